@@ -64,6 +64,17 @@ class Clause:
         return HEADING_SEPARATOR.join(self.heading_path)
 
     @property
+    def label(self) -> str:
+        """The short name an item gives itself before its colon ("生产作业" in "3.生产作业：…"),
+        or "" when it has none: what a question about that item will name."""
+        numbered = numbering_segment(self.text)
+        body = numbered[1] if numbered else self.text
+        head, colon, _ = body.partition("：")
+        if not colon or len(head) > 12:
+            return ""
+        return re.sub(r"\[\d+\]$", "", head).strip()
+
+    @property
     def search_text(self) -> str:
         """What the indexes see: the heading path first, because questions name the tier or the
         document while the clause text often names only the link."""

@@ -1,0 +1,253 @@
+"""The `assistant` command line: translates arguments to the core and results to text or JSON.
+
+Every command takes --json: one JSON document on stdout and nothing else there; logs and
+progress go to stderr. Errors from the core (AssistantError) become a Chinese message on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant import cli_check
+from assistant.config import settings
+from assistant.errors import AssistantError
+
+app = typer.Typer(
+    name="assistant",
+    help="智能工厂申报助手：条款检索、层级自评、申报问答。",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn AssistantError into a Chinese message and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AssistantError as exc:
+            err.print(f"[red]错误：[/red]{exc.message}")
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
+
+
+@app.command()
+@friendly_errors
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="无论是否变化都重建索引")] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """构建或刷新 corpus/ 的检索索引（仅在语料或模型变化时重建）。"""
+    from assistant.index import load_index
+
+    with err.status("正在加载语料并检查索引…"):
+        idx, info = load_index(settings, rebuild=rebuild)
+    summary = {
+        "rebuilt": info.rebuilt,
+        "seconds": round(info.seconds, 2),
+        "clauses": info.clauses,
+        "documents": len(idx.corpus.documents),
+        "editions": idx.corpus.editions,
+        "corpus_hash": info.corpus_hash,
+        "model": info.model,
+    }
+    if json_output:
+        print_json(summary)
+        return
+    state = "已重建" if info.rebuilt else "已是最新，无需重建"
+    err.print(
+        f"索引{state}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件，"
+        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model}）"
+    )
+
+
+@app.command()
+@friendly_errors
+def ingest(
+    file: Annotated[Path, typer.Argument(help="要加入的 PDF/DOCX/MD/TXT 文件")],
+    doc_id: Annotated[str, typer.Option("--doc-id", help="文档编号，如 guide2025-official")],
+    edition: Annotated[str, typer.Option("--edition", help="版本年份，如 2025")],
+    title: Annotated[str | None, typer.Option("--title", help="文档标题（默认取首行）")] = None,
+    status: Annotated[str, typer.Option("--status", help="official / draft / reference")] = "official",
+    replace: Annotated[bool, typer.Option("--replace", help="覆盖同名文档")] = False,
+    json_output: JsonOpt = False,
+) -> None:
+    """把一份文件加入 corpus/ 并重建索引；文件有问题时语料保持不变。"""
+    from assistant.corpus import load_corpus
+    from assistant.index import load_index
+    from assistant.ingest import ingest_file
+
+    if not file.exists():
+        raise AssistantError(f"找不到文件：{file}")
+    with err.status("正在读取并切分文档…"):
+        path = ingest_file(
+            file,
+            doc_id=doc_id,
+            edition=edition,
+            corpus_dir=settings.corpus_dir,
+            title=title,
+            status=status,
+            replace=replace,
+        )
+        document = load_corpus(settings.corpus_dir).document(doc_id)
+    with err.status("正在更新索引…"):
+        _, info = load_index(settings)
+    clauses = len(document.clauses) if document else 0
+    if json_output:
+        print_json(
+            {
+                "path": str(path),
+                "doc_id": doc_id,
+                "edition": edition,
+                "clauses": clauses,
+                "index_seconds": round(info.seconds, 2),
+            }
+        )
+        return
+    err.print(f"已加入 {path.name}：{clauses} 条条款；索引用时 {info.seconds:.1f} 秒")
+
+
+def _hits_table(query: str, hits: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"检索：{query}", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("条款", style="cyan", no_wrap=True)
+    table.add_column("位置与原文")
+    table.add_column("得分", justify="right")
+    for rank, hit in enumerate(hits, 1):
+        table.add_row(
+            str(rank),
+            str(hit["clause_id"]),
+            f"[dim]{hit['heading']}[/dim]\n{hit['text']}",
+            f"{hit['score']:.3f}",
+        )
+    return table
+
+
+@app.command()
+@friendly_errors
+def search(
+    query: Annotated[str | None, typer.Argument(help="问题或关键词")] = None,
+    k: Annotated[int, typer.Option("-k", help="返回条数")] = 5,
+    edition: Annotated[str | None, typer.Option("--edition", help="只检索某版本，如 2024")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="每行一个查询的文本文件")] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
+    from assistant.retrieval import load_retriever
+
+    if (query is None) == (batch is None):
+        raise AssistantError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
+    queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
+    with err.status("正在加载索引…"):
+        retriever = load_retriever(settings)
+    results = [
+        {"query": q, "hits": [h.to_dict() for h in retriever.search(q, k=k, edition=edition)]}
+        for q in queries
+    ]
+    if json_output:
+        print_json(results if batch is not None else results[0])
+        return
+    for result in results:
+        if result["hits"]:
+            out.print(_hits_table(result["query"], result["hits"]))
+        else:
+            out.print(f"没有找到与“{result['query']}”相关的条款。")
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"无法读取查询文件 {path}：{exc}") from exc
+    queries = [line for line in lines if line]
+    if not queries:
+        raise AssistantError(f"查询文件 {path} 中没有内容")
+    return queries
+
+
+EVALS = ("retrieval", "checker")
+
+
+@app.command("eval")
+@friendly_errors
+def eval_command(
+    which: Annotated[str, typer.Argument(help="retrieval | checker | all")] = "all",
+    json_output: JsonOpt = False,
+) -> None:
+    """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
+    from assistant import eval_checker, eval_retrieval
+
+    runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run}
+    if which not in (*EVALS, "all"):
+        raise AssistantError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
+    names = EVALS if which == "all" else (which,)
+    results = []
+    for name in names:
+        with err.status(f"正在运行 {name} 评测…"):
+            results.append(runners[name](settings))
+    if json_output:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "metrics": r.metrics,
+                    "thresholds": r.thresholds,
+                    "passed": r.passed,
+                    "report": str(r.report_path),
+                }
+                for r in results
+            ]
+        )
+    else:
+        table = Table(title="评测结果")
+        for column in ("评测", "指标", "数值", "门槛", "结果"):
+            table.add_column(column)
+        for r in results:
+            for key, value in r.metrics.items():
+                bound = r.thresholds.get(key)
+                ok = "" if bound is None else ("通过" if value >= bound else "未达标")
+                table.add_row(r.name, key, f"{value:.3f}", "" if bound is None else f"≥ {bound}", ok)
+        out.print(table)
+        for r in results:
+            err.print(f"{r.name} 报告：{r.report_path}")
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(help="工作进程数")] = 1,
+) -> None:
+    """启动 API 与网页界面。"""
+    import uvicorn
+
+    uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+cli_check.register(app)
