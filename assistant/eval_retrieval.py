@@ -70,9 +70,14 @@ def score(retriever: Retriever, gold: list[dict[str, Any]], k: int = 5) -> tuple
 
 
 def run(settings: Settings, retriever: Retriever | None = None) -> EvalResult:
-    gold = load_gold(settings.evals_dir / "retrieval_gold.yaml")
+    """Score the gold set (thresholds apply) and, when present, the held-out set (reported only:
+    it was written separately and is never used to tune, so it shows how far results generalise)."""
     retriever = retriever or load_retriever(settings)
-    metrics, misses = score(retriever, gold)
+    metrics, misses = score(retriever, load_gold(settings.evals_dir / "retrieval_gold.yaml"))
+    heldout_path = settings.evals_dir / "retrieval_heldout.yaml"
+    if heldout_path.exists():
+        heldout, _ = score(retriever, load_gold(heldout_path))
+        metrics.update({f"heldout {key}": value for key, value in heldout.items() if "ms" not in key})
     result = EvalResult("retrieval", metrics, dict(THRESHOLDS), failures=misses)
     result.write_report(settings.data_dir / "eval", {"fusion": retriever.fusion.__dict__})
     return result

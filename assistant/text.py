@@ -63,8 +63,11 @@ class Synonyms:
         apart from the query itself, with a lower weight, so an expansion can lift a clause the
         user's own words missed without outvoting the words they did use."""
         extra: list[str] = []
+        remaining = query
         for phrase, targets in self._pairs:
-            if phrase in query:
+            if phrase in remaining:
+                # Mask the match so "公司" does not fire again inside "分公司".
+                remaining = remaining.replace(phrase, "\x00")
                 extra.extend(t for t in targets if t not in query and t not in extra)
         return " ".join(extra)
 

@@ -1,0 +1,46 @@
+"""Shared fixtures: settings pointing data/ at a temp folder, a BM25-only index (fast), and one
+real index with the bundled model and an on-disk Chroma, built once per session (slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import REPO_ROOT, Settings
+from assistant.corpus import Corpus, load_corpus
+from assistant.index import Index, load_index
+from assistant.retrieval import Retriever
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    return load_corpus(REPO_ROOT / "corpus")
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), chroma_url=None)
+
+
+@pytest.fixture(scope="session")
+def sparse_index(session_settings: Settings, corpus: Corpus) -> Index:
+    index, _ = load_index(session_settings, dense=False, corpus=corpus)
+    return index
+
+
+@pytest.fixture(scope="session")
+def sparse_retriever(sparse_index: Index) -> Retriever:
+    return Retriever(sparse_index)
+
+
+@pytest.fixture(scope="session")
+def full_index(session_settings: Settings) -> Index:
+    """The real thing: bundled MiniLM + embedded Chroma under a temp data dir."""
+    index, _ = load_index(session_settings)
+    return index
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", chroma_url=None)

@@ -1,0 +1,97 @@
+"""`assistant index|search|eval` as a user runs them: JSON on stdout only, Chinese errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant import cli
+from assistant.config import Settings
+from assistant.index import Embedder, load_index
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def bm25_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """BM25-only settings (dense weight 0) so CLI tests do not load the model."""
+    settings = Settings(data_dir=tmp_path / "data", dense_weight=0.0)
+    monkeypatch.setattr(cli, "settings", settings)
+    return settings
+
+
+def test_search_json_prints_one_document_with_contract_fields(bm25_settings: Settings) -> None:
+    result = runner.invoke(cli.app, ["search", "卓越级成熟度要求", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "卓越级成熟度要求"
+    assert len(data["hits"]) == 3
+    assert {"clause_id", "doc_id", "title", "edition", "text", "score"} <= data["hits"][0].keys()
+
+
+def test_search_batch_keeps_order_one_entry_per_line(bm25_settings: Settings, tmp_path: Path) -> None:
+    queries = tmp_path / "q.txt"
+    queries.write_text("分公司能报吗\n\n内蒙古截止时间\n关键设备数控化率\n", encoding="utf-8")
+    result = runner.invoke(cli.app, ["search", "--batch", str(queries), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["query"] for d in data] == ["分公司能报吗", "内蒙古截止时间", "关键设备数控化率"]
+    assert data[2]["hits"][0]["clause_id"] == "kpi#1"
+
+
+def test_search_edition_filter(bm25_settings: Settings) -> None:
+    result = runner.invoke(cli.app, ["search", "场景", "--edition", "2025", "--json"])
+    assert result.exit_code == 0
+    assert {h["edition"] for h in json.loads(result.stdout)["hits"]} == {"2025"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search"], "二者选一"),
+        (["search", "x", "--edition", "1999"], "1999"),
+        (["search", "x", "-k", "0"], "1–50"),
+        (["search", "--batch", "/nonexistent/q.txt"], "无法读取"),
+        (["eval", "nonsense"], "未知的评测"),
+    ],
+)
+def test_bad_input_is_a_chinese_error_with_exit_code_2(
+    bm25_settings: Settings, args: list[str], message: str
+) -> None:
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_table_output_names_the_clause(bm25_settings: Settings) -> None:
+    result = runner.invoke(cli.app, ["search", "推荐汇总表示例"])
+    assert result.exit_code == 0
+    assert "form#示例" in result.stdout
+
+
+def test_eval_retrieval_meets_its_thresholds_on_bm25_alone(bm25_settings: Settings) -> None:
+    """The gold set's bar holds even without the dense side (it adds only a little)."""
+    result = runner.invoke(cli.app, ["eval", "retrieval", "--json"])
+    data = json.loads(result.stdout)[0]
+    assert data["metrics"]["recall@5"] >= 0.97 and data["metrics"]["mrr"] >= 0.85, data["metrics"]
+    assert result.exit_code == 0
+    assert Path(data["report"]).exists()
+
+
+@pytest.mark.slow
+def test_index_is_rebuilt_only_when_corpus_or_model_changes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    embedder = Embedder(settings.embedding_model)
+    _, first = load_index(settings, embedder=embedder)
+    _, second = load_index(settings, embedder=embedder)
+    _, forced = load_index(settings, embedder=embedder, rebuild=True)
+    assert (first.rebuilt, second.rebuilt, forced.rebuilt) == (True, False, True)
+    manifest = json.loads((settings.data_dir / "index_manifest.json").read_text("utf-8"))
+    manifest["corpus_hash"] = "stale"
+    (settings.data_dir / "index_manifest.json").write_text(json.dumps(manifest), "utf-8")
+    _, after_change = load_index(settings, embedder=embedder)
+    assert after_change.rebuilt

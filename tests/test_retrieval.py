@@ -1,0 +1,141 @@
+"""Retrieval: tokenisation, synonyms, fusion and filters, on the real corpus."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.errors import RetrievalError
+from assistant.index import Index
+from assistant.retrieval import FusionConfig, Retriever, mentioned_tiers
+from assistant.text import Synonyms, Tokenizer, normalise
+
+
+def top_ids(retriever: Retriever, query: str, k: int = 5, **kw: object) -> list[str]:
+    return [h.clause.clause_id for h in retriever.search(query, k=k, **kw)]  # type: ignore[arg-type]
+
+
+def test_normalise_folds_full_width_and_dashes() -> None:
+    assert normalise("ＧＢ／Ｔ　39116—2020") == "gb/t 39116-2020"
+
+
+def test_bigrams_cover_cjk_runs_and_keep_latin_words() -> None:
+    assert Tokenizer.bigrams("卓越级 MES") == ["卓越", "越级", "mes"]
+
+
+def test_domain_terms_stay_whole_but_sub_words_are_searchable() -> None:
+    tokens = Tokenizer(["在线智能检测"]).words("在线智能检测怎么做")
+    assert "在线智能检测" in tokens and "检测" in tokens
+    assert "怎么" not in tokens
+
+
+def test_synonyms_expand_longest_phrase_and_skip_words_already_present() -> None:
+    synonyms = Synonyms({"分公司": ["分支机构"], "公司": ["企业"], "截止": ["前完成"]})
+    assert synonyms.expand("分公司截止日期") == "分支机构 前完成"
+    assert synonyms.expand("分支机构截止") == "前完成"
+    assert synonyms.expand("无关问题") == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "tiers"),
+    [("卓越极怎么报", {"卓越级"}), ("先进级和领航级", {"先进级", "领航级"}), ("一般问题", set())],
+)
+def test_tier_mentions_tolerate_a_wrong_last_character(query: str, tiers: set[str]) -> None:
+    assert mentioned_tiers(query) == tiers
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("卓越级对生产作业有什么要求", "conditions#四.(一).3"),  # tier named in heading, link in text
+        ("我们是分公司能不能报", "notice#二.(一).1"),  # synonym 分公司 → 分支机构
+        ("卓越极要求成熟度几级", "conditions#一.5"),  # typo in the tier name
+        ("企业最晚哪天要在网上报完", "notice#二.(二).1"),  # 最晚 → 前完成
+        ("内蒙古纸质材料交几份", "nmg#二"),
+        ("供应商准时交付", "kpi#12"),  # partial KPI name
+    ],
+)
+def test_questions_find_their_clause_in_top_five(
+    sparse_retriever: Retriever, query: str, expected: str
+) -> None:
+    assert expected in top_ids(sparse_retriever, query, k=5)
+
+
+def test_typo_still_finds_clause_through_bigrams(sparse_index: Index) -> None:
+    words_only = Retriever(sparse_index, FusionConfig(bigram_weight=0, dense_weight=0, synonym_weight=0))
+    with_bigrams = Retriever(sparse_index, FusionConfig(dense_weight=0, synonym_weight=0))
+    query = "设备综合利用律"  # 率 mistyped as 律
+    assert "kpi#10" in top_ids(with_bigrams, query, k=3)
+    assert top_ids(with_bigrams, query, k=3).index("kpi#10") <= (
+        top_ids(words_only, query, k=10).index("kpi#10") if "kpi#10" in top_ids(words_only, query, 10) else 99
+    )
+
+
+def test_edition_filter_returns_only_that_edition(sparse_retriever: Retriever) -> None:
+    hits = sparse_retriever.search("生产作业环节有哪些场景", k=10, edition="2025")
+    assert hits and {h.clause.edition for h in hits} == {"2025"}
+    assert top_ids(sparse_retriever, "生产作业环节有哪些场景", k=1, edition="2025") == ["guide2025#生产作业"]
+
+
+def test_doc_filter(sparse_retriever: Retriever) -> None:
+    hits = sparse_retriever.search("截止时间", k=5, doc_ids=["nmg"])
+    assert hits and {h.clause.doc_id for h in hits} == {"nmg"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"query": "  "}, "不能为空"),
+        ({"query": "x", "k": 0}, "1–50"),
+        ({"query": "x", "edition": "2030"}, "2030"),
+        ({"query": "问" * 501}, "过长"),
+    ],
+)
+def test_bad_requests_raise_chinese_errors(sparse_retriever: Retriever, kwargs: dict, message: str) -> None:
+    with pytest.raises(RetrievalError, match=message):
+        sparse_retriever.search(**kwargs)
+
+
+def test_scores_are_descending_and_hits_serialise_to_the_contract(sparse_retriever: Retriever) -> None:
+    hits = sparse_retriever.search("卓越级智能工厂申报条件", k=5)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    hit = hits[0].to_dict()
+    assert {"clause_id", "doc_id", "title", "edition", "text", "score"} <= hit.keys()
+
+
+def test_no_match_returns_no_hits(sparse_retriever: Retriever) -> None:
+    assert sparse_retriever.search("zzzxxyy", k=5) == []
+
+
+def test_fusion_weights_change_the_ranking_as_configured(sparse_index: Index) -> None:
+    retriever = Retriever(sparse_index, FusionConfig(dense_weight=0))
+    no_tier = Retriever(sparse_index, replace(retriever.fusion, tier_boost=0))
+    boosted = retriever.fused_scores("先进级的生产管理要求")
+    plain = no_tier.fused_scores("先进级的生产管理要求")
+    position = {c.clause_id: i for i, c in enumerate(sparse_index.corpus.clauses)}
+    i = position["conditions#三.(一).4"]
+    assert boosted[i] == pytest.approx(plain[i] * 1.3)
+    j = position["conditions#四.(一).4"]  # another tier's clause is not boosted
+    assert boosted[j] == pytest.approx(plain[j])
+    assert np.all(boosted >= plain)
+
+
+@pytest.mark.slow
+def test_dense_side_uses_chroma_and_real_model(full_index: Index) -> None:
+    assert full_index.collection.count() == len(full_index.corpus.clauses)
+    ranking = full_index.dense_ranking("digital twin factory", 5)
+    assert len(ranking) == 5 and all(-1.0 <= s <= 1.0 for _, s in ranking)
+    assert full_index.dense_ranking("x", 5, edition="2025")
+    assert all(
+        full_index.corpus.get(cid).edition == "2025" for cid, _ in full_index.dense_ranking("x", 5, "2025")
+    )
+
+
+@pytest.mark.slow
+def test_hybrid_default_keeps_bm25_quality(full_index: Index) -> None:
+    retriever = Retriever(full_index)
+    assert retriever.fusion.dense_weight > 0
+    assert "conditions#四.(一).3" in top_ids(retriever, "卓越级对生产作业有什么要求", k=3)
