@@ -139,3 +139,20 @@ def test_hybrid_default_keeps_bm25_quality(full_index: Index) -> None:
     retriever = Retriever(full_index)
     assert retriever.fusion.dense_weight > 0
     assert "conditions#四.(一).3" in top_ids(retriever, "卓越级对生产作业有什么要求", k=3)
+
+
+def test_no_synonym_fires_inside_a_tier_or_link_name(sparse_index: Index) -> None:
+    """A user phrase that is part of 卓越级 or 生产作业 would expand every tier question."""
+    names = [
+        "基础级",
+        "先进级",
+        "卓越级",
+        "领航级",
+        "工厂建设",
+        "研发设计",
+        "生产作业",
+        "生产管理",
+        "运营管理",
+    ]
+    for name in names:
+        assert sparse_index.synonyms.expand(name).replace("经营管理", "") == "", name
