@@ -1,7 +1,101 @@
-"""`assistant check`: placeholder until the checker lands (issue 4)."""
+"""`assistant check P.json [--edition E] [--as-of YYYY-MM-DD] [--json]`: the checker's verdict.
+
+The command only translates: file -> profile, options -> rules and date, report -> table or JSON.
+Every input problem becomes a Chinese message on stderr with exit code 2, never a traceback,
+because helpdesk staff run this on files enterprises send them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from assistant.checker import CheckReport, check, load_rules, parse_profile
+from assistant.config import settings
+from assistant.corpus import load_corpus
+from assistant.errors import AssistantError
+from assistant.report_render import render_markdown, render_table
+
+EXIT_BAD_INPUT = 2
+
+
+class _InputError(Exception):
+    """A problem with what the user passed; the message is Chinese and shown as is."""
+
+
+def _read_profile_json(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise _InputError(f"找不到画像文件：{path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _InputError(f"无法读取画像文件 {path}（需为 UTF-8 编码的 JSON）：{exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _InputError(
+            f"画像文件 {path} 不是合法的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}"
+        ) from exc
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    """``--as-of`` as a date; today when omitted (deadlines are judged against it)."""
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise _InputError(f"评估日期 --as-of 应为 YYYY-MM-DD 格式的日期，收到 {value!r}") from exc
+
+
+def run_check(profile_path: Path, edition: str | None, as_of: str | None) -> CheckReport:
+    """Everything the command does except printing; raises _InputError or AssistantError."""
+    data = _read_profile_json(profile_path)
+    day = parse_as_of(as_of)
+    profile = parse_profile(data)
+    rules = load_rules(settings.corpus_dir / "rules", edition)
+    return check(profile, rules, day)
+
+
+def _clause_lookup() -> dict[str, str]:
+    """Clause texts for quoting in --markdown; quoting is optional, so a broken corpus only
+    drops the quotes instead of failing the verdict."""
+    try:
+        corpus = load_corpus(settings.corpus_dir)
+    except AssistantError:
+        return {}
+    return {clause.clause_id: clause.text for clause in corpus.clauses}
 
 
 def register(app: typer.Typer) -> None:
     """Add the `check` command to the CLI."""
+
+    @app.command("check")
+    def check_command(
+        profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 CONTRACTS.md）")],
+        edition: Annotated[str | None, typer.Option("--edition", help="规则版本，默认最新")] = None,
+        as_of: Annotated[
+            str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD，默认今天（用于判断截止日期）")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档（CheckReport）")] = False,
+        as_markdown: Annotated[
+            bool, typer.Option("--markdown", help="输出 Markdown（结论、差距及条款原文）")
+        ] = False,
+    ) -> None:
+        """对照要素条件判定企业可达的智能工厂层级、差距和本轮卓越级申报条件。"""
+        try:
+            report = run_check(profile, edition, as_of)
+        except (_InputError, AssistantError) as exc:
+            typer.echo(f"错误：{exc}", err=True)
+            raise typer.Exit(code=EXIT_BAD_INPUT) from None
+        if as_json:
+            typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        elif as_markdown:
+            typer.echo(render_markdown(report, _clause_lookup().get))
+        else:
+            Console().print(render_table(report))
