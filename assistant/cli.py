@@ -189,19 +189,81 @@ def _read_lines(path: Path) -> list[str]:
     return queries
 
 
-EVALS = ("retrieval", "checker")
+def _load_profile(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AssistantError(f"无法读取企业画像文件 {path}：{exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise AssistantError(f"企业画像文件 {path} 不是合法的 JSON：{exc}") from exc
+    if not isinstance(data, dict):
+        raise AssistantError(f"企业画像文件 {path} 应为 JSON 对象")
+    return data
+
+
+def _answer_table(answer: Any) -> None:
+    mode = "大模型" if answer.mode == "llm" else "依据条款直接回答（未配置大模型）"
+    out.print(answer.answer)
+    err.print(f"[dim]模式：{mode}｜会话：{answer.session}｜引用 {len(answer.citations)} 条[/dim]")
+
+
+@app.command()
+@friendly_errors
+def ask(
+    question: Annotated[str | None, typer.Argument(help="要咨询的问题")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="企业画像 JSON 文件")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="会话编号（多轮对话）")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", help="只依据某版本，如 2024")] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="批量提问：每行一问的文本，或含“问题”列的 CSV/XLSX")
+    ] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="批量结果写入 answers.xlsx")] = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """回答申报问题，附条款出处；给出企业画像时附规则核验结论。"""
+    from assistant import batch as batch_io
+    from assistant.service import AssistantService
+
+    if (question is None) == (batch is None):
+        raise AssistantError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
+    given_profile = _load_profile(profile)
+    with err.status("正在加载索引…"):
+        service = AssistantService.from_settings(settings)
+    if question is not None:
+        answer = service.ask(question, session=session, profile=given_profile, edition=edition)
+        if json_output:
+            print_json(answer.model_dump(mode="json"))
+        else:
+            _answer_table(answer)
+        return
+    questions = batch_io.read_questions(batch)  # type: ignore[arg-type]
+    answers = batch_io.answer_all(service, questions, given_profile, edition, err)
+    if out_file is not None:
+        batch_io.write_xlsx(out_file, questions, answers)
+        err.print(f"已写入 {out_file}（{len(answers)} 条）")
+    if json_output:
+        print_json([a.model_dump(mode="json") for a in answers])
+    elif out_file is None:
+        for q, a in zip(questions, answers, strict=True):
+            out.rule(q)
+            _answer_table(a)
+
+
+EVALS = ("retrieval", "checker", "answers")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
-    which: Annotated[str, typer.Argument(help="retrieval | checker | all")] = "all",
+    which: Annotated[str, typer.Argument(help="retrieval | checker | answers | all")] = "all",
     json_output: JsonOpt = False,
 ) -> None:
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
-    from assistant import eval_checker, eval_retrieval
+    from assistant import eval_answers, eval_checker, eval_retrieval
 
-    runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run}
+    runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run, "answers": eval_answers.run}
     if which not in (*EVALS, "all"):
         raise AssistantError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
     names = EVALS if which == "all" else (which,)

@@ -138,6 +138,21 @@ class Retriever:
                 fused[i] *= 1 + fusion.label_boost
         return fused
 
+    def evidence(self, query: str) -> float:
+        """How strongly the corpus matches the query at all: the best raw BM25 word score plus the
+        best raw bigram score (synonym terms at their weight). Unlike fused scores, which are scaled
+        to the best hit, this is comparable across queries, so a refusal threshold can be set on it.
+        """
+        text, expansion = self.prepare_query(query)
+        sparse = self.index.sparse
+        total = 0.0
+        for score in (sparse.word_scores, sparse.bigram_scores):
+            raw = score(text)
+            if expansion:
+                raw = raw + self.fusion.synonym_weight * score(expansion)
+            total += float(raw.max()) if raw.size else 0.0
+        return total
+
     def search(
         self, query: str, k: int = 5, edition: str | None = None, doc_ids: list[str] | None = None
     ) -> list[Hit]:

@@ -1,0 +1,349 @@
+"""Grounded mode: answers composed from retrieved clauses and the checker, with no LLM.
+
+Used when no LLM is configured and whenever the LLM fails or times out. The answer leads with a
+sentence built from data (the rules file's deadlines and quotas, the checker's verdict), then
+quotes the clauses it rests on with their ids, so it reads as an answer rather than a search
+dump and every statement traces to a clause. Routing is data (corpus/data/intents.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.checker import CheckReport, RuleSet, check, field_label, parse_profile
+from assistant.corpus import Clause
+from assistant.profile_extract import extract_profile
+from assistant.retrieval import Retriever
+from assistant.sessions import merge_profiles
+
+#: Below this raw evidence (assistant.retrieval.Retriever.evidence) a general question is refused.
+#: Measured on evals/ (README): every in-scope gold question but one scores above it.
+REFUSAL_EVIDENCE = 4.2
+MAX_SOURCES = 4
+MAX_K = 50
+RELATIVE_CUTOFF = 0.5
+MAX_MISSING = 8
+_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    keywords: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+
+
+@dataclass
+class Composed:
+    """A composed answer before session bookkeeping: text, what it cites, the verdict."""
+
+    text: str
+    citations: list[str]
+    intent: str
+    edition: str
+    verdict: CheckReport | None = None
+    missing_facts: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    profile: dict[str, Any] = field(default_factory=dict)
+
+
+class IntentTable:
+    """Keyword routing loaded from corpus/data/intents.yaml."""
+
+    def __init__(self, intents: list[Intent], out_of_scope: tuple[str, ...], edition: str) -> None:
+        self.intents = intents
+        self.out_of_scope = out_of_scope
+        self.edition = edition
+
+    @classmethod
+    def load(cls, path: Path) -> IntentTable:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        intents = [
+            Intent(
+                name=item["name"],
+                keywords=tuple(str(k).lower() for k in item.get("keywords", [])),
+                docs=tuple(item.get("docs", [])),
+                headings=tuple(item.get("headings", [])),
+            )
+            for item in data.get("intents", [])
+        ]
+        return cls(intents, tuple(data.get("out_of_scope", [])), str(data.get("edition", "")))
+
+    def classify(self, question: str) -> Intent:
+        text = question.lower()
+        for intent in self.intents:
+            if any(keyword in text for keyword in intent.keywords):
+                return intent
+        return Intent("general")
+
+    def asks_eligibility(self, question: str) -> bool:
+        """Whether the question asks for a verdict, whatever else it is about."""
+        eligibility = next((i for i in self.intents if i.name == "eligibility"), None)
+        return bool(eligibility) and any(k in question.lower() for k in eligibility.keywords)  # type: ignore[union-attr]
+
+    def is_out_of_scope(self, question: str) -> bool:
+        return any(topic in question for topic in self.out_of_scope)
+
+
+def _quote(clause: Clause, short_title: str) -> str:
+    where = clause.heading_path[-1] if len(clause.heading_path) > 1 else ""
+    place = f"{short_title} › {where}" if where else short_title
+    return f"- 【{clause.clause_id}】{place}：{clause.text}"
+
+
+def _regional_doc_ids(
+    retriever: Retriever, question: str, profile: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """(regional documents that apply, regional documents that do not).
+
+    A region's notice applies when the question or profile names the region; it is ruled out only
+    when the enterprise is known to be elsewhere (a user who names no province may be there).
+    """
+    province = str(profile.get("enterprise", {}).get("province") or "")
+    applies, excluded = [], []
+    for doc in retriever.index.corpus.documents:
+        if not doc.region:
+            continue
+        if doc.region == province or doc.region[:3] in question:
+            applies.append(doc.doc_id)
+        elif province:
+            excluded.append(doc.doc_id)
+    return applies, excluded
+
+
+class GroundedAnswerer:
+    """Compose answers from the retriever and the checker; pure apart from the index it holds."""
+
+    def __init__(self, retriever: Retriever, rules: RuleSet, intents: IntentTable) -> None:
+        self.retriever = retriever
+        self.rules = rules
+        self.intents = intents
+        self.corpus = retriever.index.corpus
+
+    # -- pieces ---------------------------------------------------------------------------------
+
+    def _sources(
+        self, question: str, intent: Intent, regional: list[str], excluded: list[str], edition: str | None
+    ) -> list[Clause]:
+        """The clauses to quote: the intent's documents (and headings), regional notices that apply
+        and none that are ruled out, and only hits scoring at least half the best one."""
+        docs = [*intent.docs, *regional] if intent.docs else None
+        hits = self.retriever.search(
+            question, k=MAX_K if intent.headings else 8, edition=edition, doc_ids=docs
+        )
+        hits = [h for h in hits if h.clause.doc_id not in excluded]
+        if intent.headings:
+            hits = [h for h in hits if any(w in h.clause.heading for w in intent.headings)] or hits
+        if hits:
+            hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
+        clauses = [h.clause for h in hits]
+        if regional:
+            extra = [h.clause for h in self.retriever.search(question, k=2, doc_ids=regional)]
+            clauses = clauses[: MAX_SOURCES - len(extra)] + [c for c in extra if c not in clauses]
+        return clauses[:MAX_SOURCES]
+
+    def _short_title(self, clause: Clause) -> str:
+        document = self.corpus.document(clause.doc_id)
+        return document.short_title if document else clause.title
+
+    def _report(self, profile: dict[str, Any], as_of: dt.date) -> CheckReport:
+        return check(parse_profile(profile), self.rules, as_of)
+
+    def _missing(self, report: CheckReport, stated: set[str]) -> list[str]:
+        """Fields the checker needs (unknown), application first, as Chinese questions."""
+        fields: list[str] = []
+        unknown = [r for r in report.application.requirements if r.status == "unknown"]
+        unknown += [g for g in report.gaps if g.status == "unknown"]  # type: ignore[misc]
+        for item in unknown:
+            candidates = getattr(item, "fields", None) or [item.field]
+            for path in candidates:
+                if path and path not in stated and path not in fields:
+                    fields.append(path)
+        return [f"{field_label(path)}（{path}）" for path in fields[:MAX_MISSING]]
+
+    def _edition_note(self, question: str) -> str:
+        years = sorted({y for y in _YEAR.findall(question)})
+        held = set(self.corpus.editions)
+        missing = [y for y in years if y not in held]
+        if not missing:
+            return ""
+        return (
+            f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{self.rules.edition}年度通知及附件，"
+            f"以及2025年版场景指引征求意见稿），以下是{self.rules.edition}年度文件的规定，仅供参考，"
+            f"请以当年正式通知为准。"
+        )
+
+    def _kpi_overview(self) -> str:
+        """附1 at a glance: how many indicators, in which categories (read from the corpus)."""
+        groups: dict[str, list[str]] = {}
+        for clause in self.corpus.clauses:
+            if clause.doc_id == "kpi" and len(clause.heading_path) > 1:
+                groups.setdefault(clause.heading_path[-1], []).append(clause.clause_id.split("#")[1])
+        if not groups:
+            return ""
+        total = sum(len(ids) for ids in groups.values())
+        parts = "；".join(f"{name}（第{ids[0]}–{ids[-1]}项）" for name, ids in groups.items())
+        return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
+
+    # -- leads per intent -----------------------------------------------------------------------
+
+    def _lead_deadline(self, report: CheckReport) -> list[str]:
+        """The checker's schedule (a region's earlier deadline included when it applies)."""
+        app = report.application
+        lines = [
+            f"- {d.who}：{d.date.year}年{d.date.month}月{d.date.day}日前"
+            + "".join(f"【{c}】" for c in d.clause_ids[:1])
+            for d in app.deadlines
+        ]
+        text = [f"按{report.edition}年度文件，时间节点如下：", *lines]
+        if not app.window_open and app.window_message:
+            text.append(app.window_message)
+        return text
+
+    def _lead_quota(self, report: CheckReport) -> list[str]:
+        quotas = "；".join(f"{q.who}不超过{q.max_projects}个" for q in report.application.quotas)
+        return [
+            f"推荐名额（{report.edition}年度卓越级）：{quotas}。名额是推荐单位的上限，不是企业的申报条件。"
+        ]
+
+    def _lead_eligibility(self, report: CheckReport, stated: set[str], missing: list[str]) -> list[str]:
+        lines = [f"规则核验结论：{report.summary}" if report.summary else "规则核验结论："]
+        related = [
+            r
+            for r in [
+                *report.application.requirements,
+                *[x for t in report.tiers.values() for x in t.requirements],
+            ]
+            if stated & set(r.fields or [r.field or ""]) and r.status != "met"
+        ]
+        seen: set[str] = set()
+        for item in related:
+            if item.id in seen or item.id == "app.excellent_conditions":
+                continue
+            seen.add(item.id)
+            cite = "".join(f"【{c}】" for c in item.clause_ids[:2])
+            lines.append(f"- {item.reason}{cite}")
+        if missing:
+            lines.append("要给出确定结论，还需要了解：" + "；".join(missing) + "。")
+        return lines
+
+    # -- the answer -----------------------------------------------------------------------------
+
+    def answer(
+        self,
+        question: str,
+        profile: dict[str, Any] | None = None,
+        as_of: dt.date | None = None,
+        edition: str | None = None,
+    ) -> Composed:
+        as_of = as_of or dt.date.today()
+        intent = self.intents.classify(question)
+        stated_profile = merge_profiles(profile or {}, extract_profile(question))
+        rules_edition = self.rules.edition
+
+        if intent.name == "fabricate":
+            return self._refuse_fabrication(rules_edition, stated_profile)
+        if intent.name == "secrets":
+            return Composed(
+                "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",
+                [],
+                intent.name,
+                rules_edition,
+                flags=["refused"],
+                profile=stated_profile,
+            )
+        edition_note = self._edition_note(question)
+        if self.intents.is_out_of_scope(question) or (
+            intent.name == "general" and self.retriever.evidence(question) < REFUSAL_EVIDENCE
+        ):
+            return self._refuse_out_of_scope(rules_edition, stated_profile)
+
+        regional, excluded = _regional_doc_ids(self.retriever, question, stated_profile)
+        sources = self._sources(question, intent, regional, excluded, edition)
+        report = self._report(stated_profile, as_of)
+        stated = {
+            f"{section}.{key}"
+            for section, values in stated_profile.items()
+            if isinstance(values, dict)
+            for key in values
+        }
+        missing = self._missing(report, stated)
+
+        lead: list[str] = []
+        if edition_note:
+            lead.append(edition_note)
+        if intent.name == "deadline":
+            lead += self._lead_deadline(report)
+        elif intent.name == "quota":
+            lead += self._lead_quota(report)
+        elif stated and (self.intents.asks_eligibility(question) or intent.name == "general"):
+            lead += self._lead_eligibility(report, stated, missing)
+        else:
+            titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
+            lead.append(f"根据{titles}，相关规定如下：" if sources else "")
+        if intent.name == "kpi":
+            lead.append(self._kpi_overview())
+
+        if not sources and intent.name not in ("deadline", "quota"):
+            return self._refuse_out_of_scope(rules_edition, stated_profile)
+        if intent.name == "eligibility" and not stated:
+            lead.append(
+                "如需判断贵企业能否申报、可达哪一级，请告诉我：" + "；".join(missing[:5]) + "等情况。"
+            )
+        body = ["", "依据：", *[_quote(c, self._short_title(c)) for c in sources]] if sources else []
+        drafts = [c for c in sources if c.status == "draft"]
+        footer = [
+            f"（依据{rules_edition}年度文件"
+            + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
+            + "。）"
+        ]
+        text = "\n".join(line for line in [*lead, *body, "", *footer] if line is not None).strip()
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        from assistant.citations import cited_ids
+
+        show_verdict = intent.name == "eligibility" or bool(profile) or bool(stated)
+        return Composed(
+            text=text,
+            citations=cited_ids(text),
+            intent=intent.name,
+            edition=rules_edition,
+            verdict=report if show_verdict else None,
+            missing_facts=missing if show_verdict else [],
+            profile=stated_profile,
+        )
+
+    def _refuse_fabrication(self, edition: str, profile: dict[str, Any]) -> Composed:
+        clause = self.corpus.get("notice#二.(二).1")
+        basis = f"\n\n依据：\n{_quote(clause, self._short_title(clause))}" if clause else ""
+        text = (
+            "不能帮助编造或虚构绩效数据、证明材料或申报内容。申报主体应对申报内容真实性负责"
+            + (f"【{clause.clause_id}】" if clause else "")
+            + "。我可以帮你梳理需要哪些真实数据、"
+            "按附1的关键绩效指标整理已有的改造前后数据，或把缺少数据的地方标注为待补充。" + basis
+        )
+        return Composed(
+            text,
+            [clause.clause_id] if clause else [],
+            "fabricate",
+            edition,
+            flags=["refused"],
+            profile=profile,
+        )
+
+    def _refuse_out_of_scope(self, edition: str, profile: dict[str, Any]) -> Composed:
+        titles = "、".join(f"《{d.title}》" for d in self.corpus.documents if d.status == "official")
+        text = (
+            "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
+            f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"
+            "可以问我申报条件、各层级要素条件、截止时间、申报材料、推荐名额、关键绩效指标、场景写法等问题。"
+        )
+        return Composed(
+            text, [], "out_of_scope", edition, flags=["refused", "no_supporting_clause"], profile=profile
+        )

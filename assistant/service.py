@@ -1,0 +1,328 @@
+"""The one facade that the API, the web UI, the CLI and the evals call.
+
+It owns the loaded index, the rules, the session store and the LLM (if configured), and decides
+the mode of each answer: LLM when configured and working, grounded otherwise (automatic fallback
+on error or timeout, logged and flagged). Nothing above this module holds logic of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from pydantic import BaseModel, Field
+
+from assistant.agent import Agent, Toolbox, TurnState, build_messages
+from assistant.checker import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
+from assistant.config import Settings
+from assistant.corpus import Clause
+from assistant.errors import AssistantError, LLMError, RetrievalError
+from assistant.grounded import Composed, GroundedAnswerer, IntentTable
+from assistant.profile_extract import extract_profile
+from assistant.retrieval import Hit, Retriever, load_retriever
+from assistant.sessions import SessionStore, merge_profiles
+
+log = logging.getLogger("assistant.service")
+MAX_QUESTION_CHARS = 2000
+STREAM_CHUNK = 12
+
+
+class Citation(BaseModel):
+    clause_id: str = Field(examples=["notice#二.(一).1"])
+    text: str
+    heading: str = ""
+    title: str = ""
+
+
+class Answer(BaseModel):
+    """CONTRACTS.md Answer; fields after `session` are additions."""
+
+    answer: str
+    mode: Literal["llm", "grounded"]
+    citations: list[Citation]
+    verdict: dict[str, Any] | None = None
+    missing_facts: list[str] = Field(default_factory=list)
+    session: str
+    answer_id: str = ""
+    edition: str = ""
+    flags: list[str] = Field(default_factory=list)
+    intent: str = ""
+    profile: dict[str, Any] = Field(default_factory=dict)
+    prompt_version: int | None = None
+
+
+def make_llm(settings: Settings) -> BaseChatModel | None:
+    """ChatOpenAI against the configured OpenAI-compatible endpoint; None when not configured."""
+    if not settings.llm_configured:
+        return None
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model or "",
+        api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
+        timeout=settings.llm_timeout,
+        max_retries=0,  # a retry doubles the wait; the grounded fallback answers instead
+        temperature=0,
+    )
+
+
+class AssistantService:
+    """Search, check and ask; build once per process with `from_settings`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        sessions: SessionStore,
+        llm: BaseChatModel | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self.sessions = sessions
+        self.llm = llm
+        self.today = today
+        self.rules_dir = settings.corpus_dir / "rules"
+        self._rules: dict[str, RuleSet] = {}
+        self._rules_lock = threading.Lock()
+        self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
+        self.default_rules = self.rules()
+        self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:
+        return cls(
+            settings,
+            load_retriever(settings),
+            SessionStore(settings.data_dir / "sessions.db"),
+            llm or make_llm(settings),
+        )
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    @property
+    def corpus(self) -> Any:
+        return self.retriever.index.corpus
+
+    def editions(self) -> list[str]:
+        return self.corpus.editions
+
+    def rule_editions(self) -> list[str]:
+        return available_editions(self.rules_dir)
+
+    def rules(self, edition: str | None = None) -> RuleSet:
+        key = edition or "latest"
+        with self._rules_lock:
+            if key not in self._rules:
+                self._rules[key] = load_rules(self.rules_dir, edition)
+            return self._rules[key]
+
+    def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k, edition=edition)
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return self.corpus.get(clause_id)
+
+    def check(
+        self, profile: dict[str, Any], edition: str | None = None, as_of: dt.date | None = None
+    ) -> CheckReport:
+        return check(parse_profile(profile), self.rules(edition), as_of or self.today())
+
+    def clause_text(self, clause_id: str) -> str | None:
+        clause = self.corpus.get(clause_id)
+        return clause.text if clause else None
+
+    # -- asking ---------------------------------------------------------------------------------
+
+    def _validate_question(self, question: str, edition: str | None) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise RetrievalError("问题不能为空")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise RetrievalError(f"问题过长（{len(question)}字），请控制在{MAX_QUESTION_CHARS}字以内")
+        if edition is not None and edition not in self.editions():
+            raise RetrievalError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(self.editions())}")
+        return question
+
+    def _start_turn(
+        self, question: str, session: str | None, profile: dict[str, Any] | None
+    ) -> tuple[str, dict]:
+        """Open the session and merge stored, given and stated facts (given ones validated)."""
+        if profile:
+            parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
+        session_id = self.sessions.open(session)
+        stored = self.sessions.profile(session_id)
+        # Later statements override earlier ones; an explicitly given profile is the most
+        # reliable source, so it is applied last, over facts read from the question's text.
+        stated = merge_profiles(merge_profiles(stored, extract_profile(question)), profile or {})
+        try:
+            parse_profile(stated)
+        except AssistantError:
+            stated = merge_profiles(stored, profile or {})  # a pattern misread the text; drop its facts
+        return session_id, stated
+
+    def _citations(self, ids: list[str]) -> list[Citation]:
+        out = []
+        for clause_id in ids:
+            clause = self.corpus.get(clause_id)
+            if clause is not None:
+                out.append(
+                    Citation(
+                        clause_id=clause_id, text=clause.text, heading=clause.heading, title=clause.title
+                    )
+                )
+        return out
+
+    def _finish(
+        self,
+        question: str,
+        session_id: str,
+        composed: Composed | None,
+        *,
+        mode: str,
+        text: str,
+        cited: list[str],
+        report: CheckReport | None,
+        missing: list[str],
+        flags: list[str],
+        intent: str,
+        profile: dict[str, Any],
+        prompt_version: int | None,
+    ) -> Answer:
+        self.sessions.append(session_id, "user", question)
+        self.sessions.append(session_id, "assistant", text)
+        if profile:
+            self.sessions.update_profile(session_id, profile)
+        return Answer(
+            answer=text,
+            mode=mode,
+            citations=self._citations(cited),  # type: ignore[arg-type]
+            verdict=report.model_dump(mode="json") if report else None,
+            missing_facts=missing,
+            session=session_id,
+            answer_id=uuid.uuid4().hex,
+            edition=self.default_rules.edition,
+            flags=flags,
+            intent=intent,
+            profile=profile,
+            prompt_version=prompt_version,
+        )
+
+    def _grounded_answer(
+        self,
+        question: str,
+        session_id: str,
+        profile: dict[str, Any],
+        edition: str | None,
+        as_of: dt.date,
+        extra_flags: list[str],
+    ) -> Answer:
+        composed = self.grounded.answer(question, profile, as_of, edition)
+        return self._finish(
+            question,
+            session_id,
+            composed,
+            mode="grounded",
+            text=composed.text,
+            cited=composed.citations,
+            report=composed.verdict,
+            missing=composed.missing_facts,
+            flags=extra_flags + composed.flags,
+            intent=composed.intent,
+            profile=composed.profile,
+            prompt_version=None,
+        )
+
+    async def ask_events(
+        self,
+        question: str,
+        session: str | None = None,
+        profile: dict[str, Any] | None = None,
+        edition: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Events: {"type": "token", "text"} while the answer is produced, then one
+        {"type": "final", "answer": Answer}. The final text is authoritative (guards may have
+        changed what was streamed)."""
+        started = time.perf_counter()
+        question = self._validate_question(question, edition)
+        as_of = as_of or self.today()
+        session_id, stated = self._start_turn(question, session, profile)
+        answer: Answer | None = None
+        if self.llm is not None:
+            try:
+                async for event in self._llm_events(question, session_id, stated, edition, as_of):
+                    if event["type"] == "final":
+                        answer = event["answer"]
+                    else:
+                        yield event
+            except LLMError as exc:
+                log.warning("LLM failed, answering in grounded mode: %s", exc.message)
+                answer = await asyncio.to_thread(
+                    self._grounded_answer, question, session_id, stated, edition, as_of, ["llm_fallback"]
+                )
+                yield {"type": "notice", "text": "大模型暂不可用，已切换为依据条款的直接回答。"}
+        if answer is None:
+            answer = await asyncio.to_thread(
+                self._grounded_answer, question, session_id, stated, edition, as_of, []
+            )
+            for start in range(0, len(answer.answer), STREAM_CHUNK):
+                yield {"type": "token", "text": answer.answer[start : start + STREAM_CHUNK]}
+        log.info(
+            "answered", extra={"mode": answer.mode, "ms": round((time.perf_counter() - started) * 1000, 1)}
+        )
+        yield {"type": "final", "answer": answer}
+
+    async def _llm_events(
+        self, question: str, session_id: str, profile: dict[str, Any], edition: str | None, as_of: dt.date
+    ) -> AsyncIterator[dict[str, Any]]:
+        assert self.llm is not None
+        history = self.sessions.history(session_id)
+        state = TurnState(profile=profile)
+        toolbox = Toolbox(self.retriever, self.default_rules, as_of, state)
+        messages = build_messages(question, history, profile, self.editions(), self.default_rules.edition)
+        agent = Agent(self.llm, timeout=self.settings.llm_timeout)
+        async for token in agent.stream(messages, toolbox):
+            yield {"type": "token", "text": token}
+        final_text = str(messages[-1].content)
+        result = agent.finish(final_text, toolbox, ensure_report=bool(profile))
+        report = result.report
+        missing = self.grounded._missing(report, set()) if report else []
+        answer = self._finish(
+            question,
+            session_id,
+            None,
+            mode="llm",
+            text=result.text,
+            cited=result.citations,
+            report=report,
+            missing=missing,
+            flags=result.flags,
+            intent="llm",
+            profile=result.profile,
+            prompt_version=1,
+        )
+        yield {"type": "final", "answer": answer}
+
+    async def ask_async(self, question: str, **kwargs: Any) -> Answer:
+        final: Answer | None = None
+        async for event in self.ask_events(question, **kwargs):
+            if event["type"] == "final":
+                final = event["answer"]
+        assert final is not None
+        return final
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        """Synchronous ask for the CLI and evals (not for use inside a running event loop)."""
+        return asyncio.run(self.ask_async(question, **kwargs))
+
+    def feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
+        return self.sessions.add_feedback(answer_id, rating, comment)

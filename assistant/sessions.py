@@ -1,0 +1,141 @@
+"""Conversation sessions in SQLite: messages plus the enterprise profile gathered so far.
+
+One file under data/ by default (several API workers can share it: SQLite serialises writers and
+each call opens its own connection). History handed to the LLM is trimmed to a budget of
+characters, newest first, because Chinese text runs at roughly one token per character.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    profile TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS messages (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    seq INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Message:
+    role: str  # "user" | "assistant"
+    content: str
+
+
+def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Section-wise merge: facts stated later override earlier ones, others are kept."""
+    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class SessionStore:
+    """Create, read and append to sessions; ids are opaque hex strings."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            yield db
+            db.commit()
+        finally:
+            db.close()
+
+    def open(self, session_id: str | None) -> str:
+        """Return an existing session id, or create one (also for an id we do not know)."""
+        now = time.time()
+        with self._connect() as db:
+            if session_id and db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+                return session_id
+            if session_id and not (len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
+                raise AssistantError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
+            new_id = session_id or uuid.uuid4().hex
+            db.execute("INSERT INTO sessions (id, created, updated) VALUES (?, ?, ?)", (new_id, now, now))
+            return new_id
+
+    def append(self, session_id: str, role: str, content: str) -> None:
+        with self._connect() as db:
+            (seq,) = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            db.execute(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?)", (session_id, seq, role, content, time.time())
+            )
+            db.execute("UPDATE sessions SET updated = ? WHERE id = ?", (time.time(), session_id))
+
+    def history(self, session_id: str, budget_chars: int = 4000) -> list[Message]:
+        """The most recent messages whose total length fits the budget, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT role, content FROM messages WHERE session_id = ? ORDER BY seq DESC", (session_id,)
+            ).fetchall()
+        kept: list[Message] = []
+        used = 0
+        for role, content in rows:
+            if used + len(content) > budget_chars and kept:
+                break
+            kept.append(Message(role, content))
+            used += len(content)
+        return list(reversed(kept))
+
+    def profile(self, session_id: str) -> dict[str, Any]:
+        with self._connect() as db:
+            row = db.execute("SELECT profile FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return dict(json.loads(row[0])) if row else {}
+
+    def update_profile(self, session_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+        """Merge newly gathered facts into the stored profile and return the result."""
+        merged = merge_profiles(self.profile(session_id), facts)
+        with self._connect() as db:
+            db.execute(
+                "UPDATE sessions SET profile = ?, updated = ? WHERE id = ?",
+                (json.dumps(merged, ensure_ascii=False), time.time(), session_id),
+            )
+        return merged
+
+    def add_feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO feedback (answer_id, rating, comment, created) VALUES (?, ?, ?, ?)",
+                (answer_id, rating, comment, time.time()),
+            )
+            return int(cursor.lastrowid or 0)
