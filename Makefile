@@ -29,12 +29,12 @@ run: index ## fresh machine → index → API and web page on http://$(HOST):$(P
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
 lint: install ## ruff lint + format check
-	$(BIN)/ruff check assistant tests evals
-	$(BIN)/ruff format --check assistant tests evals
+	$(BIN)/ruff check assistant tests evals benchmarks
+	$(BIN)/ruff format --check assistant tests evals benchmarks
 
 format: install ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix assistant tests evals
-	$(BIN)/ruff format assistant tests evals
+	$(BIN)/ruff check --fix assistant tests evals benchmarks
+	$(BIN)/ruff format assistant tests evals benchmarks
 
 typecheck: install ## mypy on assistant/
 	$(BIN)/mypy assistant
