@@ -17,44 +17,24 @@ from assistant.cli_check import register
 from assistant.config import REPO_ROOT
 from assistant.corpus import load_corpus
 from assistant.report_render import render_markdown, render_table
+from tests.profiles import EXCELLENT as BASE_EXCELLENT
+from tests.profiles import variant
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")
 
-EXCELLENT: dict[str, Any] = {
-    "enterprise": {
-        "name": "粤某电子有限公司",
-        "province": "广东省",
-        "industry": "电子设备制造业",
-        "registered_in_prc": True,
-        "legal_form": "independent",
-        "above_designated_size": True,
-    },
-    "basic": {
-        "finance_sound_3y": True,
-        "no_bad_credit": True,
-        "no_major_accident": True,
-        "no_violation": True,
-        "secure_controllable": True,
-        "organisation_and_talent": True,
-        "competitive": True,
-    },
-    "maturity": {"level": 3, "assessed_by": "self"},
-    "links": {
-        "工厂建设": "先进级",
-        "研发设计": "卓越级",
-        "生产作业": "卓越级",
-        "生产管理": "卓越级",
-        "经营管理": "卓越级",
-    },
-    "outcomes": {
-        "kpi_standing": "national_leading",
-        "leads_industry": "national",
-        "drives_supply_chain": True,
-        "solutions": "promotable",
-        "standards_group": "exploring",
-        "talent": "composite_system",
-    },
-    "status": {"recognised_tier": "先进级", "construction_completed": True, "cooperates_with_checks": True},
+# 卓越级 with 工厂建设 only at 先进级 (原则上 → conditional) and the fifth link under its 领航级
+# name 经营管理: the application is conditional, the highest met tier 先进级.
+EXCELLENT: dict[str, Any] = variant(
+    BASE_EXCELLENT,
+    {"maturity.assessed_by": "self"},
+    unset=("links",),
+)
+EXCELLENT["links"] = {
+    "工厂建设": "先进级",
+    "研发设计": "卓越级",
+    "生产作业": "卓越级",
+    "生产管理": "卓越级",
+    "经营管理": "卓越级",
 }
 
 

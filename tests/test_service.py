@@ -19,38 +19,11 @@ from assistant.retrieval import Retriever
 from assistant.service import AssistantService
 from assistant.sessions import SessionStore
 from tests.fakes import ScriptedChatModel, tool_call
+from tests.profiles import EXCELLENT
 
 AS_OF = dt.date(2024, 11, 1)
 
-EXCELLENT_PROFILE: dict[str, Any] = {
-    "enterprise": {
-        "province": "江苏省",
-        "industry": "汽车",
-        "registered_in_prc": True,
-        "legal_form": "independent",
-        "above_designated_size": True,
-    },
-    "basic": {
-        "finance_sound_3y": True,
-        "no_bad_credit": True,
-        "no_major_accident": True,
-        "no_violation": True,
-        "secure_controllable": True,
-        "organisation_and_talent": True,
-        "competitive": True,
-    },
-    "maturity": {"level": 3, "assessed_by": "third_party"},
-    "links": {link: "卓越级" for link in ("工厂建设", "研发设计", "生产作业", "生产管理", "运营管理")},
-    "outcomes": {
-        "kpi_standing": "national_leading",
-        "leads_industry": "national",
-        "drives_supply_chain": True,
-        "solutions": "promotable",
-        "standards_group": "exploring",
-        "talent": "composite_system",
-    },
-    "status": {"recognised_tier": "先进级", "construction_completed": True, "cooperates_with_checks": True},
-}
+EXCELLENT_PROFILE = EXCELLENT  # meets 卓越级 and the 2024 application
 
 
 def make_service(
