@@ -29,6 +29,7 @@ from langchain_core.tools import StructuredTool
 
 from assistant.checker import CheckReport, RuleSet, check, parse_profile
 from assistant.citations import contradicts, guard_citations, strip_claims
+from assistant.drafter import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.prompts import load_prompt
 from assistant.retrieval import Retriever
@@ -130,6 +131,13 @@ class Toolbox:
                 description="用确定性规则核验企业可达层级和2024年度卓越级申报条件。profile: 企业画像 JSON"
                 "（enterprise/basic/maturity/links/outcomes/status 各节，字段见文档），只填用户明确说过的事实。",
             ),
+            StructuredTool.from_function(
+                self.draft_scenario,
+                name="draft_scenario",
+                description="按附件3、附件4的格式起草场景实例和申报书第3、4部分。spec: DraftSpec JSON（enterprise、"
+                "project_name、target_tier、scenarios[{segment/scenario 或 text, instance_name, built, integration, "
+                "kpis[{name, before, after}]}]）。只使用用户给出的事实和数字，缺少的会标为【待补充】。",
+            ),
             *(extra or []),
         ]
         self.by_name = {t.name: t for t in self.tools}
@@ -173,6 +181,22 @@ class Toolbox:
         for gap in report.gaps:
             self.state.seen.update(gap.clause_ids)
         return json.dumps(_compact_report(report), ensure_ascii=False, default=str)
+
+    def draft_scenario(self, spec: dict[str, Any]) -> str:
+        draft = draft_from_data(spec, self.retriever.index.settings.corpus_dir)
+        for finding in draft.checks:
+            self.state.seen.update(finding.clause_ids)
+        return json.dumps(
+            {
+                "instances": [line.line for line in draft.instances],
+                "checks": [
+                    {"severity": f.severity, "message": f.message, "clause_ids": f.clause_ids}
+                    for f in draft.checks
+                ],
+                "text": draft.text(),
+            },
+            ensure_ascii=False,
+        )
 
     def run(self, name: str, args: dict[str, Any]) -> str:
         self.state.tool_calls.append(name)

@@ -18,7 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant import cli_check
+from assistant import cli_check, cli_draft
+from assistant.cli_io import read_json_file
 from assistant.config import settings
 from assistant.errors import AssistantError
 
@@ -192,12 +193,7 @@ def _read_lines(path: Path) -> list[str]:
 def _load_profile(path: Path | None) -> dict[str, Any] | None:
     if path is None:
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AssistantError(f"无法读取企业画像文件 {path}：{exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise AssistantError(f"企业画像文件 {path} 不是合法的 JSON：{exc}") from exc
+    data = read_json_file(path, "企业画像文件")
     if not isinstance(data, dict):
         raise AssistantError(f"企业画像文件 {path} 应为 JSON 对象")
     return data
@@ -313,3 +309,4 @@ def serve(
 
 
 cli_check.register(app)
+cli_draft.register(app)

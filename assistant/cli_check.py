@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from assistant.checker import CheckReport, check, load_rules, parse_profile
+from assistant.cli_io import read_json_file
 from assistant.config import settings
 from assistant.corpus import load_corpus
 from assistant.errors import AssistantError
@@ -29,18 +30,7 @@ class _InputError(Exception):
 
 
 def _read_profile_json(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise _InputError(f"找不到画像文件：{path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _InputError(f"无法读取画像文件 {path}（需为 UTF-8 编码的 JSON）：{exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _InputError(
-            f"画像文件 {path} 不是合法的 JSON：第{exc.lineno}行第{exc.colno}列，{exc.msg}"
-        ) from exc
+    return read_json_file(path, "画像文件")
 
 
 def parse_as_of(value: str | None) -> dt.date:

@@ -20,6 +20,7 @@ from assistant.checker import CheckReport, RuleSet, check, field_label, parse_pr
 from assistant.corpus import Clause
 from assistant.profile_extract import extract_profile
 from assistant.retrieval import Retriever
+from assistant.scenarios import ScenarioCatalog
 from assistant.sessions import merge_profiles
 
 #: Below this raw evidence (assistant.retrieval.Retriever.evidence) a question with no recognised
@@ -123,8 +124,11 @@ def _regional_doc_ids(
 class GroundedAnswerer:
     """Compose answers from the retriever and the checker; pure apart from the index it holds."""
 
-    def __init__(self, retriever: Retriever, rules: RuleSet, intents: IntentTable) -> None:
+    def __init__(
+        self, retriever: Retriever, rules: RuleSet, intents: IntentTable, catalog: ScenarioCatalog
+    ) -> None:
         self.retriever = retriever
+        self.catalog = catalog
         self.rules = rules
         self.intents = intents
         self.corpus = retriever.index.corpus
@@ -181,6 +185,36 @@ class GroundedAnswerer:
             f"以及2025年版场景指引征求意见稿），以下是{self.rules.edition}年度文件的规定，仅供参考，"
             f"请以当年正式通知为准。"
         )
+
+    def _catalog_lead(self, question: str) -> list[str]:
+        """Where a named 环节 or scenario sits among the five links, from the scenario catalog:
+        2024 环节 by name (附件2's footnotes), 2025 draft scenarios by name or common alias."""
+        lines: list[str] = []
+        segments = self.catalog.edition("2024").segments
+        for name in sorted(segments, key=len, reverse=True):
+            segment = segments[name]
+            if (
+                name in question
+                and segment.link
+                and name not in {s for s in segments if s != name and name in s}
+            ):
+                lines.append(
+                    f"“{name}”是《智能制造典型场景参考指引(2024年版)》的环节，归入要素条件的“{segment.link}”环节"
+                    f"【{segment.clause_id}】。"
+                )
+                break
+        scenarios = self.catalog.edition("2025").scenarios
+        named = [n for n in sorted(scenarios, key=len, reverse=True) if n in question]
+        match = self.catalog.match(question, "2025", kind="scenario")
+        name = named[0] if named else (match.name if match.confident else None)
+        if name:
+            scenario = scenarios[name]
+            via = "" if name in question else f"（“{match.via}”通常指该场景，请确认）"
+            lines.append(
+                f"“{name}”{via}是2025年版场景指引征求意见稿中“{scenario.segment}”环节的场景"
+                f"【{scenario.clause_id}】，对应要素条件的“{scenario.link}”环节（此对应关系为本助手推定【guide2025#对应】）。"
+            )
+        return lines
 
     def _kpi_overview(self) -> str:
         """附1 at a glance: how many indicators, in which categories (read from the corpus)."""
@@ -292,6 +326,8 @@ class GroundedAnswerer:
             lead.append(f"根据{titles}，相关规定如下：" if sources else "")
         if intent.name == "kpi":
             lead.append(self._kpi_overview())
+        if intent.name in ("link_mapping", "scenario"):
+            lead[:0] = self._catalog_lead(question)
 
         if not sources and intent.name not in ("deadline", "quota"):
             return self._refuse_out_of_scope(rules_edition, stated_profile)

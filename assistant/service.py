@@ -27,6 +27,7 @@ from assistant.errors import AssistantError, LLMError, RetrievalError
 from assistant.grounded import Composed, GroundedAnswerer, IntentTable
 from assistant.profile_extract import extract_profile
 from assistant.retrieval import Hit, Retriever, load_retriever
+from assistant.scenarios import load_catalog
 from assistant.sessions import SessionStore, merge_profiles
 
 log = logging.getLogger("assistant.service")
@@ -95,7 +96,8 @@ class AssistantService:
         self._rules_lock = threading.Lock()
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
         self.default_rules = self.rules()
-        self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents)
+        self.catalog = load_catalog(settings.corpus_dir)
+        self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:

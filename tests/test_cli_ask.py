@@ -72,7 +72,7 @@ def test_batch_csv_json_list(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["ask"], "二者选一"),
-        (["ask", "x", "--profile", "/nope.json"], "无法读取"),
+        (["ask", "x", "--profile", "/nope.json"], "找不到企业画像文件"),
         (["ask", "--batch", "/nope.csv"], "找不到文件"),
         (["ask", "  "], "不能为空"),
     ],

@@ -294,3 +294,22 @@ def test_answer_eval_meets_its_grounded_thresholds(sparse_retriever: Retriever, 
     service = make_service(sparse_retriever, tmp_path)
     result = eval_answers.run(service.settings, service)
     assert result.passed, result.metrics
+
+
+def test_model_can_draft_scenarios_through_the_tool(sparse_retriever: Retriever, tmp_path: Path) -> None:
+    spec = json.loads((Path(__file__).parent.parent / "examples" / "draft_spec.json").read_text("utf-8"))
+
+    def answer(messages: list[BaseMessage]) -> AIMessage:
+        drafted = json.loads(str([m for m in messages if isinstance(m, ToolMessage)][-1].content))
+        return AIMessage("场景实例：" + "；".join(drafted["instances"]) + "。格式见【form#示例】。")
+
+    llm = ScriptedChatModel(
+        replies=[
+            tool_call("draft_scenario", {"spec": spec}),
+            tool_call("get_clause", {"clause_id": "form#示例"}, "call-2"),
+            answer,
+        ]
+    )
+    result = make_service(sparse_retriever, tmp_path, llm).ask("帮我把场景实例写成汇总表的格式")
+    assert "—" in result.answer and "【form#示例】" in result.answer
+    assert "draft_scenario" in str(llm.seen[1])

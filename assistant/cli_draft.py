@@ -1,0 +1,150 @@
+"""`assistant draft SPEC.json [--out FILE.docx|FILE.xlsx] [--json]` and
+`assistant review FILE [--tier 卓越级] [--json]`.
+
+The commands only translate: file → spec → Draft → text/JSON/file, and file → ReviewReport.
+Every input problem is a Chinese message on stderr naming the field, exit code 2, no traceback:
+helpdesk staff run these on files enterprises send them. With ``--json`` stdout carries exactly
+one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.cli_io import read_json_file
+from assistant.config import settings
+from assistant.drafter import Draft, Finding, build_draft, parse_specs, polish
+from assistant.errors import AssistantError
+from assistant.export import export
+from assistant.review import ReviewReport, review_file
+from assistant.scenarios import TIERS
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+EXIT_BAD_INPUT = 2
+SEVERITY_STYLE = {"必须修改": "bold red", "建议修改": "yellow", "提示": "cyan"}
+
+
+class _InputError(Exception):
+    """A problem with what the user passed; the message is Chinese and shown as is."""
+
+
+def _read_json(path: Path) -> object:
+    return read_json_file(path, "申报草稿输入文件")
+
+
+def configured_llm() -> BaseChatModel | None:
+    """The OpenAI-compatible chat model from settings, or None (template text only)."""
+    from assistant.service import make_llm
+
+    return make_llm(settings)
+
+
+def run_draft(
+    spec_path: Path, out: Path | None = None, use_llm: bool = True, llm: BaseChatModel | None = None
+) -> tuple[list[Draft], str | None, Path | None]:
+    """Everything `draft` does except printing; raises _InputError or AssistantError."""
+    batch = parse_specs(_read_json(spec_path))
+    if len(batch.projects) > 1 and (out is None or out.suffix.lower() != ".xlsx"):
+        raise _InputError(
+            f"{spec_path} 含{len(batch.projects)}个项目：多个项目请用 --out 汇总表.xlsx 导出推荐汇总表；"
+            "申报书（.docx）请逐个项目生成。"
+        )
+    model = llm if llm is not None else (configured_llm() if use_llm else None)
+    drafts = [polish(build_draft(spec), model) if model else build_draft(spec) for spec in batch.projects]
+    written = export(drafts, out, recommender=batch.recommender) if out else None
+    return drafts, batch.recommender, written
+
+
+def _draft_json(draft: Draft) -> dict[str, Any]:
+    data = draft.model_dump(mode="json")
+    data["text"] = draft.text()
+    return data
+
+
+def _findings_table(findings: list[Finding], title: str) -> Table:
+    table = Table(title=title, show_lines=True)
+    for column in ("级别", "问题", "依据", "位置"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        basis = "、".join(f"【{c}】" for c in f.clause_ids) or (f.rule or "")
+        where = f.field or (f.excerpt or "")
+        table.add_row(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]", f.message, basis, where)
+    return table
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    message = exc.message if isinstance(exc, AssistantError) else str(exc)
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(code=EXIT_BAD_INPUT)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `draft` and `review` commands to the CLI."""
+
+    @app.command("draft")
+    def draft_command(
+        spec: Annotated[Path, typer.Argument(help="申报草稿输入 JSON（示例见 examples/draft_spec.json）")],
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="导出文件：.docx（申报书场景与成效部分）或 .xlsx（附件4推荐汇总表）"),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
+        no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用模板文本")] = False,
+    ) -> None:
+        """生成典型场景实例（环节名—场景名—实例名）、附件3第3、4部分草稿、附件4行及自查意见。"""
+        try:
+            drafts, recommender, written = run_draft(spec, out, use_llm=not no_llm)
+        except (_InputError, AssistantError) as exc:
+            raise _fail(exc) from None
+        if as_json:
+            if len(drafts) == 1:
+                data: dict[str, Any] = _draft_json(drafts[0])
+            else:
+                data = {"recommender": recommender, "projects": [_draft_json(d) for d in drafts]}
+            data["output"] = str(written) if written else None
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            return
+        console = Console()
+        for draft in drafts:
+            console.print(draft.text(), markup=False, highlight=False)
+            console.print(_findings_table(draft.checks, f"自查意见：{draft.project_name}"))
+            for note in draft.notes:
+                typer.echo(f"说明：{note}", err=True)
+        if written:
+            typer.echo(f"已写入 {written}", err=True)
+
+    @app.command("review")
+    def review_command(
+        file: Annotated[Path, typer.Argument(help="待审阅的申报书草稿（.docx / .txt / .md）")],
+        tier: Annotated[str, typer.Option("--tier", help=f"目标层级：{' | '.join(TIERS)}")] = "卓越级",
+        edition: Annotated[str, typer.Option("--edition", help="对照的场景指引版本")] = "2025",
+        as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
+    ) -> None:
+        """审阅已有申报书草稿：场景实例格式与目录、环节覆盖、指标、附件3各部分、占位符、领先性表述。"""
+        if tier not in TIERS:
+            raise _fail(_InputError(f"--tier 取值 {tier!r} 无效；可选：{'、'.join(TIERS)}"))
+        try:
+            report: ReviewReport = review_file(file, tier=tier, edition=edition)
+        except AssistantError as exc:
+            raise _fail(exc) from None
+        if as_json:
+            sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+            return
+        console = Console()
+        counts = "，".join(f"{k}{v}项" for k, v in report.summary.items())
+        covered = "、".join(report.links_covered) or "无"
+        console.print(
+            f"审阅 {file}（{tier}，场景指引{edition}年版）：{counts}；识别到{len(report.instances)}个场景实例，"
+            f"覆盖环节：{covered}",
+            markup=False,
+        )
+        console.print(_findings_table(report.findings, "审阅意见"))

@@ -1,0 +1,308 @@
+"""Files an enterprise or a recommender hands on: the declaration sections as DOCX, and 附件4's
+推荐汇总表 as XLSX.
+
+The DOCX carries headings for 附件3 sections 3 and 4, the instance lines in 附件4's form and the
+KPI table; every 【待补充：…】 is highlighted so it cannot be overlooked. The XLSX reproduces
+附件4: 推荐单位(盖章), the six columns, one row per project in the recommender's priority order
+(form#注.1) and the form's two notes; more rows than the notice's quota (notice#二.(二).2: 20 per
+province, 5 for 计划单列市, 兵团 and each central SOE) is refused rather than written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.drafter import FORM_HEADERS, PLACEHOLDER_RE, Draft, FormRow
+from assistant.errors import AssistantError
+
+#: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.
+MAX_QUOTA = 20
+FORM_TITLE = "卓越级智能工厂项目推荐汇总表"
+#: 附件4's two notes (form#注.1, form#注.2), as printed under the table.
+FORM_NOTES = ("1.推荐的卓越级智能工厂项目按优先次序排名；", "2.推荐数量不能超过通知中规定的上限。")
+
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+
+
+class ExportError(AssistantError):
+    """A file cannot be written as asked (too many rows, unsupported suffix, I/O)."""
+
+    code = "export_error"
+
+
+# ---------------------------------------------------------------------------------------------
+# DOCX
+# ---------------------------------------------------------------------------------------------
+
+
+def _set_fonts(
+    run_or_style: object, east_asia: str, size: float | None = None, bold: bool | None = None
+) -> None:
+    """python-docx sets only the Latin font; Chinese text needs w:eastAsia set as well."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = run_or_style.font  # type: ignore[attr-defined]
+    font.name = "Times New Roman"
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    element = run_or_style.element  # type: ignore[attr-defined]
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _add_text(paragraph: object, text: str, size: float | None = None, bold: bool = False) -> None:
+    """Add text to a paragraph, highlighting every placeholder in yellow."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    pos = 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        if match.start() > pos:
+            run = paragraph.add_run(text[pos : match.start()])  # type: ignore[attr-defined]
+            _set_fonts(run, BODY_FONT, size, bold)
+        run = paragraph.add_run(match.group(0))  # type: ignore[attr-defined]
+        _set_fonts(run, BODY_FONT, size, bold)
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        pos = match.end()
+    if pos < len(text):
+        run = paragraph.add_run(text[pos:])  # type: ignore[attr-defined]
+        _set_fonts(run, BODY_FONT, size, bold)
+
+
+def _shade(cell: object, fill: str) -> None:
+    from docx.oxml.ns import qn
+
+    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+    shading = tc_pr.makeelement(
+        qn("w:shd"), {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill}
+    )
+    tc_pr.append(shading)
+
+
+def _row_flag(row: object, tag: str) -> None:
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    tr_pr.append(tr_pr.makeelement(qn(tag), {qn("w:val"): "true"}))
+
+
+def _table(
+    document: object, headers: list[str], rows: list[list[str]], widths_cm: list[float], size: float
+) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _row_flag(table.rows[0], "w:tblHeader")  # repeat the header row on every page
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].text = ""
+        _add_text(cell.paragraphs[0], header, size, bold=True)
+        _shade(cell, "D9D9D9")
+    for row in rows:
+        added = table.add_row()
+        _row_flag(added, "w:cantSplit")  # a row (one KPI, one project) stays on one page
+        cells = added.cells
+        for cell, value in zip(cells, row, strict=True):
+            lines = value.split("\n")
+            _add_text(cell.paragraphs[0], lines[0], size)
+            for line in lines[1:]:
+                _add_text(cell.add_paragraph(), line, size)
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_cm, strict=True):
+            cell.width = Cm(width)
+        row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def write_docx(draft: Draft, path: Path) -> Path:
+    """The declaration sections of ``draft`` as a Word document at ``path``."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, RGBColor
+
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    normal = document.styles["Normal"]
+    _set_fonts(normal, BODY_FONT, 11)
+    normal.paragraph_format.line_spacing = 1.35
+    normal.paragraph_format.space_after = Pt(3)
+    for level, size in ((1, 15), (2, 13), (3, 11.5)):
+        style = document.styles[f"Heading {level}"]
+        _set_fonts(style, HEADING_FONT, size, bold=True)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.italic = False
+        style.paragraph_format.space_before = Pt(10 if level == 1 else 6)
+        style.paragraph_format.space_after = Pt(4)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(draft.project_name)
+    _set_fonts(run, HEADING_FONT, 18, bold=True)
+    subtitle = document.add_paragraph()
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _add_text(subtitle, "申报书（智能工厂场景建设情况、智能工厂建设成效部分）", 12)
+    info = document.add_paragraph()
+    info.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _add_text(info, f"申报单位：{draft.enterprise}　　申报层级：{draft.target_tier}智能工厂", 11)
+
+    note = document.add_paragraph()
+    guide = f"参考《智能制造典型场景参考指引({draft.edition}年版)》"
+    if draft.edition_status != "official":
+        guide += "（场景名称依据征求意见稿，须以正式文本核对）"
+    note_text = (
+        f"草稿说明：本稿由智能工厂申报助手依据企业提供的信息生成，{guide}；"
+        "黄色标注处为尚缺的信息，提交前须补全，并删除本说明。"
+    )
+    _add_text(note, note_text, 9)
+    for run in note.runs:
+        run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+
+    document.add_heading("涉及典型场景实例", level=1)
+    for line in draft.instances:
+        _add_text(document.add_paragraph(), f"{line.index}.{line.line}")
+
+    for sec in draft.sections:
+        document.add_heading(f"{sec.key}、{sec.title}", level=1)
+        for sub in sec.subsections:
+            document.add_heading(f"{sub.key}{sub.title}", level=2)
+            for paragraph in sub.paragraphs:
+                if paragraph in sub.fixed:
+                    document.add_heading(paragraph, level=3)
+                    continue
+                p = document.add_paragraph()
+                p.paragraph_format.first_line_indent = Pt(22)
+                _add_text(p, paragraph)
+            if sub.table:
+                _table(document, sub.table.headers, sub.table.rows, [0.9, 3.6, 3.0, 2.1, 2.1, 1.5, 3.4], 9)
+                document.add_paragraph()
+
+    document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)
+    _table(document, FORM_HEADERS, [draft.form_row.cells()], [0.9, 2.4, 2.4, 6.1, 1.8, 3.0], 9)
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.save(str(path))
+    except OSError as exc:
+        raise ExportError(f"无法写入 {path}：{exc}") from exc
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------------------------
+
+
+def write_recommendation_xlsx(
+    projects: Sequence[Draft | FormRow],
+    path: Path,
+    recommender: str | None = None,
+    quota: int = MAX_QUOTA,
+) -> Path:
+    """附件4 as a workbook: one row per project, numbered in the order given (= priority).
+
+    ``quota`` is the recommender's ceiling (20, or 5 for 计划单列市/兵团/central SOEs); a list
+    longer than it, or a quota above the notice's 20, is an ExportError in Chinese.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    if not 1 <= quota <= MAX_QUOTA:
+        raise ExportError(f"推荐数量上限应在1–{MAX_QUOTA}之间（通知规定各省不超过20个），收到 {quota}")
+    if not projects:
+        raise ExportError("没有可写入推荐汇总表的项目")
+    if len(projects) > quota:
+        raise ExportError(
+            f"推荐项目共{len(projects)}个，超过上限{quota}个：通知规定各省（区、市）推荐数量不超过20个，"
+            f"计划单列市、新疆生产建设兵团、有关中央企业不超过5个【notice#二.(二).2】，"
+            f"且推荐数量不能超过通知中规定的上限【form#注.2】。请按优先次序保留前{quota}个。"
+        )
+    rows = [p.form_row if isinstance(p, Draft) else p for p in projects]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "推荐汇总表"
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    columns = len(FORM_HEADERS)
+
+    sheet.append([FORM_TITLE])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    sheet.cell(1, 1).font = Font(name="黑体", size=16, bold=True)
+    sheet.cell(1, 1).alignment = center
+    sheet.row_dimensions[1].height = 32
+
+    sheet.append([f"推荐单位(盖章)：{recommender or ''}"])
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
+    sheet.cell(2, 1).font = Font(name="宋体", size=12)
+
+    sheet.append(FORM_HEADERS)
+    for col in range(1, columns + 1):
+        cell = sheet.cell(3, col)
+        cell.font = Font(name="黑体", size=11, bold=True)
+        cell.alignment = center
+        cell.border = border
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+
+    for rank, row in enumerate(rows, start=1):
+        sheet.append([rank, *row.cells()[1:]])
+        r = sheet.max_row
+        for col in range(1, columns + 1):
+            cell = sheet.cell(r, col)
+            cell.font = Font(name="宋体", size=11)
+            cell.alignment = center if col in (1, 5, 6) else wrap
+            cell.border = border
+        lines = max(1, row.instances.count("\n") + 1)
+        sheet.row_dimensions[r].height = max(30, 16 * lines * 2)
+
+    note_row = sheet.max_row + 1
+    sheet.cell(note_row, 1, "注：" + FORM_NOTES[0] + FORM_NOTES[1])
+    sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=columns)
+    sheet.cell(note_row, 1).font = Font(name="宋体", size=10)
+    sheet.cell(note_row, 1).alignment = Alignment(wrap_text=True)
+
+    for letter, width in zip("ABCDEF", (6, 26, 26, 60, 10, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(str(path))
+    except OSError as exc:
+        raise ExportError(f"无法写入 {path}：{exc}") from exc
+    return path
+
+
+def export(drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
+    """Write by suffix: .docx (one project) or .xlsx (推荐汇总表, any number up to the quota)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".docx":
+        if len(drafts) != 1:
+            raise ExportError("多个项目只能导出推荐汇总表（.xlsx）；申报书（.docx）请逐个项目生成。")
+        return write_docx(drafts[0], path)
+    if suffix == ".xlsx":
+        return write_recommendation_xlsx(drafts, path, recommender=recommender)
+    raise ExportError(
+        f"不支持的输出格式 {suffix or '（无扩展名）'}：请使用 .docx（申报书）或 .xlsx（推荐汇总表）"
+    )

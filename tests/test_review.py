@@ -1,0 +1,236 @@
+"""Review mode: findings on an existing draft (DOCX/TXT/MD), each with a severity and the clause or
+format rule behind it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from docx import Document
+from typer.testing import CliRunner
+
+from assistant import cli_draft
+from assistant.config import REPO_ROOT
+from assistant.corpus import Corpus
+from assistant.drafter import build_draft, parse_spec
+from assistant.export import write_docx
+from assistant.review import DraftFileError, ReviewReport, review_file, review_text
+
+EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
+
+HAND_WRITTEN = """XX有限公司智能工厂申报书
+一、典型场景实例
+1.生产作业(环节名)—人机协同作业(场景名)—多机协同的发动机壳体柔性加工与检测(实例名)
+2.生产管理-AI排产-壳体加工排产
+3.质量管控—质量追溯系统
+4.研发设计—产品数字化设计—三维设计平台建设
+二、智能工厂场景建设情况
+（一）项目总体情况
+本项目总投资【待补充：总投资】万元。
+三、智能工厂建设成效
+本项目达到国际领先水平。
+产品不良率下降45%。
+关键设备数控化率由85%提升至120%。
+单位产品综合能耗降低130%。
+"""
+
+
+def by_code(report: ReviewReport, code: str) -> list[Any]:
+    return [f for f in report.findings if f.code == code]
+
+
+@pytest.fixture(scope="module")
+def example_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    draft = build_draft(parse_spec(json.loads(EXAMPLE.read_text(encoding="utf-8"))))
+    return write_docx(draft, tmp_path_factory.mktemp("review") / "example.docx")
+
+
+@pytest.fixture(scope="module")
+def hand_written() -> ReviewReport:
+    return review_text(HAND_WRITTEN)
+
+
+def test_the_assistants_own_complete_draft_passes_review(example_docx: Path) -> None:
+    report = review_file(example_docx)
+    assert report.summary == {"必须修改": 0, "建议修改": 0, "提示": 1}
+    assert report.findings[0].code == "edition_draft"
+    assert len(report.instances) == 7
+    assert report.links_covered == ["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
+
+
+def test_the_same_draft_as_markdown_passes_review(tmp_path: Path) -> None:
+    draft = build_draft(parse_spec(json.loads(EXAMPLE.read_text(encoding="utf-8"))))
+    path = tmp_path / "draft.md"
+    path.write_text(draft.text(), encoding="utf-8")
+    report = review_file(path)
+    assert report.summary["必须修改"] == 0 and report.summary["建议修改"] == 0
+
+
+def test_instance_lines_not_in_three_part_form_must_be_fixed(hand_written: ReviewReport) -> None:
+    finding = by_code(hand_written, "instance_format")[0]
+    assert finding.severity == "必须修改"
+    assert finding.excerpt == "质量管控—质量追溯系统"
+    assert finding.clause_ids == ["form#示例"]
+
+
+def test_the_examples_part_labels_left_in_are_pointed_out(hand_written: ReviewReport) -> None:
+    finding = by_code(hand_written, "instance_markers")[0]
+    assert finding.severity == "建议修改" and "去掉" in finding.message
+
+
+def test_scenarios_not_in_the_editions_catalog_must_be_fixed_with_candidates(
+    hand_written: ReviewReport,
+) -> None:
+    finding = by_code(hand_written, "scenario_not_in_catalog")[0]
+    assert finding.severity == "必须修改"
+    assert "车间智能排产" in finding.message
+    assert "guide2025#说明" in finding.clause_ids
+
+
+def test_a_link_name_written_as_the_segment_is_a_suggestion(hand_written: ReviewReport) -> None:
+    finding = by_code(hand_written, "segment_is_link")[0]
+    assert finding.severity == "建议修改" and "产品研发、工艺设计" in finding.message
+
+
+def test_link_coverage_short_of_卓越级_cites_四_一(hand_written: ReviewReport) -> None:
+    coverage = by_code(hand_written, "link_coverage")
+    assert [f.severity for f in coverage] == ["必须修改", "建议修改"]
+    assert "运营管理" in coverage[0].message and "工厂建设" in coverage[1].message
+    assert all("conditions#四.(一)" in f.clause_ids for f in coverage)
+
+
+def test_kpis_out_of_range_or_without_before_after_are_flagged(hand_written: ReviewReport) -> None:
+    ranges = {f.clause_ids[0]: f for f in by_code(hand_written, "kpi_range")}
+    assert set(ranges) == {"kpi#1", "kpi#16"}
+    assert all(f.severity == "必须修改" for f in ranges.values())
+    single = {f.clause_ids[0] for f in by_code(hand_written, "kpi_before_after")}
+    assert "kpi#9" in single
+    assert "kpi#1" not in single  # 由85%提升至120% is a pair (out of range, but a pair)
+
+
+def test_placeholders_left_in_must_be_fixed(hand_written: ReviewReport) -> None:
+    left = by_code(hand_written, "placeholder_left")
+    assert {f.excerpt for f in left} == {"XX有限公司智能工厂申报书", "本项目总投资【待补充：总投资】万元。"}
+    assert all(f.severity == "必须修改" and f.rule for f in left)
+
+
+def test_a_leadership_claim_without_a_figure_is_flagged(hand_written: ReviewReport) -> None:
+    finding = by_code(hand_written, "claim_without_kpi")[0]
+    assert "国际领先" in finding.message and finding.clause_ids == ["conditions#四.(二).1"]
+
+
+def test_missing_附件3_items_are_listed(hand_written: ReviewReport) -> None:
+    missing = {f.message for f in by_code(hand_written, "section_item_missing")}
+    assert any("系统集成情况" in m for m in missing)
+    assert any("后续实施计划" in m for m in missing)
+    assert all(
+        f.clause_ids in (["materials#3"], ["materials#4"])
+        for f in by_code(hand_written, "section_item_missing")
+    )
+
+
+def test_a_draft_without_sections_instances_or_kpis_must_be_fixed_on_each() -> None:
+    report = review_text("我们工厂很先进，处于国内领先水平。")
+    must = {f.code for f in report.findings if f.severity == "必须修改"}
+    assert {"section_missing", "instances_missing", "kpi_missing", "claim_without_kpi"} <= must
+    sections = {f.clause_ids[0] for f in by_code(report, "section_missing")}
+    assert sections == {"materials#3", "materials#4"}
+
+
+def test_ocr_dashes_are_read_as_separators_and_2024_names_are_not_verified() -> None:
+    report = review_text("1.生产作业一人机协同作业一多机协同的发动机壳体柔性加工与检测", edition="2024")
+    assert report.instances[0].instance_name == "多机协同的发动机壳体柔性加工与检测"
+    assert report.instances[0].link == "生产作业"
+    assert "instance_separator" in {f.code for f in report.findings}
+    assert "edition_scenarios_not_held" in {f.code for f in report.findings if f.severity == "提示"}
+
+
+def test_a_docx_kpi_table_with_only_one_column_filled_lacks_before_after(tmp_path: Path) -> None:
+    document = Document()
+    document.add_paragraph("1.生产作业—在线智能检测—电驱壳体气密缺陷视觉在线检测")
+    table = document.add_table(rows=3, cols=4)
+    for row, values in zip(
+        table.rows,
+        [
+            ["指标", "建设前", "建设后", "变化幅度"],
+            ["产品不良率下降", "", "", "45%"],
+            ["关键设备数控化率", "70%", "95%", ""],
+        ],
+        strict=True,
+    ):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    path = tmp_path / "table.docx"
+    document.save(str(path))
+    report = review_file(path)
+    flagged = {f.clause_ids[0] for f in by_code(report, "kpi_before_after")}
+    assert flagged == {"kpi#9"}
+
+
+def test_a_draft_with_placeholders_from_the_drafter_is_caught_in_docx(tmp_path: Path) -> None:
+    spec = parse_spec(
+        {
+            "enterprise": "示例有限公司（虚构）",
+            "project_name": "示例智能工厂",
+            "scenarios": [{"scenario": "在线智能检测", "instance_name": "壳体气密缺陷视觉在线检测"}],
+        }
+    )
+    path = write_docx(build_draft(spec), tmp_path / "partial.docx")
+    report = review_file(path)
+    assert len(by_code(report, "placeholder_left")) >= 5
+
+
+def test_every_clause_id_in_review_findings_exists(hand_written: ReviewReport, corpus: Corpus) -> None:
+    for finding in hand_written.findings:
+        for clause_id in finding.clause_ids:
+            assert corpus.get(clause_id) is not None, clause_id
+        assert finding.clause_ids or finding.rule
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("draft.pdf", b"%PDF", "不支持的文件类型 .pdf"),
+        ("draft.doc", b"\xd0\xcf", "另存为 .docx"),
+        ("empty.txt", b"   \n", "没有可审阅的文字内容"),
+        ("broken.docx", b"not a zip", "不是有效的 DOCX 文件"),
+    ],
+)
+def test_unreadable_files_get_chinese_errors(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DraftFileError, match=expected):
+        review_file(path)
+
+
+def test_gb18030_text_files_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(HAND_WRITTEN.encode("gb18030"))
+    assert review_file(path).summary == review_text(HAND_WRITTEN).summary
+
+
+def test_review_cli_json_is_one_document_and_bad_input_exits_2(tmp_path: Path) -> None:
+    app = typer.Typer()
+    cli_draft.register(app)
+    runner = CliRunner()
+    path = tmp_path / "draft.txt"
+    path.write_text(HAND_WRITTEN, encoding="utf-8")
+    result = runner.invoke(app, ["review", str(path), "--tier", "卓越级", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["tier"] == "卓越级" and data["summary"]["必须修改"] > 0
+    assert {"severity", "code", "message", "clause_ids", "rule", "excerpt"} <= set(data["findings"][0])
+
+    bad_tier = runner.invoke(app, ["review", str(path), "--tier", "超级级"])
+    assert bad_tier.exit_code == 2 and "可选：基础级、先进级、卓越级、领航级" in bad_tier.stderr
+    missing = runner.invoke(app, ["review", str(tmp_path / "nope.docx"), "--json"])
+    assert missing.exit_code == 2 and missing.stdout == "" and "找不到要审阅的文件" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+    human = runner.invoke(app, ["review", str(path)])
+    assert human.exit_code == 0 and "审阅意见" in human.stdout
