@@ -53,6 +53,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _dense_enabled() -> bool:
+    """Build the dense index only when fusion gives it weight (ASSISTANT_DENSE_WEIGHT=0 skips the model)."""
+    from assistant.retrieval import FusionConfig
+
+    return FusionConfig.for_settings(settings).dense_weight > 0
+
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
 
 
@@ -66,7 +73,7 @@ def index(
     from assistant.index import load_index
 
     with err.status("正在加载语料并检查索引…"):
-        idx, info = load_index(settings, rebuild=rebuild)
+        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled())
     summary = {
         "rebuilt": info.rebuilt,
         "seconds": round(info.seconds, 2),
@@ -116,7 +123,7 @@ def ingest(
         )
         document = load_corpus(settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
-        _, info = load_index(settings)
+        _, info = load_index(settings, dense=_dense_enabled())
     clauses = len(document.clauses) if document else 0
     if json_output:
         print_json(

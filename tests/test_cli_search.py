@@ -95,3 +95,31 @@ def test_index_is_rebuilt_only_when_corpus_or_model_changes(tmp_path: Path) -> N
     (settings.data_dir / "index_manifest.json").write_text(json.dumps(manifest), "utf-8")
     _, after_change = load_index(settings, embedder=embedder)
     assert after_change.rebuilt
+
+
+def test_ingest_adds_a_document_that_search_then_finds(bm25_settings: Settings, tmp_path: Path) -> None:
+    import shutil
+
+    from assistant.config import REPO_ROOT
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", corpus)
+    bm25_settings.corpus_dir = corpus
+    source = tmp_path / "guide.txt"
+    source.write_text(
+        "一、总体要求\n1.示范园区应当建设共享实训基地。\n2.每年开展一次复核。\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        cli.app, ["ingest", str(source), "--doc-id", "demo2026", "--edition", "2026", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["clauses"] == 2
+    found = json.loads(runner.invoke(cli.app, ["search", "共享实训基地", "--json"]).stdout)
+    assert found["hits"][0]["clause_id"] == "demo2026#一.1"
+    again = runner.invoke(cli.app, ["ingest", str(source), "--doc-id", "demo2026", "--edition", "2026"])
+    assert again.exit_code == 2 and "demo2026" in again.stderr
+
+
+def test_index_json_reports_counts(bm25_settings: Settings) -> None:
+    data = json.loads(runner.invoke(cli.app, ["index", "--json"]).stdout)
+    assert data["clauses"] > 100 and data["editions"] == ["2024", "2025"]
