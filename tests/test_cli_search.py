@@ -107,7 +107,8 @@ def test_ingest_adds_a_document_that_search_then_finds(bm25_settings: Settings, 
     bm25_settings.corpus_dir = corpus
     source = tmp_path / "guide.txt"
     source.write_text(
-        "一、总体要求\n1.示范园区应当建设共享实训基地。\n2.每年开展一次复核。\n", encoding="utf-8"
+        "示范园区建设指引\n一、总体要求\n1.示范园区应当建设共享实训基地。\n2.每年开展一次复核。\n",
+        encoding="utf-8",
     )
     result = runner.invoke(
         cli.app, ["ingest", str(source), "--doc-id", "demo2026", "--edition", "2026", "--json"]
