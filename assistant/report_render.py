@@ -136,7 +136,7 @@ def _tiers_table(report: CheckReport) -> Table:
     title = f"层级评估（{report.edition}年版，评估日期 {report.as_of.isoformat()}）"
     table = _table(title, "层级", "状态", "未满足 / 待确认事项")
     for name, tier in report.tiers.items():
-        open_items = "、".join(r.id for r in tier.requirements if r.status != "met")
+        open_items = "；".join(r.title or r.id for r in tier.requirements if r.status != "met")
         table.add_row(name, _status_cell(tier.status), open_items or "—")
     return table
 

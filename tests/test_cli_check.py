@@ -221,7 +221,7 @@ def test_table_renders_every_section_in_chinese() -> None:
         "层级评估",
         "差距与建议",
         "原则上（需说明理由）",
-        "links.工厂建设",
+        "原则上覆盖工厂建设环节",  # requirement titles, not rule ids
         "不超过5个",
         "2024年11月29日",
     ):
