@@ -172,7 +172,7 @@ def search(
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
         retriever = load_retriever(settings)
-    results = [
+    results: list[dict[str, Any]] = [
         {"query": q, "hits": [h.to_dict() for h in retriever.search(q, k=k, edition=edition)]}
         for q in queries
     ]

@@ -191,15 +191,12 @@ class GroundedAnswerer:
         2024 环节 by name (附件2's footnotes), 2025 draft scenarios by name or common alias."""
         lines: list[str] = []
         segments = self.catalog.edition("2024").segments
-        for name in sorted(segments, key=len, reverse=True):
-            segment = segments[name]
-            if (
-                name in question
-                and segment.link
-                and name not in {s for s in segments if s != name and name in s}
-            ):
+        # Longest name first, so a 环节 named inside a longer one is not taken for it.
+        for segment_name in sorted(segments, key=len, reverse=True):
+            segment = segments[segment_name]
+            if segment_name in question and segment.link:
                 lines.append(
-                    f"“{name}”是《智能制造典型场景参考指引(2024年版)》的环节，归入要素条件的“{segment.link}”环节"
+                    f"“{segment_name}”是《智能制造典型场景参考指引(2024年版)》的环节，归入要素条件的“{segment.link}”环节"
                     f"【{segment.clause_id}】。"
                 )
                 break

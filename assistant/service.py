@@ -189,7 +189,7 @@ class AssistantService:
         session_id: str,
         composed: Composed | None,
         *,
-        mode: str,
+        mode: Literal["llm", "grounded"],
         text: str,
         cited: list[str],
         report: CheckReport | None,
@@ -206,7 +206,7 @@ class AssistantService:
         return Answer(
             answer=text,
             mode=mode,
-            citations=self._citations(cited),  # type: ignore[arg-type]
+            citations=self._citations(cited),
             verdict=report.model_dump(mode="json") if report else None,
             missing_facts=missing,
             session=session_id,
