@@ -1,0 +1,757 @@
+"""Pure helpers for the web UI: HTML/Markdown fragments and form <-> JSON translation.
+
+Kept apart from ``assistant/ui.py`` so they can be unit-tested without starting Gradio. Nothing
+here decides anything: verdicts come from the checker (CheckReport dicts), findings from the
+drafter and reviewer; this module only arranges them for a screen.
+
+Conventions the UI relies on:
+
+- every clause reference becomes ``<a class="cite" href="?clause=<id>">【id】</a>``. The href is a
+  real deep link (the clause browser opens it on page load), so a reader without JavaScript still
+  gets there; with JavaScript the page opens the matching source card in place instead. Gradio's
+  sanitiser strips ``data-*`` attributes but keeps ``class`` and ``href``, so the id travels in
+  the href only;
+- a status is never shown by colour alone: each has an icon and a word as well (``STATUS_META``),
+  so the ladder reads the same in greyscale, printed, or to a screen reader;
+- every piece of text that comes from data (clause text, reasons, user input) is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+from assistant.checker import ENUM_VALUES, LINKS, TIERS, field_label, value_label
+
+# ---------------------------------------------------------------------------------------------
+# Small building blocks
+# ---------------------------------------------------------------------------------------------
+
+#: icon, short text, long text per checker status. Colour comes from the CSS class st-<status>.
+STATUS_META: dict[str, tuple[str, str, str]] = {
+    "met": ("✓", "满足", "满足"),
+    "conditional": ("!", "原则上未满足", "“原则上”要求未满足（需说明理由）"),
+    "unknown": ("?", "待确认", "待确认（缺少信息）"),
+    "not_met": ("×", "不满足", "不满足"),
+}
+#: icon per drafting/review severity, worst first.
+SEVERITY_META: dict[str, tuple[str, str]] = {
+    "必须修改": ("×", "sev-must"),
+    "建议修改": ("!", "sev-should"),
+    "提示": ("i", "sev-info"),
+}
+_CITE = re.compile(r"【([A-Za-z0-9_\-]+#[^【】\s]+)】")
+_PLACEHOLDER = re.compile(r"【待补充[：:][^】]*】")
+
+
+def esc(text: Any) -> str:
+    """HTML-escape anything printable; None becomes empty."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def clause_href(clause_id: str) -> str:
+    """The deep link of a clause, relative to the page: ``?clause=notice%23二.(一).1``."""
+    return "?clause=" + quote(clause_id, safe="")
+
+
+def cite(clause_id: str, *, to_browser: bool = False, label: str | None = None) -> str:
+    """A clickable clause reference. ``to_browser`` links always open the clause browser tab;
+    plain ones first look for a source card of the same answer to unfold."""
+    cls = "cite to-browser" if to_browser else "cite"
+    text = label if label is not None else f"【{clause_id}】"
+    return f'<a class="{cls}" href="{esc(clause_href(clause_id))}">{esc(text)}</a>'
+
+
+def cites(clause_ids: Iterable[str], *, to_browser: bool = False) -> str:
+    return "".join(cite(cid, to_browser=to_browser) for cid in clause_ids)
+
+
+def link_citations(text: str, *, to_browser: bool = False) -> str:
+    """Escape ``text`` and turn every 【doc#id】 in it into a clickable reference."""
+    out: list[str] = []
+    last = 0
+    for found in _CITE.finditer(text):
+        out.append(esc(text[last : found.start()]))
+        out.append(cite(found.group(1), to_browser=to_browser))
+        last = found.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def badge(status: str, *, long: bool = False) -> str:
+    """A status as icon + word in a coloured pill (class st-<status>)."""
+    icon, short, full = STATUS_META.get(status, ("?", status, status))
+    return (
+        f'<span class="badge st-{esc(status)}"><span class="ico" aria-hidden="true">{icon}</span>'
+        f"{esc(full if long else short)}</span>"
+    )
+
+
+def _one_line(text: str) -> str:
+    """HTML for text that must stay inside one HTML block: Markdown ends an HTML block at a blank
+    line, so newlines become <br> and nothing in the fragment is ever an empty line."""
+    return "<br>".join(esc(line) for line in str(text).splitlines() if line.strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat: answers, source cards, the verdict block
+# ---------------------------------------------------------------------------------------------
+
+
+def heading_path(title: str, heading: str) -> str:
+    """``document › heading path``; the heading usually starts with the document already."""
+    if not heading:
+        return title
+    if title and not heading.startswith(title):
+        return f"{title} › {heading}"
+    return heading
+
+
+def source_cards(citations: Sequence[Mapping[str, Any]]) -> str:
+    """Expandable cards, one per cited clause: id, document › heading path, the quoted text."""
+    if not citations:
+        return ""
+    cards = []
+    for item in citations:
+        cid = str(item.get("clause_id", ""))
+        path = heading_path(str(item.get("title") or ""), str(item.get("heading") or ""))
+        cards.append(
+            '<details class="src-card">'
+            f'<summary><span class="cid">【{esc(cid)}】</span><span class="path">{esc(path)}</span></summary>'
+            f'<div class="src-text">{_one_line(item.get("text", ""))}</div>'
+            f'<div class="src-more">{cite(cid, to_browser=True, label="在条款浏览中查看 ›")}</div>'
+            "</details>"
+        )
+    return (
+        f'<div class="sources"><div class="sources-title">来源条款（{len(citations)}）· 点击展开原文</div>'
+        + "".join(cards)
+        + "</div>"
+    )
+
+
+def tier_ladder(report: Mapping[str, Any]) -> str:
+    """基础级→领航级 as four steps, each with colour, icon and words, and which one is reached."""
+    tiers = report.get("tiers") or {}
+    highest = report.get("highest_tier")
+    reachable = report.get("reachable_tier")
+    steps = []
+    for name in TIERS:
+        status = str((tiers.get(name) or {}).get("status", "unknown"))
+        icon, short, _ = STATUS_META.get(status, ("?", status, status))
+        marks = []
+        if name == highest:
+            marks.append('<span class="mark reached">已达到</span>')
+        if name == reachable and reachable != highest:
+            marks.append('<span class="mark reachable">可达</span>')
+        steps.append(
+            f'<li class="step st-{esc(status)}" aria-label="{esc(name)}：{esc(short)}">'
+            f'<span class="ico" aria-hidden="true">{icon}</span>'
+            f'<span class="tier">{esc(name)}</span><span class="st">{esc(short)}</span>{"".join(marks)}</li>'
+        )
+    return f'<ol class="ladder">{"".join(steps)}</ol>'
+
+
+def verdict_summary(report: Mapping[str, Any]) -> str:
+    """The two facts a reader wants first: tier reached and tier reachable."""
+    highest = report.get("highest_tier") or "无"
+    reachable = report.get("reachable_tier") or "无"
+    return (
+        '<div class="verdict-sum">'
+        f"已满足的最高层级：<b>{esc(highest)}</b>"
+        f'<span class="sep">｜</span>可达层级：<b>{esc(reachable)}</b>'
+        '<span class="hint">（可达：待确认事项均有利、“原则上”要求获认可时）</span></div>'
+    )
+
+
+def application_line(report: Mapping[str, Any]) -> str:
+    app = report.get("application") or {}
+    if not app:
+        return ""
+    overlay = f"（适用{esc(app['region_overlay'])}要求）" if app.get("region_overlay") else ""
+    window = app.get("window_message") or ""
+    return (
+        f'<div class="verdict-app">{esc(app.get("round", ""))}申报：{badge(str(app.get("status")), long=True)}'
+        f"{overlay}</div>" + (f'<div class="verdict-window">{esc(window)}</div>' if window else "")
+    )
+
+
+def gap_items(report: Mapping[str, Any]) -> str:
+    """Gaps as a folded list: what is missing, why, what to do, and the clause behind it.
+
+    Folded because without a profile nearly every requirement is 待确认, and thirty open items
+    would bury the answer; the ladder above already says where the enterprise stands."""
+    gaps = list(report.get("gaps") or [])
+    if not gaps:
+        return '<p class="no-gaps">没有差距：已满足全部层级要求。</p>' if report.get("highest_tier") else ""
+    counts = {status: sum(1 for g in gaps if g.get("status") == status) for status in STATUS_META}
+    tally = "，".join(f"{STATUS_META[s][1]}{n}项" for s, n in counts.items() if n)
+    items = []
+    for gap in gaps:
+        action = f'<div class="todo">建议：{esc(gap["action"])}</div>' if gap.get("action") else ""
+        items.append(
+            f"<li>{badge(str(gap.get('status')))} <b>[{esc(gap.get('tier'))}] {esc(gap.get('title') or gap.get('id'))}</b>"
+            f'<div class="why">{esc(gap.get("reason"))}{cites(gap.get("clause_ids") or [])}</div>{action}</li>'
+        )
+    return (
+        f'<details class="gap-details"><summary>差距与建议（{len(gaps)}项：{tally}）· 点击展开</summary>'
+        f'<ol class="gaps">{"".join(items)}</ol></details>'
+    )
+
+
+def verdict_block(report: Mapping[str, Any] | None) -> str:
+    """The checker's verdict inside a chat answer: ladder, reached/reachable, application, gaps."""
+    if not report:
+        return ""
+    head = f"规则核验结论（{esc(report.get('edition'))}年版要素条件，评估日期 {esc(report.get('as_of'))}）"
+    return (
+        f'<div class="verdict"><div class="verdict-head">{head}</div>'
+        f"{tier_ladder(report)}{verdict_summary(report)}{application_line(report)}"
+        f"{gap_items(report)}</div>"
+    )
+
+
+def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = ()) -> str:
+    """One assistant message as Markdown with HTML blocks: notices, the answer (Markdown kept, so
+    an LLM's lists and emphasis render) with linked citations, the verdict, the source cards.
+    Blocks are separated by blank lines and contain none, which keeps each one whole."""
+    parts = [f'<div class="notice">⚠ {esc(text)}</div>' for text in notices]
+    if answer.get("mode") == "grounded":
+        parts.append('<div class="mode-tag">条款直答</div>')
+    parts.append(link_citations(str(answer.get("answer", ""))).strip())
+    parts.append(verdict_block(answer.get("verdict")))
+    parts.append(source_cards(answer.get("citations") or []))
+    return "\n\n".join(part for part in parts if part)
+
+
+def streaming_html(text: str) -> str:
+    """The answer while it streams: escaped text and a cursor."""
+    return esc(text) + '<span class="cursor">▌</span>'
+
+
+THINKING_HTML = '<div class="thinking"><span class="spinner"></span>正在检索条款并核验……</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="notice error">⚠ {esc(message)}</div>'
+
+
+# ---------------------------------------------------------------------------------------------
+# Self-check: gap table and the profile form
+# ---------------------------------------------------------------------------------------------
+
+
+def gap_table(report: Mapping[str, Any]) -> str:
+    """Every gap as a table row: tier and status (icon + words), then the item with its reason,
+    what to do and the clauses. Two columns, so it stays readable in a half-width column and on
+    a phone."""
+    gaps = list(report.get("gaps") or [])
+    if not gaps:
+        text = "没有差距：已满足全部层级要求。" if report.get("highest_tier") else "没有可列出的差距。"
+        return f'<p class="no-gaps">{text}</p>'
+    rows = []
+    for gap in gaps:
+        action = f'<div class="todo">建议：{esc(gap["action"])}</div>' if gap.get("action") else ""
+        basis = cites(gap.get("clause_ids") or [], to_browser=True)
+        rows.append(
+            f'<tr class="gap-{esc(gap.get("status"))}">'
+            f'<td class="nowrap">{esc(gap.get("tier"))}<br>{badge(str(gap.get("status")))}</td>'
+            f"<td><b>{esc(gap.get('title') or gap.get('id'))}</b>"
+            f'<div class="why">{esc(gap.get("reason"))}</div>{action}'
+            f'<div class="basis">依据：{basis}</div></td>'
+            "</tr>"
+        )
+    return (
+        '<div class="table-wrap"><table class="gap-table"><thead><tr><th>层级 / 状态</th>'
+        "<th>事项、原因、建议与依据</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
+
+
+def check_panel(report: Mapping[str, Any]) -> str:
+    """The self-check result: heading, ladder, reached/reachable, application line."""
+    head = f"评估结果（{esc(report.get('edition'))}年版要素条件，评估日期 {esc(report.get('as_of'))}）"
+    return (
+        f'<div class="verdict big"><div class="verdict-head">{head}</div>'
+        f"{tier_ladder(report)}{verdict_summary(report)}{application_line(report)}</div>"
+    )
+
+
+UNKNOWN = "unknown"
+NONE = "none"
+FieldKind = Literal["text", "bool", "choice", "level", "tier", "link"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of the self-check form, bound to a profile path (CONTRACTS.md)."""
+
+    path: str
+    kind: FieldKind
+
+    @property
+    def label(self) -> str:
+        return field_label(self.path)
+
+    @property
+    def default(self) -> str:
+        return "" if self.kind == "text" else UNKNOWN
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, value) pairs; every non-text field can be left 未填写 (missing = unknown)."""
+        unknown = ("未填写", UNKNOWN)
+        if self.kind == "bool":
+            return [("是", "yes"), ("否", "no"), unknown]
+        if self.kind == "level":
+            return [unknown, *((value_label(self.path, n), str(n)) for n in range(1, 6))]
+        if self.kind == "tier":
+            return [unknown, ("未获评", NONE), *((t, t) for t in TIERS)]
+        if self.kind == "link":
+            return [unknown, ("未覆盖", NONE), *((t, t) for t in TIERS)]
+        if self.kind == "choice":
+            return [unknown, *((value_label(self.path, v), str(v)) for v in ENUM_VALUES[self.path])]
+        return []
+
+
+def _fields(kind: FieldKind, *paths: str) -> list[FormField]:
+    return [FormField(path, kind) for path in paths]
+
+
+#: The form's groups in display order; the titles are the ones the issue asks for.
+PROFILE_GROUPS: dict[str, list[FormField]] = {
+    "企业信息": [
+        *_fields("text", "enterprise.name", "enterprise.province", "enterprise.industry"),
+        FormField("enterprise.registered_in_prc", "bool"),
+        FormField("enterprise.legal_form", "choice"),
+        FormField("enterprise.above_designated_size", "bool"),
+    ],
+    "基础要求": _fields(
+        "bool",
+        "basic.finance_sound_3y",
+        "basic.no_bad_credit",
+        "basic.no_major_accident",
+        "basic.no_violation",
+        "basic.secure_controllable",
+        "basic.organisation_and_talent",
+        "basic.competitive",
+    ),
+    "成熟度": [FormField("maturity.level", "level"), FormField("maturity.assessed_by", "choice")],
+    "五个环节": _fields("link", *(f"links.{link}" for link in LINKS)),
+    "建设成效": [
+        FormField("outcomes.kpi_standing", "choice"),
+        FormField("outcomes.leads_industry", "choice"),
+        FormField("outcomes.drives_supply_chain", "bool"),
+        *_fields("choice", "outcomes.solutions", "outcomes.standards_group", "outcomes.talent"),
+    ],
+    "申报状态": [
+        FormField("status.recognised_tier", "tier"),
+        *_fields(
+            "bool",
+            "status.construction_completed",
+            "status.cooperates_with_checks",
+            "status.regional_recognition_or_funding",
+        ),
+    ],
+}
+PROFILE_FIELDS: list[FormField] = [f for group in PROFILE_GROUPS.values() for f in group]
+
+PROVINCES: tuple[str, ...] = (
+    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市",
+    "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省",
+    "广西壮族自治区", "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省",
+    "青海省", "宁夏回族自治区", "新疆维吾尔自治区", "新疆生产建设兵团",
+)  # fmt: skip
+
+
+def values_to_profile(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Form values (path -> UI value) -> an enterprise profile with only the fields filled in.
+
+    ``links`` follows CONTRACTS.md: a link left out means "not covered", so the section is sent
+    only when at least one link was filled in; until then the links are unknown, not absent.
+    """
+    profile: dict[str, dict[str, Any]] = {}
+    links: dict[str, str | None] = {}
+    for f in PROFILE_FIELDS:
+        raw = values.get(f.path)
+        section, key = f.path.split(".", 1)
+        if f.kind == "text":
+            text = str(raw or "").strip()
+            if text:
+                profile.setdefault(section, {})[key] = text
+            continue
+        if raw in (None, "", UNKNOWN):
+            continue
+        value: Any
+        if f.kind == "bool":
+            value = raw == "yes"
+        elif f.kind == "level":
+            value = int(raw)
+        elif f.kind in ("tier", "link"):
+            value = None if raw == NONE else str(raw)
+        else:
+            value = str(raw)
+        if f.kind == "link":
+            links[key] = value
+        else:
+            profile.setdefault(section, {})[key] = value
+    if links:
+        profile["links"] = links
+    return profile
+
+
+def profile_to_values(profile: Mapping[str, Any]) -> dict[str, str]:
+    """An enterprise profile -> form values; the inverse of ``values_to_profile``."""
+    values: dict[str, str] = {}
+    links = profile.get("links")
+    for f in PROFILE_FIELDS:
+        section, key = f.path.split(".", 1)
+        if f.kind == "link":
+            if not isinstance(links, Mapping):
+                values[f.path] = UNKNOWN
+            else:
+                # 经营管理 is the 领航级 name of 运营管理 (checker.LINK_SYNONYMS).
+                tier = links.get(key, links.get("经营管理") if key == "运营管理" else None)
+                values[f.path] = NONE if tier is None else str(tier)
+            continue
+        data = profile.get(section)
+        if not isinstance(data, Mapping) or key not in data:
+            values[f.path] = f.default
+            continue
+        value = data[key]
+        if f.kind == "text":
+            values[f.path] = "" if value is None else str(value)
+        elif value is None:
+            values[f.path] = NONE if f.kind == "tier" else f.default
+        elif f.kind == "bool":
+            values[f.path] = "yes" if value else "no"
+        else:
+            values[f.path] = str(value)
+    return values
+
+
+def profile_name(profile: Mapping[str, Any] | None) -> str:
+    """How to refer to a profile in a chip: the enterprise name, or a neutral phrase."""
+    enterprise = (profile or {}).get("enterprise") or {}
+    return str(enterprise.get("name") or "未命名企业")
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafting and review
+# ---------------------------------------------------------------------------------------------
+
+KPI_HEADERS: list[str] = [
+    "序号",
+    "指标（附1）",
+    "单位",
+    "建设前",
+    "建设后",
+    "变化幅度(%)",
+    "衡量口径（变化类指标）",
+    "口径单位",
+    "对比期间",
+    "同行业水平",
+]
+#: Positions of the editable KPI columns, and the KpiFigure field each one fills.
+_KPI_COLUMNS: dict[int, str] = {
+    3: "before",
+    4: "after",
+    5: "change",
+    6: "measure",
+    7: "measure_unit",
+    8: "period",
+    9: "benchmark",
+}
+_NUMERIC = ("before", "after", "change")
+
+
+class FormValueError(ValueError):
+    """A value in a form cell cannot be read; the message is Chinese and names the cell."""
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, float) and math.isnan(cell)) or str(cell).strip() == ""
+
+
+def _number(cell: Any, where: str) -> float | None:
+    if _blank(cell):
+        return None
+    if isinstance(cell, bool):
+        raise FormValueError(f"{where}应为数字，收到 {cell!r}")
+    if isinstance(cell, int | float):
+        return float(cell)
+    text = str(cell).strip().replace("，", "").replace(",", "").rstrip("%％")
+    try:
+        return float(text)
+    except ValueError:
+        raise FormValueError(f"{where}应为数字，收到“{cell}”") from None
+
+
+def fmt_cell(value: Any) -> str:
+    """A figure as the user would type it (18600.0 -> 18600)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def kpi_rows(
+    catalog: Sequence[tuple[int, str, str]],
+    figures: Sequence[Mapping[str, Any]] = (),
+    resolve: Callable[[str], str | None] = lambda name: name,
+) -> list[list[Any]]:
+    """The KPI table: one row per 附1 KPI (number, name, unit), with ``figures`` filled in.
+
+    ``resolve`` maps what a spec calls a KPI (its name, name with unit, ``kpi#N``) to the
+    catalog name; a figure it cannot resolve raises FormValueError (the drafter would refuse it
+    too, and the table has no row to put it in).
+    """
+    by_name: dict[str, Mapping[str, Any]] = {}
+    for fig in figures:
+        name = resolve(str(fig.get("name", "")))
+        if name is None:
+            raise FormValueError(f"指标“{fig.get('name')}”不是附1的二十项关键绩效指标之一")
+        by_name[name] = fig
+    rows = []
+    for number, name, unit in catalog:
+        fig = by_name.get(name, {})
+        row: list[Any] = [number, name, unit]
+        for _col, key in sorted(_KPI_COLUMNS.items()):
+            row.append(fmt_cell(fig.get(key)))
+        rows.append(row)
+    return rows
+
+
+def figures_from_rows(rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """KPI table rows -> KpiFigure dicts for the rows with anything filled in, in table order."""
+    figures = []
+    for row in rows:
+        cells = list(row) + [None] * (len(KPI_HEADERS) - len(row))
+        name = str(cells[1] or "").strip()
+        if not name:
+            continue
+        fig: dict[str, Any] = {}
+        for col, key in _KPI_COLUMNS.items():
+            if key in _NUMERIC:
+                value = _number(cells[col], f"指标“{name}”的{KPI_HEADERS[col]}")
+                if value is not None:
+                    fig[key] = value
+            elif not _blank(cells[col]):
+                fig[key] = str(cells[col]).strip()
+        if fig:
+            figures.append({"name": name, **fig})
+    return figures
+
+
+def lines(text: str | None) -> list[str]:
+    """A multi-line text box as a list: one item per non-empty line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def instance_rows(instances: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The table of scenario instances added so far."""
+    return [
+        [
+            n,
+            inst.get("segment") or "—",
+            inst.get("scenario") or inst.get("text") or "—",
+            inst.get("instance_name", ""),
+            len(inst.get("kpis") or []),
+        ]
+        for n, inst in enumerate(instances, start=1)
+    ]
+
+
+INSTANCE_HEADERS = ["序号", "环节", "场景", "实例名", "指标数"]
+
+
+def findings_html(findings: Sequence[Mapping[str, Any]], *, empty: str = "没有发现问题。") -> str:
+    """Findings grouped by severity (必须修改 → 建议修改 → 提示), each with icon, words and basis."""
+    if not findings:
+        return f'<p class="no-gaps">{esc(empty)}</p>'
+    groups = []
+    for severity, (icon, cls) in SEVERITY_META.items():
+        items = [f for f in findings if f.get("severity") == severity]
+        if not items:
+            continue
+        rows = []
+        for f in items:
+            basis = cites(f.get("clause_ids") or [], to_browser=True) or esc(f.get("rule") or "")
+            where = f.get("field") or f.get("excerpt") or ""
+            where_html = f'<div class="where">位置：{esc(where)}</div>' if where else ""
+            basis_html = f'<div class="basis">依据：{basis}</div>' if basis else ""
+            rows.append(f"<li><div>{esc(f.get('message'))}</div>{basis_html}{where_html}</li>")
+        groups.append(
+            f'<div class="sev-group {cls}"><div class="sev-title"><span class="ico" aria-hidden="true">'
+            f"{icon}</span>{esc(severity)}（{len(items)}项）</div><ol>{''.join(rows)}</ol></div>"
+        )
+    return '<div class="findings">' + "".join(groups) + "</div>"
+
+
+def severity_summary(summary: Mapping[str, int]) -> str:
+    parts = [f"{name}{summary.get(name, 0)}项" for name in SEVERITY_META]
+    return "，".join(parts)
+
+
+def instance_lines_html(instances: Sequence[Mapping[str, Any]]) -> str:
+    """附件4's 涉及典型场景实例 column: ``1.环节—场景—实例`` lines, placeholders highlighted."""
+    if not instances:
+        return '<p class="no-gaps">还没有场景实例。</p>'
+    items = "".join(f"<li>{highlight_placeholders(esc(i.get('line', '')))}</li>" for i in instances)
+    return f'<ol class="instance-lines">{items}</ol>'
+
+
+def highlight_placeholders(text: str) -> str:
+    """Wrap every 【待补充：…】 in <mark> so a reader cannot miss what is still to be filled in."""
+    return _PLACEHOLDER.sub(lambda m: f'<mark class="todo-mark">{m.group(0)}</mark>', text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clause browser
+# ---------------------------------------------------------------------------------------------
+
+EDITION_ALL = "全部"
+
+
+def snippet(text: str, limit: int = 90) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def clause_list(hits: Sequence[Mapping[str, Any]], *, empty: str = "没有找到相关条款。") -> str:
+    """Search results or a document's clauses as a list of links that open the clause."""
+    if not hits:
+        return f'<p class="no-gaps">{esc(empty)}</p>'
+    items = []
+    for hit in hits:
+        cid = str(hit["clause_id"])
+        items.append(
+            f'<li>{cite(cid, to_browser=True)}<span class="path">{esc(hit.get("heading", ""))}</span>'
+            f'<div class="snip">{esc(snippet(str(hit.get("text", ""))))}</div></li>'
+        )
+    return f'<ol class="clause-list">{"".join(items)}</ol>'
+
+
+STATUS_WORDS = {"official": "正式文件", "draft": "征求意见稿", "reference": "参考信息"}
+
+
+def clause_detail(
+    hit: Mapping[str, Any] | None,
+    previous: Mapping[str, Any] | None = None,
+    following: Mapping[str, Any] | None = None,
+    *,
+    missing_id: str | None = None,
+) -> str:
+    """One clause in full: id, document and edition, heading path, text, neighbours, deep link."""
+    if hit is None:
+        if missing_id:
+            return (
+                f'<div class="clause-detail empty">没有编号为 <code>{esc(missing_id)}</code> 的条款。</div>'
+            )
+        return '<div class="clause-detail empty">在左侧搜索或选择文档，点击条款编号查看原文。</div>'
+    cid = str(hit["clause_id"])
+    status = STATUS_WORDS.get(str(hit.get("status", "")), str(hit.get("status", "")))
+    nav = []
+    if previous:
+        nav.append(
+            cite(str(previous["clause_id"]), to_browser=True, label=f"‹ 上一条 {previous['clause_id']}")
+        )
+    if following:
+        nav.append(
+            cite(str(following["clause_id"]), to_browser=True, label=f"下一条 {following['clause_id']} ›")
+        )
+    return (
+        '<div class="clause-detail">'
+        f'<div class="cd-id">【{esc(cid)}】</div>'
+        f'<div class="cd-meta">{esc(hit.get("title", ""))}<span class="sep">｜</span>{esc(hit.get("edition", ""))}年'
+        f'<span class="sep">｜</span>{esc(status)}</div>'
+        f'<div class="cd-path">{esc(hit.get("heading", ""))}</div>'
+        f'<div class="cd-text">{_one_line(hit.get("text", ""))}</div>'
+        f'<div class="cd-nav">{"".join(nav)}</div>'
+        f'<div class="cd-link">本条链接：<a class="permalink" href="{esc(clause_href(cid))}">'
+        f"?clause={esc(cid)}</a></div></div>"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The drafting form <-> DraftSpec JSON
+# ---------------------------------------------------------------------------------------------
+
+#: Draft form fields that hold one item per line, and the DraftSpec key each fills.
+DRAFT_LINE_FIELDS: tuple[str, ...] = ("integrators", "integration", "highlights", "benchmarks", "plans")
+DRAFT_TEXT_FIELDS: tuple[str, ...] = (
+    "enterprise",
+    "project_name",
+    "target_tier",
+    "edition",
+    "industry",
+    "overview",
+)
+DRAFT_FIELDS: tuple[str, ...] = (
+    *DRAFT_TEXT_FIELDS,
+    "contact_name",
+    "contact_mobile",
+    "period_start",
+    "period_end",
+    "investment",
+    *DRAFT_LINE_FIELDS,
+)
+
+
+def draft_spec_from_form(
+    fields: Mapping[str, Any], instances: Sequence[Mapping[str, Any]], figures: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Form values -> a DraftSpec dict (examples/draft_spec.json shape); empty fields left out so
+    the drafter writes its 【待补充】 placeholders for them instead of empty text."""
+    spec: dict[str, Any] = {}
+    for key in DRAFT_TEXT_FIELDS:
+        text = str(fields.get(key) or "").strip()
+        if text:
+            spec[key] = text
+    contact = {
+        k: str(fields.get(f"contact_{k}") or "").strip()
+        for k in ("name", "mobile")
+        if str(fields.get(f"contact_{k}") or "").strip()
+    }
+    if contact:
+        spec["contact"] = contact
+    period = {
+        k: str(fields.get(f"period_{k}") or "").strip()
+        for k in ("start", "end")
+        if str(fields.get(f"period_{k}") or "").strip()
+    }
+    if period:
+        spec["period"] = period
+    investment = _number(fields.get("investment"), "总投资（万元）")
+    if investment is not None:
+        spec["investment"] = investment
+    for key in DRAFT_LINE_FIELDS:
+        items = lines(fields.get(key))
+        if items:
+            spec[key] = items
+    spec["scenarios"] = [dict(inst) for inst in instances]
+    if figures:
+        spec["kpis"] = [dict(fig) for fig in figures]
+    return spec
+
+
+def draft_form_from_spec(
+    spec: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """A DraftSpec dict -> (form fields, scenario instances, plant-wide KPI figures)."""
+    fields: dict[str, Any] = {key: str(spec.get(key) or "") for key in DRAFT_TEXT_FIELDS}
+    contact = spec.get("contact") or {}
+    period = spec.get("period") or {}
+    fields["contact_name"] = str(contact.get("name") or "")
+    fields["contact_mobile"] = str(contact.get("mobile") or "")
+    fields["period_start"] = str(period.get("start") or "")
+    fields["period_end"] = str(period.get("end") or "")
+    fields["investment"] = spec.get("investment")
+    for key in DRAFT_LINE_FIELDS:
+        fields[key] = "\n".join(str(item) for item in spec.get(key) or [])
+    instances = [dict(inst) for inst in spec.get("scenarios") or []]
+    figures = [dict(fig) for fig in spec.get("kpis") or []]
+    return fields, instances, figures

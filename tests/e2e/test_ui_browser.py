@@ -1,0 +1,253 @@
+"""The web UI in a real browser (chromium) against a live server: what an enterprise user does.
+
+Each test is one user journey and saves a screenshot of the tab it ends on. The fixtures (see
+conftest.py) fail a test if the page makes any request to a host other than the test server.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import REPO_ROOT
+
+EXAMPLE_PROFILE = REPO_ROOT / "examples" / "profile.json"
+#: Rows in the instance table: Gradio's grid says how many rows it has (header included).
+INSTANCE_ROWS = (
+    "Number(document.querySelector('#instance-table [role=grid]')?.getAttribute('aria-rowcount') || 1) - 1"
+)
+
+
+def _ask(page: Any, question: str) -> Any:
+    """Type a question, send it, and wait until the final answer (with its source cards) is in."""
+    before = page.locator("#chatbot details.src-card").count()
+    page.fill("#chat-input textarea", question)
+    page.click("#chat-send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chatbot details.src-card').length > n", arg=before
+    )
+    return page.locator("#chatbot [data-testid='bot']").last
+
+
+def _ladder(page: Any, scope: str) -> dict[str, str]:
+    """Tier name -> status class of each ladder step under ``scope``."""
+    steps = page.locator(f"{scope} ol.ladder li.step")
+    out = {}
+    for i in range(steps.count()):
+        step = steps.nth(i)
+        status = next(c for c in step.get_attribute("class").split() if c.startswith("st-"))
+        out[step.locator(".tier").inner_text()] = status.removeprefix("st-")
+    return out
+
+
+def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: Any) -> None:
+    page = ui.open()
+    assert page.locator("#mode-note").is_visible()
+    assert "条款直答模式" in page.locator("#mode-note").inner_text()
+
+    answer = _ask(page, "分公司能申报卓越级智能工厂吗？")
+    # A cited answer: the clause id is a link in the text, and every source is a folded card.
+    link = answer.locator("a.cite", has_text="【notice#二.(一).1】").first
+    assert link.is_visible()
+    card = answer.locator("details.src-card", has=page.locator(".cid", has_text="【notice#二.(一).1】"))
+    assert card.get_attribute("open") is None
+    # The verdict block: a four-step ladder, each step with words as well as a colour.
+    assert list(_ladder(page, "#chatbot")) == ["基础级", "先进级", "卓越级", "领航级"]
+    assert answer.locator(".ladder .st").first.inner_text() in ("满足", "不满足", "待确认", "原则上未满足")
+
+    # Clicking the 【clause_id】 opens that source in place.
+    link.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#chatbot details.src-card')].some(d => d.open)"
+    )
+    assert "独立法人资格" in card.locator(".src-text").inner_text()
+    # For the picture: the verdict and the opened source in view inside the chat.
+    page.wait_for_timeout(600)  # let the card's smooth scroll finish first
+    page.evaluate(
+        "() => document.querySelector('#chatbot .verdict').scrollIntoView({block: 'start', behavior: 'instant'})"
+    )
+    screenshot(page, "chat")
+
+    # Thumbs up is stored at once; the optional comment is stored with it.
+    answer_box = page.locator("#chatbot .message-row").last
+    answer_box.hover()
+    page.locator("#chatbot button[aria-label='赞']").last.click()
+    page.wait_for_selector("#feedback-panel textarea", state="visible")
+    page.fill("#feedback-panel textarea", "引用准确")
+    page.get_by_role("button", name="提交说明").click()
+    page.wait_for_selector("#feedback-panel", state="hidden")
+    with sqlite3.connect(ui.server.settings.data_dir / "sessions.db") as db:
+        rows = db.execute("SELECT rating, comment FROM feedback ORDER BY id").fetchall()
+    assert (1, "") in rows and (1, "引用准确") in rows
+
+    # From the source card to the clause browser.
+    card.locator("a.to-browser").click()
+    page.wait_for_selector("#clause-detail .cd-id")
+    assert page.locator("#clause-detail .cd-id").inner_text() == "【notice#二.(一).1】"
+    assert "clause=notice" in page.url
+
+    # The session is kept per browser: a reload shows the conversation again.
+    page.goto(ui.server.url)
+    page.wait_for_selector("#chatbot details.src-card")
+    assert page.locator("#chatbot").inner_text().count("分公司能申报卓越级智能工厂吗") == 1
+
+
+def test_self_check_shows_the_tier_ladder_and_hands_the_profile_to_chat(
+    ui: Any, screenshot: Any, tmp_path: Path
+) -> None:
+    page = ui.open("?tab=check")
+    page.wait_for_selector("#check-panel ol.ladder")
+    assert set(_ladder(page, "#check-panel").values()) == {"unknown"}  # nothing filled in yet
+
+    # Import a complete profile: the ladder updates at once, and the gaps say what to do.
+    page.set_input_files("input[data-testid='导入画像 JSON-upload-button']", str(EXAMPLE_PROFILE))
+    page.wait_for_function("() => document.querySelector('#check-panel li.step.st-met') !== null")
+    ladder = _ladder(page, "#check-panel")
+    assert ladder["基础级"] == "met" and ladder["先进级"] == "met" and ladder["卓越级"] == "not_met"
+    assert "已满足的最高层级：先进级" in page.locator("#check-panel .verdict-sum").inner_text()
+    assert page.locator("#gap-table tbody tr").count() >= 1
+    assert page.locator("#pf-enterprise-name input").input_value() == "某某有限公司"
+
+    # Changing one answer recomputes: maturity level one fails even 基础级.
+    page.locator("#pf-maturity-level label", has_text="一级").click()
+    page.wait_for_function(
+        "() => document.querySelector('#check-panel li.step.st-not_met .tier')?.textContent === '基础级'"
+    )
+    assert "无" in page.locator("#check-panel .verdict-sum b").first.inner_text()
+    page.locator("#pf-maturity-level label", has_text="三级").click()
+    page.wait_for_function("() => document.querySelector('#check-panel li.step.st-met') !== null")
+    screenshot(page, "check")
+
+    # Export gives back the same profile as JSON.
+    page.click("#export-profile")
+    with page.expect_download() as download:
+        page.locator("#exported-profile a[data-testid='download-link']").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported == json.loads(EXAMPLE_PROFILE.read_text(encoding="utf-8"))
+
+    # 问助手: the chat answers with this profile attached, verdict included.
+    page.click("#ask-with-profile")
+    page.wait_for_selector("#profile-chip", state="visible")
+    assert "某某有限公司" in page.locator("#profile-chip").inner_text()
+    page.wait_for_selector("#chatbot .verdict ol.ladder")
+    chat_ladder = _ladder(page, "#chatbot .verdict")
+    assert chat_ladder["基础级"] == "met" and chat_ladder["先进级"] == "met"
+
+
+def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
+    ui: Any, screenshot: Any, tmp_path: Path
+) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    page = ui.open("?tab=draft")
+    page.click("#load-example")
+    page.wait_for_function(f"() => {INSTANCE_ROWS} >= 7")
+    rows_before = page.evaluate(f"() => {INSTANCE_ROWS}")
+
+    # Catalog search in the user's words: "AI质检" is the 2025 guide's 在线智能检测 in 生产作业.
+    page.fill("#scenario-query input", "AI质检")
+    page.click("#scenario-find")
+    page.wait_for_function(
+        "() => document.querySelector('#scenario-pick input')?.value.includes('在线智能检测')"
+    )
+    assert page.locator("#segment-pick input").input_value().startswith("生产作业")
+    page.fill("#instance-name input", "电驱壳体装配线螺栓拧紧质量的AI在线判定")
+    page.click("#add-instance")
+    page.wait_for_function(f"n => {INSTANCE_ROWS} === n + 1", arg=rows_before)
+
+    page.click("#generate-draft")
+    page.wait_for_selector("#draft-checks .findings, #draft-checks .no-gaps")
+    lines = page.locator("#draft-lines li").all_inner_texts()
+    assert "生产作业—在线智能检测—电驱壳体装配线螺栓拧紧质量的AI在线判定" in lines
+    assert "必须修改" in page.locator("#draft-summary").inner_text()  # the summary counts by severity
+    screenshot(page, "draft", scroll_to="#generate-draft")
+
+    with page.expect_download() as download:
+        page.click("#download-docx")
+    docx_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(docx_path)
+    assert docx_path.suffix == ".docx"
+    document = Document(str(docx_path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "新能源汽车电驱动壳体智能工厂" in text
+    assert "生产作业—在线智能检测—电驱壳体装配线螺栓拧紧质量的AI在线判定" in text
+    assert "智能工厂场景建设情况" in text and "智能工厂建设成效" in text
+
+    with page.expect_download() as download:
+        page.click("#download-xlsx")
+    xlsx_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(xlsx_path)
+    sheet = load_workbook(xlsx_path).active
+    assert sheet.cell(3, 2).value == "申报单位名称"
+    assert sheet.cell(4, 3).value == "新能源汽车电驱动壳体智能工厂"
+
+    # 审阅: the DOCX just produced, uploaded back, gets findings grouped by severity.
+    page.get_by_role("tab", name="审阅已有草稿").click()
+    page.set_input_files("#review-file input[type=file]", str(docx_path))
+    page.wait_for_selector("#review-file .file-preview, #review-file table", timeout=15_000)
+    page.click("#start-review")
+    page.wait_for_selector("#review-findings .findings, #review-findings .no-gaps")
+    assert "识别到8个场景实例" in page.locator("#review-summary").inner_text()
+    screenshot(page, "review")
+
+
+def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
+    page = ui.open("?tab=clauses")
+    page.click("#clause-search")  # nothing typed: a friendly Chinese message, no traceback
+    page.locator(".toast-body", has_text="请输入要查找的关键词或问题").wait_for()
+    page.fill("#clause-query input", "关键设备数控化率")
+    page.click("#clause-search")
+    page.wait_for_selector("#clause-results ol.clause-list li")
+    first = page.locator("#clause-results a.cite").first
+    clause_id = first.inner_text().strip("【】")
+    assert clause_id.startswith("kpi#")
+    first.click()
+    page.wait_for_function(
+        "id => document.querySelector('#clause-detail .cd-id')?.textContent === '【' + id + '】'",
+        arg=clause_id,
+    )
+    assert "数控化率" in page.locator("#clause-detail .cd-text").inner_text()
+    screenshot(page, "clauses")
+
+    # Deep link: /?clause=<id> opens the 条款 tab on that clause, its document listed beside it.
+    page = ui.open("?clause=notice%23二.(一).1")
+    page.wait_for_selector("#clause-detail .cd-id")
+    assert page.locator("#clause-detail .cd-id").inner_text() == "【notice#二.(一).1】"
+    page.locator("#clause-results a.cite", has_text="【notice#二.(一).2】").wait_for()
+    # Unknown ids get a message, not an error.
+    page = ui.open("?clause=kpi%2399")
+    page.wait_for_selector("#clause-detail .empty")
+    assert "kpi#99" in page.locator("#clause-detail").inner_text()
+
+
+@pytest.mark.parametrize("tab", ["chat", "check", "draft", "clauses"])
+def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: str) -> None:
+    page = phone.open(f"?tab={tab}")
+    if tab == "chat":
+        _ask(page, "卓越级对智能制造能力成熟度有什么要求？")
+    elif tab == "check":
+        page.set_input_files("input[data-testid='导入画像 JSON-upload-button']", str(EXAMPLE_PROFILE))
+        page.wait_for_selector("#check-panel li.step.st-met")
+    elif tab == "draft":
+        page.click("#load-example")
+        page.wait_for_function(f"() => {INSTANCE_ROWS} >= 7")
+    else:
+        page.fill("#clause-query input", "分公司")
+        page.click("#clause-search")
+        page.wait_for_selector("#clause-results ol.clause-list li")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"页面在手机宽度下横向溢出 {overflow}px"
+    if tab == "chat":  # the question and the start of the answer in view
+        page.wait_for_timeout(300)
+        page.evaluate(
+            "() => [...document.querySelectorAll('#chatbot .message-row')].at(-2)"
+            ".scrollIntoView({block: 'start', behavior: 'instant'})"
+        )
+    if tab in ("chat", "check"):
+        screenshot(page, f"{tab}-phone")
