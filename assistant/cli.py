@@ -310,8 +310,17 @@ def serve(
     workers: Annotated[int, typer.Option(help="工作进程数")] = 1,
 ) -> None:
     """启动 API 与网页界面。"""
+    import os
+    import shutil
+
     import uvicorn
 
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Each worker keeps its own counters; a shared, emptied directory lets /metrics sum them.
+        metrics_dir = settings.data_dir / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port, workers=workers)
 
 

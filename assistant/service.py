@@ -257,7 +257,8 @@ class AssistantService:
         started = time.perf_counter()
         question = self._validate_question(question, edition)
         as_of = as_of or self.today()
-        session_id, stated = self._start_turn(question, session, profile)
+        # SQLite work off the event loop, so one slow disk write does not stall other requests.
+        session_id, stated = await asyncio.to_thread(self._start_turn, question, session, profile)
         answer: Answer | None = None
         if self.llm is not None:
             try:

@@ -1,0 +1,296 @@
+"""Wiring for the HTTP API: the service, settings, API keys and rate limits as dependencies.
+
+Route handlers declare what they need with the `Annotated` aliases below (`ServiceDep`,
+`SettingsDep`, `ApiSettingsDep`, `PrincipalDep`); tests swap any of them with
+`app.dependency_overrides`. Failures are raised as `ApiError`, which api.py turns into the one
+error shape.
+
+API settings are read here, not in config.py, because they concern only the HTTP edge
+(ASSISTANT_API_KEYS, ASSISTANT_RATE_LIMIT, ASSISTANT_CORS_ORIGINS …); docs/operations.md lists
+them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant import metrics
+from assistant.config import Settings
+from assistant.service import AssistantService
+
+
+class ApiSettings(BaseSettings):
+    """Settings of the HTTP edge; every field is ASSISTANT_<FIELD> in the environment or .env."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys; each a plain key or sha256:<64 hex> of one. "
+        "Empty: the API is open (for local use only).",
+    )
+    rate_limit: str = Field(
+        default="600/minute", description="Per API key, e.g. 600/minute or 20/second; empty or 0 disables."
+    )
+    anonymous_rate_limit: str = Field(
+        default="", description="Per client address when no API keys are configured; empty disables."
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Storage of the `limits` library: memory:// counts per worker; redis://host:6379 "
+        "shares one budget across workers (needs the redis package).",
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(default=10_485_760, ge=1024, description="Largest upload to /v1/review.")
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("rate_limit", "anonymous_rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "0"):
+            return ""
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(
+                f"速率限制应写作“次数/时间单位”，如 600/minute 或 20/second，收到 {value!r}"
+            ) from None
+        return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+class ApiError(Exception):
+    """An HTTP failure with a Chinese message; api.py renders it in the one error shape."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+# ---------------------------------------------------------------------------------------------
+# The service, built once per process
+# ---------------------------------------------------------------------------------------------
+
+
+class ServiceHolder:
+    """Builds the service once, on first use, from any thread.
+
+    The lifespan asks for it at start-up (in a worker thread, so the event loop stays free); the
+    web UI, which is mounted when the app is created, gets a stand-in that asks the same holder,
+    so whichever comes first builds it and nothing builds it twice.
+    """
+
+    def __init__(
+        self, factory: Callable[[], AssistantService], service: AssistantService | None = None
+    ) -> None:
+        self._factory = factory
+        self._service = service
+        self._lock = threading.Lock()
+
+    def peek(self) -> AssistantService | None:
+        return self._service
+
+    def get(self) -> AssistantService:
+        if self._service is None:
+            with self._lock:
+                if self._service is None:
+                    self._service = self._factory()
+        return self._service
+
+
+class LazyService:
+    """Forwards attribute access to the holder's service, building it on first use."""
+
+    def __init__(self, holder: ServiceHolder) -> None:
+        self._holder = holder
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._holder.get(), name)
+
+
+def get_service(request: Request) -> AssistantService:
+    """The loaded service; 503 (with Retry-After) while the index is still loading."""
+    service = request.app.state.services.peek()
+    if service is None:
+        raise ApiError(503, "not_ready", "服务正在加载索引，请稍后再试", {"Retry-After": "5"})
+    return service
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_api_settings(request: Request) -> ApiSettings:
+    return request.app.state.api_settings
+
+
+ServiceDep = Annotated[AssistantService, Depends(get_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+
+
+# ---------------------------------------------------------------------------------------------
+# API keys
+# ---------------------------------------------------------------------------------------------
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8")).digest()
+
+
+class KeyRing:
+    """The configured keys, held only as SHA-256 digests.
+
+    A presented key is hashed and compared with every digest using `hmac.compare_digest`, with
+    no early exit: digests have a fixed length, so neither the length of a key nor which entry
+    matched shows in the timing. Operators may configure `sha256:<hex>` so that the plain key
+    is not in the environment at all. A key is known in logs and metrics only by its id
+    (`key-` + the first 8 hex digits of its digest).
+    """
+
+    def __init__(self, spec: str) -> None:
+        self._keys: list[tuple[bytes, str]] = []
+        for raw in (part.strip() for part in spec.split(",")):
+            if not raw:
+                continue
+            hexpart = raw.removeprefix("sha256:")
+            if raw.startswith("sha256:") and len(hexpart) == 64:
+                try:
+                    digest = bytes.fromhex(hexpart)
+                except ValueError:
+                    digest = _digest(raw)
+            else:
+                digest = _digest(raw)
+            self._keys.append((digest, "key-" + digest.hex()[:8]))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._keys)
+
+    def identify(self, presented: str) -> str | None:
+        """The id of the matching key, or None."""
+        digest = _digest(presented)
+        found = None
+        for known, key_id in self._keys:
+            if hmac.compare_digest(known, digest):
+                found = key_id
+        return found
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key id, or `anonymous` when keys are not configured."""
+
+    key_id: str
+    address: str
+
+
+UNAUTHORIZED = (
+    "缺少或无效的 API 密钥：请在请求头中提供 Authorization: Bearer <密钥>，或 X-API-Key: <密钥>。"
+    "如需开通，请联系系统管理员。"
+)
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="Bearer",
+    description="Authorization: Bearer <API 密钥>（配置了 ASSISTANT_API_KEYS 时必填）",
+)
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="也可用 X-API-Key 请求头传递 API 密钥",
+)
+
+
+async def authenticate(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    """Require a known key on /v1 when keys are configured; 401 in Chinese otherwise."""
+    keyring: KeyRing = request.app.state.keyring
+    address = request.client.host if request.client else "unknown"
+    if not keyring.enabled:
+        return Principal("anonymous", address)
+    presented = bearer.credentials if bearer else api_key
+    key_id = keyring.identify(presented) if presented else None
+    if key_id is None:
+        metrics.AUTH_FAILURES.inc()
+        raise ApiError(401, "unauthorized", UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
+    request.state.key_id = key_id
+    return Principal(key_id, address)
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits
+# ---------------------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """Moving-window limits per key (the `limits` library, which slowapi is built on).
+
+    A moving window has no burst at a window boundary, and its reset time gives an exact
+    Retry-After. With memory storage each worker counts separately (N workers allow N times the
+    rate); point rate_limit_storage at Redis for one shared budget.
+    """
+
+    def __init__(self, per_key: str, anonymous: str, storage_uri: str = "memory://") -> None:
+        from limits import parse, storage, strategies
+
+        self.per_key = parse(per_key) if per_key else None
+        self.anonymous = parse(anonymous) if anonymous else None
+        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+
+    def retry_after(self, principal: Principal) -> int | None:
+        """None when the request may proceed; otherwise seconds to wait."""
+        if principal.key_id == "anonymous":
+            item, who = self.anonymous, "addr:" + principal.address
+        else:
+            item, who = self.per_key, principal.key_id
+        if item is None:
+            return None
+        if self._limiter.hit(item, who):
+            return None
+        reset = self._limiter.get_window_stats(item, who).reset_time
+        return max(1, math.ceil(reset - time.time()))
+
+
+async def enforce_rate_limit(request: Request, principal: PrincipalDep) -> None:
+    wait = request.app.state.limiter.retry_after(principal)
+    if wait is not None:
+        metrics.RATE_LIMITED.inc()
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"请求过于频繁，已超过每个密钥的速率限制，请 {wait} 秒后再试。",
+            {"Retry-After": str(wait)},
+        )
