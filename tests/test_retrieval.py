@@ -134,10 +134,18 @@ def test_dense_side_uses_chroma_and_real_model(full_index: Index) -> None:
     )
 
 
+def test_bundled_model_gets_no_dense_weight_but_another_model_does() -> None:
+    from assistant.config import Settings
+
+    assert FusionConfig.for_settings(Settings()).dense_weight == 0.0
+    assert FusionConfig.for_settings(Settings(embedding_model="/models/bge-small-zh")).dense_weight > 0
+    assert FusionConfig.for_settings(Settings(dense_weight=0.3)).dense_weight == 0.3
+
+
 @pytest.mark.slow
-def test_hybrid_default_keeps_bm25_quality(full_index: Index) -> None:
-    retriever = Retriever(full_index)
-    assert retriever.fusion.dense_weight > 0
+def test_hybrid_with_dense_weight_keeps_bm25_quality(full_index: Index) -> None:
+    retriever = Retriever(full_index, FusionConfig(dense_weight=0.2))
+    assert retriever.index.has_dense
     assert "conditions#四.(一).3" in top_ids(retriever, "卓越级对生产作业有什么要求", k=3)
 
 
