@@ -43,7 +43,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.errors import AssistantError, CorpusError
 from assistant.prompts import load_prompt
-from assistant.scenarios import MatchResult, ScenarioCatalog, coverage_gaps, load_catalog, normalise_name
+from assistant.scenarios import (
+    Edition,
+    MatchResult,
+    ScenarioCatalog,
+    coverage_gaps,
+    load_catalog,
+    normalise_name,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -691,6 +698,33 @@ def instance_name_findings(
     return findings
 
 
+def edition_findings(ed: Edition) -> list[Finding]:
+    """What a draft or a review must say about the catalog edition it was checked against: a
+    consultation draft (names to verify, link mapping ours), or an edition whose scenario names
+    we do not hold (only 环节 and links can be checked)."""
+    if ed.has_scenarios and ed.is_draft:
+        return [
+            Finding(
+                severity="提示",
+                code="edition_draft",
+                message=f"场景名称依据《智能制造典型场景参考指引({ed.edition}年版)》征求意见稿（第三方转述）核对，"
+                "提交前须以正式发布文本为准；场景与要素条件五个环节的对应为本助手推定。",
+                clause_ids=[ed.status_clause_id, f"guide{ed.edition}#对应"],
+            )
+        ]
+    if not ed.has_scenarios:
+        return [
+            Finding(
+                severity="提示",
+                code="edition_scenarios_not_held",
+                message=f"本库未收录{ed.edition}年版指引的场景名称，只能核对环节及其对应的要素条件环节，"
+                "场景名请对照指引原文逐一核实。",
+                clause_ids=[ed.status_clause_id],
+            )
+        ]
+    return []
+
+
 def coverage_findings(links: set[str], tier: str) -> list[Finding]:
     """Link coverage short of the tier's 建设内容 requirement (附件2 二~五.(一))."""
     return [
@@ -1071,26 +1105,7 @@ def build_draft(
     ed = catalog.edition(spec.edition)
     findings: list[Finding] = []
 
-    if ed.has_scenarios and ed.is_draft:
-        findings.append(
-            Finding(
-                severity="提示",
-                code="edition_draft",
-                message=f"场景名称依据《智能制造典型场景参考指引({ed.edition}年版)》征求意见稿（第三方转述），"
-                "提交前须以正式发布文本核对；场景与要素条件五个环节的对应为本助手推定。",
-                clause_ids=[ed.status_clause_id, f"guide{ed.edition}#对应"],
-            )
-        )
-    if not ed.has_scenarios:
-        findings.append(
-            Finding(
-                severity="提示",
-                code="edition_scenarios_not_held",
-                message=f"本库未收录{ed.edition}年版指引的场景名称，草稿只能核对环节及其对应的要素条件环节，"
-                "场景名请对照指引原文逐一核实。",
-                clause_ids=[ed.status_clause_id],
-            )
-        )
+    findings += edition_findings(ed)
 
     # (1) instance lines
     instances: list[InstanceLine] = []

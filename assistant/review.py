@@ -38,6 +38,7 @@ from assistant.drafter import (
     Kpi,
     KpiCatalog,
     coverage_findings,
+    edition_findings,
     instance_name_findings,
     leadership_claims,
     load_kpis,
@@ -609,25 +610,7 @@ def review_blocks(
     kpis = load_kpis(corpus_dir)
     ed = catalog.edition(edition)
     findings: list[Finding] = []
-    if ed.has_scenarios and ed.is_draft:
-        findings.append(
-            Finding(
-                severity="提示",
-                code="edition_draft",
-                message=f"场景名称按《智能制造典型场景参考指引({edition}年版)》征求意见稿（第三方转述）核对，"
-                "须以正式发布文本为准。",
-                clause_ids=[ed.status_clause_id],
-            )
-        )
-    elif not ed.has_scenarios:
-        findings.append(
-            Finding(
-                severity="提示",
-                code="edition_scenarios_not_held",
-                message=f"本库未收录{edition}年版指引的场景名称，只核对环节名称与环节覆盖，场景名请对照指引原文核实。",
-                clause_ids=[ed.status_clause_id],
-            )
-        )
+    findings += edition_findings(ed)
 
     lines = _instance_candidates(blocks, catalog, edition)
     instances = [_review_instance(line, catalog, edition, findings) for line in lines]
