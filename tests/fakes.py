@@ -1,8 +1,10 @@
-"""Deterministic chat models for tests: scripted replies, including tool calls, no network."""
+"""Deterministic chat models for tests (scripted replies, including tool calls, no network), and a
+service built around them."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
@@ -97,3 +99,18 @@ def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
     text = str(message.content)
     for start in range(0, len(text), 5):
         yield ChatGenerationChunk(message=AIMessageChunk(content=text[start : start + 5]))
+
+
+AS_OF = datetime.date(2024, 11, 1)  # before the 2024 deadlines: windows still open
+
+
+def make_service(retriever: Any, tmp_path: Any, llm: Any = None, timeout: float = 5.0) -> Any:
+    """An AssistantService over the given retriever, sessions under tmp_path, a fixed today."""
+    from assistant.config import Settings
+    from assistant.service import AssistantService
+    from assistant.sessions import SessionStore
+
+    settings = Settings(data_dir=tmp_path, llm_timeout=timeout)
+    return AssistantService(
+        settings, retriever, SessionStore(tmp_path / "s.db"), llm=llm, today=lambda: AS_OF
+    )

@@ -5,7 +5,6 @@ nothing leaves 127.0.0.1."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import os
@@ -33,41 +32,13 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.retrieval import Retriever
 from assistant.service import AssistantService
 from assistant.sessions import SessionStore
-from tests.fakes import ScriptedChatModel, tool_call
+from tests.fakes import ScriptedChatModel, make_service, tool_call
+from tests.profiles import EXCELLENT
 
-AS_OF = dt.date(2024, 11, 1)
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
 CLAUSE_ID = re.compile(r"【([^】]+)】")
 
-EXCELLENT_PROFILE: dict[str, Any] = {
-    "enterprise": {
-        "province": "江苏省",
-        "industry": "汽车",
-        "registered_in_prc": True,
-        "legal_form": "independent",
-        "above_designated_size": True,
-    },
-    "basic": {
-        "finance_sound_3y": True,
-        "no_bad_credit": True,
-        "no_major_accident": True,
-        "no_violation": True,
-        "secure_controllable": True,
-        "organisation_and_talent": True,
-        "competitive": True,
-    },
-    "maturity": {"level": 3, "assessed_by": "third_party"},
-    "links": {link: "卓越级" for link in ("工厂建设", "研发设计", "生产作业", "生产管理", "运营管理")},
-    "outcomes": {
-        "kpi_standing": "national_leading",
-        "leads_industry": "national",
-        "drives_supply_chain": True,
-        "solutions": "promotable",
-        "standards_group": "exploring",
-        "talent": "composite_system",
-    },
-    "status": {"recognised_tier": "先进级", "construction_completed": True, "cooperates_with_checks": True},
-}
+EXCELLENT_PROFILE = EXCELLENT  # meets 卓越级 and the 2024 application
 
 
 # -- helpers shared by the other API test files ----------------------------------------------------
@@ -84,15 +55,6 @@ def api_settings(**overrides: Any) -> ApiSettings:
         **overrides,
     }
     return ApiSettings(_env_file=None, **values)  # type: ignore[call-arg]
-
-
-def make_service(
-    retriever: Retriever, tmp_path: Path, llm: Any = None, timeout: float = 5.0
-) -> AssistantService:
-    settings = Settings(data_dir=tmp_path, llm_timeout=timeout)
-    return AssistantService(
-        settings, retriever, SessionStore(tmp_path / "s.db"), llm=llm, today=lambda: AS_OF
-    )
 
 
 def make_client(service: AssistantService, **api: Any) -> TestClient:

@@ -19,8 +19,8 @@ from langchain_core.messages import AIMessage
 from assistant.api import create_app
 from assistant.api_models import MODEL_ID
 from assistant.retrieval import Retriever
-from tests.fakes import ScriptedChatModel, tool_call
-from tests.test_api import api_settings, free_port, make_client, make_service
+from tests.fakes import ScriptedChatModel, make_service, tool_call
+from tests.test_api import api_settings, free_port, make_client
 
 API_KEY = "sk-test-assistant-0001"
 QUESTION = "每个省最多推荐几个项目？"

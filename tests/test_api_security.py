@@ -21,14 +21,13 @@ from assistant.api_deps import ApiSettings, KeyRing
 from assistant.config import Settings
 from assistant.retrieval import Retriever
 from assistant.service import AssistantService
-from tests.fakes import ScriptedChatModel, tool_call
+from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.test_api import (
     EXCELLENT_PROFILE,
     api_settings,
     assert_error,
     is_chinese,
     make_client,
-    make_service,
 )
 
 KEY, OTHER_KEY = "k-portal-7f3a9c", "k-helpdesk-51b2"

@@ -12,27 +12,14 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from assistant.config import Settings
 from assistant.errors import AssistantError, ProfileError, RetrievalError
 from assistant.prompts import load_prompt
 from assistant.retrieval import Retriever
-from assistant.service import AssistantService
 from assistant.sessions import SessionStore
-from tests.fakes import ScriptedChatModel, tool_call
+from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 
-AS_OF = dt.date(2024, 11, 1)
-
 EXCELLENT_PROFILE = EXCELLENT  # meets 卓越级 and the 2024 application
-
-
-def make_service(
-    retriever: Retriever, tmp_path: Path, llm: Any = None, timeout: float = 5.0
-) -> AssistantService:
-    settings = Settings(data_dir=tmp_path, llm_timeout=timeout)
-    return AssistantService(
-        settings, retriever, SessionStore(tmp_path / "s.db"), llm=llm, today=lambda: AS_OF
-    )
 
 
 def last_tool_result(messages: list[BaseMessage]) -> list[dict[str, Any]]:
