@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -698,6 +699,21 @@ def instance_name_findings(
     return findings
 
 
+def duplicate_instance_findings(names: Iterable[str]) -> list[Finding]:
+    """One finding per instance name used more than once (compared after normalising)."""
+    counts = Counter(normalise_name(name) for name in names if name)
+    return [
+        Finding(
+            severity="建议修改",
+            code="instance_duplicate",
+            message=f"实例名“{name}”出现了{'两' if count == 2 else cn_count(count)}次，请区分不同实例。",
+            clause_ids=["form#示例"],
+        )
+        for name, count in counts.items()
+        if count > 1
+    ]
+
+
 def edition_findings(ed: Edition) -> list[Finding]:
     """What a draft or a review must say about the catalog edition it was checked against: a
     consultation draft (names to verify, link mapping ours), or an edition whose scenario names
@@ -1130,17 +1146,7 @@ def build_draft(
                 match=resolved.match,
             )
         )
-    counts = Counter(normalise_name(i.instance_name) for i in instances)
-    for name, count in counts.items():
-        if count > 1:
-            findings.append(
-                Finding(
-                    severity="建议修改",
-                    code="instance_duplicate",
-                    message=f"实例名“{name}”出现了{cn_count(count)}次，请区分不同实例。",
-                    clause_ids=["form#示例"],
-                )
-            )
+    findings += duplicate_instance_findings(i.instance_name for i in instances)
     covered = {i.link for i in instances if i.link}
     findings.extend(coverage_findings(covered, spec.target_tier))
 

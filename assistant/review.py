@@ -38,6 +38,7 @@ from assistant.drafter import (
     Kpi,
     KpiCatalog,
     coverage_findings,
+    duplicate_instance_findings,
     edition_findings,
     instance_name_findings,
     leadership_claims,
@@ -617,17 +618,7 @@ def review_blocks(
     covered = {i.link for i in instances if i.link}
     if instances:
         findings += coverage_findings(covered, tier)
-        names = Counter(normalise_name(i.instance_name) for i in instances if i.instance_name)
-        for name, count in names.items():
-            if count > 1:
-                findings.append(
-                    Finding(
-                        severity="建议修改",
-                        code="instance_duplicate",
-                        message=f"实例名“{name}”重复出现，请区分不同实例。",
-                        clause_ids=["form#示例"],
-                    )
-                )
+        findings += duplicate_instance_findings(i.instance_name or "" for i in instances)
     else:
         findings.append(
             Finding(

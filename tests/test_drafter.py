@@ -576,3 +576,11 @@ def test_a_batch_keeps_the_recommenders_priority_order() -> None:
     assert [p.project_name for p in batch.projects] == ["甲", "乙"]
     assert parse_specs([minimal()]).recommender is None
     assert len(parse_specs(minimal()).projects) == 1
+
+
+def test_an_instance_name_used_twice_is_flagged_once() -> None:
+    from assistant.drafter import duplicate_instance_findings
+
+    findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""])
+    assert [f.code for f in findings] == ["instance_duplicate"]
+    assert "两次" in findings[0].message and findings[0].clause_ids == ["form#示例"]
