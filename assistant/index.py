@@ -1,9 +1,9 @@
 """The two indexes over the clauses: Chroma (dense) and BM25 (sparse, words + bigrams).
 
 Chroma is persisted under data/chroma (or served by a Chroma server when ASSISTANT_CHROMA_URL is
-set) and rebuilt only when the corpus content hash or the embedding model changes; the manifest
-in data/index_manifest.json records both. BM25 over ~150 clauses builds in milliseconds, so it is
-rebuilt in memory on load rather than persisted.
+set) and rebuilt only when the corpus content hash or the embedding model changes; both are
+stamped on the collection (data/index_manifest.json keeps a local report). BM25 over ~150
+clauses builds in milliseconds, so it is rebuilt in memory on load rather than persisted.
 
 No downloads at run time: the embedding model is loaded from the bundled package, a local path,
 or the local Hugging Face cache with HF_HUB_OFFLINE=1; Chroma telemetry is off and Chroma never
@@ -204,14 +204,6 @@ class Index:
         ]
 
 
-def _read_manifest(settings: Settings) -> dict[str, Any]:
-    path = settings.data_dir / MANIFEST
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {}
-
-
 def _write_manifest(settings: Settings, manifest: dict[str, Any]) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
@@ -231,16 +223,21 @@ class BuildInfo:
 def _sync_collection(
     client: Any, corpus: Corpus, embedder: Embedder, settings: Settings, *, rebuild: bool
 ) -> tuple[Any, BuildInfo]:
-    """Make the Chroma collection match the corpus; rebuild only on hash/model change or demand."""
-    manifest = _read_manifest(settings)
+    """Make the Chroma collection match the corpus; rebuild only on hash/model change or demand.
+
+    The corpus hash and model are stamped on the collection itself, so every host sharing a Chroma
+    server judges freshness from the same record; data/index_manifest.json is a local report.
+    """
     wanted = {"corpus_hash": corpus.content_hash, "model": embedder.model_name}
     function = _chroma_embedding_function(embedder)
     started = time.perf_counter()
-    fresh = not rebuild and all(manifest.get(k) == v for k, v in wanted.items())
-    if fresh:
+    if not rebuild:
         try:
             collection = client.get_collection(COLLECTION, embedding_function=function)
-            if collection.count() == len(corpus.clauses):
+            stamp = collection.metadata or {}
+            if all(stamp.get(k) == v for k, v in wanted.items()) and collection.count() == len(
+                corpus.clauses
+            ):
                 return collection, BuildInfo(
                     False, time.perf_counter() - started, len(corpus.clauses), *wanted.values()
                 )
@@ -250,7 +247,7 @@ def _sync_collection(
         with contextlib.suppress(Exception):  # nothing to delete on a first build
             client.delete_collection(COLLECTION)
         collection = client.create_collection(
-            COLLECTION, embedding_function=function, metadata={"hnsw:space": "cosine"}
+            COLLECTION, embedding_function=function, metadata={"hnsw:space": "cosine", **wanted}
         )
         clauses = corpus.clauses
         vectors = embedder.embed([c.search_text for c in clauses])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from assistant import cli
-from assistant.config import Settings
+from assistant.config import REPO_ROOT, Settings
+from assistant.corpus import load_corpus
 from assistant.index import Embedder, load_index
 
 runner = CliRunner()
@@ -90,18 +92,17 @@ def test_index_is_rebuilt_only_when_corpus_or_model_changes(tmp_path: Path) -> N
     _, second = load_index(settings, embedder=embedder)
     _, forced = load_index(settings, embedder=embedder, rebuild=True)
     assert (first.rebuilt, second.rebuilt, forced.rebuilt) == (True, False, True)
-    manifest = json.loads((settings.data_dir / "index_manifest.json").read_text("utf-8"))
-    manifest["corpus_hash"] = "stale"
-    (settings.data_dir / "index_manifest.json").write_text(json.dumps(manifest), "utf-8")
-    _, after_change = load_index(settings, embedder=embedder)
+    edited = tmp_path / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", edited)
+    kpi = edited / "kpi.md"
+    kpi.write_text(kpi.read_text("utf-8").replace("销售增长率", "销售收入增长率"), "utf-8")
+    _, after_change = load_index(settings, embedder=embedder, corpus=load_corpus(edited))
     assert after_change.rebuilt
+    _, back = load_index(settings, embedder=embedder)  # the stamp, not a local file, decides
+    assert back.rebuilt
 
 
 def test_ingest_adds_a_document_that_search_then_finds(bm25_settings: Settings, tmp_path: Path) -> None:
-    import shutil
-
-    from assistant.config import REPO_ROOT
-
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
     bm25_settings.corpus_dir = corpus
