@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run index test lint format typecheck eval clean
+.PHONY: help install run index test lint format eval clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,24 +25,22 @@ install: $(STAMP) ## create .venv and install the project with its test tools
 index: install ## build or refresh the retrieval index under data/
 	$(BIN)/assistant index
 
-run: index ## fresh machine → index → API and web page on http://$(HOST):$(PORT)
+run: index ## fresh machine → index → API and web page on http://127.0.0.1:8000 (HOST=, PORT= to change)
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-lint: install ## ruff lint + format check
+lint: install ## ruff lint + format check, mypy on assistant/
 	$(BIN)/ruff check assistant tests evals benchmarks
 	$(BIN)/ruff format --check assistant tests evals benchmarks
+	$(BIN)/mypy assistant
 
 format: install ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix assistant tests evals benchmarks
 	$(BIN)/ruff format assistant tests evals benchmarks
 
-typecheck: install ## mypy on assistant/
-	$(BIN)/mypy assistant
-
 test: lint ## lint, then the whole test suite (fails when no test is collected)
 	$(BIN)/pytest
 
-eval: index ## retrieval and checker evals; writes reports under data/eval/
+eval: index ## retrieval, checker and answer evals; reports under data/eval/
 	$(BIN)/assistant eval all
 
 clean: ## remove the index and eval reports (keeps .venv)
