@@ -17,11 +17,10 @@ from typing import Any
 import yaml
 
 from assistant.checker import CheckReport, RuleSet, check, field_label, parse_profile
+from assistant.citations import cited_ids
 from assistant.corpus import Clause
-from assistant.profile_extract import extract_profile
 from assistant.retrieval import Retriever
 from assistant.scenarios import ScenarioCatalog
-from assistant.sessions import merge_profiles
 
 #: Below this raw evidence (assistant.retrieval.Retriever.evidence) a question with no recognised
 #: intent is refused. Measured on evals/: of 118 such in-scope questions (retrieval gold, held-out,
@@ -278,7 +277,8 @@ class GroundedAnswerer:
     ) -> Composed:
         as_of = as_of or dt.date.today()
         intent = self.intents.classify(question)
-        stated_profile = merge_profiles(profile or {}, extract_profile(question))
+        # The caller (the service) has already merged stored, given and stated facts.
+        stated_profile = profile or {}
         rules_edition = self.rules.edition
 
         if intent.name == "fabricate":
@@ -339,11 +339,8 @@ class GroundedAnswerer:
             + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
             + "。）"
         ]
-        text = "\n".join(line for line in [*lead, *body, "", *footer] if line is not None).strip()
-        text = re.sub(r"\n{3,}", "\n\n", text)
-        from assistant.citations import cited_ids
-
-        show_verdict = intent.name == "eligibility" or bool(profile) or bool(stated)
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join([*lead, *body, "", *footer]).strip())
+        show_verdict = intent.name == "eligibility" or bool(stated)
         return Composed(
             text=text,
             citations=cited_ids(text),
