@@ -300,3 +300,16 @@ def test_model_can_draft_scenarios_through_the_tool(sparse_retriever: Retriever,
     result = make_service(sparse_retriever, tmp_path, llm).ask("帮我把场景实例写成汇总表的格式")
     assert "—" in result.answer and "【form#示例】" in result.answer
     assert "draft_scenario" in str(llm.seen[1])
+
+
+def test_an_explicit_profile_wins_over_facts_read_from_the_question(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """Patterns read from free text are a guess; a profile the caller sends is the record."""
+    result = make_service(sparse_retriever, tmp_path).ask(
+        "我们不是规上企业，能报卓越级吗", profile=EXCELLENT_PROFILE
+    )
+    assert result.profile["enterprise"]["above_designated_size"] is True
+    assert result.verdict["highest_tier"] == "卓越级"
+    facts_only = make_service(sparse_retriever, tmp_path / "b").ask("我们不是规上企业，能报卓越级吗")
+    assert facts_only.profile["enterprise"]["above_designated_size"] is False
