@@ -108,7 +108,7 @@ def _regional_doc_ids(
     A region's notice applies when the question or profile names the region; it is ruled out only
     when the enterprise is known to be elsewhere (a user who names no province may be there).
     """
-    province = str(profile.get("enterprise", {}).get("province") or "")
+    province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:

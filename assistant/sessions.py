@@ -51,9 +51,13 @@ class Message:
 
 
 def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
-    """Section-wise merge: facts stated later override earlier ones, others are kept."""
+    """Section-wise merge: facts stated later override earlier ones, others are kept. A null
+    section states nothing (every section is optional), so it never erases known facts; a null
+    field inside a section (e.g. status.recognised_tier) is a statement and is kept."""
     merged = {key: dict(value) if isinstance(value, dict) else value for key, value in base.items()}
     for key, value in update.items():
+        if value is None and merged.get(key) is not None:
+            continue
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key].update(value)
         else:

@@ -313,3 +313,12 @@ def test_an_explicit_profile_wins_over_facts_read_from_the_question(
     assert result.verdict["highest_tier"] == "卓越级"
     facts_only = make_service(sparse_retriever, tmp_path / "b").ask("我们不是规上企业，能报卓越级吗")
     assert facts_only.profile["enterprise"]["above_designated_size"] is False
+
+
+def test_a_profile_with_null_sections_is_answered_not_crashed(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """Found by the API fuzzer: {"enterprise": null} is a valid profile (every section optional)."""
+    profile = {"enterprise": None, "maturity": None, "links": None}
+    result = make_service(sparse_retriever, tmp_path).ask("内蒙古的企业什么时候截止", profile=profile)
+    assert "2024年11月18日" in result.answer
