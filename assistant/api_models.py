@@ -10,11 +10,13 @@ over-large body a 413, before any work is done.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.checker import EnterpriseProfile
+from assistant.config import REPO_ROOT
 from assistant.drafter import Draft
 from assistant.service import MAX_QUESTION_CHARS, Citation
 
@@ -182,47 +184,10 @@ SSE_EXAMPLE = (
 # Check
 # ---------------------------------------------------------------------------------------------
 
-PROFILE_EXAMPLE: dict[str, Any] = {
-    "enterprise": {
-        "name": "某某有限公司",
-        "province": "内蒙古自治区",
-        "industry": "有色金属",
-        "registered_in_prc": True,
-        "legal_form": "independent",
-        "above_designated_size": True,
-    },
-    "basic": {
-        "finance_sound_3y": True,
-        "no_bad_credit": True,
-        "no_major_accident": True,
-        "no_violation": True,
-        "secure_controllable": True,
-        "organisation_and_talent": True,
-        "competitive": True,
-    },
-    "maturity": {"level": 3, "assessed_by": "self"},
-    "links": {
-        "工厂建设": "卓越级",
-        "研发设计": "先进级",
-        "生产作业": "卓越级",
-        "生产管理": "卓越级",
-        "运营管理": "先进级",
-    },
-    "outcomes": {
-        "kpi_standing": "national_leading",
-        "leads_industry": "national",
-        "drives_supply_chain": True,
-        "solutions": "promotable",
-        "standards_group": "exploring",
-        "talent": "composite_system",
-    },
-    "status": {
-        "recognised_tier": "先进级",
-        "construction_completed": True,
-        "cooperates_with_checks": True,
-        "regional_recognition_or_funding": False,
-    },
-}
+# The CONTRACTS.md example profile; examples/profile.json is its one copy (README and tests use it too).
+PROFILE_EXAMPLE: dict[str, Any] = json.loads(
+    (REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8")
+)
 
 CHECK_EXAMPLES: dict[str, dict[str, Any]] = {
     "完整画像": {"summary": "完整的企业画像", "value": PROFILE_EXAMPLE},

@@ -4,6 +4,7 @@ conditional paths, the 2024 卓越级 application, the 内蒙古 overlay, deadli
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.corpus import load_corpus
 from assistant.errors import ProfileError
 from assistant.eval_checker import run as run_checker_eval
-from tests.profiles import ADVANCED, ALL_BASIC, BASIC, EXCELLENT, LEADING, NMG_EXCELLENT, variant
+from tests.profiles import ADVANCED, BASIC, EXCELLENT, LEADING, NMG_EXCELLENT, variant
 
 RULES_DIR = REPO_ROOT / "corpus" / "rules"
 RULES = load_rules(RULES_DIR)
@@ -973,32 +974,7 @@ def test_report_matches_the_contract_keys() -> None:
 # --- profile parsing --------------------------------------------------------------------------
 
 
-CONTRACT_EXAMPLE = {
-    "enterprise": {
-        "name": "某某有限公司",
-        "province": "内蒙古自治区",
-        "industry": "有色金属",
-        "registered_in_prc": True,
-        "legal_form": "independent",
-        "above_designated_size": True,
-    },
-    "basic": ALL_BASIC,
-    "maturity": {"level": 3, "assessed_by": "self"},
-    "links": {
-        "工厂建设": "卓越级",
-        "研发设计": "先进级",
-        "生产作业": "卓越级",
-        "生产管理": "卓越级",
-        "运营管理": "先进级",
-    },
-    "outcomes": EXCELLENT["outcomes"],
-    "status": {
-        "recognised_tier": "先进级",
-        "construction_completed": True,
-        "cooperates_with_checks": True,
-        "regional_recognition_or_funding": False,
-    },
-}
+CONTRACT_EXAMPLE = json.loads((REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8"))
 
 
 def test_contract_example_profile_parses_and_is_judged() -> None:
