@@ -19,16 +19,16 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.agent import Agent, Toolbox, TurnState, build_messages
-from assistant.checker import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
+from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages
+from assistant.answering.extract import extract_profile
+from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
+from assistant.answering.sessions import SessionStore, merge_profiles
 from assistant.config import Settings
-from assistant.corpus import Clause
 from assistant.errors import AssistantError, LLMError, RetrievalError
-from assistant.grounded import Composed, GroundedAnswerer, IntentTable
-from assistant.profile_extract import extract_profile
-from assistant.retrieval import Hit, Retriever, load_retriever
-from assistant.scenarios import load_catalog
-from assistant.sessions import SessionStore, merge_profiles
+from assistant.knowledge.corpus import Clause
+from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
+from assistant.knowledge.scenarios import load_catalog
+from assistant.rules.checker import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 
 log = logging.getLogger("assistant.service")
 MAX_QUESTION_CHARS = 2000

@@ -17,9 +17,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.config import REPO_ROOT, Settings
-from assistant.eval_retrieval import load_gold, percentile
-from assistant.index import load_index
-from assistant.retrieval import FusionConfig, Retriever
+from assistant.evaluation.retrieval import load_gold, percentile
+from assistant.knowledge.index import load_index
+from assistant.knowledge.retrieval import FusionConfig, Retriever
 
 
 def main() -> None:

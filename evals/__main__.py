@@ -2,7 +2,7 @@
 
 import sys
 
-from assistant.cli import app
+from assistant.interfaces.cli.main import app
 
 if __name__ == "__main__":
     sys.exit(app(["eval", *sys.argv[1:]]))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import REPO_ROOT, Settings
-from assistant.corpus import Corpus, load_corpus
-from assistant.index import Index, load_index
-from assistant.retrieval import Retriever
+from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.index import Index, load_index
+from assistant.knowledge.retrieval import Retriever
 
 
 @pytest.fixture(scope="session")

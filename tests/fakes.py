@@ -106,9 +106,9 @@ AS_OF = datetime.date(2024, 11, 1)  # before the 2024 deadlines: windows still o
 
 def make_service(retriever: Any, tmp_path: Any, llm: Any = None, timeout: float = 5.0) -> Any:
     """An AssistantService over the given retriever, sessions under tmp_path, a fixed today."""
+    from assistant.answering.sessions import SessionStore
     from assistant.config import Settings
     from assistant.service import AssistantService
-    from assistant.sessions import SessionStore
 
     settings = Settings(data_dir=tmp_path, llm_timeout=timeout)
     return AssistantService(

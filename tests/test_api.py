@@ -26,12 +26,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, BaseMessage
 
-from assistant.api import create_app
-from assistant.api_deps import ApiSettings, get_service
+from assistant.answering.sessions import SessionStore
 from assistant.config import REPO_ROOT, Settings
-from assistant.retrieval import Retriever
+from assistant.interfaces.api.app import create_app
+from assistant.interfaces.api.deps import ApiSettings, get_service
+from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
-from assistant.sessions import SessionStore
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 
@@ -480,7 +480,7 @@ def test_the_web_ui_is_mounted_when_present(
         ui.get("/", response_class=PlainTextResponse)(lambda: "gradio here")
         app.mount("/", ui)
 
-    monkeypatch.setitem(sys.modules, "assistant.ui", types.SimpleNamespace(mount_ui=mount_ui))
+    monkeypatch.setitem(sys.modules, "assistant.interfaces.ui.app", types.SimpleNamespace(mount_ui=mount_ui))
     app = create_app(service=service, api_settings=api_settings())
     assert len(calls) == 1 and calls[0][0] is app
     assert calls[0][1].editions() == ["2024", "2025"]  # a stand-in that reaches the real service
@@ -497,7 +497,7 @@ def test_the_web_ui_is_mounted_when_present(
 
 def test_the_real_web_ui_mounts_beside_the_api(sparse_retriever: Retriever, settings: Settings) -> None:
     """assistant/ui.py (Gradio) with the lazily built service: the lifespan still loads it."""
-    pytest.importorskip("assistant.ui")
+    pytest.importorskip("assistant.interfaces.ui.app")
     app = create_app(settings, sparse_retriever, api_settings=api_settings(log_level="WARNING"))
     assert app.state.services.peek() is None  # mounting the UI did not build the service
     with TestClient(app) as client:

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assistant.api import create_app
 from assistant.config import Settings
+from assistant.interfaces.api.app import create_app
 from tests.test_api import api_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -16,9 +16,9 @@ import pytest
 import uvicorn
 from langchain_core.messages import AIMessage
 
-from assistant.api import create_app
-from assistant.api_models import MODEL_ID
-from assistant.retrieval import Retriever
+from assistant.interfaces.api.app import create_app
+from assistant.interfaces.api.models import MODEL_ID
+from assistant.knowledge.retrieval import Retriever
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.test_api import api_settings, free_port, make_client
 

@@ -16,10 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, SystemMessage
 
-from assistant.api import create_app, scrub
-from assistant.api_deps import ApiSettings, KeyRing
 from assistant.config import Settings
-from assistant.retrieval import Retriever
+from assistant.interfaces.api.app import create_app, scrub
+from assistant.interfaces.api.deps import ApiSettings, KeyRing
+from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.test_api import (
@@ -251,7 +251,7 @@ class _Broken:
 
 
 def test_every_error_status_has_the_one_shape(service: AssistantService, sparse_retriever: Retriever) -> None:
-    from assistant.api_deps import get_service
+    from assistant.interfaces.api.deps import get_service
 
     app = create_app(
         service=service,

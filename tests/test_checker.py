@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.checker import (
+from assistant.config import REPO_ROOT, Settings
+from assistant.errors import ProfileError
+from assistant.evaluation.checker import run as run_checker_eval
+from assistant.knowledge.corpus import load_corpus
+from assistant.rules.checker import (
     CheckReport,
     EnterpriseProfile,
     RequirementResult,
@@ -23,10 +27,6 @@ from assistant.checker import (
     parse_profile,
     parse_rules,
 )
-from assistant.config import REPO_ROOT, Settings
-from assistant.corpus import load_corpus
-from assistant.errors import ProfileError
-from assistant.eval_checker import run as run_checker_eval
 from tests.profiles import ADVANCED, BASIC, EXCELLENT, LEADING, NMG_EXCELLENT, variant
 
 RULES_DIR = REPO_ROOT / "corpus" / "rules"

@@ -11,7 +11,9 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from assistant.checker import (
+from assistant.config import REPO_ROOT
+from assistant.knowledge.corpus import load_corpus
+from assistant.rules.checker import (
     FIELD_LABELS,
     LINKS,
     ORDINAL_SCALES,
@@ -22,8 +24,6 @@ from assistant.checker import (
     load_rules,
     parse_profile,
 )
-from assistant.config import REPO_ROOT
-from assistant.corpus import load_corpus
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")
 CORPUS = load_corpus(REPO_ROOT / "corpus")

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from assistant import cli
 from assistant.config import Settings
+from assistant.interfaces.cli import main as cli
 
 runner = CliRunner()
 

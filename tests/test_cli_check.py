@@ -12,11 +12,11 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from assistant.checker import CheckReport, check, load_rules, parse_profile
-from assistant.cli_check import register
 from assistant.config import REPO_ROOT
-from assistant.corpus import load_corpus
-from assistant.report_render import render_markdown, render_table
+from assistant.interfaces.cli.check import register
+from assistant.knowledge.corpus import load_corpus
+from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
+from assistant.rules.render import render_markdown, render_table
 from tests.profiles import EXCELLENT as BASE_EXCELLENT
 from tests.profiles import variant
 

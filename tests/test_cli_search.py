@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
 from assistant.config import REPO_ROOT, Settings
-from assistant.corpus import load_corpus
-from assistant.index import Embedder, load_index
+from assistant.interfaces.cli import main as cli
+from assistant.knowledge.corpus import load_corpus
+from assistant.knowledge.index import Embedder, load_index
 
 runner = CliRunner()
 

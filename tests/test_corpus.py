@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from assistant.config import REPO_ROOT
-from assistant.corpus import Corpus, load_corpus, numbering_segment, parse_document
 from assistant.errors import CorpusError
+from assistant.knowledge.corpus import Corpus, load_corpus, numbering_segment, parse_document
 
 SEED = REPO_ROOT.parent / "shared" / "seeds" / "000_80a47762d123cdd3.txt"
 

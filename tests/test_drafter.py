@@ -18,9 +18,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 
+from assistant.answering.prompts import load_prompt
 from assistant.config import REPO_ROOT
-from assistant.corpus import Corpus
-from assistant.drafter import (
+from assistant.drafting.drafter import (
     SECTION3,
     SECTION4,
     Draft,
@@ -35,8 +35,8 @@ from assistant.drafter import (
     polish_blocks,
     verify_polish,
 )
-from assistant.prompts import load_prompt
-from assistant.scenarios import load_catalog
+from assistant.knowledge.corpus import Corpus
+from assistant.knowledge.scenarios import load_catalog
 
 EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
 
@@ -579,7 +579,7 @@ def test_a_batch_keeps_the_recommenders_priority_order() -> None:
 
 
 def test_an_instance_name_used_twice_is_flagged_once() -> None:
-    from assistant.drafter import duplicate_instance_findings
+    from assistant.drafting.drafter import duplicate_instance_findings
 
     findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""])
     assert [f.code for f in findings] == ["instance_duplicate"]

@@ -14,11 +14,11 @@ from docx.enum.text import WD_COLOR_INDEX
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from assistant import cli_draft
 from assistant.config import REPO_ROOT
-from assistant.corpus import Corpus
-from assistant.drafter import FORM_HEADERS, Draft, build_draft, parse_spec
-from assistant.export import FORM_NOTES, ExportError, export, write_docx, write_recommendation_xlsx
+from assistant.drafting.drafter import FORM_HEADERS, Draft, build_draft, parse_spec
+from assistant.drafting.export import FORM_NOTES, ExportError, export, write_docx, write_recommendation_xlsx
+from assistant.interfaces.cli import draft as cli_draft
+from assistant.knowledge.corpus import Corpus
 
 EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
 

@@ -20,9 +20,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from assistant.corpus import load_corpus, parse_document, split_front_matter
 from assistant.errors import CorpusError
-from assistant.ingest import SUPPORTED_SUFFIXES, clean_text, extract_text, ingest_file, to_markdown
+from assistant.knowledge.corpus import load_corpus, parse_document, split_front_matter
+from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, clean_text, extract_text, ingest_file, to_markdown
 
 CJK_FONT = "STSong-Light"  # reportlab's built-in Adobe CID font: no font file needed
 pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))

@@ -12,10 +12,10 @@ from typing import Any, ClassVar
 
 import pytest
 
+from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
-from assistant.retrieval import Retriever
+from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService, make_llm
-from assistant.sessions import SessionStore
 
 
 class ScriptedOpenAI(BaseHTTPRequestHandler):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from assistant.errors import RetrievalError
-from assistant.index import Index
-from assistant.retrieval import FusionConfig, Retriever, mentioned_tiers
-from assistant.text import Synonyms, Tokenizer, normalise
+from assistant.knowledge.index import Index
+from assistant.knowledge.retrieval import FusionConfig, Retriever, mentioned_tiers
+from assistant.knowledge.text import Synonyms, Tokenizer, normalise
 
 
 def top_ids(retriever: Retriever, query: str, k: int = 5, **kw: object) -> list[str]:

@@ -12,12 +12,12 @@ import typer
 from docx import Document
 from typer.testing import CliRunner
 
-from assistant import cli_draft
 from assistant.config import REPO_ROOT
-from assistant.corpus import Corpus
-from assistant.drafter import build_draft, parse_spec
-from assistant.export import write_docx
-from assistant.review import DraftFileError, ReviewReport, review_file, review_text
+from assistant.drafting.drafter import build_draft, parse_spec
+from assistant.drafting.export import write_docx
+from assistant.drafting.review import DraftFileError, ReviewReport, review_file, review_text
+from assistant.interfaces.cli import draft as cli_draft
+from assistant.knowledge.corpus import Corpus
 
 EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
 

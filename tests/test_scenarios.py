@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.config import REPO_ROOT
-from assistant.corpus import Corpus
 from assistant.errors import CorpusError
-from assistant.scenarios import ScenarioCatalog, coverage_gaps, load_catalog
+from assistant.knowledge.corpus import Corpus
+from assistant.knowledge.scenarios import ScenarioCatalog, coverage_gaps, load_catalog
 
 FIVE_LINKS = ["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
 

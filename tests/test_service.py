@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from assistant.answering.prompts import load_prompt
+from assistant.answering.sessions import SessionStore
 from assistant.errors import AssistantError, ProfileError, RetrievalError
-from assistant.prompts import load_prompt
-from assistant.retrieval import Retriever
-from assistant.sessions import SessionStore
+from assistant.knowledge.retrieval import Retriever
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 
@@ -276,7 +276,7 @@ def test_prompts_load_by_name_with_version() -> None:
 def test_answer_eval_meets_its_grounded_thresholds(sparse_retriever: Retriever, tmp_path: Path) -> None:
     """evals/answers_gold.yaml in grounded mode: key facts ≥ 0.90, citation precision and verdict
     agreement 1.00 (the bar of the issue; figures in README)."""
-    from assistant import eval_answers
+    from assistant.evaluation import answers as eval_answers
 
     service = make_service(sparse_retriever, tmp_path)
     result = eval_answers.run(service.settings, service)

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.checker import ENUM_VALUES, LINKS, EnterpriseProfile, check, load_rules, parse_profile
 from assistant.config import REPO_ROOT
-from assistant.ui_format import (
+from assistant.interfaces.ui.format import (
     KPI_HEADERS,
     NONE,
     PROFILE_FIELDS,
@@ -39,6 +38,7 @@ from assistant.ui_format import (
     values_to_profile,
     verdict_block,
 )
+from assistant.rules.checker import ENUM_VALUES, LINKS, EnterpriseProfile, check, load_rules, parse_profile
 
 EXAMPLE_PROFILE = json.loads((REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8"))
 EXAMPLE_SPEC = json.loads((REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8"))
@@ -322,7 +322,7 @@ def test_building_and_mounting_the_ui_never_touches_the_service() -> None:
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from assistant.ui import mount_ui
+    from assistant.interfaces.ui.app import mount_ui
 
     app = FastAPI()
     mount_ui(app, Untouchable())  # type: ignore[arg-type]
@@ -335,7 +335,7 @@ def test_building_and_mounting_the_ui_never_touches_the_service() -> None:
 
 
 def test_trim_keeps_pairs_and_reindexes_answer_ids() -> None:
-    from assistant.ui import MAX_STORED_MESSAGES, _trim
+    from assistant.interfaces.ui.app import MAX_STORED_MESSAGES, _trim
 
     messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": str(i)} for i in range(50)]
     answers = {str(i): f"a{i}" for i in range(1, 50, 2)}

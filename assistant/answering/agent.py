@@ -27,13 +27,13 @@ from langchain_core.messages import (
 )
 from langchain_core.tools import StructuredTool
 
-from assistant.checker import CheckReport, RuleSet, check, parse_profile
-from assistant.citations import contradicts, guard_citations, strip_claims
-from assistant.drafter import draft_from_data
+from assistant.answering.citations import contradicts, guard_citations, strip_claims
+from assistant.answering.prompts import load_prompt
+from assistant.answering.sessions import Message, merge_profiles
+from assistant.drafting.drafter import draft_from_data
 from assistant.errors import AssistantError, LLMError
-from assistant.prompts import load_prompt
-from assistant.retrieval import Retriever
-from assistant.sessions import Message, merge_profiles
+from assistant.knowledge.retrieval import Retriever
+from assistant.rules.checker import CheckReport, RuleSet, check, parse_profile
 
 log = logging.getLogger("assistant.agent")
 MAX_STEPS = 6

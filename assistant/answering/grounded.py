@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
-from assistant.checker import CheckReport, RuleSet, check, field_label, parse_profile
-from assistant.citations import cited_ids
-from assistant.corpus import Clause
-from assistant.retrieval import Retriever
-from assistant.scenarios import ScenarioCatalog
+from assistant.answering.citations import cited_ids
+from assistant.knowledge.corpus import Clause
+from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.scenarios import ScenarioCatalog
+from assistant.rules.checker import CheckReport, RuleSet, check, field_label, parse_profile
 
 #: Below this raw evidence (assistant.retrieval.Retriever.evidence) a question with no recognised
 #: intent is refused. Measured on evals/: of 118 such in-scope questions (retrieval gold, held-out,

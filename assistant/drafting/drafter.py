@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant.answering.prompts import load_prompt
 from assistant.errors import AssistantError, CorpusError
-from assistant.prompts import load_prompt
-from assistant.scenarios import (
+from assistant.knowledge.scenarios import (
     Edition,
     MatchResult,
     ScenarioCatalog,
@@ -196,7 +196,7 @@ class KpiCatalog:
 
     @classmethod
     def load(cls, corpus_dir: Path) -> KpiCatalog:
-        from assistant.corpus import load_corpus
+        from assistant.knowledge.corpus import load_corpus
 
         document = load_corpus(corpus_dir).document("kpi")
         if document is None:
@@ -223,7 +223,7 @@ class KpiCatalog:
         return self._by_key.get(normalise_name(name))
 
     def closest(self, name: str, limit: int = 3) -> list[str]:
-        from assistant.scenarios import similarity
+        from assistant.knowledge.scenarios import similarity
 
         ranked = sorted(self.kpis, key=lambda k: -similarity(name, k.name))
         return [k.name for k in ranked[:limit]]

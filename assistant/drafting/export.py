@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.drafter import FORM_HEADERS, PLACEHOLDER_RE, Draft, FormRow
+from assistant.drafting.drafter import FORM_HEADERS, PLACEHOLDER_RE, Draft, FormRow
 from assistant.errors import AssistantError
 
 #: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.

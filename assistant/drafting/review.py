@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.drafter import (
+from assistant.drafting.drafter import (
     DASH_VARIANTS,
     OUTCOME_CLAUSE,
     SECTION3,
@@ -46,7 +46,7 @@ from assistant.drafter import (
     sort_findings,
 )
 from assistant.errors import AssistantError
-from assistant.scenarios import TIERS, ScenarioCatalog, load_catalog, normalise_name
+from assistant.knowledge.scenarios import TIERS, ScenarioCatalog, load_catalog, normalise_name
 
 
 class DraftFileError(AssistantError):

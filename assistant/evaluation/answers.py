@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
-from assistant.citations import cited_ids
+from assistant.answering.citations import cited_ids
+from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
-from assistant.eval_common import EvalResult
-from assistant.eval_retrieval import percentile
+from assistant.evaluation.common import EvalResult
+from assistant.evaluation.retrieval import percentile
 from assistant.service import Answer, AssistantService
-from assistant.sessions import SessionStore
 
 THRESHOLDS = {"key_fact_accuracy": 0.90, "citation_precision": 1.0, "verdict_agreement": 1.0}
 

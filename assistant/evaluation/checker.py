@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from assistant.checker import CheckReport, check, load_rules, parse_profile
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.eval_common import EvalResult
+from assistant.evaluation.common import EvalResult
+from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
 
 GOLD_FILE = "checker_gold.yaml"
 DEFAULT_AS_OF = dt.date(2024, 11, 15)

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from assistant.config import Settings
-from assistant.eval_common import EvalResult
-from assistant.retrieval import Retriever, load_retriever
+from assistant.evaluation.common import EvalResult
+from assistant.knowledge.retrieval import Retriever, load_retriever
 
 THRESHOLDS = {"recall@5": 0.97, "mrr": 0.85}
 

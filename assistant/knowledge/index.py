@@ -24,9 +24,9 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.config import BUNDLED_EMBEDDING_MODEL, Settings
-from assistant.corpus import Corpus, load_corpus
 from assistant.errors import IndexBuildError
-from assistant.text import Synonyms, Tokenizer, cached_tokenizer
+from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.text import Synonyms, Tokenizer, cached_tokenizer
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -33,14 +33,14 @@ from docx import Document as open_docx
 from docx.table import Table
 from pypdf import PageObject, PdfReader
 
-from assistant.corpus import (
+from assistant.errors import AssistantError, CorpusError
+from assistant.knowledge.corpus import (
     _DOC_ID,
     REQUIRED_FRONT_MATTER,
     load_corpus,
     numbering_segment,
     parse_document,
 )
-from assistant.errors import AssistantError, CorpusError
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.config import BUNDLED_EMBEDDING_MODEL, Settings
-from assistant.corpus import Clause
 from assistant.errors import RetrievalError
-from assistant.index import Index
-from assistant.text import normalise
+from assistant.knowledge.corpus import Clause
+from assistant.knowledge.index import Index
+from assistant.knowledge.text import normalise
 
 TIERS = ("基础级", "先进级", "卓越级", "领航级")
 MAX_K = 50
@@ -179,7 +179,7 @@ class Retriever:
 
 def load_retriever(settings: Settings, *, rebuild: bool = False) -> Retriever:
     """Index + retriever for the configured settings; skips the model when dense has no weight."""
-    from assistant.index import load_index
+    from assistant.knowledge.index import load_index
 
     fusion = FusionConfig.for_settings(settings)
     index, _ = load_index(settings, rebuild=rebuild, dense=fusion.dense_weight > 0)

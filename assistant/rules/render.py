@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from assistant.checker import CheckReport, RequirementResult, cn_date
+from assistant.rules.checker import CheckReport, RequirementResult, cn_date
 
 ClauseText = Callable[[str], str | None]
 

@@ -79,8 +79,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """The UI on a free port of 127.0.0.1, served by uvicorn in a background thread."""
     import uvicorn
 
+    from assistant.interfaces.ui.app import create_ui_app
     from assistant.service import AssistantService
-    from assistant.ui import create_ui_app
 
     settings = Settings(
         dense_weight=0,

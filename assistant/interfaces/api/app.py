@@ -44,8 +44,15 @@ from starlette.datastructures import Headers, MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant import metrics
-from assistant.api_deps import (
+from assistant.answering.sessions import SessionStore
+from assistant.config import Settings, settings
+from assistant.drafting.drafter import FIELD_LABELS as DRAFT_FIELD_LABELS
+from assistant.drafting.drafter import Draft, DraftSpec, build_draft, polish
+from assistant.drafting.export import write_docx, write_recommendation_xlsx
+from assistant.drafting.review import ReviewReport, read_blocks, review_blocks, review_text
+from assistant.errors import AssistantError, IndexBuildError
+from assistant.interfaces.api import metrics
+from assistant.interfaces.api.deps import (
     ApiError,
     ApiSettings,
     KeyRing,
@@ -56,7 +63,8 @@ from assistant.api_deps import (
     SettingsDep,
     enforce_rate_limit,
 )
-from assistant.api_models import (
+from assistant.interfaces.api.logging_setup import configure_logging, request_id_var
+from assistant.interfaces.api.models import (
     ANSWER_EXAMPLE,
     ASK_EXAMPLES,
     CHECK_EXAMPLES,
@@ -86,18 +94,10 @@ from assistant.api_models import (
     SegmentOut,
     Usage,
 )
-from assistant.checker import CheckReport, EnterpriseProfile, field_label
-from assistant.config import Settings, settings
-from assistant.drafter import FIELD_LABELS as DRAFT_FIELD_LABELS
-from assistant.drafter import Draft, DraftSpec, build_draft, polish
-from assistant.errors import AssistantError, IndexBuildError
-from assistant.export import write_docx, write_recommendation_xlsx
-from assistant.logging_setup import configure_logging, request_id_var
-from assistant.retrieval import Retriever
-from assistant.review import ReviewReport, read_blocks, review_blocks, review_text
-from assistant.scenarios import TIERS, load_catalog
+from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.scenarios import TIERS, load_catalog
+from assistant.rules.checker import CheckReport, EnterpriseProfile, field_label
 from assistant.service import Answer, AssistantService, Citation, make_llm
-from assistant.sessions import SessionStore
 
 log = logging.getLogger("assistant.api")
 
@@ -1150,7 +1150,7 @@ def _mount_ui_or_home(app: FastAPI, holder: ServiceHolder, with_ui: bool) -> Non
     mount_ui: Callable[[FastAPI, AssistantService], None] | None = None
     if with_ui:
         try:
-            from assistant.ui import mount_ui
+            from assistant.interfaces.ui.app import mount_ui
         except ImportError as exc:
             log.info("web UI not available, serving the search page at /: %s", exc)
     if mount_ui is not None:

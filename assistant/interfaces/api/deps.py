@@ -26,8 +26,8 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant import metrics
 from assistant.config import Settings
+from assistant.interfaces.api import metrics
 from assistant.service import AssistantService
 
 

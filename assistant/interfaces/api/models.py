@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.checker import EnterpriseProfile
 from assistant.config import REPO_ROOT
-from assistant.drafter import Draft
+from assistant.drafting.drafter import Draft
+from assistant.rules.checker import EnterpriseProfile
 from assistant.service import MAX_QUESTION_CHARS, Citation
 
 SESSION_PATTERN = r"^[A-Za-z0-9-]{1,64}$"

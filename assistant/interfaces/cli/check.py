@@ -15,12 +15,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.checker import CheckReport, check, load_rules, parse_profile
-from assistant.cli_io import read_json_file
 from assistant.config import settings
-from assistant.corpus import load_corpus
 from assistant.errors import AssistantError
-from assistant.report_render import render_markdown, render_table
+from assistant.interfaces.cli.files import read_json_file
+from assistant.knowledge.corpus import load_corpus
+from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
+from assistant.rules.render import render_markdown, render_table
 
 EXIT_BAD_INPUT = 2
 

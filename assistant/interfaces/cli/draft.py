@@ -18,13 +18,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.cli_io import read_json_file
 from assistant.config import settings
-from assistant.drafter import Draft, Finding, build_draft, parse_specs, polish
+from assistant.drafting.drafter import Draft, Finding, build_draft, parse_specs, polish
+from assistant.drafting.export import export
+from assistant.drafting.review import ReviewReport, review_file
 from assistant.errors import AssistantError
-from assistant.export import export
-from assistant.review import ReviewReport, review_file
-from assistant.scenarios import TIERS
+from assistant.interfaces.cli.files import read_json_file
+from assistant.knowledge.scenarios import TIERS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

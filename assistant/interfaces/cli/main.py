@@ -18,10 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant import cli_check, cli_draft
-from assistant.cli_io import read_json_file
 from assistant.config import settings
 from assistant.errors import AssistantError
+from assistant.interfaces.cli import check as cli_check
+from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli.files import read_json_file
 
 app = typer.Typer(
     name="assistant",
@@ -55,7 +56,7 @@ def print_json(data: Any) -> None:
 
 def _dense_enabled() -> bool:
     """Build the dense index only when fusion gives it weight (ASSISTANT_DENSE_WEIGHT=0 skips the model)."""
-    from assistant.retrieval import FusionConfig
+    from assistant.knowledge.retrieval import FusionConfig
 
     return FusionConfig.for_settings(settings).dense_weight > 0
 
@@ -70,7 +71,7 @@ def index(
     json_output: JsonOpt = False,
 ) -> None:
     """构建或刷新 corpus/ 的检索索引（仅在语料或模型变化时重建）。"""
-    from assistant.index import load_index
+    from assistant.knowledge.index import load_index
 
     with err.status("正在加载语料并检查索引…"):
         idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled())
@@ -105,9 +106,9 @@ def ingest(
     json_output: JsonOpt = False,
 ) -> None:
     """把一份文件加入 corpus/ 并重建索引；文件有问题时语料保持不变。"""
-    from assistant.corpus import load_corpus
-    from assistant.index import load_index
-    from assistant.ingest import ingest_file
+    from assistant.knowledge.corpus import load_corpus
+    from assistant.knowledge.index import load_index
+    from assistant.knowledge.ingest import ingest_file
 
     if not file.exists():
         raise AssistantError(f"找不到文件：{file}")
@@ -165,7 +166,7 @@ def search(
     json_output: JsonOpt = False,
 ) -> None:
     """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
-    from assistant.retrieval import load_retriever
+    from assistant.knowledge.retrieval import load_retriever
 
     if (query is None) == (batch is None):
         raise AssistantError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
@@ -226,7 +227,7 @@ def ask(
     json_output: JsonOpt = False,
 ) -> None:
     """回答申报问题，附条款出处；给出企业画像时附规则核验结论。"""
-    from assistant import batch as batch_io
+    from assistant.interfaces.cli import batch as batch_io
     from assistant.service import AssistantService
 
     if (question is None) == (batch is None):
@@ -264,7 +265,9 @@ def eval_command(
     json_output: JsonOpt = False,
 ) -> None:
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
-    from assistant import eval_answers, eval_checker, eval_retrieval
+    from assistant.evaluation import answers as eval_answers
+    from assistant.evaluation import checker as eval_checker
+    from assistant.evaluation import retrieval as eval_retrieval
 
     runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run, "answers": eval_answers.run}
     if which not in (*EVALS, "all"):
@@ -321,7 +324,9 @@ def serve(
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    uvicorn.run("assistant.api:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "assistant.interfaces.api.app:create_app", factory=True, host=host, port=port, workers=workers
+    )
 
 
 cli_check.register(app)

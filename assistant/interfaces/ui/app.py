@@ -19,7 +19,7 @@ Clause links: everything that cites a clause renders ``<a class="cite" href="?cl
 it unfolds that answer's source card; elsewhere it opens the clause in the 条款 tab through a
 hidden textbox + button, and updates the address bar so the view can be shared.
 
-Run standalone (UI only, no /v1 API): ``.venv/bin/python -m assistant.ui --port 7860``.
+Run standalone (UI only, no /v1 API): ``.venv/bin/python -m assistant.interfaces.ui.app --port 7860``.
 """
 
 from __future__ import annotations
@@ -46,16 +46,12 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import fastapi
 import gradio as gr
 
-from assistant.checker import TIERS
 from assistant.config import REPO_ROOT
-from assistant.drafter import KpiCatalog, build_draft, load_kpis, parse_spec, polish
+from assistant.drafting.drafter import KpiCatalog, build_draft, load_kpis, parse_spec, polish
+from assistant.drafting.export import write_docx, write_recommendation_xlsx
+from assistant.drafting.review import review_file
 from assistant.errors import AssistantError
-from assistant.export import write_docx, write_recommendation_xlsx
-from assistant.report_render import render_markdown
-from assistant.review import review_file
-from assistant.scenarios import ScenarioCatalog, load_catalog
-from assistant.service import AssistantService
-from assistant.ui_format import (
+from assistant.interfaces.ui.format import (
     DRAFT_FIELDS,
     EDITION_ALL,
     INSTANCE_HEADERS,
@@ -88,6 +84,10 @@ from assistant.ui_format import (
     streaming_html,
     values_to_profile,
 )
+from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.rules.checker import TIERS
+from assistant.rules.render import render_markdown
+from assistant.service import AssistantService
 
 log = logging.getLogger("assistant.ui")
 
@@ -1424,7 +1424,7 @@ def create_ui_app(service: AssistantService) -> fastapi.FastAPI:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m assistant.ui``: the web UI alone on one port (the API is ``assistant serve``)."""
+    """``python -m assistant.interfaces.ui.app``: the web UI alone on one port (the API is ``assistant serve``)."""
     import uvicorn
 
     from assistant.config import settings

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
-from assistant.checker import ENUM_VALUES, LINKS, TIERS, field_label, value_label
+from assistant.rules.checker import ENUM_VALUES, LINKS, TIERS, field_label, value_label
 
 # ---------------------------------------------------------------------------------------------
 # Small building blocks
