@@ -1,17 +1,24 @@
-"""Errors raised by the assistant's core.
+"""Errors raised by the assistant's core, each with the HTTP status it maps to at the edge.
 
-The hierarchy::
+The hierarchy (status in brackets)::
 
-    AssistantError          any failure the user can be told about in Chinese
-     ├── CorpusError        a corpus file is malformed, or an ingested file cannot be read
-     ├── IndexBuildError    the dense or sparse index could not be built or opened
-     ├── RetrievalError     a search request is invalid (empty query, bad k, unknown edition)
-     ├── LLMError           the configured LLM endpoint failed or timed out
-     └── ProfileError       an enterprise profile or rules file does not validate
+    AssistantError [500]        any failure the user can be told about in Chinese
+     ├── InputError [422]       the caller sent something we cannot use: fix the request
+     │    ├── CorpusError       an ingested file cannot be read, or a document is malformed
+     │    ├── RetrievalError    a search request is invalid (empty query, bad k)
+     │    ├── ProfileError      an enterprise profile or rules file does not validate
+     │    ├── DraftSpecError    a drafting spec does not validate
+     │    ├── DraftFileError    a draft to review cannot be read
+     │    ├── UnknownEditionError   an edition we do not hold was named
+     │    ├── UnsupportedFileError [415]  a file of a type we do not read
+     │    └── ExportError       a document cannot be written as asked (too many rows, bad suffix)
+     ├── NotFoundError [404]    a named thing (clause, answer) does not exist
+     ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
+     └── LLMError [503]         the configured LLM endpoint failed or timed out
 
 Verdicts are data (CheckReport), never exceptions. Every message is Chinese and repeats the bad
-value and, where there is a fixed set, the allowed ones. Edges (CLI, API, UI) convert these into
-their own error shapes; the core imports none of them.
+value and, where there is a fixed set, the allowed ones. Edges convert these into their own error
+shapes using ``status_code`` (API) or exit code 2 (CLI); the core imports none of them.
 """
 
 from __future__ import annotations
@@ -21,37 +28,85 @@ class AssistantError(Exception):
     """Base class: a failure with a Chinese message fit to show a user."""
 
     code = "assistant_error"
+    status_code = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class CorpusError(AssistantError):
+class InputError(AssistantError):
+    """The request cannot be used as given; the message says what to change."""
+
+    code = "invalid_request"
+    status_code = 422
+
+
+class CorpusError(InputError):
     """A corpus document is malformed or an ingested file cannot be read."""
 
     code = "corpus_error"
+
+
+class RetrievalError(InputError):
+    """A search request is invalid."""
+
+    code = "retrieval_error"
+
+
+class ProfileError(InputError):
+    """An enterprise profile or a rules file does not validate."""
+
+    code = "profile_error"
+
+
+class DraftSpecError(InputError):
+    """The drafting input does not validate; the message names every field at fault."""
+
+    code = "draft_spec_error"
+
+
+class DraftFileError(InputError):
+    """A draft to review could not be read (wrong type, corrupt, empty)."""
+
+    code = "draft_file_error"
+
+
+class UnknownEditionError(InputError):
+    """An edition (round) was named that no document, rules file or catalog holds."""
+
+    code = "unknown_edition"
+
+
+class UnsupportedFileError(InputError):
+    """A file of a type this operation does not read."""
+
+    code = "unsupported_file_type"
+    status_code = 415
+
+
+class NotFoundError(AssistantError):
+    """A named thing (a clause, an answer) does not exist."""
+
+    code = "not_found"
+    status_code = 404
 
 
 class IndexBuildError(AssistantError):
     """The dense or sparse index could not be built or opened."""
 
     code = "index_error"
-
-
-class RetrievalError(AssistantError):
-    """A search request is invalid."""
-
-    code = "retrieval_error"
+    status_code = 503
 
 
 class LLMError(AssistantError):
     """The LLM endpoint failed or timed out."""
 
     code = "llm_error"
+    status_code = 503
 
 
-class ProfileError(AssistantError):
-    """An enterprise profile or a rules file does not validate."""
+class ExportError(InputError):
+    """A file cannot be written as asked (too many rows, unsupported suffix)."""
 
-    code = "profile_error"
+    code = "export_error"

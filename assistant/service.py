@@ -10,10 +10,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -24,11 +27,22 @@ from assistant.answering.extract import extract_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
 from assistant.answering.sessions import SessionStore, merge_profiles
 from assistant.config import Settings
-from assistant.errors import AssistantError, LLMError, RetrievalError
+from assistant.drafting.drafter import Draft, DraftSpec, build_draft, polish
+from assistant.drafting.export import write_docx, write_recommendation_xlsx
+from assistant.drafting.review import ReviewReport, read_blocks, review_blocks, review_text
+from assistant.errors import (
+    AssistantError,
+    LLMError,
+    RetrievalError,
+    UnknownEditionError,
+    UnsupportedFileError,
+)
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
-from assistant.knowledge.scenarios import load_catalog
+from assistant.knowledge.scenarios import Edition, load_catalog
+from assistant.prompts import load_prompt
 from assistant.rules.checker import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
+from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")
 MAX_QUESTION_CHARS = 2000
@@ -198,6 +212,7 @@ class AssistantService:
         intent: str,
         profile: dict[str, Any],
         prompt_version: int | None,
+        edition: str | None = None,
     ) -> Answer:
         self.sessions.append(session_id, "user", question)
         self.sessions.append(session_id, "assistant", text)
@@ -211,7 +226,7 @@ class AssistantService:
             missing_facts=missing,
             session=session_id,
             answer_id=uuid.uuid4().hex,
-            edition=self.default_rules.edition,
+            edition=edition or self.default_rules.edition,
             flags=flags,
             intent=intent,
             profile=profile,
@@ -241,6 +256,7 @@ class AssistantService:
             intent=composed.intent,
             profile=composed.profile,
             prompt_version=None,
+            edition=edition,
         )
 
     async def ask_events(
@@ -290,8 +306,10 @@ class AssistantService:
         assert self.llm is not None
         history = self.sessions.history(session_id)
         state = TurnState(profile=profile)
-        toolbox = Toolbox(self.retriever, self.default_rules, as_of, state)
-        messages = build_messages(question, history, profile, self.editions(), self.default_rules.edition)
+        toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
+        messages = build_messages(
+            question, history, profile, self.editions(), edition or self.default_rules.edition
+        )
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
         async for token in agent.stream(messages, toolbox):
             yield {"type": "token", "text": token}
@@ -311,7 +329,8 @@ class AssistantService:
             flags=result.flags,
             intent="llm",
             profile=result.profile,
-            prompt_version=1,
+            prompt_version=load_prompt("system").version,
+            edition=edition,
         )
         yield {"type": "final", "answer": answer}
 
@@ -329,3 +348,62 @@ class AssistantService:
 
     def feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
         return self.sessions.add_feedback(answer_id, rating, comment)
+
+    # -- scenario catalogue, drafting and review ------------------------------------------------
+
+    def scenario_editions(self, edition: str | None = None) -> list[Edition]:
+        """The scenario guide's editions (all, or the one named), in edition order."""
+        held = sorted(self.catalog.editions)
+        if edition is not None and edition not in held:
+            raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
+        return [self.catalog.edition(key) for key in ([edition] if edition else held)]
+
+    def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
+        """Spec → the template draft; polished by the LLM when asked and one is configured."""
+        result = build_draft(spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog)
+        if polish_text and self.llm is not None:
+            result = polish(result, self.llm)
+        return result
+
+    def export(
+        self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
+    ) -> bytes:
+        """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
+        with tempfile.TemporaryDirectory(prefix="draft-") as folder:
+            path = Path(folder) / f"draft.{fmt}"
+            if fmt == "docx":
+                write_docx(drafts[0], path)
+            else:
+                write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            return path.read_bytes()
+
+    def review_text(
+        self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+    ) -> ReviewReport:
+        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir)
+
+    def review_upload(
+        self, filename: str, data: bytes, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+    ) -> ReviewReport:
+        """Review an uploaded draft. The file is written under its own (sanitised) name in a
+        private temp folder, so messages name the user's file and never a server path."""
+        name = safe_filename(filename, "upload.txt")
+        if Path(name).suffix.lower() not in REVIEW_SUFFIXES:
+            suffix = Path(name).suffix or "（无扩展名）"
+            raise UnsupportedFileError(f"不支持的文件类型 {suffix}：请上传 .docx、.txt 或 .md 文件。")
+        with tempfile.TemporaryDirectory(prefix="review-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            blocks = read_blocks(path)
+        return review_blocks(blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name)
+
+
+#: The draft formats review reads.
+REVIEW_SUFFIXES = (".docx", ".txt", ".md", ".markdown")
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    """The last path component, with characters no file system accepts replaced."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base)[:120]
+    return base or fallback

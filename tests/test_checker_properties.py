@@ -17,13 +17,13 @@ from assistant.rules.checker import (
     FIELD_LABELS,
     LINKS,
     ORDINAL_SCALES,
-    SEVERITY,
     TIERS,
     CheckReport,
     check,
     load_rules,
     parse_profile,
 )
+from assistant.vocabulary import STATUS_SEVERITY
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")
 CORPUS = load_corpus(REPO_ROOT / "corpus")
@@ -133,9 +133,16 @@ def test_improving_any_single_field_never_lowers_a_verdict(
     before, after = _report(data), _report(_with(data, path, better))
     assert TIER_RANK[after.highest_tier] >= TIER_RANK[before.highest_tier], (path, better)
     assert TIER_RANK[after.reachable_tier] >= TIER_RANK[before.reachable_tier], (path, better)
-    assert SEVERITY[after.application.status] <= SEVERITY[before.application.status], (path, better)
+    assert STATUS_SEVERITY[after.application.status] <= STATUS_SEVERITY[before.application.status], (
+        path,
+        better,
+    )
     for tier in TIERS:
-        assert SEVERITY[after.tiers[tier].status] <= SEVERITY[before.tiers[tier].status], (path, better, tier)
+        assert STATUS_SEVERITY[after.tiers[tier].status] <= STATUS_SEVERITY[before.tiers[tier].status], (
+            path,
+            better,
+            tier,
+        )
 
 
 def _all_requirements(report: CheckReport) -> list[Any]:
@@ -170,10 +177,12 @@ def test_report_is_internally_consistent(data: dict[str, Any]) -> None:
     report = _report(data)
     statuses = [report.tiers[tier].status for tier in TIERS]
     # cumulative: each tier no better than the one below
-    assert all(SEVERITY[upper] >= SEVERITY[lower] for lower, upper in itertools.pairwise(statuses))
+    assert all(
+        STATUS_SEVERITY[upper] >= STATUS_SEVERITY[lower] for lower, upper in itertools.pairwise(statuses)
+    )
     for tier in TIERS:
         result = report.tiers[tier]
-        own = max((r.status for r in result.requirements), key=SEVERITY.__getitem__)
+        own = max((r.status for r in result.requirements), key=STATUS_SEVERITY.__getitem__)
         assert result.own_status == own
     assert TIER_RANK[report.highest_tier] <= TIER_RANK[report.reachable_tier]
     if report.highest_tier:
@@ -195,5 +204,5 @@ def test_report_is_internally_consistent(data: dict[str, Any]) -> None:
             assert item.missing_fields, item.id
         assert set(item.missing_fields) <= set(FIELD_LABELS)
     assert len(report.missing_fields) == len(set(report.missing_fields))
-    app_worst = max((r.status for r in report.application.requirements), key=SEVERITY.__getitem__)
+    app_worst = max((r.status for r in report.application.requirements), key=STATUS_SEVERITY.__getitem__)
     assert report.application.status == app_worst

@@ -18,7 +18,6 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 
-from assistant.answering.prompts import load_prompt
 from assistant.config import REPO_ROOT
 from assistant.drafting.drafter import (
     SECTION3,
@@ -37,6 +36,7 @@ from assistant.drafting.drafter import (
 )
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import load_catalog
+from assistant.prompts import load_prompt
 
 EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from assistant.answering.prompts import load_prompt
 from assistant.answering.sessions import SessionStore
 from assistant.errors import AssistantError, ProfileError, RetrievalError
 from assistant.knowledge.retrieval import Retriever
+from assistant.prompts import load_prompt
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 

@@ -28,11 +28,11 @@ from langchain_core.messages import (
 from langchain_core.tools import StructuredTool
 
 from assistant.answering.citations import contradicts, guard_citations, strip_claims
-from assistant.answering.prompts import load_prompt
 from assistant.answering.sessions import Message, merge_profiles
 from assistant.drafting.drafter import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.knowledge.retrieval import Retriever
+from assistant.prompts import load_prompt
 from assistant.rules.checker import CheckReport, RuleSet, check, parse_profile
 
 log = logging.getLogger("assistant.agent")
@@ -109,11 +109,14 @@ class Toolbox:
         as_of: dt.date,
         state: TurnState,
         extra: list[StructuredTool] | None = None,
+        edition: str | None = None,
     ) -> None:
         self.retriever = retriever
         self.rules = rules
         self.as_of = as_of
         self.state = state
+        #: The edition the user asked about: searches the model makes without one stay in it.
+        self.edition = edition
         self.tools = [
             StructuredTool.from_function(
                 self.search_clauses,
@@ -143,7 +146,7 @@ class Toolbox:
         self.by_name = {t.name: t for t in self.tools}
 
     def search_clauses(self, query: str, edition: str | None = None) -> str:
-        hits = self.retriever.search(query, k=5, edition=edition or None)
+        hits = self.retriever.search(query, k=5, edition=edition or self.edition)
         self.state.seen.update(h.clause.clause_id for h in hits)
         return json.dumps(
             [

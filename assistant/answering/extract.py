@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.vocabulary import TIERS
+
 PROVINCES = {
     "北京": "北京市",
     "天津": "天津市",
@@ -86,7 +88,6 @@ INDUSTRIES = {
 }
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _NEGATION = re.compile(r"(不是|并非|不属于|没有|没|未|不|非|没到|未到|不到|没达到|未达到|达不到)$")
-TIERS = ("基础级", "先进级", "卓越级", "领航级")
 
 
 def _negated(text: str, start: int) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.errors import InputError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -91,7 +91,7 @@ class SessionStore:
             if session_id and db.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 return session_id
             if session_id and not (len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
-                raise AssistantError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
+                raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
             new_id = session_id or uuid.uuid4().hex
             db.execute("INSERT INTO sessions (id, created, updated) VALUES (?, ?, ?)", (new_id, now, now))
             return new_id

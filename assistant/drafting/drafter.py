@@ -42,8 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.answering.prompts import load_prompt
-from assistant.errors import AssistantError, CorpusError
+from assistant.errors import CorpusError, DraftSpecError
 from assistant.knowledge.scenarios import (
     Edition,
     MatchResult,
@@ -52,13 +51,14 @@ from assistant.knowledge.scenarios import (
     load_catalog,
     normalise_name,
 )
+from assistant.prompts import load_prompt
+from assistant.vocabulary import Tier
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 Severity = Literal["必须修改", "建议修改", "提示"]
 SEVERITY_ORDER: dict[str, int] = {"必须修改": 0, "建议修改": 1, "提示": 2}
-TierName = Literal["基础级", "先进级", "卓越级", "领航级"]
 
 #: The separator of 附件4's example (form#示例): an em dash between 环节, 场景 and 实例.
 SEP = "—"
@@ -111,12 +111,6 @@ GENERIC_WORDS = (
 INSTANCE_NAME_MAX = 30
 INSTANCE_NAME_MIN = 6
 CN_DIGITS = "零一二三四五六七八九"
-
-
-class DraftSpecError(AssistantError):
-    """The drafting input does not validate; the message names the field in Chinese."""
-
-    code = "draft_spec_error"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +328,7 @@ class DraftSpec(_Spec):
 
     enterprise: str = Field(min_length=1)
     project_name: str = Field(min_length=1)
-    target_tier: TierName = "卓越级"
+    target_tier: Tier = "卓越级"
     edition: str = "2025"
     industry: str | None = None
     contact: Contact | None = None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.drafting.drafter import FORM_HEADERS, PLACEHOLDER_RE, Draft, FormRow
-from assistant.errors import AssistantError
+from assistant.errors import ExportError
 
 #: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.
 MAX_QUOTA = 20
@@ -24,12 +24,6 @@ FORM_NOTES = ("1.推荐的卓越级智能工厂项目按优先次序排名；", 
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
-
-
-class ExportError(AssistantError):
-    """A file cannot be written as asked (too many rows, unsupported suffix, I/O)."""
-
-    code = "export_error"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,14 +45,8 @@ from assistant.drafting.drafter import (
     load_kpis,
     sort_findings,
 )
-from assistant.errors import AssistantError
+from assistant.errors import DraftFileError
 from assistant.knowledge.scenarios import TIERS, ScenarioCatalog, load_catalog, normalise_name
-
-
-class DraftFileError(AssistantError):
-    """The file to review cannot be read (missing, wrong format, empty)."""
-
-    code = "draft_file_error"
 
 
 @dataclass

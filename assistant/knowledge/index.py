@@ -27,6 +27,7 @@ from assistant.config import BUNDLED_EMBEDDING_MODEL, Settings
 from assistant.errors import IndexBuildError
 from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.text import Synonyms, Tokenizer, cached_tokenizer
+from assistant.vocabulary import TIERS
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -147,8 +148,8 @@ def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
     """Terms jieba must keep whole: tiers, links, 环节/scenario names, KPI names, key phrases."""
     import yaml
 
-    terms = {f"{tier}智能工厂" for tier in ("基础级", "先进级", "卓越级", "领航级")}
-    terms |= {"基础级", "先进级", "卓越级", "领航级", "成熟度", "分支机构", "独立法人", "规模以上"}
+    terms = {f"{tier}智能工厂" for tier in TIERS}
+    terms |= {*TIERS, "成熟度", "分支机构", "独立法人", "规模以上"}
     guide = settings.corpus_dir / "data" / "scenario_guide.yaml"
     if guide.exists():
         data = yaml.safe_load(guide.read_text(encoding="utf-8"))

@@ -25,8 +25,8 @@ from assistant.errors import RetrievalError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.index import Index
 from assistant.knowledge.text import normalise
+from assistant.vocabulary import TIERS
 
-TIERS = ("基础级", "先进级", "卓越级", "领航级")
 MAX_K = 50
 MAX_QUERY_CHARS = 500
 DENSE_CANDIDATES = 50

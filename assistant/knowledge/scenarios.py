@@ -32,13 +32,13 @@ from pydantic import BaseModel
 from rapidfuzz.distance import LCSseq
 
 from assistant.errors import CorpusError
+from assistant.vocabulary import TIERS
 
 GUIDE_FILE = Path("data") / "scenario_guide.yaml"
 ALIAS_FILE = Path("data") / "scenario_aliases.yaml"
 
 #: Tiers in ascending order, and the links each must cover (附件2 二~五.(一)). ``hard`` links are
 #: required (至少覆盖 / 须覆盖); ``soft`` ones are 原则上 (an exception needs justification).
-TIERS: tuple[str, ...] = ("基础级", "先进级", "卓越级", "领航级")
 
 #: A fuzzy match is accepted only this good and this far ahead of the next distinct target.
 CONFIDENT_SCORE = 80.0

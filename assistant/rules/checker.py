@@ -31,14 +31,21 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import ProfileError
+from assistant.vocabulary import (
+    LINK_SYNONYMS,
+    LINKS,
+    STATUS_LABELS,
+    STATUS_SEVERITY,
+    TIERS,
+    Link,
+    Status,
+    Tier,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary of the profile (CONTRACTS.md). Order matters: ordinal enums compare by position.
 # ---------------------------------------------------------------------------------------------
 
-Tier = Literal["基础级", "先进级", "卓越级", "领航级"]
-Link = Literal["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
-Status = Literal["met", "not_met", "conditional", "unknown"]
 GapStatus = Literal["not_met", "conditional", "unknown"]
 KpiStanding = Literal[
     "below_province_average",
@@ -55,19 +62,6 @@ LegalForm = Literal["independent", "branch"]
 AssessedBy = Literal["self", "third_party"]
 Category = Literal["basic", "links", "outcomes", "application", "overlay"]
 
-TIERS: tuple[str, ...] = get_args(Tier)
-LINKS: tuple[str, ...] = get_args(Link)
-#: The 领航级 text says 经营管理 where the lower tiers say 运营管理: one link, two names.
-LINK_SYNONYMS: dict[str, str] = {"经营管理": "运营管理"}
-
-#: Worst first when sorting; "worst of" picks the highest severity.
-SEVERITY: dict[str, int] = {"met": 0, "conditional": 1, "unknown": 2, "not_met": 3}
-STATUS_LABELS: dict[str, str] = {
-    "met": "满足",
-    "not_met": "不满足",
-    "conditional": "原则上要求未满足（需说明理由）",
-    "unknown": "待确认（画像缺少信息）",
-}
 _CATEGORY_RANK: dict[str, int] = {"basic": 0, "links": 1, "outcomes": 2, "application": 3, "overlay": 4}
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -736,7 +730,7 @@ class _Outcome:
 
 def worst(statuses: Iterable[Status]) -> Status:
     """not_met > unknown > conditional > met; ``met`` for an empty list."""
-    return max(statuses, key=SEVERITY.__getitem__, default="met")
+    return max(statuses, key=STATUS_SEVERITY.__getitem__, default="met")
 
 
 def resolve(profile: EnterpriseProfile, path: str) -> Any:
@@ -977,7 +971,12 @@ def find_gaps(
                 category=item.category,
                 missing_fields=item.missing_fields,
             )
-            rank = (-SEVERITY[item.status], _CATEGORY_RANK.get(item.category or "", 9), tier_index, position)
+            rank = (
+                -STATUS_SEVERITY[item.status],
+                _CATEGORY_RANK.get(item.category or "", 9),
+                tier_index,
+                position,
+            )
             rows.append((rank, gap))
     return [gap for _, gap in sorted(rows, key=lambda row: row[0])]
 

@@ -14,22 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.rules.checker import CheckReport, RequirementResult, cn_date
+from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS
 
 ClauseText = Callable[[str], str | None]
 
-STATUS_TEXT: dict[str, str] = {
-    "met": "满足",
-    "not_met": "不满足",
-    "conditional": "原则上要求未满足（需说明理由）",
-    "unknown": "待确认（缺少信息）",
-}
-#: Short forms for narrow table cells.
-_STATUS_SHORT: dict[str, str] = {
-    "met": "满足",
-    "not_met": "不满足",
-    "conditional": "原则上（需说明理由）",
-    "unknown": "待确认",
-}
 _STATUS_STYLE: dict[str, str] = {
     "met": "green",
     "not_met": "red",
@@ -55,12 +43,12 @@ def _verdict_lines(report: CheckReport) -> list[str]:
         "",
         f"- 已满足的最高层级：**{report.highest_tier or '无'}**",
         f"- 可达层级（待确认事项均有利、“原则上”要求获认可时）：**{report.reachable_tier or '无'}**",
-        f"- {app.round}申报：**{STATUS_TEXT[app.status]}**",
+        f"- {app.round}申报：**{STATUS_LABELS[app.status]}**",
     ]
     if app.region_overlay:
         lines.append(f"- 适用地方要求：{app.region_overlay}")
     lines.append(f"- {app.window_message}")
-    tier_states = "；".join(f"{name}：{STATUS_TEXT[t.status]}" for name, t in report.tiers.items())
+    tier_states = "；".join(f"{name}：{STATUS_LABELS[t.status]}" for name, t in report.tiers.items())
     lines += ["", f"各层级：{tier_states}。"]
     return lines
 
@@ -74,7 +62,7 @@ def _gap_lines(report: CheckReport, clause_text: ClauseText) -> list[str]:
         ]
     lines = ["## 差距与建议（按重要性排序）", ""]
     for number, gap in enumerate(report.gaps, start=1):
-        lines.append(f"{number}. **[{gap.tier}] {gap.title or gap.id}**（{STATUS_TEXT[gap.status]}）")
+        lines.append(f"{number}. **[{gap.tier}] {gap.title or gap.id}**（{STATUS_LABELS[gap.status]}）")
         lines.append(f"   - 原因：{gap.reason}{_cite(gap.clause_ids)}")
         if gap.missing_fields:
             lines.append(f"   - 需补充的画像字段：{'、'.join(f'`{f}`' for f in gap.missing_fields)}")
@@ -88,7 +76,7 @@ def _gap_lines(report: CheckReport, clause_text: ClauseText) -> list[str]:
 
 
 def _requirement_line(item: RequirementResult) -> str:
-    return f"- {item.title or item.id}：{STATUS_TEXT[item.status]}。{item.reason}{_cite(item.clause_ids)}"
+    return f"- {item.title or item.id}：{STATUS_LABELS[item.status]}。{item.reason}{_cite(item.clause_ids)}"
 
 
 def _application_lines(report: CheckReport) -> list[str]:
@@ -121,7 +109,7 @@ def render_markdown(report: CheckReport, clause_text: ClauseText = lambda _cid: 
 
 
 def _status_cell(status: str) -> Text:
-    return Text(_STATUS_SHORT[status], style=_STATUS_STYLE[status])
+    return Text(STATUS_SHORT_LABELS[status], style=_STATUS_STYLE[status])
 
 
 def _table(title: str, *headings: str) -> Table:
@@ -152,7 +140,9 @@ def _gaps_table(report: CheckReport) -> Table:
 def _application_table(report: CheckReport) -> Table:
     app = report.application
     overlay = f"，适用{app.region_overlay}要求" if app.region_overlay else ""
-    table = _table(f"{app.round}申报：{STATUS_TEXT[app.status]}{overlay}", "申报条件", "状态", "原因", "依据")
+    table = _table(
+        f"{app.round}申报：{STATUS_LABELS[app.status]}{overlay}", "申报条件", "状态", "原因", "依据"
+    )
     for item in app.requirements:
         table.add_row(
             item.title or item.id, _status_cell(item.status), item.reason, "\n".join(item.clause_ids)

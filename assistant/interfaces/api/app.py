@@ -269,8 +269,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
         if isinstance(exc, IndexBuildError):
             log.error("index error: %s", exc.message)
-            return error_response(503, exc.code, "检索索引暂不可用，请稍后再试")
-        return error_response(422, exc.code, exc.message)
+            return error_response(exc.status_code, exc.code, "检索索引暂不可用，请稍后再试")
+        if exc.status_code >= 500:
+            log.error("%s: %s", type(exc).__name__, exc.message)
+        return error_response(exc.status_code, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

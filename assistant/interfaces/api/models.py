@@ -19,13 +19,13 @@ from assistant.config import REPO_ROOT
 from assistant.drafting.drafter import Draft
 from assistant.rules.checker import EnterpriseProfile
 from assistant.service import MAX_QUESTION_CHARS, Citation
+from assistant.vocabulary import Tier
 
 SESSION_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 ANSWER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_REVIEW_CHARS = 200_000
 MAX_CHAT_MESSAGES = 100
 MAX_CHAT_CONTENT = 20_000
-TierName = Literal["基础级", "先进级", "卓越级", "领航级"]
 
 # ---------------------------------------------------------------------------------------------
 # Errors
@@ -246,7 +246,7 @@ class ReviewRequest(BaseModel):
     text: str = Field(
         min_length=1, max_length=MAX_REVIEW_CHARS, description="申报书草稿文字（纯文本或 Markdown）"
     )
-    tier: TierName = Field(default="卓越级", description="目标层级")
+    tier: Tier = Field(default="卓越级", description="目标层级")
     edition: str = Field(default="2025", max_length=16, description="对照的场景指引版本")
 
     model_config = ConfigDict(

@@ -10,17 +10,17 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 
 QUESTION_COLUMN = "问题"
 
 
 def _from_rows(rows: list[list[Any]], path: Path) -> list[str]:
     if not rows:
-        raise AssistantError(f"文件 {path.name} 是空的")
+        raise InputError(f"文件 {path.name} 是空的")
     header = [str(c or "").strip() for c in rows[0]]
     if QUESTION_COLUMN not in header:
-        raise AssistantError(
+        raise InputError(
             f"文件 {path.name} 的首行没有“{QUESTION_COLUMN}”列；现有列：{'、'.join(h for h in header if h)}"
         )
     index = header.index(QUESTION_COLUMN)
@@ -30,7 +30,7 @@ def _from_rows(rows: list[list[Any]], path: Path) -> list[str]:
 def read_questions(path: Path) -> list[str]:
     """Questions from a .txt (one per line), .csv or .xlsx (column 问题); blank ones skipped."""
     if not path.exists():
-        raise AssistantError(f"找不到文件：{path}")
+        raise InputError(f"找不到文件：{path}")
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
@@ -48,9 +48,9 @@ def read_questions(path: Path) -> list[str]:
     except AssistantError:
         raise
     except Exception as exc:  # corrupt workbook, bad encoding: say which file and why
-        raise AssistantError(f"无法读取问题文件 {path.name}：{exc}") from exc
+        raise InputError(f"无法读取问题文件 {path.name}：{exc}") from exc
     if not questions:
-        raise AssistantError(f"文件 {path.name} 中没有问题")
+        raise InputError(f"文件 {path.name} 中没有问题")
     return questions
 
 
@@ -103,4 +103,4 @@ def write_xlsx(path: Path, questions: list[str], answers: list[Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         book.save(path)
     except OSError as exc:
-        raise AssistantError(f"无法写入 {path}：{exc.strerror or exc}") from exc
+        raise InputError(f"无法写入 {path}：{exc.strerror or exc}") from exc

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.config import settings
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 from assistant.interfaces.cli import check as cli_check
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.interfaces.cli.files import read_json_file
@@ -111,7 +111,7 @@ def ingest(
     from assistant.knowledge.ingest import ingest_file
 
     if not file.exists():
-        raise AssistantError(f"找不到文件：{file}")
+        raise InputError(f"找不到文件：{file}")
     with err.status("正在读取并切分文档…"):
         path = ingest_file(
             file,
@@ -169,7 +169,7 @@ def search(
     from assistant.knowledge.retrieval import load_retriever
 
     if (query is None) == (batch is None):
-        raise AssistantError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
+        raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
         retriever = load_retriever(settings)
@@ -191,10 +191,10 @@ def _read_lines(path: Path) -> list[str]:
     try:
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"无法读取查询文件 {path}：{exc}") from exc
+        raise InputError(f"无法读取查询文件 {path}：{exc}") from exc
     queries = [line for line in lines if line]
     if not queries:
-        raise AssistantError(f"查询文件 {path} 中没有内容")
+        raise InputError(f"查询文件 {path} 中没有内容")
     return queries
 
 
@@ -203,7 +203,7 @@ def _load_profile(path: Path | None) -> dict[str, Any] | None:
         return None
     data = read_json_file(path, "企业画像文件")
     if not isinstance(data, dict):
-        raise AssistantError(f"企业画像文件 {path} 应为 JSON 对象")
+        raise InputError(f"企业画像文件 {path} 应为 JSON 对象")
     return data
 
 
@@ -231,7 +231,7 @@ def ask(
     from assistant.service import AssistantService
 
     if (question is None) == (batch is None):
-        raise AssistantError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
+        raise InputError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
     given_profile = _load_profile(profile)
     with err.status("正在加载索引…"):
         service = AssistantService.from_settings(settings)
@@ -271,7 +271,7 @@ def eval_command(
 
     runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run, "answers": eval_answers.run}
     if which not in (*EVALS, "all"):
-        raise AssistantError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
+        raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
     names = EVALS if which == "all" else (which,)
     results = []
     for name in names:

@@ -1,0 +1,52 @@
+"""The programme's words, typed once: tiers, links, statuses and their Chinese labels, defaults.
+
+Every module that names a tier, a link or a status imports it from here, so a label is changed
+in one place and the order of tiers (which the checker compares by position) cannot drift.
+Which links each tier must cover is not here: that is a rule of a round and lives in the
+round's rules file (``corpus/rules/<edition>.yaml``), read through ``assistant.rules``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Tier = Literal["基础级", "先进级", "卓越级", "领航级"]
+Link = Literal["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
+Status = Literal["met", "not_met", "conditional", "unknown"]
+Severity = Literal["必须修改", "建议修改", "提示"]
+
+#: Lowest first: the checker compares tiers by position.
+TIERS: tuple[str, ...] = get_args(Tier)
+#: The five links of 附件2 in the order the documents list them.
+LINKS: tuple[str, ...] = get_args(Link)
+#: The 领航级 text says 经营管理 where the lower tiers say 运营管理: one link, two names.
+LINK_SYNONYMS: dict[str, str] = {"经营管理": "运营管理"}
+STATUSES: tuple[str, ...] = get_args(Status)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+
+#: The tier an enterprise asks about when it does not say: the 2024 round recommends 卓越级.
+DEFAULT_TIER = "卓越级"
+#: The scenario catalogue used for drafting and review when no edition is named.
+DEFAULT_CATALOG_EDITION = "2025"
+
+#: Worst first when sorting; "worst of" picks the highest severity.
+STATUS_SEVERITY: dict[str, int] = {"met": 0, "conditional": 1, "unknown": 2, "not_met": 3}
+
+#: Chinese label of each checker status: long (sentences, reports) and short (table cells).
+STATUS_LABELS: dict[str, str] = {
+    "met": "满足",
+    "not_met": "不满足",
+    "conditional": "原则上要求未满足（需说明理由）",
+    "unknown": "待确认（缺少信息）",
+}
+STATUS_SHORT_LABELS: dict[str, str] = {
+    "met": "满足",
+    "not_met": "不满足",
+    "conditional": "原则上（需说明理由）",
+    "unknown": "待确认",
+}
+
+
+def tier_rank(tier: str | None) -> int:
+    """0 for no tier, 1 for 基础级 … 4 for 领航级; unknown names rank 0."""
+    return TIERS.index(tier) + 1 if tier in TIERS else 0
