@@ -67,8 +67,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.drafting.drafter import Draft, DraftSpec
-    from assistant.drafting.review import ReviewReport
+    from assistant.drafting import Draft, DraftSpec, ReviewReport
     from assistant.errors import (
         AssistantError,
         CorpusError,
@@ -81,7 +80,7 @@ if TYPE_CHECKING:
         UnknownEditionError,
     )
     from assistant.knowledge.retrieval import Hit
-    from assistant.rules.checker import CheckReport, EnterpriseProfile
+    from assistant.rules import CheckReport, EnterpriseProfile
     from assistant.service import Answer, AssistantService, Citation
     from assistant.vocabulary import LINKS, TIERS
 

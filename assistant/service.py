@@ -27,9 +27,18 @@ from assistant.answering.extract import extract_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
 from assistant.answering.sessions import SessionStore, merge_profiles
 from assistant.config import Settings
-from assistant.drafting.drafter import Draft, DraftSpec, build_draft, polish
-from assistant.drafting.export import write_docx, write_recommendation_xlsx
-from assistant.drafting.review import ReviewReport, read_blocks, review_blocks, review_text
+from assistant.drafting import (
+    Draft,
+    DraftSpec,
+    ReviewReport,
+    build_draft,
+    polish,
+    read_blocks,
+    review_blocks,
+    review_text,
+    write_docx,
+    write_recommendation_xlsx,
+)
 from assistant.errors import (
     AssistantError,
     LLMError,
@@ -41,7 +50,7 @@ from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
 from assistant.knowledge.scenarios import Edition, load_catalog
 from assistant.prompts import load_prompt
-from assistant.rules.checker import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
+from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")

@@ -17,7 +17,7 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.errors import ProfileError
 from assistant.evaluation.checker import run as run_checker_eval
 from assistant.knowledge.corpus import load_corpus
-from assistant.rules.checker import (
+from assistant.rules import (
     CheckReport,
     EnterpriseProfile,
     RequirementResult,

@@ -13,17 +13,8 @@ from hypothesis import strategies as st
 
 from assistant.config import REPO_ROOT
 from assistant.knowledge.corpus import load_corpus
-from assistant.rules.checker import (
-    FIELD_LABELS,
-    LINKS,
-    ORDINAL_SCALES,
-    TIERS,
-    CheckReport,
-    check,
-    load_rules,
-    parse_profile,
-)
-from assistant.vocabulary import STATUS_SEVERITY
+from assistant.rules import FIELD_LABELS, ORDINAL_SCALES, CheckReport, check, load_rules, parse_profile
+from assistant.vocabulary import LINKS, STATUS_SEVERITY, TIERS
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")
 CORPUS = load_corpus(REPO_ROOT / "corpus")

@@ -15,8 +15,7 @@ from typer.testing import CliRunner
 from assistant.config import REPO_ROOT
 from assistant.interfaces.cli.check import register
 from assistant.knowledge.corpus import load_corpus
-from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
-from assistant.rules.render import render_markdown, render_table
+from assistant.rules import CheckReport, check, load_rules, parse_profile, render_markdown, render_table
 from tests.profiles import EXCELLENT as BASE_EXCELLENT
 from tests.profiles import variant
 

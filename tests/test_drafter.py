@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 
 from assistant.config import REPO_ROOT
-from assistant.drafting.drafter import (
+from assistant.drafting import (
     SECTION3,
     SECTION4,
     Draft,
@@ -579,7 +579,7 @@ def test_a_batch_keeps_the_recommenders_priority_order() -> None:
 
 
 def test_an_instance_name_used_twice_is_flagged_once() -> None:
-    from assistant.drafting.drafter import duplicate_instance_findings
+    from assistant.drafting import duplicate_instance_findings
 
     findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""])
     assert [f.code for f in findings] == ["instance_duplicate"]

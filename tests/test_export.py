@@ -15,8 +15,17 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from assistant.config import REPO_ROOT
-from assistant.drafting.drafter import FORM_HEADERS, Draft, build_draft, parse_spec
-from assistant.drafting.export import FORM_NOTES, ExportError, export, write_docx, write_recommendation_xlsx
+from assistant.drafting import (
+    FORM_HEADERS,
+    FORM_NOTES,
+    Draft,
+    ExportError,
+    build_draft,
+    export,
+    parse_spec,
+    write_docx,
+    write_recommendation_xlsx,
+)
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.knowledge.corpus import Corpus
 

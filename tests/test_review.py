@@ -13,9 +13,15 @@ from docx import Document
 from typer.testing import CliRunner
 
 from assistant.config import REPO_ROOT
-from assistant.drafting.drafter import build_draft, parse_spec
-from assistant.drafting.export import write_docx
-from assistant.drafting.review import DraftFileError, ReviewReport, review_file, review_text
+from assistant.drafting import (
+    DraftFileError,
+    ReviewReport,
+    build_draft,
+    parse_spec,
+    review_file,
+    review_text,
+    write_docx,
+)
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.knowledge.corpus import Corpus
 

@@ -38,7 +38,8 @@ from assistant.interfaces.ui.format import (
     values_to_profile,
     verdict_block,
 )
-from assistant.rules.checker import ENUM_VALUES, LINKS, EnterpriseProfile, check, load_rules, parse_profile
+from assistant.rules import ENUM_VALUES, EnterpriseProfile, check, load_rules, parse_profile
+from assistant.vocabulary import LINKS
 
 EXAMPLE_PROFILE = json.loads((REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8"))
 EXAMPLE_SPEC = json.loads((REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8"))

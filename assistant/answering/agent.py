@@ -29,11 +29,11 @@ from langchain_core.tools import StructuredTool
 
 from assistant.answering.citations import contradicts, guard_citations, strip_claims
 from assistant.answering.sessions import Message, merge_profiles
-from assistant.drafting.drafter import draft_from_data
+from assistant.drafting import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
-from assistant.rules.checker import CheckReport, RuleSet, check, parse_profile
+from assistant.rules import CheckReport, RuleSet, check, parse_profile
 
 log = logging.getLogger("assistant.agent")
 MAX_STEPS = 6

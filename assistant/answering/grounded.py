@@ -20,7 +20,7 @@ from assistant.answering.citations import cited_ids
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
-from assistant.rules.checker import CheckReport, RuleSet, check, field_label, parse_profile
+from assistant.rules import CheckReport, RuleSet, check, field_label, parse_profile
 
 #: Below this raw evidence (assistant.retrieval.Retriever.evidence) a question with no recognised
 #: intent is refused. Measured on evals/: of 118 such in-scope questions (retrieval gold, held-out,

@@ -17,7 +17,7 @@ import yaml
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.evaluation.common import EvalResult
-from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
+from assistant.rules import CheckReport, check, load_rules, parse_profile
 
 GOLD_FILE = "checker_gold.yaml"
 DEFAULT_AS_OF = dt.date(2024, 11, 15)

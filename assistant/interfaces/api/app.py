@@ -46,10 +46,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.answering.sessions import SessionStore
 from assistant.config import Settings, settings
-from assistant.drafting.drafter import FIELD_LABELS as DRAFT_FIELD_LABELS
-from assistant.drafting.drafter import Draft, DraftSpec, build_draft, polish
-from assistant.drafting.export import write_docx, write_recommendation_xlsx
-from assistant.drafting.review import ReviewReport, read_blocks, review_blocks, review_text
+from assistant.drafting import SPEC_FIELD_LABELS as DRAFT_FIELD_LABELS
+from assistant.drafting import (
+    Draft,
+    DraftSpec,
+    ReviewReport,
+    build_draft,
+    polish,
+    read_blocks,
+    review_blocks,
+    review_text,
+    write_docx,
+    write_recommendation_xlsx,
+)
 from assistant.errors import AssistantError, IndexBuildError
 from assistant.interfaces.api import metrics
 from assistant.interfaces.api.deps import (
@@ -96,7 +105,7 @@ from assistant.interfaces.api.models import (
 )
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import TIERS, load_catalog
-from assistant.rules.checker import CheckReport, EnterpriseProfile, field_label
+from assistant.rules import CheckReport, EnterpriseProfile, field_label
 from assistant.service import Answer, AssistantService, Citation, make_llm
 
 log = logging.getLogger("assistant.api")

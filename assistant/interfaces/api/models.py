@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.config import REPO_ROOT
-from assistant.drafting.drafter import Draft
-from assistant.rules.checker import EnterpriseProfile
+from assistant.drafting import Draft
+from assistant.rules import EnterpriseProfile
 from assistant.service import MAX_QUESTION_CHARS, Citation
 from assistant.vocabulary import Tier
 

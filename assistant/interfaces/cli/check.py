@@ -19,8 +19,7 @@ from assistant.config import settings
 from assistant.errors import AssistantError
 from assistant.interfaces.cli.files import read_json_file
 from assistant.knowledge.corpus import load_corpus
-from assistant.rules.checker import CheckReport, check, load_rules, parse_profile
-from assistant.rules.render import render_markdown, render_table
+from assistant.rules import CheckReport, check, load_rules, parse_profile, render_markdown, render_table
 
 EXIT_BAD_INPUT = 2
 

@@ -19,9 +19,16 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.config import settings
-from assistant.drafting.drafter import Draft, Finding, build_draft, parse_specs, polish
-from assistant.drafting.export import export
-from assistant.drafting.review import ReviewReport, review_file
+from assistant.drafting import (
+    Draft,
+    Finding,
+    ReviewReport,
+    build_draft,
+    export,
+    parse_specs,
+    polish,
+    review_file,
+)
 from assistant.errors import AssistantError
 from assistant.interfaces.cli.files import read_json_file
 from assistant.knowledge.scenarios import TIERS

@@ -47,9 +47,16 @@ import fastapi
 import gradio as gr
 
 from assistant.config import REPO_ROOT
-from assistant.drafting.drafter import KpiCatalog, build_draft, load_kpis, parse_spec, polish
-from assistant.drafting.export import write_docx, write_recommendation_xlsx
-from assistant.drafting.review import review_file
+from assistant.drafting import (
+    KpiCatalog,
+    build_draft,
+    load_kpis,
+    parse_spec,
+    polish,
+    review_file,
+    write_docx,
+    write_recommendation_xlsx,
+)
 from assistant.errors import AssistantError
 from assistant.interfaces.ui.format import (
     DRAFT_FIELDS,
@@ -85,9 +92,9 @@ from assistant.interfaces.ui.format import (
     values_to_profile,
 )
 from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
-from assistant.rules.checker import TIERS
-from assistant.rules.render import render_markdown
+from assistant.rules import render_markdown
 from assistant.service import AssistantService
+from assistant.vocabulary import TIERS
 
 log = logging.getLogger("assistant.ui")
 

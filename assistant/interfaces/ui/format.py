@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
-from assistant.rules.checker import ENUM_VALUES, LINKS, TIERS, field_label, value_label
+from assistant.rules import ENUM_VALUES, field_label, value_label
+from assistant.vocabulary import LINKS, TIERS
 
 # ---------------------------------------------------------------------------------------------
 # Small building blocks
