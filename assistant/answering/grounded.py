@@ -221,7 +221,7 @@ class GroundedAnswerer:
         if not groups:
             return ""
         total = sum(len(ids) for ids in groups.values())
-        parts = "；".join(f"{name}（第{ids[0]}–{ids[-1]}项）" for name, ids in groups.items())
+        parts = "；".join(f"{name}（第{_number_range(ids)}项）" for name, ids in groups.items())
         return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
 
     # -- leads per intent -----------------------------------------------------------------------
@@ -379,3 +379,8 @@ class GroundedAnswerer:
         return Composed(
             text, [], "out_of_scope", edition, flags=["refused", "no_supporting_clause"], profile=profile
         )
+
+
+def _number_range(ids: list[str]) -> str:
+    """A run of clause numbers as 1–6; a single one as 20, not 20–20."""
+    return ids[0] if ids[0] == ids[-1] else f"{ids[0]}–{ids[-1]}"

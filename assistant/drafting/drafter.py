@@ -343,6 +343,14 @@ class DraftSpec(_Spec):
     kpis: list[KpiFigure] = []
     plans: list[str] = []
 
+    @field_validator("investment")
+    @classmethod
+    def _investment(cls, value: float | None) -> float | None:
+        # 1e8 万元 is a trillion yuan: anything above it (or negative, or NaN) is a typing slip.
+        if value is not None and not 0 <= value <= 1e8:
+            raise ValueError(f"总投资（万元）应在0到1亿万元之间，收到 {value:g}")
+        return value
+
 
 class SpecBatch(BaseModel):
     """Several projects for one 推荐汇总表, in the recommender's priority order (form#注.1)."""
@@ -591,6 +599,11 @@ def cn_count(n: int) -> str:
     return str(n)
 
 
+def cn_amount(n: int) -> str:
+    """A count before a measure word: 两个环节, not 二个环节 (``cn_count`` is for ordinals too)."""
+    return "两" if n == 2 else cn_count(n)
+
+
 def cn_index(n: int) -> str:
     """（一）, （二）… for sub-headings."""
     return f"（{cn_count(n)}）"
@@ -700,7 +713,7 @@ def duplicate_instance_findings(names: Iterable[str]) -> list[Finding]:
         Finding(
             severity="建议修改",
             code="instance_duplicate",
-            message=f"实例名“{name}”出现了{'两' if count == 2 else cn_count(count)}次，请区分不同实例。",
+            message=f"实例名“{name}”出现了{cn_amount(count)}次，请区分不同实例。",
             clause_ids=["form#示例"],
         )
         for name, count in counts.items()
@@ -1211,7 +1224,7 @@ def build_draft(
             Finding(
                 severity="必须修改",
                 code="placeholders_left",
-                message=f"草稿中有{cn_count(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
+                message=f"草稿中有{cn_amount(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
                 rule="提交前不得保留占位符",
             )
         )
@@ -1236,6 +1249,8 @@ def _section3(
         facts.append(f"建设周期为{start}至{end}")
     if spec.investment is not None:
         facts.append(f"总投资{fmt_number(spec.investment)}万元")
+    else:
+        facts.append("总投资" + placeholder("总投资（万元）"))
     if spec.integrators:
         facts.append(f"主要集成商为{join_cn(spec.integrators)}")
     intro = f"{spec.enterprise}{spec.project_name}（以下简称“本项目”）"
@@ -1249,7 +1264,7 @@ def _section3(
     link_text = "、".join(links) if links else placeholder("覆盖的环节")
     overall.append(
         f"本项目参考《智能制造典型场景参考指引({edition}年版)》，围绕{link_text}"
-        f"{cn_count(len(links))}个环节，建设了{cn_count(len(instances))}个典型场景实例，"
+        f"{cn_amount(len(links))}个环节，建设了{cn_amount(len(instances))}个典型场景实例，"
         f"涉及{scenario_list}等场景。"
     )
     missing = [

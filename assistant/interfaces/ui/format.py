@@ -213,13 +213,19 @@ def verdict_block(report: Mapping[str, Any] | None) -> str:
     )
 
 
-def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = ()) -> str:
+def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: str | None = None) -> str:
     """One assistant message as Markdown with HTML blocks: notices, the answer (Markdown kept, so
     an LLM's lists and emphasis render) with linked citations, the verdict, the source cards.
+    ``as_of`` is the date the answer judges by (deadlines, validity), shown with the mode tag.
     Blocks are separated by blank lines and contain none, which keeps each one whole."""
     parts = [f'<div class="notice">⚠ {esc(text)}</div>' for text in notices]
+    tags = []
     if answer.get("mode") == "grounded":
-        parts.append('<div class="mode-tag">条款直答</div>')
+        tags.append('<span class="mode-tag">条款直答</span>')
+    if as_of:
+        tags.append(f'<span class="mode-tag as-of">判断日期：{esc(as_of)}</span>')
+    if tags:
+        parts.append('<div class="answer-tags">' + " ".join(tags) + "</div>")
     parts.append(link_citations(str(answer.get("answer", ""))).strip())
     parts.append(verdict_block(answer.get("verdict")))
     parts.append(source_cards(answer.get("citations") or []))

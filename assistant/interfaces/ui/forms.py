@@ -357,7 +357,7 @@ def draft_spec_from_form(
         spec["period"] = period
     investment = _number(fields.get("investment"), "总投资（万元）")
     if investment is not None:
-        spec["investment"] = investment
+        spec["investment"] = investment  # its range is checked by the DraftSpec, for every caller
     for key in DRAFT_LINE_FIELDS:
         items = lines(fields.get(key))
         if items:
@@ -379,7 +379,7 @@ def draft_form_from_spec(
     fields["contact_mobile"] = str(contact.get("mobile") or "")
     fields["period_start"] = str(period.get("start") or "")
     fields["period_end"] = str(period.get("end") or "")
-    fields["investment"] = spec.get("investment")
+    fields["investment"] = fmt_cell(spec.get("investment"))
     for key in DRAFT_LINE_FIELDS:
         fields[key] = "\n".join(str(item) for item in spec.get(key) or [])
     instances = [dict(inst) for inst in spec.get("scenarios") or []]

@@ -157,9 +157,13 @@ class Handlers:
         history: list[dict[str, Any]] | None,
         store: dict[str, Any] | None,
         profile: dict[str, Any] | None,
+        as_of: str | None = None,
     ) -> AsyncIterator[tuple[Any, Any, Any]]:
         """Stream one answer: a thinking line, then tokens, then the final answer with verdict and
-        source cards (the final text replaces the streamed one: guards may have changed it)."""
+        source cards (the final text replaces the streamed one: guards may have changed it).
+
+        ``as_of`` is the 评估日期 handed over from 自评 with the profile (ISO; empty = today): the
+        answer judges deadlines by it and says so."""
         question = (message or "").strip()
         if not question:
             gr.Warning("请先输入问题。", title="提示")
@@ -171,8 +175,9 @@ class Handlers:
         yield history, gr.skip(), ""
         text, notices, answer = "", [], None
         try:
+            date = self._as_of(as_of or "")
             async for event in self.service.ask_events(
-                question, session=store.get("session"), profile=profile or None
+                question, session=store.get("session"), profile=profile or None, as_of=date
             ):
                 if event["type"] == "token":
                     text += event["text"]
@@ -183,10 +188,11 @@ class Handlers:
                     gr.Warning(event["text"], title="提示")
                 elif event["type"] == "final":
                     answer = event["answer"]
-        except AssistantError as exc:
-            history[-1] = {"role": "assistant", "content": error_html(exc.message)}
+        except (AssistantError, FormValueError) as exc:
+            message = exc.message if isinstance(exc, AssistantError) else str(exc)
+            history[-1] = {"role": "assistant", "content": error_html(message)}
             yield history, gr.skip(), question
-            raise gr.Error(exc.message, title=ERROR_TITLE, print_exception=False) from None
+            raise gr.Error(message, title=ERROR_TITLE, print_exception=False) from None
         except Exception:
             log.exception("chat failed")
             history[-1] = {"role": "assistant", "content": error_html(UNEXPECTED_ERROR)}
@@ -197,7 +203,7 @@ class Handlers:
             yield history, gr.skip(), question
             return
         data = answer.model_dump(mode="json")
-        history[-1] = {"role": "assistant", "content": answer_html(data, notices)}
+        history[-1] = {"role": "assistant", "content": answer_html(data, notices, as_of=date.isoformat())}
         answers = dict(store.get("answers") or {})
         answers[str(len(history) - 1)] = data["answer_id"]
         messages, answers = _trim(history, answers)
@@ -206,7 +212,8 @@ class Handlers:
 
     def new_chat(self) -> tuple[Any, ...]:
         """A fresh session: nothing of the previous conversation or profile carries over."""
-        return [], empty_store(), None, gr.update(value="", visible=False), gr.update(visible=False), None
+        hidden = gr.update(value="", visible=False)
+        return [], empty_store(), None, None, hidden, gr.update(visible=False), None
 
     def pick_example(self, evt: gr.SelectData) -> str:
         value = evt.value
@@ -239,12 +246,13 @@ class Handlers:
             gr.Info("感谢反馈，已记录。", title="提示")
         return None, gr.update(visible=False), ""
 
-    def attach_chip(self, profile: dict[str, Any] | None) -> tuple[Any, Any]:
+    def attach_chip(self, profile: dict[str, Any] | None, as_of: str | None = None) -> tuple[Any, Any]:
         if not profile:
             return gr.update(value="", visible=False), gr.update(visible=False)
+        date = f"，按评估日期 <b>{esc(as_of)}</b> 判断" if as_of else ""
         chip = (
             f'<div class="profile-chip">提问时将附带自评画像：<b>{esc(profile_name(profile))}</b>'
-            "（助手据此核验层级）</div>"
+            f"（助手据此核验层级{date}）</div>"
         )
         return gr.update(value=chip, visible=True), gr.update(visible=True)
 
@@ -302,10 +310,16 @@ class Handlers:
     def reset_profile(self) -> list[Any]:
         return [f.default for f in PROFILE_FIELDS]
 
-    def ask_with_profile(self, profile: dict[str, Any] | None) -> tuple[Any, ...]:
+    def ask_with_profile(self, profile: dict[str, Any] | None, as_of: str) -> tuple[Any, ...]:
+        """To the chat with the profile and the 评估日期 the form judged by (empty = today)."""
         if not profile:
             gr.Warning("画像为空：助手将只按问题作答。可先在表单中填写企业情况。", title="提示")
-        return profile or None, gr.Tabs(selected="chat"), ASK_WITH_PROFILE
+        try:
+            date = self._as_of(as_of).isoformat() if (as_of or "").strip() else None
+        except FormValueError as exc:
+            gr.Warning(f"{exc}；将按今天的日期判断。", title="提示")
+            date = None
+        return profile or None, date, gr.Tabs(selected="chat"), ASK_WITH_PROFILE
 
     # ------------------------------------------------------------------------------------------
     # 起草

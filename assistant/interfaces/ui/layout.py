@@ -46,6 +46,17 @@ GROUNDED_NOTE = (
     "不做自由发挥；每条结论都附出处，点击【条款编号】可查看原文。"
 )
 PRIVACY_NOTE = "所有问答与文件仅在本机服务中处理，不向外部发送。"
+#: On a phone the clause shows below the search results: bring it into view (see ui.js).
+REVEAL_CLAUSE = "() => { window.assistantReveal && window.assistantReveal('#clause-detail'); }"
+REVEAL_DEEP_LINK = (
+    "() => { if (new URLSearchParams(location.search).get('clause') && window.assistantReveal)"
+    " window.assistantReveal('#clause-detail'); }"
+)
+
+
+def clear_review() -> tuple[str, str, str]:
+    return "", "", ""
+
 
 #: System fonts only: a GoogleFont here would make every page view fetch from Google.
 _SANS = ["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
@@ -84,13 +95,14 @@ class Layout:
                 empty_store(), storage_key="zhineng-shenbao-chat", secret=self.store_secret
             )
             chat_profile = gr.State(None)
+            chat_as_of = gr.State(None)  # the 评估日期 handed over from 自评 with the profile
             gr.HTML(
                 f'<header class="app-header"><h1>{APP_TITLE}</h1><span class="tagline">'
                 "依据《关于开展2024年度智能工厂梯度培育行动的通知》及附件作答，结论附条款出处</span></header>"
             )
             with gr.Tabs(selected="chat") as tabs:
                 with gr.Tab("咨询", id="chat"):
-                    chat_parts = self._chat_tab(store, chat_profile)
+                    chat_parts = self._chat_tab(store, chat_profile, chat_as_of)
                 with gr.Tab("自评", id="check"):
                     check_parts = self._check_tab()
                 with gr.Tab("起草", id="draft"):
@@ -108,14 +120,25 @@ class Layout:
             ready = gr.HTML("", elem_id="ui-ready", elem_classes="ghost")
             jump_btn.click(
                 self.h.open_clause, jump, [tabs, clause_parts["detail"]], show_progress="hidden", **PRIVATE
-            )
+            ).then(None, js=REVEAL_CLAUSE, **PRIVATE)
 
             chatbot, textbox = chat_parts["chatbot"], chat_parts["textbox"]
             check_parts["ask"].click(
-                self.h.ask_with_profile, check_parts["profile"], [chat_profile, tabs, textbox], **PRIVATE
+                self.h.ask_with_profile,
+                [check_parts["profile"], check_parts["as_of"]],
+                [chat_profile, chat_as_of, tabs, textbox],
+                **PRIVATE,
             ).then(
-                self.h.attach_chip, chat_profile, [chat_parts["chip"], chat_parts["detach"]], **PRIVATE
-            ).then(self.h.chat, [textbox, chatbot, store, chat_profile], [chatbot, store, textbox], **PRIVATE)
+                self.h.attach_chip,
+                [chat_profile, chat_as_of],
+                [chat_parts["chip"], chat_parts["detach"]],
+                **PRIVATE,
+            ).then(
+                self.h.chat,
+                [textbox, chatbot, store, chat_profile, chat_as_of],
+                [chatbot, store, textbox],
+                **PRIVATE,
+            )
 
             p = self.parts
             load_outputs = [
@@ -136,7 +159,9 @@ class Layout:
                 clause_parts["detail"],
                 ready,
             ]
-            blocks.load(self.h.on_load, [store], load_outputs, show_progress="hidden", **PRIVATE).then(
+            loaded = blocks.load(self.h.on_load, [store], load_outputs, show_progress="hidden", **PRIVATE)
+            loaded.then(None, js=REVEAL_DEEP_LINK, **PRIVATE)
+            loaded.then(
                 self.h.check_view,
                 check_parts["inputs"],
                 check_parts["outputs"],
@@ -146,7 +171,9 @@ class Layout:
         blocks.queue(default_concurrency_limit=8)
         return blocks
 
-    def _chat_tab(self, store: gr.BrowserState, chat_profile: gr.State) -> dict[str, Any]:
+    def _chat_tab(
+        self, store: gr.BrowserState, chat_profile: gr.State, chat_as_of: gr.State
+    ) -> dict[str, Any]:
         self.parts["mode_note"] = gr.HTML(
             f'<div class="mode-note">{GROUNDED_NOTE}</div>', elem_id="mode-note", visible=False
         )
@@ -196,7 +223,7 @@ class Layout:
         gr.on(
             [textbox.submit, send.click],
             self.h.chat,
-            [textbox, chatbot, store, chat_profile],
+            [textbox, chatbot, store, chat_profile, chat_as_of],
             [chatbot, store, textbox],
             show_progress="hidden",
             concurrency_limit=16,
@@ -204,7 +231,7 @@ class Layout:
         )
         chatbot.example_select(self.h.pick_example, None, textbox, **PRIVATE).then(
             self.h.chat,
-            [textbox, chatbot, store, chat_profile],
+            [textbox, chatbot, store, chat_profile, chat_as_of],
             [chatbot, store, textbox],
             show_progress="hidden",
             **PRIVATE,
@@ -216,10 +243,13 @@ class Layout:
         # stored answer ids would point at the wrong messages.
         for trigger in (new.click, chatbot.clear):
             trigger(
-                self.h.new_chat, None, [chatbot, store, chat_profile, chip, detach, pending], **PRIVATE
+                self.h.new_chat,
+                None,
+                [chatbot, store, chat_profile, chat_as_of, chip, detach, pending],
+                **PRIVATE,
             ).then(lambda: gr.update(visible=False), None, panel, **PRIVATE)
-        detach.click(lambda: None, None, chat_profile, **PRIVATE).then(
-            self.h.attach_chip, chat_profile, [chip, detach], **PRIVATE
+        detach.click(lambda: (None, None), None, [chat_profile, chat_as_of], **PRIVATE).then(
+            self.h.attach_chip, [chat_profile, chat_as_of], [chip, detach], **PRIVATE
         )
         return {"chatbot": chatbot, "textbox": textbox, "send": send, "chip": chip, "detach": detach}
 
@@ -263,6 +293,7 @@ class Layout:
                         placeholder="留空为今天",
                         label="评估日期（年-月-日）",
                         max_lines=1,
+                        elem_id="check-as-of",
                         scale=1,
                         min_width=150,
                     )
@@ -325,7 +356,7 @@ class Layout:
         reset.click(self.h.reset_profile, None, inputs, **PRIVATE).then(
             self.h.check_view, all_inputs, outputs, **recompute
         )
-        return {"inputs": all_inputs, "outputs": outputs, "profile": profile, "ask": ask}
+        return {"inputs": all_inputs, "outputs": outputs, "profile": profile, "ask": ask, "as_of": as_of}
 
     def _draft_tab(self) -> None:
         self.parts["draft_problem"] = gr.HTML(visible=False)
@@ -368,7 +399,15 @@ class Layout:
                 fields["period_end"] = gr.Textbox(
                     label="建设完成", placeholder="2024年6月", max_lines=1, min_width=120
                 )
-                fields["investment"] = gr.Number(label="总投资（万元）", value=None, min_width=120)
+                # A Textbox, not gr.Number: Gradio's Number shows (and sends) 0 when empty, and an
+                # empty field must stay empty (the draft marks it 【待补充】), not become "总投资0万元".
+                fields["investment"] = gr.Textbox(
+                    label="总投资（万元）",
+                    placeholder="如 18600",
+                    max_lines=1,
+                    min_width=120,
+                    elem_id="draft-investment",
+                )
             fields["overview"] = gr.Textbox(label="项目总体情况", lines=3)
             with gr.Row():
                 fields["integrators"] = gr.Textbox(label="系统集成商（每行一个）", lines=2, min_width=240)
@@ -441,7 +480,9 @@ class Layout:
             kpi_table = gr.Dataframe(
                 headers=KPI_HEADERS,
                 value=[],
-                datatype=["number", "str", "str", "number", "number", "number", "str", "str", "str", "str"],
+                # Text cells: number cells show 0 when empty, and 0 is a value (forms.figures_from_rows
+                # reads the numbers, with a Chinese message for anything else).
+                datatype=["number", "str", "str", "str", "str", "str", "str", "str", "str", "str"],
                 interactive=True,
                 static_columns=[0, 1, 2],
                 type="array",
@@ -534,7 +575,13 @@ class Layout:
                 findings = gr.HTML(elem_id="review-findings")
                 with gr.Accordion("识别到的场景实例", open=False):
                     found = gr.HTML()
-        start.click(self.h.review, [file, tier, edition], [summary, findings, found], **PRIVATE)
+        # A new file or a new run starts from a clean slate: results of an earlier file must not
+        # stay on screen next to a failed (or still running) review of another one.
+        results = [summary, findings, found]
+        file.change(clear_review, None, results, show_progress="hidden", **PRIVATE)
+        start.click(clear_review, None, results, show_progress="hidden", **PRIVATE).then(
+            self.h.review, [file, tier, edition], results, **PRIVATE
+        )
 
     def _clause_tab(self) -> dict[str, Any]:
         with gr.Row(equal_height=False):

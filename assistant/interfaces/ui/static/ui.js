@@ -42,3 +42,19 @@
     openInBrowser(cid);
   }, true);
 })();
+
+// Bring an element into view when its top is off screen (a clause opened on a phone renders
+// below the search results). Called by the Blocks' js= hooks after Gradio has updated the DOM.
+window.assistantReveal = function (selector) {
+  // Checked a few times: the tab switch and Gradio's re-render can move it after the first look.
+  [60, 300, 900].forEach(function (delay) {
+    setTimeout(function () {
+      var el = document.querySelector(selector);
+      if (!el) return;
+      var top = el.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight - 80) {
+        el.scrollIntoView({ block: "start", behavior: "instant" });
+      }
+    }, delay);
+  });
+};
