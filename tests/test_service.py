@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -322,3 +323,34 @@ def test_a_profile_with_null_sections_is_answered_not_crashed(
     profile = {"enterprise": None, "maturity": None, "links": None}
     result = make_service(sparse_retriever, tmp_path).ask("内蒙古的企业什么时候截止", profile=profile)
     assert "2024年11月18日" in result.answer
+
+
+def test_llm_mode_searches_the_edition_the_user_asked_for(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """Regression: the requested edition used to be ignored in LLM mode."""
+
+    def answer(messages: list[BaseMessage]) -> AIMessage:
+        hits = last_tool_result(messages)
+        assert hits, "the search in the requested edition found nothing"
+        assert {hit["edition"] for hit in hits} == {"2025"}
+        return AIMessage(f"见指引【{hits[0]['clause_id']}】。")
+
+    llm = ScriptedChatModel(replies=[tool_call("search_clauses", {"query": "场景 指引"}), answer])
+    result = make_service(sparse_retriever, tmp_path, llm).ask("有哪些典型场景", edition="2025")
+    assert result.mode == "llm"
+    assert result.edition == "2025"
+    assert "2025" in str(llm.seen[0][0].content)  # the system prompt names the asked edition
+
+
+def test_llm_answers_record_the_loaded_prompt_version(
+    sparse_retriever: Retriever, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: prompt_version used to be hard-coded to 1."""
+    system = load_prompt("system")
+    monkeypatch.setattr("assistant.service.load_prompt", lambda name: replace(system, version=7))
+    llm = ScriptedChatModel(
+        replies=[tool_call("search_clauses", {"query": "截止"}), AIMessage("见【notice#二.(二).1】。")]
+    )
+    result = make_service(sparse_retriever, tmp_path, llm).ask("截止时间")
+    assert result.prompt_version == 7

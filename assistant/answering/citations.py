@@ -11,14 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.vocabulary import TIERS, tier_rank
+
 CITATION = re.compile(r"【([^】\s]{1,80})】")
-TIER_ORDER = {"基础级": 1, "先进级": 2, "卓越级": 3, "领航级": 4}
+TIER_ORDER = {tier: tier_rank(tier) for tier in TIERS}
 # Sentences claiming the enterprise reaches or may apply for a tier.
 _CLAIM = re.compile(
-    r"(?<!不)(?<!未)(?<!无法)(?<!不能)(?<!不可以)"
     r"(已达到|达到了|达到|满足|符合|具备|可以申报|能够申报|能申报|可申报|够得上|够)"
     r"(?P<tier>基础级|先进级|卓越级|领航级)"
 )
+#: Words before the verb that make it no claim: negation (没有达到, 未能达到, 尚不满足) or
+#: conditional advice (若要达到, 如需满足, 为了达到). Looked for in the same clause only.
+_NOT_A_CLAIM = re.compile(r"(没|未|不|无法|难以|若|如果|如需|如要|要想|想要|为了|才能|需要|还需|仍需)")
+_CLAUSE_BREAK = re.compile(r"[。！？；，,;!?\n]")
 NO_BASIS = "现有文件中没有找到能支持这一回答的条款，无法给出有依据的答复。"
 
 
@@ -59,7 +64,14 @@ def guard_citations(
 
 
 def claimed_tiers(text: str) -> list[str]:
-    return [m.group("tier") for m in _CLAIM.finditer(text)]
+    """Tiers the text asserts the enterprise reaches; negated or conditional mentions are not claims."""
+    tiers = []
+    for match in _CLAIM.finditer(text):
+        before = _CLAUSE_BREAK.split(text[max(0, match.start() - 12) : match.start()])[-1]
+        before = before.replace("不仅", "").replace("不但", "")  # "not only reaches" still claims
+        if not _NOT_A_CLAIM.search(before):
+            tiers.append(match.group("tier"))
+    return tiers
 
 
 def contradicts(text: str, reachable_tier: str | None) -> bool:
