@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (http://host:port); embedded on disk if unset."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
+        "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
+    )
     dense_weight: float = Field(
         default=-1.0,
         description="Weight of the dense ranking in fusion; -1 picks the measured default for the "
@@ -55,6 +60,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'sessions.db'}"
 
     @property
     def llm_configured(self) -> bool:

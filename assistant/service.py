@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages
 from assistant.answering.extract import extract_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
-from assistant.answering.sessions import SessionStore, merge_profiles
+from assistant.answering.sessions import AnswerRecord, SessionStore, lead_of, merge_profiles
 from assistant.config import Settings
 from assistant.drafting import (
     Draft,
@@ -43,6 +43,7 @@ from assistant.errors import (
     AssistantError,
     LLMError,
     RetrievalError,
+    StoreUnavailableError,
     UnknownEditionError,
     UnsupportedFileError,
 )
@@ -54,6 +55,8 @@ from assistant.rules import CheckReport, RuleSet, available_editions, check, loa
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")
+#: Flag on an answer whose session could not be stored (the database was down, none was asked for).
+UNSAVED = "session_unsaved"
 MAX_QUESTION_CHARS = 2000
 STREAM_CHUNK = 12
 
@@ -127,7 +130,7 @@ class AssistantService:
         return cls(
             settings,
             load_retriever(settings),
-            SessionStore(settings.data_dir / "sessions.db"),
+            SessionStore.from_settings(settings),
             llm or make_llm(settings),
         )
 
@@ -183,8 +186,15 @@ class AssistantService:
         """Open the session and merge stored, given and stated facts (given ones validated)."""
         if profile:
             parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
-        session_id = self.sessions.open(session)
-        stored = self.sessions.profile(session_id)
+        try:
+            session_id = self.sessions.open(session)
+            stored = self.sessions.profile(session_id)
+        except StoreUnavailableError:
+            if session is not None:
+                raise  # the caller wants a conversation we can neither read nor continue
+            # No session asked for: answer anyway, in a session that is never stored.
+            log.warning("session store unavailable; answering without a session")
+            session_id, stored = UNSAVED + "-" + uuid.uuid4().hex, {}
         # Later statements override earlier ones; an explicitly given profile is the most
         # reliable source, so it is applied last, over facts read from the question's text.
         stated = merge_profiles(merge_profiles(stored, extract_profile(question)), profile or {})
@@ -222,11 +232,28 @@ class AssistantService:
         profile: dict[str, Any],
         prompt_version: int | None,
         edition: str | None = None,
+        started: float | None = None,
     ) -> Answer:
-        self.sessions.append(session_id, "user", question)
-        self.sessions.append(session_id, "assistant", text)
-        if profile:
-            self.sessions.update_profile(session_id, profile)
+        answer_id = uuid.uuid4().hex
+        record = AnswerRecord(
+            answer_id=answer_id,
+            question=question,
+            lead=lead_of(text),
+            answer=text,
+            mode=mode,
+            latency_ms=(time.perf_counter() - started) * 1000 if started is not None else 0.0,
+            citations=list(cited),
+            flags=list(flags),
+            session_id=session_id,
+            intent=intent,
+            edition=edition or self.default_rules.edition,
+        )
+        if session_id.startswith(UNSAVED):
+            flags = [*flags, UNSAVED]
+            self._log_unsaved(record)
+        else:
+            # One transaction: both messages, the merged profile and the answer-log row.
+            self.sessions.record_turn(session_id, question, text, profile, record)
         return Answer(
             answer=text,
             mode=mode,
@@ -234,13 +261,21 @@ class AssistantService:
             verdict=report.model_dump(mode="json") if report else None,
             missing_facts=missing,
             session=session_id,
-            answer_id=uuid.uuid4().hex,
+            answer_id=answer_id,
             edition=edition or self.default_rules.edition,
             flags=flags,
             intent=intent,
             profile=profile,
             prompt_version=prompt_version,
         )
+
+    def _log_unsaved(self, record: AnswerRecord) -> None:
+        """Log a sessionless answer if the database is back; losing it is better than failing."""
+        record.session_id = None
+        try:
+            self.sessions.log_answer(record)
+        except StoreUnavailableError:
+            log.warning("answer not logged: session store unavailable")
 
     def _grounded_answer(
         self,
@@ -250,6 +285,7 @@ class AssistantService:
         edition: str | None,
         as_of: dt.date,
         extra_flags: list[str],
+        started: float | None = None,
     ) -> Answer:
         composed = self.grounded.answer(question, profile, as_of, edition)
         return self._finish(
@@ -266,6 +302,7 @@ class AssistantService:
             profile=composed.profile,
             prompt_version=None,
             edition=edition,
+            started=started,
         )
 
     async def ask_events(
@@ -287,7 +324,7 @@ class AssistantService:
         answer: Answer | None = None
         if self.llm is not None:
             try:
-                async for event in self._llm_events(question, session_id, stated, edition, as_of):
+                async for event in self._llm_events(question, session_id, stated, edition, as_of, started):
                     if event["type"] == "final":
                         answer = event["answer"]
                     else:
@@ -295,12 +332,19 @@ class AssistantService:
             except LLMError as exc:
                 log.warning("LLM failed, answering in grounded mode: %s", exc.message)
                 answer = await asyncio.to_thread(
-                    self._grounded_answer, question, session_id, stated, edition, as_of, ["llm_fallback"]
+                    self._grounded_answer,
+                    question,
+                    session_id,
+                    stated,
+                    edition,
+                    as_of,
+                    ["llm_fallback"],
+                    started,
                 )
                 yield {"type": "notice", "text": "大模型暂不可用，已切换为依据条款的直接回答。"}
         if answer is None:
             answer = await asyncio.to_thread(
-                self._grounded_answer, question, session_id, stated, edition, as_of, []
+                self._grounded_answer, question, session_id, stated, edition, as_of, [], started
             )
             for start in range(0, len(answer.answer), STREAM_CHUNK):
                 yield {"type": "token", "text": answer.answer[start : start + STREAM_CHUNK]}
@@ -310,10 +354,16 @@ class AssistantService:
         yield {"type": "final", "answer": answer}
 
     async def _llm_events(
-        self, question: str, session_id: str, profile: dict[str, Any], edition: str | None, as_of: dt.date
+        self,
+        question: str,
+        session_id: str,
+        profile: dict[str, Any],
+        edition: str | None,
+        as_of: dt.date,
+        started: float | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         assert self.llm is not None
-        history = self.sessions.history(session_id)
+        history = [] if session_id.startswith(UNSAVED) else self.sessions.history(session_id)
         state = TurnState(profile=profile)
         toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
         messages = build_messages(
@@ -340,6 +390,7 @@ class AssistantService:
             profile=result.profile,
             prompt_version=load_prompt("system").version,
             edition=edition,
+            started=started,
         )
         yield {"type": "final", "answer": answer}
 
@@ -355,8 +406,10 @@ class AssistantService:
         """Synchronous ask for the CLI and evals (not for use inside a running event loop)."""
         return asyncio.run(self.ask_async(question, **kwargs))
 
-    def feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
-        return self.sessions.add_feedback(answer_id, rating, comment)
+    def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
+        """One vote per answer and caller key (a second replaces the first); 404 for an unknown
+        answer id."""
+        return self.sessions.add_feedback(answer_id, rating, comment, key=key)
 
     # -- scenario catalogue, drafting and review ------------------------------------------------
 

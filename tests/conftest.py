@@ -3,6 +3,7 @@ real index with the bundled model and an on-disk Chroma, built once per session 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,14 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
+from tests.servers import (
+    ChromaServer,
+    PostgresServer,
+    RedisServer,
+    chroma_cli,
+    have_postgres,
+    have_redis,
+)
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +53,33 @@ def full_index(session_settings: Settings) -> Index:
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", chroma_url=None)
+
+
+# -- real servers on loopback (tests/servers.py) ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if not have_postgres():
+        pytest.skip("Debian's postgresql is not installed (.ci/system-packages.sh installs it)")
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    if not have_redis():
+        pytest.skip("redis-server is not installed (.ci/system-packages.sh installs it)")
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chroma_server() -> Iterator[ChromaServer]:
+    if chroma_cli() is None:
+        pytest.skip("the chroma command (from chromadb) is not installed")
+    server = ChromaServer()
+    yield server
+    server.close()

@@ -755,7 +755,7 @@ def _build_service(config: Settings, retriever: Retriever | None) -> AssistantSe
     if retriever is None:
         return AssistantService.from_settings(config)
     return AssistantService(
-        config, retriever, SessionStore(config.data_dir / "sessions.db"), make_llm(config)
+        config, retriever, SessionStore.from_settings(config), make_llm(config)
     )
 
 
@@ -845,6 +845,7 @@ def _ops_router() -> APIRouter:
         responses={503: ERROR_RESPONSES[503]},
     )
     async def readyz(service: ServiceDep) -> Ready:
+        await run_in_threadpool(service.sessions.ping)  # database down: 503 in the error shape
         return Ready(
             clauses=len(service.corpus.clauses),
             editions=service.editions(),
@@ -1080,8 +1081,11 @@ def _v1_router(api_config: ApiSettings) -> APIRouter:
     @v1.post(
         "/feedback", status_code=201, response_model=FeedbackResponse, tags=["问答"], summary="对回答的反馈"
     )
-    async def feedback(service: ServiceDep, body: FeedbackRequest) -> FeedbackResponse:
-        feedback_id = await run_in_threadpool(service.feedback, body.answer_id, body.rating, body.comment)
+    async def feedback(service: ServiceDep, body: FeedbackRequest, request: Request) -> FeedbackResponse:
+        key = getattr(request.state, "key_id", None) or "anonymous"
+        feedback_id = await run_in_threadpool(
+            service.feedback, body.answer_id, body.rating, body.comment, key
+        )
         return FeedbackResponse(id=feedback_id, answer_id=body.answer_id)
 
     @v1.get("/models", response_model=ModelList, tags=["问答"], summary="模型列表（OpenAI 兼容）")

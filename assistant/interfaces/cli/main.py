@@ -21,6 +21,7 @@ from rich.table import Table
 from assistant.config import settings
 from assistant.errors import AssistantError, InputError
 from assistant.interfaces.cli import check as cli_check
+from assistant.interfaces.cli import db as cli_db
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.interfaces.cli.files import read_json_file
 
@@ -331,3 +332,4 @@ def serve(
 
 cli_check.register(app)
 cli_draft.register(app)
+cli_db.register(app)
