@@ -80,7 +80,10 @@ class PostgresServer:
 
     def start(self) -> None:
         options = f"-p {self.port} -h 127.0.0.1 -k {self.root} -F -c max_connections=200"
-        self._run([pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log)] + ["-w", "start"])
+        self._run(
+            [pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log)]
+            + ["-w", "start"]
+        )
 
     def stop(self) -> None:
         self._run([pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])

@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import chromadb
 import httpx
@@ -74,7 +73,7 @@ def test_two_hosts_share_one_chroma_collection(chroma_server: ChromaServer, tmp_
     assert built_a.corpus_hash == built_b.corpus_hash
     hits_a = Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
     hits_b = Retriever(index_b).search("卓越级智能工厂申报条件", k=5)
-    assert [h.clause_id for h in hits_a] == [h.clause_id for h in hits_b]
+    assert index_b.has_dense and [h.clause.clause_id for h in hits_a] == [h.clause.clause_id for h in hits_b]
 
     # A host deployed with a changed corpus rebuilds; an old host then sees a foreign stamp.
     changed = tmp_path / "corpus"
@@ -104,7 +103,9 @@ def own_postgres() -> Iterator[PostgresServer]:
     server.close()
 
 
-def test_database_down_then_back(own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path) -> None:
+def test_database_down_then_back(
+    own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path
+) -> None:
     url = migrated_database(own_postgres)
     settings = Settings(data_dir=tmp_path, database_url=url)
     service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
@@ -142,7 +143,9 @@ def test_postgres_restart_under_load_reconnects(
     stop = threading.Event()
     statuses: list[tuple[float, int]] = []
     with TestClient(create_app(service=service, with_ui=False, api_settings=ApiSettings())) as client:
-        sessions = [client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)]
+        sessions = [
+            client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)
+        ]
 
         def ask(session: str) -> None:
             while not stop.is_set():
@@ -216,6 +219,18 @@ class Host:
         self.log.close()
 
 
+def host_b_ready_clauses(host: Host) -> range:
+    """The `ready` log line of a host: dense must be on; the clause count it loaded."""
+    import json
+
+    for line in host.log_path.read_text("utf-8", "replace").splitlines():
+        if line.startswith("{") and '"message": "ready"' in line:
+            entry = json.loads(line)
+            assert entry["dense"] is True
+            return range(entry["clauses"])
+    raise AssertionError("host never logged ready")
+
+
 def host_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     return {**env, "ASSISTANT_LOG_JSON": "true", **extra}
@@ -226,9 +241,13 @@ def test_two_hosts_share_postgres_chroma_and_redis(
     postgres: PostgresServer, redis_server: RedisServer, chroma_server: ChromaServer, tmp_path: Path
 ) -> None:
     url = migrated_database(postgres)
+    chroma = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.url.rsplit(":", 1)[1]))
+    if COLLECTION in [c.name for c in chroma.list_collections()]:
+        chroma.delete_collection(COLLECTION)  # left by another test: let host A build it
     env = host_env(
         ASSISTANT_DATABASE_URL=url,
         ASSISTANT_CHROMA_URL=chroma_server.url,
+        ASSISTANT_DENSE_WEIGHT="0.3",  # dense on, so both hosts really read the shared collection
         ASSISTANT_RATE_LIMIT_STORAGE=redis_server.url,
         ASSISTANT_API_KEYS="portal-key,batch-key",
         ASSISTANT_RATE_LIMIT="15/minute",
@@ -243,6 +262,7 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         host_b.wait_ready()
         assert (host_a.data / "index_manifest.json").exists()  # A built the Chroma collection
         assert not (host_b.data / "index_manifest.json").exists()  # B reused it by its stamp
+        assert chroma.get_collection(COLLECTION).count() == len(host_b_ready_clauses(host_b))
         a = httpx.Client(base_url=host_a.base, timeout=60, trust_env=False)
         b = httpx.Client(base_url=host_b.base, timeout=60, trust_env=False)
 
@@ -260,7 +280,9 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         assert b.post("/v1/feedback", json=vote, headers=portal).status_code == 201
         logged = SessionStore(url).answer(first["answer_id"])
         assert logged is not None and logged["question"] == INNER_MONGOLIA
-        assert logged["feedback"] == [{"key": logged["feedback"][0]["key"], "rating": 4, "comment": "引用清楚"}]
+        assert logged["feedback"] == [
+            {"key": logged["feedback"][0]["key"], "rating": 4, "comment": "引用清楚"}
+        ]
         assert logged["feedback"][0]["key"].startswith("key-")  # the caller's key id, never the key
         unknown = b.post("/v1/feedback", json={**vote, "answer_id": "0" * 32}, headers=portal)
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
@@ -275,7 +297,10 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         # Killing A in mid-stream loses no committed turn.
         before = store.count_messages(session)
         with a.stream(
-            "POST", "/v1/ask", json={"question": "申报截止时间？", "session": session, "stream": True}, headers=portal
+            "POST",
+            "/v1/ask",
+            json={"question": "申报截止时间？", "session": session, "stream": True},
+            headers=portal,
         ) as stream:
             next(stream.iter_bytes())
             host_a.process.send_signal(signal.SIGKILL)
@@ -291,4 +316,3 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         store.dispose()
         host_a.stop()
         host_b.stop()
-

@@ -56,7 +56,9 @@ def test_sessions_profiles_and_turns(store_url: str) -> None:
     session = store.open(None)
     assert store.open(session) == session
     assert store.open("portal-42") == "portal-42"  # a caller-chosen id starts a session
-    store.record_turn(session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session))
+    store.record_turn(
+        session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
+    )
     store.record_turn(session, "成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session))
     assert store.profile(session) == {"enterprise": {"province": "内蒙古自治区"}, "maturity": {"level": 3}}
     assert [m.role for m in store.history(session)] == ["user", "assistant", "user", "assistant"]

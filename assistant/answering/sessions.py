@@ -305,9 +305,12 @@ class SessionStore:
             raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
         now = time.time()
         with self._connection(write=True) as conn:
-            if session_id and conn.execute(
-                sa.select(sessions_table.c.id).where(sessions_table.c.id == session_id)
-            ).first():
+            if (
+                session_id
+                and conn.execute(
+                    sa.select(sessions_table.c.id).where(sessions_table.c.id == session_id)
+                ).first()
+            ):
                 return session_id
             new_id = session_id or uuid.uuid4().hex
             try:

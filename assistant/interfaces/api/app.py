@@ -754,9 +754,7 @@ TAGS = [
 def _build_service(config: Settings, retriever: Retriever | None) -> AssistantService:
     if retriever is None:
         return AssistantService.from_settings(config)
-    return AssistantService(
-        config, retriever, SessionStore.from_settings(config), make_llm(config)
-    )
+    return AssistantService(config, retriever, SessionStore.from_settings(config), make_llm(config))
 
 
 def create_app(

@@ -34,7 +34,9 @@ def _engine():  # type: ignore[no-untyped-def]
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[red]错误：[/red]无法连接会话数据库或升级失败（{type(exc).__name__}），请检查 ASSISTANT_DATABASE_URL。")
+    err.print(
+        f"[red]错误：[/red]无法连接会话数据库或升级失败（{type(exc).__name__}），请检查 ASSISTANT_DATABASE_URL。"
+    )
     raise typer.Exit(2)
 
 
@@ -44,7 +46,8 @@ def upgrade(
     as_json: JsonOpt = False,
 ) -> None:
     """把数据库结构升级到最新版本（多主机部署时，启动服务前运行一次）。"""
-    from assistant.answering.sessions import current_revision, upgrade as run_upgrade
+    from assistant.answering.sessions import current_revision
+    from assistant.answering.sessions import upgrade as run_upgrade
 
     engine = _engine()
     try:
