@@ -6,6 +6,7 @@ when its binary is truly absent (.ci/system-packages.sh installs them, so CI run
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -70,8 +71,17 @@ class PostgresServer:
             self.as_user = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.root, "postgres", "postgres")
         self._run(
-            [pg_bin("initdb") or "initdb", "-D", str(self.data), "-U", "assistant", "--auth=trust", "-E"]
-            + ["UTF8", "--locale=C.UTF-8"]
+            [
+                pg_bin("initdb") or "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "assistant",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
         )
         self.start()
 
@@ -81,8 +91,17 @@ class PostgresServer:
     def start(self) -> None:
         options = f"-p {self.port} -h 127.0.0.1 -k {self.root} -F -c max_connections=200"
         self._run(
-            [pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log)]
-            + ["-w", "start"]
+            [
+                pg_bin("pg_ctl") or "pg_ctl",
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.log),
+                "-w",
+                "start",
+            ]
         )
 
     def stop(self) -> None:
@@ -101,10 +120,8 @@ class PostgresServer:
         return self.url(name)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -113,8 +130,19 @@ class RedisServer:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--protected-mode", "yes"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -133,8 +161,16 @@ class ChromaServer:
         self.log = (self.root / "server.log").open("wb")
         env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
         self.process = subprocess.Popen(
-            [chroma_cli() or "chroma", "run", "--path", str(self.root / "db"), "--host", "127.0.0.1"]
-            + ["--port", str(self.port)],
+            [
+                chroma_cli() or "chroma",
+                "run",
+                "--path",
+                str(self.root / "db"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
             env=env,
