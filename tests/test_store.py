@@ -175,3 +175,44 @@ def test_database_down_is_a_chinese_503(postgres: PostgresServer) -> None:
         store.open(None)
     assert caught.value.status_code == 503
     store.dispose()
+
+
+def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    url = postgres.create_database()
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "ASSISTANT_DATA_DIR": str(tmp_path)}
+    cli = str(Path(sys.executable).with_name("assistant"))
+
+    def run(*args: str) -> dict:
+        done = subprocess.run(
+            [cli, "db", *args, "--json"], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout)
+
+    assert run("current") == {"current": None, "head": "0002"}
+    assert run("upgrade") == {"from": None, "to": "0002"}
+    assert run("current") == {"current": "0002", "head": "0002"}
+    SessionStore(url).dispose()  # now the service may start
+
+
+def _start_store(path: str) -> None:
+    SessionStore(Path(path)).open(None)
+
+
+def test_workers_starting_together_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    """`serve --workers 4` on an empty data folder: each worker migrates the same new file at
+    once; the write lock makes them take turns instead of failing with `database is locked`."""
+    import multiprocessing
+
+    for attempt in range(3):
+        path = tmp_path / f"s{attempt}.db"
+        workers = [multiprocessing.Process(target=_start_store, args=(str(path),)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [w.exitcode for w in workers] == [0] * 4

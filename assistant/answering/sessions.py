@@ -192,11 +192,18 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
-    """Apply migrations up to `revision`; return the revision now current."""
+    """Apply migrations up to `revision`; return the revision now current.
+
+    On SQLite the transaction takes the write lock first (BEGIN IMMEDIATE): workers of one host
+    starting together on a fresh file then migrate one after the other, and the later ones find
+    the schema current instead of creating the same tables twice."""
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn = conn.execution_options(immediate=True)
+        with conn.begin():
+            command.upgrade(_alembic_config(conn), revision)
     return current_revision(engine)
 
 

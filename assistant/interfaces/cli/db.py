@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from assistant.config import settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 db_app = typer.Typer(help="会话数据库：查看或升级数据库结构。", no_args_is_help=True)
 err = Console(stderr=True)
@@ -27,7 +30,7 @@ def _report(as_json: bool, data: dict[str, str | None], text: str) -> None:
         err.print(text)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from assistant.answering.sessions import make_engine
 
     return make_engine(settings.store_url)
