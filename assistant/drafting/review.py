@@ -28,24 +28,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.drafting.drafter import (
-    DASH_VARIANTS,
-    OUTCOME_CLAUSE,
-    SECTION3,
-    SECTION4,
-    SEP,
+from assistant.drafting.draft import OUTCOME_CLAUSE, SECTION3, SECTION4
+from assistant.drafting.findings import (
     Finding,
-    Kpi,
-    KpiCatalog,
     coverage_findings,
     duplicate_instance_findings,
     edition_findings,
     instance_name_findings,
-    leadership_claims,
-    load_kpis,
     sort_findings,
 )
+from assistant.drafting.wording import DASH_VARIANTS, SEP, leadership_claims
 from assistant.errors import DraftFileError
+from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
 from assistant.knowledge.scenarios import TIERS, ScenarioCatalog, load_catalog, normalise_name
 
 
