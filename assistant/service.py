@@ -369,7 +369,9 @@ class AssistantService:
 
     def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
         """Spec → the template draft; polished by the LLM when asked and one is configured."""
-        result = build_draft(spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog)
+        result = build_draft(
+            spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=self.default_rules
+        )
         if polish_text and self.llm is not None:
             result = polish(result, self.llm)
         return result
@@ -389,7 +391,7 @@ class AssistantService:
     def review_text(
         self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
     ) -> ReviewReport:
-        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir)
+        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
 
     def review_upload(
         self, filename: str, data: bytes, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
@@ -404,7 +406,9 @@ class AssistantService:
             path = Path(folder) / name
             path.write_bytes(data)
             blocks = read_blocks(path)
-        return review_blocks(blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name)
+        return review_blocks(
+            blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name, rules=self.default_rules
+        )
 
 
 #: The draft formats review reads.

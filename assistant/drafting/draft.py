@@ -54,6 +54,8 @@ from assistant.drafting.wording import (
 from assistant.errors import DraftSpecError
 from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
 from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.rules import RequiredLinks, RuleSet, load_rules, required_links
+from assistant.vocabulary import LINKS
 
 #: 附件3 section titles and their sub-items (the items named in materials#3 and materials#4).
 SECTION3 = ("三", "智能工厂场景建设情况", "materials#3", ("项目总体情况", "具体场景建设情况", "系统集成情况"))
@@ -135,14 +137,17 @@ def build_draft(
     corpus_dir: Path | None = None,
     catalog: ScenarioCatalog | None = None,
     kpis: KpiCatalog | None = None,
+    rules: RuleSet | None = None,
 ) -> Draft:
     """The template draft for a spec: instance lines, sections 3 and 4, the 附件4 row, checks.
 
-    Raises DraftSpecError for input that cannot be drafted at all (an edition we do not hold,
+    ``rules`` (default: the newest rules file under the corpus) says which links the target tier
+    must cover. Raises DraftSpecError for input that cannot be drafted at all (an edition we do not hold,
     a KPI name outside 附1); everything else becomes a check on the draft.
     """
-    catalog = catalog or load_catalog(_corpus_dir(corpus_dir))
-    kpis = kpis or load_kpis(_corpus_dir(corpus_dir))
+    catalog = catalog or load_catalog(corpus_dir_or_default(corpus_dir))
+    kpis = kpis or load_kpis(corpus_dir_or_default(corpus_dir))
+    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
     if spec.edition not in catalog.editions:
         raise DraftSpecError(
             f"字段 edition（指引版本）：没有 {spec.edition!r} 年版的场景指引数据；"
@@ -178,7 +183,8 @@ def build_draft(
         )
     findings += duplicate_instance_findings(i.instance_name for i in instances)
     covered = {i.link for i in instances if i.link}
-    findings.extend(coverage_findings(covered, spec.target_tier))
+    need = required_links(rules, spec.target_tier)
+    findings.extend(coverage_findings(covered, spec.target_tier, rules))
 
     # KPIs
     kpi_rows, per_instance = _kpi_rows(spec, kpis, findings)
@@ -217,7 +223,7 @@ def build_draft(
 
     # (2) sections
     links_order = [link for link in catalog.links if link in covered]
-    section3 = _section3(spec, ed.edition, instances, links_order, per_instance)
+    section3 = _section3(spec, ed.edition, instances, links_order, per_instance, need)
     section4 = _section4(spec, kpi_rows, outcome_text)
 
     # (3) the 附件4 row
@@ -261,6 +267,7 @@ def _section3(
     instances: list[InstanceLine],
     links: list[str],
     per_instance: dict[int, list[tuple[Kpi, KpiFigure]]],
+    need: RequiredLinks,
 ) -> Section:
     number, title, clause_id, items = SECTION3
     # (一) 项目总体情况
@@ -288,20 +295,17 @@ def _section3(
         f"{cn_count(len(links))}个环节，建设了{cn_count(len(instances))}个典型场景实例，"
         f"涉及{scenario_list}等场景。"
     )
-    missing = [
-        link for link in ("工厂建设", "研发设计", "生产作业", "生产管理", "运营管理") if link not in links
-    ]
-    if spec.target_tier in ("卓越级", "领航级"):
-        need = "原则上应覆盖全部五个环节" if spec.target_tier == "卓越级" else "须覆盖全部五个环节"
+    missing = [link for link in LINKS if link not in links]
+    if need.all_links:
         if missing:
             overall.append(
-                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need}”的要求，本项目尚未覆盖"
+                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need.wording}”的要求，本项目尚未覆盖"
                 f"{'、'.join(missing)}环节，{placeholder('未覆盖环节的情况说明或补充建设计划')}"
             )
         else:
             overall.append(
-                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need}”的要求，"
-                "本项目场景实例覆盖工厂建设、研发设计、生产作业、生产管理、运营管理全部五个环节。"
+                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need.wording}”的要求，"
+                f"本项目场景实例覆盖{'、'.join(LINKS)}全部{cn_count(len(LINKS))}个环节。"
             )
     # (二) 具体场景建设情况
     specific: list[str] = []
@@ -399,7 +403,8 @@ def draft_from_data(data: object, corpus_dir: Path | None = None) -> Draft:
     return build_draft(parse_spec(data), corpus_dir=corpus_dir)
 
 
-def _corpus_dir(corpus_dir: Path | None) -> Path:
+def corpus_dir_or_default(corpus_dir: Path | None) -> Path:
+    """The corpus named, or the configured one."""
     if corpus_dir is not None:
         return corpus_dir
     from assistant.config import settings

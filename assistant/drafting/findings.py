@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from assistant.drafting.spec import KpiFigure
 from assistant.drafting.wording import DASH_VARIANTS, cn_count
 from assistant.knowledge.kpis import Kpi
-from assistant.knowledge.scenarios import Edition, coverage_gaps, normalise_name
+from assistant.knowledge.scenarios import Edition, normalise_name
+from assistant.rules import RuleSet, coverage_gaps
 from assistant.vocabulary import Severity
 
 SEVERITY_ORDER: dict[str, int] = {"必须修改": 0, "建议修改": 1, "提示": 2}
@@ -170,11 +171,11 @@ def edition_findings(ed: Edition) -> list[Finding]:
     return []
 
 
-def coverage_findings(links: set[str], tier: str) -> list[Finding]:
-    """Link coverage short of the tier's 建设内容 requirement (附件2 二~五.(一))."""
+def coverage_findings(links: set[str], tier: str, rules: RuleSet) -> list[Finding]:
+    """Link coverage short of the tier's 建设内容 requirement (附件2 二~五.(一)) under ``rules``."""
     return [
-        Finding(severity=sev, code="link_coverage", message=msg, clause_ids=clauses)  # type: ignore[arg-type]
-        for sev, msg, clauses in coverage_gaps(links, tier)
+        Finding(severity=sev, code="link_coverage", message=msg, clause_ids=clauses)
+        for sev, msg, clauses in coverage_gaps(rules, links, tier)
     ]
 
 

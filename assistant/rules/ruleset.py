@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -258,6 +259,17 @@ def load_rules(rules_dir: Path, edition: str | None = None) -> RuleSet:
     if chosen not in editions:
         raise ProfileError(f"未知的规则版本 {chosen!r}，可用版本：{'、'.join(editions)}")
     path = rules_dir / f"{chosen}.yaml"
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ProfileError(f"规则文件 {path.name} 无法读取或不是合法的 YAML：{exc}") from exc
+    return _read_rules(str(path), chosen, (info.st_mtime_ns, info.st_size))
+
+
+@lru_cache(maxsize=8)
+def _read_rules(path_text: str, chosen: str, stamp: tuple[int, int]) -> RuleSet:
+    """One parse per file version: drafting and review load the rules on every call."""
+    path = Path(path_text)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
