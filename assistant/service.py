@@ -32,9 +32,11 @@ from assistant.drafting import (
     DraftSpec,
     ReviewReport,
     build_draft,
+    export,
     polish,
     read_blocks,
     review_blocks,
+    review_file,
     review_text,
     write_docx,
     write_recommendation_xlsx,
@@ -48,7 +50,7 @@ from assistant.errors import (
 )
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
-from assistant.knowledge.scenarios import Edition, load_catalog
+from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
@@ -98,7 +100,92 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
     )
 
 
-class AssistantService:
+class DraftingDesk:
+    """Drafting, export and review: the part of the facade that needs no search index.
+
+    ``assistant draft`` and ``assistant review`` build only this (no index, no session store);
+    AssistantService is a DraftingDesk too, so every edge calls the same methods.
+    """
+
+    def __init__(
+        self, settings: Settings, catalog: ScenarioCatalog, rules: RuleSet, llm: BaseChatModel | None = None
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.default_rules = rules
+        self.llm = llm
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> DraftingDesk:
+        return cls(
+            settings,
+            load_catalog(settings.corpus_dir),
+            load_rules(settings.corpus_dir / "rules"),
+            llm or make_llm(settings),
+        )
+
+    def scenario_editions(self, edition: str | None = None) -> list[Edition]:
+        """The scenario guide's editions (all, or the one named), in edition order."""
+        held = sorted(self.catalog.editions)
+        if edition is not None and edition not in held:
+            raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
+        return [self.catalog.edition(key) for key in ([edition] if edition else held)]
+
+    def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
+        """Spec → the template draft; polished by the LLM when asked and one is configured."""
+        result = build_draft(
+            spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=self.default_rules
+        )
+        if polish_text and self.llm is not None:
+            result = polish(result, self.llm)
+        return result
+
+    def export(
+        self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
+    ) -> bytes:
+        """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
+        with tempfile.TemporaryDirectory(prefix="draft-") as folder:
+            path = Path(folder) / f"draft.{fmt}"
+            if fmt == "docx":
+                write_docx(drafts[0], path)
+            else:
+                write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            return path.read_bytes()
+
+    def export_to(self, drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
+        """Write a DOCX (one draft) or a 附件4 XLSX (all drafts) to ``path``, chosen by its suffix."""
+        return export(drafts, path, recommender=recommender)
+
+    def review_file(
+        self, path: Path, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+    ) -> ReviewReport:
+        """Review a draft on this machine's disk (the CLI); messages name the file as given."""
+        return review_file(path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
+
+    def review_text(
+        self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+    ) -> ReviewReport:
+        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
+
+    def review_upload(
+        self, filename: str, data: bytes, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+    ) -> ReviewReport:
+        """Review an uploaded draft. The file is written under its own (sanitised) name in a
+        private temp folder, so messages name the user's file and never a server path."""
+        name = safe_filename(filename, "upload.txt")
+        if Path(name).suffix.lower() not in REVIEW_SUFFIXES:
+            suffix = Path(name).suffix or "（无扩展名）"
+            raise UnsupportedFileError(f"不支持的文件类型 {suffix}：请上传 .docx、.txt 或 .md 文件。")
+        with tempfile.TemporaryDirectory(prefix="review-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            blocks = read_blocks(path)
+        return review_blocks(
+            blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name, rules=self.default_rules
+        )
+
+
+class AssistantService(DraftingDesk):
     """Search, check and ask; build once per process with `from_settings`."""
 
     def __init__(
@@ -109,17 +196,14 @@ class AssistantService:
         llm: BaseChatModel | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
-        self.settings = settings
         self.retriever = retriever
         self.sessions = sessions
-        self.llm = llm
         self.today = today
         self.rules_dir = settings.corpus_dir / "rules"
         self._rules: dict[str, RuleSet] = {}
         self._rules_lock = threading.Lock()
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
-        self.default_rules = self.rules()
-        self.catalog = load_catalog(settings.corpus_dir)
+        super().__init__(settings, load_catalog(settings.corpus_dir), self.rules(), llm)
         self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
 
     @classmethod
@@ -357,54 +441,6 @@ class AssistantService:
 
     def feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
         return self.sessions.add_feedback(answer_id, rating, comment)
-
-    # -- scenario catalogue, drafting and review ------------------------------------------------
-
-    def scenario_editions(self, edition: str | None = None) -> list[Edition]:
-        """The scenario guide's editions (all, or the one named), in edition order."""
-        held = sorted(self.catalog.editions)
-        if edition is not None and edition not in held:
-            raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
-        return [self.catalog.edition(key) for key in ([edition] if edition else held)]
-
-    def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
-        """Spec → the template draft; polished by the LLM when asked and one is configured."""
-        result = build_draft(spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog)
-        if polish_text and self.llm is not None:
-            result = polish(result, self.llm)
-        return result
-
-    def export(
-        self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
-    ) -> bytes:
-        """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
-        with tempfile.TemporaryDirectory(prefix="draft-") as folder:
-            path = Path(folder) / f"draft.{fmt}"
-            if fmt == "docx":
-                write_docx(drafts[0], path)
-            else:
-                write_recommendation_xlsx(list(drafts), path, recommender=recommender)
-            return path.read_bytes()
-
-    def review_text(
-        self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
-    ) -> ReviewReport:
-        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir)
-
-    def review_upload(
-        self, filename: str, data: bytes, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
-    ) -> ReviewReport:
-        """Review an uploaded draft. The file is written under its own (sanitised) name in a
-        private temp folder, so messages name the user's file and never a server path."""
-        name = safe_filename(filename, "upload.txt")
-        if Path(name).suffix.lower() not in REVIEW_SUFFIXES:
-            suffix = Path(name).suffix or "（无扩展名）"
-            raise UnsupportedFileError(f"不支持的文件类型 {suffix}：请上传 .docx、.txt 或 .md 文件。")
-        with tempfile.TemporaryDirectory(prefix="review-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(data)
-            blocks = read_blocks(path)
-        return review_blocks(blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name)
 
 
 #: The draft formats review reads.

@@ -2,26 +2,25 @@
 
 Every command takes --json: one JSON document on stdout and nothing else there; logs and
 progress go to stderr. Errors from the core (AssistantError) become a Chinese message on stderr
-and exit code 2, never a traceback.
+and exit code 2, never a traceback (``errors.friendly_errors``, one path for every command).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.config import settings
-from assistant.errors import AssistantError, InputError
+from assistant.errors import InputError
 from assistant.interfaces.cli import check as cli_check
 from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 
 app = typer.Typer(
@@ -32,22 +31,6 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn AssistantError into a Chinese message and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AssistantError as exc:
-            err.print(f"[red]错误：[/red]{exc.message}")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def print_json(data: Any) -> None:
