@@ -324,8 +324,8 @@ class BuildInfo:
 
 
 def log_progress(done: int, total: int) -> None:
-    """The server's progress report: one log line every LOG_EVERY units, and one at the end."""
-    if done == total or done // LOG_EVERY != (done - min(done, EMBED_BATCH)) // LOG_EVERY:
+    """The server's progress report: a line at the start, every LOG_EVERY units, and at the end."""
+    if total and (done in (0, total) or done // LOG_EVERY != (done - min(done, EMBED_BATCH)) // LOG_EVERY):
         log.info("embedding index units: %d/%d", done, total)
 
 
