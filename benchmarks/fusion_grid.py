@@ -30,7 +30,9 @@ def main() -> None:
     gold = load_gold(settings.evals_dir / "retrieval_gold.yaml")
     heldout = load_gold(settings.evals_dir / "retrieval_heldout.yaml")
     print(f"model {info.model}; {info.units} sentence units over {info.clauses} clauses")
-    print("| dense weight | candidates | gold R@1 | gold R@5 | gold MRR | held-out R@1 | held-out R@5 | held-out MRR |")
+    print(
+        "| dense weight | candidates | gold R@1 | gold R@5 | gold MRR | held-out R@1 | held-out R@5 | held-out MRR |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for candidates in (int(c) for c in args.candidates.split(",")):
         for weight in (float(w) for w in args.weights.split(",")):

