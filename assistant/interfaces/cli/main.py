@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,8 +58,8 @@ def index(
     """构建或刷新 corpus/ 的检索索引（仅在语料或模型变化时重建）。"""
     from assistant.knowledge.index import load_index
 
-    with err.status("正在加载语料并检查索引…"):
-        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled())
+    with _embedding_progress() as progress:
+        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
     summary = {
         "rebuilt": info.rebuilt,
         "seconds": round(info.seconds, 2),
@@ -66,15 +68,38 @@ def index(
         "editions": idx.corpus.editions,
         "corpus_hash": info.corpus_hash,
         "model": info.model,
+        "units": info.units,
+        "embedded": info.embedded,
     }
     if json_output:
         print_json(summary)
         return
     state = "已重建" if info.rebuilt else "已是最新，无需重建"
+    dense = f"，{info.units} 个句子单元（本次新编码 {info.embedded} 个）" if info.model else ""
     err.print(
-        f"索引{state}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件，"
-        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model}）"
+        f"索引{state}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件{dense}，"
+        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model or '仅关键词检索'}）"
     )
+
+
+@contextmanager
+def _embedding_progress() -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr for the sentences being embedded (shown only when some are)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("正在编码句子"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total == 0:
+                return
+            if task is None:
+                task = bar.add_task("embed", total=total)
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command()
