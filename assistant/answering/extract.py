@@ -37,7 +37,7 @@ _CLAUSE_SPLIT = re.compile(r"[，,；;：:（）()]+|但是|但|不过|可是|�
 _FIRST_PERSON = re.compile(r"我们|我司|我厂|我公司|本公司|本企业|我单位|咱们|咱|我们厂|我这边|我方")
 _HYPOTHETICAL = re.compile(r"如果|假如|假设|要是|倘若|万一|假定|设想|若是|若")
 _NEGATION = re.compile(
-    r"(不是|并非|不属于|没有|没能|未能|并未|尚未|还没有|还没|从来没|从没|从未|不曾|没|未|无|非|不)$"
+    r"(不是|并非|不属于|不算|算不上|称不上|谈不上|没有|没能|未能|并未|尚未|还没有|还没|从来没|从没|从未|不曾|没|未|无|非|不)$"
 )
 #: Words that make a phrase a requirement, a wish or a question rather than a statement.
 _MODAL = re.compile(
@@ -177,6 +177,18 @@ class _Segmenter:
         return out
 
 
+_INDUSTRY_SUFFIX = re.compile(r"(厂|制品|企业|公司|行业|产品|加工|项目)$")
+_REGION_SUFFIX = re.compile(r"(工业园区|经济开发区|开发区|高新区|园区|新区|市|区|县)$")
+
+
+def _lookup(table: dict[str, str], token: str, suffix: re.Pattern[str]) -> str | None:
+    """The entry for a token, or for the token without a generic suffix ("炼油厂" -> 炼油)."""
+    if token in table:
+        return table[token]
+    stem = suffix.sub("", token)
+    return table.get(stem) if stem != token and len(stem) >= 2 else None
+
+
 @lru_cache(maxsize=4)
 def _load(data_dir: Path) -> tuple[Gazetteer, _Segmenter]:
     gazetteer = Gazetteer.load(data_dir)
@@ -247,7 +259,7 @@ class _Reader:
         order = 0
         for clause in self.clauses:
             for token, pos in self.segmenter.spans(clause.text):
-                province = self.gazetteer.regions.get(token)
+                province = _lookup(self.gazetteer.regions, token, _REGION_SUFFIX)
                 if not province:
                     continue
                 order += 1
@@ -285,7 +297,7 @@ class _Reader:
     def industry(self) -> None:
         for clause in self.clauses:
             for token, pos in self.segmenter.spans(clause.text):
-                industry = self.gazetteer.industries.get(token)
+                industry = _lookup(self.gazetteer.industries, token, _INDUSTRY_SUFFIX)
                 if not industry:
                     continue
                 text = clause.text
@@ -393,7 +405,9 @@ class _Reader:
                     r"(没到|不到|没达到|达不到|未达到|不够)$", before
                 ):
                     continue
-                if re.search(r"几$|哪$", before):
+                if re.search(r"几$|哪$", before) or re.match(
+                    r"(以上)?(才行|才能|才可以|就行|行吗|够吗|可以吗)", text[match.end() :]
+                ):
                     continue
                 segment = text[segment_start : match.start()]
                 source = None
@@ -433,6 +447,12 @@ class _Reader:
         quals = r"(省级|省里的?|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|省工信厅的?)?"
         for clause in self.clauses:
             text = clause.text
+            if none := re.search(
+                rf"(没|没有|未|还没|从没)(参加|参与|申报|报)过?({_TIER_WORDS})?(的)?(评定|评选|认定)|(没|没有|未|还没)(评上|获评|评过)(任何|过任何)(层级|级别)",
+                text,
+            ):
+                self.put("status.recognised_tier", None, none.group(0), clause)
+                return
             match = re.search(rf"({verbs}){quals}({_TIER_WORDS})", text) or re.search(
                 rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)",
                 text,
@@ -499,6 +519,17 @@ class _Reader:
             if not tiers:
                 pending = named if named else []
                 continue
+            if (
+                named
+                and min(
+                    text.find(n)
+                    for n in [*named, *(k for k, v in LINK_SYNONYMS.items() if v in named)]
+                    if n in text
+                )
+                > tiers[0][1]
+            ):
+                pending = []
+                continue  # "领航级里的经营管理…" speaks of a tier's text, not of this enterprise
             tier_word, position = tiers[0]
             tier = tier_word if tier_word.endswith("级") else tier_word + "级"
             if _negated(text, position) or re.search(
@@ -654,6 +685,13 @@ class _Reader:
             ),
             ("status.cooperates_with_checks", r"(配合|接受)(现场)?(核查|检查|抽查|推广|交流)|愿意配合"),
         ]
+        for clause in self.clauses:
+            if bad := re.search(
+                r"(经营|财务)(状况)?(不太好|不好|不佳|困难|较差|很差)|(连续|这两年|去年|近三年)[^，]{0,3}亏损",
+                clause.text,
+            ):
+                self.put("basic.finance_sound_3y", False, bad.group(0), clause)
+                break
         for path, pattern in positives:
             for clause in self.clauses:
                 text = clause.text
