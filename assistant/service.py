@@ -317,6 +317,7 @@ class AssistantService:
             facts=turn.understood,
             what_if=turn.what_if,
             not_rounds=turn.reading.construction_years if turn.reading else set(),
+            stated_now=bool(turn.new_facts),
         )
         return self._finish(
             question,

@@ -387,7 +387,10 @@ class _Reader:
         levels: list[tuple[int, str | None, str, _Clause]] = []
         for clause in self.clauses:
             text = clause.text
-            context = re.search(r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定", text)
+            # The context may sit in another clause of the sentence ("以第三方评估为准，是二级").
+            context = re.search(
+                r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定", clause.sentence
+            )
             if not context:
                 continue
             segment_start = 0

@@ -41,6 +41,7 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
 _FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
+_ASKS = re.compile(r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何")
 _TIER_SHORT = {"基础": "基础级", "先进": "先进级", "卓越": "卓越级", "领航": "领航级"}
 #: How to ask for a missing fact, in plain Chinese (fields not listed are asked by their label).
 QUESTIONS: dict[str, str] = {
@@ -426,6 +427,7 @@ class GroundedAnswerer:
         facts: list[Fact] | None = None,
         what_if: bool = False,
         not_rounds: set[str] | None = None,
+        stated_now: bool = False,
     ) -> Composed:
         """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
@@ -437,9 +439,14 @@ class GroundedAnswerer:
         if (
             has_profile
             and intent.name not in ("fabricate", "secrets", "deadline", "quota")
-            and (what_if or (intent.name == "general" and _FOLLOW_UP.search(question)))
+            and (
+                what_if
+                or (intent.name == "general" and _FOLLOW_UP.search(question))
+                or (stated_now and not _ASKS.search(question))
+            )
         ):
-            # "还差什么？" / "那先进级呢？" / "如果…呢？": a follow-up on the session's profile.
+            # "还差什么？" / "那先进级呢？" / "如果…呢？": a follow-up on the session's profile;
+            # a statement of facts alone ("更正一下，是二级") gets the updated verdict.
             intent = Intent("eligibility")
         # The caller (the service) has already merged stored, given and stated facts.
         stated_profile = profile or {}
