@@ -42,6 +42,8 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
 _FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
 _ASKS = re.compile(r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何")
+#: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
+_VERDICT_ASK = re.compile(r"能报|够吗|够不够|能到|哪级|行吗|能上|有戏|报得了|可以报|帮看看|帮我看看|判断")
 _TIER_SHORT = {"基础": "基础级", "先进": "先进级", "卓越": "卓越级", "领航": "领航级"}
 #: How to ask for a missing fact, in plain Chinese (fields not listed are asked by their label).
 QUESTIONS: dict[str, str] = {
@@ -402,7 +404,10 @@ class GroundedAnswerer:
             for path in item.missing_fields or []:
                 if path not in stated:
                     weight[path] = weight.get(path, 0) + 1
-        ranked = sorted(weight, key=lambda p: -weight[p])  # stable: report order breaks ties
+        # The round's own application facts (registration, legal form, construction...) first,
+        # then by how many requirements a fact decides; report order breaks ties.
+        application = {p for i in unknown if i.id.startswith("app.") for p in i.missing_fields or []}
+        ranked = sorted(weight, key=lambda p: (p not in application, -weight[p]))
         out: list[str] = []
         for path in ranked:
             question = QUESTIONS.get(path) or (
@@ -488,10 +493,16 @@ class GroundedAnswerer:
         elif intent.name == "quota":
             lead += self._lead_quota(report)
         elif stated and (
-            self.intents.asks_eligibility(question) or intent.name in ("general", "eligibility")
+            self.intents.asks_eligibility(question)
+            or intent.name in ("general", "eligibility")
+            or _VERDICT_ASK.search(question)
         ):
             lead += self._lead_eligibility(report, question, stated, facts, what_if)
         else:
+            if intent.name == "eligibility":
+                # Nothing is known yet: the asked tier cannot be judged; say so first, ask the
+                # deciding questions, then quote what the documents say.
+                lead += self._lead_eligibility(report, question, stated, facts, what_if)
             titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
             lead.append(f"根据{titles}，相关规定如下：" if sources else "")
         if intent.name == "kpi":
@@ -504,10 +515,6 @@ class GroundedAnswerer:
             sources = [c for c in (self.corpus.get(i) for i in cited_ids("\n".join(lead))) if c][:MAX_SOURCES]
         if not sources and intent.name not in ("deadline", "quota"):
             return self._refuse_out_of_scope(rules_edition, stated_profile)
-        if intent.name == "eligibility" and not stated:
-            lead.append(
-                "如需判断贵企业能否申报、可达哪一级，请告诉我：" + "；".join(missing[:5]) + "等情况。"
-            )
         if facts:
             lead.append(understood_line(facts))
             if what_if:
