@@ -23,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages
-from assistant.answering.extract import extract_profile
+from assistant.answering.extract import Fact, extract, facts_to_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
 from assistant.answering.sessions import SessionStore, merge_profiles
 from assistant.config import Settings
@@ -56,6 +56,21 @@ from assistant.rules import CheckReport, RuleSet, available_editions, check, loa
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")
+
+
+class Turn(BaseModel):
+    """What one question brings: the profile to check, the profile to keep, the facts read."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    profile: dict[str, Any]
+    store: dict[str, Any]
+    new_facts: list[Any] = Field(default_factory=list)
+    understood: list[Any] = Field(default_factory=list)
+    what_if: bool = False
+    reading: Any = None
+
+
 MAX_QUESTION_CHARS = 2000
 STREAM_CHUNK = 12
 
@@ -67,6 +82,19 @@ class Citation(BaseModel):
     title: str = ""
 
 
+class UnderstoodFact(BaseModel):
+    """An enterprise fact read from the user's words (CONTRACTS.md `understood`)."""
+
+    field: str = Field(examples=["enterprise.industry"])
+    value: Any = Field(examples=["有色金属"])
+    label: str = Field(examples=["所属行业"])
+    said: str = Field(examples=["电解铝"])
+    #: Stated as a what-if ("如果成熟度到三级呢？"): used for this answer, not stored.
+    hypothetical: bool = False
+    #: Two different values stated for the field ("第三方评2级、自评3级"): none is used.
+    conflict: list[Any] | None = None
+
+
 class Answer(BaseModel):
     """CONTRACTS.md Answer; fields after `session` are additions."""
 
@@ -75,6 +103,7 @@ class Answer(BaseModel):
     citations: list[Citation]
     verdict: dict[str, Any] | None = None
     missing_facts: list[str] = Field(default_factory=list)
+    understood: list[UnderstoodFact] = Field(default_factory=list)
     session: str
     answer_id: str = ""
     edition: str = ""
@@ -263,20 +292,42 @@ class AssistantService(DraftingDesk):
 
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None
-    ) -> tuple[str, dict]:
-        """Open the session and merge stored, given and stated facts (given ones validated)."""
+    ) -> tuple[str, Turn]:
+        """Open the session and merge stored, given and stated facts (given ones validated).
+
+        Later statements override earlier ones; an explicitly given profile is the most reliable
+        source, so it is applied last. Facts stated as a what-if shape this answer only."""
         if profile:
             parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
         session_id = self.sessions.open(session)
         stored = self.sessions.profile(session_id)
-        # Later statements override earlier ones; an explicitly given profile is the most
-        # reliable source, so it is applied last, over facts read from the question's text.
-        stated = merge_profiles(merge_profiles(stored, extract_profile(question)), profile or {})
+        reading = extract(question)
+        stated_facts = reading.stated()
+        store = merge_profiles(merge_profiles(stored, facts_to_profile(stated_facts)), profile or {})
         try:
-            parse_profile(stated)
+            parse_profile(store)
         except AssistantError:
-            stated = merge_profiles(stored, profile or {})  # a pattern misread the text; drop its facts
-        return session_id, stated
+            stated_facts = []  # a misreading must never block the answer; drop its facts
+            store = merge_profiles(stored, profile or {})
+        what_if = reading.hypothetical()
+        current = merge_profiles(store, facts_to_profile(what_if)) if what_if else store
+        try:
+            parse_profile(current)
+        except AssistantError:
+            what_if, current = [], store
+        earlier = [
+            Fact(f["field"], f["value"], f["said"])
+            for f in self.sessions.facts(session_id)
+            if f.get("field") not in {x.field for x in [*stated_facts, *what_if, *reading.conflicts()]}
+        ]
+        return session_id, Turn(
+            profile=current,
+            store=store,
+            new_facts=stated_facts,
+            understood=[*earlier, *stated_facts, *reading.conflicts(), *what_if],
+            what_if=bool(what_if),
+            reading=reading,
+        )
 
     def _citations(self, ids: list[str]) -> list[Citation]:
         out = []
@@ -306,17 +357,24 @@ class AssistantService(DraftingDesk):
         profile: dict[str, Any],
         prompt_version: int | None,
         edition: str | None = None,
+        turn: Turn | None = None,
     ) -> Answer:
         self.sessions.append(session_id, "user", question)
         self.sessions.append(session_id, "assistant", text)
-        if profile:
-            self.sessions.update_profile(session_id, profile)
+        # A what-if shapes this answer only: what is kept is the profile without it.
+        keep = turn.store if turn is not None and turn.what_if else profile
+        if keep:
+            self.sessions.update_profile(session_id, keep)
+        if turn is not None and turn.new_facts:
+            self.sessions.update_facts(session_id, [f.as_dict() for f in turn.new_facts])
+        understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
         return Answer(
             answer=text,
             mode=mode,
             citations=self._citations(cited),
             verdict=report.model_dump(mode="json") if report else None,
             missing_facts=missing,
+            understood=understood,
             session=session_id,
             answer_id=uuid.uuid4().hex,
             edition=edition or self.default_rules.edition,
@@ -330,12 +388,21 @@ class AssistantService(DraftingDesk):
         self,
         question: str,
         session_id: str,
-        profile: dict[str, Any],
+        turn: Turn,
         edition: str | None,
         as_of: dt.date,
         extra_flags: list[str],
     ) -> Answer:
-        composed = self.grounded.answer(question, profile, as_of, edition)
+        composed = self.grounded.answer(
+            question,
+            turn.profile,
+            as_of,
+            edition,
+            facts=turn.understood,
+            what_if=turn.what_if,
+            not_rounds=turn.reading.construction_years if turn.reading else set(),
+            stated_now=bool(turn.new_facts),
+        )
         return self._finish(
             question,
             session_id,
@@ -350,6 +417,7 @@ class AssistantService(DraftingDesk):
             profile=composed.profile,
             prompt_version=None,
             edition=edition,
+            turn=turn,
         )
 
     async def ask_events(
@@ -367,11 +435,11 @@ class AssistantService(DraftingDesk):
         question = self._validate_question(question, edition)
         as_of = as_of or self.today()
         # SQLite work off the event loop, so one slow disk write does not stall other requests.
-        session_id, stated = await asyncio.to_thread(self._start_turn, question, session, profile)
+        session_id, turn = await asyncio.to_thread(self._start_turn, question, session, profile)
         answer: Answer | None = None
         if self.llm is not None:
             try:
-                async for event in self._llm_events(question, session_id, stated, edition, as_of):
+                async for event in self._llm_events(question, session_id, turn, edition, as_of):
                     if event["type"] == "final":
                         answer = event["answer"]
                     else:
@@ -379,12 +447,12 @@ class AssistantService(DraftingDesk):
             except LLMError as exc:
                 log.warning("LLM failed, answering in grounded mode: %s", exc.message)
                 answer = await asyncio.to_thread(
-                    self._grounded_answer, question, session_id, stated, edition, as_of, ["llm_fallback"]
+                    self._grounded_answer, question, session_id, turn, edition, as_of, ["llm_fallback"]
                 )
                 yield {"type": "notice", "text": "大模型暂不可用，已切换为依据条款的直接回答。"}
         if answer is None:
             answer = await asyncio.to_thread(
-                self._grounded_answer, question, session_id, stated, edition, as_of, []
+                self._grounded_answer, question, session_id, turn, edition, as_of, []
             )
             for start in range(0, len(answer.answer), STREAM_CHUNK):
                 yield {"type": "token", "text": answer.answer[start : start + STREAM_CHUNK]}
@@ -394,9 +462,10 @@ class AssistantService(DraftingDesk):
         yield {"type": "final", "answer": answer}
 
     async def _llm_events(
-        self, question: str, session_id: str, profile: dict[str, Any], edition: str | None, as_of: dt.date
+        self, question: str, session_id: str, turn: Turn, edition: str | None, as_of: dt.date
     ) -> AsyncIterator[dict[str, Any]]:
         assert self.llm is not None
+        profile = turn.profile
         history = self.sessions.history(session_id)
         state = TurnState(profile=profile)
         toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
@@ -424,6 +493,7 @@ class AssistantService(DraftingDesk):
             profile=result.profile,
             prompt_version=load_prompt("system").version,
             edition=edition,
+            turn=turn,
         )
         yield {"type": "final", "answer": answer}
 

@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS messages (
     created REAL NOT NULL,
     PRIMARY KEY (session_id, seq)
 );
+CREATE TABLE IF NOT EXISTS facts (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    field TEXT NOT NULL,
+    fact TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (session_id, field)
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     answer_id TEXT NOT NULL,
@@ -135,6 +142,24 @@ class SessionStore:
                 (json.dumps(merged, ensure_ascii=False), time.time(), session_id),
             )
         return merged
+
+    def facts(self, session_id: str) -> list[dict[str, Any]]:
+        """The facts understood so far in the session, each with the words it came from,
+        oldest statement first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT fact FROM facts WHERE session_id = ? ORDER BY updated, rowid", (session_id,)
+            ).fetchall()
+        return [dict(json.loads(row[0])) for row in rows]
+
+    def update_facts(self, session_id: str, facts: list[dict[str, Any]]) -> None:
+        """Record facts (one per field: a later statement replaces the earlier one)."""
+        with self._connect() as db:
+            for fact in facts:
+                db.execute(
+                    "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?)",
+                    (session_id, fact["field"], json.dumps(fact, ensure_ascii=False), time.time()),
+                )
 
     def add_feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
         with self._connect() as db:

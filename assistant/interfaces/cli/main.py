@@ -263,21 +263,27 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers")
+EVALS = ("retrieval", "checker", "answers", "extraction")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
-    which: Annotated[str, typer.Argument(help="retrieval | checker | answers | all")] = "all",
+    which: Annotated[str, typer.Argument(help="retrieval | checker | answers | extraction | all")] = "all",
     json_output: JsonOpt = False,
 ) -> None:
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
     from assistant.evaluation import answers as eval_answers
     from assistant.evaluation import checker as eval_checker
+    from assistant.evaluation import extraction as eval_extraction
     from assistant.evaluation import retrieval as eval_retrieval
 
-    runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run, "answers": eval_answers.run}
+    runners = {
+        "retrieval": eval_retrieval.run,
+        "checker": eval_checker.run,
+        "answers": eval_answers.run,
+        "extraction": eval_extraction.run,
+    }
     if which not in (*EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
     names = EVALS if which == "all" else (which,)
