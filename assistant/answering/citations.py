@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from assistant.vocabulary import TIERS, tier_rank
@@ -178,7 +180,8 @@ def _cn_value(word: str) -> int | None:
     return total
 
 
-def figures(text: str) -> tuple[set[str], set[tuple[int, int]]]:
+@functools.lru_cache(maxsize=4096)  # clause texts are checked again and again within a turn
+def figures(text: str) -> tuple[frozenset[str], frozenset[tuple[int, int]]]:
     """The numbers (Chinese numerals with a unit converted) and the (month, day) dates of a text.
     Citations and list markers are left out; a date's year counts as a number."""
     text = _LIST_MARK.sub("", CITATION.sub("", text))
@@ -197,10 +200,12 @@ def figures(text: str) -> tuple[set[str], set[tuple[int, int]]]:
         amount = _cn_value(match.group(0))
         if amount is not None and match.group(0) != "一":  # 一个/一年 read as an article, not a figure
             numbers.add(str(amount))
-    return numbers, dates
+    return frozenset(numbers), frozenset(dates)
 
 
-def unsupported_figures(sentence: str, sources: list[str], allowed: set[str] | None = None) -> list[str]:
+def unsupported_figures(
+    sentence: str, sources: list[str], allowed: Collection[str] | None = None
+) -> list[str]:
     """The figures and dates of the sentence that none of the source texts holds."""
     numbers, dates = figures(sentence)
     if not numbers and not dates:
