@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import re
 import tempfile
@@ -22,9 +23,10 @@ from typing import Any, Literal
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
-from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages
+from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages, confirm_questions
 from assistant.answering.extract import Fact, extract, facts_to_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
+from assistant.answering.guard import SentenceGuard
 from assistant.answering.sessions import SessionStore, merge_profiles
 from assistant.config import Settings
 from assistant.drafting import (
@@ -73,6 +75,10 @@ class Turn(BaseModel):
 
 MAX_QUESTION_CHARS = 2000
 STREAM_CHUNK = 12
+#: The event shown when the LLM failed and the grounded answer replaces it, and the note that
+#: opens the fallback answer's text (so clients that show only the text are told too).
+FALLBACK_NOTICE = "大模型暂不可用，已切换为依据条款的直接回答。"
+FALLBACK_NOTE = "（大模型未能完成回答，以下是依据条款的直接回答。）"
 
 
 class Citation(BaseModel):
@@ -438,18 +444,29 @@ class AssistantService(DraftingDesk):
         session_id, turn = await asyncio.to_thread(self._start_turn, question, session, profile)
         answer: Answer | None = None
         if self.llm is not None:
+            shown: list[str] = []  # guarded text already on the user's screen
             try:
                 async for event in self._llm_events(question, session_id, turn, edition, as_of):
                     if event["type"] == "final":
                         answer = event["answer"]
                     else:
+                        if event["type"] == "token":
+                            shown.append(event["text"])
                         yield event
             except LLMError as exc:
                 log.warning("LLM failed, answering in grounded mode: %s", exc.message)
-                answer = await asyncio.to_thread(
+                grounded = await asyncio.to_thread(
                     self._grounded_answer, question, session_id, turn, edition, as_of, ["llm_fallback"]
                 )
-                yield {"type": "notice", "text": "大模型暂不可用，已切换为依据条款的直接回答。"}
+                yield {"type": "notice", "text": FALLBACK_NOTICE}
+                # What was shown stays (every sentence of it passed the guard); the note and the
+                # grounded answer follow, so the streamed text and the final text are the same.
+                before = "".join(shown)
+                gap = "" if not before else ("\n" if before.endswith("\n") else "\n\n")
+                rest = f"{gap}{FALLBACK_NOTE}\n{grounded.answer}"
+                answer = grounded.model_copy(update={"answer": before + rest})
+                for start in range(0, len(rest), STREAM_CHUNK):
+                    yield {"type": "token", "text": rest[start : start + STREAM_CHUNK]}
         if answer is None:
             answer = await asyncio.to_thread(
                 self._grounded_answer, question, session_id, turn, edition, as_of, []
@@ -467,30 +484,48 @@ class AssistantService(DraftingDesk):
         assert self.llm is not None
         profile = turn.profile
         history = self.sessions.history(session_id)
-        state = TurnState(profile=profile)
+        state = TurnState(profile=profile)  # the user's facts only: the model's never join them
         toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
+        if profile:
+            # The verdict is known before the first sentence, so every sentence can be checked
+            # against it as it is streamed.
+            await asyncio.to_thread(toolbox.ensure_report)
+        guard = SentenceGuard(
+            known=set(self.corpus.by_id),
+            seen=state.seen,
+            clause_text=self.clause_text,
+            report=state.report,
+            user_text=f"{question} {json.dumps(profile, ensure_ascii=False)}",
+        )
         messages = build_messages(
             question, history, profile, self.editions(), edition or self.default_rules.edition
         )
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
-        async for token in agent.stream(messages, toolbox):
-            yield {"type": "token", "text": token}
-        final_text = str(messages[-1].content)
-        result = agent.finish(final_text, toolbox, ensure_report=bool(profile))
-        report = result.report
+        async for sentence in agent.stream(messages, toolbox, guard):
+            yield {"type": "token", "text": sentence}
+        questions = confirm_questions(state.proposed)
+        flags = list(guard.stats.flags)
+        if questions:
+            flags.append("unconfirmed_facts")
+        extra = ["（以下情况不是您提供的，未用于核验；" + "；".join(questions) + "）"] if questions else []
+        tail = guard.closing_note(extra)
+        flags = list(dict.fromkeys([*flags, *guard.stats.flags]))
+        if tail:
+            yield {"type": "token", "text": tail}
+        report = state.report
         missing = self.grounded._missing(report, set()) if report else []
         answer = self._finish(
             question,
             session_id,
             None,
             mode="llm",
-            text=result.text,
-            cited=result.citations,
+            text=guard.text + tail,
+            cited=guard.cited,
             report=report,
-            missing=missing,
-            flags=result.flags,
+            missing=questions + missing,
+            flags=flags,
             intent="llm",
-            profile=result.profile,
+            profile=state.profile,
             prompt_version=load_prompt("system").version,
             edition=edition,
             turn=turn,

@@ -69,7 +69,10 @@ def test_answer_without_any_valid_citation_says_it_found_no_basis(
     llm = ScriptedChatModel(replies=[AIMessage("一般来说三级就够了。")])
     result = make_service(sparse_retriever, tmp_path, llm).ask("成熟度要几级")
     assert "no_supporting_clause" in result.flags
-    assert result.answer.startswith("现有文件中没有找到能支持这一回答的条款")
+    # Sentences are shown as they are checked, so the note closes the answer instead of opening it.
+    assert result.answer.endswith(
+        "（说明：现有文件中没有找到能支持这一回答的条款，以上内容未经条款核实，仅供参考。）"
+    )
 
 
 def test_model_verdict_contradicting_the_checker_is_replaced(

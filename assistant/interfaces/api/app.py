@@ -565,6 +565,7 @@ async def _chat_stream(
         session=answer.session,
         answer_id=answer.answer_id,
         mode=answer.mode,
+        flags=answer.flags,
     )
     yield _data_line(last)
     if body.stream_options is not None and body.stream_options.include_usage:
@@ -1126,6 +1127,7 @@ def _v1_router(api_config: ApiSettings) -> APIRouter:
             session=answer.session,
             answer_id=answer.answer_id,
             mode=answer.mode,
+            flags=answer.flags,
         )
 
     return v1

@@ -420,6 +420,8 @@ class ChatCompletion(BaseModel):
     session: str
     answer_id: str
     mode: Literal["llm", "grounded"]
+    #: The service's flags (llm_fallback, verdict_overridden, unsupported_figures_removed, …).
+    flags: list[str] = Field(default_factory=list)
 
 
 class ModelCard(BaseModel):

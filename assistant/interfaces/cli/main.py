@@ -216,7 +216,12 @@ def _load_profile(path: Path | None) -> dict[str, Any] | None:
 
 
 def _answer_table(answer: Any) -> None:
-    mode = "大模型" if answer.mode == "llm" else "依据条款直接回答（未配置大模型）"
+    if answer.mode == "llm":
+        mode = "大模型"
+    elif "llm_fallback" in answer.flags:
+        mode = "依据条款直接回答（大模型调用失败，已自动切换）"
+    else:
+        mode = "依据条款直接回答（未配置大模型）"
     out.print(answer.answer)
     err.print(f"[dim]模式：{mode}｜会话：{answer.session}｜引用 {len(answer.citations)} 条[/dim]")
 
@@ -263,19 +268,22 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers", "extraction")
+EVALS = ("retrieval", "checker", "answers", "extraction", "guards")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
-    which: Annotated[str, typer.Argument(help="retrieval | checker | answers | extraction | all")] = "all",
+    which: Annotated[
+        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | all")
+    ] = "all",
     json_output: JsonOpt = False,
 ) -> None:
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
     from assistant.evaluation import answers as eval_answers
     from assistant.evaluation import checker as eval_checker
     from assistant.evaluation import extraction as eval_extraction
+    from assistant.evaluation import guards as eval_guards
     from assistant.evaluation import retrieval as eval_retrieval
 
     runners = {
@@ -283,6 +291,7 @@ def eval_command(
         "checker": eval_checker.run,
         "answers": eval_answers.run,
         "extraction": eval_extraction.run,
+        "guards": eval_guards.run,
     }
     if which not in (*EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
