@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from assistant.answering.citations import cited_ids
+from assistant.answering.compose import NEXT_ROUND, asked_parts, compose
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
@@ -54,6 +55,8 @@ class Composed:
     missing_facts: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
+    #: The direct answer: the first paragraph of `text`, before the quoted sources.
+    lead: str = ""
 
 
 class IntentTable:
@@ -122,19 +125,25 @@ def _regional_doc_ids(
 ) -> tuple[list[str], list[str]]:
     """(regional documents that apply, regional documents that do not).
 
-    A region's notice applies when the question or profile names the region; it is ruled out only
-    when the enterprise is known to be elsewhere (a user who names no province may be there).
+    A region's notice applies when the question or profile names the region; otherwise it is
+    ruled out: a provincial notice is never quoted to an enterprise of another province, nor to
+    one whose province is not known.
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:
             continue
-        if doc.region == province or doc.region[:3] in question:
+        if doc.region == province or doc.region[:2] in question:
             applies.append(doc.doc_id)
-        elif province:
+        else:
             excluded.append(doc.doc_id)
     return applies, excluded
+
+
+#: Parts of a question whose answer a provincial notice may change (its own deadline, copies,
+#: address, contacts).
+REGIONAL_KINDS = {"date", "count", "place", "phone", "format"}
 
 
 class GroundedAnswerer:
@@ -283,6 +292,59 @@ class GroundedAnswerer:
             lines.append("要给出确定结论，还需要了解：" + "；".join(missing) + "。")
         return lines
 
+    def _evidence_lead(
+        self,
+        question: str,
+        sources: list[Clause],
+        regional: list[str],
+        excluded: list[str],
+        edition: str | None,
+        profile: dict[str, Any],
+    ) -> tuple[list[str], list[Clause]] | None:
+        """The lead composed from the sentences of the applicable clauses (compose.py), and the
+        sources extended by the clauses it cites; None when it finds nothing to say."""
+        parts = asked_parts(question)
+        pool = list(sources)
+        for hit in self.retriever.search(question, k=3, doc_ids=regional) if regional else []:
+            if hit.clause not in pool:
+                pool.insert(0, hit.clause)
+
+        def search(query: str) -> list[Clause]:
+            hits = self.retriever.search(query, k=4, edition=edition)
+            return [h.clause for h in hits if h.clause.doc_id not in excluded]
+
+        silence = self._silence_note(question, parts, profile)
+        composed = compose(
+            question,
+            pool,
+            label=lambda clause: f"{self._short_title(clause)}：",
+            silence=silence,
+            search=search,
+        )
+        if not composed.lines:
+            return None
+        cited = [c for c in map(self.corpus.get, composed.cited) if c is not None]
+        quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
+        return composed.lines, quoted
+
+    def _silence_note(self, question: str, parts: list[Any], profile: dict[str, Any]) -> str:
+        """A round or a region whose notice is not held: said first, before what the documents say."""
+        note = self._edition_note(question)
+        kinds = {p.kind for p in parts}
+        if not note and NEXT_ROUND.search(question) and kinds & {"date", "count"}:
+            note = (
+                f"现有文件中没有下一轮的申报通知（已收录：{self.rules.edition}年度的通知及附件），"
+                "以下是已收录文件的规定，请以新一轮正式通知为准。"
+            )
+        province = str((profile.get("enterprise") or {}).get("province") or "")
+        held = sorted({d.region for d in self.corpus.documents if d.region})
+        if province and province not in held and kinds & REGIONAL_KINDS:
+            note += (
+                f"现有文件中没有{province}的省级通知（已收录的省级通知：{'、'.join(held) or '无'}），"
+                f"以下是国家通知的规定；{province}如另有更早的截止时间或报送要求，以本省通知为准。"
+            )
+        return note
+
     # -- the answer -----------------------------------------------------------------------------
 
     def answer(
@@ -334,18 +396,22 @@ class GroundedAnswerer:
         missing = self._missing(report, stated)
 
         lead: list[str] = []
-        if edition_note:
-            lead.append(edition_note)
-        if intent.name == "deadline":
-            lead += self._lead_deadline(report)
-        elif intent.name == "quota":
-            lead += self._lead_quota(report)
-        elif stated and (self.intents.asks_eligibility(question) or intent.name == "general"):
-            lead += self._lead_eligibility(report, stated, missing)
+        if stated and (self.intents.asks_eligibility(question) or intent.name == "general") and not (
+            intent.name in ("deadline", "quota")
+        ):
+            lead += [edition_note, *self._lead_eligibility(report, stated, missing)]
         else:
-            titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
-            lead.append(f"根据{titles}，相关规定如下：" if sources else "")
-        if intent.name == "kpi":
+            evidence = self._evidence_lead(question, sources, regional, excluded, edition, stated_profile)
+            if evidence is not None:
+                lines, sources = evidence
+                lead += lines
+            elif intent.name == "deadline":
+                lead += self._lead_deadline(report)
+            elif intent.name == "quota":
+                lead += self._lead_quota(report)
+            if intent.name == "deadline" and not report.application.window_open:
+                lead.append(report.application.window_message or "")
+        if intent.name == "kpi" and "list" in {p.kind for p in asked_parts(question)}:
             lead.append(self._kpi_overview())
         if intent.name in ("link_mapping", "scenario"):
             lead[:0] = self._catalog_lead(question)
@@ -363,7 +429,8 @@ class GroundedAnswerer:
             + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
             + "。）"
         ]
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join([*lead, *body, "", *footer]).strip())
+        lead_text = "\n".join(line for line in lead if line).strip()
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join([lead_text, *body, "", *footer]).strip())
         show_verdict = intent.name == "eligibility" or bool(stated)
         return Composed(
             text=text,
@@ -373,6 +440,7 @@ class GroundedAnswerer:
             verdict=report if show_verdict else None,
             missing_facts=missing if show_verdict else [],
             profile=stated_profile,
+            lead=lead_text,
         )
 
     def _refuse_fabrication(self, edition: str, profile: dict[str, Any]) -> Composed:
