@@ -69,6 +69,8 @@ class Answer(BaseModel):
     """CONTRACTS.md Answer; fields after `session` are additions."""
 
     answer: str
+    #: The direct answer (CONTRACTS.md): the first paragraph of `answer`, before the quoted sources.
+    lead: str = ""
     mode: Literal["llm", "grounded"]
     citations: list[Citation]
     verdict: dict[str, Any] | None = None
@@ -222,6 +224,7 @@ class AssistantService:
         profile: dict[str, Any],
         prompt_version: int | None,
         edition: str | None = None,
+        lead: str = "",
     ) -> Answer:
         self.sessions.append(session_id, "user", question)
         self.sessions.append(session_id, "assistant", text)
@@ -229,6 +232,7 @@ class AssistantService:
             self.sessions.update_profile(session_id, profile)
         return Answer(
             answer=text,
+            lead=lead or text.strip().split("\n\n")[0],
             mode=mode,
             citations=self._citations(cited),
             verdict=report.model_dump(mode="json") if report else None,
@@ -266,6 +270,7 @@ class AssistantService:
             profile=composed.profile,
             prompt_version=None,
             edition=edition,
+            lead=composed.lead,
         )
 
     async def ask_events(

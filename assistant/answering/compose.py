@@ -27,11 +27,11 @@ from assistant.knowledge.corpus import Clause
 #: (kind, pattern on the question). Order is only a tie-break: parts are sorted by where in the
 #: question they are asked.
 ASKS: list[tuple[str, re.Pattern[str]]] = [
-    ("date", re.compile(r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|几月|来得及|来不及|deadline|之前要|前要交|多久")),
+    ("date", re.compile(r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|几月|来得及|来不及|deadline|之前要|前要交|多久|\d{1,2}\s*[号日]")),
     ("count", re.compile(r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家")),
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|交给谁|报给谁|送哪")),
     ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
-    ("url", re.compile(r"网站|网址|平台|在哪报|哪里报|在哪里申报|线上申报|网上申报|网上填报|链接|在哪填|哪里填|在哪评|哪里评")),
+    ("url", re.compile(r"网站|网址|哪个平台|什么平台|在哪报|哪里报|在哪里申报|链接|在哪填|哪里填|在哪评|哪里评|去哪下|哪里下载")),
     ("list", re.compile(r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么|都要|列一下|几项")),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
     ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义")),
@@ -56,13 +56,16 @@ VALUE_ASKS: list[ValueAsk] = [
             r"[^。？?！]{0,10}(多少|几成|百分之|门槛|标准值|数值|具体值|硬指标|达标线|及格线)"
             r"|(达到|要求|至少|不低于|起码)[^。？?]{0,4}(多少|百分之几|几成)"
         ),
-        re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]"),
+        re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]|[一二三四五]级及以上"),
         "具体数值门槛",
         "建设成效 主要技术经济指标 同行业领先水平",
     ),
     ValueAsk(
         "amount",
-        re.compile(r"补贴|补助|奖励|奖金|资助|奖补|扶持资金|专项资金|资金支持|拨款|多少钱|给钱|给多少"),
+        re.compile(
+            r"(补贴|补助|奖励|奖金|资助|奖补|扶持资金|专项资金|资金支持|拨款)[^。？?]{0,8}(多少|几|金额|额度|标准)"
+            r"|多少钱|给钱|给多少"
+        ),
         re.compile(r"(补贴|补助|奖励|资助|奖补|资金)[^。；]{0,20}\d+(?:\.\d+)?\s*(?:万元|亿元|元)"),
         "资金支持或奖励的具体金额",
         "鼓励给予相应政策支持 政策支持范围",
@@ -129,6 +132,7 @@ _ID_MARK = re.compile(r"【[^】]+】")
 _STOP = set("的了吗呢啊吧么是在有和与及或要我们你们他这那个么什怎哪几多少能可以还请问一下就都也")
 MAX_SPAN = 80
 MAX_PER_PART = 3
+MAX_LIST = 6
 
 
 @dataclass
@@ -236,6 +240,8 @@ def find_values(
         context = _terms(clause.heading)
         for sentence in sentences(clause):
             match = pattern.search(sentence)
+            if not match and kind == "list" and re.search(r"#.*\d+$", clause.clause_id):
+                match = re.match(r".", sentence)  # an item of a numbered list is a list entry itself
             if not match:
                 continue
             words = _terms(sentence)
@@ -330,15 +336,18 @@ def compose(
         best = found[0].score
         chosen: list[Found] = []
         docs_seen: set[str] = set()
+        limit = MAX_LIST if part.kind == "list" else MAX_PER_PART
         for item in found:
-            if len(chosen) >= MAX_PER_PART or item.score < best - 2:
+            if len(chosen) >= limit or item.score < best - 2:
                 break
             if any(item.span == c.span for c in chosen):
                 continue
             if chosen and item.clause.status != "official" and chosen[0].clause.status == "official":
                 continue
             # One sentence per document unless the part asks for several values of one kind.
-            if item.clause.doc_id in docs_seen and part.kind not in ("date", "phone", "count"):
+            if item.clause.doc_id in docs_seen and part.kind not in ("date", "phone", "count", "list"):
+                continue
+            if part.kind == "list" and any(item.clause is c.clause for c in chosen):
                 continue
             docs_seen.add(item.clause.doc_id)
             chosen.append(item)
@@ -352,9 +361,13 @@ def compose(
     return lead
 
 
+_FIELD_ID = re.compile(r"[A-Za-z_]+\.[A-Za-z_0-9.]+")
+
+
 def lead_numbers_cited(lead: str, cited_texts: Sequence[str], question: str = "") -> list[str]:
-    """Numbers in the lead (outside its 【ids】) found neither in the clauses it cites nor in the
-    question: what the property "never a number not in a cited clause" forbids."""
-    body = _ID_MARK.sub("", lead)
+    """Numbers in the lead (outside its 【ids】 and profile field names) found neither in the
+    clauses it cites (their text or title) nor in the question: what the property "never a
+    number not in a cited clause" forbids."""
+    body = _FIELD_ID.sub("", _ID_MARK.sub("", lead))
     haystack = re.sub(r"\s+", "", "".join(cited_texts) + question)
     return [n for n in _DIGITS.findall(body) if n not in haystack]
