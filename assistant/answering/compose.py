@@ -27,15 +27,31 @@ from assistant.knowledge.corpus import Clause
 #: (kind, pattern on the question). Order is only a tie-break: parts are sorted by where in the
 #: question they are asked.
 ASKS: list[tuple[str, re.Pattern[str]]] = [
-    ("date", re.compile(r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|几月|来得及|来不及|deadline|之前要|前要交|多久|\d{1,2}\s*[号日]")),
-    ("count", re.compile(r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家")),
+    (
+        "date",
+        re.compile(
+            r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|几月|来得及|来不及|deadline|之前要|前要交|多久|\d{1,2}\s*[号日]"
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家"
+        ),
+    ),
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|交给谁|报给谁|送哪")),
     ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
-    ("url", re.compile(r"网站|网址|哪个平台|什么平台|在哪报|哪里报|在哪里申报|链接|在哪填|哪里填|在哪评|哪里评|去哪下|哪里下载")),
+    (
+        "url",
+        re.compile(
+            r"网站|网址|哪个平台|什么平台|在哪报|哪里报|在哪里申报|链接|在哪填|哪里填|在哪评|哪里评|去哪下|哪里下载"
+        ),
+    ),
     ("list", re.compile(r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么|都要|列一下|几项")),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
     ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义")),
 ]
+
 
 #: Questions that ask for a value of a kind the documents may not set, with the pattern a
 #: sentence must match to carry such a value, and how the silence is worded.
@@ -56,7 +72,7 @@ VALUE_ASKS: list[ValueAsk] = [
             r"[^。？?！]{0,10}(多少|几成|百分之|门槛|标准值|数值|具体值|硬指标|达标线|及格线)"
             r"|(达到|要求|至少|不低于|起码)[^。？?]{0,4}(多少|百分之几|几成)"
         ),
-        re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]|[一二三四五]级及以上"),
+        re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]"),
         "具体数值门槛",
         "建设成效 主要技术经济指标 同行业领先水平",
     ),
@@ -64,7 +80,7 @@ VALUE_ASKS: list[ValueAsk] = [
         "amount",
         re.compile(
             r"(补贴|补助|奖励|奖金|资助|奖补|扶持资金|专项资金|资金支持|拨款)[^。？?]{0,8}(多少|几|金额|额度|标准)"
-            r"|多少钱|给钱|给多少"
+            r"|多少(?:补贴|补助|奖励|奖金|资金|钱)|多少钱|给钱|给多少"
         ),
         re.compile(r"(补贴|补助|奖励|资助|奖补|资金)[^。；]{0,20}\d+(?:\.\d+)?\s*(?:万元|亿元|元)"),
         "资金支持或奖励的具体金额",
@@ -123,7 +139,9 @@ KIND_HINTS = {
     "url": "平台 https",
     "format": "纸质版 盖章",
 }
-_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*")
+_NUMBERING = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
+)
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n")
 _CHUNK_SPLIT = re.compile(r"(?<=[，,])")
 _DIGITS = re.compile(r"\d+")
@@ -170,7 +188,14 @@ def asked_parts(question: str) -> list[Part]:
 
 
 def value_ask(question: str) -> ValueAsk | None:
-    return next((ask for ask in VALUE_ASKS if ask.question.search(question)), None)
+    """The kind of specific value asked for, if any. A maturity level is not a KPI threshold:
+    the documents do set it (三级及以上), so such questions are answered, not declared silent."""
+    for ask in VALUE_ASKS:
+        if ask.name == "threshold" and re.search(r"成熟|几级", question):
+            continue
+        if ask.question.search(question):
+            return ask
+    return None
 
 
 def _terms(text: str) -> set[str]:
@@ -226,7 +251,12 @@ class Found:
 
 
 def find_values(
-    kind: str, part_text: str, question: str, clauses: Sequence[Clause], offset: int = 0
+    kind: str,
+    part_text: str,
+    question: str,
+    clauses: Sequence[Clause],
+    offset: int = 0,
+    prefer: Sequence[str] = (),
 ) -> list[Found]:
     """Sentences of the clauses that carry a value of this kind, best first.
 
@@ -235,6 +265,7 @@ def find_values(
     """
     pattern = VALUES[kind]
     part_terms, question_terms = _terms(part_text), _terms(question)
+    unit = re.search(r"[几多少]+\s*([个份项家名])", part_text) if kind == "count" else None
     found: list[Found] = []
     for rank, clause in enumerate(clauses):
         context = _terms(clause.heading)
@@ -250,6 +281,8 @@ def find_values(
                 + len(words & question_terms)
                 + 0.5 * len(context & question_terms)
                 - _status_penalty(clause)
+                + (3 if clause.doc_id in prefer else 0)
+                + (3 if unit and match.group().endswith(unit.group(1)) else 0)
             )
             found.append(Found(clause, _span(sentence, match), score - 0.3 * (rank + offset)))
     found.sort(key=lambda f: -f.score)
@@ -286,6 +319,7 @@ def compose(
     label: Callable[[Clause], str] = lambda clause: "",
     silence: str = "",
     search: Callable[[str], Sequence[Clause]] | None = None,
+    prefer: Sequence[str] = (),
 ) -> Lead:
     """The lead for a question from its retrieved clauses (best first).
 
@@ -322,12 +356,15 @@ def compose(
     for part in parts:
         if part.kind in answered:
             continue
-        found = find_values(part.kind, part.text, question, clauses)
+        found = find_values(part.kind, part.text, question, clauses, prefer=prefer)
         hint = KIND_HINTS.get(part.kind)
         if hint:
             extra = more(f"{part.text} {hint}")
             found = sorted(
-                [*found, *find_values(part.kind, part.text, question, extra, offset=len(clauses))],
+                [
+                    *found,
+                    *find_values(part.kind, part.text, question, extra, offset=len(clauses), prefer=prefer),
+                ],
                 key=lambda f: -f.score,
             )
         if not found:

@@ -311,6 +311,8 @@ class GroundedAnswerer:
 
         def search(query: str) -> list[Clause]:
             hits = self.retriever.search(query, k=4, edition=edition)
+            if regional:
+                hits += self.retriever.search(query, k=2, edition=edition, doc_ids=regional)
             return [h.clause for h in hits if h.clause.doc_id not in excluded]
 
         silence = self._silence_note(question, parts, profile)
@@ -320,6 +322,7 @@ class GroundedAnswerer:
             label=self._label,
             silence=silence,
             search=search,
+            prefer=regional,
         )
         if not composed.lines:
             return None
@@ -406,8 +409,10 @@ class GroundedAnswerer:
         lead: list[str] = []
         typed = {p.kind for p in asked_parts(question)} & {"date", "count", "place", "phone", "url"}
         about_enterprise = stated - {"enterprise.province"}
-        if stated and not (intent.name in ("deadline", "quota") or typed) and (
-            self.intents.asks_eligibility(question) or (intent.name == "general" and about_enterprise)
+        if (
+            stated
+            and not (intent.name in ("deadline", "quota") or typed)
+            and (self.intents.asks_eligibility(question) or (intent.name == "general" and about_enterprise))
         ):
             lead += [edition_note, *self._lead_eligibility(report, stated, missing)]
         else:
@@ -442,9 +447,7 @@ class GroundedAnswerer:
         ]
         lead_text = "\n".join(line for line in lead if line).strip()
         notes = "\n".join(line for line in after if line)
-        text = re.sub(
-            r"\n{3,}", "\n\n", "\n".join([lead_text, "", notes, *body, "", *footer]).strip()
-        )
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join([lead_text, "", notes, *body, "", *footer]).strip())
         show_verdict = intent.name == "eligibility" or bool(stated)
         return Composed(
             text=text,

@@ -99,7 +99,9 @@ def score_item(service: AssistantService, item: dict[str, Any], answer: Answer) 
         # A refusal quotes nothing, and a verdict's figures come from the checker (the edition).
         cited_texts.append(str((answer.verdict or {}).get("edition") or answer.edition))
     stray_numbers = lead_numbers_cited(lead, cited_texts, item["question"])
-    forbidden = [c.clause_id for c in answer.citations if c.clause_id.split("#")[0] in (item.get("forbid_docs") or [])]
+    forbidden = [
+        c.clause_id for c in answer.citations if c.clause_id.split("#")[0] in (item.get("forbid_docs") or [])
+    ]
     markers = cited_ids(answer.answer)
     listed = {c.clause_id for c in answer.citations}
     valid = [m for m in markers if m in listed and service.clause(m) is not None]
@@ -169,7 +171,9 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
         "key_fact_accuracy": statistics.fmean(r["facts_ok"] for r in rows),
         "key_fact_anywhere": statistics.fmean(r["facts_anywhere"] for r in rows),
         "silent_accuracy": _share([r["silent"] for r in rows if r["silent_expected"]]),
-        "false_silence": _share([r["silent"] for r in rows if not r["silent_expected"] and not r["must_refuse"]]),
+        "false_silence": _share(
+            [r["silent"] for r in rows if not r["silent_expected"] and not r["must_refuse"]]
+        ),
         "lead_numbers_cited": statistics.fmean(not r["stray_numbers"] for r in rows),
         "citation_precision": (sum(r["valid_markers"] for r in rows) / markers) if markers else 1.0,
         "citation_recall": (sum(r["gold_cited"] for r in rows) / gold_cites) if gold_cites else 1.0,

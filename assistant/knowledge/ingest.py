@@ -70,7 +70,8 @@ _URL_GAP = re.compile(r"(https?://)\s+")
 _ASCII_DASH = re.compile(r"(?<=[A-Za-z0-9])[‐‑‒–—―－−](?=[A-Za-z0-9])")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 # "2024 年11月22 日", "第 3 条": PDF extraction spaces digits off from the characters around them.
-_DIGIT_CJK_GAP = re.compile(rf"(?<=[0-9]) +(?=[{_HAN}〔〕])|(?<=[{_HAN}〔〕]) +(?=[0-9])")
+# Only around dates, counts and document numbers: a name before a phone number keeps its gap.
+_DIGIT_CJK_GAP = re.compile(r"(?<=[0-9]) +(?=[年月日号个份项家条款章页〕])|(?<=[年月日第于至〔]) +(?=[0-9])")
 # Full-width punctuation never has a space next to it in Chinese typesetting ("(附1)、 T/CAMS").
 _CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 _GAPS_AT_CJK_PUNCT = (
@@ -362,6 +363,24 @@ def _should_join(previous: str, last_physical: str, line: str, blank_between: bo
     return False
 
 
+_TITLE_END = re.compile(r"(?:通知|意见|方案|办法|决定|规定|细则|指引|函|公告|通告)》?$")
+
+
+def _title_continues(out: list[str], previous_index: int, line: str) -> bool:
+    """The document's first line is its title; one wrapped by the layout ("…智能工厂培育" /
+    "工作的通知") continues on a short line that ends the way titles end."""
+    first = [text for text in out if text]
+    return (
+        len(first) == 1
+        and previous_index == out.index(first[0])
+        and not _SENTENCE_PUNCT.search(first[0] + line)
+        and not _starts_block(line)
+        and _width(first[0] + line) <= _TITLE_MAX_WIDTH
+        and bool(_TITLE_END.search(line))
+        and not _TITLE_END.search(first[0])
+    )
+
+
 def _join_broken_lines(lines: list[str]) -> list[str]:
     """Merge lines that belong to one paragraph; blank lines between them (a page break) are
     dropped with the join."""
@@ -375,8 +394,9 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
             out.append("")
             continue
         previous_index = next((i for i in range(len(out) - 1, -1, -1) if out[i]), None)
-        if previous_index is not None and _should_join(
-            out[previous_index], last_physical, line, blank_between, full
+        if previous_index is not None and (
+            _should_join(out[previous_index], last_physical, line, blank_between, full)
+            or _title_continues(out, previous_index, line)
         ):
             previous = out[previous_index]
             both_latin = previous[-1].isascii() and line[0].isascii()
@@ -618,8 +638,13 @@ def _with_restarting_numbering(markdown_text: str, target: Path) -> str:
         if "条款编号重复" not in exc.message:
             raise
     found = _FRONT_MATTER.match(markdown_text)
-    head, body = (markdown_text[: found.end()], markdown_text[found.end() :]) if found else ("", markdown_text)
-    for pattern, marks, width in ((_SECTION, "##", _SECTION_MAX_WIDTH), (_SUBSECTION, "###", _SUBSECTION_MAX_WIDTH)):
+    head, body = (
+        (markdown_text[: found.end()], markdown_text[found.end() :]) if found else ("", markdown_text)
+    )
+    for pattern, marks, width in (
+        (_SECTION, "##", _SECTION_MAX_WIDTH),
+        (_SUBSECTION, "###", _SUBSECTION_MAX_WIDTH),
+    ):
         blocks = body.split("\n\n")
         out: list[str] = []
         for block in blocks:
