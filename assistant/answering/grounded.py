@@ -247,7 +247,12 @@ class GroundedAnswerer:
         if not groups:
             return ""
         total = sum(len(ids) for ids in groups.values())
-        parts = "；".join(f"{name}（第{ids[0]}–{ids[-1]}项）" for name, ids in groups.items())
+
+        def span(ids: list[str]) -> str:
+            marks = "".join(f"【kpi#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
+            return f"第{ids[0]}项{marks}" if len(ids) == 1 else f"第{ids[0]}–{ids[-1]}项{marks}"
+
+        parts = "；".join(f"{name}（{span(ids)}）" for name, ids in groups.items())
         return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
 
     # -- leads per intent -----------------------------------------------------------------------
@@ -427,7 +432,10 @@ class GroundedAnswerer:
         after: list[str] = []  # said after the lead: notes computed from data rather than quoted
         if intent.name == "deadline" and not report.application.window_open:
             after.append(report.application.window_message or "")
-        if intent.name == "kpi" and "list" in {p.kind for p in asked_parts(question)}:
+        asked = {p.kind for p in asked_parts(question)}
+        if intent.name == "kpi" and "count" in asked and "指标" in question:
+            lead[:] = [self._kpi_overview()]  # how many indicators: counted from 附1 itself
+        elif intent.name == "kpi" and "list" in asked:
             after.append(self._kpi_overview())
         if intent.name in ("link_mapping", "scenario"):
             lead[:0] = self._catalog_lead(question)
