@@ -105,6 +105,8 @@ class Answer(BaseModel):
     """CONTRACTS.md Answer; fields after `session` are additions."""
 
     answer: str
+    #: The direct answer (CONTRACTS.md): the first paragraph of `answer`, before the quoted sources.
+    lead: str = ""
     mode: Literal["llm", "grounded"]
     citations: list[Citation]
     verdict: dict[str, Any] | None = None
@@ -364,6 +366,7 @@ class AssistantService(DraftingDesk):
         prompt_version: int | None,
         edition: str | None = None,
         turn: Turn | None = None,
+        lead: str = "",
     ) -> Answer:
         self.sessions.append(session_id, "user", question)
         self.sessions.append(session_id, "assistant", text)
@@ -376,6 +379,7 @@ class AssistantService(DraftingDesk):
         understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
         return Answer(
             answer=text,
+            lead=lead or text.strip().split("\n\n")[0],
             mode=mode,
             citations=self._citations(cited),
             verdict=report.model_dump(mode="json") if report else None,
@@ -424,6 +428,7 @@ class AssistantService(DraftingDesk):
             prompt_version=None,
             edition=edition,
             turn=turn,
+            lead=composed.lead,
         )
 
     async def ask_events(

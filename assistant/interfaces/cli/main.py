@@ -110,6 +110,9 @@ def ingest(
     edition: Annotated[str, typer.Option("--edition", help="版本年份，如 2025")],
     title: Annotated[str | None, typer.Option("--title", help="文档标题（默认取首行）")] = None,
     status: Annotated[str, typer.Option("--status", help="official / draft / reference")] = "official",
+    region: Annotated[
+        str | None, typer.Option("--region", help="省级文件所属省份，如 辽宁省（只适用于该省企业）")
+    ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="覆盖同名文档")] = False,
     json_output: JsonOpt = False,
 ) -> None:
@@ -129,6 +132,7 @@ def ingest(
             title=title,
             status=status,
             replace=replace,
+            region=region,
         )
         document = load_corpus(settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
@@ -140,6 +144,7 @@ def ingest(
                 "path": str(path),
                 "doc_id": doc_id,
                 "edition": edition,
+                "region": region,
                 "clauses": clauses,
                 "index_seconds": round(info.seconds, 2),
             }
