@@ -33,8 +33,9 @@ from tests.test_api import api_settings
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="api-fuzz-"))
 app = create_app(
-    Settings(data_dir=DATA_DIR, dense_weight=0.0, llm_base_url=None, llm_model=None),
-    api_settings=api_settings(log_level="WARNING"),
+    api_settings(
+        Settings(data_dir=DATA_DIR, dense_weight=0.0, llm_base_url=None, llm_model=None), log_level="WARNING"
+    ),
     with_ui=False,
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
