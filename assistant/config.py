@@ -7,6 +7,7 @@ patching globals.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10_485_760, ge=1024, description="Largest upload to /v1/review.")
     log_level: str = "INFO"
     log_json: bool = True
+    ui_access: Literal["open", "keys", "off"] = Field(
+        default="open",
+        description="The web UI: open (no key), keys (the same API keys, entered at /login), "
+        "off (not mounted; / shows the small search page).",
+    )
 
     @field_validator("rate_limit", "anonymous_rate_limit")
     @classmethod

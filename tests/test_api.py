@@ -350,7 +350,7 @@ def test_bad_draft_spec_names_the_field(client: TestClient, spec: dict[str, Any]
         in assert_error(client.post("/v1/draft", json={"enterprise": "某公司"}), 422)["message"]
     )
     wrong_edition = client.post("/v1/draft", json={**spec, "edition": "2030"})
-    assert "2030" in assert_error(wrong_edition, 422, "draft_spec_error")["message"]
+    assert "2030" in assert_error(wrong_edition, 422, "unknown_edition")["message"]
 
 
 REVIEW_TEXT = """典型场景实例：

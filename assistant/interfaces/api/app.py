@@ -21,18 +21,30 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
 from fastapi import Depends, FastAPI
 
 from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
+from assistant.errors import AssistantError
 from assistant.interfaces.api import metrics
-from assistant.interfaces.api.deps import KeyRing, LazyService, RateLimiter, ServiceHolder, enforce_rate_limit
+from assistant.interfaces.api.deps import (
+    KeyRing,
+    LazyService,
+    RateLimiter,
+    ServiceHolder,
+    check_json_body,
+    enforce_rate_limit,
+)
 from assistant.interfaces.api.errors import install_error_handlers
 from assistant.interfaces.api.logging_setup import configure_logging
-from assistant.interfaces.api.middleware import ChineseCORSMiddleware, RequestContextMiddleware
-from assistant.interfaces.api.openapi import DESCRIPTION, ERROR_RESPONSES, TAGS
+from assistant.interfaces.api.middleware import (
+    ChineseCORSMiddleware,
+    RequestContextMiddleware,
+    UIAccessMiddleware,
+)
+from assistant.interfaces.api.openapi import DESCRIPTION, ERROR_RESPONSES, TAGS, add_edition_enums
 from assistant.interfaces.api.routes import (
     ask,
     catalog,
@@ -41,11 +53,16 @@ from assistant.interfaces.api.routes import (
     fallback,
     feedback,
     home,
+    login,
     openai,
     ops,
     search,
 )
+from assistant.interfaces.api.routes.docs import install_docs
+from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.scenarios import load_catalog
+from assistant.rules import available_editions
 from assistant.service import AssistantService, make_llm
 
 log = logging.getLogger("assistant.api")
@@ -94,6 +111,8 @@ def create_app(
         yield
 
     app = FastAPI(
+        docs_url=None,  # served from local assets: routes/docs.py
+        redoc_url=None,
         title="智能工厂申报助手 API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -103,9 +122,13 @@ def create_app(
     )
     app.state.services = holder
     app.state.settings = config
+    _list_held_editions(app, config, service)
     app.state.keyring = KeyRing(config.api_keys)
     app.state.limiter = RateLimiter(config.rate_limit, config.anonymous_rate_limit, config.rate_limit_storage)
 
+    if with_ui and config.ui_access == "keys" and app.state.keyring.enabled:
+        app.add_middleware(UIAccessMiddleware, identify=app.state.keyring.identify)
+        app.include_router(login.router)
     if config.cors_origin_list:
         app.add_middleware(
             ChineseCORSMiddleware,
@@ -121,13 +144,39 @@ def create_app(
     install_error_handlers(app)
 
     app.include_router(ops.router)
+    install_docs(app)
     for group in V1_ROUTERS:  # each router has the /v1 prefix, so metrics see the full route template
         app.include_router(
-            group.router, dependencies=[Depends(enforce_rate_limit)], responses=ERROR_RESPONSES
+            group.router,
+            dependencies=[Depends(enforce_rate_limit), Depends(check_json_body)],
+            responses=ERROR_RESPONSES,
         )
     app.include_router(fallback.router)
-    _mount_ui_or_home(app, holder, with_ui)
+    _mount_ui_or_home(app, holder, with_ui and config.ui_access != "off")
     return app
+
+
+def _list_held_editions(app: FastAPI, config: Settings, service: AssistantService | None) -> None:
+    """Read the held editions now (from the service, or from the corpus folder when the service
+    is built later) and list them as enums in the OpenAPI document."""
+    try:
+        if service is not None:
+            corpus, rules, scenarios = service.editions(), service.rule_editions(), service.catalog.editions
+        else:
+            corpus = load_corpus(config.corpus_dir).editions
+            rules = available_editions(config.corpus_dir / "rules")
+            scenarios = load_catalog(config.corpus_dir).editions
+    except AssistantError as exc:
+        log.warning("editions not listed in the OpenAPI document: %s", exc.message)
+        return
+    held = {"corpus": list(corpus), "rules": list(rules), "scenarios": sorted(scenarios)}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_edition_enums(FastAPI.openapi(app), held)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _mount_ui_or_home(app: FastAPI, holder: ServiceHolder, with_ui: bool) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import threading
 import time
@@ -287,3 +288,50 @@ async def review_input(request: Request) -> ReviewInput:
 
 
 ReviewInputDep = Annotated[ReviewInput, Depends(review_input)]
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON bodies: the media type, and text that UTF-8 can carry
+# ---------------------------------------------------------------------------------------------
+
+UNSUPPORTED_JSON = "不支持的请求格式：该接口只接受 JSON，请设置 Content-Type: application/json。"
+LONE_SURROGATE = (
+    "请求参数不合法：请求体含有无效的 Unicode 字符（未配对的代理项，如 \\ud800），请检查文字编码。"
+)
+
+
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """json.loads joins a valid pair into one character, so any surrogate left is a lone one."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+async def check_json_body(request: Request) -> None:
+    """For routes that take a JSON body: 415 `unsupported_media_type` for another declared
+    type (not a 422 echoing the raw bytes), 422 for a lone surrogate (`"\\ud800"`), which JSON
+    allows but UTF-8, SQLite and every response writer refuse."""
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is None:
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type and not is_json(content_type):
+        raise ApiError(415, "unsupported_media_type", UNSUPPORTED_JSON)
+    raw = await request.body()
+    if b"\\u" not in raw.lower():
+        return
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return  # malformed JSON is reported by the body validation, with its position
+    if _has_lone_surrogate(parsed):
+        raise ApiError(422, "invalid_request", LONE_SURROGATE)

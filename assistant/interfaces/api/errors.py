@@ -59,6 +59,12 @@ INTERNAL_ERROR = "服务内部错误，请稍后再试；如需协助，请提�
 _PATH_RE = re.compile(r"(?<![\w:/.])(?:/[^\s/'\"，。；：、）)】]+){2,}")
 
 
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8: a lone surrogate (which JSON allows as \\ud800 but
+    UTF-8 cannot encode) is shown as its escape, never written raw."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def scrub(message: str) -> str:
     """Drop directories from any absolute path in a message: users need the file name, an
     attacker would like the layout of the server."""
@@ -69,7 +75,7 @@ def error_response(
     status: int, code: str, message: str, request_id: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     request_id = request_id or request_id_var.get()
-    body = {"error": {"code": code, "message": scrub(message), "request_id": request_id}}
+    body = {"error": {"code": code, "message": printable(scrub(message)), "request_id": request_id}}
     return JSONResponse(body, status_code=status, headers={**(headers or {}), "X-Request-ID": request_id})
 
 
@@ -77,6 +83,7 @@ _WHAT = {
     "missing": "缺少必填字段",
     "extra_forbidden": "不认识的字段（请检查拼写）",
     "string_type": "应为文本",
+    "string_unicode": "含有无效的 Unicode 字符",
     "string_pattern_mismatch": "格式不正确",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
@@ -116,10 +123,13 @@ _API_LABELS = {
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return "（无法解析的内容）"
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(value)
+    text = printable(text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

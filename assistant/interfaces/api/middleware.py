@@ -7,11 +7,13 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.interfaces.api import metrics
@@ -20,6 +22,7 @@ from assistant.interfaces.api.logging_setup import request_id_var
 
 log = logging.getLogger("assistant.api")
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -90,6 +93,14 @@ class RequestContextMiddleware:
                 return
             await send(message)
 
+        method, path = scope["method"], scope["path"]
+        if method not in KNOWN_METHODS and not (path.startswith("/v1/") and method in ("TRACE", "CONNECT")):
+            # TRACE, CONNECT or an invented method: nothing here serves it (/v1 answers with the
+            # exact Allow of the path, see routes/fallback.py).
+            await error_response(
+                405, "http_405", HTTP_MESSAGES[405], request_id, {"Allow": "GET, HEAD, POST"}
+            )(scope, receive, send_with_id)
+            return
         limit = self.upload_limit if scope["path"].rstrip("/") == "/v1/review" else self.body_limit
         received = 0
 
@@ -155,4 +166,42 @@ class ChineseCORSMiddleware(CORSMiddleware):
         headers = {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
         return error_response(
             400, "cors_rejected", f"跨域请求未被允许：{refused}不在允许范围内。", headers=headers
+        )
+
+
+#: Paths of the API itself: guarded by the API's own rules (keys on /v1), never by the UI's.
+API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/login")
+UI_UNAUTHORIZED = (
+    "网页界面需要 API 密钥：请先在 /login 页面输入密钥，"
+    "或在请求头中提供 Authorization: Bearer <密钥>（或 X-API-Key）。"
+)
+
+
+class UIAccessMiddleware:
+    """With ASSISTANT_UI_ACCESS=keys, the web UI (every path outside the API's) needs one of the
+    API keys: in `Authorization: Bearer`, in `X-API-Key`, or in the `key` cookie that /login
+    sets. Otherwise 401 in the one error shape."""
+
+    def __init__(self, app: ASGIApp, identify: Callable[[str], str | None]) -> None:
+        self.app = app
+        self.identify = identify
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or any(path == p or path.startswith(p + "/") for p in API_PATHS):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        auth = headers.get("authorization", "")
+        presented = [
+            auth[7:].strip() if auth[:7].lower() == "bearer " else "",
+            headers.get("x-api-key", ""),
+            Request(scope).cookies.get("key", ""),
+        ]
+        if any(key and self.identify(key) for key in presented):
+            await self.app(scope, receive, send)
+            return
+        metrics.AUTH_FAILURES.inc()
+        await error_response(401, "unauthorized", UI_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})(
+            scope, receive, send
         )

@@ -3,6 +3,7 @@ the review body (JSON or multipart), the API description and its tags."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from assistant.interfaces.api.models import ErrorResponse, ReviewRequest
@@ -92,3 +93,44 @@ TAGS = [
     {"name": "草稿", "description": "申报书草稿生成与审阅"},
     {"name": "运维", "description": "健康检查、就绪检查、Prometheus 指标"},
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Held editions as enums
+# ---------------------------------------------------------------------------------------------
+
+#: Where a free-text `edition` names a corpus edition, a rules edition or a scenario-guide edition.
+EDITION_SCHEMAS = {"AskRequest": "corpus", "ChatCompletionRequest": "corpus", "DraftSpec": "scenarios"}
+EDITION_PARAMS = (
+    ("/v1/search", "get", "corpus"),
+    ("/v1/check", "post", "rules"),
+    ("/v1/scenarios", "get", "scenarios"),
+)
+
+
+def _set_enum(schema: dict[str, Any] | None, values: list[str]) -> None:
+    if not schema or not values:
+        return
+    for branch in [schema, *schema.get("anyOf", [])]:
+        if branch.get("type") == "string":
+            branch["enum"] = list(values)
+
+
+def add_edition_enums(document: dict[str, Any], held: dict[str, list[str]]) -> dict[str, Any]:
+    """List the held editions as an enum wherever the schema accepts any string for `edition`
+    (the server still answers 422 `unknown_edition` for another one)."""
+    document = copy.deepcopy(document)  # the review body's schema is shared by every app
+    schemas = document.get("components", {}).get("schemas", {})
+    for name, kind in EDITION_SCHEMAS.items():
+        _set_enum(schemas.get(name, {}).get("properties", {}).get("edition"), held[kind])
+    paths = document.get("paths", {})
+    for path, method, kind in EDITION_PARAMS:
+        for param in paths.get(path, {}).get(method, {}).get("parameters", []):
+            if param.get("name") == "edition":
+                _set_enum(param.get("schema"), held[kind])
+    review = paths.get("/v1/review", {}).get("post", {}).get("requestBody", {}).get("content", {})
+    for media in ("application/json", "multipart/form-data"):
+        _set_enum(
+            review.get(media, {}).get("schema", {}).get("properties", {}).get("edition"), held["scenarios"]
+        )
+    return document

@@ -11,6 +11,8 @@ from starlette.routing import Match
 router = APIRouter()
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: Any method gets an answer in the error shape: 405 with Allow on a known path, else 404.
+MATCHED = (*METHODS, "TRACE", "CONNECT")
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -33,7 +35,7 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
-@router.api_route("/v1/{rest:path}", methods=list(METHODS), include_in_schema=False)
+@router.api_route("/v1/{rest:path}", methods=list(MATCHED), include_in_schema=False)
 async def v1_not_found(request: Request, rest: str) -> Response:
     allowed = allowed_methods(request)
     if allowed:
