@@ -41,6 +41,7 @@ from assistant.drafting import (
 )
 from assistant.errors import (
     AssistantError,
+    ExportError,
     LLMError,
     RetrievalError,
     UnknownEditionError,
@@ -393,12 +394,20 @@ class AssistantService:
         self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
     ) -> bytes:
         """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
         with tempfile.TemporaryDirectory(prefix="draft-") as folder:
             path = Path(folder) / f"draft.{fmt}"
-            if fmt == "docx":
-                write_docx(drafts[0], path)
-            else:
-                write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            try:
+                if fmt == "docx":
+                    write_docx(drafts[0], path)
+                else:
+                    write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            except (IllegalCharacterError, ValueError) as exc:  # control characters: XML refuses them
+                log.info("export refused: %s", type(exc).__name__)
+                raise ExportError(
+                    "草稿中含有 Word/Excel 文件不能保存的控制字符（如 \\x1c），请删去后重试，或以 JSON 格式获取草稿。"
+                ) from None
             return path.read_bytes()
 
     def review_text(

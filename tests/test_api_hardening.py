@@ -258,3 +258,11 @@ def test_trace_is_405_beside_the_mounted_ui(
             response = client.request("TRACE", path)
             assert_error(response, 405, "http_405")
         assert client.request("TRACE", "/v1/ask").headers["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_control_characters_in_an_export_are_a_422(client: TestClient, fmt: str) -> None:
+    spec = __import__("json").loads(SPEC)
+    spec["scenarios"][0]["instance_name"] = "检测\x1c系统"
+    response = client.post("/v1/draft", params={"format": fmt}, json=spec)
+    assert "控制字符" in assert_error(response, 422, "export_error")["message"]
