@@ -45,6 +45,7 @@ from assistant.drafting import (
 )
 from assistant.errors import (
     AssistantError,
+    ExportError,
     LLMError,
     RetrievalError,
     UnknownEditionError,
@@ -163,13 +164,19 @@ class DraftingDesk:
 
     def scenario_editions(self, edition: str | None = None) -> list[Edition]:
         """The scenario guide's editions (all, or the one named), in edition order."""
+        self._require_catalog_edition(edition)
+        return [
+            self.catalog.edition(key) for key in ([edition] if edition else sorted(self.catalog.editions))
+        ]
+
+    def _require_catalog_edition(self, edition: str | None) -> None:
         held = sorted(self.catalog.editions)
         if edition is not None and edition not in held:
             raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
-        return [self.catalog.edition(key) for key in ([edition] if edition else held)]
 
     def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
         """Spec → the template draft; polished by the LLM when asked and one is configured."""
+        self._require_catalog_edition(spec.edition)
         result = build_draft(
             spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=self.default_rules
         )
@@ -181,12 +188,20 @@ class DraftingDesk:
         self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
     ) -> bytes:
         """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
         with tempfile.TemporaryDirectory(prefix="draft-") as folder:
             path = Path(folder) / f"draft.{fmt}"
-            if fmt == "docx":
-                write_docx(drafts[0], path)
-            else:
-                write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            try:
+                if fmt == "docx":
+                    write_docx(drafts[0], path)
+                else:
+                    write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            except (IllegalCharacterError, ValueError) as exc:  # control characters: XML refuses them
+                log.info("export refused: %s", type(exc).__name__)
+                raise ExportError(
+                    "草稿中含有 Word/Excel 文件不能保存的控制字符（如 \\x1c），请删去后重试，或以 JSON 格式获取草稿。"
+                ) from None
             return path.read_bytes()
 
     def export_to(self, drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
@@ -202,6 +217,7 @@ class DraftingDesk:
     def review_text(
         self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
     ) -> ReviewReport:
+        self._require_catalog_edition(edition)
         return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
 
     def review_upload(
@@ -209,6 +225,7 @@ class DraftingDesk:
     ) -> ReviewReport:
         """Review an uploaded draft. The file is written under its own (sanitised) name in a
         private temp folder, so messages name the user's file and never a server path."""
+        self._require_catalog_edition(edition)
         name = safe_filename(filename, "upload.txt")
         if Path(name).suffix.lower() not in REVIEW_SUFFIXES:
             suffix = Path(name).suffix or "（无扩展名）"
@@ -272,6 +289,7 @@ class AssistantService(DraftingDesk):
             return self._rules[key]
 
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
+        self._require_edition(edition)
         return self.retriever.search(query, k=k, edition=edition)
 
     def clause(self, clause_id: str) -> Clause | None:
@@ -280,6 +298,9 @@ class AssistantService(DraftingDesk):
     def check(
         self, profile: dict[str, Any], edition: str | None = None, as_of: dt.date | None = None
     ) -> CheckReport:
+        held = self.rule_editions()
+        if edition is not None and edition not in held:
+            raise UnknownEditionError(f"没有 {edition} 年版的核验规则；可选：{'、'.join(held)}")
         return check(parse_profile(profile), self.rules(edition), as_of or self.today())
 
     def clause_text(self, clause_id: str) -> str | None:
@@ -294,9 +315,12 @@ class AssistantService(DraftingDesk):
             raise RetrievalError("问题不能为空")
         if len(question) > MAX_QUESTION_CHARS:
             raise RetrievalError(f"问题过长（{len(question)}字），请控制在{MAX_QUESTION_CHARS}字以内")
-        if edition is not None and edition not in self.editions():
-            raise RetrievalError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(self.editions())}")
+        self._require_edition(edition)
         return question
+
+    def _require_edition(self, edition: str | None) -> None:
+        if edition is not None and edition not in self.editions():
+            raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(self.editions())}")
 
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None
@@ -368,8 +392,9 @@ class AssistantService(DraftingDesk):
         turn: Turn | None = None,
         lead: str = "",
     ) -> Answer:
+        answer_id = uuid.uuid4().hex
         self.sessions.append(session_id, "user", question)
-        self.sessions.append(session_id, "assistant", text)
+        self.sessions.append(session_id, "assistant", text, answer_id=answer_id)
         # A what-if shapes this answer only: what is kept is the profile without it.
         keep = turn.store if turn is not None and turn.what_if else profile
         if keep:
@@ -386,7 +411,7 @@ class AssistantService(DraftingDesk):
             missing_facts=missing,
             understood=understood,
             session=session_id,
-            answer_id=uuid.uuid4().hex,
+            answer_id=answer_id,
             edition=edition or self.default_rules.edition,
             flags=flags,
             intent=intent,
@@ -549,8 +574,9 @@ class AssistantService(DraftingDesk):
         """Synchronous ask for the CLI and evals (not for use inside a running event loop)."""
         return asyncio.run(self.ask_async(question, **kwargs))
 
-    def feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
-        return self.sessions.add_feedback(answer_id, rating, comment)
+    def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
+        """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""
+        return self.sessions.add_feedback(answer_id, rating, comment, key)
 
 
 #: The draft formats review reads.

@@ -29,7 +29,7 @@ QUESTION = "每个省最多推荐几个项目？"
 @pytest.fixture(scope="module")
 def base_url(sparse_retriever: Retriever, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     service = make_service(sparse_retriever, tmp_path_factory.mktemp("openai"))
-    app = create_app(service=service, api_settings=api_settings(api_keys=API_KEY), with_ui=False)
+    app = create_app(api_settings(service.settings, api_keys=API_KEY), service=service, with_ui=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -14,7 +14,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from assistant.answering.sessions import SessionStore
-from assistant.errors import AssistantError, ProfileError, RetrievalError
+from assistant.errors import AssistantError, ProfileError, RetrievalError, UnknownEditionError
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
 from tests.fakes import ScriptedChatModel, make_service, tool_call
@@ -247,7 +247,7 @@ def test_deadline_after_the_window_says_it_closed(sparse_retriever: Retriever, t
     [
         ({"question": " "}, RetrievalError),
         ({"question": "x" * 2001}, RetrievalError),
-        ({"question": "截止时间", "edition": "2030"}, RetrievalError),
+        ({"question": "截止时间", "edition": "2030"}, UnknownEditionError),
         ({"question": "能报吗", "profile": {"maturity": {"level": 9}}}, ProfileError),
         ({"question": "能报吗", "session": "bad id!"}, AssistantError),
     ],

@@ -73,9 +73,14 @@ _SUBJECT = re.compile(r"贵公司|贵企业|贵厂|贵司|贵单位|你们|您|�
 _WEAK_VERBS = {"是", "成为"}
 #: Words before the verb that make it no claim: negation (没有达到, 未能达到, 尚不满足) or
 #: conditional advice (若要达到, 如需满足, 为了达到). Looked for in the same clause only.
-_NOT_A_CLAIM = re.compile(
-    r"(没|未|不|无法|难以|并非|若|如果|假如|如需|如要|要想|想要|为了|才能|需要|还需|仍需|需|须|要|只有|一旦|争取|目标|希望|计划|拟)"
+_NOT_A_CLAIM_NEAR = re.compile(
+    r"(没|没有|未|尚未|并未|不|并不|尚不|无法|难以|并非|要|需|须|需要|才能|争取|目标|目标是|希望|计划|拟)"
+    r"\s*(能|能够|可|可以|会|曾|再|就|还|全部|完全|真正)?\s*$"
 )
+#: ... and conditions anywhere earlier in the clause (若…达到, 为了…满足).
+_NOT_A_CLAIM_FAR = re.compile(r"若|如果|假如|如需|如要|要想|想要|为了|只有|一旦|还需|仍需|倘若")
+#: Negation between the verb and the tier (满足不了卓越级).
+_NEGATED_GAP = re.compile(r"没|未|不|无法|难以|并非")
 _EN_CLAIM = re.compile(
     r"\b(qualif\w*|reach\w*|meets?|met|achiev\w*|attain\w*|satisf\w*|eligible|rated|classified|counts? as|"
     r"is|are|be|become\w*)\b",
@@ -99,7 +104,11 @@ def _zh_claims(clause: str) -> list[str]:
     for match in _VERB_FIRST.finditer(clause):
         before = clause[max(0, match.start() - 12) : match.start()]
         before = before.replace("不仅", "").replace("不但", "")  # "not only reaches" still claims
-        if _NOT_A_CLAIM.search(before) or _NOT_A_CLAIM.search(match.group("gap").replace("申报", "")):
+        if (
+            _NOT_A_CLAIM_NEAR.search(before)
+            or _NOT_A_CLAIM_FAR.search(before)
+            or _NEGATED_GAP.search(match.group("gap"))
+        ):
             continue
         if match.group("verb") in _WEAK_VERBS and not _SUBJECT.search(clause[: match.start()]):
             continue

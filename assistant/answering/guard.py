@@ -178,14 +178,8 @@ class SentenceGuard:
         if not sentence.strip():
             return sentence
         text = normalise_citations(sentence)
-        ids = list(dict.fromkeys(CITATION.findall(text)))
-        valid = [i for i in ids if i in self.known and i in self.seen]
-        if ids and not valid:
-            return self._remove("invalid_citations_removed")
-        if len(valid) < len(ids):
-            self.stats.removed_citations += len(ids) - len(valid)
-            self.stats.flag("invalid_citations_removed")
-            text = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", text)
+        # A tier claim the checker does not support is answered with the checker's own statement,
+        # whatever the sentence cites: the user should see the verdict, not just lose a sentence.
         claims = claimed_tiers(CITATION.sub("", text))
         if any(not self._supported(tier, text) for tier in claims):
             self.stats.replaced_claims += 1
@@ -196,6 +190,14 @@ class SentenceGuard:
             statement = verdict_block(self.report) if self.report else NO_PROFILE_VERDICT
             self._cite(CITATION.findall(statement))
             return statement + "\n"
+        ids = list(dict.fromkeys(CITATION.findall(text)))
+        valid = [i for i in ids if i in self.known and i in self.seen]
+        if ids and not valid:
+            return self._remove("invalid_citations_removed")
+        if len(valid) < len(ids):
+            self.stats.removed_citations += len(ids) - len(valid)
+            self.stats.flag("invalid_citations_removed")
+            text = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", text)
         sources = [self.clause_text(i) or "" for i in valid] if valid else self._all_sources()
         if unsupported_figures(text, sources, self.user_numbers):
             return self._remove("unsupported_figures_removed")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import InputError
+from assistant.errors import InputError, NotFoundError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS facts (
     updated REAL NOT NULL,
     PRIMARY KEY (session_id, field)
 );
+CREATE TABLE IF NOT EXISTS answers (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     answer_id TEXT NOT NULL,
@@ -48,6 +53,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL
 );
+"""
+#: One vote per answer and key; rows from before the key column (key '') are left as they were.
+FEEDBACK_KEY = """
+ALTER TABLE feedback ADD COLUMN key TEXT NOT NULL DEFAULT '';
+"""
+FEEDBACK_ONCE = """
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_once ON feedback(answer_id, key) WHERE key != '';
 """
 
 
@@ -80,6 +92,10 @@ class SessionStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
+            if "key" not in columns:
+                db.executescript(FEEDBACK_KEY)
+            db.executescript(FEEDBACK_ONCE)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -103,8 +119,11 @@ class SessionStore:
             db.execute("INSERT INTO sessions (id, created, updated) VALUES (?, ?, ?)", (new_id, now, now))
             return new_id
 
-    def append(self, session_id: str, role: str, content: str) -> None:
+    def append(self, session_id: str, role: str, content: str, answer_id: str | None = None) -> None:
+        """Add a message; an assistant message's `answer_id` is recorded so feedback can name it."""
         with self._connect() as db:
+            if answer_id:
+                db.execute("INSERT INTO answers VALUES (?, ?, ?)", (answer_id, session_id, time.time()))
             (seq,) = db.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?", (session_id,)
             ).fetchone()
@@ -161,10 +180,24 @@ class SessionStore:
                     (session_id, fact["field"], json.dumps(fact, ensure_ascii=False), time.time()),
                 )
 
-    def add_feedback(self, answer_id: str, rating: int, comment: str = "") -> int:
+    def has_answer(self, answer_id: str) -> bool:
         with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO feedback (answer_id, rating, comment, created) VALUES (?, ?, ?, ?)",
-                (answer_id, rating, comment, time.time()),
+            return db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is not None
+
+    def add_feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
+        """Record a vote on an answer we gave; one per (answer, key): a second vote replaces the
+        first. The row id is returned. Unknown answer ids raise NotFoundError."""
+        key = key or "anonymous"
+        with self._connect() as db:
+            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
+                raise NotFoundError(f"没有编号为 {answer_id} 的回答：只能对本服务给出的回答提交反馈。")
+            db.execute(
+                "INSERT INTO feedback (answer_id, rating, comment, created, key) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (answer_id, key) WHERE key != '' "
+                "DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created = excluded.created",
+                (answer_id, rating, comment, time.time(), key),
             )
-            return int(cursor.lastrowid or 0)
+            (row_id,) = db.execute(
+                "SELECT id FROM feedback WHERE answer_id = ? AND key = ?", (answer_id, key)
+            ).fetchone()
+            return int(row_id)
