@@ -142,7 +142,7 @@ def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> No
         SessionStore(url)
     engine = make_engine(url)
     upgrade(engine, "0001")
-    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0002.*assistant db upgrade"):
+    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0003.*assistant db upgrade"):
         SessionStore(url)
     upgrade(engine)
     SessionStore(url).dispose()
