@@ -22,7 +22,7 @@ runner = CliRunner()
 def bm25_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """BM25-only settings (dense weight 0) so CLI tests do not load the model."""
     settings = Settings(data_dir=tmp_path / "data", dense_weight=0.0)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     return settings
 
 

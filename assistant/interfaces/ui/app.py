@@ -46,7 +46,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 import fastapi
 import gradio as gr
 
-from assistant.config import REPO_ROOT
+from assistant.config import REPO_ROOT, Settings
 from assistant.drafting import (
     KpiCatalog,
     build_draft,
@@ -1434,14 +1434,12 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m assistant.interfaces.ui.app``: the web UI alone on one port (the API is ``assistant serve``)."""
     import uvicorn
 
-    from assistant.config import settings
-
     parser = argparse.ArgumentParser(description="只启动网页界面（完整服务请用 assistant serve）")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    service = AssistantService.from_settings(settings)
+    service = AssistantService.from_settings(Settings())
     uvicorn.run(create_ui_app(service), host=args.host, port=args.port, log_level="info")
 
 
