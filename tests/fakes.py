@@ -80,6 +80,8 @@ class ScriptedChatModel(BaseChatModel):
 
 def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
     if message.tool_calls:
+        if message.content:  # text the model writes alongside its tool call
+            yield ChatGenerationChunk(message=AIMessageChunk(content=str(message.content)))
         yield ChatGenerationChunk(
             message=AIMessageChunk(
                 content="",

@@ -29,7 +29,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from assistant.answering.sessions import SessionStore
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.api.app import create_app
-from assistant.interfaces.api.deps import ApiSettings, get_service
+from assistant.interfaces.api.deps import get_service
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call
@@ -44,9 +44,11 @@ EXCELLENT_PROFILE = EXCELLENT  # meets 卓越级 and the 2024 application
 # -- helpers shared by the other API test files ----------------------------------------------------
 
 
-def api_settings(**overrides: Any) -> ApiSettings:
-    """Explicit values, so the environment or a .env file cannot change what a test sees."""
+def api_settings(base: Settings | None = None, **overrides: Any) -> Settings:
+    """`base` (or the defaults) with explicit HTTP-edge values, so the environment or a .env file
+    cannot change what a test sees."""
     values: dict[str, Any] = {
+        **(base.model_dump() if base is not None else {}),
         "api_keys": "",
         "rate_limit": "",
         "anonymous_rate_limit": "",
@@ -54,11 +56,11 @@ def api_settings(**overrides: Any) -> ApiSettings:
         "log_json": True,
         **overrides,
     }
-    return ApiSettings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 def make_client(service: AssistantService, **api: Any) -> TestClient:
-    app = create_app(service=service, api_settings=api_settings(**api), with_ui=False)
+    app = create_app(api_settings(service.settings, **api), service=service, with_ui=False)
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -348,7 +350,7 @@ def test_bad_draft_spec_names_the_field(client: TestClient, spec: dict[str, Any]
         in assert_error(client.post("/v1/draft", json={"enterprise": "某公司"}), 422)["message"]
     )
     wrong_edition = client.post("/v1/draft", json={**spec, "edition": "2030"})
-    assert "2030" in assert_error(wrong_edition, 422, "draft_spec_error")["message"]
+    assert "2030" in assert_error(wrong_edition, 422, "unknown_edition")["message"]
 
 
 REVIEW_TEXT = """典型场景实例：
@@ -443,7 +445,7 @@ def test_request_ids_are_echoed_or_generated(client: TestClient) -> None:
 
 
 def test_not_ready_until_the_service_is_loaded(sparse_retriever: Retriever, settings: Settings) -> None:
-    app = create_app(settings, sparse_retriever, api_settings=api_settings(), with_ui=False)
+    app = create_app(api_settings(settings), sparse_retriever, with_ui=False)
     cold = TestClient(app)  # no `with`: the lifespan has not run, nothing is loaded
     error = assert_error(cold.get("/readyz"), 503, "not_ready")
     assert cold.get("/readyz").headers["Retry-After"] == "5" and "加载" in error["message"]
@@ -481,7 +483,7 @@ def test_the_web_ui_is_mounted_when_present(
         app.mount("/", ui)
 
     monkeypatch.setitem(sys.modules, "assistant.interfaces.ui.app", types.SimpleNamespace(mount_ui=mount_ui))
-    app = create_app(service=service, api_settings=api_settings())
+    app = create_app(api_settings(service.settings), service=service)
     assert len(calls) == 1 and calls[0][0] is app
     assert calls[0][1].editions() == ["2024", "2025"]  # a stand-in that reaches the real service
     with TestClient(app) as client:
@@ -491,14 +493,14 @@ def test_the_web_ui_is_mounted_when_present(
         assert_error(client.get("/elsewhere"), 404)  # the mounted app's bare 404, in the one shape
         assert_error(client.post("/"), 405)
     calls.clear()
-    create_app(service=service, api_settings=api_settings(), with_ui=False)
+    create_app(api_settings(service.settings), service=service, with_ui=False)
     assert calls == []
 
 
 def test_the_real_web_ui_mounts_beside_the_api(sparse_retriever: Retriever, settings: Settings) -> None:
     """assistant/ui.py (Gradio) with the lazily built service: the lifespan still loads it."""
     pytest.importorskip("assistant.interfaces.ui.app")
-    app = create_app(settings, sparse_retriever, api_settings=api_settings(log_level="WARNING"))
+    app = create_app(api_settings(settings, log_level="WARNING"), sparse_retriever)
     assert app.state.services.peek() is None  # mounting the UI did not build the service
     with TestClient(app) as client:
         assert client.get("/readyz").status_code == 200

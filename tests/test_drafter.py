@@ -7,9 +7,11 @@ import copy
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -32,11 +34,13 @@ from assistant.drafting import (
     parse_specs,
     polish,
     polish_blocks,
+    review_text,
     verify_polish,
 )
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
+from assistant.rules import RuleSet, load_rules
 
 EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
 
@@ -223,6 +227,37 @@ def test_领航级_and_基础级_coverage() -> None:
     assert "link_coverage" not in codes(basic)
 
 
+def rules_with_基础级_also_requiring_生产管理(tmp_path: Path) -> RuleSet:
+    """The shipped rules, except that 基础级 must also cover 生产管理 (as a later round might)."""
+    data = yaml.safe_load((REPO_ROOT / "corpus" / "rules" / "2024.yaml").read_text(encoding="utf-8"))
+    basic = next(t for t in data["tiers"] if t["name"] == "基础级")
+    link = next(r for r in basic["requirements"] if r["id"] == "links.生产作业")
+    extra = copy.deepcopy(link) | {
+        "id": "links.生产管理",
+        "title": "至少覆盖生产管理环节",
+        "checks": [{"field": "links.生产管理", "at_least": "基础级"}],
+    }
+    basic["requirements"].append(extra)
+    folder = tmp_path / "rules"
+    folder.mkdir(parents=True)
+    (folder / "2024.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_rules(folder)
+
+
+def test_the_coverage_a_draft_is_held_to_comes_from_the_rules_file(tmp_path: Path) -> None:
+    spec = parse_spec(minimal(target_tier="基础级"))
+    assert "link_coverage" not in codes(build_draft(spec))
+    stricter = build_draft(spec, rules=rules_with_基础级_also_requiring_生产管理(tmp_path))
+    coverage = [c for c in stricter.checks if c.code == "link_coverage"]
+    assert [(c.severity, c.clause_ids) for c in coverage] == [("必须修改", ["conditions#二.(一)"])]
+    assert "至少覆盖生产作业、生产管理两个环节" in coverage[0].message
+    assert "未覆盖：生产管理" in coverage[0].message
+    text = "生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测"
+    assert "link_coverage" not in {f.code for f in review_text(text, "基础级").findings}
+    reviewed = review_text(text, "基础级", rules=rules_with_基础级_also_requiring_生产管理(tmp_path / "r"))
+    assert "link_coverage" in {f.code for f in reviewed.findings}
+
+
 @pytest.mark.parametrize(
     ("name", "code", "severity"),
     [
@@ -368,6 +403,10 @@ _SCENARIOS = sorted(load_catalog().edition("2025").scenarios)
 _figure = st.one_of(
     st.none(), st.integers(-50, 5000), st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))
 )
+#: An investment is never negative (the spec refuses it), so the property draws valid amounts.
+_amount = st.one_of(
+    st.none(), st.integers(0, 5000), st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))
+)
 _kpi = st.fixed_dictionaries(
     {"name": st.sampled_from(_KPI_NAMES), "before": _figure, "after": _figure, "change": _figure},
     optional={
@@ -395,7 +434,7 @@ _spec = st.fixed_dictionaries(
         "kpis": st.lists(_kpi, max_size=4),
     },
     optional={
-        "investment": _figure,
+        "investment": _amount,
         "highlights": st.lists(st.sampled_from(["国内领先", "自研模型"]), max_size=2),
     },
 )

@@ -124,29 +124,66 @@ def test_fusion_weights_change_the_ranking_as_configured(sparse_index: Index) ->
 
 
 @pytest.mark.slow
-def test_dense_side_uses_chroma_and_real_model(full_index: Index) -> None:
-    assert full_index.collection.count() == len(full_index.corpus.clauses)
-    ranking = full_index.dense_ranking("digital twin factory", 5)
-    assert len(ranking) == 5 and all(-1.0 <= s <= 1.0 for _, s in ranking)
-    assert full_index.dense_ranking("x", 5, edition="2025")
-    assert all(
-        full_index.corpus.get(cid).edition == "2025" for cid, _ in full_index.dense_ranking("x", 5, "2025")
-    )
+def test_dense_side_stores_sentence_units_with_filterable_metadata(full_index: Index) -> None:
+    assert full_index.collection.count() == full_index.units > len(full_index.corpus.clauses)
+    stored = full_index.collection.get(ids=["notice#二.(三)|7"], include=["metadatas", "documents"])
+    meta = stored["metadatas"][0]
+    assert meta["clause_id"] == "notice#二.(三)" and meta["sentence"] == "材料邮寄：北京市海淀区花园北路52号"
+    assert (meta["doc_id"], meta["edition"], meta["region"]) == ("notice", "2024", "")
+    assert stored["documents"][0] == "(三)联系方式：材料邮寄：北京市海淀区花园北路52号"
+    ranking = full_index.dense_ranking("数字孪生工厂", 20, edition="2025")
+    assert ranking and all(full_index.corpus.get(cid).edition == "2025" for cid, _ in ranking)
+    assert len({cid for cid, _ in ranking}) == len(ranking)  # a clause scores once, as its best sentence
 
 
-def test_bundled_model_gets_no_dense_weight_but_another_model_does() -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "clause_id"),
+    [("申报材料寄到哪里", "notice#二.(三)"), ("这个行动是依据什么文件开展的", "notice#前言")],
+)
+def test_paraphrases_rank_their_clause_in_the_top_three(
+    full_index: Index, question: str, clause_id: str
+) -> None:
+    """Neither question shares a content word with its clause (寄 vs 邮寄, 依据什么文件 vs 贯彻落实《…》)."""
+    assert clause_id in [cid for cid, _ in full_index.dense_ranking(question, 60)][:3]
+
+
+def test_dense_weight_default_is_the_measured_one_and_the_setting_overrides_it() -> None:
     from assistant.config import Settings
+    from assistant.knowledge.retrieval import DEFAULT_DENSE_WEIGHT
 
-    assert FusionConfig.for_settings(Settings()).dense_weight == 0.0
-    assert FusionConfig.for_settings(Settings(embedding_model="/models/bge-small-zh")).dense_weight > 0
+    assert FusionConfig.for_settings(Settings()).dense_weight == DEFAULT_DENSE_WEIGHT > 0
+    assert FusionConfig.for_settings(Settings(dense_weight=0.0)).dense_weight == 0.0
     assert FusionConfig.for_settings(Settings(dense_weight=0.3)).dense_weight == 0.3
 
 
 @pytest.mark.slow
-def test_hybrid_with_dense_weight_keeps_bm25_quality(full_index: Index) -> None:
-    retriever = Retriever(full_index, FusionConfig(dense_weight=0.2))
-    assert retriever.index.has_dense
-    assert "conditions#四.(一).3" in top_ids(retriever, "卓越级对生产作业有什么要求", k=3)
+def test_hybrid_keeps_bm25_quality_and_lifts_a_paraphrase(full_index: Index, sparse_index: Index) -> None:
+    hybrid = Retriever(full_index)
+    assert hybrid.index.has_dense and hybrid.fusion.dense_weight > 0
+    assert "conditions#四.(一).3" in top_ids(hybrid, "卓越级对生产作业有什么要求", k=3)
+    bm25 = Retriever(sparse_index, FusionConfig(dense_weight=0))
+    question = "这个行动是依据什么文件开展的"
+    assert "notice#前言" not in top_ids(bm25, question, k=5)
+    assert "notice#前言" in top_ids(hybrid, question, k=5)
+
+
+@pytest.mark.slow
+def test_evidence_sentences_quote_the_best_matching_sentence(full_index: Index) -> None:
+    retriever = Retriever(full_index)
+    question = "纸质材料寄到北京哪个地址"
+    evidence = retriever.evidence_sentences(question, retriever.search(question, k=5), k=3)
+    assert evidence[0].sentence == "材料邮寄：北京市海淀区花园北路52号"
+    assert evidence[0].clause_id == "notice#二.(三)"
+    assert [e.score for e in evidence] == sorted((e.score for e in evidence), reverse=True)
+
+
+def test_evidence_without_dense_index_falls_back_to_shared_bigrams(sparse_retriever: Retriever) -> None:
+    question = "联系电话是多少"
+    hits = sparse_retriever.search(question, k=3)
+    evidence = sparse_retriever.evidence_sentences(question, hits, k=2)
+    assert evidence and "联系电话" in evidence[0].sentence and 0 < evidence[0].score <= 1
+    assert sparse_retriever.evidence_sentences(question, [], k=2) == []
 
 
 def test_no_synonym_fires_inside_a_tier_or_link_name(sparse_index: Index) -> None:

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from assistant.config import REPO_ROOT
 from assistant.errors import CorpusError
 from assistant.knowledge.corpus import Corpus
-from assistant.knowledge.scenarios import ScenarioCatalog, coverage_gaps, load_catalog
+from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.rules import coverage_gaps as rules_coverage_gaps
+from assistant.rules import load_rules
 
 FIVE_LINKS = ["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
 
@@ -240,6 +242,13 @@ def test_matching_never_returns_a_name_without_confidence(catalog: ScenarioCatal
 
 
 # ---- link coverage ---------------------------------------------------------------------------
+
+RULES = load_rules(REPO_ROOT / "corpus" / "rules")
+
+
+def coverage_gaps(covered: set[str], tier: str) -> list[tuple[str, str, list[str]]]:
+    """The gaps under the shipped rules file (the coverage per tier is read from it)."""
+    return list(rules_coverage_gaps(RULES, covered, tier))
 
 
 def test_卓越级_missing_工厂建设_is_a_原则上_warning_citing_四_一() -> None:

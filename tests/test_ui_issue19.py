@@ -11,7 +11,7 @@ import pytest
 from assistant.answering.grounded import _number_range
 from assistant.config import REPO_ROOT
 from assistant.drafting import build_draft, parse_spec, read_blocks
-from assistant.drafting.drafter import cn_amount
+from assistant.drafting.wording import cn_amount
 from assistant.errors import DraftFileError, DraftSpecError
 from assistant.interfaces.ui.format import answer_html
 from assistant.interfaces.ui.forms import draft_form_from_spec, draft_spec_from_form, kpi_rows

@@ -2,8 +2,13 @@
 
 The model gathers facts and words the answer; the tools hold the facts: search_clauses and
 get_clause return clause text with ids, check_eligibility runs the deterministic checker. After
-the loop the guards in assistant/citations.py check what the model wrote against what the tools
-returned in this turn. One loop serves both the plain and the streaming path.
+each model step the sentence guard (assistant/answering/guard.py) checks every sentence the model
+wrote, including text alongside tool calls, before it is yielded. One loop serves both the plain
+and the streaming path, under one deadline for the whole turn.
+
+The checker only ever sees the user's facts (the profile they gave, the session, and what was
+read from their own words): facts the model passes to check_eligibility are never merged; they
+are kept as questions for the user to confirm.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,13 +32,13 @@ from langchain_core.messages import (
 )
 from langchain_core.tools import StructuredTool
 
-from assistant.answering.citations import contradicts, guard_citations, strip_claims
-from assistant.answering.sessions import Message, merge_profiles
+from assistant.answering.guard import SentenceGuard, verdict_block
+from assistant.answering.sessions import Message
 from assistant.drafting import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
-from assistant.rules import CheckReport, RuleSet, check, parse_profile
+from assistant.rules import CheckReport, RuleSet, check, field_label, parse_profile, value_label
 
 log = logging.getLogger("assistant.agent")
 MAX_STEPS = 6
@@ -47,16 +52,38 @@ class TurnState:
     seen: set[str] = field(default_factory=set)
     report: CheckReport | None = None
     tool_calls: list[str] = field(default_factory=list)
+    #: Facts the model proposed that the user never stated: field path -> value. Never checked.
+    proposed: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class AgentAnswer:
-    text: str
-    citations: list[str]
-    report: CheckReport | None
-    profile: dict[str, Any]
-    flags: list[str]
-    tool_calls: list[str]
+def _leaves(data: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {prefix: data} if prefix else {}
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out.update(_leaves(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def proposed_facts(user: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """The model's facts that the user's profile does not already state with the same value."""
+    mine = _leaves(user)
+    return {path: value for path, value in _leaves(model).items() if mine.get(path, object()) != value}
+
+
+def fact_question(path: str, value: Any) -> str | None:
+    """A proposed fact as a Chinese question to confirm, or None for a field the checker does not know."""
+    if path.startswith("links.") and isinstance(value, str):
+        return f"{path.split('.', 1)[1]}环节已达到{value}能力？"
+    label = field_label(path)
+    if label == path:
+        return None
+    return f"{label}：{value_label(path, value)}？"
+
+
+def confirm_questions(proposed: dict[str, Any], limit: int = 5) -> list[str]:
+    questions = [q for path, value in proposed.items() if (q := fact_question(path, value))]
+    return [f"请确认：{q}" for q in questions[:limit]]
 
 
 def _compact_report(report: CheckReport) -> dict[str, Any]:
@@ -87,16 +114,6 @@ def _compact_report(report: CheckReport) -> dict[str, Any]:
             for g in report.gaps[:8]
         ],
     }
-
-
-def verdict_block(report: CheckReport, limit: int = 3) -> str:
-    """The checker's verdict in words, with the clauses behind its first unmet requirements."""
-    lines = [f"规则核验结论：{report.summary}"]
-    unmet = [r for r in report.application.requirements if r.status == "not_met"]
-    unmet += [g for g in report.gaps if g.status == "not_met"]  # type: ignore[misc]
-    for item in unmet[:limit]:
-        lines.append(f"- {item.reason}" + "".join(f"【{c}】" for c in item.clause_ids[:2]))
-    return "\n".join(lines)
 
 
 class Toolbox:
@@ -131,8 +148,9 @@ class Toolbox:
             StructuredTool.from_function(
                 self.check_eligibility,
                 name="check_eligibility",
-                description="用确定性规则核验企业可达层级和2024年度卓越级申报条件。profile: 企业画像 JSON"
-                "（enterprise/basic/maturity/links/outcomes/status 各节，字段见文档），只填用户明确说过的事实。",
+                description="用确定性规则核验企业可达层级和2024年度卓越级申报条件。核验只使用用户本人提供的企业情况；"
+                "profile: 可选，你认为用户说过但未列入的事实（enterprise/basic/maturity/links/outcomes/status 各节），"
+                "这些事实不会用于核验，而是请用户确认。",
             ),
             StructuredTool.from_function(
                 self.draft_scenario,
@@ -171,19 +189,32 @@ class Toolbox:
             {"clause_id": clause_id, "heading": clause.heading, "text": clause.text}, ensure_ascii=False
         )
 
-    def check_eligibility(self, profile: dict[str, Any]) -> str:
-        merged = merge_profiles(self.state.profile, profile or {})
+    def check_eligibility(self, profile: dict[str, Any] | None = None) -> str:
+        """The checker on the user's facts only; the model's facts come back as questions."""
+        for path, value in proposed_facts(self.state.profile, profile or {}).items():
+            self.state.proposed.setdefault(path, value)
         try:
-            report = check(parse_profile(merged), self.rules, self.as_of)
+            report = self.ensure_report()
         except AssistantError as exc:
             return json.dumps({"error": exc.message}, ensure_ascii=False)
-        self.state.profile = merged
-        self.state.report = report
-        for requirement in report.application.requirements:
-            self.state.seen.update(requirement.clause_ids)
-        for gap in report.gaps:
-            self.state.seen.update(gap.clause_ids)
-        return json.dumps(_compact_report(report), ensure_ascii=False, default=str)
+        result = _compact_report(report)
+        questions = confirm_questions(self.state.proposed)
+        if questions:
+            result["unconfirmed_facts"] = questions
+            result["note"] = "这些事实不是用户说的，没有用于核验；请向用户确认，不要当作事实陈述。"
+        return json.dumps(result, ensure_ascii=False, default=str)
+
+    def ensure_report(self) -> CheckReport:
+        """The checker's report on the user's profile, computed once per turn."""
+        if self.state.report is None:
+            report = check(parse_profile(self.state.profile), self.rules, self.as_of)
+            self.state.report = report
+            self.state.seen.update(report.application.clause_ids)
+            for requirement in report.application.requirements:
+                self.state.seen.update(requirement.clause_ids)
+            for gap in report.gaps:
+                self.state.seen.update(gap.clause_ids)
+        return self.state.report
 
     def draft_scenario(self, spec: dict[str, Any]) -> str:
         draft = draft_from_data(spec, self.retriever.index.settings.corpus_dir)
@@ -228,7 +259,7 @@ def build_messages(
 
 
 class Agent:
-    """Runs the tool loop on a chat model and applies the guards."""
+    """Runs the tool loop on a chat model, every sentence through the guard, in one deadline."""
 
     def __init__(self, llm: BaseChatModel, timeout: float = 30.0, max_steps: int = MAX_STEPS) -> None:
         self.llm = llm
@@ -236,48 +267,67 @@ class Agent:
         self.max_steps = max_steps
 
     async def stream(
-        self, messages: list[BaseMessage], toolbox: Toolbox, on_token: Callable[[str], None] | None = None
+        self, messages: list[BaseMessage], toolbox: Toolbox, guard: SentenceGuard
     ) -> AsyncIterator[str]:
-        """Yield answer tokens as the model produces them; the final text is in `messages[-1]`."""
+        """Yield guarded sentences as the model completes them. The whole turn (every model
+        step and tool call) shares one deadline; a model that fails, hangs, returns nothing or
+        returns a tool call that cannot be parsed raises LLMError (the caller falls back)."""
+        deadline = asyncio.get_running_loop().time() + self.timeout
         model = self.llm.bind_tools(toolbox.tools)
-        for _ in range(self.max_steps):
-            message: AIMessageChunk | None = None
-            try:
-                async with asyncio.timeout(self.timeout):
-                    async for chunk in model.astream(messages):
+        wrote = False
+        try:
+            for _ in range(self.max_steps):
+                message: AIMessageChunk | None = None
+                chunks = model.astream(messages).__aiter__()
+                try:
+                    while True:
+                        try:
+                            async with asyncio.timeout_at(deadline):
+                                chunk = await anext(chunks)
+                        except StopAsyncIteration:
+                            break
                         message = chunk if message is None else message + chunk  # type: ignore[assignment]
                         if isinstance(chunk.content, str) and chunk.content:
-                            yield chunk.content
-            except TimeoutError as exc:
-                raise LLMError(f"大模型在{self.timeout:.0f}秒内没有响应") from exc
-            except LLMError:
-                raise
-            except Exception as exc:
-                raise LLMError(f"大模型调用失败：{type(exc).__name__}") from exc
-            if message is None:
-                raise LLMError("大模型没有返回内容")
-            ai = AIMessage(content=message.content, tool_calls=message.tool_calls)
-            messages.append(ai)
-            if not ai.tool_calls:
-                return
-            for call in ai.tool_calls:
-                result = await asyncio.to_thread(toolbox.run, call["name"], call.get("args") or {})
-                messages.append(ToolMessage(content=result, tool_call_id=call.get("id") or call["name"]))
+                            wrote = wrote or bool(chunk.content.strip())
+                            for sentence in guard.feed(chunk.content):
+                                yield sentence
+                finally:
+                    await _close(chunks)
+                if message is None:
+                    raise LLMError("大模型没有返回内容")
+                if message.invalid_tool_calls:
+                    raise LLMError("大模型的工具调用无法解析")
+                ai = AIMessage(content=message.content, tool_calls=message.tool_calls)
+                messages.append(ai)
+                for sentence in guard.flush(more_follows=bool(ai.tool_calls)):
+                    yield sentence
+                if not ai.tool_calls:
+                    if not wrote:
+                        raise LLMError("大模型返回了空回答")
+                    return
+                for call in ai.tool_calls:
+                    async with asyncio.timeout_at(deadline):
+                        result = await asyncio.to_thread(toolbox.run, call["name"], call.get("args") or {})
+                    messages.append(ToolMessage(content=result, tool_call_id=call.get("id") or call["name"]))
+        except TimeoutError as exc:
+            raise LLMError(f"大模型在{self.timeout:.0f}秒内没有完成回答") from exc
+        except LLMError:
+            raise
+        except Exception as exc:
+            raise LLMError(f"大模型调用失败：{type(exc).__name__}") from exc
         raise LLMError(f"大模型在{self.max_steps}轮工具调用后仍未给出答案")
 
-    def finish(self, text: str, toolbox: Toolbox, *, ensure_report: bool) -> AgentAnswer:
-        """Apply the citation and verdict guards to the model's final text."""
-        state = toolbox.state
-        flags: list[str] = []
-        if ensure_report and state.report is None and state.profile:
-            toolbox.check_eligibility({})  # a profile is known: the verdict comes from the checker
-        report = state.report
-        if report is not None and contradicts(text, report.reachable_tier):
-            text = f"{verdict_block(report)}\n\n{strip_claims(text, report.reachable_tier)}".strip()
-            flags.append("verdict_overridden")
-            log.warning("model verdict contradicted the checker; replaced")
-        known = set(toolbox.retriever.index.corpus.by_id)
-        guarded = guard_citations(text, state.seen, known)
-        return AgentAnswer(
-            guarded.text, guarded.cited, report, state.profile, flags + guarded.flags, state.tool_calls
-        )
+
+async def _close(chunks: Any) -> None:
+    """Close the model's stream (its HTTP response) without waiting on a hung server."""
+    aclose = getattr(chunks, "aclose", None)
+    if aclose is None:
+        return
+    try:
+        async with asyncio.timeout(1.0):
+            await aclose()
+    except Exception as exc:  # closing must never mask the turn's outcome
+        log.debug("closing the model stream failed: %s", type(exc).__name__)
+
+
+__all__ = ["Agent", "SentenceGuard", "Toolbox", "TurnState", "build_messages", "verdict_block"]

@@ -17,10 +17,13 @@ from typing import Any
 import yaml
 
 from assistant.answering.citations import cited_ids
+from assistant.answering.compose import NEXT_ROUND, asked_parts, compose
+from assistant.answering.extract import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
-from assistant.rules import CheckReport, RuleSet, check, field_label, parse_profile
+from assistant.rules import CheckReport, RequirementResult, RuleSet, check, field_label, parse_profile
+from assistant.vocabulary import DEFAULT_TIER, STATUS_SEVERITY, TIERS
 
 #: Below this raw evidence (assistant.retrieval.Retriever.evidence) a question with no recognised
 #: intent is refused. Measured on evals/: of 118 such in-scope questions (retrieval gold, held-out,
@@ -31,7 +34,43 @@ MAX_SOURCES = 4
 MAX_K = 50
 RELATIVE_CUTOFF = 0.5
 MAX_MISSING = 8
+#: With 暂不能判断, ask at most this many questions: the missing facts that decide the most.
+MAX_QUESTIONS = 3
+#: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
+MIN_FACTS_FOR_REACHABLE = 6
 _YEAR = re.compile(r"(20\d\d)\s*年")
+#: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
+_FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
+_FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
+_ASKS = re.compile(r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何")
+#: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
+_VERDICT_ASK = re.compile(r"能报|够吗|够不够|能到|哪级|行吗|能上|有戏|报得了|可以报|帮看看|帮我看看|判断")
+_TIER_SHORT = {"基础": "基础级", "先进": "先进级", "卓越": "卓越级", "领航": "领航级"}
+#: How to ask for a missing fact, in plain Chinese (fields not listed are asked by their label).
+QUESTIONS: dict[str, str] = {
+    "enterprise.province": "企业在哪个省（区、市）？",
+    "enterprise.industry": "企业属于什么行业？",
+    "enterprise.registered_in_prc": "企业是否在中国境内注册？",
+    "enterprise.legal_form": "申报主体是独立法人，还是分公司等分支机构？",
+    "enterprise.above_designated_size": "是否为规模以上工业企业？",
+    "maturity.level": "智能制造能力成熟度（GB/T 39116）评估是几级？",
+    "status.recognised_tier": "是否已获评先进级智能工厂？",
+    "status.construction_completed": "智能工厂是否已完成建设？",
+    "outcomes.kpi_standing": "主要技术经济指标处于什么水平（省内领先、国内领先等）？",
+    "status.cooperates_with_checks": "是否愿意配合现场核查、技术推广和典型案例交流？",
+    "basic.finance_sound_3y": "近三年经营和财务状况是否良好？",
+    "basic.no_bad_credit": "是否有不良信用记录？",
+    "basic.no_major_accident": "近三年是否发生过较大及以上安全、环保等事故？",
+    "basic.no_violation": "是否有违法违规行为？",
+    "basic.secure_controllable": "关键技术装备和软件是否安全可控、网络和数据安全风险是否可控？",
+    "basic.organisation_and_talent": "是否建立了智能工厂的组织机制、有智能制造专业人才？",
+    "basic.competitive": "企业和产品是否具有较强市场竞争力？",
+    "outcomes.leads_industry": "在行业中起到什么范围的引领带动作用（省内、国内）？",
+    "outcomes.drives_supply_chain": "是否带动了供应链上下游协同数智化升级？",
+    "outcomes.solutions": "是否形成了具有行业推广价值的解决方案？",
+    "outcomes.standards_group": "是否在探索构建企业智能制造“标准群”？",
+    "outcomes.talent": "智能制造人才培养做到什么程度（专业人才、复合型人才培养体系）？",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +93,8 @@ class Composed:
     missing_facts: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
+    #: The direct answer: the first paragraph of `text`, before the quoted sources.
+    lead: str = ""
 
 
 class IntentTable:
@@ -90,8 +131,25 @@ class IntentTable:
         eligibility = next((i for i in self.intents if i.name == "eligibility"), None)
         return bool(eligibility) and any(k in question.lower() for k in eligibility.keywords)  # type: ignore[union-attr]
 
+    def without_intent(self, question: str, name: str) -> str:
+        """The question less its sentences that carry one of the intent's keywords."""
+        intent = next((i for i in self.intents if i.name == name), None)
+        if intent is None:
+            return question
+        sentences = re.split(r"(?<=[。！？!?；;\n])", question)
+        kept = [s for s in sentences if not any(k in s.lower() for k in intent.keywords)]
+        return "".join(kept).strip()
+
     def is_out_of_scope(self, question: str) -> bool:
         return any(topic in question for topic in self.out_of_scope)
+
+
+IGNORED_INSTRUCTIONS = "消息中要求改变规则或索取系统信息的部分不予执行；以下只回答申报相关的问题。"
+
+
+def book_title(title: str) -> str:
+    """A document title in 《》, unless the title already carries its own marks."""
+    return title if "《" in title else f"《{title}》"
 
 
 def _quote(clause: Clause, short_title: str) -> str:
@@ -105,19 +163,65 @@ def _regional_doc_ids(
 ) -> tuple[list[str], list[str]]:
     """(regional documents that apply, regional documents that do not).
 
-    A region's notice applies when the question or profile names the region; it is ruled out only
-    when the enterprise is known to be elsewhere (a user who names no province may be there).
+    A region's notice applies when the question or profile names the region; otherwise it is
+    ruled out: a provincial notice is never quoted to an enterprise of another province, nor to
+    one whose province is not known.
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:
             continue
-        if doc.region == province or doc.region[:3] in question:
+        if doc.region == province or doc.region[:2] in question:
             applies.append(doc.doc_id)
-        elif province:
+        else:
             excluded.append(doc.doc_id)
     return applies, excluded
+
+
+def understood_line(facts: list[Fact]) -> str:
+    """ "我理解的情况：…（如有误请直接更正）"."""
+    parts = [("假设" if f.hypothetical else "") + f.describe() for f in facts]
+    return "我理解的情况：" + "；".join(parts) + "（如有误请直接更正）"
+
+
+def _application_tier(report: CheckReport) -> str | None:
+    """The tier the round's application is for (卓越级 in 2024), read from its name."""
+    return next((t for t in TIERS if t in report.application.round), None)
+
+
+def _worst(items: list[RequirementResult]) -> str:
+    return max((i.status for i in items), key=STATUS_SEVERITY.__getitem__, default="met")
+
+
+def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
+    """The tier the user asks about: one named as a target ("能报卓越级吗", "那先进级呢"), not one
+    that is part of a stated fact ("评上了先进级"); DEFAULT_TIER when none is named."""
+    said = [f.said for f in facts or []]
+    found: list[tuple[int, str, bool]] = []
+    for match in re.finditer(r"(基础|先进|卓越|领航)级?", question):
+        if any(
+            match.group(0) in s
+            and s in question
+            and question.find(s) <= match.start() < question.find(s) + len(s)
+            for s in said
+        ):
+            continue
+        target = bool(
+            re.search(
+                r"(报|申报|冲|够|到|评|上|那|申请)$", question[max(0, match.start() - 2) : match.start()]
+            )
+        )
+        found.append((match.start(), _TIER_SHORT[match.group(1)], target))
+    if not found:
+        return DEFAULT_TIER
+    targets = [f for f in found if f[2]]
+    return (targets or found)[-1][1]
+
+
+#: Parts of a question whose answer a provincial notice may change (its own deadline, copies,
+#: address, contacts).
+REGIONAL_KINDS = {"date", "count", "place", "phone", "format"}
 
 
 class GroundedAnswerer:
@@ -171,17 +275,17 @@ class GroundedAnswerer:
             for path in candidates:
                 if path and path not in stated and path not in fields:
                     fields.append(path)
-        return [f"{field_label(path)}（{path}）" for path in fields[:MAX_MISSING]]
+        return [field_label(path) for path in fields[:MAX_MISSING]]
 
-    def _edition_note(self, question: str) -> str:
-        years = sorted({y for y in _YEAR.findall(question)})
+    def _edition_note(self, question: str, not_rounds: set[str] | None = None) -> str:
+        years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()))
         held = set(self.corpus.editions)
         missing = [y for y in years if y not in held]
         if not missing:
             return ""
         return (
             f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{self.rules.edition}年度通知及附件，"
-            f"以及2025年版场景指引征求意见稿），以下是{self.rules.edition}年度文件的规定，仅供参考，"
+            f"以及新版场景指引征求意见稿），以下是{self.rules.edition}年度文件的规定，仅供参考，"
             f"请以当年正式通知为准。"
         )
 
@@ -221,7 +325,12 @@ class GroundedAnswerer:
         if not groups:
             return ""
         total = sum(len(ids) for ids in groups.values())
-        parts = "；".join(f"{name}（第{_number_range(ids)}项）" for name, ids in groups.items())
+
+        def span(ids: list[str]) -> str:
+            marks = "".join(f"【kpi#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
+            return f"第{_number_range(ids)}项{marks}"
+
+        parts = "；".join(f"{name}（{span(ids)}）" for name, ids in groups.items())
         return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
 
     # -- leads per intent -----------------------------------------------------------------------
@@ -245,26 +354,166 @@ class GroundedAnswerer:
             f"推荐名额（{report.edition}年度卓越级）：{quotas}。名额是推荐单位的上限，不是企业的申报条件。"
         ]
 
-    def _lead_eligibility(self, report: CheckReport, stated: set[str], missing: list[str]) -> list[str]:
-        lines = [f"规则核验结论：{report.summary}" if report.summary else "规则核验结论："]
-        related = [
-            r
-            for r in [
-                *report.application.requirements,
-                *[x for t in report.tiers.values() for x in t.requirements],
-            ]
-            if stated & set(r.fields or [r.field or ""]) and r.status != "met"
+    def _lead_eligibility(
+        self, report: CheckReport, question: str, stated: set[str], facts: list[Fact], what_if: bool
+    ) -> list[str]:
+        """The asked tier's status first, in plain Chinese, then its reasons or (when it cannot be
+        judged yet) at most three questions; gaps of the asked tier before anything else."""
+        tier = asked_tier(question, facts)
+        # The application's "meets the 卓越级 conditions" item repeats the tier's own items.
+        items = [i for i in self._tier_items(report, tier) if i.id != "app.excellent_conditions"]
+        status = _worst(items)
+        round_name = report.application.round if tier == _application_tier(report) else ""
+        scope = f"{tier}（{round_name}）" if round_name else tier
+        prefix = "规则核验结论：" + ("假设按您说的情况，" if what_if else "")
+        lines: list[str] = []
+        not_met = [i for i in items if i.status == "not_met"]
+        conditional = [i for i in items if i.status == "conditional"]
+        unknown = [i for i in items if i.status == "unknown"]
+        if status == "met":
+            lines.append(f"{prefix}{scope}——满足。{self._cite_all(items)}")
+        elif status == "not_met":
+            lines.append(f"{prefix}{scope}——不满足。原因：")
+            lines += [self._bullet(i) for i in not_met]
+        elif status == "conditional":
+            lines.append(f"{prefix}{scope}——有条件：有“原则上”要求未满足，需在申报材料中说明理由：")
+            lines += [self._bullet(i) for i in conditional]
+        else:
+            lines.append(f"{prefix}{scope}——暂不能判断。{self._cite_all(unknown)}")
+        if status != "unknown":
+            shown = not_met if status == "not_met" else conditional if status == "conditional" else []
+            also = [i for i in [*not_met, *conditional] if i not in shown]
+            if also:
+                lines.append(f"{tier}另有以下要求未满足：")
+                lines += [self._bullet(i) for i in also]
+        judged_unknown = [
+            i for i in unknown if not i.missing_fields and stated & set(i.fields or [i.field or ""])
         ]
-        seen: set[str] = set()
-        for item in related:
-            if item.id in seen or item.id == "app.excellent_conditions":
-                continue
-            seen.add(item.id)
-            cite = "".join(f"【{c}】" for c in item.clause_ids[:2])
-            lines.append(f"- {item.reason}{cite}")
-        if missing:
-            lines.append("要给出确定结论，还需要了解：" + "；".join(missing) + "。")
-        return lines
+        if judged_unknown:
+            lines.append("以下情况需推荐单位确认：")
+            lines += [self._bullet(i) for i in judged_unknown]
+        questions = self._questions(unknown, stated)
+        if questions:
+            lead_in = (
+                "要给出确定结论，请告诉我：" if status == "unknown" else f"{tier}还有待确认的情况，请告诉我："
+            )
+            lines.append(lead_in + "".join(f"{n}. {q}" for n, q in enumerate(questions, 1)))
+        if report.highest_tier and report.highest_tier != tier:
+            lines.append(f"按已知情况，已满足{report.highest_tier}的全部要求。")
+        reachable = report.reachable_tier
+        if len(stated) >= MIN_FACTS_FOR_REACHABLE and reachable and reachable != report.highest_tier:
+            lines.append(f"若待确认事项均有利、“原则上”要求获认可，可达{reachable}。")
+        if not report.application.window_open and report.application.window_message and round_name:
+            lines.append(report.application.window_message)
+        return [_FIELD_ID.sub("", line) for line in lines]
+
+    def _tier_items(self, report: CheckReport, tier: str) -> list[RequirementResult]:
+        """The requirements that decide the asked tier: the round's application for the tier it
+        is for (卓越级 in 2024), the tier's cumulative requirements otherwise."""
+        if tier == _application_tier(report):
+            return list(report.application.requirements) + [
+                r
+                for t in TIERS[: TIERS.index(tier) + 1]
+                for r in report.tiers[t].requirements  # type: ignore[index]
+            ]
+        return [r for t in TIERS[: TIERS.index(tier) + 1] for r in report.tiers[t].requirements]  # type: ignore[index]
+
+    def _bullet(self, item: RequirementResult) -> str:
+        cite = "".join(f"【{c}】" for c in item.clause_ids[:2])
+        return f"- {item.reason}{cite}"
+
+    @staticmethod
+    def _cite_all(items: list[RequirementResult]) -> str:
+        ids = list(dict.fromkeys(c for i in items for c in i.clause_ids[:1]))[:3]
+        return "".join(f"【{c}】" for c in ids)
+
+    @staticmethod
+    def _questions(unknown: list[RequirementResult], stated: set[str]) -> list[str]:
+        """The missing facts that decide the most requirements, at most MAX_QUESTIONS."""
+        weight: dict[str, int] = {}
+        for item in unknown:
+            for path in item.missing_fields or []:
+                if path not in stated:
+                    weight[path] = weight.get(path, 0) + 1
+        # The round's own application facts (registration, legal form, construction...) first,
+        # then by how many requirements a fact decides; report order breaks ties.
+        application = {p for i in unknown if i.id.startswith("app.") for p in i.missing_fields or []}
+        ranked = sorted(weight, key=lambda p: (p not in application, -weight[p]))
+        out: list[str] = []
+        for path in ranked:
+            question = QUESTIONS.get(path) or (
+                f"{field_label(path)}达到哪一层级？"
+                if path.startswith("links.")
+                else f"{field_label(path)}：是否符合？"
+            )
+            if question not in out:
+                out.append(question)
+            if len(out) == MAX_QUESTIONS:
+                break
+        return out
+
+    def _evidence_lead(
+        self,
+        question: str,
+        sources: list[Clause],
+        regional: list[str],
+        excluded: list[str],
+        edition: str | None,
+        profile: dict[str, Any],
+    ) -> tuple[list[str], list[Clause]] | None:
+        """The lead composed from the sentences of the applicable clauses (compose.py), and the
+        sources extended by the clauses it cites; None when it finds nothing to say."""
+        parts = asked_parts(question)
+        pool = list(sources)
+        for hit in self.retriever.search(question, k=3, doc_ids=regional) if regional else []:
+            if hit.clause not in pool:
+                pool.insert(0, hit.clause)
+
+        def search(query: str) -> list[Clause]:
+            hits = self.retriever.search(query, k=4, edition=edition)
+            if regional:
+                hits += self.retriever.search(query, k=2, edition=edition, doc_ids=regional)
+            return [h.clause for h in hits if h.clause.doc_id not in excluded]
+
+        silence = self._silence_note(question, parts, profile)
+        composed = compose(
+            question,
+            pool,
+            label=self._label,
+            silence=silence,
+            search=search,
+            prefer=regional,
+        )
+        if not composed.lines:
+            return None
+        cited = [c for c in map(self.corpus.get, composed.cited) if c is not None]
+        quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
+        return composed.lines, quoted
+
+    def _label(self, clause: Clause) -> str:
+        """A document's name before its claim when several documents answer one part; the full
+        title when the short one carries a number of its own (附件3), so no lead number comes
+        from outside the clause cited."""
+        short = self._short_title(clause)
+        return f"{book_title(clause.title) if re.search(r'[0-9]', short) else short}："
+
+    def _silence_note(self, question: str, parts: list[Any], profile: dict[str, Any]) -> str:
+        """A round or a region whose notice is not held: said first, before what the documents say."""
+        note = self._edition_note(question)
+        kinds = {p.kind for p in parts}
+        if not note and NEXT_ROUND.search(question) and kinds & {"date", "count"}:
+            note = (
+                f"现有文件中没有下一轮的申报通知（已收录：{self.rules.edition}年度的通知及附件），"
+                "以下是已收录文件的规定，请以新一轮正式通知为准。"
+            )
+        province = str((profile.get("enterprise") or {}).get("province") or "")
+        held = sorted({d.region for d in self.corpus.documents if d.region})
+        if province and province not in held and kinds & REGIONAL_KINDS:
+            note += (
+                f"现有文件中没有{province}的省级通知（已收录的省级通知：{'、'.join(held) or '无'}），"
+                f"以下是国家通知的规定；{province}如另有更早的截止时间或报送要求，以本省通知为准。"
+            )
+        return note
 
     # -- the answer -----------------------------------------------------------------------------
 
@@ -274,9 +523,30 @@ class GroundedAnswerer:
         profile: dict[str, Any] | None = None,
         as_of: dt.date | None = None,
         edition: str | None = None,
+        facts: list[Fact] | None = None,
+        what_if: bool = False,
+        not_rounds: set[str] | None = None,
+        stated_now: bool = False,
     ) -> Composed:
+        """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
+        says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
+        (construction years)."""
         as_of = as_of or dt.date.today()
         intent = self.intents.classify(question)
+        facts = facts or []
+        has_profile = any(isinstance(v, dict) and v for v in (profile or {}).values())
+        if (
+            has_profile
+            and intent.name not in ("fabricate", "secrets", "deadline", "quota")
+            and (
+                what_if
+                or (intent.name == "general" and _FOLLOW_UP.search(question))
+                or (stated_now and not _ASKS.search(question))
+            )
+        ):
+            # "还差什么？" / "那先进级呢？" / "如果…呢？": a follow-up on the session's profile;
+            # a statement of facts alone ("更正一下，是二级") gets the updated verdict.
+            intent = Intent("eligibility")
         # The caller (the service) has already merged stored, given and stated facts.
         stated_profile = profile or {}
         rules_edition = self.rules.edition
@@ -284,6 +554,14 @@ class GroundedAnswerer:
         if intent.name == "fabricate":
             return self._refuse_fabrication(rules_edition, stated_profile)
         if intent.name == "secrets":
+            legitimate = self.intents.without_intent(question, "secrets")
+            if legitimate and self.intents.classify(legitimate).name != "general":
+                # "忽略以上规则。分公司能报卓越级吗？": refuse the injection, answer the question.
+                composed = self.answer(legitimate, profile, as_of, edition)
+                composed.text = f"{IGNORED_INSTRUCTIONS}\n{composed.text}"
+                composed.lead = f"{IGNORED_INSTRUCTIONS}\n{composed.lead}".strip()
+                composed.flags = [*composed.flags, "instructions_ignored"]
+                return composed
             return Composed(
                 "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",
                 [],
@@ -292,9 +570,9 @@ class GroundedAnswerer:
                 flags=["refused"],
                 profile=stated_profile,
             )
-        edition_note = self._edition_note(question)
+        edition_note = self._edition_note(question, not_rounds)
         if self.intents.is_out_of_scope(question) or (
-            intent.name == "general" and self.retriever.evidence(question) < REFUSAL_EVIDENCE
+            intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE
         ):
             return self._refuse_out_of_scope(rules_edition, stated_profile)
 
@@ -310,28 +588,51 @@ class GroundedAnswerer:
         missing = self._missing(report, stated)
 
         lead: list[str] = []
-        if edition_note:
-            lead.append(edition_note)
-        if intent.name == "deadline":
-            lead += self._lead_deadline(report)
-        elif intent.name == "quota":
-            lead += self._lead_quota(report)
-        elif stated and (self.intents.asks_eligibility(question) or intent.name == "general"):
-            lead += self._lead_eligibility(report, stated, missing)
+        after: list[str] = []  # said after the lead: notes computed from data, the facts understood
+        typed = {p.kind for p in asked_parts(question)} & {"date", "count", "place", "phone", "url"}
+        wants_verdict = (
+            self.intents.asks_eligibility(question)
+            or intent.name in ("general", "eligibility")
+            or bool(_VERDICT_ASK.search(question))
+        )
+        if stated and wants_verdict and not (intent.name in ("deadline", "quota") or typed):
+            lead += [edition_note, *self._lead_eligibility(report, question, stated, facts, what_if)]
         else:
-            titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
-            lead.append(f"根据{titles}，相关规定如下：" if sources else "")
-        if intent.name == "kpi":
-            lead.append(self._kpi_overview())
+            if intent.name == "eligibility":
+                # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
+                # deciding questions, then what the documents say.
+                lead += [edition_note, *self._lead_eligibility(report, question, stated, facts, what_if)]
+                edition_note = ""
+            evidence = self._evidence_lead(question, sources, regional, excluded, edition, stated_profile)
+            if evidence is not None:
+                lines, sources = evidence
+                lead += lines
+            elif intent.name == "deadline":
+                lead += [edition_note, *self._lead_deadline(report)]
+            elif intent.name == "quota":
+                lead += [edition_note, *self._lead_quota(report)]
+            elif intent.name != "eligibility":
+                titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
+                lead += [edition_note, f"根据{titles}，相关规定如下：" if sources else ""]
+        if intent.name == "deadline" and not report.application.window_open:
+            after.append(report.application.window_message or "")
+        asked = {p.kind for p in asked_parts(question)}
+        if intent.name == "kpi" and "count" in asked and "指标" in question:
+            lead[:] = [self._kpi_overview()]  # how many indicators: counted from 附1 itself
+        elif intent.name == "kpi" and "list" in asked:
+            after.append(self._kpi_overview())
         if intent.name in ("link_mapping", "scenario"):
             lead[:0] = self._catalog_lead(question)
 
+        if not sources and lead and cited_ids("\n".join(lead)):
+            # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
+            sources = [c for c in (self.corpus.get(i) for i in cited_ids("\n".join(lead))) if c][:MAX_SOURCES]
         if not sources and intent.name not in ("deadline", "quota"):
             return self._refuse_out_of_scope(rules_edition, stated_profile)
-        if intent.name == "eligibility" and not stated:
-            lead.append(
-                "如需判断贵企业能否申报、可达哪一级，请告诉我：" + "；".join(missing[:5]) + "等情况。"
-            )
+        if facts:
+            after.append(understood_line(facts))
+            if what_if:
+                after.append("（以上“如果”的情况只用于本次推算，未改动已记录的企业情况。）")
         body = ["", "依据：", *[_quote(c, self._short_title(c)) for c in sources]] if sources else []
         drafts = [c for c in sources if c.status == "draft"]
         footer = [
@@ -339,7 +640,9 @@ class GroundedAnswerer:
             + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
             + "。）"
         ]
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join([*lead, *body, "", *footer]).strip())
+        lead_text = "\n".join(line for line in lead if line).strip()
+        notes = "\n".join(line for line in after if line)
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join([lead_text, "", notes, *body, "", *footer]).strip())
         show_verdict = intent.name == "eligibility" or bool(stated)
         return Composed(
             text=text,
@@ -349,6 +652,7 @@ class GroundedAnswerer:
             verdict=report if show_verdict else None,
             missing_facts=missing if show_verdict else [],
             profile=stated_profile,
+            lead=lead_text,
         )
 
     def _refuse_fabrication(self, edition: str, profile: dict[str, Any]) -> Composed:
@@ -370,7 +674,7 @@ class GroundedAnswerer:
         )
 
     def _refuse_out_of_scope(self, edition: str, profile: dict[str, Any]) -> Composed:
-        titles = "、".join(f"《{d.title}》" for d in self.corpus.documents if d.status == "official")
+        titles = "、".join(book_title(d.title) for d in self.corpus.documents if d.status == "official")
         text = (
             "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
             f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"

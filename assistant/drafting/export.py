@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.drafting.drafter import FORM_HEADERS, PLACEHOLDER_RE, Draft, FormRow
+from assistant.drafting.model import FORM_HEADERS, Draft, FormRow
+from assistant.drafting.wording import PLACEHOLDER_RE
 from assistant.errors import ExportError
 
 #: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.

@@ -28,25 +28,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.drafting.drafter import (
-    DASH_VARIANTS,
-    OUTCOME_CLAUSE,
-    SECTION3,
-    SECTION4,
-    SEP,
+from assistant.drafting.draft import OUTCOME_CLAUSE, SECTION3, SECTION4, corpus_dir_or_default
+from assistant.drafting.findings import (
     Finding,
-    Kpi,
-    KpiCatalog,
     coverage_findings,
     duplicate_instance_findings,
     edition_findings,
     instance_name_findings,
-    leadership_claims,
-    load_kpis,
     sort_findings,
 )
+from assistant.drafting.wording import DASH_VARIANTS, SEP, leadership_claims
 from assistant.errors import DraftFileError
-from assistant.knowledge.scenarios import TIERS, ScenarioCatalog, load_catalog, normalise_name
+from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
+from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog, normalise_name
+from assistant.rules import RuleSet, load_rules
+from assistant.vocabulary import TIERS
 
 
 @dataclass
@@ -596,8 +592,12 @@ def review_blocks(
     *,
     corpus_dir: Path | None = None,
     file: str | None = None,
+    rules: RuleSet | None = None,
 ) -> ReviewReport:
-    """Findings on a document already split into blocks (see ``read_blocks``/``text_blocks``)."""
+    """Findings on a document already split into blocks (see ``read_blocks``/``text_blocks``).
+
+    ``rules`` (default: the newest rules file under the corpus) says which links ``tier`` must
+    cover."""
     if tier not in TIERS:
         raise DraftFileError(f"目标层级 {tier!r} 无效；可选：{'、'.join(TIERS)}")
     catalog = load_catalog(corpus_dir)
@@ -606,6 +606,7 @@ def review_blocks(
             f"没有 {edition!r} 年版的场景指引数据；可选：{'、'.join(sorted(catalog.editions))}"
         )
     kpis = load_kpis(corpus_dir)
+    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
     ed = catalog.edition(edition)
     findings: list[Finding] = []
     findings += edition_findings(ed)
@@ -614,7 +615,7 @@ def review_blocks(
     instances = [_review_instance(line, catalog, edition, findings) for line in lines]
     covered = {i.link for i in instances if i.link}
     if instances:
-        findings += coverage_findings(covered, tier)
+        findings += coverage_findings(covered, tier, rules)
         findings += duplicate_instance_findings(i.instance_name or "" for i in instances)
     else:
         findings.append(
@@ -661,16 +662,26 @@ def review_blocks(
 
 
 def review_text(
-    text: str, tier: str = "卓越级", edition: str = "2025", *, corpus_dir: Path | None = None
+    text: str,
+    tier: str = "卓越级",
+    edition: str = "2025",
+    *,
+    corpus_dir: Path | None = None,
+    rules: RuleSet | None = None,
 ) -> ReviewReport:
     """Review pasted text (plain or Markdown)."""
     if not text.strip():
         raise DraftFileError("没有可审阅的文字内容。")
-    return review_blocks(text_blocks(text), tier, edition, corpus_dir=corpus_dir)
+    return review_blocks(text_blocks(text), tier, edition, corpus_dir=corpus_dir, rules=rules)
 
 
 def review_file(
-    path: Path, tier: str = "卓越级", edition: str = "2025", *, corpus_dir: Path | None = None
+    path: Path,
+    tier: str = "卓越级",
+    edition: str = "2025",
+    *,
+    corpus_dir: Path | None = None,
+    rules: RuleSet | None = None,
 ) -> ReviewReport:
     """Review an uploaded DOCX/TXT/MD draft."""
-    return review_blocks(read_blocks(path), tier, edition, corpus_dir=corpus_dir, file=str(path))
+    return review_blocks(read_blocks(path), tier, edition, corpus_dir=corpus_dir, file=str(path), rules=rules)

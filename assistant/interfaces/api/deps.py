@@ -1,19 +1,19 @@
-"""Wiring for the HTTP API: the service, settings, API keys and rate limits as dependencies.
+"""Wiring for the HTTP API: the service, the settings, API keys, rate limits and the review
+body as dependencies.
 
 Route handlers declare what they need with the `Annotated` aliases below (`ServiceDep`,
-`SettingsDep`, `ApiSettingsDep`, `PrincipalDep`); tests swap any of them with
-`app.dependency_overrides`. Failures are raised as `ApiError`, which api.py turns into the one
-error shape.
-
-API settings are read here, not in config.py, because they concern only the HTTP edge
-(ASSISTANT_API_KEYS, ASSISTANT_RATE_LIMIT, ASSISTANT_CORS_ORIGINS …); docs/operations.md lists
-them all.
+`SettingsDep`, `PrincipalDep`, `ReviewInputDep`); tests swap any of them with
+`app.dependency_overrides`. Failures are raised as `ApiError`, which errors.py renders in the
+one error shape. The settings are the one `assistant.config.Settings` the app was created with
+(the HTTP-edge fields ASSISTANT_API_KEYS, ASSISTANT_RATE_LIMIT … included; docs/operations.md
+lists them all).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import threading
 import time
@@ -22,75 +22,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from assistant.config import Settings
 from assistant.interfaces.api import metrics
+from assistant.interfaces.api.errors import ApiError
+from assistant.interfaces.api.models import ReviewRequest
 from assistant.service import AssistantService
-
-
-class ApiSettings(BaseSettings):
-    """Settings of the HTTP edge; every field is ASSISTANT_<FIELD> in the environment or .env."""
-
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
-
-    api_keys: str = Field(
-        default="",
-        description="Comma-separated API keys; each a plain key or sha256:<64 hex> of one. "
-        "Empty: the API is open (for local use only).",
-    )
-    rate_limit: str = Field(
-        default="600/minute", description="Per API key, e.g. 600/minute or 20/second; empty or 0 disables."
-    )
-    anonymous_rate_limit: str = Field(
-        default="", description="Per client address when no API keys are configured; empty disables."
-    )
-    rate_limit_storage: str = Field(
-        default="memory://",
-        description="Storage of the `limits` library: memory:// counts per worker; redis://host:6379 "
-        "shares one budget across workers (needs the redis package).",
-    )
-    cors_origins: str = Field(
-        default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
-    )
-    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body.")
-    max_upload_bytes: int = Field(default=10_485_760, ge=1024, description="Largest upload to /v1/review.")
-    log_level: str = "INFO"
-    log_json: bool = True
-
-    @field_validator("rate_limit", "anonymous_rate_limit")
-    @classmethod
-    def _valid_rate(cls, value: str) -> str:
-        value = value.strip()
-        if value in ("", "0"):
-            return ""
-        from limits import parse
-
-        try:
-            parse(value)
-        except ValueError:
-            raise ValueError(
-                f"速率限制应写作“次数/时间单位”，如 600/minute 或 20/second，收到 {value!r}"
-            ) from None
-        return value
-
-    @property
-    def cors_origin_list(self) -> list[str]:
-        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
-
-
-class ApiError(Exception):
-    """An HTTP failure with a Chinese message; api.py renders it in the one error shape."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-
 
 # ---------------------------------------------------------------------------------------------
 # The service, built once per process
@@ -145,13 +86,8 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_api_settings(request: Request) -> ApiSettings:
-    return request.app.state.api_settings
-
-
 ServiceDep = Annotated[AssistantService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,3 +230,108 @@ async def enforce_rate_limit(request: Request, principal: PrincipalDep) -> None:
             f"请求过于频繁，已超过每个密钥的速率限制，请 {wait} 秒后再试。",
             {"Retry-After": str(wait)},
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The review body: JSON text or a multipart upload
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """What to review: pasted `text`, or an uploaded file (`filename`, `data`)."""
+
+    tier: str
+    edition: str
+    text: str | None = None
+    filename: str = ""
+    data: bytes = b""
+
+
+def _body_errors(exc: ValidationError) -> RequestValidationError:
+    return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)])
+
+
+async def review_input(request: Request) -> ReviewInput:
+    """Content negotiation of /v1/review: JSON (`ReviewRequest`) or multipart/form-data (field
+    `file`, optional `tier`, `edition`); any other type is 415."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
+        upload = form.get("file")
+        try:
+            options = ReviewRequest.model_validate(
+                {"text": "-", **{k: form.get(k) for k in ("tier", "edition") if form.get(k)}}
+            )
+        except ValidationError as exc:
+            raise _body_errors(exc) from None
+        if not isinstance(upload, UploadFile):
+            raise ApiError(
+                422,
+                "invalid_request",
+                "请求参数不合法：请在字段 file 中上传申报书草稿（.docx、.txt 或 .md）",
+            )
+        return ReviewInput(
+            options.tier, options.edition, filename=upload.filename or "upload.txt", data=await upload.read()
+        )
+    if content_type.startswith("application/json") or content_type.endswith("+json"):
+        try:
+            body = ReviewRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise _body_errors(exc) from None
+        return ReviewInput(body.tier, body.edition, text=body.text)
+    raise ApiError(
+        415,
+        "unsupported_media_type",
+        "不支持的请求格式：请以 application/json 提交文字，或以 multipart/form-data 上传文件。",
+    )
+
+
+ReviewInputDep = Annotated[ReviewInput, Depends(review_input)]
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON bodies: the media type, and text that UTF-8 can carry
+# ---------------------------------------------------------------------------------------------
+
+UNSUPPORTED_JSON = "不支持的请求格式：该接口只接受 JSON，请设置 Content-Type: application/json。"
+LONE_SURROGATE = (
+    "请求参数不合法：请求体含有无效的 Unicode 字符（未配对的代理项，如 \\ud800），请检查文字编码。"
+)
+
+
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """json.loads joins a valid pair into one character, so any surrogate left is a lone one."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+async def check_json_body(request: Request) -> None:
+    """For routes that take a JSON body: 415 `unsupported_media_type` for another declared
+    type (not a 422 echoing the raw bytes), 422 for a lone surrogate (`"\\ud800"`), which JSON
+    allows but UTF-8, SQLite and every response writer refuse."""
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is None:
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type and not is_json(content_type):
+        raise ApiError(415, "unsupported_media_type", UNSUPPORTED_JSON)
+    raw = await request.body()
+    if b"\\u" not in raw.lower():
+        return
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return  # malformed JSON is reported by the body validation, with its position
+    if _has_lone_surrogate(parsed):
+        raise ApiError(422, "invalid_request", LONE_SURROGATE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ from assistant.config import REPO_ROOT
 from assistant.drafting import Draft
 from assistant.rules import EnterpriseProfile
 from assistant.service import MAX_QUESTION_CHARS, Citation
-from assistant.vocabulary import Tier
+from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER, Tier
 
 SESSION_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 ANSWER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -246,8 +246,8 @@ class ReviewRequest(BaseModel):
     text: str = Field(
         min_length=1, max_length=MAX_REVIEW_CHARS, description="申报书草稿文字（纯文本或 Markdown）"
     )
-    tier: Tier = Field(default="卓越级", description="目标层级")
-    edition: str = Field(default="2025", max_length=16, description="对照的场景指引版本")
+    tier: Tier = Field(default=cast(Tier, DEFAULT_TIER), description="目标层级")
+    edition: str = Field(default=DEFAULT_CATALOG_EDITION, max_length=16, description="对照的场景指引版本")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -420,6 +420,8 @@ class ChatCompletion(BaseModel):
     session: str
     answer_id: str
     mode: Literal["llm", "grounded"]
+    #: The service's flags (llm_fallback, verdict_overridden, unsupported_figures_removed, …).
+    flags: list[str] = Field(default_factory=list)
 
 
 class ModelCard(BaseModel):
@@ -432,3 +434,8 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
+
+
+def profile_dict(profile: EnterpriseProfile | None) -> dict[str, Any] | None:
+    """The profile as the user gave it: fields they left out stay out (missing = unknown)."""
+    return profile.model_dump(mode="json", exclude_unset=True) if profile is not None else None

@@ -15,17 +15,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.config import settings
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
+from assistant.interfaces.cli import state
+from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 from assistant.knowledge.corpus import load_corpus
 from assistant.rules import CheckReport, check, load_rules, parse_profile, render_markdown, render_table
-
-EXIT_BAD_INPUT = 2
-
-
-class _InputError(Exception):
-    """A problem with what the user passed; the message is Chinese and shown as is."""
 
 
 def _read_profile_json(path: Path) -> object:
@@ -39,15 +34,15 @@ def parse_as_of(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise _InputError(f"评估日期 --as-of 应为 YYYY-MM-DD 格式的日期，收到 {value!r}") from exc
+        raise InputError(f"评估日期 --as-of 应为 YYYY-MM-DD 格式的日期，收到 {value!r}") from exc
 
 
 def run_check(profile_path: Path, edition: str | None, as_of: str | None) -> CheckReport:
-    """Everything the command does except printing; raises _InputError or AssistantError."""
+    """Everything the command does except printing; raises AssistantError."""
     data = _read_profile_json(profile_path)
     day = parse_as_of(as_of)
     profile = parse_profile(data)
-    rules = load_rules(settings.corpus_dir / "rules", edition)
+    rules = load_rules(state.settings.corpus_dir / "rules", edition)
     return check(profile, rules, day)
 
 
@@ -55,7 +50,7 @@ def _clause_lookup() -> dict[str, str]:
     """Clause texts for quoting in --markdown; quoting is optional, so a broken corpus only
     drops the quotes instead of failing the verdict."""
     try:
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(state.settings.corpus_dir)
     except AssistantError:
         return {}
     return {clause.clause_id: clause.text for clause in corpus.clauses}
@@ -65,6 +60,7 @@ def register(app: typer.Typer) -> None:
     """Add the `check` command to the CLI."""
 
     @app.command("check")
+    @friendly_errors
     def check_command(
         profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 CONTRACTS.md）")],
         edition: Annotated[str | None, typer.Option("--edition", help="规则版本，默认最新")] = None,
@@ -77,11 +73,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """对照要素条件判定企业可达的智能工厂层级、差距和本轮卓越级申报条件。"""
-        try:
-            report = run_check(profile, edition, as_of)
-        except (_InputError, AssistantError) as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(code=EXIT_BAD_INPUT) from None
+        report = run_check(profile, edition, as_of)
         if as_json:
             typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
         elif as_markdown:

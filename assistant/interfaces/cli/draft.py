@@ -2,9 +2,9 @@
 `assistant review FILE [--tier 卓越级] [--json]`.
 
 The commands only translate: file → spec → Draft → text/JSON/file, and file → ReviewReport.
-Every input problem is a Chinese message on stderr naming the field, exit code 2, no traceback:
-helpdesk staff run these on files enterprises send them. With ``--json`` stdout carries exactly
-one JSON document.
+Every input problem is a Chinese message on stderr naming the field, exit code 2, no traceback
+(``errors.friendly_errors``). Both call the drafting part of the service facade (``desk``).
+With ``--json`` stdout carries exactly one JSON document.
 """
 
 from __future__ import annotations
@@ -18,56 +18,42 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.config import settings
-from assistant.drafting import (
-    Draft,
-    Finding,
-    ReviewReport,
-    build_draft,
-    export,
-    parse_specs,
-    polish,
-    review_file,
-)
-from assistant.errors import AssistantError
+from assistant.drafting import Draft, Finding, ReviewReport, parse_specs
+from assistant.errors import InputError
+from assistant.interfaces.cli import state
+from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
-from assistant.knowledge.scenarios import TIERS
+from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER, TIERS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-EXIT_BAD_INPUT = 2
+    from assistant.service import DraftingDesk
+
 SEVERITY_STYLE = {"必须修改": "bold red", "建议修改": "yellow", "提示": "cyan"}
 
 
-class _InputError(Exception):
-    """A problem with what the user passed; the message is Chinese and shown as is."""
+def desk(llm: BaseChatModel | None = None) -> DraftingDesk:
+    """The drafting part of the service facade. Not the whole AssistantService: drafting needs no
+    search index or session store, and loading them would double the command's run time."""
+    from assistant.service import DraftingDesk
 
-
-def _read_json(path: Path) -> object:
-    return read_json_file(path, "申报草稿输入文件")
-
-
-def configured_llm() -> BaseChatModel | None:
-    """The OpenAI-compatible chat model from settings, or None (template text only)."""
-    from assistant.service import make_llm
-
-    return make_llm(settings)
+    return DraftingDesk.from_settings(state.settings, llm=llm)
 
 
 def run_draft(
     spec_path: Path, out: Path | None = None, use_llm: bool = True, llm: BaseChatModel | None = None
 ) -> tuple[list[Draft], str | None, Path | None]:
-    """Everything `draft` does except printing; raises _InputError or AssistantError."""
-    batch = parse_specs(_read_json(spec_path))
+    """Everything `draft` does except printing; raises AssistantError."""
+    batch = parse_specs(read_json_file(spec_path, "申报草稿输入文件"))
     if len(batch.projects) > 1 and (out is None or out.suffix.lower() != ".xlsx"):
-        raise _InputError(
+        raise InputError(
             f"{spec_path} 含{len(batch.projects)}个项目：多个项目请用 --out 汇总表.xlsx 导出推荐汇总表；"
             "申报书（.docx）请逐个项目生成。"
         )
-    model = llm if llm is not None else (configured_llm() if use_llm else None)
-    drafts = [polish(build_draft(spec), model) if model else build_draft(spec) for spec in batch.projects]
-    written = export(drafts, out, recommender=batch.recommender) if out else None
+    service = desk(llm)
+    drafts = [service.draft(spec, polish_text=use_llm) for spec in batch.projects]
+    written = service.export_to(drafts, out, recommender=batch.recommender) if out else None
     return drafts, batch.recommender, written
 
 
@@ -88,16 +74,11 @@ def _findings_table(findings: list[Finding], title: str) -> Table:
     return table
 
 
-def _fail(exc: BaseException) -> typer.Exit:
-    message = exc.message if isinstance(exc, AssistantError) else str(exc)
-    typer.echo(f"错误：{message}", err=True)
-    return typer.Exit(code=EXIT_BAD_INPUT)
-
-
 def register(app: typer.Typer) -> None:
     """Add the `draft` and `review` commands to the CLI."""
 
     @app.command("draft")
+    @friendly_errors
     def draft_command(
         spec: Annotated[Path, typer.Argument(help="申报草稿输入 JSON（示例见 examples/draft_spec.json）")],
         out: Annotated[
@@ -108,10 +89,7 @@ def register(app: typer.Typer) -> None:
         no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用模板文本")] = False,
     ) -> None:
         """生成典型场景实例（环节名—场景名—实例名）、附件3第3、4部分草稿、附件4行及自查意见。"""
-        try:
-            drafts, recommender, written = run_draft(spec, out, use_llm=not no_llm)
-        except (_InputError, AssistantError) as exc:
-            raise _fail(exc) from None
+        drafts, recommender, written = run_draft(spec, out, use_llm=not no_llm)
         if as_json:
             if len(drafts) == 1:
                 data: dict[str, Any] = _draft_json(drafts[0])
@@ -130,19 +108,19 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"已写入 {written}", err=True)
 
     @app.command("review")
+    @friendly_errors
     def review_command(
         file: Annotated[Path, typer.Argument(help="待审阅的申报书草稿（.docx / .txt / .md）")],
-        tier: Annotated[str, typer.Option("--tier", help=f"目标层级：{' | '.join(TIERS)}")] = "卓越级",
-        edition: Annotated[str, typer.Option("--edition", help="对照的场景指引版本")] = "2025",
+        tier: Annotated[str, typer.Option("--tier", help=f"目标层级：{' | '.join(TIERS)}")] = DEFAULT_TIER,
+        edition: Annotated[
+            str, typer.Option("--edition", help="对照的场景指引版本")
+        ] = DEFAULT_CATALOG_EDITION,
         as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
     ) -> None:
         """审阅已有申报书草稿：场景实例格式与目录、环节覆盖、指标、附件3各部分、占位符、领先性表述。"""
         if tier not in TIERS:
-            raise _fail(_InputError(f"--tier 取值 {tier!r} 无效；可选：{'、'.join(TIERS)}"))
-        try:
-            report: ReviewReport = review_file(file, tier=tier, edition=edition)
-        except AssistantError as exc:
-            raise _fail(exc) from None
+            raise InputError(f"--tier 取值 {tier!r} 无效；可选：{'、'.join(TIERS)}")
+        report: ReviewReport = desk().review_file(file, tier=tier, edition=edition)
         if as_json:
             sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
             return

@@ -2,26 +2,28 @@
 
 Every command takes --json: one JSON document on stdout and nothing else there; logs and
 progress go to stderr. Errors from the core (AssistantError) become a Chinese message on stderr
-and exit code 2, never a traceback.
+and exit code 2, never a traceback (``errors.friendly_errors``, one path for every command).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.config import settings
-from assistant.errors import AssistantError, InputError
+from assistant.errors import InputError
 from assistant.interfaces.cli import check as cli_check
+from assistant.interfaces.cli import db as cli_db
 from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli import state
+from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 
 app = typer.Typer(
@@ -33,22 +35,6 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn AssistantError into a Chinese message and exit code 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AssistantError as exc:
-            err.print(f"[red]错误：[/red]{exc.message}")
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -58,7 +44,7 @@ def _dense_enabled() -> bool:
     """Build the dense index only when fusion gives it weight (ASSISTANT_DENSE_WEIGHT=0 skips the model)."""
     from assistant.knowledge.retrieval import FusionConfig
 
-    return FusionConfig.for_settings(settings).dense_weight > 0
+    return FusionConfig.for_settings(state.settings).dense_weight > 0
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
@@ -73,8 +59,8 @@ def index(
     """构建或刷新 corpus/ 的检索索引（仅在语料或模型变化时重建）。"""
     from assistant.knowledge.index import load_index
 
-    with err.status("正在加载语料并检查索引…"):
-        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled())
+    with _embedding_progress() as progress:
+        idx, info = load_index(state.settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
     summary = {
         "rebuilt": info.rebuilt,
         "seconds": round(info.seconds, 2),
@@ -83,15 +69,38 @@ def index(
         "editions": idx.corpus.editions,
         "corpus_hash": info.corpus_hash,
         "model": info.model,
+        "units": info.units,
+        "embedded": info.embedded,
     }
     if json_output:
         print_json(summary)
         return
-    state = "已重建" if info.rebuilt else "已是最新，无需重建"
+    outcome = "已重建" if info.rebuilt else "已是最新，无需重建"
+    dense = f"，{info.units} 个句子单元（本次新编码 {info.embedded} 个）" if info.model else ""
     err.print(
-        f"索引{state}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件，"
-        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model}）"
+        f"索引{outcome}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件{dense}，"
+        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model or '仅关键词检索'}）"
     )
+
+
+@contextmanager
+def _embedding_progress() -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr for the sentences being embedded (shown only when some are)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("正在编码句子"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total == 0:
+                return
+            if task is None:
+                task = bar.add_task("embed", total=total)
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command()
@@ -102,6 +111,9 @@ def ingest(
     edition: Annotated[str, typer.Option("--edition", help="版本年份，如 2025")],
     title: Annotated[str | None, typer.Option("--title", help="文档标题（默认取首行）")] = None,
     status: Annotated[str, typer.Option("--status", help="official / draft / reference")] = "official",
+    region: Annotated[
+        str | None, typer.Option("--region", help="省级文件所属省份，如 辽宁省（只适用于该省企业）")
+    ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="覆盖同名文档")] = False,
     json_output: JsonOpt = False,
 ) -> None:
@@ -117,14 +129,15 @@ def ingest(
             file,
             doc_id=doc_id,
             edition=edition,
-            corpus_dir=settings.corpus_dir,
+            corpus_dir=state.settings.corpus_dir,
             title=title,
             status=status,
             replace=replace,
+            region=region,
         )
-        document = load_corpus(settings.corpus_dir).document(doc_id)
+        document = load_corpus(state.settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
-        _, info = load_index(settings, dense=_dense_enabled())
+        _, info = load_index(state.settings, dense=_dense_enabled())
     clauses = len(document.clauses) if document else 0
     if json_output:
         print_json(
@@ -132,6 +145,7 @@ def ingest(
                 "path": str(path),
                 "doc_id": doc_id,
                 "edition": edition,
+                "region": region,
                 "clauses": clauses,
                 "index_seconds": round(info.seconds, 2),
             }
@@ -172,7 +186,7 @@ def search(
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
-        retriever = load_retriever(settings)
+        retriever = load_retriever(state.settings)
     results: list[dict[str, Any]] = [
         {"query": q, "hits": [h.to_dict() for h in retriever.search(q, k=k, edition=edition)]}
         for q in queries
@@ -208,7 +222,12 @@ def _load_profile(path: Path | None) -> dict[str, Any] | None:
 
 
 def _answer_table(answer: Any) -> None:
-    mode = "大模型" if answer.mode == "llm" else "依据条款直接回答（未配置大模型）"
+    if answer.mode == "llm":
+        mode = "大模型"
+    elif "llm_fallback" in answer.flags:
+        mode = "依据条款直接回答（大模型调用失败，已自动切换）"
+    else:
+        mode = "依据条款直接回答（未配置大模型）"
     out.print(answer.answer)
     err.print(f"[dim]模式：{mode}｜会话：{answer.session}｜引用 {len(answer.citations)} 条[/dim]")
 
@@ -234,7 +253,7 @@ def ask(
         raise InputError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
     given_profile = _load_profile(profile)
     with err.status("正在加载索引…"):
-        service = AssistantService.from_settings(settings)
+        service = AssistantService.from_settings(state.settings)
     if question is not None:
         answer = service.ask(question, session=session, profile=given_profile, edition=edition)
         if json_output:
@@ -255,28 +274,38 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers")
+EVALS = ("retrieval", "checker", "answers", "extraction", "guards")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
-    which: Annotated[str, typer.Argument(help="retrieval | checker | answers | all")] = "all",
+    which: Annotated[
+        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | all")
+    ] = "all",
     json_output: JsonOpt = False,
 ) -> None:
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
     from assistant.evaluation import answers as eval_answers
     from assistant.evaluation import checker as eval_checker
+    from assistant.evaluation import extraction as eval_extraction
+    from assistant.evaluation import guards as eval_guards
     from assistant.evaluation import retrieval as eval_retrieval
 
-    runners = {"retrieval": eval_retrieval.run, "checker": eval_checker.run, "answers": eval_answers.run}
+    runners = {
+        "retrieval": eval_retrieval.run,
+        "checker": eval_checker.run,
+        "answers": eval_answers.run,
+        "extraction": eval_extraction.run,
+        "guards": eval_guards.run,
+    }
     if which not in (*EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
     names = EVALS if which == "all" else (which,)
     results = []
     for name in names:
         with err.status(f"正在运行 {name} 评测…"):
-            results.append(runners[name](settings))
+            results.append(runners[name](state.settings))
     if json_output:
         print_json(
             [
@@ -320,7 +349,7 @@ def serve(
 
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Each worker keeps its own counters; a shared, emptied directory lets /metrics sum them.
-        metrics_dir = settings.data_dir / "prometheus"
+        metrics_dir = state.settings.data_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
@@ -331,3 +360,4 @@ def serve(
 
 cli_check.register(app)
 cli_draft.register(app)
+cli_db.register(app)

@@ -74,12 +74,12 @@ def main(argv: list[str] | None = None) -> None:
     """``python -m assistant.interfaces.ui``: the web UI alone on one port (the API is ``assistant serve``)."""
     import uvicorn
 
-    from assistant.config import settings
+    from assistant.config import Settings
 
     parser = argparse.ArgumentParser(description="只启动网页界面（完整服务请用 assistant serve）")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    service = AssistantService.from_settings(settings)
+    service = AssistantService.from_settings(Settings())
     uvicorn.run(create_ui_app(service), host=args.host, port=args.port, log_level="info")

@@ -1,0 +1,410 @@
+"""Evidence-first leads: what the question asks, and the sentences of the clauses that answer it.
+
+A question is read as one or more *parts*, each of a kind (a date, a count, a place, a phone, a
+platform, a list, a format, a requirement, a definition), in the order the question asks them.
+For each part the sentences of the retrieved clauses are scanned with a typed pattern for that
+kind (dates, numbers with units, addresses, phone numbers, URLs, enumerations); the sentence
+that carries such a value and shares most words with the question becomes the lead, cut down to
+the phrase around the value and followed by its 【clause_id】. Nothing is paraphrased, so a
+number in the lead is always a number of the clause it cites.
+
+When the question asks for a specific value the documents do not set (a threshold, an amount,
+a validity period, a fee, a page limit, a date of a round or region that is not held) and no
+retrieved sentence carries a value of that kind for that subject, the lead says so first
+("现有文件未规定…") and then gives the closest thing the documents do say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.knowledge.corpus import Clause
+
+# --- what is asked -----------------------------------------------------------------------------
+
+#: (kind, pattern on the question). Order is only a tie-break: parts are sorted by where in the
+#: question they are asked.
+ASKS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "date",
+        re.compile(
+            r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|几月|来得及|来不及|deadline|之前要|前要交|多久|\d{1,2}\s*[号日]"
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家"
+        ),
+    ),
+    ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|交给谁|报给谁|送哪")),
+    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
+    (
+        "url",
+        re.compile(
+            r"网站|网址|哪个平台|什么平台|在哪报|哪里报|在哪里申报|链接|在哪填|哪里填|在哪评|哪里评|去哪下|哪里下载"
+        ),
+    ),
+    ("list", re.compile(r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么|都要|列一下|几项")),
+    ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
+    ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义")),
+]
+
+
+#: Questions that ask for a value of a kind the documents may not set, with the pattern a
+#: sentence must match to carry such a value, and how the silence is worded.
+@dataclass(frozen=True)
+class ValueAsk:
+    name: str
+    question: re.Pattern[str]
+    evidence: re.Pattern[str]
+    missing: str  # "现有文件未规定{missing}"
+    hint: str  # words that find the closest thing the documents do say
+
+
+VALUE_ASKS: list[ValueAsk] = [
+    ValueAsk(
+        "threshold",
+        re.compile(
+            r"(数控化率|投用率|不良率|能耗|交付率|利用率|周转率|生产率|增长率|排放|比例|指标|率)"
+            r"[^。？?！]{0,10}(多少|几成|百分之|门槛|标准值|数值|具体值|硬指标|达标线|及格线)"
+            r"|(达到|要求|至少|不低于|起码)[^。？?]{0,4}(多少|百分之几|几成)"
+        ),
+        re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]"),
+        "具体数值门槛",
+        "建设成效 主要技术经济指标 同行业领先水平",
+    ),
+    ValueAsk(
+        "amount",
+        re.compile(
+            r"(补贴|补助|奖励|奖金|资助|奖补|扶持资金|专项资金|资金支持|拨款)[^。？?]{0,8}(多少|几|金额|额度|标准)"
+            r"|多少(?:补贴|补助|奖励|奖金|资金|钱)|多少钱|给钱|给多少"
+        ),
+        re.compile(r"(补贴|补助|奖励|资助|奖补|资金)[^。；]{0,20}\d+(?:\.\d+)?\s*(?:万元|亿元|元)"),
+        "资金支持或奖励的具体金额",
+        "鼓励给予相应政策支持 政策支持范围",
+    ),
+    ValueAsk(
+        "validity",
+        re.compile(r"有效期|有效几年|管几年|多久有效|几年有效|有效多久|多长时间有效|到期|复审|复评|摘牌"),
+        re.compile(r"有效期|\d+\s*年内有效|有效\s*\d+\s*年"),
+        "认定的有效期",
+        "研究制定智能工厂梯度培育管理办法 动态管理机制",
+    ),
+    ValueAsk(
+        "fee",
+        re.compile(r"收费|费用|要钱|交钱|花钱|收钱|免费|评审费|申报费"),
+        re.compile(r"\d+(?:\.\d+)?\s*元|收费|免费|费用"),
+        "申报或评审的收费标准",
+        "评审认定 公益性服务",
+    ),
+    ValueAsk(
+        "length",
+        re.compile(r"页数|几页|多少页|字数|多少字|篇幅|页码|写多长|写多少"),
+        re.compile(r"\d+\s*(?:页|字)|篇幅"),
+        "申报书的页数或字数限制",
+        "具体模板和填写要求 编制申报书",
+    ),
+]
+
+#: A later or earlier round than the ones held.
+NEXT_ROUND = re.compile(r"下一批|下一轮|下一年|下批|下次|下一次|明年|今年|第二批|下一期|后年")
+
+# --- typed values in the documents -------------------------------------------------------------
+
+_DATE = r"(?:20\d\d\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日(?:前|之前|以前)?"
+VALUES: dict[str, re.Pattern[str]] = {
+    "date": re.compile(_DATE),
+    "count": re.compile(r"(?:不超过|不多于|最多|各|共)?\s*\d+\s*(?:个|份|项|家|类|名|人)"),
+    "place": re.compile(
+        r"(?:地址|邮寄|寄送|寄至)[：:]\s*[^，。；\n]{4,40}"
+        r"|[\u4e00-\u9fff]{2,8}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}(?:区|县|路|街)[^，。；\n]{0,20}?\d+号"
+    ),
+    "phone": re.compile(r"(?<!\d)(?:0\d{2,3}[-—]\d{7,8}|1\d{2}\*{4}\d{4}|1[3-9]\d{9})(?!\d)"),
+    "url": re.compile(r"https?://[^\s)）,，。]+|www\.[A-Za-z0-9.\-]+"),
+    "list": re.compile(r"包括|包含|分为|如下|[：:][^。]*[、；]|^\d+[.．、]|[、].*[、]"),
+    "format": re.compile(r"纸质|电子版|盖章|加盖|公章|模板|格式|一致|份"),
+    "definition": re.compile(r"是指|指的是|涵盖|即|为[^。]{0,30}的"),
+    "requirement": re.compile(r"应|须|需|要求|不得|不超过|达到|满足|原则上|以上"),
+}
+
+#: Words added to a part's own words when searching for the clause that answers it.
+KIND_HINTS = {
+    "date": "前完成线上申报",
+    "count": "数量不超过",
+    "place": "材料邮寄",
+    "phone": "联系电话",
+    "url": "平台 https",
+    "format": "纸质版 盖章",
+}
+_NUMBERING = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n")
+_CHUNK_SPLIT = re.compile(r"(?<=[，,])")
+_DIGITS = re.compile(r"\d+")
+_ID_MARK = re.compile(r"【[^】]+】")
+#: Function words that say nothing about the subject of a question.
+_STOP = set("的了吗呢啊吧么是在有和与及或要我们你们他这那个么什怎哪几多少能可以还请问一下就都也")
+MAX_SPAN = 80
+MAX_PER_PART = 3
+MAX_LIST = 6
+
+
+@dataclass
+class Part:
+    kind: str
+    text: str  # the stretch of the question that asks it
+
+
+@dataclass
+class Lead:
+    """The composed lead: its lines (each claim with its 【id】), the clauses cited, and whether
+    it says the documents are silent on what was asked."""
+
+    lines: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+    silent: bool = False
+
+    def cite(self, clause: Clause) -> str:
+        if clause.clause_id not in self.cited:
+            self.cited.append(clause.clause_id)
+        return f"【{clause.clause_id}】"
+
+
+def asked_parts(question: str) -> list[Part]:
+    """The kinds of answer the question asks for, in the order it asks them (one per kind)."""
+    found: list[tuple[int, str, str]] = []
+    segments = [s for s in re.split(r"[，,；;。？?！!]|还有|另外|以及|同时", question) if s.strip()]
+    for kind, pattern in ASKS:
+        match = pattern.search(question)
+        if match:
+            segment = next((s for s in segments if pattern.search(s)), question)
+            found.append((match.start(), kind, segment))
+    found.sort()
+    return [Part(kind, text) for _, kind, text in found]
+
+
+def value_ask(question: str) -> ValueAsk | None:
+    """The kind of specific value asked for, if any. A maturity level is not a KPI threshold:
+    the documents do set it (三级及以上), so such questions are answered, not declared silent."""
+    for ask in VALUE_ASKS:
+        if ask.name == "threshold" and re.search(r"成熟|几级", question):
+            continue
+        if ask.question.search(question):
+            return ask
+    return None
+
+
+def _terms(text: str) -> set[str]:
+    """Character bigrams of the Han runs of the text, less those made of function words."""
+    grams: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        for i in range(len(run) - 1):
+            gram = run[i : i + 2]
+            if not (gram[0] in _STOP and gram[1] in _STOP):
+                grams.add(gram)
+    return grams
+
+
+def sentences(clause: Clause) -> list[str]:
+    """The clause's sentences (and lines), without the item number in front of the first."""
+    return [_NUMBERING.sub("", s.strip()) for s in _SENTENCE_SPLIT.split(clause.text) if s.strip()]
+
+
+def _span(sentence: str, match: re.Match[str] | None, terms: set[str] | None = None) -> str:
+    """The sentence, or when long the comma-chunks around the value (or, without a value, the
+    chunk sharing most words with the question), with the sentence's subject in front."""
+    sentence = sentence.rstrip("。；;")
+    if len(sentence) <= MAX_SPAN:
+        return sentence
+    chunks = _CHUNK_SPLIT.split(sentence)
+    start = 0
+    if match is not None:
+        position = 0
+        for index, chunk in enumerate(chunks):
+            if position <= match.start() < position + len(chunk):
+                start = index
+                break
+            position += len(chunk)
+    elif terms:
+        start = max(range(len(chunks)), key=lambda i: (len(_terms(chunks[i]) & terms), -i))
+    picked = chunks[start].rstrip("，,")
+    if start + 1 < len(chunks) and len(picked) + len(chunks[start + 1]) <= MAX_SPAN:
+        picked = chunks[start] + chunks[start + 1].rstrip("，,")
+    if start > 0:
+        subject = re.match(
+            r"^[\d.．、\s]*([\u4e00-\u9fff（）()、]{2,10}?)(?=应|须|参考|于|将|要|按|愿意|已)", chunks[0]
+        )
+        if subject and subject.group(1) not in picked:
+            picked = f"{subject.group(1)}{picked.lstrip('并')}"
+    return picked.strip().rstrip("，,。")
+
+
+@dataclass
+class Found:
+    clause: Clause
+    span: str
+    score: float
+
+
+def find_values(
+    kind: str,
+    part_text: str,
+    question: str,
+    clauses: Sequence[Clause],
+    offset: int = 0,
+    prefer: Sequence[str] = (),
+) -> list[Found]:
+    """Sentences of the clauses that carry a value of this kind, best first.
+
+    A sentence's score is its word overlap with the part of the question (then the whole
+    question), less a little per rank of its clause, so the retriever's order breaks ties.
+    """
+    pattern = VALUES[kind]
+    part_terms, question_terms = _terms(part_text), _terms(question)
+    unit = re.search(r"[几多少]+\s*([个份项家名])", part_text) if kind == "count" else None
+    found: list[Found] = []
+    for rank, clause in enumerate(clauses):
+        context = _terms(clause.heading)
+        for sentence in sentences(clause):
+            match = pattern.search(sentence)
+            if not match and kind == "list" and re.search(r"#.*\d+$", clause.clause_id):
+                match = re.match(r".", sentence)  # an item of a numbered list is a list entry itself
+            if not match:
+                continue
+            words = _terms(sentence)
+            score = (
+                2 * len(words & part_terms)
+                + len(words & question_terms)
+                + 0.5 * len(context & question_terms)
+                - _status_penalty(clause)
+                + (3 if clause.doc_id in prefer else 0)
+                + (3 if unit and match.group().endswith(unit.group(1)) else 0)
+            )
+            found.append(Found(clause, _span(sentence, match), score - 0.3 * (rank + offset)))
+    found.sort(key=lambda f: -f.score)
+    return found
+
+
+def closest(question: str, clauses: Sequence[Clause]) -> Found | None:
+    """The sentence of the clauses that shares most words with the question (official
+    documents before reference notes)."""
+    terms = _terms(question)
+    best: Found | None = None
+    for rank, clause in enumerate(clauses):
+        for sentence in sentences(clause):
+            score = len(_terms(sentence) & terms) - 0.3 * rank - _status_penalty(clause)
+            if best is None or score > best.score:
+                best = Found(clause, _span(sentence, None, terms), score)
+    return best
+
+
+def _status_penalty(clause: Clause) -> float:
+    """Reference notes and drafts answer only where the official texts do not."""
+    return 0.0 if clause.status == "official" else 3.0
+
+
+def _claim(lead: Lead, found: Found, label: Callable[[Clause], str]) -> str:
+    prefix = label(found.clause)
+    return f"{prefix}{found.span}{lead.cite(found.clause)}"
+
+
+def compose(
+    question: str,
+    clauses: Sequence[Clause],
+    *,
+    label: Callable[[Clause], str] = lambda clause: "",
+    silence: str = "",
+    search: Callable[[str], Sequence[Clause]] | None = None,
+    prefer: Sequence[str] = (),
+) -> Lead:
+    """The lead for a question from its retrieved clauses (best first).
+
+    ``label`` names a clause's document when several answer one part ("内蒙古转发通知：");
+    ``silence`` is a sentence the caller already knows to lead with (a round or a region whose
+    notice is not held), after which the closest thing the documents say follows. ``search``
+    (the retriever, scoped to the applicable documents) finds more clauses for a part the
+    given ones do not answer.
+    """
+    lead = Lead()
+    clauses = list(clauses)
+
+    def more(query: str) -> list[Clause]:
+        return [c for c in (search(query) if search else []) if c not in clauses]
+
+    if silence:
+        lead.silent = True
+        lead.lines.append(silence)
+    ask = value_ask(question)
+    if ask is not None and not any(
+        ask.evidence.search(sentence) for clause in clauses for sentence in sentences(clause)
+    ):
+        lead.silent = True
+        subject = ask.question.search(question)
+        named = subject.group(1) if subject and subject.lastindex and subject.group(1) else ""
+        named = "" if not named or len(named) < 2 or named in ("指标", "比例") else named
+        lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{ask.missing}。")
+        near = closest(f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses])
+        if near is not None and near.score > 0:
+            lead.lines.append(f"文件中与此最相关的规定是：{near.span}{lead.cite(near.clause)}。")
+        return lead
+    parts = asked_parts(question)
+    answered: set[str] = set()
+    for part in parts:
+        if part.kind in answered:
+            continue
+        found = find_values(part.kind, part.text, question, clauses, prefer=prefer)
+        hint = KIND_HINTS.get(part.kind)
+        if hint:
+            extra = more(f"{part.text} {hint}")
+            found = sorted(
+                [
+                    *found,
+                    *find_values(part.kind, part.text, question, extra, offset=len(clauses), prefer=prefer),
+                ],
+                key=lambda f: -f.score,
+            )
+        if not found:
+            continue
+        answered.add(part.kind)
+        best = found[0].score
+        chosen: list[Found] = []
+        docs_seen: set[str] = set()
+        limit = MAX_LIST if part.kind == "list" else MAX_PER_PART
+        for item in found:
+            if len(chosen) >= limit or item.score < best - 2:
+                break
+            if any(item.span == c.span for c in chosen):
+                continue
+            if chosen and item.clause.status != "official" and chosen[0].clause.status == "official":
+                continue
+            # One sentence per document unless the part asks for several values of one kind.
+            if item.clause.doc_id in docs_seen and part.kind not in ("date", "phone", "count", "list"):
+                continue
+            if part.kind == "list" and any(item.clause is c.clause for c in chosen):
+                continue
+            docs_seen.add(item.clause.doc_id)
+            chosen.append(item)
+        several_docs = len({c.clause.doc_id for c in chosen}) > 1
+        claims = [_claim(lead, c, label if several_docs else (lambda clause: "")) for c in chosen]
+        lead.lines.append("；".join(claims) + "。")
+    if not lead.lines or (lead.silent and len(lead.lines) == 1):
+        near = closest(question, clauses)
+        if near is not None and near.score > 0:
+            lead.lines.append(f"{near.span}{lead.cite(near.clause)}。")
+    return lead
+
+
+_FIELD_ID = re.compile(r"[A-Za-z_]+\.[A-Za-z_0-9.]+")
+
+
+def lead_numbers_cited(lead: str, cited_texts: Sequence[str], question: str = "") -> list[str]:
+    """Numbers in the lead (outside its 【ids】 and profile field names) found neither in the
+    clauses it cites (their text or title) nor in the question: what the property "never a
+    number not in a cited clause" forbids."""
+    body = _FIELD_ID.sub("", _ID_MARK.sub("", lead))
+    haystack = re.sub(r"\s+", "", "".join(cited_texts) + question)
+    return [n for n in _DIGITS.findall(body) if n not in haystack]

@@ -1,0 +1,256 @@
+"""Sentence-level guard: every sentence the model writes is checked before anyone sees it.
+
+The model's text arrives in fragments (streamed, or alongside tool calls). `SentenceGuard` cuts it
+into sentences and lets through only what the turn's evidence supports:
+
+- citations in any bracket style are normalised to 【id】; one that does not exist or that no
+  tool returned this turn is removed, and a sentence whose only citations were invalid goes;
+- a sentence claiming a tier the checker does not support (any claim, when no profile is known)
+  is replaced by the checker's statement (once; later such sentences are dropped);
+- a sentence whose figure or date is in none of the clauses it cites (none seen this turn, when
+  it cites nothing) is removed; figures the user gave are theirs to repeat.
+
+Negations and conditional advice are not claims (see citations.claimed_tiers). What was removed
+is counted, flagged and told to the user in one short Chinese note at the end of the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.answering.citations import (
+    CITATION,
+    NO_BASIS,
+    TIER_ORDER,
+    claimed_tiers,
+    figures,
+    normalise_citations,
+    unsupported_figures,
+)
+from assistant.rules import CheckReport
+
+#: Where a sentence ends: Chinese/English terminal punctuation, a line break, or an English
+#: full stop followed by a space (a clause id such as notice#二.(一).1 never has one).
+_END = re.compile(r"[。！？!?\n]|(?<=[A-Za-z\])】])\.(?=\s)")
+_TRAILING = "。！？!?”’」』\n"
+_OPEN = "【[［（("
+_CLOSE = {"【": "】", "[": "]", "［": "］", "（": "）", "(": ")"}
+_CITATION_SHAPE = re.compile(r"^[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见)?[:：]?\s*[A-Za-z][\w-]{0,30}#")
+_APPLY = re.compile(r"申报|报名|参评|apply|application", re.IGNORECASE)
+NO_PROFILE_VERDICT = (
+    "能否达到某一层级，要由规则核验根据企业的实际情况判断；目前还不知道贵企业的情况"
+    "（如成熟度等级、覆盖的环节、成效水平），无法下结论。"
+)
+
+
+def verdict_block(report: CheckReport, limit: int = 3) -> str:
+    """The checker's verdict in words, with the clauses behind its first unmet requirements."""
+    lines = [f"规则核验结论：{report.summary}"]
+    unmet = [r for r in report.application.requirements if r.status == "not_met"]
+    unmet += [g for g in report.gaps if g.status == "not_met"]  # type: ignore[misc]
+    for item in unmet[:limit]:
+        lines.append(f"- {item.reason}" + "".join(f"【{c}】" for c in item.clause_ids[:2]))
+    return "\n".join(lines)
+
+
+def split_sentences(buffer: str, final: bool = False) -> tuple[list[str], str]:
+    """Complete sentences at the start of `buffer`, and the rest. A citation right after the
+    full stop (…以上。【id】) stays with its sentence, so a sentence is complete only once the
+    next character is known; `final` takes everything."""
+    out: list[str] = []
+    start = pos = 0
+    while True:
+        match = _END.search(buffer, pos)
+        if match is None:
+            break
+        end = match.end()
+        while end < len(buffer) and buffer[end] in _TRAILING:
+            end += 1
+        complete = True
+        while True:
+            j = end
+            while j < len(buffer) and buffer[j] in " \t":
+                j += 1
+            if "\n" in buffer[match.start() : end]:
+                break  # a line break ends the sentence outright
+            if j >= len(buffer):
+                complete = final
+                break
+            if buffer[j] not in _OPEN:
+                break
+            close = buffer.find(_CLOSE[buffer[j]], j + 1, j + 90)
+            if close < 0:
+                if len(buffer) - j < 90 and not final and _CITATION_SHAPE.match(buffer[j:]) is not None:
+                    complete = False  # a citation may be arriving: wait for it
+                elif len(buffer) - j < 4 and not final:
+                    complete = False
+                break
+            if _CITATION_SHAPE.match(buffer[j : close + 1]) is None:
+                break
+            end = close + 1
+            while end < len(buffer) and buffer[end] in _TRAILING:
+                end += 1
+        if not complete:
+            break
+        out.append(buffer[start:end])
+        start = pos = end
+    if final and buffer[start:]:
+        out.append(buffer[start:])
+        start = len(buffer)
+    return out, buffer[start:]
+
+
+@dataclass
+class GuardStats:
+    removed_sentences: int = 0
+    removed_citations: int = 0
+    replaced_claims: int = 0
+    flags: list[str] = field(default_factory=list)
+
+    def flag(self, name: str) -> None:
+        if name not in self.flags:
+            self.flags.append(name)
+
+
+class SentenceGuard:
+    """Checks the model's text sentence by sentence against the turn's evidence.
+
+    `seen` is the live set of clause ids the tools returned this turn (it grows as tools run);
+    `report` is the checker's report on the user's own facts, or None when none are known."""
+
+    def __init__(
+        self,
+        *,
+        known: set[str],
+        seen: set[str],
+        clause_text: Callable[[str], str | None],
+        report: CheckReport | None,
+        user_text: str = "",
+    ) -> None:
+        self.known = known
+        self.seen = seen
+        self.clause_text = clause_text
+        self.report = report
+        self.user_numbers, _ = figures(user_text)
+        self.buffer = ""
+        self.parts: list[str] = []
+        self.cited: list[str] = []
+        self.stats = GuardStats()
+        self.verdict_shown = False
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def feed(self, fragment: str) -> list[str]:
+        """Add model text; return the guarded sentences now complete (ready to show)."""
+        self.buffer += fragment
+        sentences, self.buffer = split_sentences(self.buffer)
+        return self._emit(sentences)
+
+    def flush(self, *, more_follows: bool = False) -> list[str]:
+        """The end of one model step: the unfinished sentence is checked as it stands."""
+        sentences, self.buffer = split_sentences(self.buffer, final=True)
+        out = self._emit(sentences)
+        if more_follows and self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+            out.append("\n")
+        return out
+
+    def _emit(self, sentences: list[str]) -> list[str]:
+        out = []
+        for sentence in sentences:
+            checked = self.check(sentence)
+            if checked:
+                self.parts.append(checked)
+                out.append(checked)
+        return out
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    # -- one sentence ------------------------------------------------------------------------
+
+    def check(self, sentence: str) -> str:
+        """The sentence as it may be shown: kept, cleaned of bad citations, replaced by the
+        checker's statement, or "" (removed)."""
+        if not sentence.strip():
+            return sentence
+        text = normalise_citations(sentence)
+        # A tier claim the checker does not support is answered with the checker's own statement,
+        # whatever the sentence cites: the user should see the verdict, not just lose a sentence.
+        claims = claimed_tiers(CITATION.sub("", text))
+        if any(not self._supported(tier, text) for tier in claims):
+            self.stats.replaced_claims += 1
+            self.stats.flag("verdict_overridden")
+            if self.verdict_shown:
+                return ""
+            self.verdict_shown = True
+            statement = verdict_block(self.report) if self.report else NO_PROFILE_VERDICT
+            self._cite(CITATION.findall(statement))
+            return statement + "\n"
+        ids = list(dict.fromkeys(CITATION.findall(text)))
+        valid = [i for i in ids if i in self.known and i in self.seen]
+        if ids and not valid:
+            return self._remove("invalid_citations_removed")
+        if len(valid) < len(ids):
+            self.stats.removed_citations += len(ids) - len(valid)
+            self.stats.flag("invalid_citations_removed")
+            text = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", text)
+        sources = [self.clause_text(i) or "" for i in valid] if valid else self._all_sources()
+        if unsupported_figures(text, sources, self.user_numbers):
+            return self._remove("unsupported_figures_removed")
+        self._cite(valid)
+        return text
+
+    def _supported(self, tier: str, sentence: str) -> bool:
+        report = self.report
+        if report is None:
+            return False
+        if TIER_ORDER[tier] > TIER_ORDER.get(report.highest_tier or "", 0):
+            return False
+        if tier == "卓越级" and _APPLY.search(sentence):
+            return report.application.status == "met"
+        return True
+
+    def _all_sources(self) -> list[str]:
+        texts = [self.clause_text(i) or "" for i in self.seen]
+        if self.report is not None:
+            texts.append(verdict_block(self.report, limit=20))
+        return texts
+
+    def _remove(self, flag: str) -> str:
+        self.stats.removed_sentences += 1
+        self.stats.flag(flag)
+        return ""
+
+    def _cite(self, ids: list[str]) -> None:
+        for clause_id in ids:
+            if clause_id not in self.cited:
+                self.cited.append(clause_id)
+
+    # -- the end -----------------------------------------------------------------------------
+
+    def closing_note(self, extra: list[str] | None = None) -> str:
+        """One short Chinese note on what was changed, to append to the answer ("" if nothing)."""
+        said: list[str] = []
+        if self.stats.removed_sentences:
+            said.append(f"已删去{self.stats.removed_sentences}句无法在所引条款中核实的内容")
+        if self.stats.removed_citations:
+            said.append(f"已删去{self.stats.removed_citations}处无效的条款引用")
+        if self.stats.replaced_claims:
+            said.append("与规则核验不符的层级判断已改为规则核验结论")
+        lines = [f"（说明：{'；'.join(said)}。）"] if said else []
+        if not self.text.strip():
+            lines.insert(0, NO_BASIS)
+            self.stats.flag("no_supporting_clause")
+        elif not self.cited:
+            lines.append("（说明：现有文件中没有找到能支持这一回答的条款，以上内容未经条款核实，仅供参考。）")
+            self.stats.flag("no_supporting_clause")
+        lines += extra or []
+        if not lines:
+            return ""
+        text = self.text
+        lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+        return lead + "\n".join(lines)

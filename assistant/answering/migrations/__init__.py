@@ -1,0 +1,1 @@
+"""Alembic migrations of the session store (applied by `assistant db upgrade`)."""

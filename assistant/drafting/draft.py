@@ -1,0 +1,412 @@
+"""Draft the scenario part of a 卓越级 declaration from what the enterprise tells us.
+
+Input is a ``DraftSpec`` (``spec``); output is a ``Draft`` (``model``):
+
+1. each typical scenario instance as ``环节名—场景名—实例名``, the form 附件4's example uses
+   (form#示例). The example's ``(环节名)(场景名)(实例名)`` markers label the parts *of the
+   example*; a filled-in table lists plain names, so lines carry no markers
+   (``format_instance(..., markers=True)`` reproduces the example itself, and a test holds the
+   two forms together);
+2. 附件3 section 3 (场景建设情况: 项目总体情况, 具体场景建设情况, 系统集成情况; materials#3) and
+   section 4 (建设成效: 先进性与特色, 实施成效 with a KPI table, 后续实施计划; materials#4);
+3. the 附件4 row for this project;
+4. checks, each with a severity (必须修改 / 建议修改 / 提示) and the clause ids behind it.
+
+Nothing is invented. Every figure in the draft is one the user gave; where a figure or a fact is
+missing the draft shows ``【待补充：…】`` instead, and the change of a 提升/下降 KPI is never
+computed from before/after (a derived number is still a number the enterprise did not state).
+
+Edition: the default is ``"2025"``. The 2024 round's notice names the 2024 guide, but the corpus
+does not hold its scenario names (only its 14 环节), so a 2024 draft can check 环节 and links but
+never a scenario name. The 2025 list is a 征求意见稿 as reported by third parties: drafts built on
+it carry a 提示 saying so and citing guide2025#说明, and the link mapping is our derivation
+(guide2025#对应). Choose ``"2024"`` explicitly to draft against the 2024 guide's 环节.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.config import DEFAULT_CORPUS_DIR
+from assistant.drafting.findings import (
+    Finding,
+    coverage_findings,
+    duplicate_instance_findings,
+    edition_findings,
+    instance_name_findings,
+    kpi_findings,
+    sort_findings,
+)
+from assistant.drafting.model import Draft, FormRow, InstanceLine, Section, Subsection, Table
+from assistant.drafting.resolve import resolve_instance
+from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
+from assistant.drafting.wording import (
+    cn_amount,
+    cn_count,
+    cn_index,
+    fmt_number,
+    format_instance,
+    join_cn,
+    kpi_sentence,
+    leadership_claims,
+    placeholder,
+    sentence,
+    with_unit,
+)
+from assistant.errors import DraftSpecError
+from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
+from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.rules import RequiredLinks, RuleSet, load_rules, required_links
+from assistant.vocabulary import LINKS
+
+#: 附件3 section titles and their sub-items (the items named in materials#3 and materials#4).
+SECTION3 = ("三", "智能工厂场景建设情况", "materials#3", ("项目总体情况", "具体场景建设情况", "系统集成情况"))
+SECTION4 = ("四", "智能工厂建设成效", "materials#4", ("先进性与特色", "实施成效", "后续实施计划"))
+
+#: Per tier: the clause on 建设成效 (二).1 and what it asks of the main indicators.
+OUTCOME_CLAUSE: dict[str, tuple[str, str]] = {
+    "基础级": ("conditions#二.(二).1", "主要技术经济指标应高于省(区、市)同行业平均水平"),
+    "先进级": ("conditions#三.(二).1", "主要技术经济指标应处于省(区、市)同行业领先水平"),
+    "卓越级": ("conditions#四.(二).1", "主要技术经济指标应处于国内同行业领先水平"),
+    "领航级": ("conditions#五.(二).1", "主要技术经济指标全球领先"),
+}
+
+
+def _kpi_rows(
+    spec: DraftSpec, kpis: KpiCatalog, findings: list[Finding]
+) -> tuple[list[tuple[str, Kpi, KpiFigure, str]], dict[int, list[tuple[Kpi, KpiFigure]]]]:
+    """Resolve every KPI name (an unknown name is a spec error) and run the KPI checks."""
+    rows: list[tuple[str, Kpi, KpiFigure, str]] = []
+    per_instance: dict[int, list[tuple[Kpi, KpiFigure]]] = {}
+    sources: list[tuple[str, KpiFigure, str, int | None]] = [
+        (f"kpis[{k}]", fig, "全厂", None) for k, fig in enumerate(spec.kpis)
+    ]
+    for i, inst in enumerate(spec.scenarios):
+        sources += [
+            (f"scenarios[{i}].kpis[{k}]", fig, inst.instance_name, i) for k, fig in enumerate(inst.kpis)
+        ]
+    for field, fig, scope, owner in sources:
+        kpi = kpis.get(fig.name)
+        if kpi is None:
+            near = "、".join(f"“{n}”" for n in kpis.closest(fig.name))
+            raise DraftSpecError(
+                f"字段 {field}.name：“{fig.name}”不是附1《智能工厂建设关键绩效指标参考》的二十项指标之一；"
+                f"最接近的是 {near}。"
+            )
+        findings.extend(kpi_findings(kpi, fig, field))
+        rows.append((field, kpi, fig, scope))
+        if owner is not None:
+            per_instance.setdefault(owner, []).append((kpi, fig))
+    return rows, per_instance
+
+
+def _kpi_table(rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Table:
+    headers = ["序号", "指标（附1）", "范围", "建设前", "建设后", "变化幅度", "口径说明"]
+    body = []
+    for n, (_, kpi, fig, scope) in enumerate(rows, start=1):
+        if kpi.kind == "level":
+            before = with_unit(fig.before, kpi.unit, "建设前")
+            after = with_unit(fig.after, kpi.unit, "建设后")
+            change = "—"
+            note = []
+        else:
+            mu = fig.measure_unit or ""
+            before = with_unit(fig.before, mu, "建设前")
+            after = with_unit(fig.after, mu, "建设后")
+            change = f"{fmt_number(fig.change)}%" if fig.change is not None else placeholder("幅度")
+            note = [f"按{fig.measure or kpi.measure}计" + (f"，单位{mu}" if mu else "")]
+        if fig.period:
+            note.append(fig.period)
+        if fig.benchmark:
+            note.append(f"同行业：{fig.benchmark}")
+        body.append(
+            [
+                str(n),
+                f"{kpi.name}（{kpi.unit}）",
+                scope,
+                before,
+                after,
+                change,
+                "；".join(note) or "—",
+            ]
+        )
+    return Table(headers=headers, rows=body)
+
+
+def build_draft(
+    spec: DraftSpec,
+    *,
+    corpus_dir: Path | None = None,
+    catalog: ScenarioCatalog | None = None,
+    kpis: KpiCatalog | None = None,
+    rules: RuleSet | None = None,
+) -> Draft:
+    """The template draft for a spec: instance lines, sections 3 and 4, the 附件4 row, checks.
+
+    ``rules`` (default: the newest rules file under the corpus) says which links the target tier
+    must cover. Raises DraftSpecError for input that cannot be drafted at all (an edition we do not hold,
+    a KPI name outside 附1); everything else becomes a check on the draft.
+    """
+    catalog = catalog or load_catalog(corpus_dir_or_default(corpus_dir))
+    kpis = kpis or load_kpis(corpus_dir_or_default(corpus_dir))
+    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
+    if spec.edition not in catalog.editions:
+        raise DraftSpecError(
+            f"字段 edition（指引版本）：没有 {spec.edition!r} 年版的场景指引数据；"
+            f"可选：{'、'.join(sorted(catalog.editions))}"
+        )
+    ed = catalog.edition(spec.edition)
+    findings: list[Finding] = []
+
+    findings += edition_findings(ed)
+
+    # (1) instance lines
+    instances: list[InstanceLine] = []
+    for i, inst in enumerate(spec.scenarios):
+        resolved = resolve_instance(inst, i, catalog, spec.edition, findings)
+        findings.extend(
+            instance_name_findings(
+                inst.instance_name,
+                None if resolved.scenario.startswith("【") else resolved.scenario,
+                resolved.segment,
+                field=f"scenarios[{i}].instance_name",
+            )
+        )
+        instances.append(
+            InstanceLine(
+                index=i + 1,
+                segment=resolved.segment,
+                scenario=resolved.scenario,
+                instance_name=inst.instance_name,
+                link=resolved.link,
+                line=format_instance(resolved.segment, resolved.scenario, inst.instance_name),
+                match=resolved.match,
+            )
+        )
+    findings += duplicate_instance_findings(i.instance_name for i in instances)
+    covered = {i.link for i in instances if i.link}
+    need = required_links(rules, spec.target_tier)
+    findings.extend(coverage_findings(covered, spec.target_tier, rules))
+
+    # KPIs
+    kpi_rows, per_instance = _kpi_rows(spec, kpis, findings)
+    outcome_clause, outcome_text = OUTCOME_CLAUSE[spec.target_tier]
+    if not kpi_rows:
+        findings.append(
+            Finding(
+                severity="必须修改",
+                code="kpi_missing",
+                message="没有填写任何关键绩效指标；建设成效须参考附1给出主要指标的建设前后数据。",
+                clause_ids=["materials#4", outcome_clause],
+            )
+        )
+    has_benchmark = bool(spec.benchmarks) or any(fig.benchmark for _, _, fig, _ in kpi_rows)
+    if not has_benchmark:
+        findings.append(
+            Finding(
+                severity="建议修改",
+                code="benchmark_missing",
+                message=f"{spec.target_tier}要求{outcome_text}；请补充主要指标与同行业水平的对比及数据来源。",
+                clause_ids=[outcome_clause],
+            )
+        )
+    claim_text = "\n".join([spec.overview or "", *spec.highlights, *spec.benchmarks])
+    has_figures = any(fig.after is not None or fig.change is not None for _, _, fig, _ in kpi_rows)
+    for claim in sorted(set(leadership_claims(claim_text))):
+        if not has_figures:
+            findings.append(
+                Finding(
+                    severity="建议修改",
+                    code="claim_without_kpi",
+                    message=f"“{claim}”的表述没有关键绩效指标数据支撑，请补充指标或删去该表述。",
+                    clause_ids=[outcome_clause, "kpi#1"],
+                )
+            )
+
+    # (2) sections
+    links_order = [link for link in catalog.links if link in covered]
+    section3 = _section3(spec, ed.edition, instances, links_order, per_instance, need)
+    section4 = _section4(spec, kpi_rows, outcome_text)
+
+    # (3) the 附件4 row
+    contact = spec.contact or Contact()
+    form_row = FormRow(
+        enterprise=spec.enterprise,
+        project_name=spec.project_name,
+        instances="\n".join(f"{i.index}.{i.line}" for i in instances),
+        contact_name=contact.name or placeholder("联系人"),
+        contact_mobile=contact.mobile or placeholder("手机号"),
+    )
+    draft = Draft(
+        enterprise=spec.enterprise,
+        project_name=spec.project_name,
+        target_tier=spec.target_tier,
+        edition=ed.edition,
+        edition_status=ed.status,
+        instances=instances,
+        links_covered=links_order,
+        sections=[section3, section4],
+        form_row=form_row,
+        checks=[],
+    )
+    left = draft.placeholders
+    if left:
+        findings.append(
+            Finding(
+                severity="必须修改",
+                code="placeholders_left",
+                message=f"草稿中有{cn_amount(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
+                rule="提交前不得保留占位符",
+            )
+        )
+    draft.checks = sort_findings(findings)
+    return draft
+
+
+def _section3(
+    spec: DraftSpec,
+    edition: str,
+    instances: list[InstanceLine],
+    links: list[str],
+    per_instance: dict[int, list[tuple[Kpi, KpiFigure]]],
+    need: RequiredLinks,
+) -> Section:
+    number, title, clause_id, items = SECTION3
+    # (一) 项目总体情况
+    overall: list[str] = []
+    facts = []
+    if spec.period and (spec.period.start or spec.period.end):
+        start = spec.period.start or placeholder("建设开始时间")
+        end = spec.period.end or placeholder("建设完成时间")
+        facts.append(f"建设周期为{start}至{end}")
+    if spec.investment is not None:
+        facts.append(f"总投资{fmt_number(spec.investment)}万元")
+    else:
+        facts.append("总投资" + placeholder("总投资（万元）"))
+    if spec.integrators:
+        facts.append(f"主要集成商为{join_cn(spec.integrators)}")
+    intro = f"{spec.enterprise}{spec.project_name}（以下简称“本项目”）"
+    overall.append(sentence(intro + ("，" + "，".join(facts) if facts else "")))
+    overall.append(
+        sentence(spec.overview)
+        if spec.overview
+        else placeholder("项目简介：建设目标、建设范围与主要建设内容")
+    )
+    scenario_list = join_cn([f"{i.segment}—{i.scenario}" for i in instances])
+    link_text = "、".join(links) if links else placeholder("覆盖的环节")
+    overall.append(
+        f"本项目参考《智能制造典型场景参考指引({edition}年版)》，围绕{link_text}"
+        f"{cn_amount(len(links))}个环节，建设了{cn_amount(len(instances))}个典型场景实例，"
+        f"涉及{scenario_list}等场景。"
+    )
+    missing = [link for link in LINKS if link not in links]
+    if need.all_links:
+        if missing:
+            overall.append(
+                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need.wording}”的要求，本项目尚未覆盖"
+                f"{'、'.join(missing)}环节，{placeholder('未覆盖环节的情况说明或补充建设计划')}"
+            )
+        else:
+            overall.append(
+                f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need.wording}”的要求，"
+                f"本项目场景实例覆盖{'、'.join(LINKS)}全部{cn_count(len(LINKS))}个环节。"
+            )
+    # (二) 具体场景建设情况
+    specific: list[str] = []
+    fixed: list[str] = []
+    for n, (inst, line) in enumerate(zip(spec.scenarios, instances, strict=True)):
+        heading = f"{line.index}.{line.line}"
+        fixed.append(heading)
+        specific.append(heading)
+        built = (
+            f"建设内容：部署{join_cn(inst.built)}。"
+            if inst.built
+            else f"建设内容：{placeholder('部署的智能制造装备、工业软件和系统')}"
+        )
+        specific.append(built)
+        specific.append(
+            f"实施做法：{sentence(inst.description)}"
+            if inst.description
+            else f"实施做法：{placeholder('业务痛点、技术路线与实施做法')}"
+        )
+        specific.append(
+            f"数据贯通：{join_cn(inst.integration, '；')}。"
+            if inst.integration
+            else f"数据贯通：{placeholder('本场景与其他系统之间的数据交互与集成方式')}"
+        )
+        figures = per_instance.get(n, [])
+        if figures:
+            specific.append("应用成效：" + "；".join(kpi_sentence(k, f) for k, f in figures) + "。")
+        else:
+            specific.append(f"应用成效：{placeholder('本场景的量化成效（参照附1指标，给出建设前后数据）')}")
+    # (三) 系统集成情况
+    integration: list[str] = []
+    if spec.integration:
+        integration.append("本项目推进设计、生产、管理、服务各环节系统集成与数据贯通，主要集成关系如下：")
+        integration += [f"（{k}）{sentence(item)}" for k, item in enumerate(spec.integration, start=1)]
+    else:
+        integration.append(placeholder("全厂系统集成架构：系统清单、接口方式、主要数据流向"))
+    subsections = [
+        Subsection(key=cn_index(1), title=items[0], paragraphs=overall),
+        Subsection(key=cn_index(2), title=items[1], paragraphs=specific, fixed=fixed),
+        Subsection(key=cn_index(3), title=items[2], paragraphs=integration),
+    ]
+    return Section(key=number, title=title, clause_id=clause_id, subsections=subsections)
+
+
+def _section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], outcome_text: str) -> Section:
+    number, title, clause_id, items = SECTION4
+    advanced: list[str] = []
+    if spec.highlights:
+        advanced += [f"（{k}）{sentence(item)}" for k, item in enumerate(spec.highlights, start=1)]
+    else:
+        advanced.append(placeholder("项目的先进性与特色：关键技术创新点、模式创新及可推广性"))
+    if spec.benchmarks:
+        advanced.append(
+            f"对照{spec.target_tier}“{outcome_text}”的要求，主要指标与同行业对比如下："
+            + join_cn(spec.benchmarks, "；")
+            + "。"
+        )
+    else:
+        advanced.append(
+            f"对照{spec.target_tier}“{outcome_text}”的要求，"
+            f"{placeholder('主要指标与同行业水平的对比及数据来源')}"
+        )
+    effects: list[str] = []
+    table = None
+    if kpi_rows:
+        effects.append(
+            "项目建成后，参照《智能工厂建设关键绩效指标参考》（附1）及T/CAMS182-2024《智能制造效能通用评测方法》，"
+            "主要关键绩效指标变化如下表所示。"
+        )
+        whole = [(k, f) for _, k, f, scope in kpi_rows if scope == "全厂"]
+        if whole:
+            effects.append("全厂层面，" + "；".join(kpi_sentence(k, f) for k, f in whole) + "。")
+        table = _kpi_table(kpi_rows)
+    else:
+        effects.append(placeholder("参照附1填写主要关键绩效指标的建设前后数据"))
+    plans = (
+        [f"（{k}）{sentence(item)}" for k, item in enumerate(spec.plans, start=1)]
+        if spec.plans
+        else [placeholder("后续实施计划：拟建场景、时间安排与预期目标")]
+    )
+    return Section(
+        key=number,
+        title=title,
+        clause_id=clause_id,
+        subsections=[
+            Subsection(key=cn_index(1), title=items[0], paragraphs=advanced),
+            Subsection(key=cn_index(2), title=items[1], paragraphs=effects, table=table),
+            Subsection(key=cn_index(3), title=items[2], paragraphs=plans),
+        ],
+    )
+
+
+def draft_from_data(data: object, corpus_dir: Path | None = None) -> Draft:
+    """Parsed JSON → Draft: what the CLI, the API and the agent's draft tool call."""
+    return build_draft(parse_spec(data), corpus_dir=corpus_dir)
+
+
+def corpus_dir_or_default(corpus_dir: Path | None) -> Path:
+    """The corpus named, or the shipped one (callers at the edges pass their Settings' folder)."""
+    return corpus_dir if corpus_dir is not None else DEFAULT_CORPUS_DIR

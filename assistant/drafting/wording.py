@@ -1,0 +1,119 @@
+"""Small wording helpers shared by drafting and review: placeholders, numbers as the user gave
+them, Chinese counts, instance lines, and KPI figures as prose.
+
+Counts in prose are Chinese numerals so the only Arabic digits in a draft are the user's figures
+and the documents' own numbering.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from assistant.knowledge.kpis import Kpi
+
+if TYPE_CHECKING:
+    from assistant.drafting.spec import KpiFigure
+
+#: The separator of 附件4's example (form#示例): an em dash between 环节, 场景 and 实例.
+SEP = "—"
+#: Dashes people type instead of the em dash; review accepts them but suggests "—".
+DASH_VARIANTS = "—―－–-"
+PLACEHOLDER_RE = re.compile(r"【待补充[：:][^】]*】")
+NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+LEADERSHIP_RE = re.compile(r"(国内|国际|全球|世界|行业)(同行业)?(领先|一流|先进水平)")
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def placeholder(what: str) -> str:
+    return f"【待补充：{what}】"
+
+
+def fmt_number(value: float) -> str:
+    """A user's figure as written: 35.0 → "35", 0.6 → "0.6" (never rounded or rescaled)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def cn_count(n: int) -> str:
+    """Counts in prose as Chinese numerals, so Arabic digits in the draft are the user's own."""
+    if n < 10:
+        return CN_DIGITS[n]
+    if n < 20:
+        return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def cn_amount(n: int) -> str:
+    """A count before a measure word: 两个环节, not 二个环节 (``cn_count`` is for ordinals too)."""
+    return "两" if n == 2 else cn_count(n)
+
+
+def cn_index(n: int) -> str:
+    """（一）, （二）… for sub-headings."""
+    return f"（{cn_count(n)}）"
+
+
+def numbers_in(text: str) -> list[Decimal]:
+    """Every Arabic number in ``text`` (full-width digits included), as exact decimals."""
+    out = []
+    for token in NUMBER_RE.findall(unicodedata.normalize("NFKC", text)):
+        try:
+            out.append(Decimal(token).normalize())
+        except InvalidOperation:  # pragma: no cover - the regex only yields decimals
+            continue
+    return out
+
+
+def format_instance(segment: str, scenario: str, instance: str, markers: bool = False) -> str:
+    """``环节名—场景名—实例名`` as in 附件4's example; ``markers=True`` adds the example's
+    ``(环节名)(场景名)(实例名)`` labels, reproducing form#示例 exactly."""
+    if markers:
+        return f"{segment}(环节名){SEP}{scenario}(场景名){SEP}{instance}(实例名)"
+    return SEP.join((segment, scenario, instance))
+
+
+def join_cn(items: list[str], sep: str = "、") -> str:
+    return sep.join(x.rstrip("。；;，,") for x in items if x)
+
+
+def sentence(text: str) -> str:
+    """End a sentence with 。 unless it already ends with punctuation or a placeholder."""
+    text = text.strip()
+    if not text or text[-1] in "。！？；：】":
+        return text
+    return text.rstrip("，,;") + "。"
+
+
+def leadership_claims(text: str) -> list[str]:
+    return [m.group(0) for m in LEADERSHIP_RE.finditer(text)]
+
+
+def with_unit(value: float | None, unit: str, missing: str) -> str:
+    return placeholder(missing) if value is None else f"{fmt_number(value)}{unit}"
+
+
+def kpi_sentence(kpi: Kpi, fig: KpiFigure) -> str:
+    """One KPI as a clause of prose, with placeholders for what is missing."""
+    period = f"（{fig.period}）" if fig.period else ""
+    if kpi.kind == "level":
+        b = with_unit(fig.before, kpi.unit, f"建设前的{kpi.name}")
+        a = with_unit(fig.after, kpi.unit, f"建设后的{kpi.name}")
+        verb = "提升至" if fig.before is None or fig.after is None or fig.after >= fig.before else "变为"
+        return f"{kpi.name}由建设前的{b}{verb}{a}{period}"
+    measure = fig.measure or kpi.measure
+    mu = fig.measure_unit or ""
+    b = with_unit(fig.before, mu, f"建设前的{measure}")
+    a = with_unit(fig.after, mu, f"建设后的{measure}")
+    if fig.before is not None and fig.after is not None:
+        verb = "提升至" if fig.after > fig.before else ("降至" if fig.after < fig.before else "保持为")
+    else:
+        verb = "降至" if kpi.kind == "down" else "提升至"
+    c = f"{fmt_number(fig.change)}%" if fig.change is not None else placeholder("幅度（%）")
+    return f"{measure}由{b}{verb}{a}，{kpi.name}{c}{period}"

@@ -1,0 +1,86 @@
+"""`assistant db upgrade|current`: the session store's schema (Alembic migrations).
+
+With Postgres the service never changes the schema itself: an operator runs `assistant db
+upgrade` once per release, before starting the hosts. The embedded SQLite file upgrades itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from assistant.interfaces.cli import state
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+db_app = typer.Typer(help="会话数据库：查看或升级数据库结构。", no_args_is_help=True)
+err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
+
+
+def _report(as_json: bool, data: dict[str, str | None], text: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        err.print(text)
+
+
+def _engine() -> Engine:
+    from assistant.answering.sessions import make_engine
+
+    return make_engine(state.settings.store_url)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(
+        f"[red]错误：[/red]无法连接会话数据库或升级失败（{type(exc).__name__}），请检查 ASSISTANT_DATABASE_URL。"
+    )
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def upgrade(
+    revision: Annotated[str, typer.Option(help="目标版本，默认最新")] = "head",
+    as_json: JsonOpt = False,
+) -> None:
+    """把数据库结构升级到最新版本（多主机部署时，启动服务前运行一次）。"""
+    from assistant.answering.sessions import current_revision
+    from assistant.answering.sessions import upgrade as run_upgrade
+
+    engine = _engine()
+    try:
+        before = current_revision(engine)
+        after = run_upgrade(engine, revision)
+    except Exception as exc:
+        _fail(exc)
+        return
+    finally:
+        engine.dispose()
+    _report(as_json, {"from": before, "to": after}, f"数据库结构：{before or '空库'} → {after}")
+
+
+@db_app.command("current")
+def current(as_json: JsonOpt = False) -> None:
+    """显示数据库结构的当前版本与代码需要的版本。"""
+    from assistant.answering.sessions import current_revision, head_revision
+
+    engine = _engine()
+    try:
+        now = current_revision(engine)
+    except Exception as exc:
+        _fail(exc)
+        return
+    finally:
+        engine.dispose()
+    head = head_revision()
+    state = "已是最新" if now == head else "落后，请运行 assistant db upgrade"
+    _report(as_json, {"current": now, "head": head}, f"当前 {now or '空库'}，需要 {head}：{state}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,128 @@
+"""The 20 KPIs of 附1 (《智能工厂建设关键绩效指标参考》), read from ``corpus/kpi.md``.
+
+Drafting and review look KPI names up here, so the names, units and clause ids a draft cites are
+the corpus's own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from assistant.config import DEFAULT_CORPUS_DIR
+from assistant.errors import CorpusError
+from assistant.knowledge.scenarios import normalise_name, similarity
+
+KpiKind = Literal["level", "up", "down", "growth"]
+
+
+class Kpi(BaseModel):
+    """One KPI of 附1: its number, name and unit as printed, and how its figures read.
+
+    ``level`` KPIs (数控化率, 投用率, 数量 …) are stated as a level before and after; ``up``/``down``
+    ones (…提升, …下降/降低/缩短) are themselves a change, backed by before/after of the
+    underlying measure; ``growth`` (销售增长率) is a rate that may be negative.
+    """
+
+    number: int
+    name: str
+    unit: str
+    clause_id: str
+    kind: KpiKind
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def measure(self) -> str:
+        """The quantity a change KPI is about: 产品不良率下降 → 产品不良率."""
+        return re.sub(r"(提升|下降|降低|缩短)$", "", self.name) if self.kind in ("up", "down") else self.name
+
+
+_KPI_LINE = re.compile(r"^(?P<n>\d{1,2})\.(?P<name>.+)\((?P<unit>[^()]+)\)$")
+
+
+def _kpi_kind(name: str) -> KpiKind:
+    if name.endswith("提升"):
+        return "up"
+    if name.endswith(("下降", "降低", "缩短")):
+        return "down"
+    if name.endswith("增长率"):
+        return "growth"
+    return "level"
+
+
+class KpiCatalog:
+    """附1's KPIs by name; lookups accept the name, the name with its unit, or ``kpi#N``."""
+
+    def __init__(self, kpis: list[Kpi]) -> None:
+        self.kpis = kpis
+        self._by_key: dict[str, Kpi] = {}
+        for kpi in kpis:
+            for key in (kpi.name, f"{kpi.name}({kpi.unit})", kpi.clause_id):
+                self._by_key[normalise_name(key)] = kpi
+
+    @classmethod
+    def load(cls, corpus_dir: Path) -> KpiCatalog:
+        from assistant.knowledge.corpus import load_corpus
+
+        document = load_corpus(corpus_dir).document("kpi")
+        if document is None:
+            raise CorpusError("语料中没有附1（doc_id 为 kpi 的文档），无法核对关键绩效指标")
+        kpis = []
+        for clause in document.clauses:
+            found = _KPI_LINE.match(clause.text.strip())
+            if found:
+                name = found.group("name").strip()
+                kpis.append(
+                    Kpi(
+                        number=int(found.group("n")),
+                        name=name,
+                        unit=found.group("unit").strip(),
+                        clause_id=clause.clause_id,
+                        kind=_kpi_kind(name),
+                    )
+                )
+        if len(kpis) != 20:
+            raise CorpusError(f"附1应有20项关键绩效指标，语料中读到{len(kpis)}项")
+        return cls(kpis)
+
+    def get(self, name: str) -> Kpi | None:
+        return self._by_key.get(normalise_name(name))
+
+    def closest(self, name: str, limit: int = 3) -> list[str]:
+
+        ranked = sorted(self.kpis, key=lambda k: -similarity(name, k.name))
+        return [k.name for k in ranked[:limit]]
+
+    def find_in(self, text: str) -> list[tuple[Kpi, int]]:
+        """KPIs named in ``text`` (with the position after the name): review uses this."""
+        norm = unicodedata.normalize("NFKC", text)
+        found: list[tuple[Kpi, int, int]] = []
+        for kpi in sorted(self.kpis, key=lambda k: -len(k.name)):
+            name = unicodedata.normalize("NFKC", kpi.name)
+            at = norm.find(name)
+            if at >= 0 and not any(at >= s and at < e for _, s, e in found):
+                found.append((kpi, at, at + len(name)))
+        return [(kpi, end) for kpi, _, end in sorted(found, key=lambda x: x[1])]
+
+
+@lru_cache(maxsize=4)
+def _kpi_cached(corpus_dir: str, stamp: float) -> KpiCatalog:
+    return KpiCatalog.load(Path(corpus_dir))
+
+
+def load_kpis(corpus_dir: Path | None = None) -> KpiCatalog:
+    corpus_dir = _corpus_dir(corpus_dir)
+    kpi_file = corpus_dir / "kpi.md"
+    return _kpi_cached(str(corpus_dir), kpi_file.stat().st_mtime if kpi_file.exists() else 0.0)
+
+
+def _corpus_dir(corpus_dir: Path | None) -> Path:
+    return corpus_dir if corpus_dir is not None else DEFAULT_CORPUS_DIR

@@ -1,0 +1,51 @@
+"""Fusion grid: retrieval eval figures for dense weights × candidate counts, on gold and held-out.
+
+Run: PYTHONPATH=$PWD .venv/bin/python benchmarks/fusion_grid.py [--weights 0,0.1,0.2] [--candidates 30,60]
+Builds (or reuses) the index of the configured embedding model under a temporary data dir and
+prints one Markdown row per setting: the table in README's retrieval section comes from here.
+Query embeddings are cached, so the grid costs one embedding per distinct question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.evaluation.retrieval import load_gold, score
+from assistant.knowledge.index import load_index
+from assistant.knowledge.retrieval import FusionConfig, Retriever
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.4,0.5,0.7,1.0")
+    parser.add_argument("--candidates", default="30,60,120")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args()
+    settings = Settings(data_dir=args.data_dir or Path(tempfile.mkdtemp(prefix="grid-")))
+    index, info = load_index(settings)
+    gold = load_gold(settings.evals_dir / "retrieval_gold.yaml")
+    heldout = load_gold(settings.evals_dir / "retrieval_heldout.yaml")
+    print(f"model {info.model}; {info.units} sentence units over {info.clauses} clauses")
+    print(
+        "| dense weight | candidates | gold R@1 | gold R@5 | gold MRR | held-out R@1 | held-out R@5 | held-out MRR |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for candidates in (int(c) for c in args.candidates.split(",")):
+        for weight in (float(w) for w in args.weights.split(",")):
+            fusion = replace(FusionConfig(), dense_weight=weight, dense_candidates=candidates)
+            retriever = Retriever(index, fusion)
+            g, _ = score(retriever, gold)
+            h, _ = score(retriever, heldout)
+            print(
+                f"| {weight:g} | {candidates} | {g['recall@1']:.3f} | {g['recall@5']:.3f} | {g['mrr']:.3f} "
+                f"| {h['recall@1']:.3f} | {h['recall@5']:.3f} | {h['mrr']:.3f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

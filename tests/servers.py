@@ -1,0 +1,194 @@
+"""Real servers on loopback for the multi-host tests: Postgres (Debian's postgresql: initdb and
+pg_ctl in a temp folder), Redis (Debian's redis-server) and a Chroma server (`chroma run`, which
+ships with chromadb). Each starts on a free 127.0.0.1 port; a test needing one is skipped only
+when its binary is truly absent (.ci/system-packages.sh installs them, so CI runs these tests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def pg_bin(name: str) -> str | None:
+    """Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<v>/bin."""
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def have_postgres() -> bool:
+    return pg_bin("initdb") is not None and pg_bin("pg_ctl") is not None
+
+
+def have_redis() -> bool:
+    return shutil.which("redis-server") is not None
+
+
+def chroma_cli() -> str | None:
+    beside = Path(sys.executable).with_name("chroma")
+    return str(beside) if beside.exists() else shutil.which("chroma")
+
+
+class PostgresServer:
+    """A throwaway cluster. Postgres refuses to run as root, so as root it runs as `postgres`
+    (the user Debian's package creates) through runuser."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="mh-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            [
+                pg_bin("initdb") or "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "assistant",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        self.start()
+
+    def _run(self, argv: list[str]) -> None:
+        subprocess.run(self.as_user + argv, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -h 127.0.0.1 -k {self.root} -F -c max_connections=200"
+        self._run(
+            [
+                pg_bin("pg_ctl") or "pg_ctl",
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.log),
+                "-w",
+                "start",
+            ]
+        )
+
+    def stop(self) -> None:
+        self._run([pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://assistant@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        """A fresh, empty database; its URL."""
+        name = "t_" + uuid.uuid4().hex[:12]
+        engine = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        engine.dispose()
+        return self.url(name)
+
+    def close(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class RedisServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_port(self.port)
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class ChromaServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="mh-chroma-"))
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = (self.root / "server.log").open("wb")
+        env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+        self.process = subprocess.Popen(
+            [
+                chroma_cli() or "chroma",
+                "run",
+                "--path",
+                str(self.root / "db"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1, trust_env=False).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError("chroma run exited during start-up")
+            time.sleep(0.2)
+        raise TimeoutError("chroma server not ready")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        self.log.close()
+        shutil.rmtree(self.root, ignore_errors=True)

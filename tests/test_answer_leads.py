@@ -1,0 +1,117 @@
+"""Issue 13: leads that answer, silence when the documents set no value, regional scoping, and
+ingesting a provincial notice whose numbering restarts under each heading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.compose import compose, lead_numbers_cited
+from assistant.config import REPO_ROOT, Settings
+from assistant.evaluation.answers import regional_service
+from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.ingest import clean_text, ingest_file
+from assistant.service import AssistantService
+
+NOTICE = REPO_ROOT / "evals" / "docs" / "liaoning_2024.txt"
+AS_OF = dt.date(2024, 11, 1)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
+    data = tmp_path_factory.mktemp("data")
+    return AssistantService.from_settings(Settings(data_dir=data, chroma_url=None))
+
+
+@pytest.fixture(scope="module")
+def regional(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), chroma_url=None)
+    doc = {
+        "file": "evals/docs/liaoning_2024.txt",
+        "doc_id": "liaoning",
+        "edition": "2024",
+        "region": "辽宁省",
+    }
+    return regional_service(settings, [doc])
+
+
+def test_lead_says_the_address_not_only_quotes_the_clause(service: AssistantService) -> None:
+    answer = service.ask("纸质申报书寄到哪里", as_of=AS_OF)
+    assert "北京市海淀区花园北路52号" in answer.lead
+    assert "【notice#二.(三)】" in answer.lead
+    assert answer.answer.startswith(answer.lead)
+    assert "相关规定如下" not in answer.lead
+
+
+def test_threshold_not_set_is_said_first(service: AssistantService) -> None:
+    answer = service.ask("卓越级数控化率要达到多少", as_of=AS_OF)
+    assert answer.lead.startswith("现有文件未规定")
+    assert "%" not in answer.lead.replace("(%)", "")
+
+
+def test_multi_part_question_answers_each_part_in_order(service: AssistantService) -> None:
+    lead = service.ask("线上申报截止是哪天？纸质材料寄到哪里？", as_of=AS_OF).lead
+    assert "11月22日" in lead and "花园北路52号" in lead
+    assert lead.index("11月22日") < lead.index("花园北路52号")
+
+
+def test_regional_notice_is_not_quoted_to_an_enterprise_of_unknown_or_other_province(
+    service: AssistantService,
+) -> None:
+    for question in ("线上申报什么时候截止", "我们是广东的企业，线上申报什么时候截止"):
+        answer = service.ask(question, as_of=AS_OF)
+        assert not [c for c in answer.citations if c.clause_id.startswith("nmg#")]
+    lead = service.ask("我们是广东的企业，线上申报什么时候截止", as_of=AS_OF).lead
+    assert "现有文件中没有广东省的省级通知" in lead and "11月22日" in lead
+
+
+def test_ingested_provincial_notice_governs_its_province_only(regional: AssistantService) -> None:
+    answer = regional.ask("我们是辽宁的企业，线上申报什么时候截止", as_of=AS_OF)
+    assert "11月15日" in answer.lead and "【liaoning#二.1】" in answer.lead
+    assert not [c for c in answer.citations if c.clause_id.startswith("nmg#")]
+    other = regional.ask("我们在内蒙古，线上申报什么时候截止", as_of=AS_OF)
+    assert "11月18日" in other.lead
+    assert not [c for c in other.citations if c.clause_id.startswith("liaoning#")]
+
+
+def test_restarting_numbering_ingests_with_section_ids(tmp_path: Path) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", corpus_dir)
+    # Markdown written without ## headings: 一、 and 二、 are plain paragraphs, 1. 2. restart.
+    md = tmp_path / "liaoning.md"
+    md.write_text(NOTICE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8")
+    ingest_file(md, doc_id="liaoning", edition="2024", corpus_dir=corpus_dir, region="辽宁省")
+    corpus: Corpus = load_corpus(corpus_dir)
+    document = corpus.document("liaoning")
+    assert document is not None and document.region == "辽宁省"
+    assert corpus.get("liaoning#一.2") is not None and corpus.get("liaoning#二.2") is not None
+    assert "11月20日" in corpus.get("liaoning#二.2").text  # type: ignore[union-attr]
+
+
+def test_txt_notice_title_wrapped_across_lines_is_joined(tmp_path: Path) -> None:
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", corpus_dir)
+    ingest_file(NOTICE, doc_id="liaoning", edition="2024", corpus_dir=corpus_dir, region="辽宁省")
+    document = load_corpus(corpus_dir).document("liaoning")
+    assert document is not None
+    assert document.title.startswith("关于组织开展2024年度卓越级智能工厂培育工作的通知")
+
+
+def test_pdf_spaces_between_chinese_and_digits_are_removed() -> None:
+    assert (
+        clean_text("申报主体应于2024 年11月22 日前完成线上申报。")
+        == "申报主体应于2024年11月22日前完成线上申报。"
+    )
+    assert "GB/T 39116-2020" in clean_text("达到GB/T 39116-2020三级及以上。")
+
+
+def test_compose_never_leads_with_a_number_the_clauses_lack(service: AssistantService) -> None:
+    clauses = [c for c in service.corpus.clauses if c.doc_id in ("notice", "kpi")]
+    for question in ("评上卓越级给多少补贴", "推荐名额几个", "什么时候截止", "数控化率要多少"):
+        lead = compose(question, clauses)
+        text = "".join(lead.lines)
+        cited = [service.corpus.get(i).text for i in lead.cited]
+        assert lead_numbers_cited(text, cited, question) == []

@@ -1,0 +1,318 @@
+"""Several hosts on loopback sharing real servers (tests/servers.py): Postgres for sessions,
+feedback and the answer log, Redis for rate limits, a Chroma server for the dense index.
+
+Each "host" here is what a load balancer would see: its own process (or app) and its own data
+folder; only the servers are shared.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import chromadb
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.answering.sessions import SessionStore, make_engine, upgrade
+from assistant.config import REPO_ROOT, Settings
+from assistant.interfaces.api.app import create_app
+from assistant.interfaces.api.deps import Principal, RateLimiter
+from assistant.knowledge.index import COLLECTION, Embedder, load_index
+from assistant.knowledge.retrieval import Retriever
+from assistant.service import AssistantService
+from tests.servers import ChromaServer, PostgresServer, RedisServer, free_port, have_postgres
+
+pytestmark = pytest.mark.servers
+
+INNER_MONGOLIA = "我们是内蒙古自治区的有色金属企业，智能制造能力成熟度三级，能申报卓越级吗？"
+
+
+def migrated_database(postgres: PostgresServer) -> str:
+    url = postgres.create_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+# -- Redis: one rate budget across hosts ------------------------------------------------------
+
+
+def test_rate_limit_spent_on_one_host_is_enforced_on_another(redis_server: RedisServer) -> None:
+    host_a = RateLimiter("5/minute", "", redis_server.url)
+    host_b = RateLimiter("5/minute", "", redis_server.url)
+    caller = Principal("key-redis01", "10.0.0.1")
+    assert all(host_a.retry_after(caller) is None for _ in range(5))
+    wait = host_b.retry_after(caller)
+    assert wait is not None and 1 <= wait <= 60
+    assert host_b.retry_after(Principal("key-other01", "10.0.0.2")) is None  # budgets are per key
+    local = RateLimiter("5/minute", "", "memory://")  # the default counts per process
+    assert local.retry_after(caller) is None
+
+
+# -- Chroma server: two hosts, one collection, the stamp decides ------------------------------
+
+
+@pytest.mark.slow
+def test_two_hosts_share_one_chroma_collection(chroma_server: ChromaServer, tmp_path: Path) -> None:
+    embedder = Embedder(Settings().embedding_model)
+    host_a = Settings(data_dir=tmp_path / "a", chroma_url=chroma_server.url)
+    host_b = Settings(data_dir=tmp_path / "b", chroma_url=chroma_server.url)
+    index_a, built_a = load_index(host_a, embedder=embedder)
+    index_b, built_b = load_index(host_b, embedder=embedder)
+    assert built_a.rebuilt and not built_b.rebuilt  # B trusts the stamp A left on the collection
+    assert built_a.corpus_hash == built_b.corpus_hash
+    hits_a = Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
+    hits_b = Retriever(index_b).search("卓越级智能工厂申报条件", k=5)
+    assert index_b.has_dense and [h.clause.clause_id for h in hits_a] == [h.clause.clause_id for h in hits_b]
+
+    # A host deployed with a changed corpus rebuilds; an old host then sees a foreign stamp.
+    changed = tmp_path / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", changed)
+    notice = sorted(changed.glob("*.md"))[0]
+    notice.write_text(notice.read_text("utf-8") + "\n\n补充说明：本段仅用于测试索引戳。\n", "utf-8")
+    host_c = Settings(data_dir=tmp_path / "c", chroma_url=chroma_server.url, corpus_dir=changed)
+    _, built_c = load_index(host_c, embedder=embedder)
+    assert built_c.rebuilt and built_c.corpus_hash != built_a.corpus_hash
+    _, again_b = load_index(host_b, embedder=embedder)
+    assert again_b.rebuilt
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.url.rsplit(":", 1)[1]))
+    assert [c.name for c in client.list_collections()] == [COLLECTION]
+    assert client.get_collection(COLLECTION).metadata["corpus_hash"] == built_a.corpus_hash
+
+
+# -- database faults, in process ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_postgres() -> Iterator[PostgresServer]:
+    """A server of its own: these tests stop and restart it."""
+    if not have_postgres():
+        pytest.skip("Debian's postgresql is not installed")
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+def test_database_down_then_back(
+    own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    url = migrated_database(own_postgres)
+    settings = Settings(data_dir=tmp_path, database_url=url)
+    service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
+    with TestClient(create_app(service=service, with_ui=False)) as client:
+        session = client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"]
+        assert client.get("/readyz").status_code == 200
+        own_postgres.stop()
+        try:
+            ready = client.get("/readyz")
+            assert ready.status_code == 503
+            error = ready.json()["error"]
+            assert error["code"] == "store_unavailable" and "会话数据库暂时无法连接" in error["message"]
+            plain = client.post("/v1/ask", json={"question": "每个省最多推荐几个项目？"})
+            assert plain.status_code == 200 and "session_unsaved" in plain.json()["flags"]
+            assert "【" in plain.json()["answer"]
+            turn = client.post("/v1/ask", json={"question": "还缺什么？", "session": session})
+            assert turn.status_code == 503
+            assert "会话数据库暂时无法连接" in turn.json()["error"]["message"]
+            assert "Traceback" not in turn.text and "psycopg" not in turn.text
+        finally:
+            own_postgres.start()
+        # Back without restarting the app: the pool's pre-ping drops the dead connections.
+        assert client.get("/readyz").status_code == 200
+        resumed = client.post("/v1/ask", json={"question": "还缺什么？", "session": session}).json()
+        assert resumed["profile"]["enterprise"]["province"] == "内蒙古自治区"
+    service.sessions.dispose()
+
+
+def test_postgres_restart_under_load_reconnects(
+    own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    url = migrated_database(own_postgres)
+    settings = Settings(data_dir=tmp_path, database_url=url)
+    service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
+    stop = threading.Event()
+    statuses: list[tuple[float, int]] = []
+    with TestClient(create_app(service=service, with_ui=False)) as client:
+        sessions = [
+            client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)
+        ]
+
+        def ask(session: str) -> None:
+            while not stop.is_set():
+                response = client.post("/v1/ask", json={"question": "截止时间是哪天？", "session": session})
+                statuses.append((time.monotonic(), response.status_code))
+
+        threads = [threading.Thread(target=ask, args=(s,)) for s in sessions]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        own_postgres.stop()
+        time.sleep(0.5)
+        own_postgres.start()
+        restarted = time.monotonic()
+        time.sleep(2.0)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    after = [status for at, status in statuses if at > restarted + 0.5]
+    assert after and set(after) == {200}, after  # every request after the restart succeeded
+    assert {status for _, status in statuses} <= {200, 503}  # failures during it were clean 503s
+    store = SessionStore(url)
+    for session in sessions:  # every turn that got a 200 is stored, and whole
+        assert store.count_messages(session) % 2 == 0
+    ok = sum(1 for _, status in statuses if status == 200)
+    assert store.count_messages() == 2 * (ok + len(sessions))
+    store.dispose()
+    service.sessions.dispose()
+
+
+# -- two `assistant serve` processes --------------------------------------------------------
+
+
+class Host:
+    def __init__(self, name: str, env: dict[str, str], root: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        data = root / name
+        data.mkdir()
+        self.log_path = root / f"{name}.log"
+        self.log = self.log_path.open("wb")
+        cli = str(Path(sys.executable).with_name("assistant"))
+        self.process = subprocess.Popen(
+            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**env, "ASSISTANT_DATA_DIR": str(data)},
+            cwd=root,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.data = data
+
+    def wait_ready(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log_path.read_text("utf-8", "replace")[-3000:]
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2, trust_env=False).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(self.log_path.read_text("utf-8", "replace")[-3000:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def host_b_ready_clauses(host: Host) -> range:
+    """The `ready` log line of a host: dense must be on; the clause count it loaded."""
+    import json
+
+    for line in host.log_path.read_text("utf-8", "replace").splitlines():
+        if line.startswith("{") and '"message": "ready"' in line:
+            entry = json.loads(line)
+            assert entry["dense"] is True
+            return range(entry["clauses"])
+    raise AssertionError("host never logged ready")
+
+
+def host_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    return {**env, "ASSISTANT_LOG_JSON": "true", **extra}
+
+
+@pytest.mark.slow
+def test_two_hosts_share_postgres_chroma_and_redis(
+    postgres: PostgresServer, redis_server: RedisServer, chroma_server: ChromaServer, tmp_path: Path
+) -> None:
+    url = migrated_database(postgres)
+    chroma = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.url.rsplit(":", 1)[1]))
+    if COLLECTION in [c.name for c in chroma.list_collections()]:
+        chroma.delete_collection(COLLECTION)  # left by another test: let host A build it
+    env = host_env(
+        ASSISTANT_DATABASE_URL=url,
+        ASSISTANT_CHROMA_URL=chroma_server.url,
+        ASSISTANT_DENSE_WEIGHT="0.3",  # dense on, so both hosts really read the shared collection
+        ASSISTANT_RATE_LIMIT_STORAGE=redis_server.url,
+        ASSISTANT_API_KEYS="portal-key,batch-key",
+        ASSISTANT_RATE_LIMIT="15/minute",
+    )
+    portal = {"Authorization": "Bearer portal-key"}
+    batch = {"Authorization": "Bearer batch-key"}
+    host_a = Host("a", env, tmp_path)
+    host_a.wait_ready()
+    host_b = Host("b", env, tmp_path)  # started after A built the shared collection
+    store = SessionStore(url)
+    try:
+        host_b.wait_ready()
+        assert (host_a.data / "index_manifest.json").exists()  # A built the Chroma collection
+        assert not (host_b.data / "index_manifest.json").exists()  # B reused it by its stamp
+        assert chroma.get_collection(COLLECTION).count() == len(host_b_ready_clauses(host_b))
+        a = httpx.Client(base_url=host_a.base, timeout=60, trust_env=False)
+        b = httpx.Client(base_url=host_b.base, timeout=60, trust_env=False)
+
+        # A session started on A continues on B, with the profile gathered on A.
+        first = a.post("/v1/ask", json={"question": INNER_MONGOLIA}, headers=portal).json()
+        session = first["session"]
+        second = b.post("/v1/ask", json={"question": "那还缺什么？", "session": session}, headers=portal)
+        assert second.status_code == 200
+        profile = second.json()["profile"]
+        assert profile["enterprise"]["province"] == "内蒙古自治区" and profile["maturity"]["level"] == 3
+        assert [m.role for m in store.history(session)] == ["user", "assistant"] * 2
+
+        # Feedback given on B is in the answer log read through A's store.
+        vote = {"answer_id": first["answer_id"], "rating": 4, "comment": "引用清楚"}
+        assert b.post("/v1/feedback", json=vote, headers=portal).status_code == 201
+        logged = SessionStore(url).answer(first["answer_id"])
+        assert logged is not None and logged["question"] == INNER_MONGOLIA
+        assert logged["feedback"] == [
+            {"key": logged["feedback"][0]["key"], "rating": 4, "comment": "引用清楚"}
+        ]
+        assert logged["feedback"][0]["key"].startswith("key-")  # the caller's key id, never the key
+        unknown = b.post("/v1/feedback", json={**vote, "answer_id": "0" * 32}, headers=portal)
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+        # A rate budget spent on A is enforced on B.
+        spent = [a.get("/v1/editions", headers=batch).status_code for _ in range(15)]
+        assert spent == [200] * 15
+        limited = b.get("/v1/editions", headers=batch)
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        assert b.get("/v1/editions", headers=portal).status_code == 200  # another key's budget
+
+        # Killing A in mid-stream loses no committed turn.
+        before = store.count_messages(session)
+        with a.stream(
+            "POST",
+            "/v1/ask",
+            json={"question": "申报截止时间？", "session": session, "stream": True},
+            headers=portal,
+        ) as stream:
+            next(stream.iter_bytes())
+            host_a.process.send_signal(signal.SIGKILL)
+            host_a.process.wait(timeout=10)
+        after = store.count_messages(session)
+        assert after in (before, before + 2), (before, after)  # a turn is stored whole or not at all
+        history = store.history(session, budget_chars=10**6)
+        assert [m.role for m in history] == ["user", "assistant"] * (after // 2)
+        third = b.post("/v1/ask", json={"question": "材料要几份？", "session": session}, headers=portal)
+        assert third.status_code == 200 and store.count_messages(session) == after + 2
+        assert third.json()["profile"]["enterprise"]["province"] == "内蒙古自治区"
+    finally:
+        store.dispose()
+        host_a.stop()
+        host_b.stop()

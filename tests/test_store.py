@@ -1,0 +1,224 @@
+"""The session store on SQLAlchemy, run against both engines it supports: the embedded SQLite file
+and a real Postgres server (tests/servers.py). Also the Alembic round trip and the schema guard."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.answering.sessions import (
+    AnswerRecord,
+    SessionStore,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
+from tests.servers import PostgresServer
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    else:
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        url = postgres.create_database()
+    engine = make_engine(url)
+    upgrade(engine)  # a server database is migrated by `assistant db upgrade`, never by the app
+    engine.dispose()
+    return url
+
+
+def record(answer_id: str, session_id: str | None = None, **extra: object) -> AnswerRecord:
+    fields: dict = {
+        "answer_id": answer_id,
+        "question": "每个省最多推荐几个项目？",
+        "lead": "每个省最多推荐20个【notice#二.(二)】。",
+        "answer": "每个省最多推荐20个【notice#二.(二)】。\n\n来源……",
+        "mode": "grounded",
+        "latency_ms": 12.3,
+        "citations": ["notice#二.(二)"],
+        "flags": [],
+        "session_id": session_id,
+    }
+    return AnswerRecord(**{**fields, **extra})
+
+
+def test_sessions_profiles_and_turns(store_url: str) -> None:
+    store = SessionStore(store_url)
+    session = store.open(None)
+    assert store.open(session) == session
+    assert store.open("portal-42") == "portal-42"  # a caller-chosen id starts a session
+    store.record_turn(
+        session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
+    )
+    store.record_turn(session, "成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session))
+    assert store.profile(session) == {"enterprise": {"province": "内蒙古自治区"}, "maturity": {"level": 3}}
+    assert [m.role for m in store.history(session)] == ["user", "assistant", "user", "assistant"]
+    assert store.history(session, budget_chars=4)[-1].content == "收到"
+    assert store.count_messages(session) == 4
+    store.append(session, "user", "单独一条")
+    assert store.count_messages(session) == 5
+    assert store.update_profile(session, {"maturity": None})["maturity"] == {"level": 3}
+    logged = store.answer("a1")
+    assert logged is not None and logged["session_id"] == session and logged["mode"] == "grounded"
+    assert logged["citations"] == ["notice#二.(二)"] and logged["latency_ms"] == 12.3
+    assert logged["lead"].startswith("每个省最多推荐20个")
+    store.dispose()
+
+
+def test_feedback_one_vote_per_answer_and_key(store_url: str) -> None:
+    store = SessionStore(store_url)
+    with pytest.raises(NotFoundError, match="没有编号为 nope 的回答"):
+        store.add_feedback("nope", 5, "")
+    store.log_answer(record("b1"))
+    assert store.answer_exists("b1") and not store.answer_exists("b2")
+    first = store.add_feedback("b1", 2, "不清楚")
+    again = store.add_feedback("b1", 5, "看懂了")  # anonymous again: replaces the first vote
+    other = store.add_feedback("b1", 1, "", key="key-0123abcd")
+    assert first == again != other
+    votes = store.answer("b1")["feedback"]  # type: ignore[index]
+    assert votes == [
+        {"key": "anonymous", "rating": 5, "comment": "看懂了"},
+        {"key": "key-0123abcd", "rating": 1, "comment": ""},
+    ]
+    store.dispose()
+
+
+def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
+    """Two hosts writing turns of one session at once: every turn lands, in order, none lost."""
+    stores = [SessionStore(store_url), SessionStore(store_url)]
+    session = stores[0].open(None)
+
+    def turns(store: SessionStore, tag: str) -> None:
+        for i in range(10):
+            store.record_turn(session, f"{tag}{i}", "答", {}, record(f"{tag}{i}", session))
+
+    threads = [threading.Thread(target=turns, args=(s, t)) for s, t in zip(stores, "AB", strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    history = stores[1].history(session, budget_chars=10**6)
+    assert len(history) == 40 and [m.role for m in history[:2]] == ["user", "assistant"]
+    for store in stores:
+        store.dispose()
+
+
+def test_migrations_round_trip(store_url: str) -> None:
+    engine = make_engine(store_url)
+    assert current_revision(engine) == head_revision() == "0003"
+    store = SessionStore(store_url)
+    session = store.open(None)
+    fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
+    store.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
+    assert store.facts(session) == [fact]
+    store.dispose()
+    assert downgrade(engine, "0002") == "0002"
+    assert "facts" not in sa.inspect(engine).get_table_names()
+    assert downgrade(engine, "0001") == "0001"
+    assert "answers" not in sa.inspect(engine).get_table_names()
+    assert downgrade(engine, "base") is None
+    assert not {"sessions", "messages", "answers", "feedback", "facts"} & set(
+        sa.inspect(engine).get_table_names()
+    )
+    assert upgrade(engine) == "0003"
+    fresh = SessionStore(store_url)
+    assert fresh.count_messages() == 0 and fresh.open(None)
+    fresh.dispose()
+    engine.dispose()
+
+
+def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> None:
+    url = postgres.create_database()
+    with pytest.raises(StoreSchemaError, match=r"空库.*assistant db upgrade"):
+        SessionStore(url)
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0003.*assistant db upgrade"):
+        SessionStore(url)
+    upgrade(engine)
+    SessionStore(url).dispose()
+    engine.dispose()
+
+
+def test_sqlite_file_from_before_migrations_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A data/sessions.db written by the old sqlite3 store keeps its sessions."""
+    path = tmp_path / "sessions.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            """CREATE TABLE sessions (id TEXT PRIMARY KEY, created REAL NOT NULL, updated REAL NOT NULL,
+                   profile TEXT NOT NULL DEFAULT '{}');
+               CREATE TABLE messages (session_id TEXT NOT NULL REFERENCES sessions(id), seq INTEGER NOT NULL,
+                   role TEXT NOT NULL, content TEXT NOT NULL, created REAL NOT NULL, PRIMARY KEY (session_id, seq));
+               CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, answer_id TEXT NOT NULL,
+                   rating INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '', created REAL NOT NULL);
+               INSERT INTO sessions VALUES ('old', 1, 1, '{"maturity": {"level": 3}}');
+               INSERT INTO messages VALUES ('old', 1, 'user', '旧问题', 1);
+               INSERT INTO feedback (answer_id, rating, created) VALUES ('x', 4, 1);"""
+        )
+    store = SessionStore(path)
+    assert store.profile("old") == {"maturity": {"level": 3}}
+    assert store.history("old")[0].content == "旧问题"
+    store.log_answer(record("d1"))
+    assert store.add_feedback("d1", 5) > 0
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT rating FROM feedback_legacy").fetchall() == [(4,)]
+    store.dispose()
+
+
+def test_database_down_is_a_chinese_503(postgres: PostgresServer) -> None:
+    url = postgres.url("no_such_database")
+    store = SessionStore(url)  # starts: sessionless questions must still be answered
+    with pytest.raises(StoreUnavailableError, match="会话数据库暂时无法连接") as caught:
+        store.open(None)
+    assert caught.value.status_code == 503
+    store.dispose()
+
+
+def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    url = postgres.create_database()
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "ASSISTANT_DATA_DIR": str(tmp_path)}
+    cli = str(Path(sys.executable).with_name("assistant"))
+
+    def run(*args: str) -> dict:
+        done = subprocess.run(
+            [cli, "db", *args, "--json"], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout)
+
+    assert run("current") == {"current": None, "head": "0003"}
+    assert run("upgrade") == {"from": None, "to": "0003"}
+    assert run("current") == {"current": "0003", "head": "0003"}
+    SessionStore(url).dispose()  # now the service may start
+
+
+def _start_store(path: str) -> None:
+    SessionStore(Path(path)).open(None)
+
+
+def test_workers_starting_together_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
+    """`serve --workers 4` on an empty data folder: each worker migrates the same new file at
+    once; the write lock makes them take turns instead of failing with `database is locked`."""
+    import multiprocessing
+
+    for attempt in range(3):
+        path = tmp_path / f"s{attempt}.db"
+        workers = [multiprocessing.Process(target=_start_store, args=(str(path),)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [w.exitcode for w in workers] == [0] * 4
