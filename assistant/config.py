@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         description="Comma-separated API keys; each a plain key or sha256:<64 hex> of one. "
         "Empty: the API is open (for local use only).",
     )
+    operator_keys: str = Field(
+        default="",
+        description="Comma-separated operator keys (plain or sha256:<64 hex>) for /v1/admin/... and "
+        "the web UI's 运维 tab; they also work wherever an API key does. Empty: operator routes are off.",
+    )
     rate_limit: str = Field(
         default="600/minute", description="Per API key, e.g. 600/minute or 20/second; empty or 0 disables."
     )

@@ -11,8 +11,10 @@ The hierarchy (status in brackets)::
      │    ├── DraftFileError    a draft to review cannot be read
      │    ├── UnknownEditionError   an edition we do not hold was named
      │    ├── UnsupportedFileError [415]  a file of a type we do not read
-     │    └── ExportError       a document cannot be written as asked (too many rows, bad suffix)
+     │    ├── ExportError       a document cannot be written as asked (too many rows, bad suffix)
+     │    └── FileTooLargeError [413]     an upload over the configured size limit
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
+     ├── ConflictError [409]    the thing to create exists already (a document id)
      ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
      ├── StoreUnavailableError [503]  the session database cannot be reached
      │    └── StoreSchemaError        its schema is behind the code: run `assistant db upgrade`
@@ -85,6 +87,20 @@ class UnsupportedFileError(InputError):
 
     code = "unsupported_file_type"
     status_code = 415
+
+
+class FileTooLargeError(InputError):
+    """An uploaded file is over the configured size limit."""
+
+    code = "file_too_large"
+    status_code = 413
+
+
+class ConflictError(AssistantError):
+    """What the request would create exists already (e.g. a document id in the corpus)."""
+
+    code = "conflict"
+    status_code = 409
 
 
 class NotFoundError(AssistantError):

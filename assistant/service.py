@@ -55,6 +55,7 @@ from assistant.errors import (
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
 from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
+from assistant.operations import OperatorDesk
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
@@ -264,6 +265,7 @@ class AssistantService(DraftingDesk):
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
         super().__init__(settings, load_catalog(settings.corpus_dir), self.rules(), llm)
         self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
+        self.operations = OperatorDesk(settings, sessions, self.reload_index)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:
@@ -608,6 +610,24 @@ class AssistantService(DraftingDesk):
     def ask(self, question: str, **kwargs: Any) -> Answer:
         """Synchronous ask for the CLI and evals (not for use inside a running event loop)."""
         return asyncio.run(self.ask_async(question, **kwargs))
+
+    def reload_index(self) -> dict[str, Any]:
+        """Re-read the corpus and rebuild what changed (the dense side only if this service has
+        one), then answer from the new index. Other worker processes keep theirs until they
+        restart or re-index themselves."""
+        from assistant.knowledge.index import load_index
+
+        index, info = load_index(self.settings, dense=self.retriever.index.has_dense)
+        retriever = Retriever(index, self.retriever.fusion)
+        grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
+        self.retriever, self.grounded = retriever, grounded
+        return {
+            "documents": len(index.corpus.documents),
+            "clauses": info.clauses,
+            "embedded": info.embedded,
+            "seconds": round(info.seconds, 2),
+            "corpus_hash": info.corpus_hash,
+        }
 
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""

@@ -90,6 +90,25 @@ feedback_table = sa.Table(
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
 )
+corpus_changes_table = sa.Table(
+    "corpus_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("doc_id", sa.String(64), nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+answer_reviews_table = sa.Table(
+    "answer_reviews",
+    metadata,
+    sa.Column("answer_id", sa.String(64), primary_key=True),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("who", sa.String(64), nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -573,3 +592,82 @@ class SessionStore:
                 except IntegrityError:  # the same key voted on another host a moment ago
                     continue
         raise StoreUnavailableError(UNAVAILABLE)
+
+    # -- the operator console: corpus changes, answers in a period, review marks ----------------
+
+    def record_change(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> None:
+        """One change to the corpus (upload, replace, retire, reindex): who, when, what."""
+        with self._connection(write=True) as conn:
+            conn.execute(
+                corpus_changes_table.insert().values(
+                    doc_id=doc_id,
+                    action=action,
+                    who=who,
+                    detail=json.dumps(detail, ensure_ascii=False),
+                    created=time.time(),
+                )
+            )
+
+    def changes(self, doc_id: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Corpus changes, newest first."""
+        query = sa.select(corpus_changes_table).order_by(corpus_changes_table.c.id.desc()).limit(limit)
+        if doc_id is not None:
+            query = query.where(corpus_changes_table.c.doc_id == doc_id)
+        with self._connection() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for row in rows:
+            item = dict(row._mapping)
+            item["detail"] = json.loads(item["detail"])
+            out.append(item)
+        return out
+
+    def answers_between(
+        self, since: float | None = None, until: float | None = None, limit: int = 20_000
+    ) -> list[dict[str, Any]]:
+        """Logged answers created in [since, until), newest first, each with its votes
+        (`ratings`) and the operator's mark (`review`, or None)."""
+        query = sa.select(answers_table).order_by(answers_table.c.created.desc()).limit(limit)
+        if since is not None:
+            query = query.where(answers_table.c.created >= since)
+        if until is not None:
+            query = query.where(answers_table.c.created < until)
+        with self._connection() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query).all()]
+            ids = [r["answer_id"] for r in rows]
+            votes: dict[str, list[dict[str, Any]]] = {}
+            marks: dict[str, dict[str, Any]] = {}
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for answer_id, rating, comment in conn.execute(
+                    sa.select(feedback_table.c.answer_id, feedback_table.c.rating, feedback_table.c.comment)
+                    .where(feedback_table.c.answer_id.in_(chunk))
+                    .order_by(feedback_table.c.id)
+                ):
+                    votes.setdefault(answer_id, []).append({"rating": rating, "comment": comment})
+                for mark in conn.execute(
+                    sa.select(answer_reviews_table).where(answer_reviews_table.c.answer_id.in_(chunk))
+                ):
+                    marks[mark.answer_id] = dict(mark._mapping)
+        for row in rows:
+            row["citations"] = json.loads(row["citations"])
+            row["flags"] = json.loads(row["flags"])
+            row["ratings"] = votes.get(row["answer_id"], [])
+            row["review"] = marks.get(row["answer_id"])
+        return rows
+
+    def mark_answer(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
+        """Record an operator's verdict on a logged answer (a later mark replaces it)."""
+        now = time.time()
+        with self._connection(write=True) as conn:
+            if (
+                conn.execute(
+                    sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
+                ).first()
+                is None
+            ):
+                raise NotFoundError(f"没有编号为 {answer_id} 的回答，无法标注")
+            conn.execute(answer_reviews_table.delete().where(answer_reviews_table.c.answer_id == answer_id))
+            values = {"answer_id": answer_id, "outcome": outcome, "note": note, "who": who, "updated": now}
+            conn.execute(answer_reviews_table.insert().values(**values))
+        return values

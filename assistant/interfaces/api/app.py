@@ -46,6 +46,7 @@ from assistant.interfaces.api.middleware import (
 )
 from assistant.interfaces.api.openapi import DESCRIPTION, ERROR_RESPONSES, TAGS, add_edition_enums
 from assistant.interfaces.api.routes import (
+    admin,
     ask,
     catalog,
     check,
@@ -122,6 +123,7 @@ def create_app(
     app.state.settings = config
     _list_held_editions(app, config, service)
     app.state.keyring = KeyRing(config.api_keys)
+    app.state.operator_keyring = KeyRing(config.operator_keys)
     app.state.limiter = RateLimiter(config.rate_limit, config.anonymous_rate_limit, config.rate_limit_storage)
 
     if with_ui and config.ui_access == "keys" and app.state.keyring.enabled:
@@ -149,6 +151,7 @@ def create_app(
             dependencies=[Depends(enforce_rate_limit), Depends(check_json_body)],
             responses=ERROR_RESPONSES,
         )
+    app.include_router(admin.router, responses=ERROR_RESPONSES)
     app.include_router(fallback.router)
     _mount_ui_or_home(app, holder, with_ui and config.ui_access != "off")
     return app

@@ -176,6 +176,8 @@ async def authenticate(
         return Principal("anonymous", address)
     presented = bearer.credentials if bearer else api_key
     key_id = keyring.identify(presented) if presented else None
+    if key_id is None and presented:  # an operator may do whatever a user may
+        key_id = request.app.state.operator_keyring.identify(presented)
     if key_id is None:
         metrics.AUTH_FAILURES.inc()
         raise ApiError(401, "unauthorized", UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
@@ -184,6 +186,36 @@ async def authenticate(
 
 
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+ADMIN_DISABLED = "运维接口未启用：服务端没有配置运维密钥（ASSISTANT_OPERATOR_KEYS），请联系系统管理员。"
+OPERATOR_UNAUTHORIZED = (
+    "缺少或无效的运维密钥：请在请求头中提供 Authorization: Bearer <运维密钥>，或 X-API-Key: <运维密钥>。"
+)
+NOT_AN_OPERATOR = "该密钥没有运维权限：/v1/admin 下的接口只接受运维密钥（ASSISTANT_OPERATOR_KEYS）。"
+
+
+async def authenticate_operator(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    """Operator routes (/v1/admin/...): 404 when no operator key is configured (the routes are
+    off), 401 without a key or with an unknown one, 403 with a user's key."""
+    operators: KeyRing = request.app.state.operator_keyring
+    if not operators.enabled:
+        raise ApiError(404, "admin_disabled", ADMIN_DISABLED)
+    presented = bearer.credentials if bearer else api_key
+    key_id = operators.identify(presented) if presented else None
+    if key_id is None:
+        metrics.AUTH_FAILURES.inc()
+        if presented and request.app.state.keyring.identify(presented) is not None:
+            raise ApiError(403, "forbidden", NOT_AN_OPERATOR)
+        raise ApiError(401, "unauthorized", OPERATOR_UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
+    request.state.key_id = key_id
+    return Principal(key_id, request.client.host if request.client else "unknown")
+
+
+OperatorDep = Annotated[Principal, Depends(authenticate_operator)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -101,7 +101,8 @@ class RequestContextMiddleware:
                 405, "http_405", HTTP_MESSAGES[405], request_id, {"Allow": "GET, HEAD, POST"}
             )(scope, receive, send_with_id)
             return
-        limit = self.upload_limit if scope["path"].rstrip("/") == "/v1/review" else self.body_limit
+        uploads = scope["path"].rstrip("/") == "/v1/review" or scope["path"].startswith("/v1/admin/documents")
+        limit = self.upload_limit if uploads else self.body_limit
         received = 0
 
         async def receive_within_limit() -> Message:

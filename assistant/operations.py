@@ -1,0 +1,456 @@
+"""The operator console's core: the corpus's documents (list, preview, upload, replace, retire,
+re-index, every change recorded), the review queue over the answer log, and statistics.
+
+`AssistantService` builds one `OperatorDesk` and exposes it as `service.operations`; the API's
+/v1/admin routes and the web UI's 运维 tab call it and nothing below it.
+
+A retired document moves to ``corpus/retired/<doc_id>.md`` with ``status: retired``: the corpus
+loader reads only ``corpus/*.md``, so its clauses leave retrieval at the next re-index, while the
+file (and its history in the store) stays. Every upload is first ingested into a scratch copy of
+the corpus: the preview shows those clauses, and a file that fails there never touches corpus/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import statistics
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.sessions import SessionStore
+from assistant.config import Settings
+from assistant.errors import (
+    ConflictError,
+    CorpusError,
+    FileTooLargeError,
+    InputError,
+    NotFoundError,
+    UnsupportedFileError,
+)
+from assistant.knowledge.corpus import Document, load_corpus, parse_document
+from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
+
+RETIRED_DIR = "retired"
+RETIRED_STATUS = "retired"
+
+#: What puts an answer in the review queue, with the label an operator sees.
+QUEUE_KINDS: dict[str, str] = {
+    "refused": "拒答",
+    "thumbs_down": "差评",
+    "llm_fallback": "大模型失败回退",
+    "verdict_overridden": "结论被核验纠正",
+}
+#: How an operator marks a queued answer.
+OUTCOMES: dict[str, str] = {"correct": "回答正确", "wrong": "回答错误", "missing_document": "缺少文件"}
+#: Feedback is rated 1–5 ("有用/没用" is recorded as 5/1): 2 or less is a thumbs-down.
+THUMBS_DOWN_MAX = 2
+
+_MAGIC = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",)}
+_FRONT_STATUS = re.compile(r"^status:.*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A document an operator sends: the file and how to file it."""
+
+    filename: str
+    data: bytes
+    doc_id: str
+    edition: str | None = None
+    region: str | None = None
+    status: str | None = None
+    title: str | None = None
+
+
+def _iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
+    """Most frequent first; ties by name, so the order does not depend on the log's order."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[float | None, float | None]:
+    """[since 00:00, the day after until 00:00) in local time, as timestamps."""
+
+    def start(day: dt.date) -> float:
+        return dt.datetime.combine(day, dt.time()).timestamp()
+
+    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)
+
+
+class OperatorDesk:
+    """Documents, review queue and statistics for operators; `reload` re-indexes the service."""
+
+    def __init__(self, settings: Settings, store: SessionStore, reload: Callable[[], dict[str, Any]]) -> None:
+        self.settings = settings
+        self.store = store
+        self._reload = reload
+        self._lock = threading.Lock()
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.settings.corpus_dir
+
+    @property
+    def retired_dir(self) -> Path:
+        return self.corpus_dir / RETIRED_DIR
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def _active(self) -> dict[str, Document]:
+        return {d.doc_id: d for d in load_corpus(self.corpus_dir).documents}
+
+    def _retired(self) -> dict[str, Document]:
+        if not self.retired_dir.is_dir():
+            return {}
+        found = {}
+        for path in sorted(self.retired_dir.glob("*.md")):
+            document = parse_document(path.read_text(encoding="utf-8"), path)
+            found[document.doc_id] = document
+        return found
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document, in use or retired: id, title, round, region, status, clause count,
+        and when and by whom it was added (the shipped corpus: its file's time, 随附语料)."""
+        added: dict[str, dict[str, Any]] = {}
+        for change in reversed(self.store.changes(limit=10_000)):  # oldest first: the latest wins
+            if change["action"] in ("upload", "replace"):
+                added[change["doc_id"]] = change
+        rows = []
+        for active, documents in ((True, self._active()), (False, self._retired())):
+            for document in documents.values():
+                change = added.get(document.doc_id)
+                mtime = document.path.stat().st_mtime if document.path else 0.0
+                rows.append(
+                    {
+                        "doc_id": document.doc_id,
+                        "title": document.title,
+                        "edition": document.edition,
+                        "region": document.region,
+                        "status": document.status,
+                        "in_use": active,
+                        "clauses": len(document.clauses),
+                        "added": _iso(change["created"] if change else mtime),
+                        "added_by": change["who"] if change else "随附语料",
+                    }
+                )
+        return rows
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """One document with its clauses."""
+        document = self._active().get(doc_id) or self._retired().get(doc_id)
+        if document is None:
+            raise NotFoundError(f"没有编号为 {doc_id} 的文件")
+        return self._described(document, in_use=doc_id in self._active())
+
+    @staticmethod
+    def _described(document: Document, *, in_use: bool) -> dict[str, Any]:
+        return {
+            "doc_id": document.doc_id,
+            "title": document.title,
+            "edition": document.edition,
+            "region": document.region,
+            "status": document.status,
+            "in_use": in_use,
+            "clauses": [
+                {"clause_id": c.clause_id, "heading": c.heading, "text": c.text} for c in document.clauses
+            ],
+        }
+
+    def _check_upload(self, upload: Upload) -> str:
+        """Size and type first, so a bad file is refused before anything is read."""
+        limit = self.settings.max_upload_bytes
+        if len(upload.data) > limit:
+            raise FileTooLargeError(
+                f"文件过大（{len(upload.data) / 1_048_576:.1f} MB），上限为 {limit / 1_048_576:.1f} MB，文件库未改动"
+            )
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise UnsupportedFileError(
+                f"{Path(upload.filename).name or '上传的文件'}：不是可导入的文件类型，仅支持 PDF、DOCX、MD、TXT"
+                "（.doc、.wps 请先另存为 .docx），文件库未改动"
+            )
+        if not upload.data.strip():
+            raise CorpusError("上传的文件是空的，文件库未改动")
+        magic = _MAGIC.get(suffix)
+        if magic and not upload.data.startswith(magic):
+            kind = "PDF" if suffix == ".pdf" else "Word（.docx）"
+            raise CorpusError(
+                f"{Path(upload.filename).name}：不是有效的 {kind} 文件（内容与扩展名不符），文件库未改动"
+            )
+        return suffix
+
+    def _staged(self, upload: Upload, *, replace: bool, work: Path) -> tuple[Path, dict[str, Any]]:
+        """Ingest into a scratch copy of the corpus; return the source file and the arguments."""
+        suffix = self._check_upload(upload)
+        active, retired = self._active(), self._retired()
+        if replace:
+            existing = active.get(upload.doc_id)
+            if existing is None:
+                raise NotFoundError(f"没有正在使用的编号为 {upload.doc_id} 的文件，无法替换")
+        else:
+            existing = None
+            if upload.doc_id in active:
+                raise ConflictError(
+                    f"文件编号 {upload.doc_id} 已被《{active[upload.doc_id].title}》使用：请换一个编号，或使用“替换”"
+                )
+            if upload.doc_id in retired:
+                raise ConflictError(
+                    f"文件编号 {upload.doc_id} 曾用于已停用的《{retired[upload.doc_id].title}》，请换一个编号"
+                )
+        edition = upload.edition or (existing.edition if existing else None)
+        if not edition:
+            raise InputError("请填写文件所属的申报批次（版本，如 2025）")
+        arguments: dict[str, Any] = {
+            "doc_id": upload.doc_id,
+            "edition": edition,
+            "title": upload.title or (existing.title if existing else None),
+            "status": upload.status or (existing.status if existing else "official"),
+            "region": upload.region if upload.region is not None else (existing.region if existing else None),
+            "source": f"uploaded:{Path(upload.filename).name}",
+            "replace": replace,
+        }
+        if arguments["status"] == RETIRED_STATUS:
+            raise InputError("状态不能直接设为 retired：请上传后使用“停用”")
+        scratch = work / "corpus"
+        scratch.mkdir()
+        for path in self.corpus_dir.glob("*.md"):
+            shutil.copy2(path, scratch / path.name)
+        source = work / "upload" / (re.sub(r"[^\w.-]", "_", Path(upload.filename).stem)[:80] + suffix)
+        source.parent.mkdir()
+        source.write_bytes(upload.data)
+        ingest_file(source, corpus_dir=scratch, **arguments)
+        return source, arguments
+
+    def preview(self, upload: Upload, *, replace: bool = False) -> dict[str, Any]:
+        """The clauses the file would become; the corpus is not touched."""
+        with tempfile.TemporaryDirectory(prefix="assistant-upload-") as work:
+            self._staged(upload, replace=replace, work=Path(work))
+            document = load_corpus(Path(work) / "corpus").document(upload.doc_id)
+            assert document is not None
+            return self._described(document, in_use=False) | {"committed": False}
+
+    def upload(self, upload: Upload, who: str, *, replace: bool = False) -> dict[str, Any]:
+        """Add (or replace) a document, record the change and re-index."""
+        with self._lock, tempfile.TemporaryDirectory(prefix="assistant-upload-") as work:
+            source, arguments = self._staged(upload, replace=replace, work=Path(work))
+            ingest_file(source, corpus_dir=self.corpus_dir, **arguments)
+            document = self._active()[upload.doc_id]
+            action = "replace" if replace else "upload"
+            detail = {
+                "file": Path(upload.filename).name,
+                "title": document.title,
+                "edition": document.edition,
+                "region": document.region,
+                "status": document.status,
+                "clauses": len(document.clauses),
+            }
+            self.store.record_change(upload.doc_id, action, who, detail)
+            index = self._reload()
+        return self._described(document, in_use=True) | {"committed": True, "index": index}
+
+    def retire(self, doc_id: str, who: str, note: str = "") -> dict[str, Any]:
+        """Take a document out of use: it moves to corpus/retired/ as `status: retired`."""
+        with self._lock:
+            document = self._active().get(doc_id)
+            if document is None or document.path is None:
+                raise NotFoundError(f"没有正在使用的编号为 {doc_id} 的文件，无法停用")
+            if len(self._active()) == 1:
+                raise InputError("不能停用最后一份文件：文件库中至少要保留一份正在使用的文件")
+            text = document.path.read_text(encoding="utf-8")
+            retired_text = _FRONT_STATUS.sub(f"status: {RETIRED_STATUS}", text, count=1)
+            self.retired_dir.mkdir(exist_ok=True)
+            target = self.retired_dir / document.path.name
+            _atomic_write(target, retired_text.encode("utf-8"))
+            original = document.path.read_bytes()
+            document.path.unlink()
+            try:
+                load_corpus(self.corpus_dir)
+            except BaseException:
+                _atomic_write(document.path, original)
+                target.unlink()
+                raise
+            self.store.record_change(doc_id, "retire", who, {"title": document.title, "note": note})
+            index = self._reload()
+        return {
+            "doc_id": doc_id,
+            "title": document.title,
+            "status": RETIRED_STATUS,
+            "in_use": False,
+            "index": index,
+        }
+
+    def reindex(self, who: str) -> dict[str, Any]:
+        with self._lock:
+            index = self._reload()
+            self.store.record_change("*", "reindex", who, index)
+        return index
+
+    def changes(self, doc_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            {
+                "doc_id": c["doc_id"],
+                "action": c["action"],
+                "who": c["who"],
+                "when": _iso(c["created"]),
+                "detail": c["detail"],
+            }
+            for c in self.store.changes(doc_id)
+        ]
+
+    # -- review queue ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _kinds(answer: dict[str, Any]) -> list[str]:
+        kinds = [
+            flag for flag in ("refused", "llm_fallback", "verdict_overridden") if flag in answer["flags"]
+        ]
+        if any(vote["rating"] <= THUMBS_DOWN_MAX for vote in answer["ratings"]):
+            kinds.append("thumbs_down")
+        return kinds
+
+    def queue(
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        kinds: Sequence[str] = (),
+        *,
+        include_marked: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Answers to review, newest first: refused, thumbs-down, LLM fallback, verdict
+        overridden; `kinds` narrows to some of them, `since`/`until` to days (inclusive)."""
+        unknown = [k for k in kinds if k not in QUEUE_KINDS]
+        if unknown:
+            raise InputError(f"未知的复核类别：{'、'.join(unknown)}；可选：{'、'.join(QUEUE_KINDS)}")
+        if since and until and since > until:
+            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
+        wanted = set(kinds or QUEUE_KINDS)
+        items = []
+        for answer in self.store.answers_between(*_day_bounds(since, until)):
+            found = self._kinds(answer)
+            if not wanted.intersection(found) or (answer["review"] and not include_marked):
+                continue
+            review = answer["review"]
+            items.append(
+                {
+                    "answer_id": answer["answer_id"],
+                    "asked": _iso(answer["created"]),
+                    "question": answer["question"],
+                    "lead": answer["lead"],
+                    "intent": answer["intent"],
+                    "edition": answer["edition"],
+                    "kinds": found,
+                    "ratings": [v["rating"] for v in answer["ratings"]],
+                    "comments": [v["comment"] for v in answer["ratings"] if v["comment"]],
+                    "citations": answer["citations"],
+                    "review": None
+                    if review is None
+                    else {
+                        "outcome": review["outcome"],
+                        "note": review["note"],
+                        "who": review["who"],
+                        "when": _iso(review["updated"]),
+                    },
+                }
+            )
+        return items
+
+    def mark(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
+        if outcome not in OUTCOMES:
+            raise InputError(f"未知的复核结论：{outcome}；可选：{'、'.join(OUTCOMES)}")
+        saved = self.store.mark_answer(answer_id, outcome, note.strip(), who)
+        return {
+            "answer_id": answer_id,
+            "outcome": outcome,
+            "note": saved["note"],
+            "who": who,
+            "when": _iso(saved["updated"]),
+        }
+
+    def export_queue(self, items: Sequence[dict[str, Any]]) -> bytes:
+        """The queue as an XLSX workbook, one row per answer, headers in Chinese."""
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "复核队列"
+        sheet.append(
+            [
+                "回答编号",
+                "提问时间",
+                "问题",
+                "回答要点",
+                "问题类别",
+                "批次",
+                "复核原因",
+                "评分",
+                "意见",
+                "复核结论",
+                "复核说明",
+                "复核人",
+                "复核时间",
+            ]
+        )
+        for item in items:
+            review = item["review"] or {}
+            sheet.append(
+                [
+                    item["answer_id"],
+                    item["asked"],
+                    item["question"],
+                    item["lead"],
+                    item["intent"],
+                    item["edition"],
+                    "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
+                    "、".join(str(r) for r in item["ratings"]),
+                    "；".join(item["comments"]),
+                    OUTCOMES.get(review.get("outcome", ""), ""),
+                    review.get("note", ""),
+                    review.get("who", ""),
+                    review.get("when", ""),
+                ]
+            )
+        for column, width in zip(
+            "ABCDEFGHIJKLM", (34, 22, 40, 60, 16, 8, 20, 8, 30, 12, 30, 14, 22), strict=True
+        ):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def stats(
+        self, since: dt.date | None = None, until: dt.date | None = None, top: int = 10
+    ) -> dict[str, Any]:
+        """Questions per day, share refused, top question kinds, top cited clauses, median latency."""
+        if since and until and since > until:
+            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
+        answers = self.store.answers_between(*_day_bounds(since, until))
+        per_day = Counter(dt.datetime.fromtimestamp(a["created"]).date().isoformat() for a in answers)
+        intents = Counter(a["intent"] or "其他" for a in answers)
+        cited = Counter(c for a in answers for c in dict.fromkeys(a["citations"]))
+        refused = sum(1 for a in answers if "refused" in a["flags"])
+        return {
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "questions": len(answers),
+            "per_day": [{"day": day, "questions": n} for day, n in sorted(per_day.items())],
+            "refused_share": round(refused / len(answers), 4) if answers else 0.0,
+            "top_intents": [{"intent": k, "questions": n} for k, n in _ranked(intents, top)],
+            "top_clauses": [{"clause_id": k, "citations": n} for k, n in _ranked(cited, top)],
+            "median_latency_ms": round(statistics.median(a["latency_ms"] for a in answers), 1)
+            if answers
+            else None,
+        }
