@@ -202,7 +202,11 @@ def test_2024_names_of_环节_are_accepted_in_the_2024_round() -> None:
         round="2024",
         scenarios=[
             {"segment": "质量管控", "scenario": "在线检测", "instance_name": "壳体气密缺陷视觉在线检测"},
-            {"segment": "设备管理", "scenario": "预测性维护", "instance_name": "压铸岛关键设备振动监测与故障预测"},
+            {
+                "segment": "设备管理",
+                "scenario": "预测性维护",
+                "instance_name": "压铸岛关键设备振动监测与故障预测",
+            },
         ],
     )
     data.pop("edition")
@@ -390,7 +394,9 @@ def test_a_kpi_outside_附1_is_kept_with_a_note() -> None:
                 {
                     "scenario": "在线智能检测",
                     "instance_name": "壳体缺陷检测",
-                    "kpis": [{"name": "设备故障率下降", "before": 5, "after": 2, "change": 60, "measure_unit": "%"}],
+                    "kpis": [
+                        {"name": "设备故障率下降", "before": 5, "after": 2, "change": 60, "measure_unit": "%"}
+                    ],
                 }
             ]
         )
@@ -437,7 +443,12 @@ def test_two_is_written_两_before_a_measure_word() -> None:
 def test_the_whole_申报书_has_附件3_four_parts_and_a_missing_investment_shows() -> None:
     draft = draft_of(minimal())
     assert [s.key for s in draft.sections] == ["一", "二", "三", "四"]
-    assert [s.clause_id for s in draft.sections] == ["materials#1", "materials#2", "materials#3", "materials#4"]
+    assert [s.clause_id for s in draft.sections] == [
+        "materials#1",
+        "materials#2",
+        "materials#3",
+        "materials#4",
+    ]
     basics = [sub.title for sub in draft.sections[1].subsections]
     assert basics == ["建设起止时间", "总投资", "集成商", "项目简介", "建设成效", "真实性承诺"]
     assert draft.sections[1].subsections[1].paragraphs == ["【待补充：总投资（万元）】"]

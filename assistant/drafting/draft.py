@@ -313,7 +313,9 @@ def _round_rules(round_: str | None, corpus_dir: Path | None) -> RuleSet:
     rules_dir = corpus_dir_or_default(corpus_dir) / "rules"
     held = available_editions(rules_dir)
     if round_ is not None and round_ not in held:
-        raise DraftSpecError(f"字段 round（申报年度）：没有 {round_!r} 年度的核验规则；可选：{'、'.join(held)}")
+        raise DraftSpecError(
+            f"字段 round（申报年度）：没有 {round_!r} 年度的核验规则；可选：{'、'.join(held)}"
+        )
     return load_rules(rules_dir, round_)
 
 
@@ -338,8 +340,14 @@ def _section1(spec: DraftSpec) -> Section:
     rows = [
         ["企业名称", spec.enterprise],
         ["地址", address or placeholder("注册地址及智能工厂所在地址")],
-        ["性质", spec.nature or _given(profile.get("nature")) or placeholder("企业性质（如国有、民营、外资）")],
-        ["行业", spec.industry or _given(profile.get("industry")) or placeholder("所属行业（国民经济行业分类）")],
+        [
+            "性质",
+            spec.nature or _given(profile.get("nature")) or placeholder("企业性质（如国有、民营、外资）"),
+        ],
+        [
+            "行业",
+            spec.industry or _given(profile.get("industry")) or placeholder("所属行业（国民经济行业分类）"),
+        ],
         ["联系人", contact.name or placeholder("联系人")],
         ["手机", contact.mobile or placeholder("手机号")],
         ["电话", contact.phone or placeholder("办公电话")],
@@ -365,7 +373,9 @@ def _section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) 
     )
     integrators = join_cn(spec.integrators) if spec.integrators else placeholder("主要集成商名称")
     overview = sentence(spec.overview) if spec.overview else placeholder("项目简介：建设目标、范围与主要内容")
-    whole = [(k, f) for _, k, f, scope in kpi_rows if scope == "全厂"] or [(k, f) for _, k, f, _ in kpi_rows][:3]
+    whole = [(k, f) for _, k, f, scope in kpi_rows if scope == "全厂"] or [(k, f) for _, k, f, _ in kpi_rows][
+        :3
+    ]
     outcome = (
         "；".join(kpi_sentence(k, f) for k, f in whole) + "（详见第四部分）。"
         if whole

@@ -192,7 +192,9 @@ def write_docx(draft: Draft, path: Path) -> Path:
                 _add_text(p, paragraph)
             if sub.table:
                 widths = KPI_WIDTHS if len(sub.table.headers) == len(KPI_WIDTHS) else INFO_WIDTHS
-                _table(document, sub.table.headers, sub.table.rows, widths, 9 if widths is KPI_WIDTHS else 10.5)
+                _table(
+                    document, sub.table.headers, sub.table.rows, widths, 9 if widths is KPI_WIDTHS else 10.5
+                )
                 document.add_paragraph()
 
     document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)

@@ -134,7 +134,9 @@ def resolve_instance(
                     )
             elif (other := _draft_match(catalog, inst.segment, edition, "segment")) is not None:
                 segment_name, link = other[0].name, other[0].link
-                findings.append(draft_name_note(str(segment_name), "环节", other[1], edition, f"{field}.segment"))
+                findings.append(
+                    draft_name_note(str(segment_name), "环节", other[1], edition, f"{field}.segment")
+                )
             else:
                 findings.append(
                     Finding(
@@ -148,7 +150,9 @@ def resolve_instance(
         elif draft_scenario is not None and draft_scenario[0].segment:
             segment_name, link = draft_scenario[0].segment, draft_scenario[0].link
             if segment_name not in ed.segments:
-                findings.append(draft_name_note(segment_name, "环节", draft_scenario[1], edition, f"{field}.segment"))
+                findings.append(
+                    draft_name_note(segment_name, "环节", draft_scenario[1], edition, f"{field}.segment")
+                )
         else:
             hint = catalog.match(query, edition, kind="scenario").message if query else ""
             findings.append(
@@ -204,7 +208,9 @@ def _draft_match(
     return None
 
 
-def draft_name_note(name: str, what: str, draft_edition: str, edition: str, field: str | None = None) -> Finding:
+def draft_name_note(
+    name: str, what: str, draft_edition: str, edition: str, field: str | None = None
+) -> Finding:
     """The 提示 that a name comes from a consultation draft, not from the round's own guide."""
     return Finding(
         severity="提示",
@@ -234,4 +240,4 @@ def merge_draft_notes(findings: list[Finding], edition: str) -> list[Finding]:
     )
     first = findings.index(notes[0])
     rest = [f for f in findings if f.code != "draft_edition_name"]
-    return rest[:first] + [merged] + rest[first:]
+    return [*rest[:first], merged, *rest[first:]]

@@ -184,7 +184,9 @@ _SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<!\d)-(?!\d))\s*")
 
 
 #: A line shaped like an instance entry whatever its first part: three short dash-separated parts.
-_INSTANCE_SHAPE = re.compile(r"^[^，。；;,：:|]{2,12}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,24}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,40}$")
+_INSTANCE_SHAPE = re.compile(
+    r"^[^，。；;,：:|]{2,12}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,24}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,40}$"
+)
 
 
 def _instance_candidates(

@@ -94,7 +94,9 @@ class DraftSpec(_Spec):
     industry: str | None = None
     address: str | None = None
     nature: str | None = Field(default=None, description="企业性质（如 民营企业、国有企业）")
-    profile: dict[str, Any] | None = Field(default=None, description="自评画像（enterprise 部分补充基本信息）")
+    profile: dict[str, Any] | None = Field(
+        default=None, description="自评画像（enterprise 部分补充基本信息）"
+    )
     contact: Contact | None = None
     period: Period | None = None
     investment: float | None = Field(default=None, description="总投资（万元）")

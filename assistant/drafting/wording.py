@@ -37,10 +37,23 @@ STAFF_ALL_RE = re.compile(
 #: Content that may be a trade secret (notice 二.(二).1 forbids 商业秘密 in the materials).
 SECRET_RES = (
     ("工艺温度", re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:℃|°C|摄氏度)")),
-    ("工艺压力", re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:MPa|kPa|GPa|bar|兆帕|千帕)")),
-    ("配方或配比", re.compile(r"(?:催化剂|助剂|原料|配方|配料)[^，。；;]{0,12}?(?:配比|比例|比为|含量|用量)[^，。；;]{0,8}?\d")),
+    (
+        "工艺压力",
+        re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:MPa|kPa|GPa|bar|兆帕|千帕)"),
+    ),
+    (
+        "配方或配比",
+        re.compile(
+            r"(?:催化剂|助剂|原料|配方|配料)[^，。；;]{0,12}?(?:配比|比例|比为|含量|用量)[^，。；;]{0,8}?\d"
+        ),
+    ),
     ("配方或配比", re.compile(r"\d+(?:\.\d+)?\s*[:：]\s*\d+(?:\.\d+)?\s*(?:的)?(?:配比|比例)")),
-    ("客户及价格", re.compile(r"(?:客户|向)[^，。；;]{1,20}?(?:单价|售价|供货价|价格|报价)[^，。；;]{0,6}?\d+(?:\.\d+)?\s*(?:元|万元)")),
+    (
+        "客户及价格",
+        re.compile(
+            r"(?:客户|向)[^，。；;]{1,20}?(?:单价|售价|供货价|价格|报价)[^，。；;]{0,6}?\d+(?:\.\d+)?\s*(?:元|万元)"
+        ),
+    ),
 )
 
 CN_DIGITS = "零一二三四五六七八九"
@@ -121,7 +134,9 @@ def leadership_claims(text: str) -> list[str]:
 
 def absolute_claims(text: str) -> list[str]:
     """全球第一, 国际领先, 填补国内空白, a 100% staff reduction: each fragment as written."""
-    return [m.group(0) for m in ABSOLUTE_CLAIM_RE.finditer(text)] + [m.group(0) for m in STAFF_ALL_RE.finditer(text)]
+    return [m.group(0) for m in ABSOLUTE_CLAIM_RE.finditer(text)] + [
+        m.group(0) for m in STAFF_ALL_RE.finditer(text)
+    ]
 
 
 def secret_fragments(text: str) -> list[tuple[str, str]]:
