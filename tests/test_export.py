@@ -210,7 +210,7 @@ def test_draft_of_a_batch_writes_the_recommendation_table(
         ('{"enterprise": "甲",', "不是合法的 JSON：第1行"),
         (
             '{"enterprise": "甲", "project_name": "乙", "round": "2019", "scenarios": [{"instance_name": "丙"}]}',
-            "字段 round（申报年度）",
+            "没有 2019 年度的核验规则",
         ),
     ],
 )

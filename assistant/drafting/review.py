@@ -198,25 +198,29 @@ def _instance_candidates(
     dropped silently)."""
     names = {s for e in catalog.editions.values() for s in e.segments} | set(catalog.links)
     names |= set(catalog.link_synonyms)
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
     for block in blocks:
         texts = [block.text] if block.cells is None else [t for c in block.cells for t in c.split("\n")]
         for text in texts:
+            numbered = _NUMBERING.match(text.strip())
+            number = re.sub(r"\D", "", numbered.group(0)) if numbered else ""
             body = _NUMBERING.sub("", text.strip())
             head = _MARKERS.sub("", body)
             for name in sorted(names, key=len, reverse=True):
                 if head.startswith(name):
                     rest = head[len(name) :].lstrip()
                     if rest[:1] and (rest[0] in DASH_VARIANTS or rest[0] == "一"):
-                        lines.append(body)
+                        lines.append((number, body))
                     break
             else:
                 if unknown is not None and _INSTANCE_SHAPE.match(head) and body not in unknown:
                     unknown.append(body)
+    # The same instance appears in the list, as a heading in 具体场景建设情况 and in the 附件4
+    # row: one numbered instance is one entry (the first seen), even where the copies differ.
     seen: set[str] = set()
     unique = []
-    for line in lines:
-        key = normalise_name(line)
+    for number, line in lines:
+        key = f"{number}|{normalise_name(_SEPARATOR.split(line)[-1])}" if number else normalise_name(line)
         if key not in seen:
             seen.add(key)
             unique.append(line)
@@ -489,14 +493,15 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
         state.mentioned_with_figure = True
     if before and after:
         state.has_pair = True
-    if kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after):
-        state.out_of_range = True
-    if kpi.kind == "down" and any(v > 100 for v, _ in change):
+    row_bad = (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after)) or (
+        kpi.kind == "down" and any(v > 100 for v, _ in change)
+    )
+    if row_bad:
+        if not state.out_of_range:
+            state.excerpt = block.text[:80]  # the row at fault, unless a sentence already is
         state.out_of_range = True
     if col_b is None and col_a is None:
         _kpi_text(kpi, block.text, block.text, seen)
-    elif state.out_of_range:
-        state.excerpt = block.text[:80]
 
 
 def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> None:
@@ -514,14 +519,13 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
         state.has_pair = True
     own_figures = [(v, pct) for v, pct in _figures(own.replace(name, " ")) if pct]
     own_pair = _CHANGE_PAIR.search(own)
-    if kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures):
+    after_pair = own[own_pair.end() :] if own_pair else own
+    if (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures)) or (
+        kpi.kind == "down" and any(v > 100 for v, pct in _figures(after_pair.replace(name, " ")) if pct)
+    ):
+        if not state.out_of_range:
+            state.excerpt = own[:80]  # the first fragment at fault
         state.out_of_range = True
-        state.excerpt = own[:80]
-    if kpi.kind == "down":
-        after_pair = own[own_pair.end() :] if own_pair else own
-        if any(v > 100 for v, pct in _figures(after_pair.replace(name, " ")) if pct):
-            state.out_of_range = True
-            state.excerpt = own[:80]
 
 
 # ---------------------------------------------------------------------------------------------

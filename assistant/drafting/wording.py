@@ -32,7 +32,7 @@ ABSOLUTE_CLAIM_RE = re.compile(
 )
 #: A whole workforce removed: "仓储人员减少100%", "用工减少100%".
 STAFF_ALL_RE = re.compile(
-    r"(?:人员|人工|用工|员工|工人|操作工|人数)[^，。；;,\d]{0,6}?(?:减少|下降|降低|缩减|精简)(?:了)?\s*100(?:\.0+)?\s*%"
+    r"(?:人员|人工|用工|员工|工人|人数|[\u4e00-\u9fff]{0,3}(?:员|工))[^，。；;,\d]{0,6}?(?:减少|下降|降低|缩减|精简)(?:了)?\s*100(?:\.0+)?\s*%"
 )
 #: Content that may be a trade secret (notice 二.(二).1 forbids 商业秘密 in the materials).
 SECRET_RES = (

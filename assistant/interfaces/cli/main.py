@@ -274,14 +274,14 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers", "extraction", "guards")
+EVALS = ("retrieval", "checker", "answers", "extraction", "guards", "review")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
     which: Annotated[
-        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | all")
+        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | review | all")
     ] = "all",
     json_output: JsonOpt = False,
 ) -> None:
@@ -291,6 +291,7 @@ def eval_command(
     from assistant.evaluation import extraction as eval_extraction
     from assistant.evaluation import guards as eval_guards
     from assistant.evaluation import retrieval as eval_retrieval
+    from assistant.evaluation import review as eval_review
 
     runners = {
         "retrieval": eval_retrieval.run,
@@ -298,6 +299,7 @@ def eval_command(
         "answers": eval_answers.run,
         "extraction": eval_extraction.run,
         "guards": eval_guards.run,
+        "review": eval_review.run,
     }
     if which not in (*EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")
