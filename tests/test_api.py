@@ -368,7 +368,7 @@ def test_review_pasted_text(client: TestClient) -> None:
     report = response.json()
     assert report["tier"] == "卓越级" and report["findings"]
     codes = {f["code"] for f in report["findings"]}
-    assert {"placeholder_left", "claim_without_kpi", "link_coverage"} <= codes
+    assert {"placeholder_left", "claim_unsupported", "link_coverage"} <= codes
     assert all(f["severity"] in ("必须修改", "建议修改", "提示") for f in report["findings"])
 
 
