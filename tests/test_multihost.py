@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from assistant.answering.sessions import SessionStore, make_engine, upgrade
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.api.app import create_app
-from assistant.interfaces.api.deps import ApiSettings, Principal, RateLimiter
+from assistant.interfaces.api.deps import Principal, RateLimiter
 from assistant.knowledge.index import COLLECTION, Embedder, load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
@@ -109,7 +109,7 @@ def test_database_down_then_back(
     url = migrated_database(own_postgres)
     settings = Settings(data_dir=tmp_path, database_url=url)
     service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
-    with TestClient(create_app(service=service, with_ui=False, api_settings=ApiSettings())) as client:
+    with TestClient(create_app(service=service, with_ui=False)) as client:
         session = client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"]
         assert client.get("/readyz").status_code == 200
         own_postgres.stop()
@@ -142,7 +142,7 @@ def test_postgres_restart_under_load_reconnects(
     service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
     stop = threading.Event()
     statuses: list[tuple[float, int]] = []
-    with TestClient(create_app(service=service, with_ui=False, api_settings=ApiSettings())) as client:
+    with TestClient(create_app(service=service, with_ui=False)) as client:
         sessions = [
             client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)
         ]

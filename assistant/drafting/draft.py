@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.drafting.findings import (
     Finding,
     coverage_findings,
@@ -40,6 +41,7 @@ from assistant.drafting.model import Draft, FormRow, InstanceLine, Section, Subs
 from assistant.drafting.resolve import resolve_instance
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
 from assistant.drafting.wording import (
+    cn_amount,
     cn_count,
     cn_index,
     fmt_number,
@@ -253,7 +255,7 @@ def build_draft(
             Finding(
                 severity="必须修改",
                 code="placeholders_left",
-                message=f"草稿中有{cn_count(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
+                message=f"草稿中有{cn_amount(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
                 rule="提交前不得保留占位符",
             )
         )
@@ -279,6 +281,8 @@ def _section3(
         facts.append(f"建设周期为{start}至{end}")
     if spec.investment is not None:
         facts.append(f"总投资{fmt_number(spec.investment)}万元")
+    else:
+        facts.append("总投资" + placeholder("总投资（万元）"))
     if spec.integrators:
         facts.append(f"主要集成商为{join_cn(spec.integrators)}")
     intro = f"{spec.enterprise}{spec.project_name}（以下简称“本项目”）"
@@ -292,7 +296,7 @@ def _section3(
     link_text = "、".join(links) if links else placeholder("覆盖的环节")
     overall.append(
         f"本项目参考《智能制造典型场景参考指引({edition}年版)》，围绕{link_text}"
-        f"{cn_count(len(links))}个环节，建设了{cn_count(len(instances))}个典型场景实例，"
+        f"{cn_amount(len(links))}个环节，建设了{cn_amount(len(instances))}个典型场景实例，"
         f"涉及{scenario_list}等场景。"
     )
     missing = [link for link in LINKS if link not in links]
@@ -404,9 +408,5 @@ def draft_from_data(data: object, corpus_dir: Path | None = None) -> Draft:
 
 
 def corpus_dir_or_default(corpus_dir: Path | None) -> Path:
-    """The corpus named, or the configured one."""
-    if corpus_dir is not None:
-        return corpus_dir
-    from assistant.config import settings
-
-    return settings.corpus_dir
+    """The corpus named, or the shipped one (callers at the edges pass their Settings' folder)."""
+    return corpus_dir if corpus_dir is not None else DEFAULT_CORPUS_DIR

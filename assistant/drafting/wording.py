@@ -50,6 +50,11 @@ def cn_count(n: int) -> str:
     return str(n)
 
 
+def cn_amount(n: int) -> str:
+    """A count before a measure word: 两个环节, not 二个环节 (``cn_count`` is for ordinals too)."""
+    return "两" if n == 2 else cn_count(n)
+
+
 def cn_index(n: int) -> str:
     """（一）, （二）… for sub-headings."""
     return f"（{cn_count(n)}）"

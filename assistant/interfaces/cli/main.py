@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.config import settings
 from assistant.errors import InputError
 from assistant.interfaces.cli import check as cli_check
 from assistant.interfaces.cli import db as cli_db
 from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 
@@ -44,7 +44,7 @@ def _dense_enabled() -> bool:
     """Build the dense index only when fusion gives it weight (ASSISTANT_DENSE_WEIGHT=0 skips the model)."""
     from assistant.knowledge.retrieval import FusionConfig
 
-    return FusionConfig.for_settings(settings).dense_weight > 0
+    return FusionConfig.for_settings(state.settings).dense_weight > 0
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
@@ -60,7 +60,7 @@ def index(
     from assistant.knowledge.index import load_index
 
     with _embedding_progress() as progress:
-        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
+        idx, info = load_index(state.settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
     summary = {
         "rebuilt": info.rebuilt,
         "seconds": round(info.seconds, 2),
@@ -80,9 +80,9 @@ def index(
     if not info.model:  # BM25 only: built in memory at every start, nothing persisted
         err.print(f"已建好关键词索引：{counts}，{took}（未启用向量检索：ASSISTANT_DENSE_WEIGHT=0）")
         return
-    state = "已是最新，无需重建" if not info.rebuilt else ("已重建" if info.replaced else "已首次构建")
+    outcome = "已是最新，无需重建" if not info.rebuilt else ("已重建" if info.replaced else "已首次构建")
     err.print(
-        f"向量索引{state}：{counts}，{info.units} 个句子单元（本次新编码 {info.embedded} 个），"
+        f"向量索引{outcome}：{counts}，{info.units} 个句子单元（本次新编码 {info.embedded} 个），"
         f"{took}（向量模型 {info.model}）"
     )
 
@@ -133,15 +133,15 @@ def ingest(
             file,
             doc_id=doc_id,
             edition=edition,
-            corpus_dir=settings.corpus_dir,
+            corpus_dir=state.settings.corpus_dir,
             title=title,
             status=status,
             replace=replace,
             region=region,
         )
-        document = load_corpus(settings.corpus_dir).document(doc_id)
+        document = load_corpus(state.settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
-        _, info = load_index(settings, dense=_dense_enabled())
+        _, info = load_index(state.settings, dense=_dense_enabled())
     clauses = len(document.clauses) if document else 0
     if json_output:
         print_json(
@@ -190,7 +190,7 @@ def search(
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
-        retriever = load_retriever(settings)
+        retriever = load_retriever(state.settings)
     results: list[dict[str, Any]] = []
     for q in queries:
         hits = [
@@ -262,7 +262,7 @@ def ask(
         raise InputError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
     given_profile = _load_profile(profile)
     with err.status("正在加载索引…"):
-        service = AssistantService.from_settings(settings)
+        service = AssistantService.from_settings(state.settings)
     if question is not None:
         answer = service.ask(question, session=session, profile=given_profile, edition=edition)
         if json_output:
@@ -314,7 +314,7 @@ def eval_command(
     results = []
     for name in names:
         with err.status(f"正在运行 {name} 评测…"):
-            results.append(runners[name](settings))
+            results.append(runners[name](state.settings))
     if json_output:
         print_json(
             [
@@ -358,7 +358,7 @@ def serve(
 
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Each worker keeps its own counters; a shared, emptied directory lets /metrics sum them.
-        metrics_dir = settings.data_dir / "prometheus"
+        metrics_dir = state.settings.data_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
