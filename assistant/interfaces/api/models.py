@@ -82,6 +82,8 @@ class Hit(BaseModel):
 class SearchResponse(BaseModel):
     query: str = Field(examples=["卓越级对生产作业有什么要求"])
     hits: list[Hit]
+    no_match: bool = Field(default=False, description="没有相关条款时为 true（hits 为空）")
+    message: str | None = Field(default=None, description="no_match 为 true 时给用户看的提示")
 
 
 class Editions(BaseModel):

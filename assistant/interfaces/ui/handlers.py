@@ -564,7 +564,7 @@ class Handlers:
         if not query:
             raise FormValueError("请输入要查找的关键词或问题。")
         hits = self.service.search(query, k=20, edition=None if edition == EDITION_ALL else edition)
-        return clause_list([h.to_dict() for h in hits], empty=f"没有找到与“{query}”相关的条款。")
+        return clause_list([h.to_dict() for h in hits], empty=self.service.no_match_message)
 
     def show_document(self, doc_id: str | None) -> Any:
         if not doc_id:
