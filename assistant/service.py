@@ -101,7 +101,7 @@ class Citation(BaseModel):
 
 
 class UnderstoodFact(BaseModel):
-    """An enterprise fact read from the user's words (CONTRACTS.md `understood`)."""
+    """An enterprise fact read from the user's words (docs/contracts.md `understood`)."""
 
     field: str = Field(examples=["enterprise.industry"])
     value: Any = Field(examples=["有色金属"])
@@ -114,10 +114,10 @@ class UnderstoodFact(BaseModel):
 
 
 class Answer(BaseModel):
-    """CONTRACTS.md Answer; fields after `session` are additions."""
+    """docs/contracts.md Answer; fields after `session` are additions."""
 
     answer: str
-    #: The direct answer (CONTRACTS.md): the first paragraph of `answer`, before the quoted sources.
+    #: The direct answer (docs/contracts.md): the first paragraph of `answer`, before the quoted sources.
     lead: str = ""
     mode: Literal["llm", "grounded"]
     citations: list[Citation]

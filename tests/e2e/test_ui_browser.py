@@ -83,7 +83,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     )
     screenshot(page, "chat")
 
-    # Thumbs up is stored at once; the optional comment is stored with it.
+    # Thumbs up is stored at once; the optional comment then replaces that vote (one per answer).
     answer_box = page.locator("#chatbot .message-row").last
     answer_box.hover()
     page.locator("#chatbot button[aria-label='赞']").last.click()
@@ -93,7 +93,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     page.wait_for_selector("#feedback-panel", state="hidden")
     with sqlite3.connect(ui.server.settings.data_dir / "sessions.db") as db:
         rows = db.execute("SELECT rating, comment FROM feedback ORDER BY id").fetchall()
-    assert (1, "") in rows and (1, "引用准确") in rows
+    assert rows == [(1, "引用准确")]  # one vote per answer: the comment completes the thumbs-up
 
     # From the source card to the clause browser.
     card.locator("a.to-browser").click()

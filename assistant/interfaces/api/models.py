@@ -67,7 +67,7 @@ class Ready(BaseModel):
 
 
 class Hit(BaseModel):
-    """A clause returned by search (CONTRACTS.md hit shape, plus its heading path and status)."""
+    """A clause returned by search (docs/contracts.md hit shape, plus its heading path and status)."""
 
     clause_id: str = Field(examples=["conditions#四.(一).3"])
     doc_id: str = Field(examples=["conditions"])
@@ -104,7 +104,7 @@ class Editions(BaseModel):
 
 
 class AskRequest(BaseModel):
-    """CONTRACTS.md ask body; `as_of` is an addition (the date deadlines are judged against)."""
+    """docs/contracts.md ask body; `as_of` is an addition (the date deadlines are judged against)."""
 
     question: str = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, description="用户的问题（作为数据处理，不作为指令）"
@@ -186,7 +186,7 @@ SSE_EXAMPLE = (
 # Check
 # ---------------------------------------------------------------------------------------------
 
-# The CONTRACTS.md example profile; examples/profile.json is its one copy (README and tests use it too).
+# The docs/contracts.md example profile; examples/profile.json is its one copy (README and tests use it too).
 PROFILE_EXAMPLE: dict[str, Any] = json.loads(
     (REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8")
 )
