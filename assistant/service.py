@@ -53,7 +53,13 @@ from assistant.errors import (
     UnsupportedFileError,
 )
 from assistant.knowledge.corpus import Clause
-from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
+from assistant.knowledge.retrieval import (
+    MIN_SEARCH_EVIDENCE,
+    NO_MATCH_MESSAGE,
+    Hit,
+    Retriever,
+    load_retriever,
+)
 from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
@@ -95,7 +101,7 @@ class Citation(BaseModel):
 
 
 class UnderstoodFact(BaseModel):
-    """An enterprise fact read from the user's words (CONTRACTS.md `understood`)."""
+    """An enterprise fact read from the user's words (docs/contracts.md `understood`)."""
 
     field: str = Field(examples=["enterprise.industry"])
     value: Any = Field(examples=["有色金属"])
@@ -108,10 +114,10 @@ class UnderstoodFact(BaseModel):
 
 
 class Answer(BaseModel):
-    """CONTRACTS.md Answer; fields after `session` are additions."""
+    """docs/contracts.md Answer; fields after `session` are additions."""
 
     answer: str
-    #: The direct answer (CONTRACTS.md): the first paragraph of `answer`, before the quoted sources.
+    #: The direct answer (docs/contracts.md): the first paragraph of `answer`, before the quoted sources.
     lead: str = ""
     mode: Literal["llm", "grounded"]
     citations: list[Citation]
@@ -326,9 +332,14 @@ class AssistantService(DraftingDesk):
                 self._rules[key] = load_rules(self.rules_dir, edition)
             return self._rules[key]
 
+    #: What an interface says when ``search`` returns no hits.
+    no_match_message = NO_MATCH_MESSAGE
+
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
+        """A user's search: no hits (and ``no_match_message`` to show) when the query shares no
+        real word with the corpus, however the dense side would rank it."""
         self._require_edition(edition)
-        return self.retriever.search(query, k=k, edition=edition)
+        return self.retriever.search(query, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
 
     def clause(self, clause_id: str) -> Clause | None:
         return self.corpus.get(clause_id)

@@ -115,3 +115,37 @@ def test_compose_never_leads_with_a_number_the_clauses_lack(service: AssistantSe
         text = "".join(lead.lines)
         cited = [service.corpus.get(i).text for i in lead.cited]
         assert lead_numbers_cited(text, cited, question) == []
+
+
+AS_OF = dt.date(2024, 11, 1)
+
+
+def test_a_question_that_names_a_tier_is_answered_not_given_a_verdict(service: AssistantService) -> None:
+    # "先进级" / "三级" here are what is asked about, not facts about the enterprise.
+    for question in ("先进级是谁来认定的", "成熟度三级叫啥级", "评上卓越级能拿多少补贴"):
+        lead = service.ask(question, as_of=AS_OF).lead
+        assert not lead.startswith("规则核验结论"), (question, lead)
+
+
+def test_a_verdict_lead_states_the_rule_or_fact_that_decides_it(service: AssistantService) -> None:
+    lead = service.ask("分公司能报卓越级吗", as_of=AS_OF).lead
+    first, rule = lead.splitlines()[:2]
+    assert "暂不能判断" in first
+    assert "独立法人" in rule and "分支机构" in rule and "【notice#二.(一).1】" in rule
+    lead = service.ask("我们是油田下属的分公司，能报卓越级吗", as_of=AS_OF).lead
+    assert "石油石化" in lead.splitlines()[1] and "分支机构" in lead.splitlines()[1]
+
+
+def test_a_phone_is_picked_by_whose_it_is(service: AssistantService) -> None:
+    lead = service.ask("发改委那边哪个司管这个，电话多少", as_of=AS_OF).lead
+    assert "010-68501694" in lead and "188" not in lead
+    # A bare "联系电话" line is quoted with the lines it belongs to.
+    assert "中国信息通信研究院" in service.ask("申报平台登不上去找谁", as_of=AS_OF).lead
+
+
+def test_a_closed_window_in_a_lead_cites_its_deadline_and_no_evaluation_date(
+    service: AssistantService,
+) -> None:
+    lead = service.ask("我们是分公司，能报卓越级吗", as_of=dt.date(2026, 11, 29)).lead
+    assert "已于2024年11月22日截止" in lead and "【notice#二.(二).1】" in lead
+    assert "2026" not in lead

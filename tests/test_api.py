@@ -633,3 +633,15 @@ def _pids_serving(log_path: Path, request_ids: set[str]) -> set[int]:
             if entry.get("message") == "request" and entry.get("request_id") in request_ids:
                 pids.add(entry["pid"])
     return pids
+
+
+@pytest.mark.parametrize("query", ["5=5~_~", "后后后后后", "asdfgh", "！！！？？"])
+def test_search_that_matches_nothing_says_so(client: TestClient, query: str) -> None:
+    body = client.get("/v1/search", params={"q": query}).json()
+    assert body["hits"] == [] and body["no_match"] is True
+    assert "没有找到相关条款" in body["message"]
+
+
+def test_search_with_hits_has_no_match_false(client: TestClient) -> None:
+    body = client.get("/v1/search", params={"q": "关键设备数控化率"}).json()
+    assert body["hits"] and body["no_match"] is False and body["message"] is None

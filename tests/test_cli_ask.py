@@ -18,7 +18,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def bm25_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     settings = Settings(data_dir=tmp_path / "data", dense_weight=0.0, llm_base_url=None, llm_model=None)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     return settings
 
 

@@ -494,6 +494,10 @@ _SCENARIOS = sorted(load_catalog().edition("2025").scenarios)
 _figure = st.one_of(
     st.none(), st.integers(-50, 5000), st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))
 )
+#: An investment is never negative (the spec refuses it), so the property draws valid amounts.
+_amount = st.one_of(
+    st.none(), st.integers(0, 5000), st.floats(0, 1000, allow_nan=False).map(lambda x: round(x, 2))
+)
 _kpi = st.fixed_dictionaries(
     {"name": st.sampled_from(_KPI_NAMES), "before": _figure, "after": _figure, "change": _figure},
     optional={
@@ -521,7 +525,7 @@ _spec = st.fixed_dictionaries(
         "kpis": st.lists(_kpi, max_size=4),
     },
     optional={
-        "investment": _figure,
+        "investment": _amount,
         "highlights": st.lists(st.sampled_from(["国内领先", "自研模型"]), max_size=2),
     },
 )

@@ -175,7 +175,7 @@ def test_a_bad_model_setting_is_a_chinese_error_and_leaves_the_index_alone(
     settings = Settings(data_dir=tmp_path / "data", embedding_model=str(folder))
     with pytest.raises(IndexBuildError, match="ASSISTANT_EMBEDDING_MODEL"):
         load_embedder(settings.embedding_model)
-    monkeypatch.setattr(cli, "settings", settings)
+    monkeypatch.setattr(cli.state, "settings", settings)
     result = CliRunner().invoke(cli.app, ["index"])
     assert result.exit_code == 2
     assert "ASSISTANT_EMBEDDING_MODEL" in result.output and "Traceback" not in result.output

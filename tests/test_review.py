@@ -270,9 +270,9 @@ def test_the_2024_round_accepts_2024_names_and_points_at_the_fragment_at_fault()
 
 
 def test_review_eval_meets_its_thresholds_on_the_seeded_gold_set(tmp_path: Path) -> None:
-    from assistant.config import settings
+    from assistant.config import Settings
     from assistant.evaluation import review as eval_review
 
-    result = eval_review.run(settings.model_copy(update={"data_dir": tmp_path}))
+    result = eval_review.run(Settings(data_dir=tmp_path))
     assert result.metrics["drafts"] >= 6 and result.metrics["defects"] >= 30
     assert result.passed, result.failures

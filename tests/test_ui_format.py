@@ -1,4 +1,4 @@
-"""The web UI's pure helpers (assistant/ui_format.py), and two promises of assistant/ui.py that
+"""The web UI's pure helpers (interfaces/ui/format.py, forms.py), and two promises of the UI that
 need no browser: building the page never touches the service, and analytics are off."""
 
 from __future__ import annotations
@@ -14,29 +14,31 @@ from hypothesis import strategies as st
 
 from assistant.config import REPO_ROOT
 from assistant.interfaces.ui.format import (
+    answer_html,
+    clause_detail,
+    clause_href,
+    clause_list,
+    findings_html,
+    gap_table,
+    highlight_placeholders,
+    link_citations,
+    severity_summary,
+    source_cards,
+    tier_ladder,
+    verdict_block,
+)
+from assistant.interfaces.ui.forms import (
     KPI_HEADERS,
     NONE,
     PROFILE_FIELDS,
     UNKNOWN,
     FormValueError,
-    answer_html,
-    clause_detail,
-    clause_href,
-    clause_list,
     draft_form_from_spec,
     draft_spec_from_form,
     figures_from_rows,
-    findings_html,
-    gap_table,
-    highlight_placeholders,
     kpi_rows,
-    link_citations,
     profile_to_values,
-    severity_summary,
-    source_cards,
-    tier_ladder,
     values_to_profile,
-    verdict_block,
 )
 from assistant.rules import ENUM_VALUES, EnterpriseProfile, check, load_rules, parse_profile
 from assistant.vocabulary import LINKS
@@ -340,7 +342,7 @@ def test_building_and_mounting_the_ui_never_touches_the_service() -> None:
 
 
 def test_trim_keeps_pairs_and_reindexes_answer_ids() -> None:
-    from assistant.interfaces.ui.app import MAX_STORED_MESSAGES, _trim
+    from assistant.interfaces.ui.handlers import MAX_STORED_MESSAGES, _trim
 
     messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": str(i)} for i in range(50)]
     answers = {str(i): f"a{i}" for i in range(1, 50, 2)}

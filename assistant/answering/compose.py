@@ -39,7 +39,8 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
             r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家"
         ),
     ),
-    ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|交给谁|报给谁|送哪")),
+    ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|送哪")),
+    ("recipient", re.compile(r"报给谁|交给谁|送给谁|报送给谁|报哪个部门|报给哪|还要报|同步报")),
     ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
     (
         "url",
@@ -122,6 +123,7 @@ VALUES: dict[str, re.Pattern[str]] = {
         r"(?:地址|邮寄|寄送|寄至)[：:]\s*[^，。；\n]{4,40}"
         r"|[\u4e00-\u9fff]{2,8}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}(?:区|县|路|街)[^，。；\n]{0,20}?\d+号"
     ),
+    "recipient": re.compile(r"报送[^，。；\n]{2,30}"),
     "phone": re.compile(r"(?<!\d)(?:0\d{2,3}[-—]\d{7,8}|1\d{2}\*{4}\d{4}|1[3-9]\d{9})(?!\d)"),
     "url": re.compile(r"https?://[^\s)）,，。]+|www\.[A-Za-z0-9.\-]+"),
     "list": re.compile(r"包括|包含|分为|如下|[：:][^。]*[、；]|^\d+[.．、]|[、].*[、]"),
@@ -138,7 +140,12 @@ KIND_HINTS = {
     "phone": "联系电话",
     "url": "平台 https",
     "format": "纸质版 盖章",
+    "recipient": "报送",
 }
+#: A phone line that names nobody ("联系电话：…") belongs to the lines above it.
+#: Words every value of a kind comes with: they say nothing about whose value it is.
+_GENERIC = {"phone": {"联系", "系电", "电话", "系方", "方式", "系人"}}
+_BARE_PHONE = re.compile(r"^联系(?:电话|方式)")
 _NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
 )
@@ -269,13 +276,24 @@ def find_values(
     found: list[Found] = []
     for rank, clause in enumerate(clauses):
         context = _terms(clause.heading)
-        for sentence in sentences(clause):
+        lines = sentences(clause)
+        for index, sentence in enumerate(lines):
             match = pattern.search(sentence)
+            if match and kind == "phone" and _BARE_PHONE.match(sentence):
+                # Whose number it is: the lines since the last line with a number of its own.
+                above: list[str] = []
+                for line in reversed(lines[:index]):
+                    if pattern.search(line):
+                        break
+                    above.insert(0, line.rstrip("。；;"))
+                if above:
+                    sentence = "；".join([*above, sentence])
+                    match = pattern.search(sentence)
             if not match and kind == "list" and re.search(r"#.*\d+$", clause.clause_id):
                 match = re.match(r".", sentence)  # an item of a numbered list is a list entry itself
             if not match:
                 continue
-            words = _terms(sentence)
+            words = _terms(sentence) - _GENERIC.get(kind, set())
             score = (
                 2 * len(words & part_terms)
                 + len(words & question_terms)
@@ -320,6 +338,7 @@ def compose(
     silence: str = "",
     search: Callable[[str], Sequence[Clause]] | None = None,
     prefer: Sequence[str] = (),
+    expand: Callable[[str], str] | None = None,
 ) -> Lead:
     """The lead for a question from its retrieved clauses (best first).
 
@@ -331,6 +350,8 @@ def compose(
     """
     lead = Lead()
     clauses = list(clauses)
+    # The documents' words for the user's ("发改委" → 发展改革委) count as words of the question.
+    wording = f"{question} {expand(question)}" if expand else question
 
     def more(query: str) -> list[Clause]:
         return [c for c in (search(query) if search else []) if c not in clauses]
@@ -345,7 +366,9 @@ def compose(
         lead.silent = True
         subject = ask.question.search(question)
         named = subject.group(1) if subject and subject.lastindex and subject.group(1) else ""
-        named = "" if not named or len(named) < 2 or named in ("指标", "比例") else named
+        named = (
+            "" if not named or len(named) < 2 or named in ("指标", "比例") or named in ask.missing else named
+        )
         lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{ask.missing}。")
         near = closest(f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses])
         if near is not None and near.score > 0:
@@ -356,14 +379,14 @@ def compose(
     for part in parts:
         if part.kind in answered:
             continue
-        found = find_values(part.kind, part.text, question, clauses, prefer=prefer)
+        found = find_values(part.kind, part.text, wording, clauses, prefer=prefer)
         hint = KIND_HINTS.get(part.kind)
         if hint:
             extra = more(f"{part.text} {hint}")
             found = sorted(
                 [
                     *found,
-                    *find_values(part.kind, part.text, question, extra, offset=len(clauses), prefer=prefer),
+                    *find_values(part.kind, part.text, wording, extra, offset=len(clauses), prefer=prefer),
                 ],
                 key=lambda f: -f.score,
             )
@@ -392,7 +415,7 @@ def compose(
         claims = [_claim(lead, c, label if several_docs else (lambda clause: "")) for c in chosen]
         lead.lines.append("；".join(claims) + "。")
     if not lead.lines or (lead.silent and len(lead.lines) == 1):
-        near = closest(question, clauses)
+        near = closest(wording, clauses)
         if near is not None and near.score > 0:
             lead.lines.append(f"{near.span}{lead.cite(near.clause)}。")
     return lead

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from assistant.answering.citations import cited_ids
-from assistant.answering.compose import NEXT_ROUND, asked_parts, compose
+from assistant.answering.compose import NEXT_ROUND, asked_parts, closest, compose
 from assistant.answering.extract import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
@@ -36,15 +36,26 @@ RELATIVE_CUTOFF = 0.5
 MAX_MISSING = 8
 #: With 暂不能判断, ask at most this many questions: the missing facts that decide the most.
 MAX_QUESTIONS = 3
+#: A requirement's sentence is quoted as the rule a verdict question is about when it shares at
+#: least this many word bigrams with the question (after synonyms; tier names left out).
+MIN_RULE_OVERLAP = 2
 #: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
 MIN_FACTS_FOR_REACHABLE = 6
 _YEAR = re.compile(r"(20\d\d)\s*年")
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
 _FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
-_ASKS = re.compile(r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何")
+_ASKS = re.compile(
+    r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何|谁|啥|咋|不$"
+)
 #: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
-_VERDICT_ASK = re.compile(r"能报|够吗|够不够|能到|哪级|行吗|能上|有戏|报得了|可以报|帮看看|帮我看看|判断")
+_VERDICT_ASK = re.compile(
+    r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|能到|哪级|行吗|能上|有戏|报得了|可以报|帮看看|帮我看看|判断"
+)
+#: The user speaking about their own enterprise.
+_ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们|我这|我家")
+#: The checker's window message names the evaluation date: not a figure of any clause.
+_AS_OF_NOTE = re.compile(r"[；;，,]?\s*评估日期为[^。；;]*")
 _TIER_SHORT = {"基础": "基础级", "先进": "先进级", "卓越": "卓越级", "领航": "领航级"}
 #: How to ask for a missing fact, in plain Chinese (fields not listed are asked by their label).
 QUESTIONS: dict[str, str] = {
@@ -221,7 +232,7 @@ def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
 
 #: Parts of a question whose answer a provincial notice may change (its own deadline, copies,
 #: address, contacts).
-REGIONAL_KINDS = {"date", "count", "place", "phone", "format"}
+REGIONAL_KINDS = {"date", "count", "place", "recipient", "phone", "format"}
 
 
 class GroundedAnswerer:
@@ -328,7 +339,7 @@ class GroundedAnswerer:
 
         def span(ids: list[str]) -> str:
             marks = "".join(f"【kpi#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
-            return f"第{ids[0]}项{marks}" if len(ids) == 1 else f"第{ids[0]}–{ids[-1]}项{marks}"
+            return f"第{_number_range(ids)}项{marks}"
 
         parts = "；".join(f"{name}（{span(ids)}）" for name, ids in groups.items())
         return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
@@ -370,6 +381,23 @@ class GroundedAnswerer:
         not_met = [i for i in items if i.status == "not_met"]
         conditional = [i for i in items if i.status == "conditional"]
         unknown = [i for i in items if i.status == "unknown"]
+        # What decides the verdict for what the user said: the requirements their own facts
+        # settle (and the region's priority note), or the rule the question asks about.
+        said = {f.field for f in facts}
+        decided = [
+            i for i in items if i.status == "met" and said & set(i.fields or [i.field or ""]) and i.reason
+        ]
+        notes = [
+            n
+            for n in report.application.notes
+            if round_name and n.id.endswith(".priority") and n.id.removesuffix(".priority") in said
+        ]
+        deciding = [self._bullet(i) for i in decided[:2]] + [
+            f"- {n.text}" + "".join(f"【{c}】" for c in n.clause_ids[:1]) for n in notes
+        ]
+        if not deciding and status in ("unknown", "met"):
+            rule = self._deciding_rule(question, items)
+            deciding = [rule] if rule else []
         if status == "met":
             lines.append(f"{prefix}{scope}——满足。{self._cite_all(items)}")
         elif status == "not_met":
@@ -380,6 +408,10 @@ class GroundedAnswerer:
             lines += [self._bullet(i) for i in conditional]
         else:
             lines.append(f"{prefix}{scope}——暂不能判断。{self._cite_all(unknown)}")
+        if status in ("unknown", "met"):
+            lines += deciding
+        elif notes:
+            lines += deciding[-len(notes) :]
         if status != "unknown":
             shown = not_met if status == "not_met" else conditional if status == "conditional" else []
             also = [i for i in [*not_met, *conditional] if i not in shown]
@@ -404,8 +436,32 @@ class GroundedAnswerer:
         if len(stated) >= MIN_FACTS_FOR_REACHABLE and reachable and reachable != report.highest_tier:
             lines.append(f"若待确认事项均有利、“原则上”要求获认可，可达{reachable}。")
         if not report.application.window_open and report.application.window_message and round_name:
-            lines.append(report.application.window_message)
+            cites = dict.fromkeys(c for d in report.application.deadlines for c in d.clause_ids[:1])
+            message = _AS_OF_NOTE.sub("", report.application.window_message)
+            lines.append(message.replace("。", "".join(f"【{c}】" for c in cites) + "。", 1))
         return [_FIELD_ID.sub("", line) for line in lines]
+
+    def _deciding_rule(self, question: str, items: list[RequirementResult]) -> str:
+        """The sentence of the asked tier's requirement clauses that the question is about
+        ("分公司能报吗" → the 独立法人 / 分支机构 rule), in the documents' own words; "" when the
+        question names no particular requirement."""
+        ids = dict.fromkeys(c for i in items for c in i.clause_ids)
+        clauses = [c for c in map(self.corpus.get, ids) if c is not None]
+        expansion = self.retriever.index.synonyms.expand(question)
+        # The requirement's own clauses first, then what the documents say about the words asked
+        # ("营收1500万" → the 规模以上工业企业 threshold in the reference notes).
+        found: list[Clause] = []
+        for hit in self.retriever.search(f"{question} {expansion}", k=3):
+            document = self.corpus.document(hit.clause.doc_id)
+            if hit.clause not in clauses and document is not None and not document.region:
+                found.append(hit.clause)
+        # The tier names themselves say nothing about which requirement is asked.
+        query = re.sub(r"(基础|先进|卓越|领航)级|智能工厂|申报|能报|报吗", " ", f"{question} {expansion}")
+        for pool in (clauses, found):
+            near = closest(query, pool)
+            if near is not None and near.score >= MIN_RULE_OVERLAP:
+                return f"- {near.span}【{near.clause.clause_id}】。"
+        return ""
 
     def _tier_items(self, report: CheckReport, tier: str) -> list[RequirementResult]:
         """The requirements that decide the asked tier: the round's application for the tier it
@@ -483,6 +539,7 @@ class GroundedAnswerer:
             silence=silence,
             search=search,
             prefer=regional,
+            expand=self.retriever.index.synonyms.expand,
         )
         if not composed.lines:
             return None
@@ -589,10 +646,21 @@ class GroundedAnswerer:
 
         lead: list[str] = []
         after: list[str] = []  # said after the lead: notes computed from data, the facts understood
-        typed = {p.kind for p in asked_parts(question)} & {"date", "count", "place", "phone", "url"}
+        typed = {p.kind for p in asked_parts(question)} & {
+            "date",
+            "count",
+            "place",
+            "recipient",
+            "phone",
+            "url",
+        }
+        # A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
+        # "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
+        # enterprise itself ("我们…").
         wants_verdict = (
             self.intents.asks_eligibility(question)
-            or intent.name in ("general", "eligibility")
+            or intent.name == "eligibility"
+            or (intent.name == "general" and bool(_ABOUT_US.search(question)))
             or bool(_VERDICT_ASK.search(question))
         )
         if stated and wants_verdict and not (intent.name in ("deadline", "quota") or typed):
@@ -601,9 +669,15 @@ class GroundedAnswerer:
             if intent.name == "eligibility":
                 # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
                 # deciding questions, then what the documents say.
-                lead += [edition_note, *self._lead_eligibility(report, question, stated, facts, what_if)]
+                verdict = self._lead_eligibility(report, question, stated, facts, what_if)
+                lead += [edition_note, *verdict]
                 edition_note = ""
-            evidence = self._evidence_lead(question, sources, regional, excluded, edition, stated_profile)
+            ruled = intent.name == "eligibility" and any(line.startswith("- ") for line in lead)
+            evidence = (
+                None
+                if ruled
+                else self._evidence_lead(question, sources, regional, excluded, edition, stated_profile)
+            )
             if evidence is not None:
                 lines, sources = evidence
                 lead += lines
@@ -683,3 +757,8 @@ class GroundedAnswerer:
         return Composed(
             text, [], "out_of_scope", edition, flags=["refused", "no_supporting_clause"], profile=profile
         )
+
+
+def _number_range(ids: list[str]) -> str:
+    """A run of clause numbers as 1–6; a single one as 20, not 20–20."""
+    return ids[0] if ids[0] == ids[-1] else f"{ids[0]}–{ids[-1]}"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.drafting.findings import (
     TRUTH_CLAUSE,
     Finding,
@@ -543,9 +544,5 @@ def draft_from_data(data: object, corpus_dir: Path | None = None) -> Draft:
 
 
 def corpus_dir_or_default(corpus_dir: Path | None) -> Path:
-    """The corpus named, or the configured one."""
-    if corpus_dir is not None:
-        return corpus_dir
-    from assistant.config import settings
-
-    return settings.corpus_dir
+    """The corpus named, or the shipped one (callers at the edges pass their Settings' folder)."""
+    return corpus_dir if corpus_dir is not None else DEFAULT_CORPUS_DIR

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 
 from assistant.drafting.spec import KpiFigure
-from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, cn_count, secret_fragments
+from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, cn_quantity, secret_fragments
 from assistant.knowledge.kpis import Kpi
 from assistant.knowledge.scenarios import Edition, normalise_name
 from assistant.rules import RuleSet, coverage_gaps
@@ -139,7 +139,7 @@ def duplicate_instance_findings(names: Iterable[str]) -> list[Finding]:
         Finding(
             severity="建议修改",
             code="instance_duplicate",
-            message=f"实例名“{name}”出现了{'两' if count == 2 else cn_count(count)}次，请区分不同实例。",
+            message=f"实例名“{name}”出现了{cn_quantity(count)}次，请区分不同实例。",
             clause_ids=["form#示例"],
         )
         for name, count in counts.items()

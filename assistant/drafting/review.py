@@ -119,7 +119,10 @@ def _docx_blocks(path: Path) -> list[Block]:
     try:
         document = Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged file
-        raise DraftFileError(f"无法打开 {path.name}（不是有效的 DOCX 文件）：{exc}") from exc
+        # Not the exception's text: python-docx names the full server path ("Package not found at …").
+        raise DraftFileError(
+            f"无法打开 {path.name}：文件已损坏或不是有效的 DOCX 文件，请用 Word 另存为 .docx 后重新上传。"
+        ) from exc
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):

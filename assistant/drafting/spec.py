@@ -109,6 +109,14 @@ class DraftSpec(_Spec):
     kpis: list[KpiFigure] = []
     plans: list[str] = []
 
+    @field_validator("investment")
+    @classmethod
+    def _investment(cls, value: float | None) -> float | None:
+        # 1e8 万元 is a trillion yuan: anything above it (or negative, or NaN) is a typing slip.
+        if value is not None and not 0 <= value <= 1e8:
+            raise ValueError(f"总投资（万元）应在0到1亿万元之间，收到 {value:g}")
+        return value
+
 
 class SpecBatch(BaseModel):
     """Several projects for one 推荐汇总表, in the recommender's priority order (form#注.1)."""

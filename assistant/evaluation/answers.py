@@ -46,6 +46,10 @@ THRESHOLDS = {
     "verdict_agreement": 1.0,
     "lead_numbers_cited": 1.0,
 }
+#: The date the gold set is written for (its header: before every deadline of the 2024 round).
+#: Questions are asked as of this date unless an item sets its own, so the eval does not change
+#: with the wall clock (after 2024-11-22 every verdict would also say the window has closed).
+GOLD_AS_OF = "2024-11-01"
 SILENT_MARKERS = ("现有文件未规定", "现有文件中没有")
 
 
@@ -123,7 +127,7 @@ def score_item(service: AssistantService, item: dict[str, Any], answer: Answer) 
         "gold_cited": sum(1 for c in gold_cites if c in markers),
     }
     if item.get("profile"):
-        as_of = dt.date.fromisoformat(str(item.get("as_of") or "2024-11-01"))
+        as_of = dt.date.fromisoformat(str(item.get("as_of") or GOLD_AS_OF))
         expected = service.check(item["profile"], as_of=as_of).model_dump(mode="json")
         result["verdict_agrees"] = _verdict(answer.verdict) == _verdict(expected)
         gold = item.get("expected") or {}
@@ -152,7 +156,7 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
         regional.sessions = service.sessions
     rows, latencies = [], []
     for item in items:
-        as_of = dt.date.fromisoformat(str(item.get("as_of") or dt.date.today().isoformat()))
+        as_of = dt.date.fromisoformat(str(item.get("as_of") or GOLD_AS_OF))
         asked = regional if item.get("ingest") and regional is not None else service
         started = time.perf_counter()
         answer = asked.ask(item["question"], profile=item.get("profile"), as_of=as_of)

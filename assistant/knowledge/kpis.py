@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.errors import CorpusError
 from assistant.knowledge.scenarios import normalise_name, similarity
 
@@ -125,8 +126,4 @@ def load_kpis(corpus_dir: Path | None = None) -> KpiCatalog:
 
 
 def _corpus_dir(corpus_dir: Path | None) -> Path:
-    if corpus_dir is not None:
-        return corpus_dir
-    from assistant.config import settings
-
-    return settings.corpus_dir
+    return corpus_dir if corpus_dir is not None else DEFAULT_CORPUS_DIR

@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel
 from rapidfuzz.distance import LCSseq
 
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.errors import CorpusError
 from assistant.vocabulary import TIERS  # noqa: F401  (re-exported: interfaces/api imports it from here)
 
@@ -540,12 +541,10 @@ def _cached(corpus_dir: str, stamp: tuple[float, ...]) -> ScenarioCatalog:
 
 
 def load_catalog(corpus_dir: Path | None = None) -> ScenarioCatalog:
-    """The catalog for ``corpus_dir`` (settings.corpus_dir by default), cached until the data
+    """The catalog for ``corpus_dir`` (the shipped corpus by default), cached until the data
     files change, because the CLI, review and drafter all ask for it."""
     if corpus_dir is None:
-        from assistant.config import settings
-
-        corpus_dir = settings.corpus_dir
+        corpus_dir = DEFAULT_CORPUS_DIR
     stamp = tuple(
         (corpus_dir / f).stat().st_mtime if (corpus_dir / f).exists() else 0.0
         for f in (GUIDE_FILE, ALIAS_FILE)

@@ -174,8 +174,11 @@ def save_screenshot(page: Any, name: str, *, scroll_to: str | None = None, full_
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    # Toasts ("已导入…") are transient and would cover the result.
-    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(t => t.remove())")
+    # Toasts ("已导入…") are transient and would cover the result: hidden for the picture only.
+    # Hidden, not removed: Gradio keeps rendering later toasts into the same container.
+    page.evaluate(
+        "() => document.querySelectorAll('.toast-wrap').forEach(t => { t.style.visibility = 'hidden'; })"
+    )
     if scroll_to:
         page.locator(scroll_to).first.evaluate(
             "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 8)"
@@ -183,6 +186,7 @@ def save_screenshot(page: Any, name: str, *, scroll_to: str | None = None, full_
     else:
         page.evaluate("() => window.scrollTo(0, 0)")
     image = Image.open(io.BytesIO(page.screenshot(full_page=full_page))).convert("RGB")
+    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(t => { t.style.visibility = ''; })")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
     return path
 

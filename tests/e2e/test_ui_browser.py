@@ -33,6 +33,17 @@ def _ask(page: Any, question: str) -> Any:
     return page.locator("#chatbot [data-testid='bot']").last
 
 
+def _in_view(page: Any, selector: str) -> bool:
+    """The element's top is inside the viewport (not below the fold, not scrolled past)."""
+    return bool(
+        page.evaluate(
+            "s => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return r.top >= 0 && r.top < window.innerHeight - 20; }",
+            selector,
+        )
+    )
+
+
 def _ladder(page: Any, scope: str) -> dict[str, str]:
     """Tier name -> status class of each ladder step under ``scope``."""
     steps = page.locator(f"{scope} ol.ladder li.step")
@@ -72,7 +83,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     )
     screenshot(page, "chat")
 
-    # Thumbs up is stored at once; the optional comment is stored with it.
+    # Thumbs up is stored at once; the optional comment then replaces that vote (one per answer).
     answer_box = page.locator("#chatbot .message-row").last
     answer_box.hover()
     page.locator("#chatbot button[aria-label='赞']").last.click()
@@ -82,7 +93,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     page.wait_for_selector("#feedback-panel", state="hidden")
     with sqlite3.connect(ui.server.settings.data_dir / "sessions.db") as db:
         rows = db.execute("SELECT rating, comment FROM feedback ORDER BY id").fetchall()
-    assert (1, "") in rows and (1, "引用准确") in rows
+    assert rows == [(1, "引用准确")]  # one vote per answer: the comment completes the thumbs-up
 
     # From the source card to the clause browser.
     card.locator("a.to-browser").click()
@@ -129,13 +140,17 @@ def test_self_check_shows_the_tier_ladder_and_hands_the_profile_to_chat(
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert exported == json.loads(EXAMPLE_PROFILE.read_text(encoding="utf-8"))
 
-    # 问助手: the chat answers with this profile attached, verdict included.
+    # 问助手: the chat answers with this profile and this 评估日期 attached, verdict included.
+    page.fill("#check-as-of input", "2024-11-15")
+    page.locator("#check-as-of input").dispatch_event("input")
     page.click("#ask-with-profile")
     page.wait_for_selector("#profile-chip", state="visible")
-    assert "某某有限公司" in page.locator("#profile-chip").inner_text()
+    chip = page.locator("#profile-chip").inner_text()
+    assert "某某有限公司" in chip and "2024-11-15" in chip
     page.wait_for_selector("#chatbot .verdict ol.ladder")
     chat_ladder = _ladder(page, "#chatbot .verdict")
     assert chat_ladder["基础级"] == "met" and chat_ladder["先进级"] == "met"
+    assert "判断日期：2024-11-15" in page.locator("#chatbot [data-testid='bot']").last.inner_text()
 
 
 def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
@@ -145,6 +160,12 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     from openpyxl import load_workbook
 
     page = ui.open("?tab=draft")
+    # Nothing typed means nothing: no 0 in 总投资 nor in the KPI table.
+    assert page.locator("#draft-investment input").input_value() == ""
+    page.get_by_text("3. 关键绩效指标").click()
+    page.wait_for_function("() => document.querySelector('#kpi-table').innerText.includes('数控化率')")
+    lines = page.locator("#kpi-table").inner_text().split("\n")
+    assert "关键设备数控化率" in lines and "0" not in lines  # empty cells, not zeros
     page.click("#load-example")
     page.wait_for_function(f"() => {INSTANCE_ROWS} >= 7")
     rows_before = page.evaluate(f"() => {INSTANCE_ROWS}")
@@ -160,6 +181,13 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     page.click("#add-instance")
     page.wait_for_function(f"n => {INSTANCE_ROWS} === n + 1", arg=rows_before)
 
+    # An absurd investment is refused in Chinese; then the example's own figure is restored.
+    kept = page.locator("#draft-investment input").input_value()
+    page.fill("#draft-investment input", "-5")
+    page.click("#generate-draft")
+    page.locator(".toast-body", has_text="总投资").wait_for()
+    page.locator(".toast-body", has_text="总投资").locator("xpath=..").locator("button").first.click()
+    page.fill("#draft-investment input", kept)
     page.click("#generate-draft")
     page.wait_for_selector("#draft-checks .findings, #draft-checks .no-gaps")
     lines = page.locator("#draft-lines li").all_inner_texts()
@@ -196,6 +224,23 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     assert "识别到8个场景实例" in page.locator("#review-summary").inner_text()
     screenshot(page, "review")
 
+    # A corrupt file: a Chinese message without any server path, and no stale results left.
+    junk = tmp_path / "junk.docx"
+    junk.write_bytes(b"not a real docx, 25 bytes")
+    page.locator(
+        "#review-file button[aria-label='清除'], #review-file button[aria-label='Clear']"
+    ).first.click()
+    page.wait_for_function("() => !document.querySelector('#review-summary').innerText.trim()")
+    page.wait_for_timeout(300)
+    page.set_input_files("#review-file input[type=file]", str(junk))
+    page.locator("#review-file", has_text="junk.docx").wait_for()
+    page.click("#start-review")
+    toast = page.locator(".toast-body", has_text="junk.docx")
+    toast.wait_for()
+    assert "Package" not in toast.inner_text() and "/" not in toast.inner_text()
+    assert page.locator("#review-summary").inner_text().strip() == ""
+    assert page.locator("#review-findings").inner_text().strip() == ""
+
 
 def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
     page = ui.open("?tab=clauses")
@@ -229,6 +274,9 @@ def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
 @pytest.mark.parametrize("tab", ["chat", "check", "draft", "clauses"])
 def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: str) -> None:
     page = phone.open(f"?tab={tab}")
+    key = {"chat": "#chat-input textarea", "check": "#pf-enterprise-name input"}.get(tab, "")
+    if key:  # the control the user came for is on screen without scrolling
+        assert _in_view(page, key), f"{key} 不在手机首屏内"
     if tab == "chat":
         _ask(page, "卓越级对智能制造能力成熟度有什么要求？")
     elif tab == "check":
@@ -241,6 +289,12 @@ def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: 
         page.fill("#clause-query input", "分公司")
         page.click("#clause-search")
         page.wait_for_selector("#clause-results ol.clause-list li")
+        page.locator("#clause-results a.cite").first.click()
+        page.wait_for_selector("#clause-detail .cd-id")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#clause-detail').getBoundingClientRect();"
+            " return r.top >= 0 && r.top < window.innerHeight - 20; }"
+        )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"页面在手机宽度下横向溢出 {overflow}px"
     if tab == "chat":  # the question and the start of the answer in view
@@ -251,3 +305,16 @@ def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: 
         )
     if tab in ("chat", "check"):
         screenshot(page, f"{tab}-phone")
+    if tab == "check":  # the gap table scrolls sideways inside its box rather than being clipped
+        wrap = page.locator("#gap-table .table-wrap")
+        assert wrap.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        assert wrap.evaluate("e => e.getBoundingClientRect().right") <= 390
+
+
+def test_phone_deep_link_shows_the_clause(phone: Any) -> None:
+    page = phone.open("?clause=notice%23二.(一).1")
+    page.wait_for_selector("#clause-detail .cd-id")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#clause-detail').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight - 20; }"
+    )

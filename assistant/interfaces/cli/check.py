@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.config import settings
 from assistant.errors import AssistantError, InputError
+from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 from assistant.knowledge.corpus import load_corpus
@@ -42,7 +42,7 @@ def run_check(profile_path: Path, edition: str | None, as_of: str | None) -> Che
     data = _read_profile_json(profile_path)
     day = parse_as_of(as_of)
     profile = parse_profile(data)
-    rules = load_rules(settings.corpus_dir / "rules", edition)
+    rules = load_rules(state.settings.corpus_dir / "rules", edition)
     return check(profile, rules, day)
 
 
@@ -50,7 +50,7 @@ def _clause_lookup() -> dict[str, str]:
     """Clause texts for quoting in --markdown; quoting is optional, so a broken corpus only
     drops the quotes instead of failing the verdict."""
     try:
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(state.settings.corpus_dir)
     except AssistantError:
         return {}
     return {clause.clause_id: clause.text for clause in corpus.clauses}
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     @friendly_errors
     def check_command(
-        profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 CONTRACTS.md）")],
+        profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 docs/contracts.md）")],
         edition: Annotated[str | None, typer.Option("--edition", help="规则版本，默认最新")] = None,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD，默认今天（用于判断截止日期）")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from assistant.config import settings
+from assistant.interfaces.cli import state
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -33,7 +33,7 @@ def _report(as_json: bool, data: dict[str, str | None], text: str) -> None:
 def _engine() -> Engine:
     from assistant.answering.sessions import make_engine
 
-    return make_engine(settings.store_url)
+    return make_engine(state.settings.store_url)
 
 
 def _fail(exc: Exception) -> None:

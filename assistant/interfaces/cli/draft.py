@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.config import settings
 from assistant.drafting import Draft, Finding, ReviewReport, parse_specs
 from assistant.errors import InputError
+from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 from assistant.vocabulary import DEFAULT_TIER, TIERS
@@ -38,7 +38,7 @@ def desk(llm: BaseChatModel | None = None) -> DraftingDesk:
     search index or session store, and loading them would double the command's run time."""
     from assistant.service import DraftingDesk
 
-    return DraftingDesk.from_settings(settings, llm=llm)
+    return DraftingDesk.from_settings(state.settings, llm=llm)
 
 
 def run_draft(

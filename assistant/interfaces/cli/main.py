@@ -18,11 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.config import settings
 from assistant.errors import InputError
 from assistant.interfaces.cli import check as cli_check
 from assistant.interfaces.cli import db as cli_db
 from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
 
@@ -44,7 +44,7 @@ def _dense_enabled() -> bool:
     """Build the dense index only when fusion gives it weight (ASSISTANT_DENSE_WEIGHT=0 skips the model)."""
     from assistant.knowledge.retrieval import FusionConfig
 
-    return FusionConfig.for_settings(settings).dense_weight > 0
+    return FusionConfig.for_settings(state.settings).dense_weight > 0
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
@@ -60,7 +60,7 @@ def index(
     from assistant.knowledge.index import load_index
 
     with _embedding_progress() as progress:
-        idx, info = load_index(settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
+        idx, info = load_index(state.settings, rebuild=rebuild, dense=_dense_enabled(), progress=progress)
     summary = {
         "rebuilt": info.rebuilt,
         "seconds": round(info.seconds, 2),
@@ -75,11 +75,15 @@ def index(
     if json_output:
         print_json(summary)
         return
-    state = "已重建" if info.rebuilt else "已是最新，无需重建"
-    dense = f"，{info.units} 个句子单元（本次新编码 {info.embedded} 个）" if info.model else ""
+    counts = f"{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件"
+    took = f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒"
+    if not info.model:  # BM25 only: built in memory at every start, nothing persisted
+        err.print(f"已建好关键词索引：{counts}，{took}（未启用向量检索：ASSISTANT_DENSE_WEIGHT=0）")
+        return
+    outcome = "已是最新，无需重建" if not info.rebuilt else ("已重建" if info.replaced else "已首次构建")
     err.print(
-        f"索引{state}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件{dense}，"
-        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model or '仅关键词检索'}）"
+        f"向量索引{outcome}：{counts}，{info.units} 个句子单元（本次新编码 {info.embedded} 个），"
+        f"{took}（向量模型 {info.model}）"
     )
 
 
@@ -129,15 +133,15 @@ def ingest(
             file,
             doc_id=doc_id,
             edition=edition,
-            corpus_dir=settings.corpus_dir,
+            corpus_dir=state.settings.corpus_dir,
             title=title,
             status=status,
             replace=replace,
             region=region,
         )
-        document = load_corpus(settings.corpus_dir).document(doc_id)
+        document = load_corpus(state.settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
-        _, info = load_index(settings, dense=_dense_enabled())
+        _, info = load_index(state.settings, dense=_dense_enabled())
     clauses = len(document.clauses) if document else 0
     if json_output:
         print_json(
@@ -180,17 +184,22 @@ def search(
     json_output: JsonOpt = False,
 ) -> None:
     """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
-    from assistant.knowledge.retrieval import load_retriever
+    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE, NO_MATCH_MESSAGE, load_retriever
 
     if (query is None) == (batch is None):
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
-        retriever = load_retriever(settings)
-    results: list[dict[str, Any]] = [
-        {"query": q, "hits": [h.to_dict() for h in retriever.search(q, k=k, edition=edition)]}
-        for q in queries
-    ]
+        retriever = load_retriever(state.settings)
+    results: list[dict[str, Any]] = []
+    for q in queries:
+        hits = [
+            h.to_dict() for h in retriever.search(q, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
+        ]
+        # Fields as in GET /v1/search: no_match, and the message to show when it is true.
+        results.append(
+            {"query": q, "hits": hits, "no_match": not hits, "message": None if hits else NO_MATCH_MESSAGE}
+        )
     if json_output:
         print_json(results if batch is not None else results[0])
         return
@@ -198,7 +207,7 @@ def search(
         if result["hits"]:
             out.print(_hits_table(result["query"], result["hits"]))
         else:
-            out.print(f"没有找到与“{result['query']}”相关的条款。")
+            out.print(f"“{result['query']}”：{NO_MATCH_MESSAGE}")
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -253,7 +262,7 @@ def ask(
         raise InputError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
     given_profile = _load_profile(profile)
     with err.status("正在加载索引…"):
-        service = AssistantService.from_settings(settings)
+        service = AssistantService.from_settings(state.settings)
     if question is not None:
         answer = service.ask(question, session=session, profile=given_profile, edition=edition)
         if json_output:
@@ -307,7 +316,7 @@ def eval_command(
     results = []
     for name in names:
         with err.status(f"正在运行 {name} 评测…"):
-            results.append(runners[name](settings))
+            results.append(runners[name](state.settings))
     if json_output:
         print_json(
             [
@@ -351,7 +360,7 @@ def serve(
 
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Each worker keeps its own counters; a shared, emptied directory lets /metrics sum them.
-        metrics_dir = settings.data_dir / "prometheus"
+        metrics_dir = state.settings.data_dir / "prometheus"
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
