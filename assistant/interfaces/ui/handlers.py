@@ -450,6 +450,7 @@ class Handlers:
         edition = fields.get("edition") or DEFAULT_CATALOG_EDITION
         if edition not in editions.values():
             raise FormValueError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(editions.values())}")
+        fields["edition"] = edition  # a spec that names only its round still fills the dropdown
         values = [fields.get(key) if fields.get(key) != "" else None for key in DRAFT_FIELDS]
         return [*values, instances, *self._instance_views(instances), table]
 
