@@ -53,12 +53,18 @@ from assistant.errors import (
     UnsupportedFileError,
 )
 from assistant.knowledge.corpus import Clause
-from assistant.knowledge.retrieval import Hit, Retriever, load_retriever
+from assistant.knowledge.retrieval import (
+    MIN_SEARCH_EVIDENCE,
+    NO_MATCH_MESSAGE,
+    Hit,
+    Retriever,
+    load_retriever,
+)
 from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
 from assistant.operations import OperatorDesk
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER
+from assistant.vocabulary import DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")
 #: Flag on an answer whose session could not be stored (the database was down, none was asked for).
@@ -96,7 +102,7 @@ class Citation(BaseModel):
 
 
 class UnderstoodFact(BaseModel):
-    """An enterprise fact read from the user's words (CONTRACTS.md `understood`)."""
+    """An enterprise fact read from the user's words (docs/contracts.md `understood`)."""
 
     field: str = Field(examples=["enterprise.industry"])
     value: Any = Field(examples=["有色金属"])
@@ -109,10 +115,10 @@ class UnderstoodFact(BaseModel):
 
 
 class Answer(BaseModel):
-    """CONTRACTS.md Answer; fields after `session` are additions."""
+    """docs/contracts.md Answer; fields after `session` are additions."""
 
     answer: str
-    #: The direct answer (CONTRACTS.md): the first paragraph of `answer`, before the quoted sources.
+    #: The direct answer (docs/contracts.md): the first paragraph of `answer`, before the quoted sources.
     lead: str = ""
     mode: Literal["llm", "grounded"]
     citations: list[Citation]
@@ -180,12 +186,31 @@ class DraftingDesk:
         if edition is not None and edition not in held:
             raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
 
+    def current_round(self, as_of: dt.date | None = None) -> str:
+        """The round being applied to: the newest rules edition not later than ``as_of``'s year
+        (default today), or the oldest held when every edition is later."""
+        today = as_of or getattr(self, "today", dt.date.today)()
+        held = available_editions(self.settings.corpus_dir / "rules")
+        due = [e for e in held if e[:4].isdigit() and int(e[:4]) <= today.year]
+        return (due or held)[-1]
+
+    def _round_rules(self, round_: str | None) -> RuleSet:
+        round_ = round_ or self.current_round()
+        if round_ == self.default_rules.edition:
+            return self.default_rules
+        held = available_editions(self.settings.corpus_dir / "rules")
+        if round_ not in held:
+            raise UnknownEditionError(f"没有 {round_} 年度的核验规则；可选：{'、'.join(held)}")
+        return load_rules(self.settings.corpus_dir / "rules", round_)
+
     def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
-        """Spec → the template draft; polished by the LLM when asked and one is configured."""
+        """Spec → the template draft for its round (default: by date); polished by the LLM when
+        asked and one is configured."""
         self._require_catalog_edition(spec.edition)
-        result = build_draft(
-            spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=self.default_rules
-        )
+        rules = self._round_rules(spec.round)
+        if spec.round is None:
+            spec = spec.model_copy(update={"round": rules.edition})
+        result = build_draft(spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=rules)
         if polish_text and self.llm is not None:
             result = polish(result, self.llm)
         return result
@@ -215,19 +240,28 @@ class DraftingDesk:
         return export(drafts, path, recommender=recommender)
 
     def review_file(
-        self, path: Path, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+        self, path: Path, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None
     ) -> ReviewReport:
-        """Review a draft on this machine's disk (the CLI); messages name the file as given."""
-        return review_file(path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
+        """Review a draft on this machine's disk (the CLI); messages name the file as given.
+        ``round`` (default: by date) decides the rules and, unless ``edition`` is named, the catalogue."""
+        self._require_catalog_edition(edition)
+        rules = self._round_rules(round)
+        return review_file(path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules)
 
     def review_text(
-        self, text: str, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+        self, text: str, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None
     ) -> ReviewReport:
         self._require_catalog_edition(edition)
-        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=self.default_rules)
+        rules = self._round_rules(round)
+        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules)
 
     def review_upload(
-        self, filename: str, data: bytes, tier: str = DEFAULT_TIER, edition: str = DEFAULT_CATALOG_EDITION
+        self,
+        filename: str,
+        data: bytes,
+        tier: str = DEFAULT_TIER,
+        edition: str | None = None,
+        round: str | None = None,
     ) -> ReviewReport:
         """Review an uploaded draft. The file is written under its own (sanitised) name in a
         private temp folder, so messages name the user's file and never a server path."""
@@ -241,7 +275,12 @@ class DraftingDesk:
             path.write_bytes(data)
             blocks = read_blocks(path)
         return review_blocks(
-            blocks, tier, edition, corpus_dir=self.settings.corpus_dir, file=name, rules=self.default_rules
+            blocks,
+            tier,
+            edition,
+            corpus_dir=self.settings.corpus_dir,
+            file=name,
+            rules=self._round_rules(round),
         )
 
 
@@ -295,9 +334,14 @@ class AssistantService(DraftingDesk):
                 self._rules[key] = load_rules(self.rules_dir, edition)
             return self._rules[key]
 
+    #: What an interface says when ``search`` returns no hits.
+    no_match_message = NO_MATCH_MESSAGE
+
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
+        """A user's search: no hits (and ``no_match_message`` to show) when the query shares no
+        real word with the corpus, however the dense side would rank it."""
         self._require_edition(edition)
-        return self.retriever.search(query, k=k, edition=edition)
+        return self.retriever.search(query, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
 
     def clause(self, clause_id: str) -> Clause | None:
         return self.corpus.get(clause_id)

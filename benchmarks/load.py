@@ -10,7 +10,8 @@ drives each route with N concurrent keep-alive clients (httpx, asyncio) for a fi
     .venv/bin/python benchmarks/load.py --dense-weight 0       # BM25 only (no query embedding)
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:8000 --routes search
 
-Requests rotate through the eval sets (evals/retrieval_gold.yaml questions for search,
+Requests rotate through the eval sets (evals/retrieval_gold.yaml questions for search, the same
+questions each with a new number appended for search-distinct, so no query repeats,
 evals/answers_gold.yaml questions and profiles for ask, evals/checker_gold.yaml profiles for
 check), so no route is measured on one cached input. The client runs on the same two cores as
 the server and takes its share of them: the figures are what this machine serves to itself,
@@ -41,7 +42,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-ROUTES = ("search", "ask", "check")
+ROUTES = ("search", "search-distinct", "ask", "check")
+#: Variants of each gold question for search-distinct: more than a 60 s run sends.
+DISTINCT_VARIANTS = 200
 
 
 @dataclass
@@ -74,6 +77,16 @@ def requests_for(route: str) -> list[tuple[str, str, dict[str, Any]]]:
         gold = yaml.safe_load((REPO / "evals" / "retrieval_gold.yaml").read_text(encoding="utf-8"))
         return [
             ("GET", "/v1/search", {"params": {"q": g["question"], "k": 5}}) for g in gold if g.get("question")
+        ]
+    if route == "search-distinct":
+        # Every request a new string (the question plus a number), so each one embeds its query:
+        # the figure for questions nobody asked before, where "search" measures a helpdesk mix.
+        gold = yaml.safe_load((REPO / "evals" / "retrieval_gold.yaml").read_text(encoding="utf-8"))
+        asked = [g["question"] for g in gold if g.get("question")]
+        return [
+            ("GET", "/v1/search", {"params": {"q": f"{q} {n}", "k": 5}})
+            for n in range(DISTINCT_VARIANTS)
+            for q in asked
         ]
     if route == "ask":
         gold = yaml.safe_load((REPO / "evals" / "answers_gold.yaml").read_text(encoding="utf-8"))

@@ -368,7 +368,7 @@ def test_review_pasted_text(client: TestClient) -> None:
     report = response.json()
     assert report["tier"] == "卓越级" and report["findings"]
     codes = {f["code"] for f in report["findings"]}
-    assert {"placeholder_left", "claim_without_kpi", "link_coverage"} <= codes
+    assert {"placeholder_left", "claim_unsupported", "link_coverage"} <= codes
     assert all(f["severity"] in ("必须修改", "建议修改", "提示") for f in report["findings"])
 
 
@@ -633,3 +633,15 @@ def _pids_serving(log_path: Path, request_ids: set[str]) -> set[int]:
             if entry.get("message") == "request" and entry.get("request_id") in request_ids:
                 pids.add(entry["pid"])
     return pids
+
+
+@pytest.mark.parametrize("query", ["5=5~_~", "后后后后后", "asdfgh", "！！！？？"])
+def test_search_that_matches_nothing_says_so(client: TestClient, query: str) -> None:
+    body = client.get("/v1/search", params={"q": query}).json()
+    assert body["hits"] == [] and body["no_match"] is True
+    assert "没有找到相关条款" in body["message"]
+
+
+def test_search_with_hits_has_no_match_false(client: TestClient) -> None:
+    body = client.get("/v1/search", params={"q": "关键设备数控化率"}).json()
+    assert body["hits"] and body["no_match"] is False and body["message"] is None

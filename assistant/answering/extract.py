@@ -107,7 +107,7 @@ class Extraction:
 
 
 def facts_to_profile(facts: list[Fact]) -> dict[str, Any]:
-    """A partial CONTRACTS.md profile from facts (later facts override earlier ones)."""
+    """A partial docs/contracts.md profile from facts (later facts override earlier ones)."""
     profile: dict[str, Any] = {}
     for fact in facts:
         section, _, key = fact.field.partition(".")

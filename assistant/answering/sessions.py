@@ -150,7 +150,7 @@ def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, An
 
 
 def lead_of(text: str) -> str:
-    """The lead is the answer's first paragraph (CONTRACTS.md)."""
+    """The lead is the answer's first paragraph (docs/contracts.md)."""
     return text.strip().split("\n\n", 1)[0].strip()
 
 

@@ -29,7 +29,9 @@ from pathlib import Path
 
 from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.drafting.findings import (
+    TRUTH_CLAUSE,
     Finding,
+    claim_and_secret_findings,
     coverage_findings,
     duplicate_instance_findings,
     edition_findings,
@@ -38,12 +40,11 @@ from assistant.drafting.findings import (
     sort_findings,
 )
 from assistant.drafting.model import Draft, FormRow, InstanceLine, Section, Subsection, Table
-from assistant.drafting.resolve import resolve_instance
+from assistant.drafting.resolve import merge_draft_notes, resolve_instance
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
 from assistant.drafting.wording import (
-    cn_amount,
-    cn_count,
     cn_index,
+    cn_quantity,
     fmt_number,
     format_instance,
     join_cn,
@@ -54,14 +55,27 @@ from assistant.drafting.wording import (
     with_unit,
 )
 from assistant.errors import DraftSpecError
-from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
+from assistant.knowledge.kpis import Kpi, KpiCatalog, kpi_kind, load_kpis
 from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
-from assistant.rules import RequiredLinks, RuleSet, load_rules, required_links
+from assistant.rules import RequiredLinks, RuleSet, available_editions, load_rules, required_links
 from assistant.vocabulary import LINKS
 
-#: 附件3 section titles and their sub-items (the items named in materials#3 and materials#4).
+#: 附件3's four parts in its order, with the items each lists (materials#1 … materials#4).
+SECTION1 = ("一", "申报单位基本信息", "materials#1", ("企业名称", "地址", "性质", "行业", "联系方式"))
+SECTION2 = (
+    "二",
+    "智能工厂基本情况",
+    "materials#2",
+    ("建设起止时间", "总投资", "集成商", "项目简介", "建设成效", "真实性承诺"),
+)
 SECTION3 = ("三", "智能工厂场景建设情况", "materials#3", ("项目总体情况", "具体场景建设情况", "系统集成情况"))
 SECTION4 = ("四", "智能工厂建设成效", "materials#4", ("先进性与特色", "实施成效", "后续实施计划"))
+SECTIONS = (SECTION1, SECTION2, SECTION3, SECTION4)
+
+COMMITMENT = (
+    "本单位郑重承诺：所填报的申报材料及附件内容真实、准确、完整，数据来源可追溯，"
+    "不涉及国家秘密、商业秘密；如有不实，本单位愿承担相应责任。"
+)
 
 #: Per tier: the clause on 建设成效 (二).1 and what it asks of the main indicators.
 OUTCOME_CLAUSE: dict[str, tuple[str, str]] = {
@@ -88,10 +102,24 @@ def _kpi_rows(
     for field, fig, scope, owner in sources:
         kpi = kpis.get(fig.name)
         if kpi is None:
+            # 附1 is a reference list: another indicator is kept, with a note.
             near = "、".join(f"“{n}”" for n in kpis.closest(fig.name))
-            raise DraftSpecError(
-                f"字段 {field}.name：“{fig.name}”不是附1《智能工厂建设关键绩效指标参考》的二十项指标之一；"
-                f"最接近的是 {near}。"
+            kpi = Kpi(
+                number=0,
+                name=fig.name,
+                unit="%" if kpi_kind(fig.name) != "level" else (fig.measure_unit or ""),
+                clause_id="materials#4",
+                kind=kpi_kind(fig.name),
+            )
+            findings.append(
+                Finding(
+                    severity="提示",
+                    code="kpi_not_in_catalog",
+                    message=f"“{fig.name}”不在附1《智能工厂建设关键绩效指标参考》所列指标中，草稿照录；"
+                    f"附1为参考清单，可保留，建议同时给出附1中相近的指标（如{near}）。",
+                    clause_ids=["materials#4"],
+                    field=f"{field}.name",
+                )
             )
         findings.extend(kpi_findings(kpi, fig, field))
         rows.append((field, kpi, fig, scope))
@@ -149,21 +177,33 @@ def build_draft(
     """
     catalog = catalog or load_catalog(corpus_dir_or_default(corpus_dir))
     kpis = kpis or load_kpis(corpus_dir_or_default(corpus_dir))
-    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
-    if spec.edition not in catalog.editions:
+    if rules is None or (spec.round is not None and rules.edition != spec.round):
+        rules = _round_rules(spec.round, corpus_dir)
+    round_ = spec.round or rules.edition
+    edition = spec.edition or round_
+    if edition not in catalog.editions:
         raise DraftSpecError(
-            f"字段 edition（指引版本）：没有 {spec.edition!r} 年版的场景指引数据；"
+            f"字段 edition（指引版本）：没有 {edition!r} 年版的场景指引数据；"
             f"可选：{'、'.join(sorted(catalog.editions))}"
         )
-    ed = catalog.edition(spec.edition)
+    ed = catalog.edition(edition)
     findings: list[Finding] = []
 
     findings += edition_findings(ed)
+    if ed.edition != round_:
+        findings.append(
+            Finding(
+                severity="提示",
+                code="edition_not_round",
+                message=f"本轮为{round_}年度申报，通知要求参考{round_}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
+                clause_ids=[TRUTH_CLAUSE, ed.status_clause_id],
+            )
+        )
 
     # (1) instance lines
     instances: list[InstanceLine] = []
     for i, inst in enumerate(spec.scenarios):
-        resolved = resolve_instance(inst, i, catalog, spec.edition, findings)
+        resolved = resolve_instance(inst, i, catalog, edition, findings)
         findings.extend(
             instance_name_findings(
                 inst.instance_name,
@@ -223,6 +263,11 @@ def build_draft(
                 )
             )
 
+    for n, text in enumerate([spec.overview or "", *spec.highlights, *spec.benchmarks]):
+        findings += claim_and_secret_findings(text, field="overview" if n == 0 else None)
+    for i, inst in enumerate(spec.scenarios):
+        findings += claim_and_secret_findings(inst.description or "", field=f"scenarios[{i}].description")
+
     # (2) sections
     links_order = [link for link in catalog.links if link in covered]
     section3 = _section3(spec, ed.edition, instances, links_order, per_instance, need)
@@ -245,7 +290,8 @@ def build_draft(
         edition_status=ed.status,
         instances=instances,
         links_covered=links_order,
-        sections=[section3, section4],
+        round=round_,
+        sections=[_section1(spec), _section2(spec, kpi_rows), section3, section4],
         form_row=form_row,
         checks=[],
     )
@@ -255,12 +301,101 @@ def build_draft(
             Finding(
                 severity="必须修改",
                 code="placeholders_left",
-                message=f"草稿中有{cn_amount(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
+                message=f"草稿中有{cn_quantity(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
                 rule="提交前不得保留占位符",
             )
         )
-    draft.checks = sort_findings(findings)
+    draft.checks = sort_findings(merge_draft_notes(findings, edition))
     return draft
+
+
+def _round_rules(round_: str | None, corpus_dir: Path | None) -> RuleSet:
+    """The rules of the round named (DraftSpecError if not held), or the newest held."""
+    rules_dir = corpus_dir_or_default(corpus_dir) / "rules"
+    held = available_editions(rules_dir)
+    if round_ is not None and round_ not in held:
+        raise DraftSpecError(
+            f"字段 round（申报年度）：没有 {round_!r} 年度的核验规则；可选：{'、'.join(held)}"
+        )
+    return load_rules(rules_dir, round_)
+
+
+def _profile_enterprise(spec: DraftSpec) -> dict[str, object]:
+    enterprise = (spec.profile or {}).get("enterprise")
+    return enterprise if isinstance(enterprise, dict) else {}
+
+
+def _given(value: object) -> str | None:
+    return str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
+
+
+def _section1(spec: DraftSpec) -> Section:
+    """一、申报单位基本信息 (materials#1): 企业名称、地址、性质、行业、联系方式, as a table."""
+    number, title, clause_id, _ = SECTION1
+    profile = _profile_enterprise(spec)
+    contact = spec.contact or Contact()
+    address = spec.address or _given(profile.get("address"))
+    province = _given(profile.get("province"))
+    if not address and province:
+        address = f"{province}{placeholder('详细地址')}"
+    rows = [
+        ["企业名称", spec.enterprise],
+        ["地址", address or placeholder("注册地址及智能工厂所在地址")],
+        [
+            "性质",
+            spec.nature or _given(profile.get("nature")) or placeholder("企业性质（如国有、民营、外资）"),
+        ],
+        [
+            "行业",
+            spec.industry or _given(profile.get("industry")) or placeholder("所属行业（国民经济行业分类）"),
+        ],
+        ["联系人", contact.name or placeholder("联系人")],
+        ["手机", contact.mobile or placeholder("手机号")],
+        ["电话", contact.phone or placeholder("办公电话")],
+        ["电子邮箱", contact.email or placeholder("电子邮箱")],
+    ]
+    sub = Subsection(
+        key="",
+        title="",
+        paragraphs=[],
+        table=Table(headers=["项目", "内容"], rows=rows),
+    )
+    return Section(key=number, title=title, clause_id=clause_id, subsections=[sub])
+
+
+def _section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Section:
+    """二、智能工厂基本情况 (materials#2): 建设起止时间、总投资、集成商、项目简介、建设成效、真实性承诺."""
+    number, title, clause_id, items = SECTION2
+    period = spec.period
+    start = (period.start if period else None) or placeholder("建设开始时间")
+    end = (period.end if period else None) or placeholder("建设完成时间")
+    investment = (
+        f"{fmt_number(spec.investment)}万元" if spec.investment is not None else placeholder("总投资（万元）")
+    )
+    integrators = join_cn(spec.integrators) if spec.integrators else placeholder("主要集成商名称")
+    overview = sentence(spec.overview) if spec.overview else placeholder("项目简介：建设目标、范围与主要内容")
+    whole = [(k, f) for _, k, f, scope in kpi_rows if scope == "全厂"] or [(k, f) for _, k, f, _ in kpi_rows][
+        :3
+    ]
+    outcome = (
+        "；".join(kpi_sentence(k, f) for k, f in whole) + "（详见第四部分）。"
+        if whole
+        else placeholder("主要建设成效（参照附1指标，给出建设前后数据）")
+    )
+    values = [
+        f"{start}至{end}。",
+        sentence(investment),
+        sentence(integrators),
+        overview,
+        outcome,
+        COMMITMENT,
+    ]
+    subs = [
+        Subsection(key=cn_index(k), title=item, paragraphs=[value])
+        for k, (item, value) in enumerate(zip(items, values, strict=True), start=1)
+    ]
+    subs[-1].paragraphs.append("法定代表人（签字）：　　　　　　单位（盖章）：　　　　　　　　年　　月　　日")
+    return Section(key=number, title=title, clause_id=clause_id, subsections=subs)
 
 
 def _section3(
@@ -279,10 +414,11 @@ def _section3(
         start = spec.period.start or placeholder("建设开始时间")
         end = spec.period.end or placeholder("建设完成时间")
         facts.append(f"建设周期为{start}至{end}")
-    if spec.investment is not None:
-        facts.append(f"总投资{fmt_number(spec.investment)}万元")
-    else:
-        facts.append("总投资" + placeholder("总投资（万元）"))
+    facts.append(
+        f"总投资{fmt_number(spec.investment)}万元"
+        if spec.investment is not None
+        else f"总投资{placeholder('总投资（万元）')}"
+    )
     if spec.integrators:
         facts.append(f"主要集成商为{join_cn(spec.integrators)}")
     intro = f"{spec.enterprise}{spec.project_name}（以下简称“本项目”）"
@@ -296,7 +432,7 @@ def _section3(
     link_text = "、".join(links) if links else placeholder("覆盖的环节")
     overall.append(
         f"本项目参考《智能制造典型场景参考指引({edition}年版)》，围绕{link_text}"
-        f"{cn_amount(len(links))}个环节，建设了{cn_amount(len(instances))}个典型场景实例，"
+        f"{cn_quantity(len(links))}个环节，建设了{cn_quantity(len(instances))}个典型场景实例，"
         f"涉及{scenario_list}等场景。"
     )
     missing = [link for link in LINKS if link not in links]
@@ -309,7 +445,7 @@ def _section3(
         else:
             overall.append(
                 f"对照《智能工厂梯度培育要素条件》{spec.target_tier}“{need.wording}”的要求，"
-                f"本项目场景实例覆盖{'、'.join(LINKS)}全部{cn_count(len(LINKS))}个环节。"
+                f"本项目场景实例覆盖{'、'.join(LINKS)}全部{cn_quantity(len(LINKS))}个环节。"
             )
     # (二) 具体场景建设情况
     specific: list[str] = []

@@ -123,6 +123,11 @@ def _table(
         row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
+#: Column widths (cm): the KPI table of 实施成效 and the two-column 申报单位基本信息 table.
+KPI_WIDTHS = [0.9, 3.6, 3.0, 2.1, 2.1, 1.5, 3.4]
+INFO_WIDTHS = [3.6, 13.0]
+
+
 def write_docx(draft: Draft, path: Path) -> Path:
     """The declaration sections of ``draft`` as a Word document at ``path``."""
     from docx import Document
@@ -152,7 +157,7 @@ def write_docx(draft: Draft, path: Path) -> Path:
     _set_fonts(run, HEADING_FONT, 18, bold=True)
     subtitle = document.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _add_text(subtitle, "申报书（智能工厂场景建设情况、智能工厂建设成效部分）", 12)
+    _add_text(subtitle, "卓越级智能工厂项目申报书", 12)
     info = document.add_paragraph()
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _add_text(info, f"申报单位：{draft.enterprise}　　申报层级：{draft.target_tier}智能工厂", 11)
@@ -176,7 +181,8 @@ def write_docx(draft: Draft, path: Path) -> Path:
     for sec in draft.sections:
         document.add_heading(f"{sec.key}、{sec.title}", level=1)
         for sub in sec.subsections:
-            document.add_heading(f"{sub.key}{sub.title}", level=2)
+            if sub.title:
+                document.add_heading(f"{sub.key}{sub.title}", level=2)
             for paragraph in sub.paragraphs:
                 if paragraph in sub.fixed:
                     document.add_heading(paragraph, level=3)
@@ -185,7 +191,10 @@ def write_docx(draft: Draft, path: Path) -> Path:
                 p.paragraph_format.first_line_indent = Pt(22)
                 _add_text(p, paragraph)
             if sub.table:
-                _table(document, sub.table.headers, sub.table.rows, [0.9, 3.6, 3.0, 2.1, 2.1, 1.5, 3.4], 9)
+                widths = KPI_WIDTHS if len(sub.table.headers) == len(KPI_WIDTHS) else INFO_WIDTHS
+                _table(
+                    document, sub.table.headers, sub.table.rows, widths, 9 if widths is KPI_WIDTHS else 10.5
+                )
                 document.add_paragraph()
 
     document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)

@@ -12,13 +12,16 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 
 from assistant.drafting.spec import KpiFigure
-from assistant.drafting.wording import DASH_VARIANTS, cn_amount
+from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, cn_quantity, secret_fragments
 from assistant.knowledge.kpis import Kpi
 from assistant.knowledge.scenarios import Edition, normalise_name
 from assistant.rules import RuleSet, coverage_gaps
 from assistant.vocabulary import Severity
 
 SEVERITY_ORDER: dict[str, int] = {"必须修改": 0, "建议修改": 1, "提示": 2}
+
+#: The notice's clause on truthfulness and on keeping secrets out of the materials.
+TRUTH_CLAUSE = "notice#二.(二).1"
 
 #: Words that make an instance name sound specific without naming anything.
 GENERIC_WORDS = (
@@ -136,7 +139,7 @@ def duplicate_instance_findings(names: Iterable[str]) -> list[Finding]:
         Finding(
             severity="建议修改",
             code="instance_duplicate",
-            message=f"实例名“{name}”出现了{cn_amount(count)}次，请区分不同实例。",
+            message=f"实例名“{name}”出现了{cn_quantity(count)}次，请区分不同实例。",
             clause_ids=["form#示例"],
         )
         for name, count in counts.items()
@@ -271,4 +274,41 @@ def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str) -> list[Finding]:
                     "kpi_consistency",
                     f"“{kpi.name}”填写的变化幅度与建设前后数据推算的结果不一致，请核对口径。",
                 )
+    return findings
+
+
+def claim_and_secret_findings(text: str, field: str | None = None) -> list[Finding]:
+    """Absolute claims (全球第一, 国际领先, 填补国内空白, 人员减少100%) are 建议修改 and possible
+    trade secrets (process temperatures and pressures, recipes, a customer with a price) are 提示,
+    both under notice 二.(二).1 (truthfulness; no 商业秘密). Each finding names its fragment."""
+    findings: list[Finding] = []
+    for fragment in dict.fromkeys(absolute_claims(text)):
+        staff = "100" in fragment
+        findings.append(
+            Finding(
+                severity="建议修改",
+                code="claim_unsupported",
+                message=(
+                    f"“{fragment}”意味着该岗位人员全部取消，请核实并写明人员去向（转岗等）或改为实际比例。"
+                    if staff
+                    else f"“{fragment}”属绝对化表述，申报主体须对申报内容真实性负责；"
+                    "请给出权威来源（第三方评价、检测报告等）或改为有数据支撑的表述。"
+                ),
+                clause_ids=[TRUTH_CLAUSE],
+                field=field,
+                excerpt=fragment,
+            )
+        )
+    for kind, fragment in dict.fromkeys(secret_fragments(text)):
+        findings.append(
+            Finding(
+                severity="提示",
+                code="trade_secret",
+                message=f"“{fragment}”可能涉及商业秘密（{kind}）；申报材料不得涉及商业秘密，"
+                "请确认可以公开，或改写为不含具体参数的表述。",
+                clause_ids=[TRUTH_CLAUSE],
+                field=field,
+                excerpt=fragment,
+            )
+        )
     return findings

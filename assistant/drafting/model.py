@@ -81,6 +81,7 @@ class Draft(BaseModel):
     enterprise: str
     project_name: str
     target_tier: str
+    round: str = ""
     edition: str
     edition_status: str
     mode: Literal["template", "llm"] = "template"
@@ -96,12 +97,13 @@ class Draft(BaseModel):
         return PLACEHOLDER_RE.findall(self.text())
 
     def section_text(self) -> str:
-        """Sections 3 and 4 as plain structured text (what the LLM polishes and DOCX shows)."""
+        """The sections of 附件3 as plain structured text (what the LLM polishes and DOCX shows)."""
         out: list[str] = []
         for section in self.sections:
             out.append(f"{section.key}、{section.title}")
             for sub in section.subsections:
-                out.append(f"{sub.key}{sub.title}")
+                if sub.title:
+                    out.append(f"{sub.key}{sub.title}")
                 out.extend(sub.paragraphs)
                 if sub.table:
                     out.append(" | ".join(sub.table.headers))
@@ -109,7 +111,7 @@ class Draft(BaseModel):
         return "\n".join(out)
 
     def text(self) -> str:
-        """The whole draft as Markdown: instance lines, sections 3 and 4, the 附件4 row."""
+        """The whole draft as Markdown: instance lines, 附件3 parts one to four, the 附件4 row."""
         out = [f"# {self.project_name}", ""]
         out.append(f"申报单位：{self.enterprise}　目标层级：{self.target_tier}")
         out += ["", "## 涉及典型场景实例（附件4格式）", ""]
@@ -117,7 +119,7 @@ class Draft(BaseModel):
         for section in self.sections:
             out += ["", f"## {section.key}、{section.title}"]
             for sub in section.subsections:
-                out += ["", f"### {sub.key}{sub.title}", ""]
+                out += ["", f"### {sub.key}{sub.title}", ""] if sub.title else [""]
                 for paragraph in sub.paragraphs:
                     out += [paragraph, ""]
                 if sub.table:

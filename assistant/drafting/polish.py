@@ -11,12 +11,14 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from assistant.drafting.model import Draft
-from assistant.drafting.wording import PLACEHOLDER_RE, leadership_claims, numbers_in
+from assistant.drafting.wording import PLACEHOLDER_RE, absolute_claims, leadership_claims, numbers_in
 from assistant.prompts import load_prompt
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+#: Only the prose parts of 附件3 are reworded; 一 (facts) and 二 (facts, the commitment) are not.
+POLISHED = ("materials#3", "materials#4")
 _BLOCK_MARK = re.compile(r"^\s*\[\[(?P<id>[^\]\s]+)\]\]\s*$", re.MULTILINE)
 
 
@@ -24,6 +26,8 @@ def polish_blocks(draft: Draft) -> dict[str, str]:
     """The prose the model may rewrite, one block per subsection (tables are never sent)."""
     blocks = {}
     for section in draft.sections:
+        if section.clause_id not in POLISHED:
+            continue
         for n, sub in enumerate(section.subsections, start=1):
             blocks[f"{section.key}.{n}"] = "\n".join(sub.paragraphs)
     return blocks
@@ -64,7 +68,10 @@ def verify_polish(original: str, polished: str, fixed: list[str] | None = None) 
     for line in fixed or []:
         if line not in polished:
             return f"改动了场景实例行“{line}”"
-    new_claims = set(leadership_claims(polished)) - set(leadership_claims(original))
+    new_claims = {*leadership_claims(polished), *absolute_claims(polished)} - {
+        *leadership_claims(original),
+        *absolute_claims(original),
+    }
     if new_claims:
         return f"加入了原文没有的“{'、'.join(sorted(new_claims))}”表述"
     return None
@@ -94,6 +101,8 @@ def polish(draft: Draft, llm: BaseChatModel | None) -> Draft:
         return result
     accepted = 0
     for section in result.sections:
+        if section.clause_id not in POLISHED:
+            continue
         for n, sub in enumerate(section.subsections, start=1):
             key = f"{section.key}.{n}"
             where = f"{section.key}、{section.title}{sub.key}{sub.title}"

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from assistant.drafting.findings import Finding
 from assistant.drafting.spec import ScenarioInstance
 from assistant.drafting.wording import cn_count, placeholder
-from assistant.knowledge.scenarios import MatchResult, ScenarioCatalog
+from assistant.knowledge.scenarios import MatchKind, MatchResult, ScenarioCatalog
 
 
 class _Resolved(BaseModel):
@@ -115,7 +115,9 @@ def resolve_instance(
                     )
                 )
     else:
-        # 2024: 环节 can be checked, scenario names cannot (not held).
+        # 2024: 环节 can be checked, scenario names cannot (not held). Names of a consultation
+        # draft (2025) are accepted with a 提示 saying so; the body stays free of the caveat.
+        draft_scenario = _draft_match(catalog, query, edition, "scenario") if query else None
         if inst.segment:
             seg = catalog.match(inst.segment, edition, kind="segment")
             if seg.confident:
@@ -130,6 +132,11 @@ def resolve_instance(
                             field=f"{field}.segment",
                         )
                     )
+            elif (other := _draft_match(catalog, inst.segment, edition, "segment")) is not None:
+                segment_name, link = other[0].name, other[0].link
+                findings.append(
+                    draft_name_note(str(segment_name), "环节", other[1], edition, f"{field}.segment")
+                )
             else:
                 findings.append(
                     Finding(
@@ -139,6 +146,12 @@ def resolve_instance(
                         clause_ids=ed.clause_ids or [ed.status_clause_id],
                         field=f"{field}.segment",
                     )
+                )
+        elif draft_scenario is not None and draft_scenario[0].segment:
+            segment_name, link = draft_scenario[0].segment, draft_scenario[0].link
+            if segment_name not in ed.segments:
+                findings.append(
+                    draft_name_note(segment_name, "环节", draft_scenario[1], edition, f"{field}.segment")
                 )
         else:
             hint = catalog.match(query, edition, kind="scenario").message if query else ""
@@ -151,7 +164,12 @@ def resolve_instance(
                     field=f"{field}.segment",
                 )
             )
-        if inst.scenario:
+        if draft_scenario is not None and draft_scenario[0].name:
+            scenario_name = draft_scenario[0].name
+            findings.append(
+                draft_name_note(scenario_name, "场景", draft_scenario[1], edition, f"{field}.scenario")
+            )
+        elif inst.scenario:
             scenario_name = inst.scenario
         else:
             findings.append(
@@ -171,3 +189,55 @@ def resolve_instance(
     if segment_name is None:
         segment_name = placeholder("环节名")
     return _Resolved(segment=segment_name, scenario=scenario_name, link=link, match=match)
+
+
+def _draft_match(
+    catalog: ScenarioCatalog, text: str | None, edition: str, kind: MatchKind
+) -> tuple[MatchResult, str] | None:
+    """A confident match of ``text`` in another edition that is a consultation draft (the 2025
+    征求意见稿 seen from the 2024 round), with that edition's key; None when there is none."""
+    if not text:
+        return None
+    for key in sorted(catalog.editions, reverse=True):
+        other = catalog.edition(key)
+        if key == edition or not other.is_draft:
+            continue
+        match = catalog.match(text, key, kind=kind)
+        if match.confident and match.name:
+            return match, key
+    return None
+
+
+def draft_name_note(
+    name: str, what: str, draft_edition: str, edition: str, field: str | None = None
+) -> Finding:
+    """The 提示 that a name comes from a consultation draft, not from the round's own guide."""
+    return Finding(
+        severity="提示",
+        code="draft_edition_name",
+        message=f"{what}名“{name}”取自《智能制造典型场景参考指引({draft_edition}年版)》征求意见稿；"
+        f"本轮申报参考{edition}年版指引，该名称可以沿用，提交前请对照正式文本核实。",
+        clause_ids=[f"guide{draft_edition}#说明"],
+        field=field,
+        excerpt=name,
+    )
+
+
+def merge_draft_notes(findings: list[Finding], edition: str) -> list[Finding]:
+    """All ``draft_edition_name`` notes as one 提示 listing the names, in order of appearance."""
+    notes = [f for f in findings if f.code == "draft_edition_name"]
+    if len(notes) <= 1:
+        return findings
+    names = list(dict.fromkeys(f.excerpt or "" for f in notes))
+    clause_ids = list(dict.fromkeys(c for f in notes for c in f.clause_ids))
+    draft_editions = "、".join(c.removeprefix("guide").removesuffix("#说明") for c in clause_ids)
+    merged = Finding(
+        severity="提示",
+        code="draft_edition_name",
+        message=f"以下名称取自《智能制造典型场景参考指引({draft_editions}年版)》征求意见稿：{'、'.join(names)}；"
+        f"本轮申报参考{edition}年版指引，这些名称可以沿用，提交前请对照正式文本核实。",
+        clause_ids=clause_ids,
+    )
+    first = findings.index(notes[0])
+    rest = [f for f in findings if f.code != "draft_edition_name"]
+    return [*rest[:first], merged, *rest[first:]]

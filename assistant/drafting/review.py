@@ -28,15 +28,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.drafting.draft import OUTCOME_CLAUSE, SECTION3, SECTION4, corpus_dir_or_default
+from assistant.drafting.draft import OUTCOME_CLAUSE, SECTIONS, corpus_dir_or_default
 from assistant.drafting.findings import (
     Finding,
+    claim_and_secret_findings,
     coverage_findings,
     duplicate_instance_findings,
     edition_findings,
     instance_name_findings,
     sort_findings,
 )
+from assistant.drafting.resolve import _draft_match, draft_name_note, merge_draft_notes
 from assistant.drafting.wording import DASH_VARIANTS, SEP, leadership_claims
 from assistant.errors import DraftFileError
 from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
@@ -65,6 +67,7 @@ class ReviewedInstance(BaseModel):
 
 class ReviewReport(BaseModel):
     file: str | None = None
+    round: str = ""
     edition: str
     tier: str
     instances: list[ReviewedInstance]
@@ -183,27 +186,44 @@ _MARKERS = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
 _SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<!\d)-(?!\d))\s*")
 
 
-def _instance_candidates(blocks: list[Block], catalog: ScenarioCatalog, edition: str) -> list[str]:
+#: A line shaped like an instance entry whatever its first part: three short dash-separated parts.
+_INSTANCE_SHAPE = re.compile(
+    r"^[^，。；;,：:|]{2,12}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,24}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,40}$"
+)
+
+
+def _instance_candidates(
+    blocks: list[Block], catalog: ScenarioCatalog, edition: str, unknown: list[str] | None = None
+) -> list[str]:
     """Lines that look like 附件4 instance entries: their first part names a 环节 (of this
-    edition, any edition, or one of the five links), followed by a separator."""
+    edition, any edition, or one of the five links), followed by a separator. Lines of the
+    same three-part shape whose first part is no 环节 at all go to ``unknown`` (reported, never
+    dropped silently)."""
     names = {s for e in catalog.editions.values() for s in e.segments} | set(catalog.links)
     names |= set(catalog.link_synonyms)
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
     for block in blocks:
         texts = [block.text] if block.cells is None else [t for c in block.cells for t in c.split("\n")]
         for text in texts:
+            numbered = _NUMBERING.match(text.strip())
+            number = re.sub(r"\D", "", numbered.group(0)) if numbered else ""
             body = _NUMBERING.sub("", text.strip())
             head = _MARKERS.sub("", body)
             for name in sorted(names, key=len, reverse=True):
                 if head.startswith(name):
                     rest = head[len(name) :].lstrip()
                     if rest[:1] and (rest[0] in DASH_VARIANTS or rest[0] == "一"):
-                        lines.append(body)
+                        lines.append((number, body))
                     break
+            else:
+                if unknown is not None and _INSTANCE_SHAPE.match(head) and body not in unknown:
+                    unknown.append(body)
+    # The same instance appears in the list, as a heading in 具体场景建设情况 and in the 附件4
+    # row: one numbered instance is one entry (the first seen), even where the copies differ.
     seen: set[str] = set()
     unique = []
-    for line in lines:
-        key = normalise_name(line)
+    for number, line in lines:
+        key = f"{number}|{normalise_name(_SEPARATOR.split(line)[-1])}" if number else normalise_name(line)
         if key not in seen:
             seen.add(key)
             unique.append(line)
@@ -228,7 +248,11 @@ def _ocr_dashes(line: str, catalog: ScenarioCatalog) -> str:
 
 
 def _review_instance(
-    line: str, catalog: ScenarioCatalog, edition: str, findings: list[Finding]
+    line: str,
+    catalog: ScenarioCatalog,
+    edition: str,
+    findings: list[Finding],
+    notes: list[tuple[str, str, str]],
 ) -> ReviewedInstance:
     ed = catalog.edition(edition)
     result = ReviewedInstance(line=line)
@@ -275,7 +299,11 @@ def _review_instance(
 
     segment = catalog.match(segment_text, edition, kind="segment")
     link: str | None = None
-    if segment.confident:
+    other_segment = None if segment.confident else _draft_match(catalog, segment_text, edition, "segment")
+    if other_segment is not None:
+        result.segment, link = other_segment[0].name, other_segment[0].link
+        notes.append((str(other_segment[0].name), "环节", other_segment[1]))
+    elif segment.confident:
         result.segment, link = segment.name, segment.link
         if segment.status != "exact":
             findings.append(
@@ -346,6 +374,11 @@ def _review_instance(
             )
     else:
         result.scenario = scenario_text
+        other_scenario = _draft_match(catalog, scenario_text, edition, "scenario")
+        if other_scenario is not None and other_scenario[0].name:
+            result.scenario = other_scenario[0].name
+            link = link or other_scenario[0].link
+            notes.append((other_scenario[0].name, "场景", other_scenario[1]))
     result.link = link
     if instance_name:
         for finding in instance_name_findings(instance_name, result.scenario, result.segment):
@@ -398,15 +431,23 @@ def _kpi_review(blocks: list[Block], kpis: KpiCatalog) -> tuple[list[Finding], b
             continue
         found = kpis.find_in(block.text)
         norm = unicodedata.normalize("NFKC", block.text)
+        previous_end = 0
         for n, (kpi, end) in enumerate(found):
             stop = len(norm)
             if n + 1 < len(found):
                 stop = norm.find(unicodedata.normalize("NFKC", found[n + 1][0].name), end)
                 stop = len(norm) if stop < 0 else stop
             # The figures of a KPI usually come just before its name ("…由2.4%降至0.9%，产品不良率
-            # 下降62.5%"): read back to the previous sentence break as well.
-            start = max(norm.rfind(p, 0, end - len(kpi.name)) for p in "。；;") + 1
-            _kpi_text(kpi, norm[start:stop], block.text, seen)
+            # 下降62.5%"): read back to the previous sentence break for the before/after pair; the
+            # range is judged on the KPI's own clause only (its name up to the next KPI or break),
+            # so a neighbour's figure is never held against it.
+            name_start = end - len(unicodedata.normalize("NFKC", kpi.name))
+            start = max(norm.rfind(p, 0, name_start) for p in "。；;") + 1
+            start = max(start, previous_end)
+            breaks = [i for i in (norm.find(p, end) for p in "，。；;,") if i >= 0]
+            own_end = min([stop, *breaks])
+            previous_end = own_end
+            _kpi_text(kpi, norm[start:stop], norm[name_start:own_end], seen)
     findings: list[Finding] = []
     for number, state in sorted(seen.items()):
         kpi = kpi_by_number[number]
@@ -455,17 +496,23 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
         state.mentioned_with_figure = True
     if before and after:
         state.has_pair = True
-    if kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after):
-        state.out_of_range = True
-    if kpi.kind == "down" and any(v > 100 for v, _ in change):
+    row_bad = (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after)) or (
+        kpi.kind == "down" and any(v > 100 for v, _ in change)
+    )
+    if row_bad:
+        if not state.out_of_range:
+            state.excerpt = block.text[:80]  # the row at fault, unless a sentence already is
         state.out_of_range = True
     if col_b is None and col_a is None:
         _kpi_text(kpi, block.text, block.text, seen)
 
 
-def _kpi_text(kpi: Kpi, segment: str, excerpt: str, seen: dict[int, _KpiSeen]) -> None:
-    state = seen.setdefault(kpi.number, _KpiSeen(excerpt=excerpt[:80]))
-    segment = segment.replace(unicodedata.normalize("NFKC", kpi.name), " ")
+def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> None:
+    """``segment``: the KPI's sentence part (for the before/after pair); ``own``: the fragment
+    from its name to the next KPI or break (for the range), which is also the excerpt."""
+    name = unicodedata.normalize("NFKC", kpi.name)
+    state = seen.setdefault(kpi.number, _KpiSeen(excerpt=own[:80]))
+    segment = segment.replace(name, " ")
     figures = _figures(segment)
     if not figures:
         return
@@ -473,15 +520,15 @@ def _kpi_text(kpi: Kpi, segment: str, excerpt: str, seen: dict[int, _KpiSeen]) -
     pair = _CHANGE_PAIR.search(segment)
     if pair or ("建设前" in segment and "建设后" in segment and len(figures) >= 2):
         state.has_pair = True
-    percents = [v for v, pct in figures if pct]
-    if kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v in percents):
+    own_figures = [(v, pct) for v, pct in _figures(own.replace(name, " ")) if pct]
+    own_pair = _CHANGE_PAIR.search(own)
+    after_pair = own[own_pair.end() :] if own_pair else own
+    if (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures)) or (
+        kpi.kind == "down" and any(v > 100 for v, pct in _figures(after_pair.replace(name, " ")) if pct)
+    ):
+        if not state.out_of_range:
+            state.excerpt = own[:80]  # the first fragment at fault
         state.out_of_range = True
-        state.excerpt = excerpt[:80]
-    if kpi.kind == "down":
-        after_pair = segment[pair.end() :] if pair else segment
-        if any(v > 100 for v, pct in _figures(after_pair) if pct):
-            state.out_of_range = True
-            state.excerpt = excerpt[:80]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,6 +536,19 @@ def _kpi_text(kpi: Kpi, segment: str, excerpt: str, seen: dict[int, _KpiSeen]) -
 # ---------------------------------------------------------------------------------------------
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "申报单位基本信息": ("申报单位基本信息", "单位基本信息", "企业基本信息", "基本信息"),
+    "企业名称": ("企业名称", "单位名称"),
+    "地址": ("地址",),
+    "性质": ("性质",),
+    "行业": ("行业",),
+    "联系方式": ("联系方式", "联系人", "联系电话", "手机", "电子邮箱"),
+    "智能工厂基本情况": ("智能工厂基本情况", "基本情况"),
+    "建设起止时间": ("起止时间", "建设周期", "建设时间"),
+    "总投资": ("总投资", "投资总额"),
+    "集成商": ("集成商",),
+    "项目简介": ("项目简介", "项目概况", "项目概述"),
+    "建设成效": ("建设成效",),
+    "真实性承诺": ("真实性承诺", "承诺"),
     "智能工厂场景建设情况": ("场景建设情况",),
     "项目总体情况": ("总体情况",),
     "具体场景建设情况": ("具体场景", "各场景建设", "场景建设内容"),
@@ -505,7 +565,7 @@ _PLACEHOLDER_ANY = re.compile(
 
 def _section_findings(text: str) -> list[Finding]:
     findings = []
-    for _, title, clause_id, items in (SECTION3, SECTION4):
+    for _, title, clause_id, items in SECTIONS:
         if not any(k in text for k in _SECTION_KEYS[title]):
             findings.append(
                 Finding(
@@ -588,7 +648,7 @@ def _claim_findings(blocks: list[Block], kpis: KpiCatalog, tier: str, has_figure
 def review_blocks(
     blocks: list[Block],
     tier: str = "卓越级",
-    edition: str = "2025",
+    edition: str | None = None,
     *,
     corpus_dir: Path | None = None,
     file: str | None = None,
@@ -597,22 +657,39 @@ def review_blocks(
     """Findings on a document already split into blocks (see ``read_blocks``/``text_blocks``).
 
     ``rules`` (default: the newest rules file under the corpus) says which links ``tier`` must
-    cover."""
+    cover; ``edition`` (the scenario catalogue) defaults to the round of those rules."""
     if tier not in TIERS:
         raise DraftFileError(f"目标层级 {tier!r} 无效；可选：{'、'.join(TIERS)}")
     catalog = load_catalog(corpus_dir)
+    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
+    edition = edition or rules.edition
     if edition not in catalog.editions:
         raise DraftFileError(
             f"没有 {edition!r} 年版的场景指引数据；可选：{'、'.join(sorted(catalog.editions))}"
         )
     kpis = load_kpis(corpus_dir)
-    rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
     ed = catalog.edition(edition)
     findings: list[Finding] = []
     findings += edition_findings(ed)
 
-    lines = _instance_candidates(blocks, catalog, edition)
-    instances = [_review_instance(line, catalog, edition, findings) for line in lines]
+    unknown: list[str] = []
+    notes: list[tuple[str, str, str]] = []
+    lines = _instance_candidates(blocks, catalog, edition, unknown)
+    instances = [_review_instance(line, catalog, edition, findings, notes) for line in lines]
+    findings += [draft_name_note(name, what, other, edition) for name, what, other in notes]
+    for line in unknown:
+        head = _SEPARATOR.split(line)[0]
+        instances.append(ReviewedInstance(line=line))
+        findings.append(
+            Finding(
+                severity="必须修改",
+                code="instance_unrecognised",
+                message=f"“{line}”像是场景实例行，但“{head}”不是{edition}年版指引的环节名，"
+                "未能归入任何环节；请按“环节名—场景名—实例名”改写。",
+                clause_ids=["form#示例", ed.status_clause_id],
+                excerpt=head,
+            )
+        )
     covered = {i.link for i in instances if i.link}
     if instances:
         findings += coverage_findings(covered, tier, rules)
@@ -644,6 +721,9 @@ def review_blocks(
         )
     findings += _placeholder_findings(blocks)
     findings += _claim_findings(blocks, kpis, tier, has_figures)
+    for block in blocks:
+        findings += claim_and_secret_findings(block.text)
+    findings = merge_draft_notes(findings, edition)
 
     unique: dict[tuple[str, str, str | None], Finding] = {}
     for finding in findings:
@@ -652,6 +732,7 @@ def review_blocks(
     summary = Counter(f.severity for f in ordered)
     return ReviewReport(
         file=file,
+        round=rules.edition,
         edition=edition,
         tier=tier,
         instances=instances,
@@ -664,7 +745,7 @@ def review_blocks(
 def review_text(
     text: str,
     tier: str = "卓越级",
-    edition: str = "2025",
+    edition: str | None = None,
     *,
     corpus_dir: Path | None = None,
     rules: RuleSet | None = None,
@@ -678,7 +759,7 @@ def review_text(
 def review_file(
     path: Path,
     tier: str = "卓越级",
-    edition: str = "2025",
+    edition: str | None = None,
     *,
     corpus_dir: Path | None = None,
     rules: RuleSet | None = None,

@@ -23,6 +23,8 @@ class Contact(_Spec):
 
     name: str | None = None
     mobile: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
     @field_validator("mobile")
     @classmethod
@@ -85,8 +87,16 @@ class DraftSpec(_Spec):
     enterprise: str = Field(min_length=1)
     project_name: str = Field(min_length=1)
     target_tier: Tier = "卓越级"
-    edition: str = "2025"
+    round: str | None = Field(
+        default=None, description="申报年度（核验规则版本，如 2024）；不填时按当前日期取最新年度"
+    )
+    edition: str | None = Field(default=None, description="场景指引版本；不填时与申报年度一致")
     industry: str | None = None
+    address: str | None = None
+    nature: str | None = Field(default=None, description="企业性质（如 民营企业、国有企业）")
+    profile: dict[str, Any] | None = Field(
+        default=None, description="自评画像（enterprise 部分补充基本信息）"
+    )
     contact: Contact | None = None
     period: Period | None = None
     investment: float | None = Field(default=None, description="总投资（万元）")
@@ -119,7 +129,10 @@ FIELD_LABELS = {
     "enterprise": "申报单位名称",
     "project_name": "项目名称",
     "target_tier": "目标层级",
+    "round": "申报年度",
     "edition": "指引版本",
+    "address": "地址",
+    "nature": "企业性质",
     "scenarios": "场景实例",
     "instance_name": "实例名",
     "kpis": "关键绩效指标",

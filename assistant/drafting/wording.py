@@ -24,6 +24,37 @@ DASH_VARIANTS = "—―－–-"
 PLACEHOLDER_RE = re.compile(r"【待补充[：:][^】]*】")
 NUMBER_RE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 LEADERSHIP_RE = re.compile(r"(国内|国际|全球|世界|行业)(同行业)?(领先|一流|先进水平)")
+#: Absolute claims that need evidence the declaration rarely carries (notice 二.(二).1: the
+#: applicant answers for the truth of its materials).
+ABSOLUTE_CLAIM_RE = re.compile(
+    r"(?:全球|世界|全国|国内|行业|国际)(?:首个|首家|第一|唯一)|(?:国际|全球|世界)(?:领先|一流)(?:水平)?"
+    r"|填补(?:了)?(?:国内|国际|行业|世界|全球)?(?:技术)?空白|独一无二|绝无仅有|史无前例"
+)
+#: A whole workforce removed: "仓储人员减少100%", "用工减少100%".
+STAFF_ALL_RE = re.compile(
+    r"(?:人员|人工|用工|员工|工人|人数|[\u4e00-\u9fff]{0,3}(?:员|工))[^，。；;,\d]{0,6}?(?:减少|下降|降低|缩减|精简)(?:了)?\s*100(?:\.0+)?\s*%"
+)
+#: Content that may be a trade secret (notice 二.(二).1 forbids 商业秘密 in the materials).
+SECRET_RES = (
+    ("工艺温度", re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:℃|°C|摄氏度)")),
+    (
+        "工艺压力",
+        re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:MPa|kPa|GPa|bar|兆帕|千帕)"),
+    ),
+    (
+        "配方或配比",
+        re.compile(
+            r"(?:催化剂|助剂|原料|配方|配料)[^，。；;]{0,12}?(?:配比|比例|比为|含量|用量)[^，。；;]{0,8}?\d"
+        ),
+    ),
+    ("配方或配比", re.compile(r"\d+(?:\.\d+)?\s*[:：]\s*\d+(?:\.\d+)?\s*(?:的)?(?:配比|比例)")),
+    (
+        "客户及价格",
+        re.compile(
+            r"(?:客户|向)[^，。；;]{1,20}?(?:单价|售价|供货价|价格|报价)[^，。；;]{0,6}?\d+(?:\.\d+)?\s*(?:元|万元)"
+        ),
+    ),
+)
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -50,8 +81,8 @@ def cn_count(n: int) -> str:
     return str(n)
 
 
-def cn_amount(n: int) -> str:
-    """A count before a measure word: 两个环节, not 二个环节 (``cn_count`` is for ordinals too)."""
+def cn_quantity(n: int) -> str:
+    """A count before a measure word: 两个环节, 十二个场景 (二 only inside larger numbers)."""
     return "两" if n == 2 else cn_count(n)
 
 
@@ -92,7 +123,29 @@ def sentence(text: str) -> str:
 
 
 def leadership_claims(text: str) -> list[str]:
-    return [m.group(0) for m in LEADERSHIP_RE.finditer(text)]
+    """Leadership claims other than the absolute ones (those are ``absolute_claims``)."""
+    absolute = [m.span() for m in ABSOLUTE_CLAIM_RE.finditer(text)]
+    return [
+        m.group(0)
+        for m in LEADERSHIP_RE.finditer(text)
+        if not any(a <= m.start() < b or a < m.end() <= b for a, b in absolute)
+    ]
+
+
+def absolute_claims(text: str) -> list[str]:
+    """全球第一, 国际领先, 填补国内空白, a 100% staff reduction: each fragment as written."""
+    return [m.group(0) for m in ABSOLUTE_CLAIM_RE.finditer(text)] + [
+        m.group(0) for m in STAFF_ALL_RE.finditer(text)
+    ]
+
+
+def secret_fragments(text: str) -> list[tuple[str, str]]:
+    """(kind, fragment) for content that may be a trade secret: process temperatures and
+    pressures, recipes and ratios, a customer with a price."""
+    out: list[tuple[str, str]] = []
+    for kind, pattern in SECRET_RES:
+        out += [(kind, m.group(0)) for m in pattern.finditer(text)]
+    return out
 
 
 def with_unit(value: float | None, unit: str, missing: str) -> str:

@@ -15,7 +15,7 @@ import yaml
 
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
-from assistant.knowledge.retrieval import Retriever, load_retriever
+from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE, Retriever, load_retriever
 
 THRESHOLDS = {"recall@5": 0.97, "mrr": 0.85}
 
@@ -40,7 +40,7 @@ def score(retriever: Retriever, gold: list[dict[str, Any]], k: int = 5) -> tuple
     for item in gold:
         expected = set(item["expected"])
         started = time.perf_counter()
-        hits = retriever.search(item["question"], k=k)
+        hits = retriever.search(item["question"], k=k, min_evidence=MIN_SEARCH_EVIDENCE)
         latencies.append((time.perf_counter() - started) * 1000)
         ids = [h.clause.clause_id for h in hits]
         rank = next((r for r, cid in enumerate(ids, 1) if cid in expected), None)

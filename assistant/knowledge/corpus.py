@@ -81,7 +81,7 @@ class Clause:
         return f"{self.heading}\n{self.text}"
 
     def to_hit(self, score: float | None = None) -> dict[str, object]:
-        """The CONTRACTS.md hit shape (score omitted when None), plus the heading path."""
+        """The docs/contracts.md hit shape (score omitted when None), plus the heading path."""
         hit: dict[str, object] = {
             "clause_id": self.clause_id,
             "doc_id": self.doc_id,

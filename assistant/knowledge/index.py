@@ -204,17 +204,18 @@ class SparseIndex:
         return cls(words, bigrams, tokenizer)
 
     @staticmethod
-    def _scores(bm25: Any, tokens: list[str]) -> np.ndarray:
+    def scores(bm25: Any, tokens: list[str]) -> np.ndarray:
+        """Raw BM25 scores of every clause for the tokens (unknown tokens ignored)."""
         known = [t for t in tokens if t in bm25.vocab_dict]
         if not known:
             return np.zeros(bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(bm25.get_scores(known), dtype=np.float32)
 
     def word_scores(self, query: str) -> np.ndarray:
-        return self._scores(self.words, self.tokenizer.words(query))
+        return self.scores(self.words, self.tokenizer.words(query))
 
     def bigram_scores(self, query: str) -> np.ndarray:
-        return self._scores(self.bigrams, self.tokenizer.bigrams(query))
+        return self.scores(self.bigrams, self.tokenizer.bigrams(query))
 
 
 def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
@@ -266,6 +267,8 @@ class Index:
         self.embedder = embedder
         self.collection = collection
         self.units = collection.count() if collection is not None else 0
+        #: Dense queries that failed (and fell back to BM25): results then are not cached.
+        self.dense_failures = 0
 
     @property
     def has_dense(self) -> bool:
@@ -283,6 +286,7 @@ class Index:
             )
         except Exception as exc:  # a collection swapped away by another host's rebuild, a dead server
             log.warning("dense query failed, BM25 only for this query: %s", exc)
+            self.dense_failures += 1
             return []
         return [
             SentenceHit(str(meta["clause_id"]), str(meta["sentence"]), 1.0 - float(distance))
@@ -321,6 +325,8 @@ class BuildInfo:
     model: str
     units: int = 0
     embedded: int = 0
+    #: A rebuild replaced a live index (False for the first build of a data dir or Chroma server).
+    replaced: bool = False
 
 
 def log_progress(done: int, total: int) -> None:
@@ -444,7 +450,14 @@ def _sync_collection(
         },
     )
     return collection, BuildInfo(
-        True, seconds, len(corpus.clauses), corpus.content_hash, embedder.model_id, len(units), len(todo)
+        True,
+        seconds,
+        len(corpus.clauses),
+        corpus.content_hash,
+        embedder.model_id,
+        len(units),
+        len(todo),
+        replaced=live is not None,
     )
 
 

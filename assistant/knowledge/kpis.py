@@ -48,7 +48,8 @@ class Kpi(BaseModel):
 _KPI_LINE = re.compile(r"^(?P<n>\d{1,2})\.(?P<name>.+)\((?P<unit>[^()]+)\)$")
 
 
-def _kpi_kind(name: str) -> KpiKind:
+def kpi_kind(name: str) -> KpiKind:
+    """How a KPI's figures read, from its name's ending."""
     if name.endswith("提升"):
         return "up"
     if name.endswith(("下降", "降低", "缩短")):
@@ -86,7 +87,7 @@ class KpiCatalog:
                         name=name,
                         unit=found.group("unit").strip(),
                         clause_id=clause.clause_id,
-                        kind=_kpi_kind(name),
+                        kind=kpi_kind(name),
                     )
                 )
         if len(kpis) != 20:

@@ -15,6 +15,8 @@ nor Chroma.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -31,6 +33,15 @@ MAX_K = 50
 MAX_QUERY_CHARS = 500
 #: Measured default weight of the dense ranking (README, "Retrieval"), for any embedding model.
 DEFAULT_DENSE_WEIGHT = 0.5
+#: Below this match evidence (Retriever.match_evidence) a user's search returns no hits. Measured
+#: (README, "Searches that match nothing"): every gold and held-out question, domain term and word
+#: of the corpus scores at least 0.02; keyboard mash, random strings, digits and punctuation score 0
+#: (6 of 500 generated strings more, by sharing a real word with the corpus).
+MIN_SEARCH_EVIDENCE = 0.01
+#: What every interface says when a search has no hits.
+NO_MATCH_MESSAGE = "没有找到相关条款。请换一种说法，或使用申报文件中的词语（如“卓越级”“关键设备数控化率”）。"
+#: Searches whose hits are kept (per process): a repeated helpdesk question costs a lookup.
+RESULT_CACHE_SIZE = 1024
 # Typos users make for tier names: one wrong character in the suffix (卓越极, 领航及).
 _TIER_TYPO = re.compile(r"(基础|先进|卓越|领航)[极及机集]")
 
@@ -73,6 +84,12 @@ def mentioned_tiers(query: str) -> set[str]:
     return {tier for tier in TIERS if tier in fixed}
 
 
+def _informative(tokens: list[str]) -> list[str]:
+    """Tokens that can show a query is about something: two characters or more, and not one
+    character repeated ("哈哈", "111", "www"). A lone digit or character matches by chance."""
+    return [t for t in tokens if len(t) >= 2 and len(set(t)) > 1]
+
+
 def _scaled(scores: np.ndarray) -> np.ndarray:
     """Scores divided by the best one, so rankings on different scales can be summed."""
     best = float(scores.max()) if scores.size else 0.0
@@ -97,6 +114,9 @@ class Retriever:
         self._position = {c.clause_id: i for i, c in enumerate(index.corpus.clauses)}
         # Item labels ("生产作业" of "3.生产作业：…"), with 经营管理 read as 运营管理 as 附件2 does.
         self._labels = [normalise(c.label).replace("经营管理", "运营管理") for c in index.corpus.clauses]
+        self._results: OrderedDict[tuple[object, ...], list[Hit]] = OrderedDict()
+        self._results_lock = threading.Lock()
+        self.result_cache_hits = 0
 
     @property
     def editions(self) -> list[str]:
@@ -162,6 +182,23 @@ class Retriever:
             total += float(raw.max()) if raw.size else 0.0
         return total
 
+    def match_evidence(self, query: str) -> float:
+        """Like ``evidence``, counting only informative tokens (``_informative``): 0 when the query
+        shares no real word with the corpus. Search gates on it (MIN_SEARCH_EVIDENCE), because the
+        dense side ranks *something* first for any string at all."""
+        text, expansion = self.prepare_query(query)
+        sparse = self.index.sparse
+        total = 0.0
+        for bm25, tokens in (
+            (sparse.words, sparse.tokenizer.words),
+            (sparse.bigrams, sparse.tokenizer.bigrams),
+        ):
+            raw = sparse.scores(bm25, _informative(tokens(text)))
+            if expansion:
+                raw = raw + self.fusion.synonym_weight * sparse.scores(bm25, _informative(tokens(expansion)))
+            total += float(raw.max()) if raw.size else 0.0
+        return total
+
     def evidence_sentences(self, question: str, hits: list[Hit], k: int = 3) -> list[SentenceHit]:
         """The k sentences of the hit clauses that best match the question, with scores, best
         first: what an answer should quote. Cosine similarity of the sentence units when the dense
@@ -189,10 +226,41 @@ class Retriever:
         return [s for s in scored[:k] if s.score > 0]
 
     def search(
-        self, query: str, k: int = 5, edition: str | None = None, doc_ids: list[str] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        edition: str | None = None,
+        doc_ids: list[str] | None = None,
+        *,
+        min_evidence: float = 0.0,
     ) -> list[Hit]:
-        """Top-k clauses for the query, optionally restricted to an edition and/or documents."""
+        """Top-k clauses for the query, optionally restricted to an edition and/or documents.
+
+        With ``min_evidence`` (MIN_SEARCH_EVIDENCE for a user's search), a query whose
+        ``match_evidence`` is below it has no hits. Results are kept in a small LRU per retriever
+        (the index never changes under it), so a repeated query costs a dictionary lookup."""
         self._validate(query, k, edition)
+        key = (query, k, edition, tuple(doc_ids) if doc_ids else None, min_evidence, self.fusion)
+        with self._results_lock:
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                self.result_cache_hits += 1
+                return list(cached)
+        failures = self.index.dense_failures
+        hits = self._search(query, k, edition, doc_ids, min_evidence)
+        if self.index.dense_failures == failures:  # a BM25-only fallback is not kept
+            with self._results_lock:
+                self._results[key] = hits
+                if len(self._results) > RESULT_CACHE_SIZE:
+                    self._results.popitem(last=False)
+        return list(hits)
+
+    def _search(
+        self, query: str, k: int, edition: str | None, doc_ids: list[str] | None, min_evidence: float
+    ) -> list[Hit]:
+        if min_evidence > 0 and self.match_evidence(query) < min_evidence:
+            return []
         scores = self.fused_scores(query, edition)
         clauses = self.index.corpus.clauses
         hits = []

@@ -50,6 +50,13 @@ class Synonyms:
             ((normalise(k), [normalise(v) for v in vs]) for k, vs in mapping.items()),
             key=lambda kv: -len(kv[0]),
         )
+        # A Latin phrase (ai, mes, erp) counts only as a whole Latin word: "ai" is not inside
+        # "email", nor inside keyboard mash like "nbudlzaiy".
+        self._latin = {
+            phrase: re.compile(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])")
+            for phrase, _ in self._pairs
+            if phrase.isascii() and phrase.isalpha()
+        }
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
@@ -65,9 +72,15 @@ class Synonyms:
         extra: list[str] = []
         remaining = query
         for phrase, targets in self._pairs:
-            if phrase in remaining:
+            latin = self._latin.get(phrase)
+            if latin is not None:
+                remaining, found = latin.subn("\x00", remaining)
+            elif phrase in remaining:
                 # Mask the match so "公司" does not fire again inside "分公司".
-                remaining = remaining.replace(phrase, "\x00")
+                remaining, found = remaining.replace(phrase, "\x00"), 1
+            else:
+                found = 0
+            if found:
                 extra.extend(t for t in targets if t not in query and t not in extra)
         return " ".join(extra)
 

@@ -1,4 +1,4 @@
-"""The enterprise profile: its schema (CONTRACTS.md), enumerations, Chinese labels and parsing.
+"""The enterprise profile: its schema (docs/contracts.md), enumerations, Chinese labels and parsing.
 
 The schema is code, because every caller depends on it and it does not change between rounds;
 the rules that read it are data (``ruleset``). Order matters: ordinal enums compare by position.

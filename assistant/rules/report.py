@@ -1,4 +1,4 @@
-"""The checker's output: a CheckReport and the results it is made of (CONTRACTS.md).
+"""The checker's output: a CheckReport and the results it is made of (docs/contracts.md).
 
 Output models ignore unknown keys and only ever gain fields (add, never rename), so a reader of
 an older version accepts newer reports.
@@ -16,7 +16,7 @@ from assistant.vocabulary import Status, Tier
 
 class _ReportModel(BaseModel):
     """Output models ignore unknown keys, so a reader of an older version accepts reports that
-    carry fields added later (CONTRACTS.md: add, never rename)."""
+    carry fields added later (docs/contracts.md: add, never rename)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -110,7 +110,7 @@ class ApplicationResult(_ReportModel):
 
 
 class CheckReport(_ReportModel):
-    """The CONTRACTS.md report; fields after ``application`` are optional additions."""
+    """The docs/contracts.md report; fields after ``application`` are optional additions."""
 
     edition: str
     as_of: dt.date

@@ -83,7 +83,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     )
     screenshot(page, "chat")
 
-    # Thumbs up is stored at once; the optional comment is stored with it.
+    # Thumbs up is stored at once; the optional comment then replaces that vote (one per answer).
     answer_box = page.locator("#chatbot .message-row").last
     answer_box.hover()
     page.locator("#chatbot button[aria-label='赞']").last.click()
@@ -93,7 +93,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     page.wait_for_selector("#feedback-panel", state="hidden")
     with sqlite3.connect(ui.server.settings.data_dir / "sessions.db") as db:
         rows = db.execute("SELECT rating, comment FROM feedback ORDER BY id").fetchall()
-    assert (1, "") in rows and (1, "引用准确") in rows
+    assert rows == [(1, "引用准确")]  # one vote per answer: the comment completes the thumbs-up
 
     # From the source card to the clause browser.
     card.locator("a.to-browser").click()
@@ -105,6 +105,26 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     page.goto(ui.server.url)
     page.wait_for_selector("#chatbot details.src-card")
     assert page.locator("#chatbot").inner_text().count("分公司能申报卓越级智能工厂吗") == 1
+
+
+def test_understood_facts_are_chips_that_start_a_correction(ui: Any, screenshot: Any) -> None:
+    """Issue #12: the facts read from the question show as chips; tapping one starts a correction
+    in the input, and the corrected fact is what the next answer understands."""
+    page = ui.open()
+    answer = _ask(page, "我们是内蒙古一家电解铝分公司，能报卓越级吗？")
+    chips = answer.locator(".understood .u-chip")
+    texts = [chips.nth(i).inner_text() for i in range(chips.count())]
+    assert any("所属行业：有色金属" in t and "电解铝" in t for t in texts), texts
+    assert any("法人形式" in t for t in texts), texts
+    screenshot(page, "chat-understood")
+    answer.locator(".understood a.u-chip", has_text="所属行业").click()
+    assert page.input_value("#chat-input textarea") == "更正：所属行业是"
+    page.locator("#chat-input textarea").press("End")
+    page.locator("#chat-input textarea").type("石油石化")
+    page.click("#chat-send")
+    page.wait_for_function("() => [...document.querySelectorAll('#chatbot .understood')].length >= 2")
+    last = page.locator("#chatbot .understood").last.inner_text()
+    assert "所属行业：石油石化" in last and "有色金属" not in last
 
 
 def test_self_check_shows_the_tier_ladder_and_hands_the_profile_to_chat(

@@ -274,7 +274,7 @@ class ReviewInput:
     """What to review: pasted `text`, or an uploaded file (`filename`, `data`)."""
 
     tier: str
-    edition: str
+    edition: str | None
     text: str | None = None
     filename: str = ""
     data: bytes = b""

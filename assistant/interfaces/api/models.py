@@ -19,7 +19,7 @@ from assistant.config import REPO_ROOT
 from assistant.drafting import Draft
 from assistant.rules import EnterpriseProfile
 from assistant.service import MAX_QUESTION_CHARS, Citation
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER, Tier
+from assistant.vocabulary import DEFAULT_TIER, Tier
 
 SESSION_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 ANSWER_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -67,7 +67,7 @@ class Ready(BaseModel):
 
 
 class Hit(BaseModel):
-    """A clause returned by search (CONTRACTS.md hit shape, plus its heading path and status)."""
+    """A clause returned by search (docs/contracts.md hit shape, plus its heading path and status)."""
 
     clause_id: str = Field(examples=["conditions#四.(一).3"])
     doc_id: str = Field(examples=["conditions"])
@@ -82,6 +82,8 @@ class Hit(BaseModel):
 class SearchResponse(BaseModel):
     query: str = Field(examples=["卓越级对生产作业有什么要求"])
     hits: list[Hit]
+    no_match: bool = Field(default=False, description="没有相关条款时为 true（hits 为空）")
+    message: str | None = Field(default=None, description="no_match 为 true 时给用户看的提示")
 
 
 class Editions(BaseModel):
@@ -102,7 +104,7 @@ class Editions(BaseModel):
 
 
 class AskRequest(BaseModel):
-    """CONTRACTS.md ask body; `as_of` is an addition (the date deadlines are judged against)."""
+    """docs/contracts.md ask body; `as_of` is an addition (the date deadlines are judged against)."""
 
     question: str = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, description="用户的问题（作为数据处理，不作为指令）"
@@ -184,7 +186,7 @@ SSE_EXAMPLE = (
 # Check
 # ---------------------------------------------------------------------------------------------
 
-# The CONTRACTS.md example profile; examples/profile.json is its one copy (README and tests use it too).
+# The docs/contracts.md example profile; examples/profile.json is its one copy (README and tests use it too).
 PROFILE_EXAMPLE: dict[str, Any] = json.loads(
     (REPO_ROOT / "examples" / "profile.json").read_text(encoding="utf-8")
 )
@@ -247,7 +249,9 @@ class ReviewRequest(BaseModel):
         min_length=1, max_length=MAX_REVIEW_CHARS, description="申报书草稿文字（纯文本或 Markdown）"
     )
     tier: Tier = Field(default=cast(Tier, DEFAULT_TIER), description="目标层级")
-    edition: str = Field(default=DEFAULT_CATALOG_EDITION, max_length=16, description="对照的场景指引版本")
+    edition: str | None = Field(
+        default=None, max_length=16, description="对照的场景指引版本（默认：本轮申报所依据的版本）"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -255,7 +259,7 @@ class ReviewRequest(BaseModel):
                 {
                     "text": "典型场景实例：\n1.生产作业—质量精准追溯—电驱壳体全流程质量追溯\n建设成效：产品不良率由2.4%降至0.9%。",
                     "tier": "卓越级",
-                    "edition": "2025",
+                    "edition": "2024",
                 }
             ]
         }

@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from assistant.interfaces.api.models import ErrorResponse, ReviewRequest
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER, TIERS
+from assistant.vocabulary import DEFAULT_TIER, TIERS
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -67,7 +67,11 @@ REVIEW_BODY: dict[str, Any] = {
                             "description": "申报书草稿（.docx / .txt / .md）",
                         },
                         "tier": {"type": "string", "enum": list(TIERS), "default": DEFAULT_TIER},
-                        "edition": {"type": "string", "maxLength": 16, "default": DEFAULT_CATALOG_EDITION},
+                        "edition": {
+                            "type": "string",
+                            "maxLength": 16,
+                            "description": "默认：本轮申报所依据的版本",
+                        },
                     },
                 }
             },

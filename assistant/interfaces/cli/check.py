@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     @friendly_errors
     def check_command(
-        profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 CONTRACTS.md）")],
+        profile: Annotated[Path, typer.Argument(help="企业画像 JSON 文件（字段见 docs/contracts.md）")],
         edition: Annotated[str | None, typer.Option("--edition", help="规则版本，默认最新")] = None,
         as_of: Annotated[
             str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD，默认今天（用于判断截止日期）")

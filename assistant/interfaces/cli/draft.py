@@ -23,7 +23,7 @@ from assistant.errors import InputError
 from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION, DEFAULT_TIER, TIERS
+from assistant.vocabulary import DEFAULT_TIER, TIERS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -42,10 +42,17 @@ def desk(llm: BaseChatModel | None = None) -> DraftingDesk:
 
 
 def run_draft(
-    spec_path: Path, out: Path | None = None, use_llm: bool = True, llm: BaseChatModel | None = None
+    spec_path: Path,
+    out: Path | None = None,
+    use_llm: bool = True,
+    llm: BaseChatModel | None = None,
+    round: str | None = None,
 ) -> tuple[list[Draft], str | None, Path | None]:
-    """Everything `draft` does except printing; raises AssistantError."""
+    """Everything `draft` does except printing; raises AssistantError. ``round`` overrides the
+    spec's (default: the spec's, else by date)."""
     batch = parse_specs(read_json_file(spec_path, "申报草稿输入文件"))
+    if round is not None:
+        batch.projects = [p.model_copy(update={"round": round}) for p in batch.projects]
     if len(batch.projects) > 1 and (out is None or out.suffix.lower() != ".xlsx"):
         raise InputError(
             f"{spec_path} 含{len(batch.projects)}个项目：多个项目请用 --out 汇总表.xlsx 导出推荐汇总表；"
@@ -83,13 +90,17 @@ def register(app: typer.Typer) -> None:
         spec: Annotated[Path, typer.Argument(help="申报草稿输入 JSON（示例见 examples/draft_spec.json）")],
         out: Annotated[
             Path | None,
-            typer.Option("--out", help="导出文件：.docx（申报书场景与成效部分）或 .xlsx（附件4推荐汇总表）"),
+            typer.Option("--out", help="导出文件：.docx（申报书）或 .xlsx（附件4推荐汇总表）"),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
         no_llm: Annotated[bool, typer.Option("--no-llm", help="即使配置了大模型也只用模板文本")] = False,
+        round_: Annotated[
+            str | None,
+            typer.Option("--round", help="申报年度（核验规则版本）；默认取输入中的 round，否则按日期"),
+        ] = None,
     ) -> None:
-        """生成典型场景实例（环节名—场景名—实例名）、附件3第3、4部分草稿、附件4行及自查意见。"""
-        drafts, recommender, written = run_draft(spec, out, use_llm=not no_llm)
+        """生成附件3申报书全部四部分（含真实性承诺）、典型场景实例（环节名—场景名—实例名）、附件4行及自查意见。"""
+        drafts, recommender, written = run_draft(spec, out, use_llm=not no_llm, round=round_)
         if as_json:
             if len(drafts) == 1:
                 data: dict[str, Any] = _draft_json(drafts[0])
@@ -113,14 +124,17 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="待审阅的申报书草稿（.docx / .txt / .md）")],
         tier: Annotated[str, typer.Option("--tier", help=f"目标层级：{' | '.join(TIERS)}")] = DEFAULT_TIER,
         edition: Annotated[
-            str, typer.Option("--edition", help="对照的场景指引版本")
-        ] = DEFAULT_CATALOG_EDITION,
+            str | None, typer.Option("--edition", help="对照的场景指引版本；默认与申报年度一致")
+        ] = None,
+        round_: Annotated[
+            str | None, typer.Option("--round", help="申报年度（核验规则版本）；默认按日期")
+        ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 文档")] = False,
     ) -> None:
         """审阅已有申报书草稿：场景实例格式与目录、环节覆盖、指标、附件3各部分、占位符、领先性表述。"""
         if tier not in TIERS:
             raise InputError(f"--tier 取值 {tier!r} 无效；可选：{'、'.join(TIERS)}")
-        report: ReviewReport = desk().review_file(file, tier=tier, edition=edition)
+        report: ReviewReport = desk().review_file(file, tier=tier, edition=edition, round=round_)
         if as_json:
             sys.stdout.write(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
             return
@@ -128,7 +142,7 @@ def register(app: typer.Typer) -> None:
         counts = "，".join(f"{k}{v}项" for k, v in report.summary.items())
         covered = "、".join(report.links_covered) or "无"
         console.print(
-            f"审阅 {file}（{tier}，场景指引{edition}年版）：{counts}；识别到{len(report.instances)}个场景实例，"
+            f"审阅 {file}（{report.round}年度，{tier}，场景指引{report.edition}年版）：{counts}；识别到{len(report.instances)}个场景实例，"
             f"覆盖环节：{covered}",
             markup=False,
         )

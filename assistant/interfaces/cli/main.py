@@ -75,11 +75,15 @@ def index(
     if json_output:
         print_json(summary)
         return
-    outcome = "已重建" if info.rebuilt else "已是最新，无需重建"
-    dense = f"，{info.units} 个句子单元（本次新编码 {info.embedded} 个）" if info.model else ""
+    counts = f"{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件"
+    took = f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒"
+    if not info.model:  # BM25 only: built in memory at every start, nothing persisted
+        err.print(f"已建好关键词索引：{counts}，{took}（未启用向量检索：ASSISTANT_DENSE_WEIGHT=0）")
+        return
+    outcome = "已是最新，无需重建" if not info.rebuilt else ("已重建" if info.replaced else "已首次构建")
     err.print(
-        f"索引{outcome}：{info.clauses} 条条款，{len(idx.corpus.documents)} 份文件{dense}，"
-        f"版本 {'、'.join(idx.corpus.editions)}，用时 {info.seconds:.1f} 秒（模型 {info.model or '仅关键词检索'}）"
+        f"向量索引{outcome}：{counts}，{info.units} 个句子单元（本次新编码 {info.embedded} 个），"
+        f"{took}（向量模型 {info.model}）"
     )
 
 
@@ -180,17 +184,22 @@ def search(
     json_output: JsonOpt = False,
 ) -> None:
     """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
-    from assistant.knowledge.retrieval import load_retriever
+    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE, NO_MATCH_MESSAGE, load_retriever
 
     if (query is None) == (batch is None):
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
         retriever = load_retriever(state.settings)
-    results: list[dict[str, Any]] = [
-        {"query": q, "hits": [h.to_dict() for h in retriever.search(q, k=k, edition=edition)]}
-        for q in queries
-    ]
+    results: list[dict[str, Any]] = []
+    for q in queries:
+        hits = [
+            h.to_dict() for h in retriever.search(q, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
+        ]
+        # Fields as in GET /v1/search: no_match, and the message to show when it is true.
+        results.append(
+            {"query": q, "hits": hits, "no_match": not hits, "message": None if hits else NO_MATCH_MESSAGE}
+        )
     if json_output:
         print_json(results if batch is not None else results[0])
         return
@@ -198,7 +207,7 @@ def search(
         if result["hits"]:
             out.print(_hits_table(result["query"], result["hits"]))
         else:
-            out.print(f"没有找到与“{result['query']}”相关的条款。")
+            out.print(f"“{result['query']}”：{NO_MATCH_MESSAGE}")
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -274,14 +283,14 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers", "extraction", "guards")
+EVALS = ("retrieval", "checker", "answers", "extraction", "guards", "review")
 
 
 @app.command("eval")
 @friendly_errors
 def eval_command(
     which: Annotated[
-        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | all")
+        str, typer.Argument(help="retrieval | checker | answers | extraction | guards | review | all")
     ] = "all",
     json_output: JsonOpt = False,
 ) -> None:
@@ -291,6 +300,7 @@ def eval_command(
     from assistant.evaluation import extraction as eval_extraction
     from assistant.evaluation import guards as eval_guards
     from assistant.evaluation import retrieval as eval_retrieval
+    from assistant.evaluation import review as eval_review
 
     runners = {
         "retrieval": eval_retrieval.run,
@@ -298,6 +308,7 @@ def eval_command(
         "answers": eval_answers.run,
         "extraction": eval_extraction.run,
         "guards": eval_guards.run,
+        "review": eval_review.run,
     }
     if which not in (*EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, 'all'))}")

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from assistant.rules import value_label
 from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
 
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +214,42 @@ def verdict_block(report: Mapping[str, Any] | None) -> str:
     )
 
 
+def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
+    """The enterprise facts read from the user's words, as chips. Tapping a stated fact puts a
+    correction ("更正：所属行业是") in the chat input for the user to finish; the next message then
+    overrides the fact in the session. A what-if is marked 假设 and a stated conflict 待确认: neither
+    is a stored fact to correct."""
+    chips = []
+    for fact in facts:
+        field = str(fact.get("field", ""))
+        label = str(fact.get("label") or field)
+        conflict = fact.get("conflict")
+        shown = (
+            "、".join(value_label(field, v) for v in conflict)
+            if isinstance(conflict, list) and conflict
+            else value_label(field, fact.get("value"))
+        )
+        said = f'<span class="u-said">“{esc(fact.get("said", ""))}”</span>' if fact.get("said") else ""
+        if fact.get("hypothetical"):
+            chips.append(f'<span class="u-chip u-what-if">假设 · {esc(label)}：{esc(shown)}{said}</span>')
+        elif conflict:
+            chips.append(f'<span class="u-chip u-conflict">待确认 · {esc(label)}：{esc(shown)}{said}</span>')
+        else:
+            correction = f"更正：{label}是"
+            # A link, not a button: the chat's HTML sanitiser keeps links (href carries the text).
+            chips.append(
+                f'<a class="u-chip" href="?correct={quote(correction)}" '
+                f'title="点此更正">{esc(label)}：{esc(shown)}{said}</a>'
+            )
+    if not chips:
+        return ""
+    return (
+        '<div class="understood"><span class="u-title">我理解的情况（点按可更正）：</span>'
+        + "".join(chips)
+        + "</div>"
+    )
+
+
 def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: str | None = None) -> str:
     """One assistant message as Markdown with HTML blocks: notices, the answer (Markdown kept, so
     an LLM's lists and emphasis render) with linked citations, the verdict, the source cards.
@@ -227,6 +264,7 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
     if tags:
         parts.append('<div class="answer-tags">' + " ".join(tags) + "</div>")
     parts.append(link_citations(str(answer.get("answer", ""))).strip())
+    parts.append(understood_chips(answer.get("understood") or []))
     parts.append(verdict_block(answer.get("verdict")))
     parts.append(source_cards(answer.get("citations") or []))
     return "\n\n".join(part for part in parts if part)

@@ -25,7 +25,7 @@ FieldKind = Literal["text", "bool", "choice", "level", "tier", "link"]
 
 @dataclass(frozen=True)
 class FormField:
-    """One input of the self-check form, bound to a profile path (CONTRACTS.md)."""
+    """One input of the self-check form, bound to a profile path (docs/contracts.md)."""
 
     path: str
     kind: FieldKind
@@ -107,7 +107,7 @@ PROVINCES: tuple[str, ...] = (
 def values_to_profile(values: Mapping[str, Any]) -> dict[str, Any]:
     """Form values (path -> UI value) -> an enterprise profile with only the fields filled in.
 
-    ``links`` follows CONTRACTS.md: a link left out means "not covered", so the section is sent
+    ``links`` follows docs/contracts.md: a link left out means "not covered", so the section is sent
     only when at least one link was filled in; until then the links are unknown, not absent.
     """
     profile: dict[str, dict[str, Any]] = {}

@@ -450,6 +450,7 @@ class Handlers:
         edition = fields.get("edition") or DEFAULT_CATALOG_EDITION
         if edition not in editions.values():
             raise FormValueError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(editions.values())}")
+        fields["edition"] = edition  # a spec that names only its round still fills the dropdown
         values = [fields.get(key) if fields.get(key) != "" else None for key in DRAFT_FIELDS]
         return [*values, instances, *self._instance_views(instances), table]
 
@@ -564,7 +565,7 @@ class Handlers:
         if not query:
             raise FormValueError("请输入要查找的关键词或问题。")
         hits = self.service.search(query, k=20, edition=None if edition == EDITION_ALL else edition)
-        return clause_list([h.to_dict() for h in hits], empty=f"没有找到与“{query}”相关的条款。")
+        return clause_list([h.to_dict() for h in hits], empty=self.service.no_match_message)
 
     def show_document(self, doc_id: str | None) -> Any:
         if not doc_id:

