@@ -13,6 +13,8 @@ the corpus: the preview shows those clauses, and a file that fails there never t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import io
 import re
 import shutil
@@ -96,6 +98,42 @@ class OperatorDesk:
         self.store = store
         self._reload = reload
         self._lock = threading.Lock()
+
+    # -- who is an operator ----------------------------------------------------------------------
+
+    def _operator_digests(self) -> list[bytes]:
+        """ASSISTANT_OPERATOR_KEYS as SHA-256 digests (a `sha256:<64 hex>` entry is one already),
+        the same reading as the API's KeyRing."""
+        digests = []
+        for raw in (part.strip() for part in self.settings.operator_keys.split(",")):
+            if not raw:
+                continue
+            hexpart = raw.removeprefix("sha256:")
+            try:
+                if raw.startswith("sha256:") and len(hexpart) == 64:
+                    digests.append(bytes.fromhex(hexpart))
+                    continue
+            except ValueError:
+                pass
+            digests.append(hashlib.sha256(raw.encode("utf-8")).digest())
+        return digests
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any operator key is configured (otherwise operator functions are off)."""
+        return bool(self._operator_digests())
+
+    def identify(self, presented: str) -> str | None:
+        """The operator's id (`key-` + 8 hex digits of the key's digest, as the API logs it) for
+        a configured operator key, else None. Constant-time comparison, no early exit."""
+        if not presented:
+            return None
+        digest = hashlib.sha256(presented.encode("utf-8")).digest()
+        found = None
+        for known in self._operator_digests():
+            if hmac.compare_digest(known, digest):
+                found = "key-" + digest.hex()[:8]
+        return found
 
     @property
     def corpus_dir(self) -> Path:

@@ -29,6 +29,7 @@ from assistant.interfaces.ui.forms import (
     FormField,
 )
 from assistant.interfaces.ui.handlers import Handlers, empty_store
+from assistant.interfaces.ui.operator import OperatorTab
 from assistant.vocabulary import DEFAULT_TIER, TIERS
 
 APP_TITLE = "智能工厂申报助手"
@@ -109,6 +110,8 @@ class Layout:
                     self._draft_tab()
                 with gr.Tab("条款", id="clauses"):
                     clause_parts = self._clause_tab()
+                with gr.Tab("运维", id="ops"):
+                    OperatorTab(self.h.service).build()
             gr.HTML(
                 f'<footer class="app-footer">{PRIVACY_NOTE}　API 文档：<a href="/docs" target="_blank">/docs</a>'
                 "</footer>"

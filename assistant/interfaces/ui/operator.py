@@ -1,0 +1,377 @@
+"""The 运维 tab: the operator console (documents, review queue, statistics) over
+``service.operations``.
+
+The tab always shows; its console appears once an operator key is entered. The key is checked
+by ``service.operations.identify`` (the same keys as the API's /v1/admin) and only the operator's
+id (``key-…``, as the API records it) is kept, in this page's ``gr.State``: in memory for this
+browser session, never written to disk or to the browser's storage. Every handler checks that id
+again, so a crafted event without a login does nothing. With no ASSISTANT_OPERATOR_KEYS the tab
+says that the operator functions are off and which setting turns them on.
+
+Charts are HTML bars (no external assets, nothing leaves the machine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.interfaces.ui.format import esc
+from assistant.interfaces.ui.handlers import friendly
+from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
+from assistant.service import AssistantService
+
+log = logging.getLogger("assistant.ui")
+
+PRIVATE: dict[str, Any] = {"api_visibility": "private"}
+OPS_OFF = (
+    "运维功能未启用：服务端没有配置运维密钥。管理员可在环境变量 <code>ASSISTANT_OPERATOR_KEYS</code> "
+    "中设置一个或多个运维密钥（逗号分隔，可写成 sha256:&lt;摘要&gt;）后重启服务。"
+)
+LOGIN_NOTE = "请输入运维密钥。密钥只在本次浏览器会话中使用，不会保存；刷新页面后需重新输入。"
+BAD_KEY = "运维密钥无效，请检查后重试。"
+NOT_LOGGED_IN = "请先输入运维密钥。"
+DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
+QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
+UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
+
+
+def _operator(operator: str | None) -> str:
+    if not operator:
+        raise gr.Error(NOT_LOGGED_IN, print_exception=False)
+    return operator
+
+
+def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
+    """A horizontal bar chart in plain HTML (inline styles: no asset, no script)."""
+    if not rows:
+        return f'<div class="ops-chart"><h4>{esc(title)}</h4><p>暂无数据</p></div>'
+    top = max(value for _, value in rows) or 1
+    items = "".join(
+        '<div class="ops-bar" style="display:flex;align-items:center;gap:8px;margin:2px 0">'
+        f'<span style="flex:0 0 11em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap" '
+        f'title="{esc(label)}">{esc(label)}</span>'
+        f'<span style="flex:0 0 auto;height:14px;width:{max(2, round(60 * value / top))}%;'
+        'background:#3b82f6;border-radius:3px"></span>'
+        f"<span>{esc(value)}{esc(unit)}</span></div>"
+        for label, value in rows
+    )
+    return f'<div class="ops-chart"><h4>{esc(title)}</h4>{items}</div>'
+
+
+def stats_html(stats: dict[str, Any]) -> str:
+    latency = stats["median_latency_ms"]
+    summary = (
+        f'<p class="ops-summary">共 {stats["questions"]} 个问题；拒答占比 '
+        f"{stats['refused_share'] * 100:.1f}%；回答耗时中位数 "
+        f"{'—' if latency is None else f'{latency:.0f} 毫秒'}</p>"
+    )
+    return (
+        summary
+        + bars_html("每日提问数", [(r["day"], r["questions"]) for r in stats["per_day"]])
+        + bars_html("拒答占比", [("拒答", round(stats["refused_share"] * 100, 1))], "%")
+        + bars_html("常见问题类别", [(r["intent"], r["questions"]) for r in stats["top_intents"]])
+        + bars_html("最常被引用的条款", [(r["clause_id"], r["citations"]) for r in stats["top_clauses"]])
+    )
+
+
+def clauses_html(document: dict[str, Any], *, preview: bool) -> str:
+    head = "预览（尚未导入）" if preview else ("使用中" if document["in_use"] else "已停用")
+    rows = "".join(
+        f'<li class="ops-clause"><b>{esc(c["clause_id"])}</b> {esc(c["heading"])}'
+        f'<div class="ops-clause-text">{esc(c["text"][:300])}</div></li>'
+        for c in document["clauses"]
+    )
+    return (
+        f'<div class="ops-doc" data-doc="{esc(document["doc_id"])}"><h4>《{esc(document["title"])}》'
+        f"（{esc(head)}，批次 {esc(document['edition'])}，地区 {esc(document['region'] or '—')}，"
+        f"共 {len(document['clauses'])} 条）</h4><ol>{rows}</ol></div>"
+    )
+
+
+class OperatorTab:
+    """Builds the 运维 tab's content and answers its events."""
+
+    def __init__(self, service: AssistantService) -> None:
+        self.service = service
+        self.ops = service.operations
+
+    # -- handlers -------------------------------------------------------------------------------
+
+    def login(self, key: str) -> tuple[Any, ...]:
+        operator = self.ops.identify((key or "").strip())
+        if operator is None:
+            return (
+                None,
+                gr.update(),
+                gr.update(visible=False),
+                f'<div class="notice error">⚠ {BAD_KEY}</div>',
+                *[gr.skip()] * 4,
+            )
+        return (
+            operator,
+            "",  # the key leaves the textbox: only the operator id stays
+            gr.update(visible=True),
+            f'<div class="notice">已进入运维（{esc(operator)}）。</div>',
+            *self._views(operator),
+        )
+
+    def _views(self, operator: str) -> list[Any]:
+        return [
+            self._documents_table(),
+            self._doc_choices(),
+            self._queue_table(operator, []),
+            self.stats(operator),
+        ]
+
+    def _documents_table(self) -> list[list[Any]]:
+        return [
+            [
+                d["doc_id"],
+                d["title"],
+                d["edition"],
+                d["region"] or "",
+                d["status"],
+                "是" if d["in_use"] else "否",
+                d["clauses"],
+                d["added"],
+                d["added_by"],
+            ]
+            for d in self.ops.documents()
+        ]
+
+    def _doc_choices(self) -> Any:
+        choices = [(f"{d['doc_id']}｜{d['title']}", d["doc_id"]) for d in self.ops.documents() if d["in_use"]]
+        return gr.update(choices=choices, value=None)
+
+    @friendly
+    def refresh_documents(self, operator: str | None) -> tuple[Any, Any]:
+        _operator(operator)
+        return self._documents_table(), self._doc_choices()
+
+    @friendly
+    def show_document(self, operator: str | None, doc_id: str | None) -> str:
+        _operator(operator)
+        if not doc_id:
+            return ""
+        return clauses_html(self.ops.document(doc_id), preview=False)
+
+    def _upload(self, file: str | None, doc_id: str, edition: str, region: str, status: str) -> Upload:
+        if not file:
+            raise gr.Error("请先选择要上传的文件（PDF、DOCX、MD 或 TXT）。", print_exception=False)
+        if not (doc_id or "").strip():
+            raise gr.Error("请填写文件编号（如 js2025，字母、数字、下划线或连字符）。", print_exception=False)
+        path = Path(file)
+        return Upload(
+            filename=path.name,
+            data=path.read_bytes(),
+            doc_id=doc_id.strip(),
+            edition=(edition or "").strip() or None,
+            region=(region or "").strip() or None,
+            status=status or None,
+        )
+
+    @friendly
+    def preview(
+        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
+    ) -> tuple[str, Any]:
+        _operator(operator)
+        document = self.ops.preview(self._upload(file, doc_id, edition, region, status))
+        return clauses_html(document, preview=True), gr.update(interactive=True)
+
+    @friendly
+    def commit(
+        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
+    ) -> tuple[Any, ...]:
+        who = _operator(operator)
+        document = self.ops.upload(self._upload(file, doc_id, edition, region, status), who)
+        gr.Info(f"已导入《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
+        return (
+            clauses_html(document, preview=False),
+            gr.update(interactive=False),
+            self._documents_table(),
+            self._doc_choices(),
+        )
+
+    @friendly
+    def retire(self, operator: str | None, doc_id: str | None, note: str) -> tuple[Any, ...]:
+        who = _operator(operator)
+        if not doc_id:
+            raise gr.Error("请先选择要停用的文件。", print_exception=False)
+        done = self.ops.retire(doc_id, who, note or "")
+        message = f"已停用《{done['title']}》：它保留在历史中，不再用于回答。索引已更新。"
+        gr.Info(message)
+        return f'<div class="notice">{esc(message)}</div>', self._documents_table(), self._doc_choices()
+
+    @friendly
+    def reindex(self, operator: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        who = _operator(operator)
+        progress(0.1, desc="正在重建索引…")
+        index = self.ops.reindex(who)
+        progress(1.0)
+        return (
+            f'<div class="notice">索引已重建：{index["documents"]} 份文件，{index["clauses"]} 条条款，'
+            f"用时 {index['seconds']} 秒。</div>"
+        )
+
+    def _queue(self, kinds: list[str] | None) -> list[dict[str, Any]]:
+        return self.ops.queue(kinds=kinds or ())
+
+    def _queue_table(self, operator: str, kinds: list[str] | None) -> list[list[Any]]:
+        return [
+            [
+                item["answer_id"],
+                item["asked"],
+                item["question"],
+                "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
+                "、".join(str(r) for r in item["ratings"]),
+                OUTCOMES.get((item["review"] or {}).get("outcome", ""), ""),
+                (item["review"] or {}).get("note", ""),
+            ]
+            for item in self._queue(kinds)
+        ]
+
+    @friendly
+    def refresh_queue(self, operator: str | None, kinds: list[str] | None) -> tuple[Any, Any]:
+        who = _operator(operator)
+        table = self._queue_table(who, kinds)
+        choices = [(f"{row[1]}｜{row[2][:30]}", row[0]) for row in table]
+        return table, gr.update(choices=choices, value=None)
+
+    @friendly
+    def mark(
+        self,
+        operator: str | None,
+        answer_id: str | None,
+        outcome: str | None,
+        note: str,
+        kinds: list[str] | None,
+    ) -> tuple[Any, ...]:
+        who = _operator(operator)
+        if not answer_id or not outcome:
+            raise gr.Error("请选择一条回答和复核结论。", print_exception=False)
+        self.ops.mark(answer_id, outcome, note or "", who)
+        gr.Info(f"已标记为“{OUTCOMES[outcome]}”。")
+        return self._queue_table(who, kinds), ""
+
+    @friendly
+    def export(self, operator: str | None, kinds: list[str] | None) -> Any:
+        _operator(operator)
+        data = self.ops.export_queue(self._queue(kinds))
+        out = Path(self.service.settings.data_dir) / "ui-output"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"复核队列-{dt.date.today().isoformat()}.xlsx"
+        path.write_bytes(data)
+        return gr.update(value=str(path), visible=True)
+
+    @friendly
+    def stats(self, operator: str | None) -> str:
+        _operator(operator)
+        return stats_html(self.ops.stats())
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        """The tab's content; call inside ``gr.Tab("运维")``."""
+        if not self.ops.enabled:
+            gr.HTML(f'<div class="notice" id="ops-off">{OPS_OFF}</div>')
+            return
+        operator = gr.State(None)
+        with gr.Row(elem_id="ops-login"):
+            key = gr.Textbox(
+                label="运维密钥", type="password", placeholder=LOGIN_NOTE, scale=4, elem_id="ops-key"
+            )
+            enter = gr.Button("进入运维", variant="primary", scale=1, min_width=100, elem_id="ops-enter")
+        status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status")
+        with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
+            with gr.Tab("文件", id="ops-docs"):
+                docs = gr.Dataframe(
+                    headers=DOC_HEADERS, interactive=False, wrap=True, elem_id="ops-doc-table"
+                )
+                with gr.Row():
+                    refresh = gr.Button("刷新列表", size="sm", elem_id="ops-doc-refresh")
+                    reindex = gr.Button("重建索引", size="sm", elem_id="ops-reindex")
+                reindexed = gr.HTML(elem_id="ops-reindexed")
+                doc = gr.Dropdown([], value=None, label="查看条款 / 停用文件", elem_id="ops-doc-pick")
+                with gr.Row():
+                    note = gr.Textbox(
+                        label="停用说明（可选）", max_lines=1, scale=4, elem_id="ops-retire-note"
+                    )
+                    retire = gr.Button(
+                        "停用该文件", variant="stop", scale=1, min_width=100, elem_id="ops-retire"
+                    )
+                retired = gr.HTML(elem_id="ops-retired")
+                clauses = gr.HTML(elem_id="ops-doc-clauses")
+                with gr.Accordion("上传文件", open=True, elem_id="ops-upload"):
+                    file = gr.File(
+                        label="文件（PDF、DOCX、MD、TXT）",
+                        file_types=[".pdf", ".docx", ".md", ".txt"],
+                        type="filepath",
+                        elem_id="ops-file",
+                    )
+                    with gr.Row():
+                        doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
+                        edition = gr.Textbox(
+                            label="申报批次", max_lines=1, placeholder="如 2025", elem_id="ops-edition"
+                        )
+                        region = gr.Textbox(
+                            label="地区", max_lines=1, placeholder="如 江苏省", elem_id="ops-region"
+                        )
+                        kind = gr.Dropdown(
+                            UPLOAD_STATUSES, value="official", label="状态", elem_id="ops-status-pick"
+                        )
+                    with gr.Row():
+                        preview = gr.Button("预览条款", elem_id="ops-preview")
+                        commit = gr.Button(
+                            "确认导入", variant="primary", interactive=False, elem_id="ops-commit"
+                        )
+                    previewed = gr.HTML(elem_id="ops-preview-result")
+            with gr.Tab("复核队列", id="ops-queue"):
+                kinds = gr.CheckboxGroup(
+                    [(label, k) for k, label in QUEUE_KINDS.items()],
+                    value=[],
+                    label="类别（不选为全部）",
+                    elem_id="ops-kinds",
+                )
+                with gr.Row():
+                    load_queue = gr.Button("刷新队列", size="sm", elem_id="ops-queue-refresh")
+                    export = gr.Button("导出 XLSX", size="sm", elem_id="ops-export")
+                exported = gr.File(
+                    label="复核队列 XLSX", visible=False, interactive=False, elem_id="ops-exported"
+                )
+                queue = gr.Dataframe(
+                    headers=QUEUE_HEADERS, interactive=False, wrap=True, elem_id="ops-queue-table"
+                )
+                answer = gr.Dropdown([], value=None, label="要标记的回答", elem_id="ops-answer")
+                outcome = gr.Radio(
+                    [(label, k) for k, label in OUTCOMES.items()], label="复核结论", elem_id="ops-outcome"
+                )
+                mark_note = gr.Textbox(label="说明", max_lines=2, elem_id="ops-mark-note")
+                mark = gr.Button("保存标记", variant="primary", elem_id="ops-mark")
+            with gr.Tab("统计", id="ops-stats"):
+                load_stats = gr.Button("刷新统计", size="sm", elem_id="ops-stats-refresh")
+                stats = gr.HTML(elem_id="ops-stats-view")
+
+        login = enter.click(
+            self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE
+        )
+        key.submit(self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE)
+        login.then(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
+        refresh.click(self.refresh_documents, [operator], [docs, doc], **PRIVATE)
+        reindex.click(self.reindex, [operator], [reindexed], **PRIVATE)
+        doc.change(self.show_document, [operator, doc], [clauses], **PRIVATE)
+        retire.click(self.retire, [operator, doc, note], [retired, docs, doc], **PRIVATE)
+        upload_inputs = [operator, file, doc_id, edition, region, kind]
+        preview.click(self.preview, upload_inputs, [previewed, commit], **PRIVATE)
+        for changed in (file, doc_id, edition, region, kind):
+            changed.change(lambda: gr.update(interactive=False), None, [commit], **PRIVATE)
+        commit.click(self.commit, upload_inputs, [previewed, commit, docs, doc], **PRIVATE)
+        load_queue.click(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
+        kinds.change(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
+        mark.click(self.mark, [operator, answer, outcome, mark_note, kinds], [queue, mark_note], **PRIVATE)
+        export.click(self.export, [operator, kinds], [exported], **PRIVATE)
+        load_stats.click(self.stats, [operator], [stats], **PRIVATE)

@@ -1,0 +1,134 @@
+"""Browser test of the 运维 tab (issue #15): an operator enters the key, uploads a DOCX
+provincial notice, sees its clauses, asks a question answered from it in 咨询, retires it, and
+asks again to see the answer change.
+
+This module's own server (overriding conftest's ``live_server``) has an operator key and a
+temporary copy of corpus/, so the upload and the retirement never touch the repository's corpus.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document as new_docx
+
+from assistant.config import REPO_ROOT, Settings
+
+TIMEOUT_MS = 30_000
+OPERATOR_KEY = "op-e2e-secret"
+QUESTION = "苏州市智能制造处的联系人和电话是什么？"
+PHONE = "0512-68880000"
+NOTICE = [
+    "关于组织开展2024年度苏州市智能工厂梯度培育申报工作的通知",
+    "各有关企业：",
+    "一、申报材料报送",
+    "（一）苏州市申报企业须将纸质申报书报送至苏州市工业和信息化局智能制造处（苏州市姑苏区三香路998号）。",
+    "二、联系方式",
+    f"（一）苏州市智能制造处联系人：王工，电话{PHONE}。",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(serve_ui: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    corpus = tmp_path_factory.mktemp("ops-corpus") / "corpus"
+    shutil.copytree(REPO_ROOT / "corpus", corpus)
+    settings = Settings(
+        dense_weight=0,
+        data_dir=tmp_path_factory.mktemp("ops-data"),
+        corpus_dir=corpus,
+        chroma_url=None,
+        llm_base_url=None,
+        llm_model=None,
+        operator_keys=OPERATOR_KEY,
+    )
+    yield from serve_ui(settings)
+
+
+@pytest.fixture()
+def notice_docx(tmp_path: Path) -> Path:
+    document = new_docx()
+    for line in NOTICE:
+        document.add_paragraph(line)
+    path = tmp_path / "苏州市通知.docx"
+    document.save(str(path))
+    return path
+
+
+def _ask(page: Any, question: str) -> str:
+    page.get_by_role("tab", name="咨询").click()
+    before = page.locator("#chatbot [data-testid='bot']").count()
+    page.fill("#chat-input textarea", question)
+    page.click("#chat-send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chatbot [data-testid=\"bot\"] details.src-card').length > 0"
+        " && document.querySelectorAll('#chatbot [data-testid=\"bot\"]').length > n",
+        arg=before,
+    )
+    page.wait_for_timeout(500)  # let the stream finish
+    return str(page.locator("#chatbot [data-testid='bot']").last.inner_text())
+
+
+def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
+    ui: Any, notice_docx: Path, live_server: Any
+) -> None:
+    page = ui.open()
+    page.get_by_role("tab", name="运维").click()
+    assert not page.locator("#ops-console").is_visible()
+
+    # A wrong key does not open the console.
+    page.fill("#ops-key input", "wrong")
+    page.click("#ops-enter")
+    page.wait_for_selector("#ops-status .error")
+    assert not page.locator("#ops-console").is_visible()
+
+    page.fill("#ops-key input", OPERATOR_KEY)
+    page.click("#ops-enter")
+    page.wait_for_selector("#ops-console", state="visible")
+    assert page.input_value("#ops-key input") == ""  # the key does not stay on the page
+    page.wait_for_function("() => document.querySelector('#ops-doc-table').innerText.includes('nmg')")
+
+    # 1. Upload: preview the parsed clauses, then commit.
+    page.set_input_files("#ops-file input[type=file]", str(notice_docx))
+    page.fill("#ops-doc-id input", "suzhou2024")
+    page.fill("#ops-edition input", "2024")
+    page.fill("#ops-region input", "江苏省")
+    page.wait_for_timeout(300)
+    page.click("#ops-preview")
+    page.wait_for_selector("#ops-preview-result .ops-doc")
+    preview = page.locator("#ops-preview-result").inner_text()
+    assert "预览" in preview and PHONE in preview
+    assert not (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
+    page.click("#ops-commit")
+    page.wait_for_function(
+        "() => document.querySelector('#ops-doc-table').innerText.includes('suzhou2024')", timeout=TIMEOUT_MS
+    )
+    assert (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
+
+    # 2. See its clauses.
+    page.locator("#ops-doc-pick input").click()
+    page.get_by_role("option", name="suzhou2024", exact=False).first.click()
+    page.wait_for_selector("#ops-doc-clauses .ops-doc[data-doc='suzhou2024']")
+    clauses = page.locator("#ops-doc-clauses").inner_text()
+    assert "suzhou2024#二.(一)" in clauses and PHONE in clauses
+
+    # 3. Ask: the answer comes from the uploaded notice.
+    answer = _ask(page, QUESTION)
+    assert PHONE in answer and "suzhou2024#" in answer
+
+    # 4. Retire it.
+    page.get_by_role("tab", name="运维").click()
+    page.locator("#ops-doc-pick input").click()
+    page.get_by_role("option", name="suzhou2024", exact=False).first.click()
+    page.click("#ops-retire")
+    page.wait_for_selector("#ops-retired .notice")
+    assert "已停用" in page.locator("#ops-retired").inner_text()
+    assert not (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
+
+    # 5. Ask again: the notice is no longer used.
+    again = _ask(page, QUESTION)
+    assert PHONE not in again and "suzhou2024#" not in again
+    assert again != answer
