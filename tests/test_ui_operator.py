@@ -35,11 +35,27 @@ def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path:
     service = make_service(tmp_path)
     assert not service.operations.enabled
     assert service.operations.identify("anything") is None
-    with gr.Blocks() as blocks:
-        OperatorTab(service).build()
-    html = [c.value for c in blocks.blocks.values() if isinstance(c, gr.HTML)]
-    assert any("运维功能未启用" in str(v) and "ASSISTANT_OPERATOR_KEYS" in str(v) for v in html)
+    with gr.Blocks():
+        on_load, (off, _, _) = OperatorTab(service).build()
+    assert "运维功能未启用" in off.value and "ASSISTANT_OPERATOR_KEYS" in off.value
+    shown, login, _ = on_load()
+    assert shown["visible"] is True and login["visible"] is False
+    assert OperatorTab(service).login("anything")[0] is None
     assert "ASSISTANT_OPERATOR_KEYS" in OPS_OFF
+
+
+def test_with_operator_keys_the_tab_shows_the_key_field_on_load(tmp_path: Path) -> None:
+    shown, login, status = OperatorTab(make_service(tmp_path, operator_keys=KEY)).on_load()
+    assert shown["visible"] is False and login["visible"] is True and status["visible"] is True
+
+
+def test_building_the_tab_does_not_build_the_service() -> None:
+    class Untouchable:
+        def __getattr__(self, name: str) -> None:
+            raise AssertionError(f"service.{name} read while building the layout")
+
+    with gr.Blocks():
+        OperatorTab(Untouchable()).build()  # type: ignore[arg-type]
 
 
 def test_login_keeps_only_the_operator_id_and_a_wrong_key_opens_nothing(tmp_path: Path) -> None:

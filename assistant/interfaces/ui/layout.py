@@ -111,7 +111,7 @@ class Layout:
                 with gr.Tab("条款", id="clauses"):
                     clause_parts = self._clause_tab()
                 with gr.Tab("运维", id="ops"):
-                    OperatorTab(self.h.service).build()
+                    ops_load, ops_outputs = OperatorTab(self.h.service).build()
             gr.HTML(
                 f'<footer class="app-footer">{PRIVACY_NOTE}　API 文档：<a href="/docs" target="_blank">/docs</a>'
                 "</footer>"
@@ -164,6 +164,7 @@ class Layout:
             ]
             loaded = blocks.load(self.h.on_load, [store], load_outputs, show_progress="hidden", **PRIVATE)
             loaded.then(None, js=REVEAL_DEEP_LINK, **PRIVATE)
+            blocks.load(ops_load, None, ops_outputs, show_progress="hidden", **PRIVATE)
             loaded.then(
                 self.h.check_view,
                 check_parts["inputs"],

@@ -97,13 +97,23 @@ class OperatorTab:
     """Builds the 运维 tab's content and answers its events."""
 
     def __init__(self, service: AssistantService) -> None:
+        # Not touched while the layout is built (the API's service is built lazily, see
+        # ``Handlers``): whether operator keys exist is asked on page load (``on_load``).
         self.service = service
-        self.ops = service.operations
+
+    @property
+    def ops(self) -> Any:
+        return self.service.operations
+
+    def on_load(self) -> tuple[Any, Any, Any]:
+        """The off notice, or the key field, depending on whether operator keys are configured."""
+        enabled = self.ops.enabled
+        return gr.update(visible=not enabled), gr.update(visible=enabled), gr.update(visible=enabled)
 
     # -- handlers -------------------------------------------------------------------------------
 
     def login(self, key: str) -> tuple[Any, ...]:
-        operator = self.ops.identify((key or "").strip())
+        operator = self.ops.identify((key or "").strip()) if self.ops.enabled else None
         if operator is None:
             return (
                 None,
@@ -275,18 +285,19 @@ class OperatorTab:
 
     # -- layout ---------------------------------------------------------------------------------
 
-    def build(self) -> None:
-        """The tab's content; call inside ``gr.Tab("运维")``."""
-        if not self.ops.enabled:
-            gr.HTML(f'<div class="notice" id="ops-off">{OPS_OFF}</div>')
-            return
+    def build(self) -> tuple[Any, list[Any]]:
+        """The tab's content; call inside ``gr.Tab("运维")``. Returns the page-load handler and
+        its outputs, for the caller to register on the Blocks."""
+        off = gr.HTML(
+            f'<div class="notice" id="ops-off">{OPS_OFF}</div>', visible=False, elem_id="ops-off-box"
+        )
         operator = gr.State(None)
-        with gr.Row(elem_id="ops-login"):
+        with gr.Row(elem_id="ops-login", visible=False) as login_row:
             key = gr.Textbox(
                 label="运维密钥", type="password", placeholder=LOGIN_NOTE, scale=4, elem_id="ops-key"
             )
             enter = gr.Button("进入运维", variant="primary", scale=1, min_width=100, elem_id="ops-enter")
-        status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status")
+        status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status", visible=False)
         with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
             with gr.Tab("文件", id="ops-docs"):
                 docs = gr.Dataframe(
@@ -375,3 +386,4 @@ class OperatorTab:
         mark.click(self.mark, [operator, answer, outcome, mark_note, kinds], [queue, mark_note], **PRIVATE)
         export.click(self.export, [operator, kinds], [exported], **PRIVATE)
         load_stats.click(self.stats, [operator], [stats], **PRIVATE)
+        return self.on_load, [off, login_row, status]
