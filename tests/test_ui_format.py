@@ -289,6 +289,21 @@ def test_draft_form_basic_information_both_ways() -> None:
     assert set(DRAFT_FIELDS) >= {"round", "address", "nature", "contact_phone", "contact_email"}
 
 
+def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
+    """起草: a new round moves the catalogue dropdown to the round's own edition; an edition the
+    user picked stays; a round without a catalogue of its year falls back to the default one."""
+    from assistant.config import Settings
+    from assistant.interfaces.ui.handlers import Handlers
+    from assistant.service import DraftingDesk
+
+    handlers = Handlers(DraftingDesk.from_settings(Settings(), llm=None))  # type: ignore[arg-type]
+    assert handlers.on_round("2024", "2025", False) == {"__type__": "update", "value": "2024"}
+    skip = {"__type__": "update"}  # gr.skip(): no value, nothing changes
+    assert handlers.on_round("2024", "2025", True) == skip  # the user's choice stays
+    assert handlers.on_round("2024", "2024", False) == skip
+    assert handlers.round_edition("2030") == "2025"
+
+
 def test_findings_grouped_by_severity_worst_first() -> None:
     findings = [
         {"severity": "提示", "message": "征求意见稿", "clause_ids": ["guide2025#说明"]},
