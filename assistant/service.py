@@ -219,15 +219,28 @@ class DraftingDesk:
         self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
     ) -> bytes:
         """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
+        if fmt == "docx":
+            return self._write_bytes(fmt, lambda path: write_docx(drafts[0], path))
+        return self._write_bytes(
+            fmt, lambda path: write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+        )
+
+    def export_section(self, draft: Draft, index: int) -> bytes:
+        """One part of 附件3 (``draft.sections[index]``) alone as a DOCX: the title block and that
+        part, without the instance list or the 附件4 row."""
+        if not 0 <= index < len(draft.sections):
+            raise ExportError(f"草稿没有第 {index + 1} 部分：共 {len(draft.sections)} 部分。")
+        part = draft.model_copy(update={"sections": [draft.sections[index]]})
+        return self._write_bytes("docx", lambda path: write_docx(part, path, sections_only=True))
+
+    @staticmethod
+    def _write_bytes(fmt: str, write: Callable[[Path], object]) -> bytes:
         from openpyxl.utils.exceptions import IllegalCharacterError
 
         with tempfile.TemporaryDirectory(prefix="draft-") as folder:
             path = Path(folder) / f"draft.{fmt}"
             try:
-                if fmt == "docx":
-                    write_docx(drafts[0], path)
-                else:
-                    write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+                write(path)
             except (IllegalCharacterError, ValueError) as exc:  # control characters: XML refuses them
                 log.info("export refused: %s", type(exc).__name__)
                 raise ExportError(

@@ -50,7 +50,8 @@ _ASKS = re.compile(
 )
 #: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
 _VERDICT_ASK = re.compile(
-    r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|能到|哪级|行吗|能上|有戏|报得了|可以报|帮看看|帮我看看|判断"
+    r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
+    r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
 )
 #: The user speaking about their own enterprise.
 _ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们|我这|我家")

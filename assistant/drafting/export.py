@@ -128,8 +128,9 @@ KPI_WIDTHS = [0.9, 3.6, 3.0, 2.1, 2.1, 1.5, 3.4]
 INFO_WIDTHS = [3.6, 13.0]
 
 
-def write_docx(draft: Draft, path: Path) -> Path:
-    """The declaration sections of ``draft`` as a Word document at ``path``."""
+def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path:
+    """The declaration sections of ``draft`` as a Word document at ``path``; ``sections_only``
+    leaves out the instance list and the 附件4 row (a part of 附件3 on its own)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
@@ -174,9 +175,10 @@ def write_docx(draft: Draft, path: Path) -> Path:
     for run in note.runs:
         run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
 
-    document.add_heading("涉及典型场景实例", level=1)
-    for line in draft.instances:
-        _add_text(document.add_paragraph(), f"{line.index}.{line.line}")
+    if not sections_only:
+        document.add_heading("涉及典型场景实例", level=1)
+        for line in draft.instances:
+            _add_text(document.add_paragraph(), f"{line.index}.{line.line}")
 
     for sec in draft.sections:
         document.add_heading(f"{sec.key}、{sec.title}", level=1)
@@ -197,8 +199,9 @@ def write_docx(draft: Draft, path: Path) -> Path:
                 )
                 document.add_paragraph()
 
-    document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)
-    _table(document, FORM_HEADERS, [draft.form_row.cells()], [0.9, 2.4, 2.4, 6.1, 1.8, 3.0], 9)
+    if not sections_only:
+        document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)
+        _table(document, FORM_HEADERS, [draft.form_row.cells()], [0.9, 2.4, 2.4, 6.1, 1.8, 3.0], 9)
 
     path = Path(path)
     try:

@@ -44,6 +44,15 @@ def _in_view(page: Any, selector: str) -> bool:
     )
 
 
+def _choose(page: Any, selector: str, option: str) -> None:
+    """Open the Gradio dropdown at ``selector`` and click the option whose text starts with ``option``."""
+    page.click(f"{selector} input")
+    page.locator("[role=listbox] [role=option]", has_text=option).first.click()
+    page.wait_for_function(
+        "([s, o]) => document.querySelector(s + ' input')?.value.startsWith(o)", arg=[selector, option]
+    )
+
+
 def _ladder(page: Any, scope: str) -> dict[str, str]:
     """Tier name -> status class of each ladder step under ``scope``."""
     steps = page.locator(f"{scope} ol.ladder li.step")
@@ -189,6 +198,17 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     page.click("#load-example")
     page.wait_for_function(f"() => {INSTANCE_ROWS} >= 7")
     rows_before = page.evaluate(f"() => {INSTANCE_ROWS}")
+    # The example is for the 2024 round, so the catalogue follows it to the 2024 guide.
+    assert page.locator("#draft-round input").input_value() == "2024年度"
+    page.wait_for_function(
+        "() => document.querySelector('#draft-edition input')?.value.startsWith('2024年版')"
+    )
+
+    # The user picks the 2025 guide; choosing the round afterwards keeps the user's choice.
+    _choose(page, "#draft-edition", "2025年版")
+    _choose(page, "#draft-round", "2024年度")
+    page.wait_for_timeout(300)
+    assert page.locator("#draft-edition input").input_value().startswith("2025年版")
 
     # Catalog search in the user's words: "AI质检" is the 2025 guide's 在线智能检测 in 生产作业.
     page.fill("#scenario-query input", "AI质检")
@@ -214,6 +234,31 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     assert "生产作业—在线智能检测—电驱壳体装配线螺栓拧紧质量的AI在线判定" in lines
     assert "必须修改" in page.locator("#draft-summary").inner_text()  # the summary counts by severity
     screenshot(page, "draft", scroll_to="#generate-draft")
+    # The preview holds all of 附件3: parts 一 to 四, with the 真实性承诺 in part 二.
+    preview = page.locator("#draft-preview").inner_text()
+    heads = [
+        "一、申报单位基本信息",
+        "二、智能工厂基本情况",
+        "三、智能工厂场景建设情况",
+        "四、智能工厂建设成效",
+    ]
+    assert [preview.find(h) for h in heads] == sorted(preview.find(h) for h in heads)
+    assert all(h in preview for h in heads) and "真实性承诺" in preview
+    assert "本单位郑重承诺" in preview
+
+    # One part alone: pick 二 in the dropdown and download it as a DOCX.
+    assert "一、申报单位基本信息" in page.locator("#download-section").inner_text()  # the first by default
+    _choose(page, "#section-pick", "二、")
+    page.locator("#download-section", has_text="二、智能工厂基本情况").wait_for()
+    with page.expect_download() as download:
+        page.click("#download-section")
+    part_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(part_path)
+    assert part_path.suffix == ".docx"
+    part = Document(str(part_path))
+    part_heads = [p.text for p in part.paragraphs if p.style.name.startswith("Heading")]
+    assert part_heads[0] == "二、智能工厂基本情况" and "（六）真实性承诺" in part_heads
+    assert not any(h.startswith(("三、", "四、", "附件4")) for h in part_heads)
 
     with page.expect_download() as download:
         page.click("#download-docx")

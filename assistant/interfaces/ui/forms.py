@@ -316,14 +316,18 @@ DRAFT_TEXT_FIELDS: tuple[str, ...] = (
     "enterprise",
     "project_name",
     "target_tier",
+    "round",
     "edition",
     "industry",
+    "address",
+    "nature",
     "overview",
 )
+#: The contact's keys in the DraftSpec; the form field of each is ``contact_<key>``.
+DRAFT_CONTACT_KEYS: tuple[str, ...] = ("name", "mobile", "phone", "email")
 DRAFT_FIELDS: tuple[str, ...] = (
     *DRAFT_TEXT_FIELDS,
-    "contact_name",
-    "contact_mobile",
+    *(f"contact_{key}" for key in DRAFT_CONTACT_KEYS),
     "period_start",
     "period_end",
     "investment",
@@ -343,7 +347,7 @@ def draft_spec_from_form(
             spec[key] = text
     contact = {
         k: str(fields.get(f"contact_{k}") or "").strip()
-        for k in ("name", "mobile")
+        for k in DRAFT_CONTACT_KEYS
         if str(fields.get(f"contact_{k}") or "").strip()
     }
     if contact:
@@ -375,8 +379,8 @@ def draft_form_from_spec(
     fields: dict[str, Any] = {key: str(spec.get(key) or "") for key in DRAFT_TEXT_FIELDS}
     contact = spec.get("contact") or {}
     period = spec.get("period") or {}
-    fields["contact_name"] = str(contact.get("name") or "")
-    fields["contact_mobile"] = str(contact.get("mobile") or "")
+    for key in DRAFT_CONTACT_KEYS:
+        fields[f"contact_{key}"] = str(contact.get(key) or "")
     fields["period_start"] = str(period.get("start") or "")
     fields["period_end"] = str(period.get("end") or "")
     fields["investment"] = fmt_cell(spec.get("investment"))

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from assistant.config import REPO_ROOT
-from assistant.drafting import KpiCatalog, load_kpis, parse_spec
+from assistant.drafting import Draft, KpiCatalog, load_kpis, parse_spec
 from assistant.errors import AssistantError
 from assistant.interfaces.ui.format import (
     EDITION_ALL,
@@ -344,6 +344,25 @@ class Handlers:
             out.append((f"{ed.edition}年版（{note}）", ed.edition))
         return out
 
+    def round_choices(self) -> list[tuple[str, str]]:
+        """The rounds (rules editions) held, newest first."""
+        return [(f"{e}年度", e) for e in reversed(self.service.rule_editions())]
+
+    def round_edition(self, round_: str | None) -> str | None:
+        """The catalogue edition a round refers to (the same year), else the default one held."""
+        held = [v for _, v in self.edition_choices()]
+        for edition in (round_, DEFAULT_CATALOG_EDITION):
+            if edition in held:
+                return edition
+        return held[0] if held else None
+
+    def on_round(self, round_: str | None, edition: str | None, chosen: bool) -> Any:
+        """A new round moves the catalogue edition to its own, unless the user picked one."""
+        target = self.round_edition(round_)
+        if chosen or not target or target == edition:
+            return gr.skip()
+        return gr.update(value=target)
+
     def scenario_choices(self, edition: str) -> list[tuple[str, str]]:
         if edition not in self.catalog.editions:
             return []
@@ -446,13 +465,19 @@ class Handlers:
     def _fill_draft_form(self, spec: dict[str, Any]) -> list[Any]:
         fields, instances, figures = draft_form_from_spec(spec)
         table = kpi_rows(self._kpi_catalog_rows(), figures, self._resolve_kpi)
+        rounds = [v for _, v in self.round_choices()]
+        round_ = fields.get("round") or self.service.current_round()
+        if round_ not in rounds:
+            raise FormValueError(f"没有 {round_} 年度的核验规则；可选：{'、'.join(rounds)}")
+        fields["round"] = round_  # a spec without a round is drafted for the round by date
         editions = dict(self.edition_choices())
-        edition = fields.get("edition") or DEFAULT_CATALOG_EDITION
+        chosen = bool(fields.get("edition"))
+        edition = fields.get("edition") or self.round_edition(round_)
         if edition not in editions.values():
             raise FormValueError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(editions.values())}")
-        fields["edition"] = edition  # a spec that names only its round still fills the dropdown
+        fields["edition"] = edition  # a spec that names only its round gets the round's catalogue
         values = [fields.get(key) if fields.get(key) != "" else None for key in DRAFT_FIELDS]
-        return [*values, instances, *self._instance_views(instances), table]
+        return [*values, chosen, instances, *self._instance_views(instances), table]
 
     @friendly
     def load_example(self) -> list[Any]:
@@ -464,7 +489,7 @@ class Handlers:
     @friendly
     def import_spec(self, file: str | None) -> list[Any]:
         if not file:
-            return [gr.skip()] * (len(DRAFT_FIELDS) + 4)
+            return [gr.skip()] * (len(DRAFT_FIELDS) + 5)
         try:
             data = json.loads(Path(file).read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -509,6 +534,7 @@ class Handlers:
         name = _safe_name(draft.project_name, "draft")
         docx = out / f"申报书草稿-{name}.docx"
         docx.write_bytes(self.service.export([draft], "docx"))
+        sections = [(f"{sec.key}、{sec.title}", i) for i, sec in enumerate(draft.sections)]
         xlsx = out / f"附件4推荐汇总表-{name}.xlsx"
         xlsx.write_bytes(self.service.export([draft], "xlsx", recommender or None))
         checks = [f.model_dump() for f in draft.checks]
@@ -527,7 +553,25 @@ class Handlers:
             highlight_placeholders(draft.text()),
             gr.update(value=str(docx), interactive=True),
             gr.update(value=str(xlsx), interactive=True),
+            draft.model_dump(mode="json"),
+            gr.update(choices=sections, value=0 if sections else None),
+            self._section_file(draft, 0) if sections else gr.update(value=None, interactive=False),
         )
+
+    def _section_file(self, draft: Draft, index: int) -> Any:
+        sec = draft.sections[index]
+        name = _safe_name(f"{sec.key}、{sec.title}-{draft.project_name}", "section")
+        path = self._output_dir() / f"申报书分部分-{name}.docx"
+        path.write_bytes(self.service.export_section(draft, index))
+        # The label names the part, so the user (and a test) sees what the button will give.
+        return gr.update(value=str(path), label=f"下载“{sec.key}、{sec.title}”DOCX", interactive=True)
+
+    @friendly
+    def section_download(self, draft: dict[str, Any] | None, index: int | None) -> Any:
+        """The part of 附件3 picked in the dropdown, alone as a DOCX, behind the download button."""
+        if not draft or index is None:
+            return gr.update(value=None, interactive=False)
+        return self._section_file(Draft.model_validate(draft), int(index))
 
     @friendly
     def review(self, file: str | None, tier: str, edition: str) -> tuple[str, str, str]:
@@ -627,6 +671,8 @@ class Handlers:
         default: str | None = DEFAULT_CATALOG_EDITION
         if default not in values:
             default = values[0] if values else None
+        round_ = self.service.current_round() if rule_editions else None
+        draft_default = self.round_edition(round_)
         return [
             messages,
             gr.Tabs(selected=tab) if tab else gr.skip(),
@@ -640,10 +686,11 @@ class Handlers:
                 value=f'<div class="notice error">起草功能不可用：{esc(problem)}</div>' if problem else "",
                 visible=bool(problem),
             ),
+            gr.update(choices=editions, value=draft_default),
+            gr.update(choices=self.round_choices(), value=round_),
             gr.update(choices=editions, value=default),
-            gr.update(choices=editions, value=default),
-            gr.update(choices=self.scenario_choices(default or ""), value=None),
-            gr.update(choices=self.segment_choices(default or ""), value=None),
+            gr.update(choices=self.scenario_choices(draft_default or ""), value=None),
+            gr.update(choices=self.segment_choices(draft_default or ""), value=None),
             kpi_rows(self._kpi_catalog_rows()),
             gr.update(visible=not grounded),
             gr.update(choices=[EDITION_ALL, *self.service.editions()], value=EDITION_ALL),

@@ -152,6 +152,7 @@ class Layout:
                 p["check_as_of"],
                 p["draft_problem"],
                 p["draft_edition"],
+                p["draft_round"],
                 p["review_edition"],
                 p["scenario"],
                 p["segment"],
@@ -373,7 +374,7 @@ class Layout:
     def _draft_writer(self) -> None:
         gr.HTML(
             '<p class="form-hint">填写项目信息，按指引目录添加典型场景实例，录入附1关键绩效指标的建设前后数据，'
-            "即可生成“环节—场景—实例”清单、附件3第3、4部分草稿和附件4推荐汇总表。缺少的信息以"
+            "即可生成“环节—场景—实例”清单、附件3第一至四部分（含真实性承诺）草稿和附件4推荐汇总表。缺少的信息以"
             "<mark class='todo-mark'>【待补充：…】</mark>标出，不会编造。</p>"
         )
         with gr.Row():
@@ -392,11 +393,25 @@ class Layout:
                 fields["target_tier"] = gr.Dropdown(
                     list(TIERS), value=DEFAULT_TIER, label="目标层级", min_width=140
                 )
-                fields["edition"] = gr.Dropdown([], value=None, label="场景指引版本", min_width=240)
+                # The round decides the rules; the catalogue follows it until the user picks one.
+                fields["round"] = gr.Dropdown(
+                    [], value=None, label="申报年度（轮次）", min_width=140, elem_id="draft-round"
+                )
+                fields["edition"] = gr.Dropdown(
+                    [], value=None, label="场景指引版本", min_width=240, elem_id="draft-edition"
+                )
                 fields["industry"] = gr.Textbox(label="所属行业", max_lines=1, min_width=160)
+            with gr.Row():
+                fields["address"] = gr.Textbox(label="地址", max_lines=1, min_width=240, scale=2)
+                fields["nature"] = gr.Textbox(
+                    label="企业性质", placeholder="如 民营企业、国有企业", max_lines=1, min_width=140
+                )
             with gr.Row():
                 fields["contact_name"] = gr.Textbox(label="联系人", max_lines=1, min_width=120)
                 fields["contact_mobile"] = gr.Textbox(label="联系方式（手机号）", max_lines=1, min_width=150)
+                fields["contact_phone"] = gr.Textbox(label="联系电话", max_lines=1, min_width=150)
+                fields["contact_email"] = gr.Textbox(label="邮箱", max_lines=1, min_width=180)
+            with gr.Row():
                 fields["period_start"] = gr.Textbox(
                     label="建设开始", placeholder="2022年3月", max_lines=1, min_width=120
                 )
@@ -423,6 +438,7 @@ class Layout:
                 )
             fields["plans"] = gr.Textbox(label="后续实施计划（每行一条）", lines=2)
 
+        edition_chosen = gr.State(False)  # the user picked the catalogue edition themselves
         instances = gr.State([])
         with gr.Accordion("2. 典型场景实例（环节—场景—实例）", open=True):
             with gr.Row(equal_height=True):
@@ -516,14 +532,34 @@ class Layout:
             with gr.Column(scale=1, min_width=300):
                 gr.Markdown("#### 涉及典型场景实例（附件4格式）")
                 lines_view = gr.HTML(elem_id="draft-lines")
-        with gr.Accordion("申报书草稿预览（附件3第3、4部分与附件4行）", open=True):
+        draft_state = gr.State(None)  # the last draft generated, for the per-part download
+        with gr.Row(equal_height=True):
+            section_pick = gr.Dropdown(
+                [], value=None, label="单独下载申报书的一部分", min_width=240, scale=3, elem_id="section-pick"
+            )
+            section_docx = gr.DownloadButton(
+                "下载所选部分 DOCX", interactive=False, scale=1, min_width=160, elem_id="download-section"
+            )
+        with gr.Accordion("申报书草稿预览（附件3第一至四部分、真实性承诺与附件4行）", open=True):
             preview = gr.Markdown(elem_id="draft-preview", line_breaks=True)
 
         self.parts.update(
-            draft_edition=fields["edition"], scenario=scenario, segment=segment, kpi_table=kpi_table
+            draft_edition=fields["edition"],
+            draft_round=fields["round"],
+            scenario=scenario,
+            segment=segment,
+            kpi_table=kpi_table,
         )
         field_inputs = [fields[key] for key in DRAFT_FIELDS]
-        fill_outputs = [*field_inputs, instances, table, remove_pick, kpi_table]
+        fill_outputs = [*field_inputs, edition_chosen, instances, table, remove_pick, kpi_table]
+        fields["edition"].input(lambda: True, None, edition_chosen, show_progress="hidden", **PRIVATE)
+        fields["round"].change(
+            self.h.on_round,
+            [fields["round"], fields["edition"], edition_chosen],
+            fields["edition"],
+            show_progress="hidden",
+            **PRIVATE,
+        )
         fields["edition"].change(
             self.h.on_edition, fields["edition"], [scenario, segment, match_note], **PRIVATE
         )
@@ -552,10 +588,11 @@ class Layout:
         generate.click(
             self.h.generate,
             [instances, kpi_table, use_llm, recommender, *field_inputs],
-            [summary, checks, lines_view, preview, docx, xlsx],
+            [summary, checks, lines_view, preview, docx, xlsx, draft_state, section_pick, section_docx],
             scroll_to_output=True,
             **PRIVATE,
         )
+        section_pick.input(self.h.section_download, [draft_state, section_pick], section_docx, **PRIVATE)
 
     def _draft_reviewer(self) -> None:
         gr.HTML(

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from assistant.config import Settings
 from assistant.interfaces.api.app import create_app
-from tests.test_api import api_settings
+from tests.interfaces.api.test_api import api_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 DATA_DIR = Path(tempfile.mkdtemp(prefix="api-fuzz-"))

@@ -28,6 +28,7 @@ from assistant.interfaces.ui.format import (
     verdict_block,
 )
 from assistant.interfaces.ui.forms import (
+    DRAFT_FIELDS,
     KPI_HEADERS,
     NONE,
     PROFILE_FIELDS,
@@ -254,11 +255,53 @@ def test_kpi_table_round_trip_and_number_reading() -> None:
 def test_example_draft_spec_round_trips_through_the_form() -> None:
     fields, instances, figures = draft_form_from_spec(EXAMPLE_SPEC)
     assert fields["contact_mobile"] == "13800000000" and len(instances) == 7
-    # The form does not carry 申报单位基本信息 beyond name/industry/contact, nor the round, yet.
-    not_in_form = {"round", "address", "nature", "profile"}
-    expected = {k: v for k, v in EXAMPLE_SPEC.items() if k not in not_in_form}
-    expected["contact"] = {k: v for k, v in EXAMPLE_SPEC["contact"].items() if k in ("name", "mobile")}
+    assert fields["round"] == "2024" and fields["nature"] == "民营企业"
+    assert fields["address"].startswith("江苏省常州市")
+    assert (fields["contact_phone"], fields["contact_email"]) == ("0519-00000000", "linxiao@example.com")
+    # Everything but the self-check profile (a JSON object, not a form field) comes back.
+    expected = {k: v for k, v in EXAMPLE_SPEC.items() if k != "profile"}
     assert draft_spec_from_form(fields, instances, figures) == expected
+
+
+def test_draft_form_basic_information_both_ways() -> None:
+    """地址、企业性质、联系电话、邮箱 and 轮次: spec -> form -> spec; blanks are left out, so the
+    drafter marks them 【待补充】 rather than writing empty text."""
+    spec = {
+        "enterprise": "甲公司",
+        "project_name": "乙工厂",
+        "round": "2024",
+        "edition": "2025",
+        "address": "  上海市浦东新区某路1号 ",
+        "nature": "国有企业",
+        "contact": {"name": "张三", "phone": "021-12345678", "email": "zs@example.com"},
+        "scenarios": [{"segment": "生产作业", "instance_name": "某实例"}],
+    }
+    fields, instances, figures = draft_form_from_spec(spec)
+    assert fields["contact_mobile"] == "" and fields["contact_phone"] == "021-12345678"
+    assert fields["address"] == "  上海市浦东新区某路1号 "
+    back = draft_spec_from_form(fields, instances, figures)
+    assert back["address"] == "上海市浦东新区某路1号"  # trimmed
+    assert back["contact"] == {"name": "张三", "phone": "021-12345678", "email": "zs@example.com"}
+    assert (back["round"], back["edition"], back["nature"]) == ("2024", "2025", "国有企业")
+    blank = {**fields, "address": " ", "nature": "", "contact_phone": "", "contact_email": "", "round": ""}
+    back = draft_spec_from_form(blank, instances, figures)
+    assert not {"address", "nature", "round"} & back.keys() and back["contact"] == {"name": "张三"}
+    assert set(DRAFT_FIELDS) >= {"round", "address", "nature", "contact_phone", "contact_email"}
+
+
+def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
+    """起草: a new round moves the catalogue dropdown to the round's own edition; an edition the
+    user picked stays; a round without a catalogue of its year falls back to the default one."""
+    from assistant.config import Settings
+    from assistant.interfaces.ui.handlers import Handlers
+    from assistant.service import DraftingDesk
+
+    handlers = Handlers(DraftingDesk.from_settings(Settings(), llm=None))  # type: ignore[arg-type]
+    assert handlers.on_round("2024", "2025", False) == {"__type__": "update", "value": "2024"}
+    skip = {"__type__": "update"}  # gr.skip(): no value, nothing changes
+    assert handlers.on_round("2024", "2025", True) == skip  # the user's choice stays
+    assert handlers.on_round("2024", "2024", False) == skip
+    assert handlers.round_edition("2030") == "2025"
 
 
 def test_findings_grouped_by_severity_worst_first() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from assistant.knowledge.retrieval import Retriever
 from tests.fakes import make_service
 
@@ -86,3 +88,15 @@ def test_links_recognition_and_a_conflict(sparse_retriever: Retriever, tmp_path:
     assert service.sessions.profile(session)["maturity"]["level"] == 2
     assert "不满足" in last.answer.split("\n")[0]
     _no_field_ids(last.answer)
+
+
+@pytest.mark.parametrize("question", ["先进级够得着吗", "能直接上领航级吗", "卓越级评得上吗", "领航级够格吗"])
+def test_verdict_questions_in_other_words_lead_with_the_status(
+    sparse_retriever: Retriever, tmp_path: Path, question: str
+) -> None:
+    """However a verdict is asked for, the first line of the lead states the asked tier's status."""
+    answer = make_service(sparse_retriever, tmp_path).ask(
+        "成熟度第三方评了二级，" + question, profile={"enterprise": {"above_designated_size": True}}
+    )
+    first = answer.lead.split("\n")[0]
+    assert any(word in first for word in ("满足", "不满足", "有条件", "暂不能判断")), first

@@ -23,7 +23,7 @@ from assistant.interfaces.api.errors import scrub
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call
-from tests.test_api import (
+from tests.interfaces.api.test_api import (
     EXCELLENT_PROFILE,
     api_settings,
     assert_error,

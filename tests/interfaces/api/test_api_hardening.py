@@ -21,7 +21,7 @@ from assistant.interfaces.api.app import create_app
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import make_service
-from tests.test_api import api_settings, assert_error, make_client
+from tests.interfaces.api.test_api import api_settings, assert_error, make_client
 
 KEY = "k-ui-3e9d1f"
 SPEC = (REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.operations import Upload
 from assistant.service import AssistantService
-from tests.test_api import make_client
+from tests.interfaces.api.test_api import make_client
 
 OPERATOR = "op-secret-1"
 USER = "user-secret-1"

@@ -152,6 +152,39 @@ def test_export_picks_the_format_by_suffix(example_draft: Draft, tmp_path: Path)
     assert export([example_draft], tmp_path / "x.xlsx").exists()
 
 
+def test_one_part_exports_alone_through_the_desk(example_draft: Draft) -> None:
+    """DraftingDesk.export_section: the title block and that part only (no instance list, no
+    附件4 row); each of the five parts round-trips; an index out of range is a Chinese error."""
+    import io
+
+    from assistant.config import Settings
+    from assistant.service import DraftingDesk
+
+    desk = DraftingDesk.from_settings(Settings(), llm=None)
+    assert [s.key for s in example_draft.sections] == ["一", "二", "三", "四"]
+
+    def read(index: int) -> tuple[list[str], list[str], list[list[list[str]]]]:
+        document = Document(io.BytesIO(desk.export_section(example_draft, index)))
+        headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+        tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+        return headings, [p.text for p in document.paragraphs], tables
+
+    headings, paragraphs, tables = read(1)
+    assert headings[0] == "二、智能工厂基本情况" and "（六）真实性承诺" in headings
+    assert not any(h[:2] in ("一、", "三、", "四、") for h in headings)
+    assert "涉及典型场景实例" not in headings and not any(h.startswith("附件4") for h in headings)
+    assert tables == [] and paragraphs[0] == example_draft.project_name
+    headings, _, tables = read(3)
+    assert headings[0] == "四、智能工厂建设成效" and tables[0][0][1] == "指标（附1）"
+    assert FORM_HEADERS not in [t[0] for t in tables]
+    whole = desk.export([example_draft], "docx")
+    assert len(desk.export_section(example_draft, 0)) < len(whole)
+    with pytest.raises(ExportError, match="没有第 5 部分"):
+        desk.export_section(example_draft, 4)
+    with pytest.raises(ExportError):
+        desk.export_section(example_draft, -1)
+
+
 # ---- the draft command ----------------------------------------------------------------------------
 
 
