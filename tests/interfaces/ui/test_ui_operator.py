@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from assistant.interfaces.ui.operator import OPS_OFF, OperatorTab, stats_html
-from tests.test_admin import log, make_service
+from tests.interfaces.api.test_admin import log, make_service
 
 KEY = "op-ui-secret"
 
