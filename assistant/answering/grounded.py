@@ -430,7 +430,11 @@ class GroundedAnswerer:
             lead_in = (
                 "要给出确定结论，请告诉我：" if status == "unknown" else f"{tier}还有待确认的情况，请告诉我："
             )
-            lines.append(lead_in + "".join(f"{n}. {q}" for n, q in enumerate(questions, 1)))
+            # Numbered the way official documents do, so no Arabic digit in the lead is taken for
+            # a figure from the documents (every lead number must be in a cited clause).
+            lines.append(
+                lead_in + "".join(f"（{'一二三四五六七八九'[n]}）{q}" for n, q in enumerate(questions))
+            )
         if report.highest_tier and report.highest_tier != tier:
             lines.append(f"按已知情况，已满足{report.highest_tier}的全部要求。")
         reachable = report.reachable_tier
@@ -467,13 +471,13 @@ class GroundedAnswerer:
     def _tier_items(self, report: CheckReport, tier: str) -> list[RequirementResult]:
         """The requirements that decide the asked tier: the round's application for the tier it
         is for (卓越级 in 2024), the tier's cumulative requirements otherwise."""
+        # The asked tier's own requirements first, then the tiers below it: what is said first is
+        # measured against the tier asked about ("三级，达到卓越级要求"), not against 基础级.
+        below = TIERS[: TIERS.index(tier) + 1][::-1]
+        cumulative = [r for t in below for r in report.tiers[t].requirements]  # type: ignore[index]
         if tier == _application_tier(report):
-            return list(report.application.requirements) + [
-                r
-                for t in TIERS[: TIERS.index(tier) + 1]
-                for r in report.tiers[t].requirements  # type: ignore[index]
-            ]
-        return [r for t in TIERS[: TIERS.index(tier) + 1] for r in report.tiers[t].requirements]  # type: ignore[index]
+            return list(report.application.requirements) + cumulative
+        return cumulative
 
     def _bullet(self, item: RequirementResult) -> str:
         cite = "".join(f"【{c}】" for c in item.clause_ids[:2])

@@ -100,3 +100,12 @@ def test_verdict_questions_in_other_words_lead_with_the_status(
     )
     first = answer.lead.split("\n")[0]
     assert any(word in first for word in ("满足", "不满足", "有条件", "暂不能判断")), first
+
+
+def test_a_settled_fact_is_measured_against_the_asked_tier(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """'成熟度三级' asked about 卓越级 is stated against 卓越级's threshold, not 基础级's."""
+    answer = make_service(sparse_retriever, tmp_path).ask("我们成熟度三级，能报卓越级吗？")
+    assert "达到卓越级要求的三级及以上" in answer.lead
+    assert "达到基础级要求" not in answer.lead
