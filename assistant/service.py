@@ -637,7 +637,7 @@ class AssistantService(DraftingDesk):
         if tail:
             yield {"type": "token", "text": tail}
         report = state.report
-        missing = self.grounded._missing(report, set()) if report else []
+        missing = self.grounded.missing_facts(report, set()) if report else []
         answer = self._finish(
             question,
             session_id,

@@ -277,7 +277,7 @@ class GroundedAnswerer:
     def _report(self, profile: dict[str, Any], as_of: dt.date) -> CheckReport:
         return check(parse_profile(profile), self.rules, as_of)
 
-    def _missing(self, report: CheckReport, stated: set[str]) -> list[str]:
+    def missing_facts(self, report: CheckReport, stated: set[str]) -> list[str]:
         """Fields the checker needs (unknown), application first, as Chinese questions."""
         fields: list[str] = []
         unknown = [r for r in report.application.requirements if r.status == "unknown"]
@@ -647,7 +647,7 @@ class GroundedAnswerer:
             if isinstance(values, dict)
             for key in values
         }
-        missing = self._missing(report, stated)
+        missing = self.missing_facts(report, stated)
 
         lead: list[str] = []
         after: list[str] = []  # said after the lead: notes computed from data, the facts understood

@@ -117,7 +117,7 @@ def resolve_instance(
     else:
         # 2024: 环节 can be checked, scenario names cannot (not held). Names of a consultation
         # draft (2025) are accepted with a 提示 saying so; the body stays free of the caveat.
-        draft_scenario = _draft_match(catalog, query, edition, "scenario") if query else None
+        draft_scenario = draft_match(catalog, query, edition, "scenario") if query else None
         if inst.segment:
             seg = catalog.match(inst.segment, edition, kind="segment")
             if seg.confident:
@@ -132,7 +132,7 @@ def resolve_instance(
                             field=f"{field}.segment",
                         )
                     )
-            elif (other := _draft_match(catalog, inst.segment, edition, "segment")) is not None:
+            elif (other := draft_match(catalog, inst.segment, edition, "segment")) is not None:
                 segment_name, link = other[0].name, other[0].link
                 findings.append(
                     draft_name_note(str(segment_name), "环节", other[1], edition, f"{field}.segment")
@@ -191,7 +191,7 @@ def resolve_instance(
     return _Resolved(segment=segment_name, scenario=scenario_name, link=link, match=match)
 
 
-def _draft_match(
+def draft_match(
     catalog: ScenarioCatalog, text: str | None, edition: str, kind: MatchKind
 ) -> tuple[MatchResult, str] | None:
     """A confident match of ``text`` in another edition that is a consultation draft (the 2025

@@ -38,7 +38,7 @@ from assistant.drafting.findings import (
     instance_name_findings,
     sort_findings,
 )
-from assistant.drafting.resolve import _draft_match, draft_name_note, merge_draft_notes
+from assistant.drafting.resolve import draft_match, draft_name_note, merge_draft_notes
 from assistant.drafting.wording import DASH_VARIANTS, SEP, leadership_claims
 from assistant.errors import DraftFileError
 from assistant.knowledge.kpis import Kpi, KpiCatalog, load_kpis
@@ -299,7 +299,7 @@ def _review_instance(
 
     segment = catalog.match(segment_text, edition, kind="segment")
     link: str | None = None
-    other_segment = None if segment.confident else _draft_match(catalog, segment_text, edition, "segment")
+    other_segment = None if segment.confident else draft_match(catalog, segment_text, edition, "segment")
     if other_segment is not None:
         result.segment, link = other_segment[0].name, other_segment[0].link
         notes.append((str(other_segment[0].name), "环节", other_segment[1]))
@@ -374,7 +374,7 @@ def _review_instance(
             )
     else:
         result.scenario = scenario_text
-        other_scenario = _draft_match(catalog, scenario_text, edition, "scenario")
+        other_scenario = draft_match(catalog, scenario_text, edition, "scenario")
         if other_scenario is not None and other_scenario[0].name:
             result.scenario = other_scenario[0].name
             link = link or other_scenario[0].link
