@@ -192,7 +192,9 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     # Nothing typed means nothing: no 0 in 总投资 nor in the KPI table.
     assert page.locator("#draft-investment input").input_value() == ""
     page.get_by_text("3. 关键绩效指标").click()
-    page.wait_for_function("() => document.querySelector('#kpi-table').innerText.includes('数控化率')")
+    page.wait_for_function(
+        "() => (document.querySelector('#kpi-table')?.innerText ?? '').includes('数控化率')"
+    )
     lines = page.locator("#kpi-table").inner_text().split("\n")
     assert "关键设备数控化率" in lines and "0" not in lines  # empty cells, not zeros
     page.click("#load-example")

@@ -89,7 +89,9 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     page.click("#ops-enter")
     page.wait_for_selector("#ops-console", state="visible")
     assert page.input_value("#ops-key input") == ""  # the key does not stay on the page
-    page.wait_for_function("() => document.querySelector('#ops-doc-table').innerText.includes('nmg')")
+    page.wait_for_function(
+        "() => (document.querySelector('#ops-doc-table')?.innerText ?? '').includes('nmg')"
+    )
 
     # 1. Upload: preview the parsed clauses, then commit.
     page.set_input_files("#ops-file input[type=file]", str(notice_docx))
@@ -104,7 +106,8 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     assert not (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
     page.click("#ops-commit")
     page.wait_for_function(
-        "() => document.querySelector('#ops-doc-table').innerText.includes('suzhou2024')", timeout=TIMEOUT_MS
+        "() => (document.querySelector('#ops-doc-table')?.innerText ?? '').includes('suzhou2024')",
+        timeout=TIMEOUT_MS,
     )
     assert (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
 
