@@ -174,12 +174,8 @@ def with_restarting_numbering(markdown_text: str, target: Path) -> str:
     """The document, parsed strictly; when numbering repeats (real notices restart 1. 2. 3.
     under each 一、 and (一) written as plain paragraphs), those paragraphs become headings so
     the items get ids like ``liaoning#二.2``, never a duplicate."""
-    try:
-        parse_document(markdown_text, target)
+    if _parses_without_repeats(markdown_text, target):
         return markdown_text
-    except CorpusError as exc:
-        if "条款编号重复" not in exc.message:
-            raise
     found = _FRONT_MATTER.match(markdown_text)
     head, body = (
         (markdown_text[: found.end()], markdown_text[found.end() :]) if found else ("", markdown_text)
@@ -188,28 +184,40 @@ def with_restarting_numbering(markdown_text: str, target: Path) -> str:
         (_SECTION, "##", _SECTION_MAX_WIDTH),
         (_SUBSECTION, "###", _SUBSECTION_MAX_WIDTH),
     ):
-        blocks = body.split("\n\n")
-        out: list[str] = []
-        for block in blocks:
-            line = block.strip()
-            if "\n" in line or not pattern.match(line):
-                out.append(block)
-            elif _is_heading_sized(line, width):
-                out.append(f"{marks} {line}")
-            elif pattern is _SECTION and (lead := _SECTION_LEAD.match(line)):
-                out.extend([f"{marks} {lead.group(1)}", lead.group(2)])
-            else:
-                out.append(block)
-        body = "\n\n".join(out)
-        candidate = head + body
-        try:
-            parse_document(candidate, target)
-            return candidate
-        except CorpusError as exc:
-            if "条款编号重复" not in exc.message:
-                raise
+        body = "\n\n".join(_promoted(body.split("\n\n"), pattern, marks, width))
+        if _parses_without_repeats(head + body, target):
+            return head + body
     parse_document(head + body, target)  # raises the duplicate the promotion could not resolve
     return head + body
+
+
+def _parses_without_repeats(markdown_text: str, target: Path) -> bool:
+    """True when the document parses strictly, False when only its numbering repeats; any
+    other fault is raised as it is, since promoting headings cannot fix it."""
+    try:
+        parse_document(markdown_text, target)
+    except CorpusError as exc:
+        if "条款编号重复" not in exc.message:
+            raise
+        return False
+    return True
+
+
+def _promoted(blocks: list[str], pattern: re.Pattern[str], marks: str, width: int) -> list[str]:
+    """The paragraphs that start with ``pattern``'s numbering as headings: whole when short, the
+    lead phrase as heading and the rest as text when a ``一、`` line runs on."""
+    out: list[str] = []
+    for block in blocks:
+        line = block.strip()
+        if "\n" in line or not pattern.match(line):
+            out.append(block)
+        elif _is_heading_sized(line, width):
+            out.append(f"{marks} {line}")
+        elif pattern is _SECTION and (lead := _SECTION_LEAD.match(line)):
+            out.extend([f"{marks} {lead.group(1)}", lead.group(2)])
+        else:
+            out.append(block)
+    return out
 
 
 def default_title(text: str, src: Path) -> str:
