@@ -21,6 +21,7 @@ candidates and a Chinese message asking the user to choose. It never silently gu
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -106,20 +107,14 @@ def similarity(query: str, name: str) -> float:
     return round(100.0 * (0.7 * common / len(q) + 0.3 * common / len(n)), 1)
 
 
+@dataclass(eq=False, repr=False)  # compared and shown by identity, as a plain class would be
 class ScenarioCatalog:
     """Editions of the guide with lookups scenario → 环节 → link, and fuzzy matching."""
 
-    def __init__(
-        self,
-        links: list[str],
-        link_synonyms: dict[str, str],
-        editions: dict[str, Edition],
-        scenario_aliases: dict[str, list[str]],
-    ) -> None:
-        self.links = links
-        self.link_synonyms = link_synonyms
-        self.editions = editions
-        self.scenario_aliases = scenario_aliases
+    links: list[str]
+    link_synonyms: dict[str, str]
+    editions: dict[str, Edition]
+    scenario_aliases: dict[str, list[str]]
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -169,7 +164,7 @@ class ScenarioCatalog:
         ed = self.edition(edition)
         query = (text or "").strip()
         if not normalise_name(query):
-            return MatchResult(query=query, edition=ed.edition, status="none", message="名称为空。")
+            return _unsure(query, ed, "none", "名称为空。")
         if kind == "segment":
             return self._match_segment(query, ed)
         segment = self._match_segment(query, ed)
@@ -220,19 +215,7 @@ class ScenarioCatalog:
             message += "，请确认。"
         else:
             message += "。"
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status=status,
-            kind="scenario",
-            name=sc.name,
-            segment=sc.segment,
-            link=sc.link,
-            multi_link=sc.multi_link,
-            score=score,
-            via=via,
-            message=message,
-        )
+        return _named(query, ed, status, self._candidate(name, ed, score), message, via)
 
     def _alias_result(self, query: str, ed: Edition, targets: list[str], alias: str) -> MatchResult:
         targets = [t for t in targets if t in ed.scenarios]
@@ -247,21 +230,14 @@ class ScenarioCatalog:
 
     def _ambiguous(self, query: str, ed: Edition, names: list[str], why: str) -> MatchResult:
         candidates = [self._candidate(n, ed, similarity(query, n)) for n in names][:MAX_CANDIDATES]
-        listing = "、".join(f"{c.segment}—{c.name}" for c in candidates)
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous",
-            candidates=candidates,
-            message=f"“{query}”{why}，无法确定是哪一个，请从候选中选择：{listing}。",
-        )
+        message = f"“{query}”{why}，无法确定是哪一个，请从候选中选择：{_listing(candidates)}。"
+        return _unsure(query, ed, "ambiguous", message, candidates)
 
     def _candidate(self, name: str, ed: Edition, score: float) -> Candidate:
         if name in ed.scenarios:
             sc = ed.scenarios[name]
             return Candidate(name=name, kind="scenario", segment=sc.segment, link=sc.link, score=score)
-        seg = ed.segments[name]
-        return Candidate(name=name, kind="segment", segment=name, link=seg.link, score=score)
+        return _segment_candidate(name, ed, score)
 
     def _fuzzy(self, query: str, ed: Edition) -> MatchResult:
         scored: dict[str, float] = {}
@@ -278,44 +254,25 @@ class ScenarioCatalog:
             return self._scenario_result(query, ed, best_name, "fuzzy", best)
         candidates = [self._candidate(n, ed, s) for n, s in ranked if s >= CANDIDATE_SCORE][:MAX_CANDIDATES]
         if not candidates:
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status="none",
-                message=f"“{query}”与{ed.edition}年版指引的场景名都不相近，请对照场景清单填写。",
-            )
-        listing = "、".join(f"{c.segment}—{c.name}" for c in candidates)
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous",
-            candidates=candidates,
-            message=f"“{query}”不是{ed.edition}年版指引中的场景名，可能是：{listing}；请选择后填写。",
+            message = f"“{query}”与{ed.edition}年版指引的场景名都不相近，请对照场景清单填写。"
+            return _unsure(query, ed, "none", message)
+        message = (
+            f"“{query}”不是{ed.edition}年版指引中的场景名，可能是：{_listing(candidates)}；请选择后填写。"
         )
+        return _unsure(query, ed, "ambiguous", message, candidates)
 
     def _match_segment(self, query: str, ed: Edition) -> MatchResult:
         q = normalise_name(_strip_marker(query))
         names = {normalise_name(n): n for n in ed.segments}
 
         def hit(name: str, status: MatchStatus, score: float, via: str | None = None) -> MatchResult:
-            seg = ed.segments[name]
             how = {
                 "exact": "",
                 "alias": f"（按常用说法“{via}”对应，请确认）",
                 "fuzzy": "（按相似度对应，请确认）",
             }
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status=status,
-                kind="segment",
-                name=name,
-                segment=name,
-                link=seg.link,
-                score=score,
-                via=via,
-                message=f"“{query}”→ 环节“{name}”{how.get(status, '')}。",
-            )
+            message = f"“{query}”→ 环节“{name}”{how.get(status, '')}。"
+            return _named(query, ed, status, _segment_candidate(name, ed, score), message, via)
 
         if q in names:
             return hit(names[q], "exact", 100.0)
@@ -325,32 +282,22 @@ class ScenarioCatalog:
         if link:
             options = ed.segments_of_link(link)
             candidates = [self._candidate(n, ed, similarity(query, n)) for n in options]
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status="ambiguous",
-                candidates=candidates,
-                message=(
-                    f"“{query}”是要素条件的环节，不是{ed.edition}年版指引的环节名；"
-                    f"它对应指引中的：{'、'.join(options)}，请选择其一。"
-                ),
+            message = (
+                f"“{query}”是要素条件的环节，不是{ed.edition}年版指引的环节名；"
+                f"它对应指引中的：{'、'.join(options)}，请选择其一。"
             )
+            return _unsure(query, ed, "ambiguous", message, candidates)
         ranked = sorted(((similarity(query, n), n) for n in ed.segments), key=lambda x: (-x[0], x[1]))
         best, best_name = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         if _confident(query, best, second):
             return hit(best_name, "fuzzy", best)
         candidates = [self._candidate(n, ed, s) for s, n in ranked if s >= CANDIDATE_SCORE][:MAX_CANDIDATES]
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous" if candidates else "none",
-            candidates=candidates,
-            message=(
-                f"“{query}”不是{ed.edition}年版指引的环节名；{ed.edition}年版的环节为："
-                f"{'、'.join(n for n, s in ed.segments.items() if not s.extra)}。"
-            ),
+        message = (
+            f"“{query}”不是{ed.edition}年版指引的环节名；{ed.edition}年版的环节为："
+            f"{'、'.join(n for n, s in ed.segments.items() if not s.extra)}。"
         )
+        return _unsure(query, ed, "ambiguous" if candidates else "none", message, candidates)
 
     def _not_held(self, query: str, ed: Edition) -> MatchResult:
         """2024: scenario names are not held. Suggest the 环节 of the same link when a later
@@ -369,16 +316,39 @@ class ScenarioCatalog:
                     f"对应{ed.edition}年版的环节：{'、'.join(options)}。"
                 )
                 break
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="not_held",
-            candidates=candidates,
-            message=(
-                f"本库未收录{ed.edition}年版指引的场景名称，无法核对“{query}”是否为该版场景名；"
-                f"请对照指引原文填写。{hint}"
-            ),
+        message = (
+            f"本库未收录{ed.edition}年版指引的场景名称，无法核对“{query}”是否为该版场景名；"
+            f"请对照指引原文填写。{hint}"
         )
+        return _unsure(query, ed, "not_held", message, candidates)
+
+
+def _named(
+    query: str, ed: Edition, status: MatchStatus, pick: Candidate, message: str, via: str | None = None
+) -> MatchResult:
+    """A confident result: the one name ``pick`` stands for, and how it was found (``via``)."""
+    scenario = ed.scenarios.get(pick.name) if pick.kind == "scenario" else None
+    # name, kind, segment, link and score come from the pick; the rest says how it was found.
+    found = pick.model_dump() | {"via": via, "multi_link": bool(scenario and scenario.multi_link)}
+    return MatchResult(**found, query=query, edition=ed.edition, status=status, message=message)
+
+
+def _unsure(
+    query: str, ed: Edition, status: MatchStatus, message: str, candidates: list[Candidate] | None = None
+) -> MatchResult:
+    """A result that names nothing (none, ambiguous, not_held): the user chooses among ``candidates``."""
+    return MatchResult(
+        query=query, edition=ed.edition, status=status, candidates=candidates or [], message=message
+    )
+
+
+def _segment_candidate(name: str, ed: Edition, score: float) -> Candidate:
+    return Candidate(name=name, kind="segment", segment=name, link=ed.segments[name].link, score=score)
+
+
+def _listing(candidates: list[Candidate]) -> str:
+    """Candidates as the user reads them: ``环节—场景``."""
+    return "、".join(f"{c.segment}—{c.name}" for c in candidates)
 
 
 def _confident(query: str, best: float, second: float) -> bool:
