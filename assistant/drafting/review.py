@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.drafting.draft import OUTCOME_CLAUSE, SECTIONS, corpus_dir_or_default
+from assistant.drafting.draft import corpus_dir_or_default
 from assistant.drafting.findings import (
     Finding,
     claim_and_secret_findings,
@@ -43,6 +43,7 @@ from assistant.drafting.instance_lines import ReviewedInstance, review_instances
 from assistant.drafting.kpi_review import kpi_review, read_figures
 from assistant.drafting.reading import Block, read_blocks, text_blocks
 from assistant.drafting.resolve import merge_draft_notes
+from assistant.drafting.sections import OUTCOME_CLAUSE, SECTIONS
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
 from assistant.knowledge.kpis import KpiCatalog, load_kpis
