@@ -42,7 +42,8 @@ from assistant.drafting.findings import (
     sort_findings,
 )
 from assistant.drafting.model import Draft, FormRow, InstanceLine
-from assistant.drafting.resolve import merge_draft_notes, resolve_instance
+from assistant.drafting.names import merge_draft_notes
+from assistant.drafting.resolve import resolve_instance
 from assistant.drafting.sections import OUTCOME_CLAUSE, build_sections
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
 from assistant.drafting.wording import cn_quantity, format_instance, leadership_claims, placeholder

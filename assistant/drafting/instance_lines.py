@@ -3,7 +3,7 @@
 A line is ``环节名—场景名—实例名`` (form#示例). Finding them is forgiving (numbering, the
 example's markers, dash variants, the seed's OCR "一" for "—", the same instance repeated in the
 list, a heading and the 附件4 row); judging each is checking its names against the edition's
-catalog, the same catalog matching the drafter uses (``names``). Split from ``review`` because
+catalog with the lookup the drafter uses (``names``). Split from ``review`` because
 this is the part of a review that knows the catalog; the rest reads text and figures.
 """
 
@@ -14,10 +14,11 @@ import re
 from pydantic import BaseModel
 
 from assistant.drafting.findings import Finding, instance_name_findings
+from assistant.drafting.names import draft_match, draft_name_note, look_up
 from assistant.drafting.reading import Block
-from assistant.drafting.resolve import draft_match, draft_name_note
 from assistant.drafting.wording import DASH_VARIANTS, SEP
 from assistant.knowledge.scenarios import ScenarioCatalog, normalise_name
+from assistant.vocabulary import Severity
 
 
 class ReviewedInstance(BaseModel):
@@ -103,40 +104,36 @@ def _review_instance(
 ) -> ReviewedInstance:
     ed = catalog.edition(edition)
     result = ReviewedInstance(line=line)
-    if _MARKERS.search(line):
+
+    def flag(severity: Severity, code: str, message: str, clause_ids: list[str]) -> None:
         findings.append(
-            Finding(
-                severity="建议修改",
-                code="instance_markers",
-                message="附件4示例中的“(环节名)(场景名)(实例名)”只是说明各部分含义，正式填写时应去掉。",
-                clause_ids=["form#示例"],
-                excerpt=line,
-            )
+            Finding(severity=severity, code=code, message=message, clause_ids=clause_ids, excerpt=line)
+        )
+
+    def add(finding: Finding | None) -> None:
+        if finding is not None:
+            findings.append(finding)
+
+    if _MARKERS.search(line):
+        flag(
+            "建议修改",
+            "instance_markers",
+            "附件4示例中的“(环节名)(场景名)(实例名)”只是说明各部分含义，正式填写时应去掉。",
+            ["form#示例"],
         )
     plain = _MARKERS.sub("", line)
     plain = _ocr_dashes(plain, catalog)
     separators = set(_SEPARATOR.findall(plain))
     if any(s.strip() != SEP for s in separators):
-        findings.append(
-            Finding(
-                severity="提示",
-                code="instance_separator",
-                message="各部分之间建议统一使用附件4示例中的破折号“—”。",
-                clause_ids=["form#示例"],
-                excerpt=line,
-            )
-        )
+        flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", ["form#示例"])
     parts = [p.strip() for p in _SEPARATOR.split(plain)]
     if len(parts) != 3 or not all(parts):
-        findings.append(
-            Finding(
-                severity="必须修改",
-                code="instance_format",
-                message=f"“{line}”不是“环节名—场景名—实例名”三段式："
-                + ("缺少场景名或实例名。" if len(parts) < 3 else "实例名中不要再使用破折号。"),
-                clause_ids=["form#示例"],
-                excerpt=line,
-            )
+        flag(
+            "必须修改",
+            "instance_format",
+            f"“{line}”不是“环节名—场景名—实例名”三段式："
+            + ("缺少场景名或实例名。" if len(parts) < 3 else "实例名中不要再使用破折号。"),
+            ["form#示例"],
         )
         if len(parts) < 2:
             return result
@@ -144,81 +141,36 @@ def _review_instance(
     instance_name = SEP.join(parts[2:]) if len(parts) > 2 else ""
     result.instance_name = instance_name or None
 
-    segment = catalog.match(segment_text, edition, kind="segment")
+    segment = look_up(catalog, segment_text, edition, "segment")
     link: str | None = None
-    other_segment = None if segment.confident else draft_match(catalog, segment_text, edition, "segment")
-    if other_segment is not None:
-        result.segment, link = other_segment[0].name, other_segment[0].link
-        notes.append((str(other_segment[0].name), "环节", other_segment[1]))
-    elif segment.confident:
-        result.segment, link = segment.name, segment.link
-        if segment.status != "exact":
-            findings.append(
-                Finding(
-                    severity="建议修改",
-                    code="segment_name",
-                    message=f"环节应写指引中的名称：{segment.message}",
-                    clause_ids=[ed.segments[segment.name].clause_id] if segment.name else [],
-                    excerpt=line,
-                )
-            )
+    if segment.draft is not None:
+        result.segment, link = segment.draft[0].name, segment.draft[0].link
+        notes.append((str(segment.draft[0].name), "环节", segment.draft[1]))
+    elif segment.match.confident:
+        result.segment, link = segment.match.name, segment.match.link
+        add(segment.correction(ed, corrected=False, excerpt=line))
     elif catalog.canonical_link(segment_text):
         link = catalog.canonical_link(segment_text)
-        findings.append(
-            Finding(
-                severity="建议修改",
-                code="segment_is_link",
-                message=segment.message,
-                clause_ids=[ed.status_clause_id],
-                excerpt=line,
-            )
-        )
+        flag("建议修改", "segment_is_link", segment.match.message, [ed.status_clause_id])
     else:
-        findings.append(
-            Finding(
-                severity="必须修改",
-                code="segment_not_in_catalog",
-                message=segment.message,
-                clause_ids=[ed.status_clause_id],
-                excerpt=line,
-            )
-        )
+        add(segment.not_found([ed.status_clause_id], excerpt=line))
 
     if ed.has_scenarios:
-        scenario = catalog.match(scenario_text, edition, kind="scenario")
-        if scenario.confident:
-            result.scenario, link = scenario.name, scenario.link
-            if scenario.status != "exact":
-                findings.append(
-                    Finding(
-                        severity="建议修改",
-                        code="scenario_name",
-                        message=f"场景名应与指引一致：{scenario.message}",
-                        clause_ids=[ed.segments[scenario.segment].clause_id] if scenario.segment else [],
-                        excerpt=line,
-                    )
-                )
-            if result.segment and scenario.segment and result.segment != scenario.segment:
-                findings.append(
-                    Finding(
-                        severity="建议修改",
-                        code="segment_mismatch",
-                        message=f"场景“{scenario.name}”在{edition}年版指引中属于“{scenario.segment}”环节，"
-                        f"不属于“{result.segment}”。",
-                        clause_ids=[ed.segments[scenario.segment].clause_id],
-                        excerpt=line,
-                    )
+        scenario = look_up(catalog, scenario_text, edition, "scenario", drafts=False)
+        if scenario.match.confident:
+            result.scenario, link = scenario.match.name, scenario.match.link
+            add(scenario.correction(ed, corrected=False, excerpt=line))
+            in_segment = scenario.match.segment
+            if result.segment and in_segment and result.segment != in_segment:
+                flag(
+                    "建议修改",
+                    "segment_mismatch",
+                    f"场景“{scenario.match.name}”在{edition}年版指引中属于“{in_segment}”环节，"
+                    f"不属于“{result.segment}”。",
+                    [ed.segments[in_segment].clause_id],
                 )
         else:
-            findings.append(
-                Finding(
-                    severity="必须修改",
-                    code="scenario_not_in_catalog",
-                    message=scenario.message,
-                    clause_ids=["form#示例", ed.status_clause_id],
-                    excerpt=line,
-                )
-            )
+            add(scenario.not_found(["form#示例", ed.status_clause_id], excerpt=line))
     else:
         result.scenario = scenario_text
         other_scenario = draft_match(catalog, scenario_text, edition, "scenario")

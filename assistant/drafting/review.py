@@ -41,8 +41,8 @@ from assistant.drafting.findings import (
 )
 from assistant.drafting.instance_lines import ReviewedInstance, review_instances
 from assistant.drafting.kpi_review import kpi_review, read_figures
+from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.reading import Block, read_blocks, text_blocks
-from assistant.drafting.resolve import merge_draft_notes
 from assistant.drafting.sections import OUTCOME_CLAUSE, SECTIONS
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
