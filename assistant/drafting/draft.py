@@ -44,7 +44,7 @@ from assistant.drafting.findings import (
 from assistant.drafting.model import Draft, FormRow, InstanceLine
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.resolve import resolve_instance
-from assistant.drafting.sections import OUTCOME_CLAUSE, build_sections
+from assistant.drafting.sections import OUTCOME_CLAUSE, section1, section2, section3, section4
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
 from assistant.drafting.wording import cn_quantity, format_instance, leadership_claims, placeholder
 from assistant.errors import DraftSpecError
@@ -204,9 +204,8 @@ def build_draft(
 
     # (2) sections
     links_order = [link for link in catalog.links if link in covered]
-    sections = build_sections(
-        spec, ed.edition, instances, links_order, per_instance, need, kpi_rows, outcome_text
-    )
+    part3 = section3(spec, ed.edition, instances, links_order, per_instance, need)
+    part4 = section4(spec, kpi_rows, outcome_text)
 
     # (3) the 附件4 row
     contact = spec.contact or Contact()
@@ -226,7 +225,7 @@ def build_draft(
         instances=instances,
         links_covered=links_order,
         round=round_,
-        sections=sections,
+        sections=[section1(spec), section2(spec, kpi_rows), part3, part4],
         form_row=form_row,
         checks=[],
     )

@@ -2,7 +2,8 @@
 
 Split from ``draft`` because this is the wording of the declaration (what each paragraph says,
 where a 【待补充】 goes), while ``draft`` decides what is drafted and checks it. The builders
-only write: every finding is made in ``draft``; a missing fact becomes a visible placeholder.
+(``section1`` … ``section4``) only write: every finding is made in ``draft``; a missing fact
+becomes a visible placeholder.
 """
 
 from __future__ import annotations
@@ -82,25 +83,6 @@ def _kpi_table(rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Table:
     return Table(headers=headers, rows=body)
 
 
-def build_sections(
-    spec: DraftSpec,
-    edition: str,
-    instances: list[InstanceLine],
-    links: list[str],
-    per_instance: dict[int, list[tuple[Kpi, KpiFigure]]],
-    need: RequiredLinks,
-    kpi_rows: list[tuple[str, Kpi, KpiFigure, str]],
-    outcome_text: str,
-) -> list[Section]:
-    """附件3 sections 一 to 四 for ``spec``, from the resolved instance lines and KPI rows."""
-    return [
-        _section1(spec),
-        _section2(spec, kpi_rows),
-        _section3(spec, edition, instances, links, per_instance, need),
-        _section4(spec, kpi_rows, outcome_text),
-    ]
-
-
 def _profile_enterprise(spec: DraftSpec) -> dict[str, object]:
     enterprise = (spec.profile or {}).get("enterprise")
     return enterprise if isinstance(enterprise, dict) else {}
@@ -110,7 +92,7 @@ def _given(value: object) -> str | None:
     return str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
 
 
-def _section1(spec: DraftSpec) -> Section:
+def section1(spec: DraftSpec) -> Section:
     """一、申报单位基本信息 (materials#1): 企业名称、地址、性质、行业、联系方式, as a table."""
     number, title, clause_id, _ = SECTION1
     profile = _profile_enterprise(spec)
@@ -144,7 +126,7 @@ def _section1(spec: DraftSpec) -> Section:
     return Section(key=number, title=title, clause_id=clause_id, subsections=[sub])
 
 
-def _section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Section:
+def section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Section:
     """二、智能工厂基本情况 (materials#2): 建设起止时间、总投资、集成商、项目简介、建设成效、真实性承诺."""
     number, title, clause_id, items = SECTION2
     period = spec.period
@@ -179,7 +161,7 @@ def _section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) 
     return Section(key=number, title=title, clause_id=clause_id, subsections=subs)
 
 
-def _section3(
+def section3(
     spec: DraftSpec,
     edition: str,
     instances: list[InstanceLine],
@@ -271,7 +253,7 @@ def _section3(
     return Section(key=number, title=title, clause_id=clause_id, subsections=subsections)
 
 
-def _section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], outcome_text: str) -> Section:
+def section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], outcome_text: str) -> Section:
     number, title, clause_id, items = SECTION4
     advanced: list[str] = []
     if spec.highlights:
