@@ -136,14 +136,11 @@ class Index:
         return self.embedder.query(query)
 
     def dense_ranking(self, query: str, n: int, edition: str | None = None) -> list[tuple[str, float]]:
-        """Clauses of the n nearest sentences as (clause_id, best cosine similarity), best first."""
+        """The n clauses nearest to the query as (clause_id, best sentence's cosine), best first."""
         if not self.has_dense:
             return []
         assert self.matrix is not None
-        best: dict[str, float] = {}
-        for hit in self.matrix.nearest(self.query_vector(query), n, edition=edition):
-            best[hit.clause_id] = max(hit.score, best.get(hit.clause_id, -1.0))
-        return sorted(best.items(), key=lambda item: -item[1])
+        return self.matrix.best_clauses(self.query_vector(query), n, edition=edition)
 
     def sentences(self, query: str, clause_ids: list[str], k: int) -> list[SentenceHit]:
         """The k sentences of the given clauses nearest to the query, best first."""

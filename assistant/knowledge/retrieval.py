@@ -31,7 +31,7 @@ from assistant.vocabulary import TIERS
 MAX_K = 50
 MAX_QUERY_CHARS = 500
 #: Measured default weight of the dense ranking (README, "Retrieval"), for any embedding model.
-DEFAULT_DENSE_WEIGHT = 0.5
+DEFAULT_DENSE_WEIGHT = 0.7
 #: Below this match evidence (Retriever.match_evidence) a user's search returns no hits. Measured
 #: (README, "Searches that match nothing"): every gold and held-out question, domain term and word
 #: of the corpus scores at least 0.02; keyboard mash, random strings, digits and punctuation score 0
@@ -52,8 +52,8 @@ class FusionConfig:
     word_weight: float = 1.0
     bigram_weight: float = 1.0
     dense_weight: float = DEFAULT_DENSE_WEIGHT
-    #: Sentence units fetched from Chroma per query; their clauses get a dense score, others 0.
-    dense_candidates: int = 60
+    #: Clauses (ranked by their best sentence) that get a dense score per query; others get 0.
+    dense_candidates: int = 20
     tier_boost: float = 0.3
     label_boost: float = 0.2
     synonym_weight: float = 0.5

@@ -134,6 +134,8 @@ class UnitMatrix:
         self.editions = np.asarray(editions, dtype=object)
         self.regions = np.asarray(regions, dtype=object)
         self._clause_index = np.asarray(clause_ids, dtype=object)
+        # Each unit's clause as a small int, so a clause's best sentence is one ufunc call.
+        self.clauses, self._clause_codes = np.unique(self._clause_index, return_inverse=True)
 
     @classmethod
     def from_collection(cls, collection: Any) -> UnitMatrix:
@@ -198,3 +200,23 @@ class UnitMatrix:
         top = np.argpartition(-scores, n - 1)[:n] if n < len(self) else np.arange(len(self))
         top = top[np.argsort(-scores[top], kind="stable")]
         return [SentenceHit(self.clause_ids[i], self.sentences[i], float(scores[i])) for i in top]
+
+    def best_clauses(
+        self, vector: np.ndarray, n: int, *, edition: str | None = None
+    ) -> list[tuple[str, float]]:
+        """The n clauses whose best sentence is nearest, as (clause_id, that similarity), best
+        first: a clause scores as its best sentence, over every unit the filter allows."""
+        if not len(self) or n < 1:
+            return []
+        scores = self.similarities(vector).astype(np.float64)
+        keep = self.mask(edition=edition)
+        if keep is not None:
+            scores = np.where(keep, scores, -np.inf)
+        best = np.full(len(self.clauses), -np.inf)
+        np.maximum.at(best, self._clause_codes, scores)
+        n = min(n, int(np.isfinite(best).sum()))
+        if n < 1:
+            return []
+        top = np.argpartition(-best, n - 1)[:n] if n < len(best) else np.arange(len(best))
+        top = top[np.argsort(-best[top], kind="stable")]
+        return [(str(self.clauses[i]), float(best[i])) for i in top]

@@ -42,6 +42,22 @@ def test_filters_are_masks_on_edition_region_and_clauses() -> None:
     assert matrix.nearest(query, 0) == []
 
 
+def test_a_clause_scores_as_its_best_sentence_among_those_the_filter_allows() -> None:
+    matrix = UnitMatrix(
+        np.array([[1, 0], [0, 1], [0.6, 0.8], [0.8, 0.6]], dtype=np.float32),
+        clause_ids=["x", "x", "y", "z"],
+        sentences=["x0", "x1", "y0", "z0"],
+        editions=["2024", "2024", "2024", "2025"],
+        regions=["", "", "", ""],
+    )
+    query = np.array([0, 1], dtype=np.float32)
+    ranking = matrix.best_clauses(query, 5)
+    assert [cid for cid, _ in ranking] == ["x", "y", "z"]  # x by its second sentence, once
+    assert ranking[0][1] == pytest.approx(1.0)
+    assert [cid for cid, _ in matrix.best_clauses(query, 1)] == ["x"]
+    assert [cid for cid, _ in matrix.best_clauses(query, 5, edition="2025")] == ["z"]
+
+
 @pytest.mark.slow
 def test_matrix_ranking_equals_chromas_on_the_shipped_corpus(full_index: Index) -> None:
     """Searches rank from memory; Chroma (the store of record) ranks the same units the same way."""
