@@ -12,9 +12,6 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
-import tempfile
-import time
 from collections.abc import AsyncIterator, Callable
 from functools import wraps
 from pathlib import Path
@@ -25,6 +22,7 @@ import gradio as gr
 from assistant.config import REPO_ROOT
 from assistant.drafting import Draft, KpiCatalog, load_kpis, parse_spec
 from assistant.errors import AssistantError
+from assistant.interfaces.ui.common import Outputs
 from assistant.interfaces.ui.format import (
     EDITION_ALL,
     THINKING_HTML,
@@ -65,8 +63,6 @@ log = logging.getLogger("assistant.ui")
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
 #: Chat turns kept in the browser (the server session keeps its own history for the model).
 MAX_STORED_MESSAGES = 40
-#: Generated files older than this are removed when the next one is written.
-OUTPUT_TTL_SECONDS = 3600
 TAB_IDS = ("chat", "check", "draft", "clauses")
 
 ASK_WITH_PROFILE = "请根据我的企业画像，判断我们目前能达到哪个层级、能否申报卓越级，还差哪些条件？"
@@ -126,7 +122,7 @@ class Handlers:
         # that must happen in its lifespan, not at import. Data-dependent choices are filled in
         # by the page-load event instead (see ``on_load``).
         self.service = service
-        self.work_dir = Path(tempfile.mkdtemp(prefix="assistant-ui-"))
+        self.outputs = Outputs()
         self._kpis: KpiCatalog | None = None
 
     def load_kpis(self) -> KpiCatalog:
@@ -303,7 +299,7 @@ class Handlers:
     def export_profile(self, profile: dict[str, Any] | None) -> Any:
         profile = profile or {}
         name = _safe_name(profile_name(profile), "enterprise")
-        path = self._output_dir() / f"企业画像-{name}.json"
+        path = self.outputs.fresh() / f"企业画像-{name}.json"
         path.write_text(json.dumps(profile, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
@@ -324,17 +320,6 @@ class Handlers:
     # ------------------------------------------------------------------------------------------
     # 起草
     # ------------------------------------------------------------------------------------------
-
-    def _output_dir(self) -> Path:
-        """A fresh folder per generated file set; old ones are pruned on the way."""
-        now = time.time()
-        for old in self.work_dir.iterdir():
-            try:
-                if now - old.stat().st_mtime > OUTPUT_TTL_SECONDS:
-                    shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-            except OSError:
-                pass
-        return Path(tempfile.mkdtemp(dir=self.work_dir))
 
     def edition_choices(self) -> list[tuple[str, str]]:
         out = []
@@ -505,7 +490,7 @@ class Handlers:
     @friendly
     def export_spec(self, instances: list[dict[str, Any]] | None, table: Any, *values: Any) -> Any:
         spec = self._spec(instances, table, values)
-        path = self._output_dir() / f"草稿输入-{_safe_name(spec.get('project_name', ''), 'draft')}.json"
+        path = self.outputs.fresh() / f"草稿输入-{_safe_name(spec.get('project_name', ''), 'draft')}.json"
         path.write_text(json.dumps(spec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return gr.update(value=str(path), visible=True)
 
@@ -530,7 +515,7 @@ class Handlers:
             progress(0.5, desc="大模型润色（逐段核对数字与占位符）")
         draft = self.service.draft(spec, polish_text=polish_text)
         progress(0.8, desc="导出 DOCX 与附件4")
-        out = self._output_dir()
+        out = self.outputs.fresh()
         name = _safe_name(draft.project_name, "draft")
         docx = out / f"申报书草稿-{name}.docx"
         docx.write_bytes(self.service.export([draft], "docx"))
@@ -561,7 +546,7 @@ class Handlers:
     def _section_file(self, draft: Draft, index: int) -> Any:
         sec = draft.sections[index]
         name = _safe_name(f"{sec.key}、{sec.title}-{draft.project_name}", "section")
-        path = self._output_dir() / f"申报书分部分-{name}.docx"
+        path = self.outputs.fresh() / f"申报书分部分-{name}.docx"
         path.write_bytes(self.service.export_section(draft, index))
         # The label names the part, so the user (and a test) sees what the button will give.
         return gr.update(value=str(path), label=f"下载“{sec.key}、{sec.title}”DOCX", interactive=True)

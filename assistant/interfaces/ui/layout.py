@@ -111,7 +111,7 @@ class Layout:
                 with gr.Tab("条款", id="clauses"):
                     clause_parts = self._clause_tab()
                 with gr.Tab("运维", id="ops"):
-                    ops_load, ops_outputs = OperatorTab(self.h.service).build()
+                    ops_load, ops_outputs = OperatorTab(self.h.service, self.h.outputs).build()
             gr.HTML(
                 f'<footer class="app-footer">{PRIVACY_NOTE}　API 文档：<a href="/docs" target="_blank">/docs</a>'
                 "</footer>"

@@ -1,6 +1,10 @@
 """The 运维 tab: the operator console (documents, review queue, statistics) over
 ``service.operations``.
 
+Documents are uploaded, replaced (a new version under the same id: preview, then commit; the
+change log records a replace) or retired; the review queue and the statistics take an optional
+起始日期/截止日期 (inclusive days, handed to the service as dates).
+
 The tab always shows; its console appears once an operator key is entered. The key is checked
 by ``service.operations.identify`` (the same keys as the API's /v1/admin) and only the operator's
 id (``key-…``, as the API records it) is kept, in this page's ``gr.State``: in memory for this
@@ -20,6 +24,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.interfaces.ui.common import Outputs
 from assistant.interfaces.ui.format import esc
 from assistant.interfaces.ui.handlers import friendly
 from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
@@ -38,12 +43,28 @@ NOT_LOGGED_IN = "请先输入运维密钥。"
 DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
 QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
 UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
+#: Replacing: an empty field keeps the document's current value (the service's rule).
+REPLACE_STATUSES = [("沿用原状态", ""), *UPLOAD_STATUSES]
+DATE_HINT = "年-月-日，如 2025-01-31；不填为不限"
 
 
 def _operator(operator: str | None) -> str:
     if not operator:
         raise gr.Error(NOT_LOGGED_IN, print_exception=False)
     return operator
+
+
+def parse_day(text: str | None, label: str) -> dt.date | None:
+    """A 起始日期/截止日期 field: empty is no bound; anything but YYYY-MM-DD is refused in Chinese."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise gr.Error(
+            f"{label}应为“年-月-日”格式，例如 2025-01-31，收到“{text[:20]}”。", print_exception=False
+        ) from None
 
 
 def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
@@ -96,10 +117,12 @@ def clauses_html(document: dict[str, Any], *, preview: bool) -> str:
 class OperatorTab:
     """Builds the 运维 tab's content and answers its events."""
 
-    def __init__(self, service: AssistantService) -> None:
+    def __init__(self, service: AssistantService, outputs: Outputs | None = None) -> None:
         # Not touched while the layout is built (the API's service is built lazily, see
         # ``Handlers``): whether operator keys exist is asked on page load (``on_load``).
         self.service = service
+        # Where the queue's XLSX exports go: the page's shared, self-pruning temp folder.
+        self.outputs = outputs or Outputs()
 
     @property
     def ops(self) -> Any:
@@ -120,7 +143,7 @@ class OperatorTab:
                 gr.update(),
                 gr.update(visible=False),
                 f'<div class="notice error">⚠ {BAD_KEY}</div>',
-                *[gr.skip()] * 4,
+                *[gr.skip()] * 5,
             )
         return (
             operator,
@@ -134,7 +157,8 @@ class OperatorTab:
         return [
             self._documents_table(),
             self._doc_choices(),
-            self._queue_table(operator, []),
+            self._doc_choices(),
+            self._queue_table([], None, None),
             self.stats(operator),
         ]
 
@@ -159,9 +183,9 @@ class OperatorTab:
         return gr.update(choices=choices, value=None)
 
     @friendly
-    def refresh_documents(self, operator: str | None) -> tuple[Any, Any]:
+    def refresh_documents(self, operator: str | None) -> tuple[Any, Any, Any]:
         _operator(operator)
-        return self._documents_table(), self._doc_choices()
+        return self._documents_table(), self._doc_choices(), self._doc_choices()
 
     @friendly
     def show_document(self, operator: str | None, doc_id: str | None) -> str:
@@ -205,6 +229,55 @@ class OperatorTab:
             gr.update(interactive=False),
             self._documents_table(),
             self._doc_choices(),
+            self._doc_choices(),
+        )
+
+    def _replacement(
+        self, file: str | None, doc_id: str | None, edition: str, region: str, status: str
+    ) -> Upload:
+        if not doc_id:
+            raise gr.Error("请先选择要替换的文件。", print_exception=False)
+        if not file:
+            raise gr.Error("请先选择新版本的文件（PDF、DOCX、MD 或 TXT）。", print_exception=False)
+        return self._upload(file, doc_id, edition, region, status)
+
+    @friendly
+    def preview_replace(
+        self,
+        operator: str | None,
+        doc_id: str | None,
+        file: str | None,
+        edition: str,
+        region: str,
+        status: str,
+    ) -> tuple[str, Any]:
+        """The new version's clauses; the corpus is not touched. Empty fields keep the old values."""
+        _operator(operator)
+        upload = self._replacement(file, doc_id, edition, region, status)
+        document = self.ops.preview(upload, replace=True)
+        return clauses_html(document, preview=True), gr.update(interactive=True)
+
+    @friendly
+    def commit_replace(
+        self,
+        operator: str | None,
+        doc_id: str | None,
+        file: str | None,
+        edition: str,
+        region: str,
+        status: str,
+    ) -> tuple[Any, ...]:
+        """Replace the document under the same id; the change log records a replace."""
+        who = _operator(operator)
+        upload = self._replacement(file, doc_id, edition, region, status)
+        document = self.ops.upload(upload, who, replace=True)
+        gr.Info(f"已替换《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
+        return (
+            clauses_html(document, preview=False),
+            gr.update(interactive=False),
+            self._documents_table(),
+            self._doc_choices(),
+            self._doc_choices(),
         )
 
     @friendly
@@ -215,7 +288,12 @@ class OperatorTab:
         done = self.ops.retire(doc_id, who, note or "")
         message = f"已停用《{done['title']}》：它保留在历史中，不再用于回答。索引已更新。"
         gr.Info(message)
-        return f'<div class="notice">{esc(message)}</div>', self._documents_table(), self._doc_choices()
+        return (
+            f'<div class="notice">{esc(message)}</div>',
+            self._documents_table(),
+            self._doc_choices(),
+            self._doc_choices(),
+        )
 
     @friendly
     def reindex(self, operator: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
@@ -228,10 +306,12 @@ class OperatorTab:
             f"用时 {index['seconds']} 秒。</div>"
         )
 
-    def _queue(self, kinds: list[str] | None) -> list[dict[str, Any]]:
-        return self.ops.queue(kinds=kinds or ())
+    def _queue(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[dict[str, Any]]:
+        return self.ops.queue(
+            since=parse_day(since, "起始日期"), until=parse_day(until, "截止日期"), kinds=kinds or ()
+        )
 
-    def _queue_table(self, operator: str, kinds: list[str] | None) -> list[list[Any]]:
+    def _queue_table(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[list[Any]]:
         return [
             [
                 item["answer_id"],
@@ -242,13 +322,19 @@ class OperatorTab:
                 OUTCOMES.get((item["review"] or {}).get("outcome", ""), ""),
                 (item["review"] or {}).get("note", ""),
             ]
-            for item in self._queue(kinds)
+            for item in self._queue(kinds, since, until)
         ]
 
     @friendly
-    def refresh_queue(self, operator: str | None, kinds: list[str] | None) -> tuple[Any, Any]:
-        who = _operator(operator)
-        table = self._queue_table(who, kinds)
+    def refresh_queue(
+        self,
+        operator: str | None,
+        kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[Any, Any]:
+        _operator(operator)
+        table = self._queue_table(kinds, since, until)
         choices = [(f"{row[1]}｜{row[2][:30]}", row[0]) for row in table]
         return table, gr.update(choices=choices, value=None)
 
@@ -260,28 +346,35 @@ class OperatorTab:
         outcome: str | None,
         note: str,
         kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> tuple[Any, ...]:
         who = _operator(operator)
         if not answer_id or not outcome:
             raise gr.Error("请选择一条回答和复核结论。", print_exception=False)
         self.ops.mark(answer_id, outcome, note or "", who)
         gr.Info(f"已标记为“{OUTCOMES[outcome]}”。")
-        return self._queue_table(who, kinds), ""
+        return self._queue_table(kinds, since, until), ""
 
     @friendly
-    def export(self, operator: str | None, kinds: list[str] | None) -> Any:
+    def export(
+        self,
+        operator: str | None,
+        kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Any:
+        """The filtered queue as XLSX, in the page's self-pruning temp folder (``Outputs``)."""
         _operator(operator)
-        data = self.ops.export_queue(self._queue(kinds))
-        out = Path(self.service.settings.data_dir) / "ui-output"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"复核队列-{dt.date.today().isoformat()}.xlsx"
+        data = self.ops.export_queue(self._queue(kinds, since, until))
+        path = self.outputs.fresh() / f"复核队列-{dt.date.today().isoformat()}.xlsx"
         path.write_bytes(data)
         return gr.update(value=str(path), visible=True)
 
     @friendly
-    def stats(self, operator: str | None) -> str:
+    def stats(self, operator: str | None, since: str | None = None, until: str | None = None) -> str:
         _operator(operator)
-        return stats_html(self.ops.stats())
+        return stats_html(self.ops.stats(parse_day(since, "起始日期"), parse_day(until, "截止日期")))
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -341,6 +434,38 @@ class OperatorTab:
                             "确认导入", variant="primary", interactive=False, elem_id="ops-commit"
                         )
                     previewed = gr.HTML(elem_id="ops-preview-result")
+                with gr.Accordion("替换文件（新版本沿用原编号）", open=False, elem_id="ops-replace"):
+                    replace_doc = gr.Dropdown(
+                        [], value=None, label="要替换的文件", elem_id="ops-replace-pick"
+                    )
+                    replace_file = gr.File(
+                        label="新版本文件（PDF、DOCX、MD、TXT）",
+                        file_types=[".pdf", ".docx", ".md", ".txt"],
+                        type="filepath",
+                        elem_id="ops-replace-file",
+                    )
+                    with gr.Row():
+                        replace_edition = gr.Textbox(
+                            label="申报批次",
+                            max_lines=1,
+                            placeholder="不填则沿用原批次",
+                            elem_id="ops-replace-edition",
+                        )
+                        replace_region = gr.Textbox(
+                            label="地区",
+                            max_lines=1,
+                            placeholder="不填则沿用原地区",
+                            elem_id="ops-replace-region",
+                        )
+                        replace_kind = gr.Dropdown(
+                            REPLACE_STATUSES, value="", label="状态", elem_id="ops-replace-status"
+                        )
+                    with gr.Row():
+                        replace_preview = gr.Button("预览新版本条款", elem_id="ops-replace-preview")
+                        replace_commit = gr.Button(
+                            "确认替换", variant="primary", interactive=False, elem_id="ops-replace-commit"
+                        )
+                    replaced = gr.HTML(elem_id="ops-replace-result")
             with gr.Tab("复核队列", id="ops-queue"):
                 kinds = gr.CheckboxGroup(
                     [(label, k) for k, label in QUEUE_KINDS.items()],
@@ -348,6 +473,13 @@ class OperatorTab:
                     label="类别（不选为全部）",
                     elem_id="ops-kinds",
                 )
+                with gr.Row():
+                    since = gr.Textbox(
+                        label="起始日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-queue-since"
+                    )
+                    until = gr.Textbox(
+                        label="截止日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-queue-until"
+                    )
                 with gr.Row():
                     load_queue = gr.Button("刷新队列", size="sm", elem_id="ops-queue-refresh")
                     export = gr.Button("导出 XLSX", size="sm", elem_id="ops-export")
@@ -364,26 +496,51 @@ class OperatorTab:
                 mark_note = gr.Textbox(label="说明", max_lines=2, elem_id="ops-mark-note")
                 mark = gr.Button("保存标记", variant="primary", elem_id="ops-mark")
             with gr.Tab("统计", id="ops-stats"):
+                with gr.Row():
+                    stats_since = gr.Textbox(
+                        label="起始日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-stats-since"
+                    )
+                    stats_until = gr.Textbox(
+                        label="截止日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-stats-until"
+                    )
                 load_stats = gr.Button("刷新统计", size="sm", elem_id="ops-stats-refresh")
                 stats = gr.HTML(elem_id="ops-stats-view")
 
-        login = enter.click(
-            self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE
-        )
-        key.submit(self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE)
-        login.then(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        refresh.click(self.refresh_documents, [operator], [docs, doc], **PRIVATE)
+        login_outputs = [operator, key, console, status, docs, doc, replace_doc, queue, stats]
+        login = enter.click(self.login, [key], login_outputs, **PRIVATE)
+        key.submit(self.login, [key], login_outputs, **PRIVATE)
+        doc_lists = [docs, doc, replace_doc]
+        queue_filter = [operator, kinds, since, until]
+        login.then(self.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
+        refresh.click(self.refresh_documents, [operator], doc_lists, **PRIVATE)
         reindex.click(self.reindex, [operator], [reindexed], **PRIVATE)
         doc.change(self.show_document, [operator, doc], [clauses], **PRIVATE)
-        retire.click(self.retire, [operator, doc, note], [retired, docs, doc], **PRIVATE)
+        retire.click(self.retire, [operator, doc, note], [retired, *doc_lists], **PRIVATE)
         upload_inputs = [operator, file, doc_id, edition, region, kind]
         preview.click(self.preview, upload_inputs, [previewed, commit], **PRIVATE)
         for changed in (file, doc_id, edition, region, kind):
             changed.change(lambda: gr.update(interactive=False), None, [commit], **PRIVATE)
-        commit.click(self.commit, upload_inputs, [previewed, commit, docs, doc], **PRIVATE)
-        load_queue.click(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        kinds.change(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        mark.click(self.mark, [operator, answer, outcome, mark_note, kinds], [queue, mark_note], **PRIVATE)
-        export.click(self.export, [operator, kinds], [exported], **PRIVATE)
-        load_stats.click(self.stats, [operator], [stats], **PRIVATE)
+        commit.click(self.commit, upload_inputs, [previewed, commit, *doc_lists], **PRIVATE)
+        replace_inputs = [operator, replace_doc, replace_file, replace_edition, replace_region, replace_kind]
+        replace_preview.click(self.preview_replace, replace_inputs, [replaced, replace_commit], **PRIVATE)
+        for changed in (replace_doc, replace_file, replace_edition, replace_region, replace_kind):
+            changed.change(lambda: gr.update(interactive=False), None, [replace_commit], **PRIVATE)
+        replace_commit.click(
+            self.commit_replace, replace_inputs, [replaced, replace_commit, *doc_lists], **PRIVATE
+        )
+        load_queue.click(self.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
+        kinds.change(self.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
+        for day in (since, until):  # on Enter, not on every keystroke: half a date is not an error
+            day.submit(self.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
+        mark.click(
+            self.mark,
+            [operator, answer, outcome, mark_note, kinds, since, until],
+            [queue, mark_note],
+            **PRIVATE,
+        )
+        export.click(self.export, queue_filter, [exported], **PRIVATE)
+        stats_filter = [operator, stats_since, stats_until]
+        load_stats.click(self.stats, stats_filter, [stats], **PRIVATE)
+        for day in (stats_since, stats_until):
+            day.submit(self.stats, stats_filter, [stats], **PRIVATE)
         return self.on_load, [off, login_row, status]
