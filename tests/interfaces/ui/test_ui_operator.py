@@ -18,7 +18,8 @@ import pytest
 from openpyxl import load_workbook
 
 from assistant.interfaces.ui.common import Outputs
-from assistant.interfaces.ui.operator import OPS_OFF, OperatorTab, stats_html
+from assistant.interfaces.ui.operator import OperatorTab, stats_html
+from assistant.interfaces.ui.operator_layout import OPS_OFF
 from tests.interfaces.api.test_admin import NOTICE_LINES, blank_pdf, docx_bytes, log, make_service, snapshot
 
 KEY = "op-ui-secret"
