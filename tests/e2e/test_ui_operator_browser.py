@@ -137,16 +137,16 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     page.set_input_files("#ops-replace-file input[type=file]", str(notice_v2_docx))
     page.wait_for_timeout(300)
     page.click("#ops-replace-preview")
-    page.wait_for_selector("#ops-replace-result .ops-doc")
-    preview = page.locator("#ops-replace-result").inner_text()
+    page.wait_for_selector("#ops-replace-preview-result .ops-doc")
+    preview = page.locator("#ops-replace-preview-result").inner_text()
     assert "预览" in preview and NEW_ADDRESS in preview and OLD_ADDRESS not in preview
     assert OLD_ADDRESS in stored.read_text(encoding="utf-8")  # a preview changes nothing
     page.click("#ops-replace-commit")
     page.wait_for_function(
-        "() => (document.querySelector('#ops-replace-result')?.innerText ?? '').includes('使用中')",
+        "() => (document.querySelector('#ops-replace-preview-result')?.innerText ?? '').includes('使用中')",
         timeout=TIMEOUT_MS,
     )
-    replaced = page.locator("#ops-replace-result").inner_text()
+    replaced = page.locator("#ops-replace-preview-result").inner_text()
     assert NEW_ADDRESS in replaced and "suzhou2024#一.(一)" in replaced
     text = stored.read_text(encoding="utf-8")
     assert NEW_ADDRESS in text and OLD_ADDRESS not in text

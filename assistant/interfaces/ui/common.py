@@ -72,15 +72,21 @@ def safe_name(text: str, fallback: str) -> str:
     return name[:40] or fallback
 
 
-def parse_as_of(text: str | None, today: dt.date) -> dt.date:
-    """The 评估日期 field: empty is ``today``; anything but YYYY-MM-DD is a FormValueError."""
+def parse_date(text: str | None, label: str) -> dt.date | None:
+    """A date typed by the user (评估日期, 起始日期, …): empty is None; anything but YYYY-MM-DD
+    is a FormValueError naming the field (``friendly`` shows it as it is)."""
     text = (text or "").strip()
     if not text:
-        return today
+        return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise FormValueError(f"评估日期应为“年-月-日”格式，例如 2024-11-01，收到“{text}”") from None
+        raise FormValueError(f"{label}应为“年-月-日”格式，例如 2024-11-01，收到“{text}”") from None
+
+
+def parse_as_of(text: str | None, today: dt.date) -> dt.date:
+    """The 评估日期 field: empty is ``today``."""
+    return parse_date(text, "评估日期") or today
 
 
 class Outputs:

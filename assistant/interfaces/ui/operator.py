@@ -24,7 +24,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.interfaces.ui.common import Outputs, friendly
+from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
 from assistant.interfaces.ui.operator_layout import build_console
 from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
@@ -40,19 +40,6 @@ def _operator(operator: str | None) -> str:
     if not operator:
         raise gr.Error(NOT_LOGGED_IN, print_exception=False)
     return operator
-
-
-def parse_day(text: str | None, label: str) -> dt.date | None:
-    """A 起始日期/截止日期 field: empty is no bound; anything but YYYY-MM-DD is refused in Chinese."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise gr.Error(
-            f"{label}应为“年-月-日”格式，例如 2025-01-31，收到“{text[:20]}”。", print_exception=False
-        ) from None
 
 
 def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
@@ -182,84 +169,51 @@ class OperatorTab:
             return ""
         return clauses_html(self.ops.document(doc_id), preview=False)
 
-    def _upload(self, file: str | None, doc_id: str, edition: str, region: str, status: str) -> Upload:
+    def _upload(
+        self,
+        file: str | None,
+        doc_id: str | None,
+        edition: str,
+        region: str,
+        status: str,
+        replace: bool = False,
+    ) -> tuple[Upload, bool]:
+        """The upload form's values (with ``replace``: the form of a new version, where the
+        document is picked and empty fields keep its values) as the service's Upload."""
+        if replace and not doc_id:
+            raise gr.Error("请先选择要替换的文件。", print_exception=False)
         if not file:
-            raise gr.Error("请先选择要上传的文件（PDF、DOCX、MD 或 TXT）。", print_exception=False)
+            what = "新版本的文件" if replace else "要上传的文件"
+            raise gr.Error(f"请先选择{what}（PDF、DOCX、MD 或 TXT）。", print_exception=False)
         if not (doc_id or "").strip():
             raise gr.Error("请填写文件编号（如 js2025，字母、数字、下划线或连字符）。", print_exception=False)
         path = Path(file)
-        return Upload(
+        upload = Upload(
             filename=path.name,
             data=path.read_bytes(),
-            doc_id=doc_id.strip(),
+            doc_id=(doc_id or "").strip(),
             edition=(edition or "").strip() or None,
             region=(region or "").strip() or None,
             status=status or None,
         )
+        return upload, bool(replace)
 
     @friendly
-    def preview(
-        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
-    ) -> tuple[str, Any]:
+    def preview(self, operator: str | None, *form: Any) -> tuple[str, Any]:
+        """The clauses the file would become; the corpus is not touched. ``form``: see ``_upload``."""
         _operator(operator)
-        document = self.ops.preview(self._upload(file, doc_id, edition, region, status))
+        upload, replace = self._upload(*form)
+        document = self.ops.preview(upload, replace=replace)
         return clauses_html(document, preview=True), gr.update(interactive=True)
 
     @friendly
-    def commit(
-        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
-    ) -> tuple[Any, ...]:
+    def commit(self, operator: str | None, *form: Any) -> tuple[Any, ...]:
+        """Add the document, or its new version (the change log says which). ``form``: see ``_upload``."""
         who = _operator(operator)
-        document = self.ops.upload(self._upload(file, doc_id, edition, region, status), who)
-        gr.Info(f"已导入《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
-        return (
-            clauses_html(document, preview=False),
-            gr.update(interactive=False),
-            self._documents_table(),
-            self._doc_choices(),
-            self._doc_choices(),
-        )
-
-    def _replacement(
-        self, file: str | None, doc_id: str | None, edition: str, region: str, status: str
-    ) -> Upload:
-        if not doc_id:
-            raise gr.Error("请先选择要替换的文件。", print_exception=False)
-        if not file:
-            raise gr.Error("请先选择新版本的文件（PDF、DOCX、MD 或 TXT）。", print_exception=False)
-        return self._upload(file, doc_id, edition, region, status)
-
-    @friendly
-    def preview_replace(
-        self,
-        operator: str | None,
-        doc_id: str | None,
-        file: str | None,
-        edition: str,
-        region: str,
-        status: str,
-    ) -> tuple[str, Any]:
-        """The new version's clauses; the corpus is not touched. Empty fields keep the old values."""
-        _operator(operator)
-        upload = self._replacement(file, doc_id, edition, region, status)
-        document = self.ops.preview(upload, replace=True)
-        return clauses_html(document, preview=True), gr.update(interactive=True)
-
-    @friendly
-    def commit_replace(
-        self,
-        operator: str | None,
-        doc_id: str | None,
-        file: str | None,
-        edition: str,
-        region: str,
-        status: str,
-    ) -> tuple[Any, ...]:
-        """Replace the document under the same id; the change log records a replace."""
-        who = _operator(operator)
-        upload = self._replacement(file, doc_id, edition, region, status)
-        document = self.ops.upload(upload, who, replace=True)
-        gr.Info(f"已替换《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
+        upload, replace = self._upload(*form)
+        document = self.ops.upload(upload, who, replace=replace)
+        done = "已替换" if replace else "已导入"
+        gr.Info(f"{done}《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
         return (
             clauses_html(document, preview=False),
             gr.update(interactive=False),
@@ -296,7 +250,7 @@ class OperatorTab:
 
     def _queue(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[dict[str, Any]]:
         return self.ops.queue(
-            since=parse_day(since, "起始日期"), until=parse_day(until, "截止日期"), kinds=kinds or ()
+            since=parse_date(since, "起始日期"), until=parse_date(until, "截止日期"), kinds=kinds or ()
         )
 
     def _queue_table(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[list[Any]]:
@@ -362,7 +316,7 @@ class OperatorTab:
     @friendly
     def stats(self, operator: str | None, since: str | None = None, until: str | None = None) -> str:
         _operator(operator)
-        return stats_html(self.ops.stats(parse_day(since, "起始日期"), parse_day(until, "截止日期")))
+        return stats_html(self.ops.stats(parse_date(since, "起始日期"), parse_date(until, "截止日期")))
 
     # -- layout ---------------------------------------------------------------------------------
 

@@ -31,6 +31,37 @@ REPLACE_STATUSES = [("沿用原状态", ""), *UPLOAD_STATUSES]
 DATE_HINT = "年-月-日，如 2025-01-31；不填为不限"
 
 
+def _file_input(elem_id: str, label: str) -> gr.File:
+    return gr.File(label=label, file_types=[".pdf", ".docx", ".md", ".txt"], type="filepath", elem_id=elem_id)
+
+
+def _metadata(prefix: str, *, replacing: bool) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
+    """批次, 地区 and 状态 of an upload; for a replacement, empty keeps the document's own."""
+    edition = gr.Textbox(
+        label="申报批次",
+        max_lines=1,
+        placeholder="不填则沿用原批次" if replacing else "如 2025",
+        elem_id=f"{prefix}edition",
+    )
+    region = gr.Textbox(
+        label="地区",
+        max_lines=1,
+        placeholder="不填则沿用原地区" if replacing else "如 江苏省",
+        elem_id=f"{prefix}region",
+    )
+    statuses = REPLACE_STATUSES if replacing else UPLOAD_STATUSES
+    kind = gr.Dropdown(statuses, value=statuses[0][1], label="状态", elem_id=f"{prefix}status-pick")
+    return edition, region, kind
+
+
+def _actions(prefix: str, preview_label: str, commit_label: str) -> tuple[gr.Button, gr.Button, gr.HTML]:
+    """Preview, then commit (enabled by a successful preview), and where the clauses show."""
+    with gr.Row():
+        preview = gr.Button(preview_label, elem_id=f"{prefix}preview")
+        commit = gr.Button(commit_label, variant="primary", interactive=False, elem_id=f"{prefix}commit")
+    return preview, commit, gr.HTML(elem_id=f"{prefix}preview-result")
+
+
 def build_console(tab: OperatorTab) -> tuple[Any, list[Any]]:
     """The 运维 tab's content wired to ``tab``'s handlers; call inside ``gr.Tab("运维")``. Returns
     the page-load handler and its outputs, for the caller to register on the Blocks."""
@@ -56,57 +87,19 @@ def build_console(tab: OperatorTab) -> tuple[Any, list[Any]]:
             retired = gr.HTML(elem_id="ops-retired")
             clauses = gr.HTML(elem_id="ops-doc-clauses")
             with gr.Accordion("上传文件", open=True, elem_id="ops-upload"):
-                file = gr.File(
-                    label="文件（PDF、DOCX、MD、TXT）",
-                    file_types=[".pdf", ".docx", ".md", ".txt"],
-                    type="filepath",
-                    elem_id="ops-file",
-                )
+                file = _file_input("ops-file", "文件（PDF、DOCX、MD、TXT）")
                 with gr.Row():
                     doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
-                    edition = gr.Textbox(
-                        label="申报批次", max_lines=1, placeholder="如 2025", elem_id="ops-edition"
-                    )
-                    region = gr.Textbox(
-                        label="地区", max_lines=1, placeholder="如 江苏省", elem_id="ops-region"
-                    )
-                    kind = gr.Dropdown(
-                        UPLOAD_STATUSES, value="official", label="状态", elem_id="ops-status-pick"
-                    )
-                with gr.Row():
-                    preview = gr.Button("预览条款", elem_id="ops-preview")
-                    commit = gr.Button("确认导入", variant="primary", interactive=False, elem_id="ops-commit")
-                previewed = gr.HTML(elem_id="ops-preview-result")
+                    edition, region, kind = _metadata("ops-", replacing=False)
+                preview, commit, previewed = _actions("ops-", "预览条款", "确认导入")
             with gr.Accordion("替换文件（新版本沿用原编号）", open=False, elem_id="ops-replace"):
                 replace_doc = gr.Dropdown([], value=None, label="要替换的文件", elem_id="ops-replace-pick")
-                replace_file = gr.File(
-                    label="新版本文件（PDF、DOCX、MD、TXT）",
-                    file_types=[".pdf", ".docx", ".md", ".txt"],
-                    type="filepath",
-                    elem_id="ops-replace-file",
+                replace_file = _file_input("ops-replace-file", "新版本文件（PDF、DOCX、MD、TXT）")
+                with gr.Row():
+                    replace_edition, replace_region, replace_kind = _metadata("ops-replace-", replacing=True)
+                replace_preview, replace_commit, replaced = _actions(
+                    "ops-replace-", "预览新版本条款", "确认替换"
                 )
-                with gr.Row():
-                    replace_edition = gr.Textbox(
-                        label="申报批次",
-                        max_lines=1,
-                        placeholder="不填则沿用原批次",
-                        elem_id="ops-replace-edition",
-                    )
-                    replace_region = gr.Textbox(
-                        label="地区",
-                        max_lines=1,
-                        placeholder="不填则沿用原地区",
-                        elem_id="ops-replace-region",
-                    )
-                    replace_kind = gr.Dropdown(
-                        REPLACE_STATUSES, value="", label="状态", elem_id="ops-replace-status"
-                    )
-                with gr.Row():
-                    replace_preview = gr.Button("预览新版本条款", elem_id="ops-replace-preview")
-                    replace_commit = gr.Button(
-                        "确认替换", variant="primary", interactive=False, elem_id="ops-replace-commit"
-                    )
-                replaced = gr.HTML(elem_id="ops-replace-result")
         with gr.Tab("复核队列", id="ops-queue"):
             kinds = gr.CheckboxGroup(
                 [(label, k) for k, label in QUEUE_KINDS.items()],
@@ -162,13 +155,20 @@ def build_console(tab: OperatorTab) -> tuple[Any, list[Any]]:
     for changed in (file, doc_id, edition, region, kind):
         changed.change(lambda: gr.update(interactive=False), None, [commit], **PRIVATE)
     commit.click(tab.commit, upload_inputs, [previewed, commit, *doc_lists], **PRIVATE)
-    replace_inputs = [operator, replace_doc, replace_file, replace_edition, replace_region, replace_kind]
-    replace_preview.click(tab.preview_replace, replace_inputs, [replaced, replace_commit], **PRIVATE)
+    # The same handlers with replace=True, the document picked in the list instead of typed.
+    replace_inputs = [
+        operator,
+        replace_file,
+        replace_doc,
+        replace_edition,
+        replace_region,
+        replace_kind,
+        gr.State(True),
+    ]
+    replace_preview.click(tab.preview, replace_inputs, [replaced, replace_commit], **PRIVATE)
     for changed in (replace_doc, replace_file, replace_edition, replace_region, replace_kind):
         changed.change(lambda: gr.update(interactive=False), None, [replace_commit], **PRIVATE)
-    replace_commit.click(
-        tab.commit_replace, replace_inputs, [replaced, replace_commit, *doc_lists], **PRIVATE
-    )
+    replace_commit.click(tab.commit, replace_inputs, [replaced, replace_commit, *doc_lists], **PRIVATE)
     load_queue.click(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
     kinds.change(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
     for day in (since, until):  # on Enter, not on every keystroke: half a date is not an error

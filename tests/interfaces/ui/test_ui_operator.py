@@ -84,8 +84,8 @@ def test_every_handler_refuses_without_a_login(tmp_path: Path) -> None:
         lambda: tab.mark(None, "a1", "correct", "", []),
         lambda: tab.export(None, []),
         lambda: tab.stats(None),
-        lambda: tab.preview_replace(None, "nmg", "x.txt", "", "", ""),
-        lambda: tab.commit_replace(None, "nmg", "x.txt", "", "", ""),
+        lambda: tab.preview(None, "x.txt", "nmg", "", "", "", True),
+        lambda: tab.commit(None, "x.txt", "nmg", "", "", "", True),
     ]
     for call in calls:
         with pytest.raises(gr.Error, match="运维密钥"):
@@ -146,11 +146,11 @@ def test_replace_previews_then_commits_a_new_version_recorded_as_replace(tmp_pat
     v2 = _file(tmp_path, "v2.docx", docx_bytes([line.replace("380万元", "420万元") for line in NOTICE_LINES]))
     before = snapshot(service.settings.corpus_dir)
 
-    html, commit = tab.preview_replace(operator, "qinghai2025", v2, "", "", "")
+    html, commit = tab.preview(operator, v2, "qinghai2025", "", "", "", True)
     assert "预览" in html and "420万元" in html and commit["interactive"] is True
     assert snapshot(service.settings.corpus_dir) == before  # a preview changes nothing
 
-    html, commit, docs, picks, replace_picks = tab.commit_replace(operator, "qinghai2025", v2, "", "", "")
+    html, commit, docs, picks, replace_picks = tab.commit(operator, v2, "qinghai2025", "", "", "", True)
     assert "420万元" in html and "380万元" not in html and commit["interactive"] is False
     clause = service.clause("qinghai2025#一.1")
     assert clause is not None and "420万元" in clause.text
@@ -179,9 +179,9 @@ def test_a_refused_replacement_says_why_in_chinese_and_changes_nothing(
     operator = service.operations.identify(KEY)
     path = _file(tmp_path, name, data if data is not None else blank_pdf())
     before = snapshot(service.settings.corpus_dir)
-    for handler in (tab.preview_replace, tab.commit_replace):
+    for handler in (tab.preview, tab.commit):
         with pytest.raises(gr.Error, match=words) as caught:
-            handler(operator, doc_id, path, "", "", "")
+            handler(operator, path, doc_id, "", "", "", True)
         assert str(tmp_path) not in str(caught.value.message)  # no server path
     assert snapshot(service.settings.corpus_dir) == before
     assert service.operations.changes() == []
