@@ -1,6 +1,6 @@
 """Browser test of the 运维 tab (issue #15): an operator enters the key, uploads a DOCX
-provincial notice, sees its clauses, asks a question answered from it in 咨询, retires it, and
-asks again to see the answer change.
+provincial notice, sees its clauses, replaces it with a corrected version (preview, then commit),
+asks a question answered from it in 咨询, retires it, and asks again to see the answer change.
 
 This module's own server (overriding conftest's ``live_server``) has an operator key and a
 temporary copy of corpus/, so the upload and the retirement never touch the repository's corpus.
@@ -30,6 +30,7 @@ NOTICE = [
     "二、联系方式",
     f"（一）苏州市智能制造处联系人：王工，电话{PHONE}。",
 ]
+OLD_ADDRESS, NEW_ADDRESS = "三香路998号", "干将西路1000号"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,16 @@ def notice_docx(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture()
+def notice_v2_docx(tmp_path: Path) -> Path:
+    document = new_docx()
+    for line in NOTICE:
+        document.add_paragraph(line.replace(OLD_ADDRESS, NEW_ADDRESS))
+    path = tmp_path / "苏州市通知（更正）.docx"
+    document.save(str(path))
+    return path
+
+
 def _ask(page: Any, question: str) -> str:
     page.get_by_role("tab", name="咨询").click()
     before = page.locator("#chatbot [data-testid='bot']").count()
@@ -73,7 +84,7 @@ def _ask(page: Any, question: str) -> str:
 
 
 def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
-    ui: Any, notice_docx: Path, live_server: Any
+    ui: Any, notice_docx: Path, notice_v2_docx: Path, live_server: Any
 ) -> None:
     page = ui.open()
     page.get_by_role("tab", name="运维").click()
@@ -116,7 +127,29 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     page.get_by_role("option", name="suzhou2024", exact=False).first.click()
     page.wait_for_selector("#ops-doc-clauses .ops-doc[data-doc='suzhou2024']")
     clauses = page.locator("#ops-doc-clauses").inner_text()
-    assert "suzhou2024#二.(一)" in clauses and PHONE in clauses
+    assert "suzhou2024#二.(一)" in clauses and PHONE in clauses and OLD_ADDRESS in clauses
+
+    # 2b. Replace it with a corrected version: preview the new clauses, then commit.
+    stored = Path(live_server.settings.corpus_dir) / "suzhou2024.md"
+    page.get_by_text("替换文件（新版本沿用原编号）").click()
+    page.locator("#ops-replace-pick input").click()
+    page.get_by_role("option", name="suzhou2024", exact=False).first.click()
+    page.set_input_files("#ops-replace-file input[type=file]", str(notice_v2_docx))
+    page.wait_for_timeout(300)
+    page.click("#ops-replace-preview")
+    page.wait_for_selector("#ops-replace-preview-result .ops-doc")
+    preview = page.locator("#ops-replace-preview-result").inner_text()
+    assert "预览" in preview and NEW_ADDRESS in preview and OLD_ADDRESS not in preview
+    assert OLD_ADDRESS in stored.read_text(encoding="utf-8")  # a preview changes nothing
+    page.click("#ops-replace-commit")
+    page.wait_for_function(
+        "() => (document.querySelector('#ops-replace-preview-result')?.innerText ?? '').includes('使用中')",
+        timeout=TIMEOUT_MS,
+    )
+    replaced = page.locator("#ops-replace-preview-result").inner_text()
+    assert NEW_ADDRESS in replaced and "suzhou2024#一.(一)" in replaced
+    text = stored.read_text(encoding="utf-8")
+    assert NEW_ADDRESS in text and OLD_ADDRESS not in text
 
     # 3. Ask: the answer comes from the uploaded notice.
     answer = _ask(page, QUESTION)

@@ -1,13 +1,15 @@
 """The web UI's entry points: mount it on the API's app, or run it alone.
 
-Four tabs, each a thin translation of one part of the service into a screen (``layout`` builds
-them, ``handlers`` answers their events):
+Five tabs, each a thin translation of one part of the service into a screen (``layout``,
+``draft_layout`` and ``operator_layout`` build them; ``handlers`` groups the per-tab handler
+modules ``chat``, ``selfcheck``, ``drafting``, ``clauses`` and ``operator``):
 
 - 咨询: streaming chat through ``AssistantService.ask_events``; every answer shows its sources as
   expandable cards, the checker's verdict as a tier ladder, and takes thumbs up/down feedback;
 - 自评: the enterprise profile as a grouped form, recomputed by ``service.check`` on every change;
 - 起草: drafting (``service.draft``/``export``) and reviewing (``service.review_upload``);
-- 条款: the corpus by edition and document, with search, deep-linkable as ``/?clause=<id>``.
+- 条款: the corpus by edition and document, with search, deep-linkable as ``/?clause=<id>``;
+- 运维: the operator console over ``service.operations`` (behind an operator key).
 
 Privacy is a requirement, not a preference: nothing about a user's questions may leave the
 machine. So Gradio's analytics are switched off (the package's ``__init__`` sets the environment

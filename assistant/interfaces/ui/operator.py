@@ -1,6 +1,10 @@
 """The 运维 tab: the operator console (documents, review queue, statistics) over
 ``service.operations``.
 
+Documents are uploaded, replaced (a new version under the same id: preview, then commit; the
+change log records a replace) or retired; the review queue and the statistics take an optional
+起始日期/截止日期 (inclusive days, handed to the service as dates).
+
 The tab always shows; its console appears once an operator key is entered. The key is checked
 by ``service.operations.identify`` (the same keys as the API's /v1/admin) and only the operator's
 id (``key-…``, as the API records it) is kept, in this page's ``gr.State``: in memory for this
@@ -20,24 +24,16 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
-from assistant.interfaces.ui.handlers import friendly
+from assistant.interfaces.ui.operator_layout import build_console
 from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.service import AssistantService
 
 log = logging.getLogger("assistant.ui")
 
-PRIVATE: dict[str, Any] = {"api_visibility": "private"}
-OPS_OFF = (
-    "运维功能未启用：服务端没有配置运维密钥。管理员可在环境变量 <code>ASSISTANT_OPERATOR_KEYS</code> "
-    "中设置一个或多个运维密钥（逗号分隔，可写成 sha256:&lt;摘要&gt;）后重启服务。"
-)
-LOGIN_NOTE = "请输入运维密钥。密钥只在本次浏览器会话中使用，不会保存；刷新页面后需重新输入。"
 BAD_KEY = "运维密钥无效，请检查后重试。"
 NOT_LOGGED_IN = "请先输入运维密钥。"
-DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
-QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
-UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
 
 
 def _operator(operator: str | None) -> str:
@@ -96,10 +92,12 @@ def clauses_html(document: dict[str, Any], *, preview: bool) -> str:
 class OperatorTab:
     """Builds the 运维 tab's content and answers its events."""
 
-    def __init__(self, service: AssistantService) -> None:
+    def __init__(self, service: AssistantService, outputs: Outputs | None = None) -> None:
         # Not touched while the layout is built (the API's service is built lazily, see
         # ``Handlers``): whether operator keys exist is asked on page load (``on_load``).
         self.service = service
+        # Where the queue's XLSX exports go: the page's shared, self-pruning temp folder.
+        self.outputs = outputs or Outputs()
 
     @property
     def ops(self) -> Any:
@@ -120,7 +118,7 @@ class OperatorTab:
                 gr.update(),
                 gr.update(visible=False),
                 f'<div class="notice error">⚠ {BAD_KEY}</div>',
-                *[gr.skip()] * 4,
+                *[gr.skip()] * 5,
             )
         return (
             operator,
@@ -134,7 +132,8 @@ class OperatorTab:
         return [
             self._documents_table(),
             self._doc_choices(),
-            self._queue_table(operator, []),
+            self._doc_choices(),
+            self._queue_table([], None, None),
             self.stats(operator),
         ]
 
@@ -159,9 +158,9 @@ class OperatorTab:
         return gr.update(choices=choices, value=None)
 
     @friendly
-    def refresh_documents(self, operator: str | None) -> tuple[Any, Any]:
+    def refresh_documents(self, operator: str | None) -> tuple[Any, Any, Any]:
         _operator(operator)
-        return self._documents_table(), self._doc_choices()
+        return self._documents_table(), self._doc_choices(), self._doc_choices()
 
     @friendly
     def show_document(self, operator: str | None, doc_id: str | None) -> str:
@@ -170,40 +169,56 @@ class OperatorTab:
             return ""
         return clauses_html(self.ops.document(doc_id), preview=False)
 
-    def _upload(self, file: str | None, doc_id: str, edition: str, region: str, status: str) -> Upload:
+    def _upload(
+        self,
+        file: str | None,
+        doc_id: str | None,
+        edition: str,
+        region: str,
+        status: str,
+        replace: bool = False,
+    ) -> tuple[Upload, bool]:
+        """The upload form's values (with ``replace``: the form of a new version, where the
+        document is picked and empty fields keep its values) as the service's Upload."""
+        if replace and not doc_id:
+            raise gr.Error("请先选择要替换的文件。", print_exception=False)
         if not file:
-            raise gr.Error("请先选择要上传的文件（PDF、DOCX、MD 或 TXT）。", print_exception=False)
+            what = "新版本的文件" if replace else "要上传的文件"
+            raise gr.Error(f"请先选择{what}（PDF、DOCX、MD 或 TXT）。", print_exception=False)
         if not (doc_id or "").strip():
             raise gr.Error("请填写文件编号（如 js2025，字母、数字、下划线或连字符）。", print_exception=False)
         path = Path(file)
-        return Upload(
+        upload = Upload(
             filename=path.name,
             data=path.read_bytes(),
-            doc_id=doc_id.strip(),
+            doc_id=(doc_id or "").strip(),
             edition=(edition or "").strip() or None,
             region=(region or "").strip() or None,
             status=status or None,
         )
+        return upload, bool(replace)
 
     @friendly
-    def preview(
-        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
-    ) -> tuple[str, Any]:
+    def preview(self, operator: str | None, *form: Any) -> tuple[str, Any]:
+        """The clauses the file would become; the corpus is not touched. ``form``: see ``_upload``."""
         _operator(operator)
-        document = self.ops.preview(self._upload(file, doc_id, edition, region, status))
+        upload, replace = self._upload(*form)
+        document = self.ops.preview(upload, replace=replace)
         return clauses_html(document, preview=True), gr.update(interactive=True)
 
     @friendly
-    def commit(
-        self, operator: str | None, file: str | None, doc_id: str, edition: str, region: str, status: str
-    ) -> tuple[Any, ...]:
+    def commit(self, operator: str | None, *form: Any) -> tuple[Any, ...]:
+        """Add the document, or its new version (the change log says which). ``form``: see ``_upload``."""
         who = _operator(operator)
-        document = self.ops.upload(self._upload(file, doc_id, edition, region, status), who)
-        gr.Info(f"已导入《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
+        upload, replace = self._upload(*form)
+        document = self.ops.upload(upload, who, replace=replace)
+        done = "已替换" if replace else "已导入"
+        gr.Info(f"{done}《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
         return (
             clauses_html(document, preview=False),
             gr.update(interactive=False),
             self._documents_table(),
+            self._doc_choices(),
             self._doc_choices(),
         )
 
@@ -215,7 +230,12 @@ class OperatorTab:
         done = self.ops.retire(doc_id, who, note or "")
         message = f"已停用《{done['title']}》：它保留在历史中，不再用于回答。索引已更新。"
         gr.Info(message)
-        return f'<div class="notice">{esc(message)}</div>', self._documents_table(), self._doc_choices()
+        return (
+            f'<div class="notice">{esc(message)}</div>',
+            self._documents_table(),
+            self._doc_choices(),
+            self._doc_choices(),
+        )
 
     @friendly
     def reindex(self, operator: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
@@ -228,10 +248,12 @@ class OperatorTab:
             f"用时 {index['seconds']} 秒。</div>"
         )
 
-    def _queue(self, kinds: list[str] | None) -> list[dict[str, Any]]:
-        return self.ops.queue(kinds=kinds or ())
+    def _queue(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[dict[str, Any]]:
+        return self.ops.queue(
+            since=parse_date(since, "起始日期"), until=parse_date(until, "截止日期"), kinds=kinds or ()
+        )
 
-    def _queue_table(self, operator: str, kinds: list[str] | None) -> list[list[Any]]:
+    def _queue_table(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[list[Any]]:
         return [
             [
                 item["answer_id"],
@@ -242,13 +264,19 @@ class OperatorTab:
                 OUTCOMES.get((item["review"] or {}).get("outcome", ""), ""),
                 (item["review"] or {}).get("note", ""),
             ]
-            for item in self._queue(kinds)
+            for item in self._queue(kinds, since, until)
         ]
 
     @friendly
-    def refresh_queue(self, operator: str | None, kinds: list[str] | None) -> tuple[Any, Any]:
-        who = _operator(operator)
-        table = self._queue_table(who, kinds)
+    def refresh_queue(
+        self,
+        operator: str | None,
+        kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[Any, Any]:
+        _operator(operator)
+        table = self._queue_table(kinds, since, until)
         choices = [(f"{row[1]}｜{row[2][:30]}", row[0]) for row in table]
         return table, gr.update(choices=choices, value=None)
 
@@ -260,130 +288,39 @@ class OperatorTab:
         outcome: str | None,
         note: str,
         kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> tuple[Any, ...]:
         who = _operator(operator)
         if not answer_id or not outcome:
             raise gr.Error("请选择一条回答和复核结论。", print_exception=False)
         self.ops.mark(answer_id, outcome, note or "", who)
         gr.Info(f"已标记为“{OUTCOMES[outcome]}”。")
-        return self._queue_table(who, kinds), ""
+        return self._queue_table(kinds, since, until), ""
 
     @friendly
-    def export(self, operator: str | None, kinds: list[str] | None) -> Any:
+    def export(
+        self,
+        operator: str | None,
+        kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Any:
+        """The filtered queue as XLSX, in the page's self-pruning temp folder (``Outputs``)."""
         _operator(operator)
-        data = self.ops.export_queue(self._queue(kinds))
-        out = Path(self.service.settings.data_dir) / "ui-output"
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"复核队列-{dt.date.today().isoformat()}.xlsx"
+        data = self.ops.export_queue(self._queue(kinds, since, until))
+        path = self.outputs.fresh() / f"复核队列-{dt.date.today().isoformat()}.xlsx"
         path.write_bytes(data)
         return gr.update(value=str(path), visible=True)
 
     @friendly
-    def stats(self, operator: str | None) -> str:
+    def stats(self, operator: str | None, since: str | None = None, until: str | None = None) -> str:
         _operator(operator)
-        return stats_html(self.ops.stats())
+        return stats_html(self.ops.stats(parse_date(since, "起始日期"), parse_date(until, "截止日期")))
 
     # -- layout ---------------------------------------------------------------------------------
 
     def build(self) -> tuple[Any, list[Any]]:
-        """The tab's content; call inside ``gr.Tab("运维")``. Returns the page-load handler and
-        its outputs, for the caller to register on the Blocks."""
-        off = gr.HTML(
-            f'<div class="notice" id="ops-off">{OPS_OFF}</div>', visible=False, elem_id="ops-off-box"
-        )
-        operator = gr.State(None)
-        with gr.Row(elem_id="ops-login", visible=False) as login_row:
-            key = gr.Textbox(
-                label="运维密钥", type="password", placeholder=LOGIN_NOTE, scale=4, elem_id="ops-key"
-            )
-            enter = gr.Button("进入运维", variant="primary", scale=1, min_width=100, elem_id="ops-enter")
-        status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status", visible=False)
-        with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
-            with gr.Tab("文件", id="ops-docs"):
-                docs = gr.Dataframe(
-                    headers=DOC_HEADERS, interactive=False, wrap=True, elem_id="ops-doc-table"
-                )
-                with gr.Row():
-                    refresh = gr.Button("刷新列表", size="sm", elem_id="ops-doc-refresh")
-                    reindex = gr.Button("重建索引", size="sm", elem_id="ops-reindex")
-                reindexed = gr.HTML(elem_id="ops-reindexed")
-                doc = gr.Dropdown([], value=None, label="查看条款 / 停用文件", elem_id="ops-doc-pick")
-                with gr.Row():
-                    note = gr.Textbox(
-                        label="停用说明（可选）", max_lines=1, scale=4, elem_id="ops-retire-note"
-                    )
-                    retire = gr.Button(
-                        "停用该文件", variant="stop", scale=1, min_width=100, elem_id="ops-retire"
-                    )
-                retired = gr.HTML(elem_id="ops-retired")
-                clauses = gr.HTML(elem_id="ops-doc-clauses")
-                with gr.Accordion("上传文件", open=True, elem_id="ops-upload"):
-                    file = gr.File(
-                        label="文件（PDF、DOCX、MD、TXT）",
-                        file_types=[".pdf", ".docx", ".md", ".txt"],
-                        type="filepath",
-                        elem_id="ops-file",
-                    )
-                    with gr.Row():
-                        doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
-                        edition = gr.Textbox(
-                            label="申报批次", max_lines=1, placeholder="如 2025", elem_id="ops-edition"
-                        )
-                        region = gr.Textbox(
-                            label="地区", max_lines=1, placeholder="如 江苏省", elem_id="ops-region"
-                        )
-                        kind = gr.Dropdown(
-                            UPLOAD_STATUSES, value="official", label="状态", elem_id="ops-status-pick"
-                        )
-                    with gr.Row():
-                        preview = gr.Button("预览条款", elem_id="ops-preview")
-                        commit = gr.Button(
-                            "确认导入", variant="primary", interactive=False, elem_id="ops-commit"
-                        )
-                    previewed = gr.HTML(elem_id="ops-preview-result")
-            with gr.Tab("复核队列", id="ops-queue"):
-                kinds = gr.CheckboxGroup(
-                    [(label, k) for k, label in QUEUE_KINDS.items()],
-                    value=[],
-                    label="类别（不选为全部）",
-                    elem_id="ops-kinds",
-                )
-                with gr.Row():
-                    load_queue = gr.Button("刷新队列", size="sm", elem_id="ops-queue-refresh")
-                    export = gr.Button("导出 XLSX", size="sm", elem_id="ops-export")
-                exported = gr.File(
-                    label="复核队列 XLSX", visible=False, interactive=False, elem_id="ops-exported"
-                )
-                queue = gr.Dataframe(
-                    headers=QUEUE_HEADERS, interactive=False, wrap=True, elem_id="ops-queue-table"
-                )
-                answer = gr.Dropdown([], value=None, label="要标记的回答", elem_id="ops-answer")
-                outcome = gr.Radio(
-                    [(label, k) for k, label in OUTCOMES.items()], label="复核结论", elem_id="ops-outcome"
-                )
-                mark_note = gr.Textbox(label="说明", max_lines=2, elem_id="ops-mark-note")
-                mark = gr.Button("保存标记", variant="primary", elem_id="ops-mark")
-            with gr.Tab("统计", id="ops-stats"):
-                load_stats = gr.Button("刷新统计", size="sm", elem_id="ops-stats-refresh")
-                stats = gr.HTML(elem_id="ops-stats-view")
-
-        login = enter.click(
-            self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE
-        )
-        key.submit(self.login, [key], [operator, key, console, status, docs, doc, queue, stats], **PRIVATE)
-        login.then(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        refresh.click(self.refresh_documents, [operator], [docs, doc], **PRIVATE)
-        reindex.click(self.reindex, [operator], [reindexed], **PRIVATE)
-        doc.change(self.show_document, [operator, doc], [clauses], **PRIVATE)
-        retire.click(self.retire, [operator, doc, note], [retired, docs, doc], **PRIVATE)
-        upload_inputs = [operator, file, doc_id, edition, region, kind]
-        preview.click(self.preview, upload_inputs, [previewed, commit], **PRIVATE)
-        for changed in (file, doc_id, edition, region, kind):
-            changed.change(lambda: gr.update(interactive=False), None, [commit], **PRIVATE)
-        commit.click(self.commit, upload_inputs, [previewed, commit, docs, doc], **PRIVATE)
-        load_queue.click(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        kinds.change(self.refresh_queue, [operator, kinds], [queue, answer], **PRIVATE)
-        mark.click(self.mark, [operator, answer, outcome, mark_note, kinds], [queue, mark_note], **PRIVATE)
-        export.click(self.export, [operator, kinds], [exported], **PRIVATE)
-        load_stats.click(self.stats, [operator], [stats], **PRIVATE)
-        return self.on_load, [off, login_row, status]
+        """The tab's content (``operator_layout``); call inside ``gr.Tab("运维")``. Returns the
+        page-load handler and its outputs, for the caller to register on the Blocks."""
+        return build_console(self)

@@ -293,10 +293,11 @@ def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
     """起草: a new round moves the catalogue dropdown to the round's own edition; an edition the
     user picked stays; a round without a catalogue of its year falls back to the default one."""
     from assistant.config import Settings
-    from assistant.interfaces.ui.handlers import Handlers
+    from assistant.interfaces.ui.common import Outputs
+    from assistant.interfaces.ui.drafting import DraftHandlers
     from assistant.service import DraftingDesk
 
-    handlers = Handlers(DraftingDesk.from_settings(Settings(), llm=None))  # type: ignore[arg-type]
+    handlers = DraftHandlers(DraftingDesk.from_settings(Settings(), llm=None), Outputs())  # type: ignore[arg-type]
     assert handlers.on_round("2024", "2025", False) == {"__type__": "update", "value": "2024"}
     skip = {"__type__": "update"}  # gr.skip(): no value, nothing changes
     assert handlers.on_round("2024", "2025", True) == skip  # the user's choice stays
@@ -385,11 +386,11 @@ def test_building_and_mounting_the_ui_never_touches_the_service() -> None:
 
 
 def test_trim_keeps_pairs_and_reindexes_answer_ids() -> None:
-    from assistant.interfaces.ui.handlers import MAX_STORED_MESSAGES, _trim
+    from assistant.interfaces.ui.chat import MAX_STORED_MESSAGES, trim_history
 
     messages = [{"role": "user" if i % 2 == 0 else "assistant", "content": str(i)} for i in range(50)]
     answers = {str(i): f"a{i}" for i in range(1, 50, 2)}
-    kept, ids = _trim(messages, answers)
+    kept, ids = trim_history(messages, answers)
     assert len(kept) == MAX_STORED_MESSAGES and kept[0]["role"] == "user"
     assert all(kept[int(k)]["content"] == v[1:] for k, v in ids.items())
 
