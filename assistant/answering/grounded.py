@@ -19,6 +19,7 @@ import yaml
 from assistant.answering.citations import cited_ids
 from assistant.answering.compose import NEXT_ROUND, asked_parts, closest, compose
 from assistant.answering.extract import Fact
+from assistant.answering.similarity import SentenceSimilarity
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
@@ -42,6 +43,7 @@ MIN_RULE_OVERLAP = 2
 #: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
 MIN_FACTS_FOR_REACHABLE = 6
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_ABOUT_GUIDE = re.compile(r"指引|场景|[0-9]{2}版|年版")
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
 _FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
@@ -291,8 +293,13 @@ class GroundedAnswerer:
 
     def _edition_note(self, question: str, not_rounds: set[str] | None = None) -> str:
         years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()))
-        held = set(self.corpus.editions)
-        missing = [y for y in years if y not in held]
+        # A round is held when an official document of its year is: the 2025 scenario guide is
+        # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
+        rounds = {d.edition for d in self.corpus.documents if d.status == "official"}
+        drafts = set(self.corpus.editions) - rounds
+        missing = [
+            y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))
+        ]
         if not missing:
             return ""
         return (
@@ -537,6 +544,8 @@ class GroundedAnswerer:
             return [h.clause for h in hits if h.clause.doc_id not in excluded]
 
         silence = self._silence_note(question, parts, profile)
+        similarity = SentenceSimilarity(self.retriever, question)
+        similarity.prefetch(pool)
         composed = compose(
             question,
             pool,
@@ -545,12 +554,18 @@ class GroundedAnswerer:
             search=search,
             prefer=regional,
             expand=self.retriever.index.synonyms.expand,
+            similarity=similarity,
+            siblings=self._siblings,
         )
         if not composed.lines:
             return None
         cited = [c for c in map(self.corpus.get, composed.cited) if c is not None]
         quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
         return composed.lines, quoted
+
+    def _siblings(self, clause: Clause) -> list[Clause]:
+        """The clauses of the same document under the same heading: a numbered list's items."""
+        return [c for c in self.corpus.clauses if c.doc_id == clause.doc_id and c.heading == clause.heading]
 
     def _label(self, clause: Clause) -> str:
         """A document's name before its claim when several documents answer one part; the full
@@ -659,6 +674,7 @@ class GroundedAnswerer:
             "phone",
             "url",
         }
+        asked_kinds = {p.kind for p in asked_parts(question)}
         # A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
         # "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
         # enterprise itself ("我们…").
@@ -671,13 +687,22 @@ class GroundedAnswerer:
         if stated and wants_verdict and not (intent.name in ("deadline", "quota") or typed):
             lead += [edition_note, *self._lead_eligibility(report, question, stated, facts, what_if)]
         else:
-            if intent.name == "eligibility":
+            # "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard
+            # or a definition is asked, not a verdict.
+            informational = bool(asked_kinds & {"list", "standard", "definition"}) and not (
+                _VERDICT_ASK.search(question) or _ABOUT_US.search(question)
+            )
+            if intent.name == "eligibility" and not informational:
                 # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
                 # deciding questions, then what the documents say.
                 verdict = self._lead_eligibility(report, question, stated, facts, what_if)
                 lead += [edition_note, *verdict]
                 edition_note = ""
-            ruled = intent.name == "eligibility" and any(line.startswith("- ") for line in lead)
+            ruled = (
+                intent.name == "eligibility"
+                and not informational
+                and any(line.startswith("- ") for line in lead)
+            )
             evidence = (
                 None
                 if ruled
