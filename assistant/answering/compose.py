@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.knowledge.corpus import Clause
+from assistant.vocabulary import TIERS
 
 #: How near in meaning a sentence is to the question, 0 (farthest of the retrieved sentences)
 #: to 1 (nearest), or None where no dense index is loaded. See answering/similarity.py.
@@ -63,6 +64,7 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
     ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义|叫啥|叫什么|是啥")),
+    ("level", re.compile(r"什么水平|啥水平|哪种水平|要求高|多高|什么程度|啥程度|做到啥|做到什么|达到啥|达到什么")),
     ("standard", re.compile(r"国标|哪个标准|什么标准|哪项标准|标准号|按什么标准|依据哪个|参照哪个|按哪个")),
 ]
 
@@ -149,6 +151,7 @@ VALUES: dict[str, re.Pattern[str]] = {
         r"是指|指的是|涵盖|即|为[^。]{0,30}的|[\u4e00-\u9fff\d][（(][\u4e00-\u9fff]{2,8}[)）]"
     ),
     "requirement": re.compile(r"应|须|需|要求|不得|不超过|达到|满足|原则上|以上"),
+    "level": re.compile(r"(?:同行业|国内|国际|全球|行业|区域|省)[^。，；]{0,12}(?:领先|平均|先进)(?:水平)?"),
     "standard": re.compile(r"(?:GB/T|GB|T/[A-Z]+)\s*\d+(?:[.\-—]\d+)*(?:《[^》]+》)?"),
 }
 
@@ -284,7 +287,12 @@ def _span(
                 break
             position += len(chunk)
     elif terms:
-        start = max(range(len(chunks)), key=lambda i: (len(_terms(chunks[i]) & terms), -i))
+        # The two neighbouring chunks that together share most words with the question.
+        def window(i: int) -> tuple[int, int]:
+            pair = chunks[i] + (chunks[i + 1] if i + 1 < len(chunks) else "")
+            return (len(_terms(pair) & terms), -i)
+
+        start = max(range(len(chunks)), key=window)
     picked = chunks[start].rstrip("，,")
     if start + 1 < len(chunks) and len(picked) + len(chunks[start + 1]) <= MAX_SPAN:
         picked = chunks[start] + chunks[start + 1].rstrip("，,")
@@ -324,6 +332,7 @@ def find_values(
     part_terms, question_terms = _terms(part_text), _terms(question)
     unit = re.search(r"[几多少]+\s*([个份项家名])", part_text) if kind == "count" else None
     # "22号还是29号": each day the question names is a value it wants confirmed.
+    tier = _tier_scope(question)
     days = set(re.findall(r"(\d{1,2})\s*[号日]", part_text)) if kind == "date" else set()
     found: list[Found] = []
     for rank, clause in enumerate(clauses):
@@ -356,6 +365,7 @@ def find_values(
                 + _semantic(similarity, clause, sentence)
                 + (3 if days & set(re.findall(r"月\s*(\d{1,2})\s*日", sentence)) else 0)
                 + (2 if kind == "list" and _ENUMERATED.search(sentence) else 0)
+                + _tier_fit(tier, clause)
             )
             limit = MAX_LIST_SPAN if kind == "list" else MAX_SPAN
             found.append(Found(clause, _span(sentence, match, limit=limit), score - 0.3 * (rank + offset)))
@@ -373,6 +383,7 @@ def closest(question: str, clauses: Sequence[Clause], similarity: Similarity | N
     """The sentence of the clauses nearest the question: shared words, plus nearness in meaning
     when a dense index is loaded (official documents before reference notes)."""
     terms = _terms(question)
+    tier = _tier_scope(question)
     best: Found | None = None
     for rank, clause in enumerate(clauses):
         for sentence in sentences(clause):
@@ -381,10 +392,26 @@ def closest(question: str, clauses: Sequence[Clause], similarity: Similarity | N
                 - 0.3 * rank
                 - _status_penalty(clause, sentence)
                 + _semantic(similarity, clause, sentence)
+                + _tier_fit(tier, clause)
             )
             if best is None or score > best.score:
                 best = Found(clause, _span(sentence, None, terms), score)
     return best
+
+
+def _tier_scope(question: str) -> str | None:
+    """The one tier a question names ("卓越级的KPI要达到啥水平"), if exactly one."""
+    named = [t for t in TIERS if t in question]
+    return named[0] if len(named) == 1 else None
+
+
+def _tier_fit(tier: str | None, clause: Clause) -> float:
+    """+2 for a clause under the asked tier's heading, -2 under another tier's: 要素条件 says
+    the same things of each tier with other figures, and the asked tier's are the answer."""
+    if tier is None:
+        return 0.0
+    under = [t for t in TIERS if t in clause.heading]
+    return 0.0 if not under else (2.0 if tier in under else -2.0)
 
 
 def _status_penalty(clause: Clause, sentence: str = "") -> float:
@@ -506,6 +533,8 @@ def compose(
             continue
         found = find_values(part.kind, part.text, wording, clauses, prefer=prefer, similarity=similarity)
         hint = KIND_HINTS.get(part.kind)
+        if part.kind == "count" and re.search(r"几份|多少份", part.text):
+            hint = "纸质版 电子版 各 份"  # copies of the papers, not the number of projects
         if hint:
             extra = more(f"{part.text} {hint}")
             found = sorted(
@@ -551,6 +580,12 @@ def compose(
                 continue
             docs_seen.add(item.clause.doc_id)
             chosen.append(item)
+        if part.kind == "date":
+            # "22号还是29号": each day named gets the sentence that sets it, however it scores.
+            for day in re.findall(r"(\d{1,2})\s*[号日]", part.text):
+                setting = re.compile(rf"月\s*{day}\s*日")
+                if not any(setting.search(c.span) for c in chosen):
+                    chosen += [f for f in found if setting.search(f.span)][:1]
         chosen = [c for c in chosen if c.span not in said]  # another part's answer already
         if not chosen:
             continue

@@ -43,6 +43,9 @@ MIN_RULE_OVERLAP = 2
 #: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
 MIN_FACTS_FOR_REACHABLE = 6
 _YEAR = re.compile(r"(20\d\d)\s*年")
+#: "自治区" on its own, not in the national list "各省、自治区、直辖市".
+_BARE_AUTONOMOUS = re.compile(r"(?<![、，,])自治区(?![、，,]?直辖市)")
+AUTONOMOUS_ASSUMED = "（问题中的“自治区”按{region}理解；如不是，请告诉我贵公司所在省份。）"
 _ABOUT_GUIDE = re.compile(r"指引|场景|[0-9]{2}版|年版")
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
@@ -182,6 +185,8 @@ def _regional_doc_ids(
     one whose province is not known.
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
+    if not province:
+        province = _only_autonomous_region(retriever, question)
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:
@@ -191,6 +196,19 @@ def _regional_doc_ids(
         else:
             excluded.append(doc.doc_id)
     return applies, excluded
+
+
+def _only_autonomous_region(retriever: Retriever, question: str) -> str:
+    """The region a user means by a bare "自治区" ("自治区认定有加分吗"), when it names no province
+    and exactly one held regional notice is an autonomous region's; "" otherwise. The answer
+    then says which region it assumed (AUTONOMOUS_ASSUMED)."""
+    if not _BARE_AUTONOMOUS.search(question):
+        return ""
+    regions = {d.region for d in retriever.index.corpus.documents if d.region}
+    if any(region[:2] in question for region in regions):
+        return ""
+    autonomous = [region for region in regions if region.endswith("自治区")]
+    return autonomous[0] if len(autonomous) == 1 else ""
 
 
 def understood_line(facts: list[Fact]) -> str:
@@ -654,6 +672,7 @@ class GroundedAnswerer:
             return self._refuse_out_of_scope(rules_edition, stated_profile)
 
         regional, excluded = _regional_doc_ids(self.retriever, question, stated_profile)
+        assumed = "" if stated_profile.get("enterprise") else _only_autonomous_region(self.retriever, question)
         sources = self._sources(question, intent, regional, excluded, edition)
         report = self._report(stated_profile, as_of)
         stated = {
@@ -718,6 +737,8 @@ class GroundedAnswerer:
             elif intent.name != "eligibility":
                 titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
                 lead += [edition_note, f"根据{titles}，相关规定如下：" if sources else ""]
+        if assumed and lead:
+            lead.append(AUTONOMOUS_ASSUMED.format(region=assumed))
         if intent.name == "deadline" and not report.application.window_open:
             after.append(report.application.window_message or "")
         asked = {p.kind for p in asked_parts(question)}
