@@ -29,115 +29,87 @@ from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """Base class: a failure with a Chinese message fit to show a user."""
+    """Base class: a failure with a Chinese message fit to show a user.
+
+    A subclass declares what sets it apart in its class line, ``code`` (the machine-readable
+    name the API returns) and ``status_code`` when it differs from its parent's, so the whole
+    tree reads as the table in this module's docstring.
+    """
 
     code = "assistant_error"
     status_code = 500
+
+    def __init_subclass__(cls, *, code: str | None = None, status_code: int | None = None) -> None:
+        super().__init_subclass__()
+        if code is not None:
+            cls.code = code
+        if status_code is not None:
+            cls.status_code = status_code
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class InputError(AssistantError):
+class InputError(AssistantError, code="invalid_request", status_code=422):
     """The request cannot be used as given; the message says what to change."""
 
-    code = "invalid_request"
-    status_code = 422
 
-
-class CorpusError(InputError):
+class CorpusError(InputError, code="corpus_error"):
     """A corpus document is malformed or an ingested file cannot be read."""
 
-    code = "corpus_error"
 
-
-class RetrievalError(InputError):
+class RetrievalError(InputError, code="retrieval_error"):
     """A search request is invalid."""
 
-    code = "retrieval_error"
 
-
-class ProfileError(InputError):
+class ProfileError(InputError, code="profile_error"):
     """An enterprise profile or a rules file does not validate."""
 
-    code = "profile_error"
 
-
-class DraftSpecError(InputError):
+class DraftSpecError(InputError, code="draft_spec_error"):
     """The drafting input does not validate; the message names every field at fault."""
 
-    code = "draft_spec_error"
 
-
-class DraftFileError(InputError):
+class DraftFileError(InputError, code="draft_file_error"):
     """A draft to review could not be read (wrong type, corrupt, empty)."""
 
-    code = "draft_file_error"
 
-
-class UnknownEditionError(InputError):
+class UnknownEditionError(InputError, code="unknown_edition"):
     """An edition (round) was named that no document, rules file or catalog holds."""
 
-    code = "unknown_edition"
 
-
-class UnsupportedFileError(InputError):
+class UnsupportedFileError(InputError, code="unsupported_file_type", status_code=415):
     """A file of a type this operation does not read."""
 
-    code = "unsupported_file_type"
-    status_code = 415
 
-
-class FileTooLargeError(InputError):
+class FileTooLargeError(InputError, code="file_too_large", status_code=413):
     """An uploaded file is over the configured size limit."""
 
-    code = "file_too_large"
-    status_code = 413
 
-
-class ConflictError(AssistantError):
+class ConflictError(AssistantError, code="conflict", status_code=409):
     """What the request would create exists already (e.g. a document id in the corpus)."""
 
-    code = "conflict"
-    status_code = 409
 
-
-class NotFoundError(AssistantError):
+class NotFoundError(AssistantError, code="not_found", status_code=404):
     """A named thing (a clause, an answer) does not exist."""
 
-    code = "not_found"
-    status_code = 404
 
-
-class IndexBuildError(AssistantError):
+class IndexBuildError(AssistantError, code="index_error", status_code=503):
     """The dense or sparse index could not be built or opened."""
 
-    code = "index_error"
-    status_code = 503
 
-
-class StoreUnavailableError(AssistantError):
+class StoreUnavailableError(AssistantError, code="store_unavailable", status_code=503):
     """The session/feedback database cannot be reached (sessionless questions still work)."""
 
-    code = "store_unavailable"
-    status_code = 503
 
-
-class StoreSchemaError(StoreUnavailableError):
+class StoreSchemaError(StoreUnavailableError, code="store_schema_behind"):
     """The database schema is older than the code; the message names the command to run."""
 
-    code = "store_schema_behind"
 
-
-class LLMError(AssistantError):
+class LLMError(AssistantError, code="llm_error", status_code=503):
     """The LLM endpoint failed or timed out."""
 
-    code = "llm_error"
-    status_code = 503
 
-
-class ExportError(InputError):
+class ExportError(InputError, code="export_error"):
     """A file cannot be written as asked (too many rows, unsupported suffix)."""
-
-    code = "export_error"

@@ -1,25 +1,21 @@
 """Drafting: a spec of what an enterprise built → 附件3/附件4 text with findings; review of a
 written draft; DOCX/XLSX export. Code outside this package imports from here.
 
-Modules: ``spec`` (input), ``model`` (the Draft), ``draft`` (build_draft), ``resolve`` (an
-instance's 环节 and 场景), ``findings`` (the checks shared with review), ``wording``, ``polish``
-(the LLM rewrite), ``review``, ``export``. The KPI catalog of 附1 is knowledge
+Modules: ``spec`` (input), ``model`` (the Draft), ``draft`` (build_draft and its checks),
+``sections`` (附件3's text), ``resolve`` (an instance's 环节 and 场景), ``findings`` (the checks
+shared with review), ``wording``, ``polish`` (the LLM rewrite), ``review`` (with ``reading``,
+``instance_lines``, ``kpi_review``), ``export``. The KPI catalog of 附1 is knowledge
 (``assistant.knowledge.kpis``) and re-exported here for drafting callers.
 """
 
-from assistant.drafting.draft import SECTION3, SECTION4, build_draft, draft_from_data
+from assistant.drafting.draft import build_draft, draft_from_data
 from assistant.drafting.export import FORM_NOTES, ExportError, export, write_docx, write_recommendation_xlsx
 from assistant.drafting.findings import Finding, duplicate_instance_findings
 from assistant.drafting.model import FORM_HEADERS, Draft
 from assistant.drafting.polish import polish, polish_blocks, verify_polish
-from assistant.drafting.review import (
-    DraftFileError,
-    ReviewReport,
-    read_blocks,
-    review_blocks,
-    review_file,
-    review_text,
-)
+from assistant.drafting.reading import read_blocks
+from assistant.drafting.review import DraftFileError, ReviewReport, review_blocks, review_file, review_text
+from assistant.drafting.sections import SECTION3, SECTION4
 from assistant.drafting.spec import FIELD_LABELS as SPEC_FIELD_LABELS
 from assistant.drafting.spec import DraftSpec, DraftSpecError, parse_spec, parse_specs
 from assistant.drafting.wording import format_instance, numbers_in

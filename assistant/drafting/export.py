@@ -10,7 +10,7 @@ province, 5 for 计划单列市, 兵团 and each central SOE) is refused rather 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.drafting.model import FORM_HEADERS, Draft, FormRow
@@ -128,6 +128,17 @@ KPI_WIDTHS = [0.9, 3.6, 3.0, 2.1, 2.1, 1.5, 3.4]
 INFO_WIDTHS = [3.6, 13.0]
 
 
+def _save(save: Callable[[str], object], path: Path) -> Path:
+    """Write a document or workbook to ``path`` (folders made); a write failure is an ExportError."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(str(path))
+    except OSError as exc:
+        raise ExportError(f"无法写入 {path}：{exc}") from exc
+    return path
+
+
 def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path:
     """The declaration sections of ``draft`` as a Word document at ``path``; ``sections_only``
     leaves out the instance list and the 附件4 row (a part of 附件3 on its own)."""
@@ -203,13 +214,7 @@ def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path
         document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)
         _table(document, FORM_HEADERS, [draft.form_row.cells()], [0.9, 2.4, 2.4, 6.1, 1.8, 3.0], 9)
 
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        document.save(str(path))
-    except OSError as exc:
-        raise ExportError(f"无法写入 {path}：{exc}") from exc
-    return path
+    return _save(document.save, path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,13 +297,7 @@ def write_recommendation_xlsx(
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
 
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        workbook.save(str(path))
-    except OSError as exc:
-        raise ExportError(f"无法写入 {path}：{exc}") from exc
-    return path
+    return _save(workbook.save, path)
 
 
 def export(drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:

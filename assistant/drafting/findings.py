@@ -78,56 +78,49 @@ def instance_name_findings(
     柔性加工与检测 names the object, the process and the technique in 17 characters)."""
     findings: list[Finding] = []
     rule = "附件4示例：实例名简洁具体，写明对象与做法"
+
+    def add(severity: Severity, code: str, message: str, rule: str | None = rule) -> None:
+        findings.append(
+            Finding(
+                severity=severity,
+                code=code,
+                message=message,
+                clause_ids=["form#示例"],
+                rule=rule,
+                field=field,
+            )
+        )
+
     stripped = name.strip()
     if any(d in stripped for d in DASH_VARIANTS):
-        findings.append(
-            Finding(
-                severity="必须修改",
-                code="instance_name_dash",
-                message=f"实例名“{stripped}”中含有破折号，会与“环节名—场景名—实例名”的分隔符混淆，请删去。",
-                clause_ids=["form#示例"],
-                field=field,
-            )
+        add(
+            "必须修改",
+            "instance_name_dash",
+            f"实例名“{stripped}”中含有破折号，会与“环节名—场景名—实例名”的分隔符混淆，请删去。",
+            rule=None,
         )
     if len(stripped) > INSTANCE_NAME_MAX:
-        findings.append(
-            Finding(
-                severity="建议修改",
-                code="instance_name_long",
-                message=f"实例名“{stripped}”偏长，宜精炼为一个短语（附件4示例为十七个字）。",
-                clause_ids=["form#示例"],
-                rule=rule,
-                field=field,
-            )
+        add(
+            "建议修改",
+            "instance_name_long",
+            f"实例名“{stripped}”偏长，宜精炼为一个短语（附件4示例为十七个字）。",
         )
     if re.search(r"[、，,；;]|等$", stripped):
-        findings.append(
-            Finding(
-                severity="建议修改",
-                code="instance_name_list",
-                message=f"实例名“{stripped}”像是罗列了多项内容；一个实例写一行，请拆分或收敛为一个具体实例。",
-                clause_ids=["form#示例"],
-                rule=rule,
-                field=field,
-            )
+        add(
+            "建议修改",
+            "instance_name_list",
+            f"实例名“{stripped}”像是罗列了多项内容；一个实例写一行，请拆分或收敛为一个具体实例。",
         )
     core = stripped
     for word in GENERIC_WORDS:
         core = core.replace(word, "")
     same_as_catalog = normalise_name(stripped) in {normalise_name(x) for x in (scenario, segment) if x}
     if same_as_catalog or len(stripped) < INSTANCE_NAME_MIN or len(core) < 4:
-        findings.append(
-            Finding(
-                severity="建议修改",
-                code="instance_name_generic",
-                message=(
-                    f"实例名“{stripped}”过于笼统，应写明具体对象和做法"
-                    "（如示例“多机协同的发动机壳体柔性加工与检测”），不要只重复场景名或使用泛称。"
-                ),
-                clause_ids=["form#示例"],
-                rule=rule,
-                field=field,
-            )
+        add(
+            "建议修改",
+            "instance_name_generic",
+            f"实例名“{stripped}”过于笼统，应写明具体对象和做法"
+            "（如示例“多机协同的发动机壳体柔性加工与检测”），不要只重复场景名或使用泛称。",
         )
     return findings
 

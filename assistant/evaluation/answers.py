@@ -1,5 +1,9 @@
 """Answer eval over evals/answers_gold.yaml, for the mode in use (grounded unless an LLM is set).
 
+``run_heldout`` scores evals/answers_heldout.yaml the same way under the name ``answers_heldout``
+with no thresholds: questions written apart from the code and never used to tune it, reported
+only (never a gate), to show how far the gold-set figures generalise.
+
 - key-fact accuracy: share of questions whose *lead* (the direct answer, before the quoted
   sources) contains every key fact (a list inside the list means any one of those forms); a fact
   found only in a quoted clause does not count. For questions that must be refused, refusing
@@ -143,8 +147,15 @@ def _share(values: list[bool]) -> float:
     return statistics.fmean(values) if values else 1.0
 
 
-def run(settings: Settings, service: AssistantService | None = None) -> EvalResult:
-    items = yaml.safe_load((settings.evals_dir / "answers_gold.yaml").read_text(encoding="utf-8")) or []
+def run(
+    settings: Settings,
+    service: AssistantService | None = None,
+    *,
+    gold_file: str = "answers_gold.yaml",
+    name: str = "answers",
+    thresholds: dict[str, float] | None = None,
+) -> EvalResult:
+    items = yaml.safe_load((settings.evals_dir / gold_file).read_text(encoding="utf-8")) or []
     if service is None:
         service = AssistantService.from_settings(settings)
     # Answers go to a throwaway session store so the eval never writes into real sessions.
@@ -201,9 +212,15 @@ def run(settings: Settings, service: AssistantService | None = None) -> EvalResu
     by_category: dict[str, list[bool]] = {}
     for r in rows:
         by_category.setdefault(str(r["category"]), []).append(bool(r["facts_ok"]))
-    for name in ("silent", "multi_part", "regional"):
-        if name in by_category:
-            metrics[f"key_fact_{name}"] = statistics.fmean(by_category[name])
-    result = EvalResult("answers", metrics, dict(THRESHOLDS), failures=failures)
+    for kind in ("silent", "multi_part", "regional"):
+        if kind in by_category:
+            metrics[f"key_fact_{kind}"] = statistics.fmean(by_category[kind])
+    bounds = dict(THRESHOLDS if thresholds is None else thresholds)
+    result = EvalResult(name, metrics, bounds, failures=failures)
     result.write_report(settings.data_dir / "eval", {"mode": "llm" if service.llm else "grounded"})
     return result
+
+
+def run_heldout(settings: Settings, service: AssistantService | None = None) -> EvalResult:
+    """The held-out set (evals/answers_heldout.yaml), scored like the gold set but never a gate."""
+    return run(settings, service, gold_file="answers_heldout.yaml", name="answers_heldout", thresholds={})

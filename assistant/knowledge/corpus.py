@@ -42,7 +42,7 @@ _NUMBERING = [
     (re.compile(r"^\[(?P<n>\d{1,2})\]"), "{n}"),
 ]
 _ANCHOR = re.compile(r"\{#(?P<seg>[^}\s]+)\}\s*$")
-_DOC_ID = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
+DOC_ID = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ def split_front_matter(text: str, origin: str) -> tuple[dict[str, object], str]:
     missing = [key for key in REQUIRED_FRONT_MATTER if not meta.get(key)]
     if missing:
         raise CorpusError(f"{origin}：文件头缺少字段 {', '.join(missing)}")
-    if not _DOC_ID.match(str(meta["doc_id"])):
+    if not DOC_ID.match(str(meta["doc_id"])):
         raise CorpusError(
             f"{origin}：doc_id 应为小写字母开头的字母、数字、-、_ 组合（2–41位），收到 {meta['doc_id']!r}"
         )

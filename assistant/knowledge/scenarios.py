@@ -1,9 +1,9 @@
 """The scenario catalog of 《智能制造典型场景参考指引》 by edition, and matching of user wording to it.
 
-Everything here is read from corpus data, never typed into code: corpus/data/scenario_guide.yaml
-holds each edition's 环节, their 要素条件 link and (where we hold them) scenario names;
-corpus/data/scenario_aliases.yaml holds what users call them ("AI质检", "APS"). Adding an edition
-is adding data.
+Everything here is read from corpus data, never typed into code (``scenario_guide`` reads and
+validates it: corpus/data/scenario_guide.yaml holds each edition's 环节, their 要素条件 link and
+(where we hold them) scenario names; corpus/data/scenario_aliases.yaml holds what users call them,
+"AI质检", "APS"). Adding an edition is adding data.
 
 What the editions hold differs, and the catalog says so instead of papering over it:
 
@@ -21,25 +21,39 @@ candidates and a Chinese message asking the user to choose. It never silently gu
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import BaseModel
 from rapidfuzz.distance import LCSseq
 
 from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.errors import CorpusError
-from assistant.vocabulary import TIERS  # noqa: F401  (re-exported: interfaces/api imports it from here)
+from assistant.knowledge.scenario_guide import (
+    ALIAS_FILE,
+    GUIDE_FILE,
+    Edition,
+    Scenario,
+    Segment,
+    normalise_name,
+    read_guide,
+)
 
-GUIDE_FILE = Path("data") / "scenario_guide.yaml"
-ALIAS_FILE = Path("data") / "scenario_aliases.yaml"
-
-#: Tiers in ascending order, and the links each must cover (附件2 二~五.(一)). ``hard`` links are
-#: required (至少覆盖 / 须覆盖); ``soft`` ones are 原则上 (an exception needs justification).
+__all__ = [
+    "Candidate",
+    "Edition",
+    "MatchKind",
+    "MatchResult",
+    "MatchStatus",
+    "Scenario",
+    "ScenarioCatalog",
+    "Segment",
+    "load_catalog",
+    "normalise_name",
+    "similarity",
+]
 
 #: A fuzzy match is accepted only this good and this far ahead of the next distinct target.
 CONFIDENT_SCORE = 80.0
@@ -49,68 +63,6 @@ MAX_CANDIDATES = 5
 
 MatchStatus = Literal["exact", "alias", "contains", "fuzzy", "ambiguous", "none", "not_held"]
 MatchKind = Literal["scenario", "segment"]
-
-
-def normalise_name(text: str) -> str:
-    """NFKC, lower-case, no whitespace or brackets' markers: how names are compared."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"\s+", "", text)
-    return text.lower()
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A 环节 of one edition and the 要素条件 link it falls under (None: outside the five)."""
-
-    name: str
-    edition: str
-    link: str | None
-    clause_id: str
-    extra: bool = False
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A named scenario of one edition, with its 环节 and link."""
-
-    name: str
-    edition: str
-    segment: str
-    link: str
-    clause_id: str
-    multi_link: bool = False
-
-
-@dataclass
-class Edition:
-    """One edition of the guide as far as the corpus holds it."""
-
-    edition: str
-    status: str
-    source: str
-    note: str
-    link_mapping_status: str
-    clause_ids: list[str]
-    segments: dict[str, Segment]
-    scenarios: dict[str, Scenario]
-    segment_aliases: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def has_scenarios(self) -> bool:
-        """False for 2024: its scenario names are not in the corpus."""
-        return bool(self.scenarios)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status != "official"
-
-    def segments_of_link(self, link: str) -> list[str]:
-        return [s.name for s in self.segments.values() if s.link == link and not s.extra]
-
-    @property
-    def status_clause_id(self) -> str:
-        """The clause that states what this edition's data is (its 说明)."""
-        return f"guide{self.edition}#说明"
 
 
 class Candidate(BaseModel):
@@ -155,55 +107,21 @@ def similarity(query: str, name: str) -> float:
     return round(100.0 * (0.7 * common / len(q) + 0.3 * common / len(n)), 1)
 
 
+@dataclass(eq=False, repr=False)  # compared and shown by identity, as a plain class would be
 class ScenarioCatalog:
     """Editions of the guide with lookups scenario → 环节 → link, and fuzzy matching."""
 
-    def __init__(
-        self,
-        links: list[str],
-        link_synonyms: dict[str, str],
-        editions: dict[str, Edition],
-        scenario_aliases: dict[str, list[str]],
-    ) -> None:
-        self.links = links
-        self.link_synonyms = link_synonyms
-        self.editions = editions
-        self.scenario_aliases = scenario_aliases
+    links: list[str]
+    link_synonyms: dict[str, str]
+    editions: dict[str, Edition]
+    scenario_aliases: dict[str, list[str]]
 
     # ---- loading -------------------------------------------------------------------------
 
     @classmethod
     def load(cls, corpus_dir: Path) -> ScenarioCatalog:
-        """Read the guide data and the alias table under ``corpus_dir/data``; every alias target
-        must exist, so a typo in the data fails loudly here rather than mismatching later."""
-        guide = _read_yaml(corpus_dir / GUIDE_FILE)
-        aliases = _read_yaml(corpus_dir / ALIAS_FILE) if (corpus_dir / ALIAS_FILE).exists() else {}
-        links = [str(x) for x in guide.get("links") or []]
-        if len(links) != 5:
-            raise CorpusError(f"{GUIDE_FILE}：links 应列出要素条件的五个环节，实际 {links}")
-        synonyms = {str(k): str(v) for k, v in (guide.get("link_synonyms") or {}).items()}
-        editions: dict[str, Edition] = {}
-        for key, raw in (guide.get("editions") or {}).items():
-            editions[str(key)] = _parse_edition(str(key), raw, links)
-        if not editions:
-            raise CorpusError(f"{GUIDE_FILE}：没有任何版本")
-        scenario_aliases: dict[str, list[str]] = {}
-        all_scenarios = {name for e in editions.values() for name in e.scenarios}
-        for alias, target in (aliases.get("scenarios") or {}).items():
-            targets = [str(t) for t in (target if isinstance(target, list) else [target])]
-            unknown = [t for t in targets if t not in all_scenarios]
-            if unknown:
-                raise CorpusError(f"{ALIAS_FILE}：别名 {alias} 指向目录中不存在的场景 {'、'.join(unknown)}")
-            scenario_aliases[normalise_name(str(alias))] = targets
-        for key, table in (aliases.get("segments") or {}).items():
-            edition = editions.get(str(key))
-            if edition is None:
-                raise CorpusError(f"{ALIAS_FILE}：环节别名的版本 {key} 不在场景指引数据中")
-            for alias, target in (table or {}).items():
-                if str(target) not in edition.segments:
-                    raise CorpusError(f"{ALIAS_FILE}：{key}年版环节别名 {alias} 指向不存在的环节 {target}")
-                edition.segment_aliases[normalise_name(str(alias))] = str(target)
-        return cls(links, synonyms, editions, scenario_aliases)
+        """The catalog of the guide data and alias table under ``corpus_dir/data``."""
+        return cls(*read_guide(corpus_dir))
 
     # ---- lookups -------------------------------------------------------------------------
 
@@ -246,7 +164,7 @@ class ScenarioCatalog:
         ed = self.edition(edition)
         query = (text or "").strip()
         if not normalise_name(query):
-            return MatchResult(query=query, edition=ed.edition, status="none", message="名称为空。")
+            return _unsure(query, ed, "none", "名称为空。")
         if kind == "segment":
             return self._match_segment(query, ed)
         segment = self._match_segment(query, ed)
@@ -297,19 +215,7 @@ class ScenarioCatalog:
             message += "，请确认。"
         else:
             message += "。"
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status=status,
-            kind="scenario",
-            name=sc.name,
-            segment=sc.segment,
-            link=sc.link,
-            multi_link=sc.multi_link,
-            score=score,
-            via=via,
-            message=message,
-        )
+        return _named(query, ed, status, self._candidate(name, ed, score), message, via)
 
     def _alias_result(self, query: str, ed: Edition, targets: list[str], alias: str) -> MatchResult:
         targets = [t for t in targets if t in ed.scenarios]
@@ -324,21 +230,14 @@ class ScenarioCatalog:
 
     def _ambiguous(self, query: str, ed: Edition, names: list[str], why: str) -> MatchResult:
         candidates = [self._candidate(n, ed, similarity(query, n)) for n in names][:MAX_CANDIDATES]
-        listing = "、".join(f"{c.segment}—{c.name}" for c in candidates)
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous",
-            candidates=candidates,
-            message=f"“{query}”{why}，无法确定是哪一个，请从候选中选择：{listing}。",
-        )
+        message = f"“{query}”{why}，无法确定是哪一个，请从候选中选择：{_listing(candidates)}。"
+        return _unsure(query, ed, "ambiguous", message, candidates)
 
     def _candidate(self, name: str, ed: Edition, score: float) -> Candidate:
         if name in ed.scenarios:
             sc = ed.scenarios[name]
             return Candidate(name=name, kind="scenario", segment=sc.segment, link=sc.link, score=score)
-        seg = ed.segments[name]
-        return Candidate(name=name, kind="segment", segment=name, link=seg.link, score=score)
+        return _segment_candidate(name, ed, score)
 
     def _fuzzy(self, query: str, ed: Edition) -> MatchResult:
         scored: dict[str, float] = {}
@@ -355,44 +254,25 @@ class ScenarioCatalog:
             return self._scenario_result(query, ed, best_name, "fuzzy", best)
         candidates = [self._candidate(n, ed, s) for n, s in ranked if s >= CANDIDATE_SCORE][:MAX_CANDIDATES]
         if not candidates:
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status="none",
-                message=f"“{query}”与{ed.edition}年版指引的场景名都不相近，请对照场景清单填写。",
-            )
-        listing = "、".join(f"{c.segment}—{c.name}" for c in candidates)
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous",
-            candidates=candidates,
-            message=f"“{query}”不是{ed.edition}年版指引中的场景名，可能是：{listing}；请选择后填写。",
+            message = f"“{query}”与{ed.edition}年版指引的场景名都不相近，请对照场景清单填写。"
+            return _unsure(query, ed, "none", message)
+        message = (
+            f"“{query}”不是{ed.edition}年版指引中的场景名，可能是：{_listing(candidates)}；请选择后填写。"
         )
+        return _unsure(query, ed, "ambiguous", message, candidates)
 
     def _match_segment(self, query: str, ed: Edition) -> MatchResult:
         q = normalise_name(_strip_marker(query))
         names = {normalise_name(n): n for n in ed.segments}
 
         def hit(name: str, status: MatchStatus, score: float, via: str | None = None) -> MatchResult:
-            seg = ed.segments[name]
             how = {
                 "exact": "",
                 "alias": f"（按常用说法“{via}”对应，请确认）",
                 "fuzzy": "（按相似度对应，请确认）",
             }
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status=status,
-                kind="segment",
-                name=name,
-                segment=name,
-                link=seg.link,
-                score=score,
-                via=via,
-                message=f"“{query}”→ 环节“{name}”{how.get(status, '')}。",
-            )
+            message = f"“{query}”→ 环节“{name}”{how.get(status, '')}。"
+            return _named(query, ed, status, _segment_candidate(name, ed, score), message, via)
 
         if q in names:
             return hit(names[q], "exact", 100.0)
@@ -402,32 +282,22 @@ class ScenarioCatalog:
         if link:
             options = ed.segments_of_link(link)
             candidates = [self._candidate(n, ed, similarity(query, n)) for n in options]
-            return MatchResult(
-                query=query,
-                edition=ed.edition,
-                status="ambiguous",
-                candidates=candidates,
-                message=(
-                    f"“{query}”是要素条件的环节，不是{ed.edition}年版指引的环节名；"
-                    f"它对应指引中的：{'、'.join(options)}，请选择其一。"
-                ),
+            message = (
+                f"“{query}”是要素条件的环节，不是{ed.edition}年版指引的环节名；"
+                f"它对应指引中的：{'、'.join(options)}，请选择其一。"
             )
+            return _unsure(query, ed, "ambiguous", message, candidates)
         ranked = sorted(((similarity(query, n), n) for n in ed.segments), key=lambda x: (-x[0], x[1]))
         best, best_name = ranked[0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         if _confident(query, best, second):
             return hit(best_name, "fuzzy", best)
         candidates = [self._candidate(n, ed, s) for s, n in ranked if s >= CANDIDATE_SCORE][:MAX_CANDIDATES]
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="ambiguous" if candidates else "none",
-            candidates=candidates,
-            message=(
-                f"“{query}”不是{ed.edition}年版指引的环节名；{ed.edition}年版的环节为："
-                f"{'、'.join(n for n, s in ed.segments.items() if not s.extra)}。"
-            ),
+        message = (
+            f"“{query}”不是{ed.edition}年版指引的环节名；{ed.edition}年版的环节为："
+            f"{'、'.join(n for n, s in ed.segments.items() if not s.extra)}。"
         )
+        return _unsure(query, ed, "ambiguous" if candidates else "none", message, candidates)
 
     def _not_held(self, query: str, ed: Edition) -> MatchResult:
         """2024: scenario names are not held. Suggest the 环节 of the same link when a later
@@ -446,16 +316,39 @@ class ScenarioCatalog:
                     f"对应{ed.edition}年版的环节：{'、'.join(options)}。"
                 )
                 break
-        return MatchResult(
-            query=query,
-            edition=ed.edition,
-            status="not_held",
-            candidates=candidates,
-            message=(
-                f"本库未收录{ed.edition}年版指引的场景名称，无法核对“{query}”是否为该版场景名；"
-                f"请对照指引原文填写。{hint}"
-            ),
+        message = (
+            f"本库未收录{ed.edition}年版指引的场景名称，无法核对“{query}”是否为该版场景名；"
+            f"请对照指引原文填写。{hint}"
         )
+        return _unsure(query, ed, "not_held", message, candidates)
+
+
+def _named(
+    query: str, ed: Edition, status: MatchStatus, pick: Candidate, message: str, via: str | None = None
+) -> MatchResult:
+    """A confident result: the one name ``pick`` stands for, and how it was found (``via``)."""
+    scenario = ed.scenarios.get(pick.name) if pick.kind == "scenario" else None
+    # name, kind, segment, link and score come from the pick; the rest says how it was found.
+    found = pick.model_dump() | {"via": via, "multi_link": bool(scenario and scenario.multi_link)}
+    return MatchResult(**found, query=query, edition=ed.edition, status=status, message=message)
+
+
+def _unsure(
+    query: str, ed: Edition, status: MatchStatus, message: str, candidates: list[Candidate] | None = None
+) -> MatchResult:
+    """A result that names nothing (none, ambiguous, not_held): the user chooses among ``candidates``."""
+    return MatchResult(
+        query=query, edition=ed.edition, status=status, candidates=candidates or [], message=message
+    )
+
+
+def _segment_candidate(name: str, ed: Edition, score: float) -> Candidate:
+    return Candidate(name=name, kind="segment", segment=name, link=ed.segments[name].link, score=score)
+
+
+def _listing(candidates: list[Candidate]) -> str:
+    """Candidates as the user reads them: ``环节—场景``."""
+    return "、".join(f"{c.segment}—{c.name}" for c in candidates)
 
 
 def _confident(query: str, best: float, second: float) -> bool:
@@ -478,61 +371,6 @@ _MARKER = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
 
 def _strip_marker(text: str) -> str:
     return _MARKER.sub("", text)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CorpusError(f"找不到场景指引数据文件：{path}") from None
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path.name} 不是合法的 YAML：{exc}") from exc
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path.name} 应为键值对")
-    return data
-
-
-def _parse_edition(key: str, raw: object, links: list[str]) -> Edition:
-    if not isinstance(raw, dict):
-        raise CorpusError(f"{GUIDE_FILE}：{key} 年版的数据应为键值对")
-    segments: dict[str, Segment] = {}
-    for name, info in (raw.get("segments") or {}).items():
-        link = (info or {}).get("link")
-        if link not in links:
-            raise CorpusError(f"{GUIDE_FILE}：{key}年版环节 {name} 的 link {link!r} 不是五个环节之一")
-        segments[str(name)] = Segment(str(name), key, str(link), str(info.get("clause_id", "")))
-    for name, info in (raw.get("extra_segments") or {}).items():
-        link = (info or {}).get("link")
-        segments[str(name)] = Segment(
-            str(name), key, str(link) if link else None, str(info.get("clause_id", "")), extra=True
-        )
-    multi = {str(x) for x in raw.get("multi_link_scenarios") or []}
-    scenarios: dict[str, Scenario] = {}
-    for seg_name, names in (raw.get("scenarios") or {}).items():
-        segment = segments.get(str(seg_name))
-        if segment is None or segment.link is None:
-            raise CorpusError(f"{GUIDE_FILE}：{key}年版场景所在环节 {seg_name} 没有定义")
-        for name in names or []:
-            if str(name) in scenarios:
-                raise CorpusError(f"{GUIDE_FILE}：{key}年版场景 {name} 重复")
-            scenarios[str(name)] = Scenario(
-                str(name), key, segment.name, segment.link, segment.clause_id, str(name) in multi
-            )
-    unknown_multi = multi - set(scenarios)
-    if unknown_multi:
-        raise CorpusError(
-            f"{GUIDE_FILE}：multi_link_scenarios 中的 {'、'.join(unknown_multi)} 不在场景清单中"
-        )
-    return Edition(
-        edition=key,
-        status=str(raw.get("status", "official")),
-        source=str(raw.get("source", "")),
-        note=str(raw.get("note", "")),
-        link_mapping_status=str(raw.get("link_mapping_status", "official")),
-        clause_ids=[str(x) for x in raw.get("clause_ids") or []],
-        segments=segments,
-        scenarios=scenarios,
-    )
 
 
 @lru_cache(maxsize=4)

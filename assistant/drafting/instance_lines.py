@@ -1,0 +1,214 @@
+"""The 附件4 instance lines of a written draft: finding them, and judging each one.
+
+A line is ``环节名—场景名—实例名`` (form#示例). Finding them is forgiving (numbering, the
+example's markers, dash variants, the seed's OCR "一" for "—", the same instance repeated in the
+list, a heading and the 附件4 row); judging each is checking its names against the edition's
+catalog with the lookup the drafter uses (``names``). Split from ``review`` because
+this is the part of a review that knows the catalog; the rest reads text and figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+from assistant.drafting.findings import Finding, instance_name_findings
+from assistant.drafting.names import draft_match, draft_name_note, look_up
+from assistant.drafting.reading import Block
+from assistant.drafting.wording import DASH_VARIANTS, SEP
+from assistant.knowledge.scenarios import ScenarioCatalog, normalise_name
+from assistant.vocabulary import Severity
+
+
+class ReviewedInstance(BaseModel):
+    line: str
+    segment: str | None = None
+    scenario: str | None = None
+    instance_name: str | None = None
+    link: str | None = None
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳])\s*")
+_MARKERS = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
+_SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<!\d)-(?!\d))\s*")
+
+
+#: A line shaped like an instance entry whatever its first part: three short dash-separated parts.
+_INSTANCE_SHAPE = re.compile(
+    r"^[^，。；;,：:|]{2,12}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,24}\s*(?:——|[—―－–])\s*[^，。；;,：:|]{2,40}$"
+)
+
+
+def _instance_candidates(
+    blocks: list[Block], catalog: ScenarioCatalog, edition: str, unknown: list[str] | None = None
+) -> list[str]:
+    """Lines that look like 附件4 instance entries: their first part names a 环节 (of this
+    edition, any edition, or one of the five links), followed by a separator. Lines of the
+    same three-part shape whose first part is no 环节 at all go to ``unknown`` (reported, never
+    dropped silently)."""
+    names = {s for e in catalog.editions.values() for s in e.segments} | set(catalog.links)
+    names |= set(catalog.link_synonyms)
+    lines: list[tuple[str, str]] = []
+    for block in blocks:
+        texts = [block.text] if block.cells is None else [t for c in block.cells for t in c.split("\n")]
+        for text in texts:
+            numbered = _NUMBERING.match(text.strip())
+            number = re.sub(r"\D", "", numbered.group(0)) if numbered else ""
+            body = _NUMBERING.sub("", text.strip())
+            head = _MARKERS.sub("", body)
+            for name in sorted(names, key=len, reverse=True):
+                if head.startswith(name):
+                    rest = head[len(name) :].lstrip()
+                    if rest[:1] and (rest[0] in DASH_VARIANTS or rest[0] == "一"):
+                        lines.append((number, body))
+                    break
+            else:
+                if unknown is not None and _INSTANCE_SHAPE.match(head) and body not in unknown:
+                    unknown.append(body)
+    # The same instance appears in the list, as a heading in 具体场景建设情况 and in the 附件4
+    # row: one numbered instance is one entry (the first seen), even where the copies differ.
+    seen: set[str] = set()
+    unique = []
+    for number, line in lines:
+        key = f"{number}|{normalise_name(_SEPARATOR.split(line)[-1])}" if number else normalise_name(line)
+        if key not in seen:
+            seen.add(key)
+            unique.append(line)
+    return unique
+
+
+def _ocr_dashes(line: str, catalog: ScenarioCatalog) -> str:
+    """The seed's own OCR turns "—" into "一": after a known 环节 name, and after a known scenario
+    name that follows it, read "一" as the separator (the separator finding then says so)."""
+    segments = sorted({*catalog.links, *(s for e in catalog.editions.values() for s in e.segments)}, key=len)
+    scenarios = sorted({s for e in catalog.editions.values() for s in e.scenarios}, key=len)
+    for name in reversed(segments):
+        if line.startswith(name + "一"):
+            line = name + "－" + line[len(name) + 1 :]
+            rest = line[len(name) + 1 :]
+            for scenario in reversed(scenarios):
+                if rest.startswith(scenario + "一"):
+                    line = line[: len(name) + 1] + scenario + "－" + rest[len(scenario) + 1 :]
+                    break
+            break
+    return line
+
+
+def _review_instance(
+    line: str,
+    catalog: ScenarioCatalog,
+    edition: str,
+    findings: list[Finding],
+    notes: list[tuple[str, str, str]],
+) -> ReviewedInstance:
+    ed = catalog.edition(edition)
+    result = ReviewedInstance(line=line)
+
+    def flag(severity: Severity, code: str, message: str, clause_ids: list[str]) -> None:
+        findings.append(
+            Finding(severity=severity, code=code, message=message, clause_ids=clause_ids, excerpt=line)
+        )
+
+    def add(finding: Finding | None) -> None:
+        if finding is not None:
+            findings.append(finding)
+
+    if _MARKERS.search(line):
+        flag(
+            "建议修改",
+            "instance_markers",
+            "附件4示例中的“(环节名)(场景名)(实例名)”只是说明各部分含义，正式填写时应去掉。",
+            ["form#示例"],
+        )
+    plain = _MARKERS.sub("", line)
+    plain = _ocr_dashes(plain, catalog)
+    separators = set(_SEPARATOR.findall(plain))
+    if any(s.strip() != SEP for s in separators):
+        flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", ["form#示例"])
+    parts = [p.strip() for p in _SEPARATOR.split(plain)]
+    if len(parts) != 3 or not all(parts):
+        flag(
+            "必须修改",
+            "instance_format",
+            f"“{line}”不是“环节名—场景名—实例名”三段式："
+            + ("缺少场景名或实例名。" if len(parts) < 3 else "实例名中不要再使用破折号。"),
+            ["form#示例"],
+        )
+        if len(parts) < 2:
+            return result
+    segment_text, scenario_text = parts[0], parts[1]
+    instance_name = SEP.join(parts[2:]) if len(parts) > 2 else ""
+    result.instance_name = instance_name or None
+
+    segment = look_up(catalog, segment_text, edition, "segment")
+    link: str | None = None
+    if segment.draft is not None:
+        result.segment, link = segment.draft[0].name, segment.draft[0].link
+        notes.append((str(segment.draft[0].name), "环节", segment.draft[1]))
+    elif segment.match.confident:
+        result.segment, link = segment.match.name, segment.match.link
+        add(segment.correction(ed, corrected=False, excerpt=line))
+    elif catalog.canonical_link(segment_text):
+        link = catalog.canonical_link(segment_text)
+        flag("建议修改", "segment_is_link", segment.match.message, [ed.status_clause_id])
+    else:
+        add(segment.not_found([ed.status_clause_id], excerpt=line))
+
+    if ed.has_scenarios:
+        scenario = look_up(catalog, scenario_text, edition, "scenario", drafts=False)
+        if scenario.match.confident:
+            result.scenario, link = scenario.match.name, scenario.match.link
+            add(scenario.correction(ed, corrected=False, excerpt=line))
+            in_segment = scenario.match.segment
+            if result.segment and in_segment and result.segment != in_segment:
+                flag(
+                    "建议修改",
+                    "segment_mismatch",
+                    f"场景“{scenario.match.name}”在{edition}年版指引中属于“{in_segment}”环节，"
+                    f"不属于“{result.segment}”。",
+                    [ed.segments[in_segment].clause_id],
+                )
+        else:
+            add(scenario.not_found(["form#示例", ed.status_clause_id], excerpt=line))
+    else:
+        result.scenario = scenario_text
+        other_scenario = draft_match(catalog, scenario_text, edition, "scenario")
+        if other_scenario is not None and other_scenario[0].name:
+            result.scenario = other_scenario[0].name
+            link = link or other_scenario[0].link
+            notes.append((other_scenario[0].name, "场景", other_scenario[1]))
+    result.link = link
+    if instance_name:
+        for finding in instance_name_findings(instance_name, result.scenario, result.segment):
+            finding.excerpt = line
+            findings.append(finding)
+    return result
+
+
+def review_instances(
+    blocks: list[Block], catalog: ScenarioCatalog, edition: str
+) -> tuple[list[ReviewedInstance], list[Finding]]:
+    """Every instance line of the document, judged, with its findings: the lines' own, then one
+    提示 per name taken from a consultation draft, then the three-part lines naming no 环节 at all."""
+    ed = catalog.edition(edition)
+    findings: list[Finding] = []
+    unknown: list[str] = []
+    notes: list[tuple[str, str, str]] = []
+    lines = _instance_candidates(blocks, catalog, edition, unknown)
+    instances = [_review_instance(line, catalog, edition, findings, notes) for line in lines]
+    findings += [draft_name_note(name, what, other, edition) for name, what, other in notes]
+    for line in unknown:
+        head = _SEPARATOR.split(line)[0]
+        instances.append(ReviewedInstance(line=line))
+        findings.append(
+            Finding(
+                severity="必须修改",
+                code="instance_unrecognised",
+                message=f"“{line}”像是场景实例行，但“{head}”不是{edition}年版指引的环节名，"
+                "未能归入任何环节；请按“环节名—场景名—实例名”改写。",
+                clause_ids=["form#示例", ed.status_clause_id],
+                excerpt=head,
+            )
+        )
+    return instances, findings
