@@ -60,11 +60,16 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "list",
-        re.compile(r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么|有啥|都要|列一下|几项|栏"),
+        re.compile(
+            r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么(?!区别|不同|差别)|有啥(?!区别|不同|差别)|都要|列一下|几项|栏"
+        ),
     ),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
     ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义|叫啥|叫什么|是啥")),
-    ("level", re.compile(r"什么水平|啥水平|哪种水平|要求高|多高|什么程度|啥程度|做到啥|做到什么|达到啥|达到什么")),
+    (
+        "level",
+        re.compile(r"什么水平|啥水平|哪种水平|要求高|多高|什么程度|啥程度|做到啥|做到什么|达到啥|达到什么"),
+    ),
     ("standard", re.compile(r"国标|哪个标准|什么标准|哪项标准|标准号|按什么标准|依据哪个|参照哪个|按哪个")),
 ]
 
@@ -290,7 +295,8 @@ def _span(
         # The two neighbouring chunks that together share most words with the question.
         def window(i: int) -> tuple[int, int]:
             pair = chunks[i] + (chunks[i + 1] if i + 1 < len(chunks) else "")
-            return (len(_terms(pair) & terms), -i)
+            shown = pair if len(pair) <= limit else chunks[i]
+            return (len(_terms(shown) & terms), -i)
 
         start = max(range(len(chunks)), key=window)
     picked = chunks[start].rstrip("，,")
@@ -472,7 +478,10 @@ def enumerations(
             + 2
             - 0.3 * rank
         )
-        title = re.sub(r"^附件\d+\s*", "", (clause.heading_path or ("",))[-1]).strip()
+        # "五、领航级智能工厂 › (一)建设内容" → "领航级智能工厂建设内容" (the document title aside).
+        path = clause.heading_path[1:] or clause.heading_path
+        title = "".join(_NUMBERING.sub("", h) for h in path[-2:]).strip()
+        title = re.sub(r"^附件\d+\s*", "", title)
         found.append(
             Found(items[0], f"{title}包括：" * bool(title) + "；".join(heads), score, members=items[1:])
         )

@@ -58,6 +58,8 @@ _VERDICT_ASK = re.compile(
     r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
 )
+#: Eligibility keywords that name the conditions without asking whether they are met.
+_CONDITION_WORDS = {"条件", "申报条件"}
 #: The user speaking about their own enterprise.
 _ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们|我这|我家")
 #: The checker's window message names the evaluation date: not a figure of any clause.
@@ -145,8 +147,12 @@ class IntentTable:
 
     def asks_eligibility(self, question: str) -> bool:
         """Whether the question asks for a verdict, whatever else it is about."""
+        return bool(self.eligibility_words(question))
+
+    def eligibility_words(self, question: str) -> set[str]:
+        """The eligibility keywords the question contains."""
         eligibility = next((i for i in self.intents if i.name == "eligibility"), None)
-        return bool(eligibility) and any(k in question.lower() for k in eligibility.keywords)  # type: ignore[union-attr]
+        return {k for k in (eligibility.keywords if eligibility else ()) if k in question.lower()}
 
     def without_intent(self, question: str, name: str) -> str:
         """The question less its sentences that carry one of the intent's keywords."""
@@ -672,7 +678,9 @@ class GroundedAnswerer:
             return self._refuse_out_of_scope(rules_edition, stated_profile)
 
         regional, excluded = _regional_doc_ids(self.retriever, question, stated_profile)
-        assumed = "" if stated_profile.get("enterprise") else _only_autonomous_region(self.retriever, question)
+        assumed = (
+            "" if stated_profile.get("enterprise") else _only_autonomous_region(self.retriever, question)
+        )
         sources = self._sources(question, intent, regional, excluded, edition)
         report = self._report(stated_profile, as_of)
         stated = {
@@ -708,9 +716,11 @@ class GroundedAnswerer:
         else:
             # "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard
             # or a definition is asked, not a verdict.
-            informational = bool(asked_kinds & {"list", "standard", "definition"}) and not (
-                _VERDICT_ASK.search(question) or _ABOUT_US.search(question)
-            )
+            # "2027年的要素条件会改吗" names conditions but asks no verdict either.
+            informational = (
+                bool(asked_kinds & {"list", "standard", "definition"})
+                or self.intents.eligibility_words(question) <= _CONDITION_WORDS
+            ) and not (_VERDICT_ASK.search(question) or _ABOUT_US.search(question))
             if intent.name == "eligibility" and not informational:
                 # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
                 # deciding questions, then what the documents say.
