@@ -1,4 +1,4 @@
-"""Fusion grid: retrieval eval figures for dense weights × candidate counts, on gold and held-out.
+"""Fusion grid: retrieval eval figures for dense weights × candidate clauses, on gold and held-out.
 
 Run: PYTHONPATH=$PWD .venv/bin/python benchmarks/fusion_grid.py [--weights 0,0.1,0.2] [--candidates 30,60]
 Builds (or reuses) the index of the configured embedding model under a temporary data dir and
@@ -21,8 +21,9 @@ from assistant.knowledge.retrieval import FusionConfig, Retriever
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.4,0.5,0.7,1.0")
-    parser.add_argument("--candidates", default="30,60,120")
+    parser.add_argument("--weights", default="0,0.3,0.5,0.7,1.0")
+    # Clauses (ranked by their best sentence) given a dense score; the rest get 0.
+    parser.add_argument("--candidates", default="20,40,140")
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings(data_dir=args.data_dir or Path(tempfile.mkdtemp(prefix="grid-")))

@@ -3,12 +3,13 @@
 Why this shape: on Chinese questions against this corpus jieba-BM25 alone finds the right clause
 in the top 5 about nine times in ten, and rank fusion (RRF) throws away how far ahead a BM25 hit
 is, so each ranking's scores are scaled to [0, 1] and summed with weights. The dense side is the
-bundled multilingual-e5-small over sentence units (knowledge/index.py): a clause scores as its
-best sentence among the ``dense_candidates`` nearest. e5 similarities sit in a narrow band (0.75–0.9
-for anything on topic), so they are min-max scaled over the candidates rather than divided by the
-best one, which would give every candidate nearly the same boost. The default weight was chosen
-on evals/retrieval_gold.yaml and evals/retrieval_heldout.yaml (grid in README): the largest one
-that lowers no figure of either set. ASSISTANT_DENSE_WEIGHT overrides it; 0 loads neither model
+bundled multilingual-e5-small over sentence units (knowledge/units.py): a clause scores as its
+best sentence, and the ``dense_candidates`` best clauses get a dense score. e5 similarities sit in
+a narrow band (0.75–0.9 for anything on topic), so they are min-max scaled over the candidates
+rather than divided by the best one, which would give every candidate nearly the same boost. The
+default weight and candidate count were chosen on evals/retrieval_gold.yaml and
+evals/retrieval_heldout.yaml together (grid in README): the setting that raised the most figures
+of both sets and lowered none; blending in a clause-level similarity and rank fusion did worse. ASSISTANT_DENSE_WEIGHT overrides it; 0 loads neither model
 nor Chroma.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,7 +32,7 @@ from assistant.vocabulary import TIERS
 MAX_K = 50
 MAX_QUERY_CHARS = 500
 #: Measured default weight of the dense ranking (README, "Retrieval"), for any embedding model.
-DEFAULT_DENSE_WEIGHT = 0.5
+DEFAULT_DENSE_WEIGHT = 0.7
 #: Below this match evidence (Retriever.match_evidence) a user's search returns no hits. Measured
 #: (README, "Searches that match nothing"): every gold and held-out question, domain term and word
 #: of the corpus scores at least 0.02; keyboard mash, random strings, digits and punctuation score 0
@@ -53,8 +53,8 @@ class FusionConfig:
     word_weight: float = 1.0
     bigram_weight: float = 1.0
     dense_weight: float = DEFAULT_DENSE_WEIGHT
-    #: Sentence units fetched from Chroma per query; their clauses get a dense score, others 0.
-    dense_candidates: int = 60
+    #: Clauses (ranked by their best sentence) that get a dense score per query; others get 0.
+    dense_candidates: int = 20
     tier_boost: float = 0.3
     label_boost: float = 0.2
     synonym_weight: float = 0.5
@@ -105,15 +105,38 @@ def _min_max(similarities: dict[int, float]) -> dict[int, float]:
     return {i: (s - low) / span if span > 0 else 1.0 for i, s in similarities.items()}
 
 
+@dataclass(frozen=True)
+class Query:
+    """A query tokenised once per search: BM25, the evidence gate and the dense side share it."""
+
+    text: str  # normalised, tier typos fixed
+    expansion: str  # synonym expansion terms ("" when none)
+    words: list[str]
+    bigrams: list[str]
+    expansion_words: list[str]
+    expansion_bigrams: list[str]
+
+
 class Retriever:
     """Search the index; the one place where rankings are fused and filters applied."""
 
     def __init__(self, index: Index, fusion: FusionConfig | None = None) -> None:
         self.index = index
         self.fusion = fusion or FusionConfig.for_settings(index.settings)
-        self._position = {c.clause_id: i for i, c in enumerate(index.corpus.clauses)}
-        # Item labels ("生产作业" of "3.生产作业：…"), with 经营管理 read as 运营管理 as 附件2 does.
-        self._labels = [normalise(c.label).replace("经营管理", "运营管理") for c in index.corpus.clauses]
+        clauses = index.corpus.clauses
+        self._position = {c.clause_id: i for i, c in enumerate(clauses)}
+        # Item labels ("生产作业" of "3.生产作业：…"), with 经营管理 read as 运营管理 as 附件2 does;
+        # boosts are applied as masks over the clauses, not a Python loop per clause.
+        labels: dict[str, list[int]] = {}
+        for i, clause in enumerate(clauses):
+            label = normalise(clause.label).replace("经营管理", "运营管理")
+            if label:
+                labels.setdefault(label, []).append(i)
+        self._labels = {label: np.asarray(rows) for label, rows in labels.items()}
+        self._tier_rows = {
+            tier: np.asarray([i for i, c in enumerate(clauses) if tier in c.heading], dtype=np.int64)
+            for tier in TIERS
+        }
         self._results: OrderedDict[tuple[object, ...], list[Hit]] = OrderedDict()
         self._results_lock = threading.Lock()
         self.result_cache_hits = 0
@@ -127,11 +150,32 @@ class Retriever:
         text = _TIER_TYPO.sub(lambda m: m.group(1) + "级", normalise(query))
         return text, self.index.synonyms.expand(text) if self.fusion.synonym_weight else ""
 
-    def _sparse(self, score: Callable[[str], np.ndarray], text: str, expansion: str) -> np.ndarray:
-        scores = score(text)
-        if expansion:
-            scores = scores + self.fusion.synonym_weight * score(expansion)
-        return _scaled(scores)
+    def tokenise(self, query: str) -> Query:
+        text, expansion = self.prepare_query(query)
+        tokenizer = self.index.sparse.tokenizer
+        return Query(
+            text,
+            expansion,
+            tokenizer.words(text),
+            tokenizer.bigrams(text),
+            tokenizer.words(expansion) if expansion else [],
+            tokenizer.bigrams(expansion) if expansion else [],
+        )
+
+    def _raw(self, q: Query, *, informative: bool = False) -> list[np.ndarray]:
+        """Raw BM25 scores (words, bigrams), synonym terms added at their weight."""
+        sparse = self.index.sparse
+        pick = _informative if informative else list
+        out = []
+        for bm25, tokens, extra in (
+            (sparse.words, q.words, q.expansion_words),
+            (sparse.bigrams, q.bigrams, q.expansion_bigrams),
+        ):
+            raw = sparse.scores(bm25, pick(tokens))
+            if extra:
+                raw = raw + self.fusion.synonym_weight * sparse.scores(bm25, pick(extra))
+            out.append(raw)
+        return out
 
     def _validate(self, query: str, k: int, edition: str | None) -> None:
         if not query or not query.strip():
@@ -145,26 +189,29 @@ class Retriever:
 
     def fused_scores(self, query: str, edition: str | None = None) -> np.ndarray:
         """Weighted sum of the scaled rankings, with a boost for the one tier the query names."""
+        return self._fused(query, self.tokenise(query), edition)
+
+    def _fused(
+        self, query: str, q: Query, edition: str | None, raw: list[np.ndarray] | None = None
+    ) -> np.ndarray:
         fusion = self.fusion
-        text, expansion = self.prepare_query(query)
-        sparse = self.index.sparse
+        words, bigrams = raw if raw is not None else self._raw(q)
         fused = np.zeros(len(self.index.corpus.clauses), dtype=np.float64)
         if fusion.word_weight:
-            fused += fusion.word_weight * self._sparse(sparse.word_scores, text, expansion)
+            fused += fusion.word_weight * _scaled(words)
         if fusion.bigram_weight:
-            fused += fusion.bigram_weight * self._sparse(sparse.bigram_scores, text, expansion)
+            fused += fusion.bigram_weight * _scaled(bigrams)
         if fusion.dense_weight and self.index.has_dense:
             ranking = self.index.dense_ranking(normalise(query), fusion.dense_candidates, edition)
             similarities = {self._position[cid]: s for cid, s in ranking if cid in self._position}
             for i, scaled in _min_max(similarities).items():
                 fused[i] += fusion.dense_weight * scaled
-        tiers = mentioned_tiers(text)
-        tier = next(iter(tiers)) if len(tiers) == 1 else None
-        for i, clause in enumerate(self.index.corpus.clauses):
-            if tier and tier in clause.heading:
-                fused[i] *= 1 + fusion.tier_boost
-            if self._labels[i] and self._labels[i] in text:
-                fused[i] *= 1 + fusion.label_boost
+        tiers = mentioned_tiers(q.text)
+        if len(tiers) == 1:
+            fused[self._tier_rows[next(iter(tiers))]] *= 1 + fusion.tier_boost
+        for label, rows in self._labels.items():
+            if label in q.text:
+                fused[rows] *= 1 + fusion.label_boost
         return fused
 
     def evidence(self, query: str) -> float:
@@ -172,32 +219,21 @@ class Retriever:
         best raw bigram score (synonym terms at their weight). Unlike fused scores, which are scaled
         to the best hit, this is comparable across queries, so a refusal threshold can be set on it.
         """
-        text, expansion = self.prepare_query(query)
-        sparse = self.index.sparse
-        total = 0.0
-        for score in (sparse.word_scores, sparse.bigram_scores):
-            raw = score(text)
-            if expansion:
-                raw = raw + self.fusion.synonym_weight * score(expansion)
-            total += float(raw.max()) if raw.size else 0.0
-        return total
+        return sum(float(raw.max()) if raw.size else 0.0 for raw in self._raw(self.tokenise(query)))
 
     def match_evidence(self, query: str) -> float:
         """Like ``evidence``, counting only informative tokens (``_informative``): 0 when the query
         shares no real word with the corpus. Search gates on it (MIN_SEARCH_EVIDENCE), because the
         dense side ranks *something* first for any string at all."""
-        text, expansion = self.prepare_query(query)
-        sparse = self.index.sparse
-        total = 0.0
-        for bm25, tokens in (
-            (sparse.words, sparse.tokenizer.words),
-            (sparse.bigrams, sparse.tokenizer.bigrams),
-        ):
-            raw = sparse.scores(bm25, _informative(tokens(text)))
-            if expansion:
-                raw = raw + self.fusion.synonym_weight * sparse.scores(bm25, _informative(tokens(expansion)))
-            total += float(raw.max()) if raw.size else 0.0
-        return total
+        return self._match_evidence(self.tokenise(query))[0]
+
+    def _match_evidence(self, q: Query) -> tuple[float, list[np.ndarray] | None]:
+        """(match evidence, the full raw scores when every token was informative, for reuse)."""
+        every = (q.words, q.bigrams, q.expansion_words, q.expansion_bigrams)
+        all_informative = all(len(_informative(tokens)) == len(tokens) for tokens in every)
+        raw = self._raw(q, informative=True)
+        total = sum(float(r.max()) if r.size else 0.0 for r in raw)
+        return total, raw if all_informative else None
 
     def evidence_sentences(self, question: str, hits: list[Hit], k: int = 3) -> list[SentenceHit]:
         """The k sentences of the hit clauses that best match the question, with scores, best
@@ -247,21 +283,22 @@ class Retriever:
                 self._results.move_to_end(key)
                 self.result_cache_hits += 1
                 return list(cached)
-        failures = self.index.dense_failures
         hits = self._search(query, k, edition, doc_ids, min_evidence)
-        if self.index.dense_failures == failures:  # a BM25-only fallback is not kept
-            with self._results_lock:
-                self._results[key] = hits
-                if len(self._results) > RESULT_CACHE_SIZE:
-                    self._results.popitem(last=False)
+        with self._results_lock:
+            self._results[key] = hits
+            if len(self._results) > RESULT_CACHE_SIZE:
+                self._results.popitem(last=False)
         return list(hits)
 
     def _search(
         self, query: str, k: int, edition: str | None, doc_ids: list[str] | None, min_evidence: float
     ) -> list[Hit]:
-        if min_evidence > 0 and self.match_evidence(query) < min_evidence:
-            return []
-        scores = self.fused_scores(query, edition)
+        q, raw = self.tokenise(query), None
+        if min_evidence > 0:
+            evidence, raw = self._match_evidence(q)
+            if evidence < min_evidence:
+                return []
+        scores = self._fused(query, q, edition, raw)
         clauses = self.index.corpus.clauses
         hits = []
         for i in np.argsort(-scores, kind="stable"):

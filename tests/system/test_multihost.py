@@ -124,7 +124,7 @@ def test_two_hosts_share_one_chroma_collection(
     assert stamp["active"] == index_c.collection.name != live
     assert stamp["corpus_hash"] == built_c.corpus_hash
     assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}  # A's collection dropped
-    # A still serves (BM25 only for a query whose collection was swapped away), no error.
+    # A still serves, ranking the vectors it loaded (its collection was swapped away), no error.
     assert Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
 
     # The old host B sees the foreign stamp and rebuilds for its own corpus; every one of its
