@@ -51,7 +51,8 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|送哪")),
     ("recipient", re.compile(r"报给谁|交给谁|送给谁|报送给谁|报哪个部门|报给哪|还要报|同步报")),
-    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
+    # "找谁评" asks who assesses (基础级: 自建自评), not for a phone number.
+    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁(?![评审认])|对接人|负责人|打给")),
     (
         "url",
         re.compile(
@@ -61,7 +62,7 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
     (
         "list",
         re.compile(
-            r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么(?!区别|不同|差别)|有啥(?!区别|不同|差别)|都要|列一下|几项|栏"
+            r"哪些|哪几|什么材料|几类|清单(?![^，。？?]*(?:吗|么))|包括什么|包含什么|有什么(?!区别|不同|差别)|有啥(?!区别|不同|差别)|都要|列一下|几项|栏"
         ),
     ),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
@@ -192,6 +193,7 @@ _TABLE_ROW = re.compile(r"[^｜|\n]+(?:[｜|][^｜|\n]+){2,}")
 #: Function words that say nothing about the subject of a question.
 _STOP = set("的了吗呢啊吧么是在有和与及或要我们你们他这那个么什怎哪几多少能可以还请问一下就都也")
 MAX_SPAN = 80
+MIN_FOUND_SCORE = 1.0
 #: A list is answered whole when it fits: "包括4个场景：A；B；C；D" cut at 80 loses its items.
 MAX_LIST_SPAN = 160
 MAX_PER_PART = 3
@@ -385,7 +387,12 @@ def _semantic(similarity: Similarity | None, clause: Clause, sentence: str) -> f
     return 0.0 if cosine is None else cosine * SEMANTIC_WEIGHT
 
 
-def closest(question: str, clauses: Sequence[Clause], similarity: Similarity | None = None) -> Found | None:
+def closest(
+    question: str,
+    clauses: Sequence[Clause],
+    similarity: Similarity | None = None,
+    prefer: Sequence[str] = (),
+) -> Found | None:
     """The sentence of the clauses nearest the question: shared words, plus nearness in meaning
     when a dense index is loaded (official documents before reference notes)."""
     terms = _terms(question)
@@ -399,6 +406,7 @@ def closest(question: str, clauses: Sequence[Clause], similarity: Similarity | N
                 - _status_penalty(clause, sentence)
                 + _semantic(similarity, clause, sentence)
                 + _tier_fit(tier, clause)
+                + (3 if clause.doc_id in prefer else 0)
             )
             if best is None or score > best.score:
                 best = Found(clause, _span(sentence, None, terms), score)
@@ -530,7 +538,9 @@ def compose(
             "" if not named or len(named) < 2 or named in ("指标", "比例") or named in ask.missing else named
         )
         lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{ask.missing}。")
-        near = closest(f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses], similarity)
+        near = closest(
+            f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses], similarity, prefer
+        )
         if near is not None and near.score > 0:
             lead.lines.append(f"文件中与此最相关的规定是：{near.span}{lead.cite(near.clause)}。")
         return lead
@@ -566,6 +576,9 @@ def compose(
                 [*found, *enumerations(part.text, wording, clauses, siblings, similarity)],
                 key=lambda f: -f.score,
             )
+        # A value that shares next to nothing with the question, or only a caveat's, answers
+        # nothing: the nearest sentence does better.
+        found = [f for f in found if f.score >= MIN_FOUND_SCORE]
         if not found:
             continue
         answered.add(part.kind)
@@ -603,7 +616,7 @@ def compose(
         claims = [_claim(lead, c, label if several_docs else (lambda clause: "")) for c in chosen]
         lead.lines.append("；".join(claims) + "。")
     if not lead.lines or (lead.silent and len(lead.lines) == 1):
-        near = closest(wording, clauses, similarity)
+        near = closest(wording, clauses, similarity, prefer)
         if near is not None and near.score > 0:
             lead.lines.append(f"{near.span}{lead.cite(near.clause)}。")
     return lead

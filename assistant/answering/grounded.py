@@ -576,7 +576,7 @@ class GroundedAnswerer:
             label=self._label,
             silence=silence,
             search=search,
-            prefer=regional,
+            prefer=[*regional, *self._named_edition_docs(question)],
             expand=self.retriever.index.synonyms.expand,
             similarity=similarity,
             siblings=self._siblings,
@@ -586,6 +586,15 @@ class GroundedAnswerer:
         cited = [c for c in map(self.corpus.get, composed.cited) if c is not None]
         quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
         return composed.lines, quoted
+
+    def _named_edition_docs(self, question: str) -> list[str]:
+        """Documents of the version a question names: "25版" / "2025年版" / "新版" → the 2025
+        scenario guide, whose clauses then answer before the 2024 ones that say the same things."""
+        named = {f"20{y}" for y in re.findall(r"(?<!\d)(\d{2})\s*版", question)}
+        named |= set(re.findall(r"(20\d\d)\s*年?版", question))
+        if re.search(r"新版|最新版", question) and self.corpus.editions:
+            named.add(max(self.corpus.editions))
+        return [d.doc_id for d in self.corpus.documents if d.edition in named and not d.region]
 
     def _siblings(self, clause: Clause) -> list[Clause]:
         """The clauses of the same document under the same heading: a numbered list's items."""
