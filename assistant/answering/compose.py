@@ -21,6 +21,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.knowledge.corpus import Clause
+from assistant.vocabulary import TIERS
+
+#: How near in meaning a sentence is to the question, 0 (farthest of the retrieved sentences)
+#: to 1 (nearest), or None where no dense index is loaded. See answering/similarity.py.
+Similarity = Callable[[Clause, str], float | None]
+
+#: The nearest sentence in meaning earns this many points, the farthest none; a shared bigram
+#: of the question earns one, so a paraphrase outweighs a word or two in common.
+SEMANTIC_WEIGHT = 2.0
 
 # --- what is asked -----------------------------------------------------------------------------
 
@@ -37,20 +46,32 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
         "count",
         re.compile(
             r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家"
+            r"|分几级|分为几|几个等级|几个层级"
         ),
     ),
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|送哪")),
     ("recipient", re.compile(r"报给谁|交给谁|送给谁|报送给谁|报哪个部门|报给哪|还要报|同步报")),
-    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁|对接人|负责人|打给")),
+    # "找谁评" asks who assesses (基础级: 自建自评), not for a phone number.
+    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁(?![评审认])|对接人|负责人|打给")),
     (
         "url",
         re.compile(
             r"网站|网址|哪个平台|什么平台|在哪报|哪里报|在哪里申报|链接|在哪填|哪里填|在哪评|哪里评|去哪下|哪里下载"
         ),
     ),
-    ("list", re.compile(r"哪些|哪几|什么材料|几类|清单|包括什么|包含什么|有什么|都要|列一下|几项")),
+    (
+        "list",
+        re.compile(
+            r"哪些|哪几|什么材料|几类|清单(?![^，。？?]*(?:吗|么))|包括什么|包含什么|有什么(?!区别|不同|差别)|有啥(?!区别|不同|差别)|都要|列一下|几项|栏"
+        ),
+    ),
     ("format", re.compile(r"格式|模板|要盖|盖什么章|盖章吗|份数|装订|怎么填|填写要求|纸质版还是|电子版还是")),
-    ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义")),
+    ("definition", re.compile(r"是什么|什么是|什么意思|指什么|怎么理解|啥意思|含义|定义|叫啥|叫什么|是啥")),
+    (
+        "level",
+        re.compile(r"什么水平|啥水平|哪种水平|要求高|多高|什么程度|啥程度|做到啥|做到什么|达到啥|达到什么"),
+    ),
+    ("standard", re.compile(r"国标|哪个标准|什么标准|哪项标准|标准号|按什么标准|依据哪个|参照哪个|按哪个")),
 ]
 
 
@@ -118,7 +139,10 @@ NEXT_ROUND = re.compile(r"下一批|下一轮|下一年|下批|下次|下一次|
 _DATE = r"(?:20\d\d\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日(?:前|之前|以前)?"
 VALUES: dict[str, re.Pattern[str]] = {
     "date": re.compile(_DATE),
-    "count": re.compile(r"(?:不超过|不多于|最多|各|共)?\s*\d+\s*(?:个|份|项|家|类|名|人)"),
+    "count": re.compile(
+        r"(?:不超过|不多于|最多|各|共)?\s*\d+\s*(?:个|份|项|家|类|名|人)"
+        r"|[一二三四五六七八九十两]+个(?:等级|层级|环节|场景|方面|阶段)"
+    ),
     "place": re.compile(
         r"(?:地址|邮寄|寄送|寄至)[：:]\s*[^，。；\n]{4,40}"
         r"|[\u4e00-\u9fff]{2,8}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}(?:区|县|路|街)[^，。；\n]{0,20}?\d+号"
@@ -126,10 +150,15 @@ VALUES: dict[str, re.Pattern[str]] = {
     "recipient": re.compile(r"报送[^，。；\n]{2,30}"),
     "phone": re.compile(r"(?<!\d)(?:0\d{2,3}[-—]\d{7,8}|1\d{2}\*{4}\d{4}|1[3-9]\d{9})(?!\d)"),
     "url": re.compile(r"https?://[^\s)）,，。]+|www\.[A-Za-z0-9.\-]+"),
-    "list": re.compile(r"包括|包含|分为|如下|[：:][^。]*[、；]|^\d+[.．、]|[、].*[、]"),
+    "list": re.compile(r"包括|包含|分为|如下|[：:][^。]*[、；]|^\d+[.．、]|[、].*[、]|[｜|].*[｜|]"),
     "format": re.compile(r"纸质|电子版|盖章|加盖|公章|模板|格式|一致|份"),
-    "definition": re.compile(r"是指|指的是|涵盖|即|为[^。]{0,30}的"),
+    # "三级（集成级）": a term followed by its name.
+    "definition": re.compile(
+        r"是指|指的是|涵盖|即|为[^。]{0,30}的|[\u4e00-\u9fff\d][（(][\u4e00-\u9fff]{2,8}[)）]"
+    ),
     "requirement": re.compile(r"应|须|需|要求|不得|不超过|达到|满足|原则上|以上"),
+    "level": re.compile(r"(?:同行业|国内|国际|全球|行业|区域|省)[^。，；]{0,12}(?:领先|平均|先进)(?:水平)?"),
+    "standard": re.compile(r"(?:GB/T|GB|T/[A-Z]+)\s*\d+(?:[.\-—]\d+)*(?:《[^》]+》)?"),
 }
 
 #: Words added to a part's own words when searching for the clause that answers it.
@@ -150,12 +179,23 @@ _NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n")
+_LIST_SPLIT = re.compile(r"(?<=[。！？])|\n")
+#: An enumeration: three items or more, split by 、 ； or a table's ｜.
+_ENUMERATED = re.compile(r"(?:[^、；｜|]+[、；｜|]){2,}[^、；｜|]+")
 _CHUNK_SPLIT = re.compile(r"(?<=[，,])")
 _DIGITS = re.compile(r"\d+")
 _ID_MARK = re.compile(r"【[^】]+】")
+_ABOUT_LIBRARY = re.compile(r"本知识库|本库|本助手")
+#: An item of a numbered list: its id ends in its number (materials#3, form#注.2).
+_ITEM_ID = re.compile(r"^(.+[#.])(\d+)$")
+#: A table's header row, cells split by ｜.
+_TABLE_ROW = re.compile(r"[^｜|\n]+(?:[｜|][^｜|\n]+){2,}")
 #: Function words that say nothing about the subject of a question.
 _STOP = set("的了吗呢啊吧么是在有和与及或要我们你们他这那个么什怎哪几多少能可以还请问一下就都也")
 MAX_SPAN = 80
+MIN_FOUND_SCORE = 1.0
+#: A list is answered whole when it fits: "包括4个场景：A；B；C；D" cut at 80 loses its items.
+MAX_LIST_SPAN = 160
 MAX_PER_PART = 3
 MAX_LIST = 6
 
@@ -194,6 +234,19 @@ def asked_parts(question: str) -> list[Part]:
     return [Part(kind, text) for _, kind, text in found]
 
 
+def _subject(question: str, match: re.Match[str]) -> str:
+    """The whole name of what a value is asked for: "设备综合利用率", not just the "利用率"
+    the pattern matched — the Han characters before it back to a function word or a tier."""
+    start = match.start(1)
+    while (
+        start > 0
+        and re.match(r"[\u4e00-\u9fff]", question[start - 1])
+        and question[start - 1] not in "的了吗是要和与及级"
+    ):
+        start -= 1
+    return question[start : match.end(1)]
+
+
 def value_ask(question: str) -> ValueAsk | None:
     """The kind of specific value asked for, if any. A maturity level is not a KPI threshold:
     the documents do set it (三级及以上), so such questions are answered, not declared silent."""
@@ -216,16 +269,20 @@ def _terms(text: str) -> set[str]:
     return grams
 
 
-def sentences(clause: Clause) -> list[str]:
-    """The clause's sentences (and lines), without the item number in front of the first."""
-    return [_NUMBERING.sub("", s.strip()) for s in _SENTENCE_SPLIT.split(clause.text) if s.strip()]
+def sentences(clause: Clause, *, whole_lists: bool = False) -> list[str]:
+    """The clause's sentences (and lines), without the item number in front of the first.
+    With ``whole_lists``, "包括4个场景：A；B；C。" stays one sentence: its items are the answer."""
+    split = _LIST_SPLIT if whole_lists else _SENTENCE_SPLIT
+    return [_NUMBERING.sub("", s.strip()) for s in split.split(clause.text) if s.strip()]
 
 
-def _span(sentence: str, match: re.Match[str] | None, terms: set[str] | None = None) -> str:
+def _span(
+    sentence: str, match: re.Match[str] | None, terms: set[str] | None = None, limit: int = MAX_SPAN
+) -> str:
     """The sentence, or when long the comma-chunks around the value (or, without a value, the
     chunk sharing most words with the question), with the sentence's subject in front."""
     sentence = sentence.rstrip("。；;")
-    if len(sentence) <= MAX_SPAN:
+    if len(sentence) <= limit:
         return sentence
     chunks = _CHUNK_SPLIT.split(sentence)
     start = 0
@@ -237,7 +294,13 @@ def _span(sentence: str, match: re.Match[str] | None, terms: set[str] | None = N
                 break
             position += len(chunk)
     elif terms:
-        start = max(range(len(chunks)), key=lambda i: (len(_terms(chunks[i]) & terms), -i))
+        # The two neighbouring chunks that together share most words with the question.
+        def window(i: int) -> tuple[int, int]:
+            pair = chunks[i] + (chunks[i + 1] if i + 1 < len(chunks) else "")
+            shown = pair if len(pair) <= limit else chunks[i]
+            return (len(_terms(shown) & terms), -i)
+
+        start = max(range(len(chunks)), key=window)
     picked = chunks[start].rstrip("，,")
     if start + 1 < len(chunks) and len(picked) + len(chunks[start + 1]) <= MAX_SPAN:
         picked = chunks[start] + chunks[start + 1].rstrip("，,")
@@ -255,6 +318,8 @@ class Found:
     clause: Clause
     span: str
     score: float
+    #: The other items of an enumeration found as one answer (cited after ``clause``).
+    members: list[Clause] = field(default_factory=list)
 
 
 def find_values(
@@ -264,6 +329,7 @@ def find_values(
     clauses: Sequence[Clause],
     offset: int = 0,
     prefer: Sequence[str] = (),
+    similarity: Similarity | None = None,
 ) -> list[Found]:
     """Sentences of the clauses that carry a value of this kind, best first.
 
@@ -273,10 +339,13 @@ def find_values(
     pattern = VALUES[kind]
     part_terms, question_terms = _terms(part_text), _terms(question)
     unit = re.search(r"[几多少]+\s*([个份项家名])", part_text) if kind == "count" else None
+    # "22号还是29号": each day the question names is a value it wants confirmed.
+    tier = _tier_scope(question)
+    days = set(re.findall(r"(\d{1,2})\s*[号日]", part_text)) if kind == "date" else set()
     found: list[Found] = []
     for rank, clause in enumerate(clauses):
         context = _terms(clause.heading)
-        lines = sentences(clause)
+        lines = sentences(clause, whole_lists=kind == "list")
         for index, sentence in enumerate(lines):
             match = pattern.search(sentence)
             if match and kind == "phone" and _BARE_PHONE.match(sentence):
@@ -298,36 +367,133 @@ def find_values(
                 2 * len(words & part_terms)
                 + len(words & question_terms)
                 + 0.5 * len(context & question_terms)
-                - _status_penalty(clause)
+                - _status_penalty(clause, sentence)
                 + (3 if clause.doc_id in prefer else 0)
                 + (3 if unit and match.group().endswith(unit.group(1)) else 0)
+                + _semantic(similarity, clause, sentence)
+                + (3 if days & set(re.findall(r"月\s*(\d{1,2})\s*日", sentence)) else 0)
+                + (2 if kind == "list" and _ENUMERATED.search(sentence) else 0)
+                + _tier_fit(tier, clause)
             )
-            found.append(Found(clause, _span(sentence, match), score - 0.3 * (rank + offset)))
+            limit = MAX_LIST_SPAN if kind == "list" else MAX_SPAN
+            found.append(Found(clause, _span(sentence, match, limit=limit), score - 0.3 * (rank + offset)))
     found.sort(key=lambda f: -f.score)
     return found
 
 
-def closest(question: str, clauses: Sequence[Clause]) -> Found | None:
-    """The sentence of the clauses that shares most words with the question (official
-    documents before reference notes)."""
+def _semantic(similarity: Similarity | None, clause: Clause, sentence: str) -> float:
+    """The bonus for a sentence near the question in meaning (0 without a dense index)."""
+    cosine = similarity(clause, sentence) if similarity is not None else None
+    return 0.0 if cosine is None else cosine * SEMANTIC_WEIGHT
+
+
+def closest(
+    question: str,
+    clauses: Sequence[Clause],
+    similarity: Similarity | None = None,
+    prefer: Sequence[str] = (),
+) -> Found | None:
+    """The sentence of the clauses nearest the question: shared words, plus nearness in meaning
+    when a dense index is loaded (official documents before reference notes)."""
     terms = _terms(question)
+    tier = _tier_scope(question)
     best: Found | None = None
     for rank, clause in enumerate(clauses):
         for sentence in sentences(clause):
-            score = len(_terms(sentence) & terms) - 0.3 * rank - _status_penalty(clause)
+            score = (
+                len(_terms(sentence) & terms)
+                - 0.3 * rank
+                - _status_penalty(clause, sentence)
+                + _semantic(similarity, clause, sentence)
+                + _tier_fit(tier, clause)
+                + (3 if clause.doc_id in prefer else 0)
+            )
             if best is None or score > best.score:
                 best = Found(clause, _span(sentence, None, terms), score)
     return best
 
 
-def _status_penalty(clause: Clause) -> float:
-    """Reference notes and drafts answer only where the official texts do not."""
-    return 0.0 if clause.status == "official" else 3.0
+def _tier_scope(question: str) -> str | None:
+    """The one tier a question names ("卓越级的KPI要达到啥水平"), if exactly one."""
+    named = [t for t in TIERS if t in question]
+    return named[0] if len(named) == 1 else None
+
+
+def _tier_fit(tier: str | None, clause: Clause) -> float:
+    """+2 for a clause under the asked tier's heading, -2 under another tier's: 要素条件 says
+    the same things of each tier with other figures, and the asked tier's are the answer."""
+    if tier is None:
+        return 0.0
+    under = [t for t in TIERS if t in clause.heading]
+    return 0.0 if not under else (2.0 if tier in under else -2.0)
+
+
+def _status_penalty(clause: Clause, sentence: str = "") -> float:
+    """Reference notes and drafts answer only where the official texts do not; nor does a
+    sentence about this knowledge base itself ("原文未收入本知识库"), which is a caveat, not a rule."""
+    penalty = 0.0 if clause.status == "official" else 3.0
+    return penalty + (6.0 if _ABOUT_LIBRARY.search(sentence) else 0.0)
 
 
 def _claim(lead: Lead, found: Found, label: Callable[[Clause], str]) -> str:
     prefix = label(found.clause)
-    return f"{prefix}{found.span}{lead.cite(found.clause)}"
+    marks = "".join(lead.cite(c) for c in [found.clause, *found.members])
+    return f"{prefix}{found.span}{marks}"
+
+
+def _item_head(clause: Clause) -> str:
+    """What an item of a numbered list is about: its words before "：", else its first sentence."""
+    first = (sentences(clause) or [clause.text])[0]
+    head = re.split(r"[：:]", first, maxsplit=1)[0]
+    if len(head) > 24:
+        head = re.split(r"[，,；;]", first, maxsplit=1)[0]
+    return (head if len(head) <= 30 else _span(first, None)).rstrip("。；;，,")
+
+
+def enumerations(
+    part_text: str,
+    question: str,
+    clauses: Sequence[Clause],
+    siblings: Callable[[Clause], Sequence[Clause]],
+    similarity: Similarity | None = None,
+) -> list[Found]:
+    """Whole numbered lists (three items or more) that items of the retrieved clauses belong to,
+    each as one answer naming every item: "申报书要写哪几块" is answered by the list of 附件3, not by
+    the one item that shares most words with the question. Scored like a sentence, on the
+    items' heads together, plus a little for being the list the question asks for."""
+    part_terms, question_terms = _terms(part_text), _terms(question)
+    found: list[Found] = []
+    seen: set[tuple[str, str]] = set()
+    for rank, clause in enumerate(clauses):
+        item = _ITEM_ID.match(clause.clause_id)
+        if item is None or (clause.doc_id, item.group(1)) in seen:
+            continue
+        seen.add((clause.doc_id, item.group(1)))
+        items = [
+            c for c in siblings(clause) if (m := _ITEM_ID.match(c.clause_id)) and m.group(1) == item.group(1)
+        ]
+        items.sort(key=lambda c: int(_ITEM_ID.match(c.clause_id).group(2)))  # type: ignore[union-attr]
+        if len(items) < 3:
+            continue
+        heads = [_item_head(c) for c in items]
+        words = _terms("".join(heads)) | _terms(clause.heading)
+        semantic = max(_semantic(similarity, c, s) for c in items for s in sentences(c)[:1] or [""])
+        score = (
+            2 * len(words & part_terms)
+            + len(words & question_terms)
+            - _status_penalty(clause)
+            + semantic
+            + 2
+            - 0.3 * rank
+        )
+        # "五、领航级智能工厂 › (一)建设内容" → "领航级智能工厂建设内容" (the document title aside).
+        path = clause.heading_path[1:] or clause.heading_path
+        title = "".join(_NUMBERING.sub("", h) for h in path[-2:]).strip()
+        title = re.sub(r"^附件\d+\s*", "", title)
+        found.append(
+            Found(items[0], f"{title}包括：" * bool(title) + "；".join(heads), score, members=items[1:])
+        )
+    return found
 
 
 def compose(
@@ -339,6 +505,8 @@ def compose(
     search: Callable[[str], Sequence[Clause]] | None = None,
     prefer: Sequence[str] = (),
     expand: Callable[[str], str] | None = None,
+    similarity: Similarity | None = None,
+    siblings: Callable[[Clause], Sequence[Clause]] | None = None,
 ) -> Lead:
     """The lead for a question from its retrieved clauses (best first).
 
@@ -365,31 +533,52 @@ def compose(
     ):
         lead.silent = True
         subject = ask.question.search(question)
-        named = subject.group(1) if subject and subject.lastindex and subject.group(1) else ""
+        named = _subject(question, subject) if subject and subject.lastindex and subject.group(1) else ""
         named = (
             "" if not named or len(named) < 2 or named in ("指标", "比例") or named in ask.missing else named
         )
         lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{ask.missing}。")
-        near = closest(f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses])
+        near = closest(
+            f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses], similarity, prefer
+        )
         if near is not None and near.score > 0:
             lead.lines.append(f"文件中与此最相关的规定是：{near.span}{lead.cite(near.clause)}。")
         return lead
     parts = asked_parts(question)
     answered: set[str] = set()
+    said: set[str] = set()
     for part in parts:
         if part.kind in answered:
             continue
-        found = find_values(part.kind, part.text, wording, clauses, prefer=prefer)
+        found = find_values(part.kind, part.text, wording, clauses, prefer=prefer, similarity=similarity)
         hint = KIND_HINTS.get(part.kind)
+        if part.kind == "count" and re.search(r"几份|多少份", part.text):
+            hint = "纸质版 电子版 各 份"  # copies of the papers, not the number of projects
         if hint:
             extra = more(f"{part.text} {hint}")
             found = sorted(
                 [
                     *found,
-                    *find_values(part.kind, part.text, wording, extra, offset=len(clauses), prefer=prefer),
+                    *find_values(
+                        part.kind,
+                        part.text,
+                        wording,
+                        extra,
+                        offset=len(clauses),
+                        prefer=prefer,
+                        similarity=similarity,
+                    ),
                 ],
                 key=lambda f: -f.score,
             )
+        if part.kind == "list" and siblings is not None:
+            found = sorted(
+                [*found, *enumerations(part.text, wording, clauses, siblings, similarity)],
+                key=lambda f: -f.score,
+            )
+        # A value that shares next to nothing with the question, or only a caveat's, answers
+        # nothing: the nearest sentence does better.
+        found = [f for f in found if f.score >= MIN_FOUND_SCORE]
         if not found:
             continue
         answered.add(part.kind)
@@ -398,8 +587,10 @@ def compose(
         docs_seen: set[str] = set()
         limit = MAX_LIST if part.kind == "list" else MAX_PER_PART
         for item in found:
-            if len(chosen) >= limit or item.score < best - 2:
+            if len(chosen) >= limit or item.score < best - 2 or (chosen and chosen[0].members):
                 break
+            if item.members and chosen:
+                continue
             if any(item.span == c.span for c in chosen):
                 continue
             if chosen and item.clause.status != "official" and chosen[0].clause.status == "official":
@@ -411,11 +602,21 @@ def compose(
                 continue
             docs_seen.add(item.clause.doc_id)
             chosen.append(item)
+        if part.kind == "date":
+            # "22号还是29号": each day named gets the sentence that sets it, however it scores.
+            for day in re.findall(r"(\d{1,2})\s*[号日]", part.text):
+                setting = re.compile(rf"月\s*{day}\s*日")
+                if not any(setting.search(c.span) for c in chosen):
+                    chosen += [f for f in found if setting.search(f.span)][:1]
+        chosen = [c for c in chosen if c.span not in said]  # another part's answer already
+        if not chosen:
+            continue
+        said.update(c.span for c in chosen)
         several_docs = len({c.clause.doc_id for c in chosen}) > 1
         claims = [_claim(lead, c, label if several_docs else (lambda clause: "")) for c in chosen]
         lead.lines.append("；".join(claims) + "。")
     if not lead.lines or (lead.silent and len(lead.lines) == 1):
-        near = closest(wording, clauses)
+        near = closest(wording, clauses, similarity, prefer)
         if near is not None and near.score > 0:
             lead.lines.append(f"{near.span}{lead.cite(near.clause)}。")
     return lead

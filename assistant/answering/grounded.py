@@ -19,6 +19,7 @@ import yaml
 from assistant.answering.citations import cited_ids
 from assistant.answering.compose import NEXT_ROUND, asked_parts, closest, compose
 from assistant.answering.extract import Fact
+from assistant.answering.similarity import SentenceSimilarity
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
@@ -42,6 +43,10 @@ MIN_RULE_OVERLAP = 2
 #: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
 MIN_FACTS_FOR_REACHABLE = 6
 _YEAR = re.compile(r"(20\d\d)\s*年")
+#: "自治区" on its own, not in the national list "各省、自治区、直辖市".
+_BARE_AUTONOMOUS = re.compile(r"(?<![、，,])自治区(?![、，,]?直辖市)")
+AUTONOMOUS_ASSUMED = "（问题中的“自治区”按{region}理解；如不是，请告诉我贵公司所在省份。）"
+_ABOUT_GUIDE = re.compile(r"指引|场景|[0-9]{2}版|年版")
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
 _FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
 _FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
@@ -53,6 +58,8 @@ _VERDICT_ASK = re.compile(
     r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
 )
+#: Eligibility keywords that name the conditions without asking whether they are met.
+_CONDITION_WORDS = {"条件", "申报条件"}
 #: The user speaking about their own enterprise.
 _ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们|我这|我家")
 #: The checker's window message names the evaluation date: not a figure of any clause.
@@ -140,8 +147,12 @@ class IntentTable:
 
     def asks_eligibility(self, question: str) -> bool:
         """Whether the question asks for a verdict, whatever else it is about."""
+        return bool(self.eligibility_words(question))
+
+    def eligibility_words(self, question: str) -> set[str]:
+        """The eligibility keywords the question contains."""
         eligibility = next((i for i in self.intents if i.name == "eligibility"), None)
-        return bool(eligibility) and any(k in question.lower() for k in eligibility.keywords)  # type: ignore[union-attr]
+        return {k for k in (eligibility.keywords if eligibility else ()) if k in question.lower()}
 
     def without_intent(self, question: str, name: str) -> str:
         """The question less its sentences that carry one of the intent's keywords."""
@@ -180,6 +191,8 @@ def _regional_doc_ids(
     one whose province is not known.
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
+    if not province:
+        province = _only_autonomous_region(retriever, question)
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:
@@ -189,6 +202,19 @@ def _regional_doc_ids(
         else:
             excluded.append(doc.doc_id)
     return applies, excluded
+
+
+def _only_autonomous_region(retriever: Retriever, question: str) -> str:
+    """The region a user means by a bare "自治区" ("自治区认定有加分吗"), when it names no province
+    and exactly one held regional notice is an autonomous region's; "" otherwise. The answer
+    then says which region it assumed (AUTONOMOUS_ASSUMED)."""
+    if not _BARE_AUTONOMOUS.search(question):
+        return ""
+    regions = {d.region for d in retriever.index.corpus.documents if d.region}
+    if any(region[:2] in question for region in regions):
+        return ""
+    autonomous = [region for region in regions if region.endswith("自治区")]
+    return autonomous[0] if len(autonomous) == 1 else ""
 
 
 def understood_line(facts: list[Fact]) -> str:
@@ -291,8 +317,13 @@ class GroundedAnswerer:
 
     def _edition_note(self, question: str, not_rounds: set[str] | None = None) -> str:
         years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()))
-        held = set(self.corpus.editions)
-        missing = [y for y in years if y not in held]
+        # A round is held when an official document of its year is: the 2025 scenario guide is
+        # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
+        rounds = {d.edition for d in self.corpus.documents if d.status == "official"}
+        drafts = set(self.corpus.editions) - rounds
+        missing = [
+            y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))
+        ]
         if not missing:
             return ""
         return (
@@ -537,20 +568,37 @@ class GroundedAnswerer:
             return [h.clause for h in hits if h.clause.doc_id not in excluded]
 
         silence = self._silence_note(question, parts, profile)
+        similarity = SentenceSimilarity(self.retriever, question)
+        similarity.prefetch(pool)
         composed = compose(
             question,
             pool,
             label=self._label,
             silence=silence,
             search=search,
-            prefer=regional,
+            prefer=[*regional, *self._named_edition_docs(question)],
             expand=self.retriever.index.synonyms.expand,
+            similarity=similarity,
+            siblings=self._siblings,
         )
         if not composed.lines:
             return None
         cited = [c for c in map(self.corpus.get, composed.cited) if c is not None]
         quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
         return composed.lines, quoted
+
+    def _named_edition_docs(self, question: str) -> list[str]:
+        """Documents of the version a question names: "25版" / "2025年版" / "新版" → the 2025
+        scenario guide, whose clauses then answer before the 2024 ones that say the same things."""
+        named = {f"20{y}" for y in re.findall(r"(?<!\d)(\d{2})\s*版", question)}
+        named |= set(re.findall(r"(20\d\d)\s*年?版", question))
+        if re.search(r"新版|最新版", question) and self.corpus.editions:
+            named.add(max(self.corpus.editions))
+        return [d.doc_id for d in self.corpus.documents if d.edition in named and not d.region]
+
+    def _siblings(self, clause: Clause) -> list[Clause]:
+        """The clauses of the same document under the same heading: a numbered list's items."""
+        return [c for c in self.corpus.clauses if c.doc_id == clause.doc_id and c.heading == clause.heading]
 
     def _label(self, clause: Clause) -> str:
         """A document's name before its claim when several documents answer one part; the full
@@ -639,6 +687,9 @@ class GroundedAnswerer:
             return self._refuse_out_of_scope(rules_edition, stated_profile)
 
         regional, excluded = _regional_doc_ids(self.retriever, question, stated_profile)
+        assumed = (
+            "" if stated_profile.get("enterprise") else _only_autonomous_region(self.retriever, question)
+        )
         sources = self._sources(question, intent, regional, excluded, edition)
         report = self._report(stated_profile, as_of)
         stated = {
@@ -659,6 +710,7 @@ class GroundedAnswerer:
             "phone",
             "url",
         }
+        asked_kinds = {p.kind for p in asked_parts(question)}
         # A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
         # "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
         # enterprise itself ("我们…").
@@ -671,13 +723,24 @@ class GroundedAnswerer:
         if stated and wants_verdict and not (intent.name in ("deadline", "quota") or typed):
             lead += [edition_note, *self._lead_eligibility(report, question, stated, facts, what_if)]
         else:
-            if intent.name == "eligibility":
+            # "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard
+            # or a definition is asked, not a verdict.
+            # "2027年的要素条件会改吗" names conditions but asks no verdict either.
+            informational = (
+                bool(asked_kinds & {"list", "standard", "definition"})
+                or self.intents.eligibility_words(question) <= _CONDITION_WORDS
+            ) and not (_VERDICT_ASK.search(question) or _ABOUT_US.search(question))
+            if intent.name == "eligibility" and not informational:
                 # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
                 # deciding questions, then what the documents say.
                 verdict = self._lead_eligibility(report, question, stated, facts, what_if)
                 lead += [edition_note, *verdict]
                 edition_note = ""
-            ruled = intent.name == "eligibility" and any(line.startswith("- ") for line in lead)
+            ruled = (
+                intent.name == "eligibility"
+                and not informational
+                and any(line.startswith("- ") for line in lead)
+            )
             evidence = (
                 None
                 if ruled
@@ -693,6 +756,8 @@ class GroundedAnswerer:
             elif intent.name != "eligibility":
                 titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
                 lead += [edition_note, f"根据{titles}，相关规定如下：" if sources else ""]
+        if assumed and lead:
+            lead.append(AUTONOMOUS_ASSUMED.format(region=assumed))
         if intent.name == "deadline" and not report.application.window_open:
             after.append(report.application.window_message or "")
         asked = {p.kind for p in asked_parts(question)}
