@@ -87,6 +87,8 @@ class Turn(BaseModel):
 
 
 MAX_QUESTION_CHARS = 2000
+#: How often, at most, a worker asks the store whether the corpus changed (CorpusFollower).
+CORPUS_CHECK_SECONDS = 2.0
 STREAM_CHUNK = 12
 #: The event shown when the LLM failed and the grounded answer replaces it, and the note that
 #: opens the fallback answer's text (so clients that show only the text are told too).
@@ -148,6 +150,64 @@ def make_llm(settings: Settings) -> BaseChatModel | None:
         max_retries=0,  # a retry doubles the wait; the grounded fallback answers instead
         temperature=0,
     )
+
+
+class CorpusFollower:
+    """Keeps one worker's index on the corpus generation recorded in the shared store.
+
+    Every upload, replacement, retirement and re-index moves the generation on (SessionStore
+    .record_change). `check` runs at the start of each search or question but reads the store at
+    most once per `interval` seconds, and reloads when the generation differs from the one the
+    index was built at. One caller reloads; concurrent requests keep answering from the index
+    they have. A store that cannot be reached is skipped until the next interval.
+    """
+
+    def __init__(
+        self,
+        generation: Callable[[], int],
+        reload: Callable[[], object],
+        interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._generation = generation
+        self._reload = reload
+        self.interval = interval
+        self._clock = clock
+        self._next = clock() + interval
+        self._lock = threading.Lock()
+        #: The generation the loaded index reflects (None: unknown, reload at the first check).
+        self.seen: int | None = self.read()
+
+    def read(self) -> int | None:
+        try:
+            return self._generation()
+        except StoreUnavailableError:
+            return None
+
+    def due(self) -> bool:
+        """Whether `check` would read the store now (a clock comparison, nothing more)."""
+        return self._clock() >= self._next
+
+    def check(self) -> bool:
+        """Reload if the store says the corpus changed since the index was loaded; True if so."""
+        if self._clock() < self._next or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._next = self._clock() + self.interval
+            current = self.read()
+            if current is None or current == self.seen:
+                return False
+            log.info("corpus generation %s → %s: reloading the index", self.seen, current)
+            self._reload()
+            return True
+        finally:
+            self._lock.release()
+
+    def advanced(self, generation: int) -> None:
+        """This worker's own change (recorded after its reload) moved the store to `generation`:
+        if no other change came in between, the loaded index is current."""
+        if self.seen is not None and generation == self.seen + 1:
+            self.seen = generation
 
 
 class DraftingDesk:
@@ -317,16 +377,17 @@ class AssistantService(DraftingDesk):
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
         super().__init__(settings, load_catalog(settings.corpus_dir), self.rules(), llm)
         self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
-        self.operations = OperatorDesk(settings, sessions, self.reload_index)
+        self.follower = CorpusFollower(sessions.corpus_generation, self.reload_index, CORPUS_CHECK_SECONDS)
+        self.operations = OperatorDesk(settings, sessions, self.reload_index, self.follower.advanced)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:
-        return cls(
-            settings,
-            load_retriever(settings),
-            SessionStore.from_settings(settings),
-            llm or make_llm(settings),
-        )
+        sessions = SessionStore.from_settings(settings)
+        # Read before the index is loaded: a change made while it loads is then caught up with.
+        generation = CorpusFollower(sessions.corpus_generation, lambda: None).seen
+        service = cls(settings, load_retriever(settings), sessions, llm or make_llm(settings))
+        service.follower.seen = generation
+        return service
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -335,6 +396,7 @@ class AssistantService(DraftingDesk):
         return self.retriever.index.corpus
 
     def editions(self) -> list[str]:
+        self.follower.check()
         return self.corpus.editions
 
     def rule_editions(self) -> list[str]:
@@ -353,10 +415,12 @@ class AssistantService(DraftingDesk):
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
         """A user's search: no hits (and ``no_match_message`` to show) when the query shares no
         real word with the corpus, however the dense side would rank it."""
+        self.follower.check()
         self._require_edition(edition)
         return self.retriever.search(query, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
 
     def clause(self, clause_id: str) -> Clause | None:
+        self.follower.check()
         return self.corpus.get(clause_id)
 
     def check(
@@ -383,8 +447,9 @@ class AssistantService(DraftingDesk):
         return question
 
     def _require_edition(self, edition: str | None) -> None:
-        if edition is not None and edition not in self.editions():
-            raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(self.editions())}")
+        held = self.corpus.editions
+        if edition is not None and edition not in held:
+            raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(held)}")
 
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None
@@ -562,6 +627,8 @@ class AssistantService(DraftingDesk):
         {"type": "final", "answer": Answer}. The final text is authoritative (guards may have
         changed what was streamed)."""
         started = time.perf_counter()
+        if self.follower.due():  # the read and a (rare) reload off the event loop
+            await asyncio.to_thread(self.follower.check)
         question = self._validate_question(question, edition)
         as_of = as_of or self.today()
         # SQLite work off the event loop, so one slow disk write does not stall other requests.
@@ -622,7 +689,7 @@ class AssistantService(DraftingDesk):
             user_text=f"{question} {json.dumps(profile, ensure_ascii=False)}",
         )
         messages = build_messages(
-            question, history, profile, self.editions(), edition or self.default_rules.edition
+            question, history, profile, self.corpus.editions, edition or self.default_rules.edition
         )
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
         async for sentence in agent.stream(messages, toolbox, guard):
@@ -670,14 +737,16 @@ class AssistantService(DraftingDesk):
 
     def reload_index(self) -> dict[str, Any]:
         """Re-read the corpus and rebuild what changed (the dense side only if this service has
-        one), then answer from the new index. Other worker processes keep theirs until they
-        restart or re-index themselves."""
+        one), then answer from the new index. The other workers and hosts sharing the store
+        follow within CORPUS_CHECK_SECONDS (CorpusFollower)."""
         from assistant.knowledge.index import load_index
 
+        generation = self.follower.read()  # before reading the corpus: a later change is not missed
         index, info = load_index(self.settings, dense=self.retriever.index.has_dense)
         retriever = Retriever(index, self.retriever.fusion)
         grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
         self.retriever, self.grounded = retriever, grounded
+        self.follower.seen = generation
         return {
             "documents": len(index.corpus.documents),
             "clauses": info.clauses,

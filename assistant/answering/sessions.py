@@ -109,6 +109,14 @@ answer_reviews_table = sa.Table(
     sa.Column("who", sa.String(64), nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
 )
+#: One row (id 1): the counter every corpus change moves on (see `record_change`).
+corpus_generation_table = sa.Table(
+    "corpus_generation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -595,8 +603,11 @@ class SessionStore:
 
     # -- the operator console: corpus changes, answers in a period, review marks ----------------
 
-    def record_change(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> None:
-        """One change to the corpus (upload, replace, retire, reindex): who, when, what."""
+    def record_change(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> int:
+        """One change to the corpus (upload, replace, retire, reindex): who, when, what. The
+        corpus generation moves on in the same transaction (every worker and host sharing this
+        store then reloads its index, see `corpus_generation`); return the new generation."""
+        now = time.time()
         with self._connection(write=True) as conn:
             conn.execute(
                 corpus_changes_table.insert().values(
@@ -604,9 +615,25 @@ class SessionStore:
                     action=action,
                     who=who,
                     detail=json.dumps(detail, ensure_ascii=False),
-                    created=time.time(),
+                    created=now,
                 )
             )
+            table = corpus_generation_table
+            # An UPDATE of the one row, so two hosts changing the corpus at once queue on its lock.
+            bumped = conn.execute(
+                table.update().where(table.c.id == 1).values(generation=table.c.generation + 1, updated=now)
+            )
+            if bumped.rowcount == 0:
+                conn.execute(table.insert().values(id=1, generation=1, updated=now))
+            return int(conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar_one())
+
+    def corpus_generation(self) -> int:
+        """How many corpus changes the store has seen: one indexed single-row read, cheap enough
+        for every worker to poll (the service does so at most every few seconds)."""
+        table = corpus_generation_table
+        with self._connection() as conn:
+            value = conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar()
+        return int(value or 0)
 
     def changes(self, doc_id: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """Corpus changes, newest first."""
