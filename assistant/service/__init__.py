@@ -12,22 +12,18 @@ Callers import from here (`from assistant.service import AssistantService`), not
 
 from __future__ import annotations
 
-from assistant.service.facade import (
+from assistant.service.answers import (
     FALLBACK_NOTE,
     FALLBACK_NOTICE,
     MAX_QUESTION_CHARS,
-    REVIEW_SUFFIXES,
-    UNSAVED,
     Answer,
-    AssistantService,
     Citation,
-    CorpusFollower,
-    DraftingDesk,
-    Turn,
     UnderstoodFact,
-    make_llm,
-    safe_filename,
 )
+from assistant.service.desk import REVIEW_SUFFIXES, DraftingDesk, make_llm, safe_filename
+from assistant.service.facade import AssistantService
+from assistant.service.follow import CorpusFollower
+from assistant.service.turns import UNSAVED, Turn
 
 __all__ = [
     "FALLBACK_NOTE",
