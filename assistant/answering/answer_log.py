@@ -70,14 +70,14 @@ class AnswerLog(StoreBase):
         with self._connection(write=True) as conn:
             self._insert_answer(conn, record)
 
+    @staticmethod
+    def _logged(conn: Connection, answer_id: str) -> bool:
+        query = sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
+        return conn.execute(query).first() is not None
+
     def answer_exists(self, answer_id: str) -> bool:
         with self._connection() as conn:
-            return (
-                conn.execute(
-                    sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
-                ).first()
-                is not None
-            )
+            return self._logged(conn, answer_id)
 
     def answer(self, answer_id: str) -> dict[str, Any] | None:
         """One logged answer with its feedback (one entry per key), or None."""
@@ -110,12 +110,7 @@ class AnswerLog(StoreBase):
         now = time.time()
         for _attempt in range(2):
             with self._connection(write=True) as conn:
-                if (
-                    conn.execute(
-                        sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
-                    ).first()
-                    is None
-                ):
+                if not self._logged(conn, answer_id):
                     raise NotFoundError(f"没有编号为 {answer_id} 的回答，无法提交反馈")
                 existing = conn.execute(
                     sa.select(feedback_table.c.id).where(
@@ -232,12 +227,7 @@ class AnswerLog(StoreBase):
         """Record an operator's verdict on a logged answer (a later mark replaces it)."""
         now = time.time()
         with self._connection(write=True) as conn:
-            if (
-                conn.execute(
-                    sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
-                ).first()
-                is None
-            ):
+            if not self._logged(conn, answer_id):
                 raise NotFoundError(f"没有编号为 {answer_id} 的回答，无法标注")
             conn.execute(answer_reviews_table.delete().where(answer_reviews_table.c.answer_id == answer_id))
             values = {"answer_id": answer_id, "outcome": outcome, "note": note, "who": who, "updated": now}

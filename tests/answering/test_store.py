@@ -23,19 +23,6 @@ from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableEr
 from tests.servers import PostgresServer
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'sessions.db'}"
-    else:
-        postgres: PostgresServer = request.getfixturevalue("postgres")
-        url = postgres.create_database()
-    engine = make_engine(url)
-    upgrade(engine)  # a server database is migrated by `assistant db upgrade`, never by the app
-    engine.dispose()
-    return url
-
-
 def record(answer_id: str, session_id: str | None = None, **extra: object) -> AnswerRecord:
     fields: dict = {
         "answer_id": answer_id,

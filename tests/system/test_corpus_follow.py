@@ -4,29 +4,18 @@ without a restart. SQLite (workers of one host) and a real Postgres (several hos
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-import pytest
-from docx import Document as new_docx
-
-from assistant.answering.sessions import SessionStore, make_engine, upgrade
+from assistant.answering.sessions import SessionStore
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.operations import Upload
 from assistant.service import AssistantService
-from tests.servers import PostgresServer
+from tests.interfaces.api.test_admin import NOTICE_LINES, docx_bytes
 
 QUESTION = "青海省卓越级智能工厂一次性奖补多少万元？"
-NOTICE_LINES = [
-    "青海省智能工厂梯度培育奖补实施细则",
-    "一、奖补标准",
-    "1.对新认定的省级卓越级智能工厂，给予一次性奖补380万元。",
-    "二、申报方式",
-    "1.企业通过青海省工业互联网服务平台提交奖补申请材料。",
-]
 INTERVAL = 2.0
 
 
@@ -41,28 +30,6 @@ class Clock:
 
     def tick(self) -> None:
         self.now += INTERVAL
-
-
-def docx_bytes(lines: list[str]) -> bytes:
-    document = new_docx()
-    for line in lines:
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'sessions.db'}"
-    else:
-        postgres: PostgresServer = request.getfixturevalue("postgres")
-        url = postgres.create_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
 
 
 def worker(name: str, corpus_dir: Path, url: str, tmp_path: Path, clock: Clock) -> AssistantService:
