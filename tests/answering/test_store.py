@@ -17,6 +17,7 @@ from assistant.answering.sessions import (
     downgrade,
     head_revision,
     make_engine,
+    metadata,
     upgrade,
 )
 from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
@@ -101,6 +102,10 @@ def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
 
 def test_migrations_round_trip(store_url: str) -> None:
     engine = make_engine(store_url)
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:  # the code's declarations match the migrations' head
+        migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        assert migrated == {c.name: c.nullable for c in table.columns}, table.name
     assert current_revision(engine) == head_revision() == "0005"
     store = SessionStore(store_url)
     session = store.open(None)
