@@ -91,12 +91,24 @@ def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[float | N
 
 
 class OperatorDesk:
-    """Documents, review queue and statistics for operators; `reload` re-indexes the service."""
+    """Documents, review queue and statistics for operators; `reload` re-indexes the service.
 
-    def __init__(self, settings: Settings, store: SessionStore, reload: Callable[[], dict[str, Any]]) -> None:
+    Every change is recorded with `store.record_change`, which moves the store's corpus
+    generation on before this worker reloads: the other workers and hosts sharing the store
+    notice it within seconds and reload theirs (AssistantService's CorpusFollower)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: SessionStore,
+        reload: Callable[[], dict[str, Any]],
+        advanced: Callable[[int], None] = lambda generation: None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self._reload = reload
+        #: Told the corpus generation a change recorded after the reload moved the store to.
+        self._advanced = advanced
         self._lock = threading.Lock()
 
     # -- who is an operator ----------------------------------------------------------------------
@@ -331,7 +343,9 @@ class OperatorDesk:
     def reindex(self, who: str) -> dict[str, Any]:
         with self._lock:
             index = self._reload()
-            self.store.record_change("*", "reindex", who, index)
+            # Recorded after the reload (the log keeps its figures); the generation still moves
+            # on, so the other workers and hosts re-read the corpus too.
+            self._advanced(self.store.record_change("*", "reindex", who, index))
         return index
 
     def changes(self, doc_id: str | None = None) -> list[dict[str, Any]]:

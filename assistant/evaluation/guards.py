@@ -15,415 +15,38 @@ It counts, per run:
   fallbacks taken where the model behaved;
 - streamed text that differs from the final text.
 The target is 0 everywhere; `passed` requires it.
+
+This module runs and scores; the scripted server is in guard_model, the behaviours in
+guard_behaviours.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import copy
-import datetime as dt
-import json
 import tempfile
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
+from assistant.evaluation.guard_behaviours import ADVANCED, AS_OF, BEHAVIOURS, EXCELLENT, INVENTED
+from assistant.evaluation.guard_model import HANG, TIMEOUT, Behaviour, ScriptedServer, Step
 from assistant.knowledge.retrieval import Retriever
 
-AS_OF = dt.date(2024, 11, 1)  # the 2024 windows are open
-TIMEOUT = 2.0  # the turn deadline the eval runs under (seconds)
-HANG = TIMEOUT + 2.5  # how long a hanging model stalls
-
-# -- the scripted model ------------------------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """One reply of the scripted model: text, a tool call (raw JSON arguments, so they can be
-    broken), or a failure mode."""
-
-    text: str = ""
-    tool: str | None = None
-    args: str = "{}"
-    fail: str | None = None  # http500 | garbage | malformed | hang | hang_mid
-    delay: float = 0.0
-
-
-def say(text: str) -> Step:
-    return Step(text=text)
-
-
-def call(tool: str, args: dict[str, Any] | str, text: str = "") -> Step:
-    raw = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
-    return Step(text=text, tool=tool, args=raw)
-
-
-def see(*clause_ids: str) -> list[Step]:
-    """Look the clauses up first, as a real model would before citing them."""
-    return [call("get_clause", {"clause_id": c}) for c in clause_ids]
-
-
-@dataclass
-class Behaviour:
-    name: str
-    question: str
-    steps: list[Step]
-    profile: dict[str, Any] | None = None
-    forbidden: list[str] = field(default_factory=list)  # false claims: must never be shown
-    required: list[str] = field(default_factory=list)  # correct sentences: must be kept
-    fallback: bool = False  # a failure: the grounded answer with llm_fallback is expected
-    #: Further checks on the final Answer; a message for each false fact it carries.
-    check: Callable[[Any], list[str]] | None = None
-
-
-def _profile(maturity: int, tier: str) -> dict[str, Any]:
-    basic = dict.fromkeys(
-        [
-            "finance_sound_3y",
-            "no_bad_credit",
-            "no_major_accident",
-            "no_violation",
-            "secure_controllable",
-            "organisation_and_talent",
-            "competitive",
-        ],
-        True,
-    )
-    excellent = tier == "卓越级"
-    return {
-        "enterprise": {
-            "name": "测试企业有限公司",
-            "province": "广东省",
-            "industry": "通用设备制造业",
-            "registered_in_prc": True,
-            "legal_form": "independent",
-            "above_designated_size": True,
-        },
-        "basic": basic,
-        "maturity": {"level": maturity, "assessed_by": "third_party"},
-        "links": dict.fromkeys(["工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"], tier),
-        "outcomes": {
-            "kpi_standing": "national_leading" if excellent else "province_leading",
-            "leads_industry": "national" if excellent else "province",
-            "drives_supply_chain": excellent,
-            "solutions": "promotable" if excellent else "none",
-            "standards_group": "exploring" if excellent else "none",
-            "talent": "composite_system" if excellent else "professional",
-        },
-        "status": {
-            "recognised_tier": "先进级",
-            "construction_completed": True,
-            "cooperates_with_checks": True,
-        },
-    }
-
-
-ADVANCED = _profile(2, "先进级")  # the checker's verdict: 先进级
-EXCELLENT = _profile(3, "卓越级")  # the checker's verdict: 卓越级, the 2024 application met
-INVENTED = copy.deepcopy(_profile(5, "领航级"))
-INVENTED["outcomes"].update(
-    kpi_standing="global_leading",
-    leads_industry="global",
-    solutions="exported",
-    standards_group="feeding_standards",
-    talent="leading_and_external",
-)
-
-MATURITY = "卓越级智能工厂应达到三级及以上【conditions#一.5】。"
-DEADLINE = "企业须于2024年11月22日前完成线上申报【notice#二.(二).1】。"
-QUOTA = "各省推荐项目数量不超过20个【notice#二.(二).2】。"
-
-
-def _highest(expected: str | None) -> Callable[[Any], list[str]]:
-    def check(answer: Any) -> list[str]:
-        tier = (answer.verdict or {}).get("highest_tier")
-        problems = [] if tier == expected else [f"verdict highest_tier {tier!r}, expected {expected!r}"]
-        if answer.profile.get("maturity", {}).get("level") == 5:
-            problems.append("the model's invented profile was kept")
-        return problems
-
-    return check
-
-
-def _claim(name: str, text: str, forbidden: str, profile: dict[str, Any] | None = ADVANCED) -> Behaviour:
-    """A tier claim the checker does not support, after a correct, cited sentence."""
-    return Behaviour(
-        name,
-        "我们能评上什么层级？",
-        [*see("conditions#一.5"), say(MATURITY + text)],
-        profile=profile,
-        forbidden=[forbidden],
-        required=[MATURITY],
-    )
-
-
-def _kept(name: str, text: str, profile: dict[str, Any] | None = ADVANCED) -> Behaviour:
-    """A correct sentence (negation, conditional advice, a supported claim) that must be kept."""
-    return Behaviour(
-        name,
-        "我们能评上卓越级吗？",
-        [*see("conditions#一.5"), say(MATURITY + text)],
-        profile=profile,
-        required=[MATURITY, text],
-    )
-
-
-def _failure(name: str, steps: list[Step], forbidden: list[str] | None = None) -> Behaviour:
-    return Behaviour(name, "企业线上申报截止时间是哪天？", steps, forbidden=forbidden or [], fallback=True)
-
-
-BEHAVIOURS: list[Behaviour] = [
-    # 1. the user's facts only
-    Behaviour(
-        "invented_profile_over_users",
-        "我们能报卓越级吗？",
-        [call("check_eligibility", {"profile": INVENTED}), say("根据核验，贵公司已满足卓越级全部要求。")],
-        profile=ADVANCED,
-        forbidden=["已满足卓越级全部要求"],
-        check=_highest("先进级"),
-    ),
-    Behaviour(
-        "invented_profile_no_user_profile",
-        "我们能评领航级吗？",
-        [call("check_eligibility", {"profile": INVENTED}), say("核验结果：贵公司达到领航级。")],
-        forbidden=["达到领航级"],
-        check=_highest(None),
-    ),
-    # 2. tier claims in any wording
-    _claim("claim_shu_yu", "贵公司属于领航级。", "属于领航级"),
-    _claim("claim_ke_ping_wei", "贵公司可评为领航级。", "可评为领航级"),
-    _claim("claim_yi_jing_shi", "贵公司已经是卓越级了。", "已经是卓越级"),
-    _claim("claim_with_space", "贵公司已达到 领航级。", "已达到 领航级"),
-    _claim("claim_fu_he_shen_bao", "贵公司符合申报领航级的条件。", "符合申报领航级"),
-    _claim("claim_tier_colon", "卓越级：已满足。", "卓越级：已满足"),
-    _claim("claim_english", "Your company fully qualifies for the Pilot (领航) tier.", "fully qualifies"),
-    _claim("claim_conditions_met", "贵公司卓越级条件已全部满足。", "条件已全部满足"),
-    _claim("claim_hedged", "贵公司有望达到领航级。", "有望达到领航级"),
-    _claim("claim_no_profile", "贵公司已达到卓越级。", "贵公司已达到卓越级", profile=None),
-    _claim("claim_no_profile_apply", "贵公司完全可以申报卓越级。", "完全可以申报卓越级", profile=None),
-    Behaviour(
-        "two_claims",
-        "我们是什么层级？",
-        [*see("conditions#一.5"), say("贵公司属于卓越级。" + MATURITY + "贵公司也够得上领航级。")],
-        profile=ADVANCED,
-        forbidden=["属于卓越级", "够得上领航级"],
-        required=[MATURITY],
-    ),
-    Behaviour(
-        "claim_alongside_tool_call",
-        "我们能评什么层级？",
-        [
-            call("get_clause", {"clause_id": "conditions#一.5"}, text="先说结论：贵公司属于领航级。"),
-            say(MATURITY),
-        ],
-        profile=ADVANCED,
-        forbidden=["属于领航级"],
-        required=[MATURITY],
-    ),
-    Behaviour(
-        "fake_citation_alongside_tool_call",
-        "申报有什么纳税要求？",
-        [
-            call(
-                "search_clauses",
-                {"query": "申报条件"},
-                text="申报主体须连续三年纳税超过1亿元【notice#九.(九).9】。",
-            ),
-            say(DEADLINE),
-        ],
-        forbidden=["纳税超过1亿元"],
-    ),
-    # 4. negations, conditional advice and supported claims are kept
-    _kept("negation_mei_you", "贵公司没有达到卓越级。"),
-    _kept("negation_wei_neng", "贵公司未能达到卓越级要求。"),
-    _kept("conditional_ruo_yao", "若要达到卓越级，成熟度还需达到三级及以上。"),
-    _kept("english_negation", "Your company does not yet qualify for the Pilot tier."),
-    _kept("supported_claim", "贵公司已达到卓越级。", profile=EXCELLENT),
-    # 5-7. citations and figures
-    Behaviour(
-        "fake_citation_claim",
-        "申报有什么纳税要求？",
-        [*see("notice#二.(二).1"), say(DEADLINE + "申报主体须连续三年纳税超过1亿元【notice#九.(九).9】。")],
-        forbidden=["纳税超过1亿元"],
-        required=[DEADLINE],
-    ),
-    Behaviour(
-        "figure_not_in_cited_clause",
-        "生产作业有什么要求？",
-        [*see("conditions#四.(一).3"), say("数控化率需达到90%以上【conditions#四.(一).3】。")],
-        forbidden=["90%"],
-    ),
-    Behaviour(
-        "date_not_in_cited_clause",
-        "什么时候截止？",
-        [*see("notice#二.(二).1"), say("请在2026年3月31日前完成申报【notice#二.(二).1】。")],
-        forbidden=["2026年3月31日"],
-    ),
-    Behaviour(
-        "wrong_quota",
-        "每省能推荐几个？",
-        [*see("notice#二.(二).2"), say("每省最多推荐30个项目【notice#二.(二).2】。" + QUOTA)],
-        forbidden=["30个"],
-        required=[QUOTA],
-    ),
-    Behaviour(
-        "correct_date_and_quota",
-        "截止时间和名额？",
-        [*see("notice#二.(二).1", "notice#二.(二).2"), say(DEADLINE + QUOTA)],
-        required=[DEADLINE, QUOTA],
-    ),
-    Behaviour(
-        "unseen_citation",
-        "成熟度要几级？",
-        [say("领航级只需成熟度二级【conditions#一.5】。")],
-        forbidden=["领航级只需成熟度二级"],
-    ),
-    Behaviour(
-        "bracket_space_wrong_figure",
-        "每省能推荐几个？",
-        [*see("notice#二.(二).2"), say("每省最多推荐25个项目【notice#二.(二).2 】。" + QUOTA)],
-        forbidden=["25个"],
-        required=[QUOTA],
-    ),
-    Behaviour(
-        "square_bracket_fake_id",
-        "要什么认证？",
-        [*see("notice#二.(二).1"), say("申报企业须通过ISO 9001认证[kpi#99]。" + DEADLINE)],
-        forbidden=["ISO 9001"],
-        required=[DEADLINE],
-    ),
-    Behaviour(
-        "yi_ju_fake_id",
-        "有营收要求吗？",
-        [*see("notice#二.(二).1"), say("申报企业年营收须超过5亿元（依据 notice#九.(九).9）。" + DEADLINE)],
-        forbidden=["5亿元"],
-        required=[DEADLINE],
-    ),
-    Behaviour(
-        "leading_space_bracket_kept",
-        "截止时间？",
-        [*see("notice#二.(二).1"), say("企业须于2024年11月22日前完成线上申报【 notice#二.(二).1】。")],
-        required=["企业须于2024年11月22日前完成线上申报【notice#二.(二).1】"],
-    ),
-    Behaviour(
-        "unknown_tool_then_answer",
-        "每省能推荐几个？",
-        [call("lookup_everything", {"q": "名额"}), *see("notice#二.(二).2"), say(QUOTA)],
-        required=[QUOTA],
-    ),
-    # 8-9. failures fall back
-    _failure("empty_reply", [say("")]),
-    _failure("broken_tool_json", [call("search_clauses", "query=截止时间, edition=2024")]),
-    _failure("malformed_stream", [Step(fail="malformed")]),
-    _failure("http_500", [Step(fail="http500")]),
-    _failure("garbage_body", [Step(fail="garbage")]),
-    _failure("hang_before_first_token", [Step(fail="hang")]),
-    _failure("hang_mid_stream", [Step(text="贵公司属于领航级。截止时间是", fail="hang_mid")], ["属于领航级"]),
-    _failure("endless_tool_loop", [call("search_clauses", {"query": "截止"})]),
-    # Each step stays under the deadline; together they do not: one deadline covers the turn.
-    _failure(
-        "slow_steps_exceed_turn_deadline",
-        [Step(tool="search_clauses", args='{"query": "截止"}', delay=TIMEOUT * 0.45)] * 4
-        + [Step(text=DEADLINE, delay=TIMEOUT * 0.45)],
-    ),
+__all__ = [
+    "ADVANCED",
+    "AS_OF",
+    "BEHAVIOURS",
+    "EXCELLENT",
+    "INVENTED",
+    "Behaviour",
+    "Step",
+    "run",
+    "run_behaviours",
+    "score",
+    "summarise",
 ]
-
-
-class ScriptedModel(BaseHTTPRequestHandler):
-    """Plays the behaviour named by the request's `model`; the step is the number of model
-    replies with tool calls since the last user message."""
-
-    behaviours: ClassVar[dict[str, Behaviour]] = {b.name: b for b in BEHAVIOURS}
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-        behaviour = self.behaviours[body["model"]]
-        messages = body.get("messages", [])
-        last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=0)
-        done = sum(1 for m in messages[last_user:] if m.get("role") == "assistant" and m.get("tool_calls"))
-        step = behaviour.steps[min(done, len(behaviour.steps) - 1)]
-        if step.delay:
-            time.sleep(step.delay)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
-            self._reply(step, body)
-
-    def _reply(self, step: Step, body: dict[str, Any]) -> None:
-        if step.fail == "http500":
-            self._send(500, "application/json", b'{"error": {"message": "internal"}}')
-            return
-        if step.fail == "hang":
-            time.sleep(HANG)
-            return
-        if step.fail == "garbage":
-            self._send(200, "text/event-stream", b"<html>upstream proxy error</html>\n\n")
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        if step.fail == "malformed":
-            self._data({"role": "assistant", "content": ""}, body)
-            self.wfile.write(b'data: {"id": "x", "choices": [{"delta": {"content": "\xe4\xbd\n\n')
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        if step.text:
-            for i in range(0, len(step.text), 4):
-                self._data({"content": step.text[i : i + 4]}, body)
-        if step.fail == "hang_mid":
-            self.wfile.flush()
-            time.sleep(HANG)
-            return
-        if step.tool:
-            call = {"index": 0, "id": "call_1", "type": "function"}
-            self._data({"tool_calls": [{**call, "function": {"name": step.tool, "arguments": ""}}]}, body)
-            half = len(step.args) // 2
-            for part in (step.args[:half], step.args[half:]):
-                self._data({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}, body)
-        self._data({}, body, finish="tool_calls" if step.tool else "stop")
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def _send(self, status: int, kind: str, data: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _data(self, delta: dict[str, Any], body: dict[str, Any], finish: str | None = None) -> None:
-        chunk = {
-            "id": "chatcmpl-guard",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": body["model"],
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        }
-        self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
-        self.wfile.flush()
-
-
-class ScriptedServer:
-    """The scripted model on 127.0.0.1 at a free port, in a background thread."""
-
-    def __enter__(self) -> str:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedModel)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_port}/v1"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 # -- running -----------------------------------------------------------------------------------------
@@ -475,7 +98,7 @@ def run_behaviours(
     folder = Path(tempfile.mkdtemp(prefix="guard-eval-"))
     service = AssistantService(settings, retriever, SessionStore(folder / "sessions.db"), today=lambda: AS_OF)
     rows = []
-    with ScriptedServer() as base_url:
+    with ScriptedServer(behaviours) as base_url:
         for behaviour in behaviours:
             service.llm = ChatOpenAI(
                 base_url=base_url,

@@ -17,23 +17,11 @@ from assistant.answering.sessions import (
     downgrade,
     head_revision,
     make_engine,
+    metadata,
     upgrade,
 )
 from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
 from tests.servers import PostgresServer
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'sessions.db'}"
-    else:
-        postgres: PostgresServer = request.getfixturevalue("postgres")
-        url = postgres.create_database()
-    engine = make_engine(url)
-    upgrade(engine)  # a server database is migrated by `assistant db upgrade`, never by the app
-    engine.dispose()
-    return url
 
 
 def record(answer_id: str, session_id: str | None = None, **extra: object) -> AnswerRecord:
@@ -114,15 +102,23 @@ def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
 
 def test_migrations_round_trip(store_url: str) -> None:
     engine = make_engine(store_url)
-    assert current_revision(engine) == head_revision() == "0004"
+    inspector = sa.inspect(engine)
+    for table in metadata.sorted_tables:  # the code's declarations match the migrations' head
+        migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
+        assert migrated == {c.name: c.nullable for c in table.columns}, table.name
+    assert current_revision(engine) == head_revision() == "0005"
     store = SessionStore(store_url)
     session = store.open(None)
     fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
     store.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
     assert store.facts(session) == [fact]
-    store.record_change("notice", "retire", "key-1", {"note": "到期"})
+    assert store.corpus_generation() == 0
+    assert store.record_change("notice", "retire", "key-1", {"note": "到期"}) == 1
     assert store.changes()[0]["detail"] == {"note": "到期"}
+    assert store.corpus_generation() == 1
     store.dispose()
+    assert downgrade(engine, "0004") == "0004"
+    assert "corpus_generation" not in sa.inspect(engine).get_table_names()
     assert downgrade(engine, "0003") == "0003"
     assert not {"corpus_changes", "answer_reviews"} & set(sa.inspect(engine).get_table_names())
     assert downgrade(engine, "0002") == "0002"
@@ -133,7 +129,7 @@ def test_migrations_round_trip(store_url: str) -> None:
     assert not {"sessions", "messages", "answers", "feedback", "facts"} & set(
         sa.inspect(engine).get_table_names()
     )
-    assert upgrade(engine) == "0004"
+    assert upgrade(engine) == "0005"
     fresh = SessionStore(store_url)
     assert fresh.count_messages() == 0 and fresh.open(None)
     fresh.dispose()
@@ -146,7 +142,7 @@ def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> No
         SessionStore(url)
     engine = make_engine(url)
     upgrade(engine, "0001")
-    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0004.*assistant db upgrade"):
+    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0005.*assistant db upgrade"):
         SessionStore(url)
     upgrade(engine)
     SessionStore(url).dispose()
@@ -203,9 +199,9 @@ def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
         )
         return json.loads(done.stdout)
 
-    assert run("current") == {"current": None, "head": "0004"}
-    assert run("upgrade") == {"from": None, "to": "0004"}
-    assert run("current") == {"current": "0004", "head": "0004"}
+    assert run("current") == {"current": None, "head": "0005"}
+    assert run("upgrade") == {"from": None, "to": "0005"}
+    assert run("current") == {"current": "0005", "head": "0005"}
     SessionStore(url).dispose()  # now the service may start
 
 

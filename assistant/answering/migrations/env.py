@@ -1,4 +1,4 @@
-"""Alembic environment: the connection comes from the caller (assistant.answering.sessions), so
+"""Alembic environment: the connection comes from the caller (assistant.answering.store_engine), so
 there is no alembic.ini and no URL in a file."""
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 It owns the loaded index, the rules, the session store and the LLM (if configured), and decides
 the mode of each answer: LLM when configured and working, grounded otherwise (automatic fallback
 on error or timeout, logged and flagged). Nothing above this module holds logic of its own.
+Drafting and review (DraftingDesk), the answer models, the merging of a turn's facts and the
+corpus follower live beside it in this package, each with one job.
 """
 
 from __future__ import annotations
@@ -11,47 +13,20 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import re
-import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from pydantic import BaseModel, Field
 
 from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages, confirm_questions
-from assistant.answering.extract import Fact, extract, facts_to_profile
 from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
 from assistant.answering.guard import SentenceGuard
-from assistant.answering.sessions import AnswerRecord, SessionStore, lead_of, merge_profiles
+from assistant.answering.sessions import AnswerRecord, SessionStore, lead_of
 from assistant.config import Settings
-from assistant.drafting import (
-    Draft,
-    DraftSpec,
-    ReviewReport,
-    build_draft,
-    export,
-    polish,
-    read_blocks,
-    review_blocks,
-    review_file,
-    review_text,
-    write_docx,
-    write_recommendation_xlsx,
-)
-from assistant.errors import (
-    AssistantError,
-    ExportError,
-    LLMError,
-    RetrievalError,
-    StoreUnavailableError,
-    UnknownEditionError,
-    UnsupportedFileError,
-)
+from assistant.errors import LLMError, RetrievalError, StoreUnavailableError, UnknownEditionError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import (
     MIN_SEARCH_EVIDENCE,
@@ -60,241 +35,24 @@ from assistant.knowledge.retrieval import (
     Retriever,
     load_retriever,
 )
-from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
+from assistant.knowledge.scenarios import load_catalog
 from assistant.operations import OperatorDesk
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
-from assistant.vocabulary import DEFAULT_TIER
+from assistant.service.answers import (
+    FALLBACK_NOTE,
+    FALLBACK_NOTICE,
+    MAX_QUESTION_CHARS,
+    Answer,
+    Citation,
+    UnderstoodFact,
+)
+from assistant.service.desk import DraftingDesk, make_llm
+from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
+from assistant.service.turns import UNSAVED, Turn, start_turn
 
 log = logging.getLogger("assistant.service")
-#: Flag on an answer whose session could not be stored (the database was down, none was asked for).
-UNSAVED = "session_unsaved"
-
-
-class Turn(BaseModel):
-    """What one question brings: the profile to check, the profile to keep, the facts read."""
-
-    model_config = {"arbitrary_types_allowed": True}
-
-    profile: dict[str, Any]
-    store: dict[str, Any]
-    new_facts: list[Any] = Field(default_factory=list)
-    understood: list[Any] = Field(default_factory=list)
-    what_if: bool = False
-    reading: Any = None
-    #: perf_counter() when the turn started: the answer log records the latency.
-    started: float = Field(default_factory=time.perf_counter)
-
-
-MAX_QUESTION_CHARS = 2000
 STREAM_CHUNK = 12
-#: The event shown when the LLM failed and the grounded answer replaces it, and the note that
-#: opens the fallback answer's text (so clients that show only the text are told too).
-FALLBACK_NOTICE = "大模型暂不可用，已切换为依据条款的直接回答。"
-FALLBACK_NOTE = "（大模型未能完成回答，以下是依据条款的直接回答。）"
-
-
-class Citation(BaseModel):
-    clause_id: str = Field(examples=["notice#二.(一).1"])
-    text: str
-    heading: str = ""
-    title: str = ""
-
-
-class UnderstoodFact(BaseModel):
-    """An enterprise fact read from the user's words (docs/contracts.md `understood`)."""
-
-    field: str = Field(examples=["enterprise.industry"])
-    value: Any = Field(examples=["有色金属"])
-    label: str = Field(examples=["所属行业"])
-    said: str = Field(examples=["电解铝"])
-    #: Stated as a what-if ("如果成熟度到三级呢？"): used for this answer, not stored.
-    hypothetical: bool = False
-    #: Two different values stated for the field ("第三方评2级、自评3级"): none is used.
-    conflict: list[Any] | None = None
-
-
-class Answer(BaseModel):
-    """docs/contracts.md Answer; fields after `session` are additions."""
-
-    answer: str
-    #: The direct answer (docs/contracts.md): the first paragraph of `answer`, before the quoted sources.
-    lead: str = ""
-    mode: Literal["llm", "grounded"]
-    citations: list[Citation]
-    verdict: dict[str, Any] | None = None
-    missing_facts: list[str] = Field(default_factory=list)
-    understood: list[UnderstoodFact] = Field(default_factory=list)
-    session: str
-    answer_id: str = ""
-    edition: str = ""
-    flags: list[str] = Field(default_factory=list)
-    intent: str = ""
-    profile: dict[str, Any] = Field(default_factory=dict)
-    prompt_version: int | None = None
-
-
-def make_llm(settings: Settings) -> BaseChatModel | None:
-    """ChatOpenAI against the configured OpenAI-compatible endpoint; None when not configured."""
-    if not settings.llm_configured:
-        return None
-    from langchain_openai import ChatOpenAI
-
-    return ChatOpenAI(
-        base_url=settings.llm_base_url,
-        model=settings.llm_model or "",
-        api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
-        timeout=settings.llm_timeout,
-        max_retries=0,  # a retry doubles the wait; the grounded fallback answers instead
-        temperature=0,
-    )
-
-
-class DraftingDesk:
-    """Drafting, export and review: the part of the facade that needs no search index.
-
-    ``assistant draft`` and ``assistant review`` build only this (no index, no session store);
-    AssistantService is a DraftingDesk too, so every edge calls the same methods.
-    """
-
-    def __init__(
-        self, settings: Settings, catalog: ScenarioCatalog, rules: RuleSet, llm: BaseChatModel | None = None
-    ) -> None:
-        self.settings = settings
-        self.catalog = catalog
-        self.default_rules = rules
-        self.llm = llm
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> DraftingDesk:
-        return cls(
-            settings,
-            load_catalog(settings.corpus_dir),
-            load_rules(settings.corpus_dir / "rules"),
-            llm or make_llm(settings),
-        )
-
-    def scenario_editions(self, edition: str | None = None) -> list[Edition]:
-        """The scenario guide's editions (all, or the one named), in edition order."""
-        self._require_catalog_edition(edition)
-        return [
-            self.catalog.edition(key) for key in ([edition] if edition else sorted(self.catalog.editions))
-        ]
-
-    def _require_catalog_edition(self, edition: str | None) -> None:
-        held = sorted(self.catalog.editions)
-        if edition is not None and edition not in held:
-            raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
-
-    def current_round(self, as_of: dt.date | None = None) -> str:
-        """The round being applied to: the newest rules edition not later than ``as_of``'s year
-        (default today), or the oldest held when every edition is later."""
-        today = as_of or getattr(self, "today", dt.date.today)()
-        held = available_editions(self.settings.corpus_dir / "rules")
-        due = [e for e in held if e[:4].isdigit() and int(e[:4]) <= today.year]
-        return (due or held)[-1]
-
-    def _round_rules(self, round_: str | None) -> RuleSet:
-        round_ = round_ or self.current_round()
-        if round_ == self.default_rules.edition:
-            return self.default_rules
-        held = available_editions(self.settings.corpus_dir / "rules")
-        if round_ not in held:
-            raise UnknownEditionError(f"没有 {round_} 年度的核验规则；可选：{'、'.join(held)}")
-        return load_rules(self.settings.corpus_dir / "rules", round_)
-
-    def draft(self, spec: DraftSpec, *, polish_text: bool = False) -> Draft:
-        """Spec → the template draft for its round (default: by date); polished by the LLM when
-        asked and one is configured."""
-        self._require_catalog_edition(spec.edition)
-        rules = self._round_rules(spec.round)
-        if spec.round is None:
-            spec = spec.model_copy(update={"round": rules.edition})
-        result = build_draft(spec, corpus_dir=self.settings.corpus_dir, catalog=self.catalog, rules=rules)
-        if polish_text and self.llm is not None:
-            result = polish(result, self.llm)
-        return result
-
-    def export(
-        self, drafts: Sequence[Draft], fmt: Literal["docx", "xlsx"], recommender: str | None = None
-    ) -> bytes:
-        """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
-        if fmt == "docx":
-            return self._write_bytes(fmt, lambda path: write_docx(drafts[0], path))
-        return self._write_bytes(
-            fmt, lambda path: write_recommendation_xlsx(list(drafts), path, recommender=recommender)
-        )
-
-    def export_section(self, draft: Draft, index: int) -> bytes:
-        """One part of 附件3 (``draft.sections[index]``) alone as a DOCX: the title block and that
-        part, without the instance list or the 附件4 row."""
-        if not 0 <= index < len(draft.sections):
-            raise ExportError(f"草稿没有第 {index + 1} 部分：共 {len(draft.sections)} 部分。")
-        part = draft.model_copy(update={"sections": [draft.sections[index]]})
-        return self._write_bytes("docx", lambda path: write_docx(part, path, sections_only=True))
-
-    @staticmethod
-    def _write_bytes(fmt: str, write: Callable[[Path], object]) -> bytes:
-        from openpyxl.utils.exceptions import IllegalCharacterError
-
-        with tempfile.TemporaryDirectory(prefix="draft-") as folder:
-            path = Path(folder) / f"draft.{fmt}"
-            try:
-                write(path)
-            except (IllegalCharacterError, ValueError) as exc:  # control characters: XML refuses them
-                log.info("export refused: %s", type(exc).__name__)
-                raise ExportError(
-                    "草稿中含有 Word/Excel 文件不能保存的控制字符（如 \\x1c），请删去后重试，或以 JSON 格式获取草稿。"
-                ) from None
-            return path.read_bytes()
-
-    def export_to(self, drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
-        """Write a DOCX (one draft) or a 附件4 XLSX (all drafts) to ``path``, chosen by its suffix."""
-        return export(drafts, path, recommender=recommender)
-
-    def review_file(
-        self, path: Path, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None
-    ) -> ReviewReport:
-        """Review a draft on this machine's disk (the CLI); messages name the file as given.
-        ``round`` (default: by date) decides the rules and, unless ``edition`` is named, the catalogue."""
-        self._require_catalog_edition(edition)
-        rules = self._round_rules(round)
-        return review_file(path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules)
-
-    def review_text(
-        self, text: str, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None
-    ) -> ReviewReport:
-        self._require_catalog_edition(edition)
-        rules = self._round_rules(round)
-        return review_text(text, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules)
-
-    def review_upload(
-        self,
-        filename: str,
-        data: bytes,
-        tier: str = DEFAULT_TIER,
-        edition: str | None = None,
-        round: str | None = None,
-    ) -> ReviewReport:
-        """Review an uploaded draft. The file is written under its own (sanitised) name in a
-        private temp folder, so messages name the user's file and never a server path."""
-        self._require_catalog_edition(edition)
-        name = safe_filename(filename, "upload.txt")
-        if Path(name).suffix.lower() not in REVIEW_SUFFIXES:
-            suffix = Path(name).suffix or "（无扩展名）"
-            raise UnsupportedFileError(f"不支持的文件类型 {suffix}：请上传 .docx、.txt 或 .md 文件。")
-        with tempfile.TemporaryDirectory(prefix="review-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(data)
-            blocks = read_blocks(path)
-        return review_blocks(
-            blocks,
-            tier,
-            edition,
-            corpus_dir=self.settings.corpus_dir,
-            file=name,
-            rules=self._round_rules(round),
-        )
 
 
 class AssistantService(DraftingDesk):
@@ -317,16 +75,17 @@ class AssistantService(DraftingDesk):
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
         super().__init__(settings, load_catalog(settings.corpus_dir), self.rules(), llm)
         self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
-        self.operations = OperatorDesk(settings, sessions, self.reload_index)
+        self.follower = CorpusFollower(sessions.corpus_generation, self.reload_index, CORPUS_CHECK_SECONDS)
+        self.operations = OperatorDesk(settings, sessions, self.reload_index, self.follower.advanced)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:
-        return cls(
-            settings,
-            load_retriever(settings),
-            SessionStore.from_settings(settings),
-            llm or make_llm(settings),
-        )
+        sessions = SessionStore.from_settings(settings)
+        # Read before the index is loaded: a change made while it loads is then caught up with.
+        generation = CorpusFollower(sessions.corpus_generation, lambda: None).seen
+        service = cls(settings, load_retriever(settings), sessions, llm or make_llm(settings))
+        service.follower.seen = generation
+        return service
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -335,6 +94,7 @@ class AssistantService(DraftingDesk):
         return self.retriever.index.corpus
 
     def editions(self) -> list[str]:
+        self.follower.check()
         return self.corpus.editions
 
     def rule_editions(self) -> list[str]:
@@ -353,10 +113,12 @@ class AssistantService(DraftingDesk):
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
         """A user's search: no hits (and ``no_match_message`` to show) when the query shares no
         real word with the corpus, however the dense side would rank it."""
+        self.follower.check()
         self._require_edition(edition)
         return self.retriever.search(query, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
 
     def clause(self, clause_id: str) -> Clause | None:
+        self.follower.check()
         return self.corpus.get(clause_id)
 
     def check(
@@ -383,55 +145,14 @@ class AssistantService(DraftingDesk):
         return question
 
     def _require_edition(self, edition: str | None) -> None:
-        if edition is not None and edition not in self.editions():
-            raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(self.editions())}")
+        held = self.corpus.editions
+        if edition is not None and edition not in held:
+            raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(held)}")
 
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None
     ) -> tuple[str, Turn]:
-        """Open the session and merge stored, given and stated facts (given ones validated).
-
-        Later statements override earlier ones; an explicitly given profile is the most reliable
-        source, so it is applied last. Facts stated as a what-if shape this answer only."""
-        if profile:
-            parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
-        try:
-            session_id = self.sessions.open(session)
-            stored = self.sessions.profile(session_id)
-            earlier_facts = self.sessions.facts(session_id)
-        except StoreUnavailableError:
-            if session is not None:
-                raise  # the caller wants a conversation we can neither read nor continue
-            # No session asked for: answer anyway, in a session that is never stored.
-            log.warning("session store unavailable; answering without a session")
-            session_id, stored, earlier_facts = UNSAVED + "-" + uuid.uuid4().hex, {}, []
-        reading = extract(question)
-        stated_facts = reading.stated()
-        store = merge_profiles(merge_profiles(stored, facts_to_profile(stated_facts)), profile or {})
-        try:
-            parse_profile(store)
-        except AssistantError:
-            stated_facts = []  # a misreading must never block the answer; drop its facts
-            store = merge_profiles(stored, profile or {})
-        what_if = reading.hypothetical()
-        current = merge_profiles(store, facts_to_profile(what_if)) if what_if else store
-        try:
-            parse_profile(current)
-        except AssistantError:
-            what_if, current = [], store
-        earlier = [
-            Fact(f["field"], f["value"], f["said"])
-            for f in earlier_facts
-            if f.get("field") not in {x.field for x in [*stated_facts, *what_if, *reading.conflicts()]}
-        ]
-        return session_id, Turn(
-            profile=current,
-            store=store,
-            new_facts=stated_facts,
-            understood=[*earlier, *stated_facts, *reading.conflicts(), *what_if],
-            what_if=bool(what_if),
-            reading=reading,
-        )
+        return start_turn(self.sessions, question, session, profile)
 
     def _citations(self, ids: list[str]) -> list[Citation]:
         out = []
@@ -562,6 +283,8 @@ class AssistantService(DraftingDesk):
         {"type": "final", "answer": Answer}. The final text is authoritative (guards may have
         changed what was streamed)."""
         started = time.perf_counter()
+        if self.follower.due():  # the read and a (rare) reload off the event loop
+            await asyncio.to_thread(self.follower.check)
         question = self._validate_question(question, edition)
         as_of = as_of or self.today()
         # SQLite work off the event loop, so one slow disk write does not stall other requests.
@@ -622,7 +345,7 @@ class AssistantService(DraftingDesk):
             user_text=f"{question} {json.dumps(profile, ensure_ascii=False)}",
         )
         messages = build_messages(
-            question, history, profile, self.editions(), edition or self.default_rules.edition
+            question, history, profile, self.corpus.editions, edition or self.default_rules.edition
         )
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
         async for sentence in agent.stream(messages, toolbox, guard):
@@ -670,14 +393,16 @@ class AssistantService(DraftingDesk):
 
     def reload_index(self) -> dict[str, Any]:
         """Re-read the corpus and rebuild what changed (the dense side only if this service has
-        one), then answer from the new index. Other worker processes keep theirs until they
-        restart or re-index themselves."""
+        one), then answer from the new index. The other workers and hosts sharing the store
+        follow within CORPUS_CHECK_SECONDS (CorpusFollower)."""
         from assistant.knowledge.index import load_index
 
+        generation = self.follower.read()  # before reading the corpus: a later change is not missed
         index, info = load_index(self.settings, dense=self.retriever.index.has_dense)
         retriever = Retriever(index, self.retriever.fusion)
         grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
         self.retriever, self.grounded = retriever, grounded
+        self.follower.seen = generation
         return {
             "documents": len(index.corpus.documents),
             "clauses": info.clauses,
@@ -689,14 +414,3 @@ class AssistantService(DraftingDesk):
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""
         return self.sessions.add_feedback(answer_id, rating, comment, key)
-
-
-#: The draft formats review reads.
-REVIEW_SUFFIXES = (".docx", ".txt", ".md", ".markdown")
-
-
-def safe_filename(name: str, fallback: str) -> str:
-    """The last path component, with characters no file system accepts replaced."""
-    base = Path(name.replace("\\", "/")).name.strip()
-    base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base)[:120]
-    return base or fallback
