@@ -608,12 +608,23 @@ def compose(
                 setting = re.compile(rf"月\s*{day}\s*日")
                 if not any(setting.search(c.span) for c in chosen):
                     chosen += [f for f in found if setting.search(f.span)][:1]
+            named = [int(d) for d in re.findall(r"(\d{1,2})\s*[号日]", part.text)]
+
+            def asked_first(item: Found) -> int:
+                days = [int(d) for d in re.findall(r"月\s*(\d{1,2})\s*日", item.span)]
+                return min((named.index(d) for d in days if d in named), default=len(named))
+
+            chosen.sort(key=asked_first)
         chosen = [c for c in chosen if c.span not in said]  # another part's answer already
         if not chosen:
             continue
         said.update(c.span for c in chosen)
         several_docs = len({c.clause.doc_id for c in chosen}) > 1
-        claims = [_claim(lead, c, label if several_docs else (lambda clause: "")) for c in chosen]
+        # A draft or a reference note is named even alone: the reader must know it is not a rule.
+        claims = [
+            _claim(lead, c, label if several_docs or c.clause.status != "official" else (lambda clause: ""))
+            for c in chosen
+        ]
         lead.lines.append("；".join(claims) + "。")
     if not lead.lines or (lead.silent and len(lead.lines) == 1):
         near = closest(wording, clauses, similarity, prefer)

@@ -327,7 +327,8 @@ class GroundedAnswerer:
         if not missing:
             return ""
         return (
-            f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{self.rules.edition}年度通知及附件，"
+            f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{self.rules.edition}年度通知及附件"
+            f"{self._round_source()}，"
             f"以及新版场景指引征求意见稿），以下是{self.rules.edition}年度文件的规定，仅供参考，"
             f"请以当年正式通知为准。"
         )
@@ -587,6 +588,21 @@ class GroundedAnswerer:
         quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
         return composed.lines, quoted
 
+    def _round_source(self) -> str:
+        """The 【id】 of the held round's notice clause that names its year ("开展2024年度…行动"),
+        so the year a "not held" note states is, like every lead figure, in a cited clause."""
+        year = f"{self.rules.edition}年度"
+        for clause in self.corpus.clauses:
+            document = self.corpus.document(clause.doc_id)
+            if (
+                clause.status == "official"
+                and document is not None
+                and not document.region
+                and year in clause.text
+            ):
+                return f"【{clause.clause_id}】"
+        return ""
+
     def _named_edition_docs(self, question: str) -> list[str]:
         """Documents of the version a question names: "25版" / "2025年版" / "新版" → the 2025
         scenario guide, whose clauses then answer before the 2024 ones that say the same things."""
@@ -613,7 +629,7 @@ class GroundedAnswerer:
         kinds = {p.kind for p in parts}
         if not note and NEXT_ROUND.search(question) and kinds & {"date", "count"}:
             note = (
-                f"现有文件中没有下一轮的申报通知（已收录：{self.rules.edition}年度的通知及附件），"
+                f"现有文件中没有下一轮的申报通知（已收录：{self.rules.edition}年度的通知及附件{self._round_source()}），"
                 "以下是已收录文件的规定，请以新一轮正式通知为准。"
             )
         province = str((profile.get("enterprise") or {}).get("province") or "")
