@@ -435,6 +435,17 @@ def _status_penalty(clause: Clause, sentence: str = "") -> float:
     return penalty + (6.0 if _ABOUT_LIBRARY.search(sentence) else 0.0)
 
 
+def _in_asked_order(chosen: list[Found], part_text: str) -> list[Found]:
+    """Dates in the order the question names their days ("22号还是29号": the 22nd first)."""
+    days = [int(d) for d in re.findall(r"(\d{1,2})\s*[号日]", part_text)]
+
+    def position(item: Found) -> int:
+        set_days = [int(d) for d in re.findall(r"月\s*(\d{1,2})\s*日", item.span)]
+        return min((days.index(d) for d in set_days if d in days), default=len(days))
+
+    return sorted(chosen, key=position)
+
+
 def _claim(lead: Lead, found: Found, label: Callable[[Clause], str]) -> str:
     prefix = label(found.clause)
     marks = "".join(lead.cite(c) for c in [found.clause, *found.members])
@@ -608,13 +619,7 @@ def compose(
                 setting = re.compile(rf"月\s*{day}\s*日")
                 if not any(setting.search(c.span) for c in chosen):
                     chosen += [f for f in found if setting.search(f.span)][:1]
-            named = [int(d) for d in re.findall(r"(\d{1,2})\s*[号日]", part.text)]
-
-            def asked_first(item: Found) -> int:
-                days = [int(d) for d in re.findall(r"月\s*(\d{1,2})\s*日", item.span)]
-                return min((named.index(d) for d in days if d in named), default=len(named))
-
-            chosen.sort(key=asked_first)
+            chosen = _in_asked_order(chosen, part.text)
         chosen = [c for c in chosen if c.span not in said]  # another part's answer already
         if not chosen:
             continue
