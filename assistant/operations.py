@@ -101,7 +101,7 @@ class OperatorDesk:
         self,
         settings: Settings,
         store: SessionStore,
-        reload: Callable[[], dict[str, Any]],
+        reload: Callable[..., dict[str, Any]],
         advanced: Callable[[int], None] = lambda generation: None,
     ) -> None:
         self.settings = settings
@@ -340,9 +340,11 @@ class OperatorDesk:
             "index": index,
         }
 
-    def reindex(self, who: str) -> dict[str, Any]:
+    def reindex(self, who: str, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Rebuild the index; ``progress(done, total)`` follows the sentences embedded (only
+        those of changed clauses are: a rebuild after one upload embeds that document's)."""
         with self._lock:
-            index = self._reload()
+            index = self._reload(progress=progress) if progress is not None else self._reload()
             # Recorded after the reload (the log keeps its figures); the generation still moves
             # on, so the other workers and hosts re-read the corpus too.
             self._advanced(self.store.record_change("*", "reindex", who, index))

@@ -391,14 +391,15 @@ class AssistantService(DraftingDesk):
         """Synchronous ask for the CLI and evals (not for use inside a running event loop)."""
         return asyncio.run(self.ask_async(question, **kwargs))
 
-    def reload_index(self) -> dict[str, Any]:
+    def reload_index(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Re-read the corpus and rebuild what changed (the dense side only if this service has
-        one), then answer from the new index. The other workers and hosts sharing the store
-        follow within CORPUS_CHECK_SECONDS (CorpusFollower)."""
+        one), then answer from the new index; ``progress(done, total)`` follows the sentences
+        embedded. The other workers and hosts sharing the store follow within
+        CORPUS_CHECK_SECONDS (CorpusFollower)."""
         from assistant.knowledge.index import load_index
 
         generation = self.follower.read()  # before reading the corpus: a later change is not missed
-        index, info = load_index(self.settings, dense=self.retriever.index.has_dense)
+        index, info = load_index(self.settings, dense=self.retriever.index.has_dense, progress=progress)
         retriever = Retriever(index, self.retriever.fusion)
         grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
         self.retriever, self.grounded = retriever, grounded

@@ -240,9 +240,13 @@ class OperatorTab:
     @friendly
     def reindex(self, operator: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         who = _operator(operator)
-        progress(0.1, desc="正在重建索引…")
-        index = self.ops.reindex(who)
-        progress(1.0)
+        progress(0.0, desc="正在读取文件并比对索引…")
+
+        def embedded(done: int, total: int) -> None:
+            progress((done, total), desc=f"正在向量化句子：{done}/{total}", unit="句")
+
+        index = self.ops.reindex(who, progress=embedded)
+        progress(1.0, desc="索引已重建")
         return (
             f'<div class="notice">索引已重建：{index["documents"]} 份文件，{index["clauses"]} 条条款，'
             f"用时 {index['seconds']} 秒。</div>"
