@@ -167,6 +167,10 @@ class Index:
         if not self.has_dense or n < 1:
             return []
         assert self.matrix is not None
+        if expanded and expansion_mix >= 1:  # the expanded query alone: one embedding
+            return self.matrix.top_clauses(
+                self.matrix.clause_similarities(self.query_vector(expanded), edition=edition), n
+            )
         best = self.matrix.clause_similarities(self.query_vector(query), edition=edition)
         if expanded and expansion_mix > 0:
             other = self.matrix.clause_similarities(self.query_vector(expanded), edition=edition)
