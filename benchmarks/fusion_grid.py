@@ -1,6 +1,8 @@
-"""Fusion grid: retrieval eval figures for dense weights × candidate clauses, on gold and held-out.
+"""Fusion grid: retrieval eval figures for dense weights × candidate clauses × expansion mix ×
+heading weight, on gold and held-out.
 
 Run: PYTHONPATH=$PWD .venv/bin/python benchmarks/fusion_grid.py [--weights 0,0.1,0.2] [--candidates 30,60]
+    [--mixes 0,0.3] [--headings 0,0.1]
 Builds (or reuses) the index of the configured embedding model under a temporary data dir and
 prints one Markdown row per setting: the table in README's retrieval section comes from here.
 Query embeddings are cached, so the grid costs one embedding per distinct question.
@@ -9,6 +11,7 @@ Query embeddings are cached, so the grid costs one embedding per distinct questi
 from __future__ import annotations
 
 import argparse
+import itertools
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -21,9 +24,13 @@ from assistant.knowledge.retrieval import FusionConfig, Retriever
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--weights", default="0,0.3,0.5,0.7,1.0")
+    parser.add_argument("--weights", default="0,0.7,0.8")
     # Clauses (ranked by their best sentence) given a dense score; the rest get 0.
-    parser.add_argument("--candidates", default="20,40,140")
+    parser.add_argument("--candidates", default="20,40")
+    # Share of the dense score from the query + its synonym expansion (FusionConfig).
+    parser.add_argument("--mixes", default="0,0.3")
+    # Weight of BM25 over section headings (FusionConfig.heading_weight).
+    parser.add_argument("--headings", default="0,0.1")
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings(data_dir=args.data_dir or Path(tempfile.mkdtemp(prefix="grid-")))
@@ -32,20 +39,33 @@ def main() -> None:
     heldout = load_gold(settings.evals_dir / "retrieval_heldout.yaml")
     print(f"model {info.model}; {info.units} sentence units over {info.clauses} clauses")
     print(
-        "| dense weight | candidates | gold R@1 | gold R@5 | gold MRR | held-out R@1 | held-out R@5 | held-out MRR |"
+        "| dense weight | candidates | expansion mix | heading weight "
+        "| gold R@1 | gold R@5 | gold MRR | held-out R@1 | held-out R@5 | held-out MRR |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    for candidates in (int(c) for c in args.candidates.split(",")):
-        for weight in (float(w) for w in args.weights.split(",")):
-            fusion = replace(FusionConfig(), dense_weight=weight, dense_candidates=candidates)
-            retriever = Retriever(index, fusion)
-            g, _ = score(retriever, gold)
-            h, _ = score(retriever, heldout)
-            print(
-                f"| {weight:g} | {candidates} | {g['recall@1']:.3f} | {g['recall@5']:.3f} | {g['mrr']:.3f} "
-                f"| {h['recall@1']:.3f} | {h['recall@5']:.3f} | {h['mrr']:.3f} |",
-                flush=True,
-            )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
+    for candidates, weight, mix, heading in itertools.product(
+        [int(c) for c in args.candidates.split(",")],
+        floats(args.weights),
+        floats(args.mixes),
+        floats(args.headings),
+    ):
+        fusion = replace(
+            FusionConfig(),
+            dense_weight=weight,
+            dense_candidates=candidates,
+            dense_expansion_mix=mix,
+            heading_weight=heading,
+        )
+        retriever = Retriever(index, fusion)
+        g, _ = score(retriever, gold)
+        h, _ = score(retriever, heldout)
+        print(
+            f"| {weight:g} | {candidates} | {mix:g} | {heading:g} "
+            f"| {g['recall@1']:.3f} | {g['recall@5']:.3f} | {g['mrr']:.3f} "
+            f"| {h['recall@1']:.3f} | {h['recall@5']:.3f} | {h['mrr']:.3f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

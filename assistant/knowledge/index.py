@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.corpus import Clause, Corpus, load_corpus
 from assistant.knowledge.embedding import Embedder, load_embedder
 from assistant.knowledge.store import (
     EMBED_BATCH,
@@ -51,14 +51,17 @@ __all__ = [
 
 @dataclass
 class SparseIndex:
-    """Two BM25 indexes over the same clauses: jieba words and character bigrams."""
+    """BM25 indexes over the same clauses: jieba words and character bigrams of the whole text,
+    and jieba words of the clause's headings below the document title (``headings``: what a
+    section calls itself, 申报材料清单 or (三)联系方式, which a question often names)."""
 
     words: Any
     bigrams: Any
     tokenizer: Tokenizer
+    headings: Any = None
 
     @classmethod
-    def build(cls, texts: list[str], tokenizer: Tokenizer) -> SparseIndex:
+    def build(cls, texts: list[str], tokenizer: Tokenizer, headings: list[str] | None = None) -> SparseIndex:
         import bm25s
 
         # b=0.3: clause lengths vary little once the heading path is prepended, and a strong
@@ -67,7 +70,11 @@ class SparseIndex:
         words.index([tokenizer.words(t) or [""] for t in texts], show_progress=False)
         bigrams = bm25s.BM25(k1=1.2, b=0.3)
         bigrams.index([tokenizer.bigrams(t) or [""] for t in texts], show_progress=False)
-        return cls(words, bigrams, tokenizer)
+        heading_index = None
+        if headings is not None:
+            heading_index = bm25s.BM25(k1=1.2, b=0.3)
+            heading_index.index([tokenizer.words(h) or [""] for h in headings], show_progress=False)
+        return cls(words, bigrams, tokenizer, heading_index)
 
     @staticmethod
     def scores(bm25: Any, tokens: list[str]) -> np.ndarray:
@@ -105,6 +112,12 @@ def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
     return tuple(sorted(t for t in terms if t))
 
 
+def section_heading(clause: Clause) -> str:
+    """The clause's heading path below the document title ("" for a document's preamble): the
+    title is shared by every clause of a document, so it says nothing about which one is meant."""
+    return " ".join(clause.heading_path[1:])
+
+
 class Index:
     """Loaded indexes plus the corpus they were built from: what retrieval needs, nothing more."""
 
@@ -135,12 +148,34 @@ class Index:
         assert self.embedder is not None
         return self.embedder.query(query)
 
-    def dense_ranking(self, query: str, n: int, edition: str | None = None) -> list[tuple[str, float]]:
-        """The n clauses nearest to the query as (clause_id, best sentence's cosine), best first."""
-        if not self.has_dense:
+    def dense_ranking(
+        self,
+        query: str,
+        n: int,
+        edition: str | None = None,
+        *,
+        expanded: str = "",
+        expansion_mix: float = 0.0,
+    ) -> list[tuple[str, float]]:
+        """The n clauses nearest to the query as (clause_id, best sentence's cosine), best first.
+
+        With ``expanded`` (the query followed by the documents' words for it, from the synonym
+        table) and ``expansion_mix`` > 0, a clause's score is (1 - mix) × its best cosine to the
+        query + mix × its best cosine to the expanded query: the user's phrasing keeps most of
+        the say, the documents' vocabulary pulls the clause that uses it. Costs one more query
+        embedding (LRU-cached like the first)."""
+        if not self.has_dense or n < 1:
             return []
         assert self.matrix is not None
-        return self.matrix.best_clauses(self.query_vector(query), n, edition=edition)
+        if expanded and expansion_mix >= 1:  # the expanded query alone: one embedding
+            return self.matrix.top_clauses(
+                self.matrix.clause_similarities(self.query_vector(expanded), edition=edition), n
+            )
+        best = self.matrix.clause_similarities(self.query_vector(query), edition=edition)
+        if expanded and expansion_mix > 0:
+            other = self.matrix.clause_similarities(self.query_vector(expanded), edition=edition)
+            best = (1 - expansion_mix) * best + expansion_mix * other
+        return self.matrix.top_clauses(best, n)
 
     def sentences(self, query: str, clause_ids: list[str], k: int) -> list[SentenceHit]:
         """The k sentences of the given clauses nearest to the query, best first."""
@@ -168,7 +203,9 @@ def load_index(
     started = time.perf_counter()
     corpus = corpus or load_corpus(settings.corpus_dir)
     tokenizer = cached_tokenizer(domain_terms(corpus, settings))
-    sparse = SparseIndex.build([c.search_text for c in corpus.clauses], tokenizer)
+    sparse = SparseIndex.build(
+        [c.search_text for c in corpus.clauses], tokenizer, [section_heading(c) for c in corpus.clauses]
+    )
     synonyms = Synonyms.load(settings.corpus_dir / "data" / "synonyms.yaml")
     if not dense:
         info = BuildInfo(False, time.perf_counter() - started, len(corpus.clauses), corpus.content_hash, "")

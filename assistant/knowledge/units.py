@@ -201,6 +201,26 @@ class UnitMatrix:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [SentenceHit(self.clause_ids[i], self.sentences[i], float(scores[i])) for i in top]
 
+    def clause_similarities(self, vector: np.ndarray, *, edition: str | None = None) -> np.ndarray:
+        """Each clause's (``self.clauses``) best-sentence similarity to the vector, -inf for a
+        clause with no unit the filter allows."""
+        scores = self.similarities(vector).astype(np.float64)
+        keep = self.mask(edition=edition)
+        if keep is not None:
+            scores = np.where(keep, scores, -np.inf)
+        best = np.full(len(self.clauses), -np.inf)
+        np.maximum.at(best, self._clause_codes, scores)
+        return best
+
+    def top_clauses(self, best: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The n clauses with the highest of per-clause scores ``best``, best first."""
+        n = min(n, int(np.isfinite(best).sum()))
+        if n < 1:
+            return []
+        top = np.argpartition(-best, n - 1)[:n] if n < len(best) else np.arange(len(best))
+        top = top[np.argsort(-best[top], kind="stable")]
+        return [(str(self.clauses[i]), float(best[i])) for i in top]
+
     def best_clauses(
         self, vector: np.ndarray, n: int, *, edition: str | None = None
     ) -> list[tuple[str, float]]:
@@ -208,15 +228,4 @@ class UnitMatrix:
         first: a clause scores as its best sentence, over every unit the filter allows."""
         if not len(self) or n < 1:
             return []
-        scores = self.similarities(vector).astype(np.float64)
-        keep = self.mask(edition=edition)
-        if keep is not None:
-            scores = np.where(keep, scores, -np.inf)
-        best = np.full(len(self.clauses), -np.inf)
-        np.maximum.at(best, self._clause_codes, scores)
-        n = min(n, int(np.isfinite(best).sum()))
-        if n < 1:
-            return []
-        top = np.argpartition(-best, n - 1)[:n] if n < len(best) else np.arange(len(best))
-        top = top[np.argsort(-best[top], kind="stable")]
-        return [(str(self.clauses[i]), float(best[i])) for i in top]
+        return self.top_clauses(self.clause_similarities(vector, edition=edition), n)

@@ -1,0 +1,113 @@
+"""Fusion extras on a small corpus: the section-heading ranking and the dense query that hears
+the synonym table (both measured in README, "Retrieval")."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.knowledge.corpus import Clause, Corpus, Document
+from assistant.knowledge.index import Index, SparseIndex, section_heading
+from assistant.knowledge.retrieval import FusionConfig, Retriever
+from assistant.knowledge.text import Synonyms, cached_tokenizer
+from assistant.knowledge.units import UnitMatrix
+
+
+def clause(doc_id: str, segment: str, path: tuple[str, ...], text: str) -> Clause:
+    return Clause(f"{doc_id}#{segment}", doc_id, path[0], "2024", "official", "test", path, text)
+
+
+def small_corpus() -> Corpus:
+    documents = []
+    for doc_id, title, clauses in (
+        (
+            "notice",
+            "通知",
+            [
+                clause("notice", "1", ("通知", "组织实施"), "企业按要求准备申报材料清单所列材料并按时报送。"),
+                clause("notice", "2", ("通知", "联系方式"), "联系电话010-12345678。"),
+            ],
+        ),
+        (
+            "materials",
+            "附件",
+            [clause("materials", "1", ("附件", "申报材料清单"), "企业基本情况、项目建设情况和成效。")],
+        ),
+    ):
+        documents.append(
+            Document(doc_id, title, "2024", "test", "official", title, "", None, None, tuple(clauses))
+        )
+    return Corpus(documents)
+
+
+class RecordingEmbedder:
+    """Query vectors looked up by text; records what was asked."""
+
+    model_id = "stub"
+
+    def __init__(self, vectors: dict[str, np.ndarray], default: np.ndarray) -> None:
+        self.vectors, self.default, self.asked = vectors, default, []  # type: list[str]
+
+    def query(self, text: str) -> np.ndarray:
+        self.asked.append(text)
+        return self.vectors.get(text, self.default)
+
+
+def make_index(settings: Settings, synonyms: dict[str, list[str]] | None = None) -> Index:
+    corpus = small_corpus()
+    tokenizer = cached_tokenizer(())
+    sparse = SparseIndex.build(
+        [c.search_text for c in corpus.clauses], tokenizer, [section_heading(c) for c in corpus.clauses]
+    )
+    return Index(corpus, sparse, Synonyms(synonyms or {}), settings)
+
+
+def test_section_heading_leaves_out_the_document_title(settings: Settings) -> None:
+    corpus = small_corpus()
+    assert [section_heading(c) for c in corpus.clauses] == ["组织实施", "联系方式", "申报材料清单"]
+
+
+def test_a_question_naming_a_section_ranks_that_section_first(settings: Settings) -> None:
+    index = make_index(settings)
+    question = "申报材料清单里要写哪些内容"
+    without = Retriever(index, FusionConfig(dense_weight=0, heading_weight=0)).search(question, k=3)
+    with_headings = Retriever(index, FusionConfig(dense_weight=0)).search(question, k=3)
+    # The notice's sentence repeats the words; the annex *is* the list the question names.
+    assert without[0].clause.clause_id == "notice#1"
+    assert with_headings[0].clause.clause_id == "materials#1"
+
+
+def test_dense_ranking_mixes_in_the_expanded_query(settings: Settings) -> None:
+    index = make_index(settings)
+    index.matrix = UnitMatrix(
+        np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32),
+        clause_ids=["notice#1", "notice#2", "materials#1"],
+        sentences=["n1", "n2", "m1"],
+        editions=["2024"] * 3,
+        regions=[""] * 3,
+    )
+    asked = np.array([1, 0], dtype=np.float32)  # the user's words: nearest notice#1
+    expanded = np.array([0, 1], dtype=np.float32)  # with the documents' words: notice#2
+    index.embedder = RecordingEmbedder({"q": asked, "q 联系方式": expanded}, asked)  # type: ignore[assignment]
+    assert index.dense_ranking("q", 1) == [("notice#1", 1.0)]
+    assert index.dense_ranking("q", 1, expanded="q 联系方式", expansion_mix=0) == [("notice#1", 1.0)]
+    # Halfway between the two, the clause near both wins over the one near only one of them.
+    ranking = index.dense_ranking("q", 3, expanded="q 联系方式", expansion_mix=0.5)
+    assert ranking[0][0] == "materials#1"
+    assert ranking[0][1] == pytest.approx(0.5 * 0.6 + 0.5 * 0.8)
+
+
+def test_the_dense_query_carries_the_synonym_expansion(settings: Settings) -> None:
+    index = make_index(settings, {"电话": ["联系方式"]})
+    unit = np.array([1, 0], dtype=np.float32)
+    index.matrix = UnitMatrix(unit[None, :], ["notice#2"], ["n2"], ["2024"], [""])
+    embedder = RecordingEmbedder({}, unit)
+    index.embedder = embedder  # type: ignore[assignment]
+    Retriever(index, FusionConfig()).search("发改委电话多少", k=1)
+    assert embedder.asked == ["发改委电话多少", "发改委电话多少 联系方式"]
+    embedder.asked.clear()
+    Retriever(index, replace(FusionConfig(), dense_expansion_mix=0)).search("发改委电话", k=1)
+    assert embedder.asked == ["发改委电话"]
