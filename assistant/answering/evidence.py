@@ -1,0 +1,169 @@
+"""The evidence lead: the clauses to quote, and the lead composed from their sentences.
+
+Which clauses a question may quote (the intent's documents, the regional notices that apply,
+none that are ruled out, only hits near the best one), the lead compose.py builds from them,
+and two leads read straight from data: where a 环节 or scenario sits among the five links
+(the scenario catalogue) and 附1 at a glance (its indicators counted from the corpus).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answering.compose import asked_parts, compose
+from assistant.answering.intents import Intent
+from assistant.answering.scope import named_edition_docs, silence_note
+from assistant.answering.similarity import SentenceSimilarity
+from assistant.knowledge.corpus import Clause, Corpus
+from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.scenarios import ScenarioCatalog
+
+MAX_SOURCES = 4
+MAX_K = 50
+RELATIVE_CUTOFF = 0.5
+
+
+def book_title(title: str) -> str:
+    """A document title in 《》, unless the title already carries its own marks."""
+    return title if "《" in title else f"《{title}》"
+
+
+def short_title(corpus: Corpus, clause: Clause) -> str:
+    """The document's short name (“通知”, “附件3”), the clause's title when none is held."""
+    document = corpus.document(clause.doc_id)
+    return document.short_title if document else clause.title
+
+
+def quoted_sources(
+    retriever: Retriever,
+    question: str,
+    intent: Intent,
+    regional: list[str],
+    excluded: list[str],
+    edition: str | None,
+) -> list[Clause]:
+    """The clauses to quote: the intent's documents (and headings), regional notices that apply
+    and none that are ruled out, and only hits scoring at least half the best one."""
+    docs = [*intent.docs, *regional] if intent.docs else None
+    hits = retriever.search(question, k=MAX_K if intent.headings else 8, edition=edition, doc_ids=docs)
+    hits = [h for h in hits if h.clause.doc_id not in excluded]
+    if intent.headings:
+        hits = [h for h in hits if any(w in h.clause.heading for w in intent.headings)] or hits
+    if hits:
+        hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
+    clauses = [h.clause for h in hits]
+    if regional:
+        extra = [h.clause for h in retriever.search(question, k=2, doc_ids=regional)]
+        clauses = clauses[: MAX_SOURCES - len(extra)] + [c for c in extra if c not in clauses]
+    return clauses[:MAX_SOURCES]
+
+
+def evidence_lead(
+    retriever: Retriever,
+    rules_edition: str,
+    question: str,
+    sources: list[Clause],
+    regional: list[str],
+    excluded: list[str],
+    edition: str | None,
+    profile: dict[str, Any],
+) -> tuple[list[str], list[Clause]] | None:
+    """The lead composed from the sentences of the applicable clauses (compose.py), and the
+    sources extended by the clauses it cites; None when it finds nothing to say."""
+    corpus = retriever.index.corpus
+    parts = asked_parts(question)
+    pool = list(sources)
+    for hit in retriever.search(question, k=3, doc_ids=regional) if regional else []:
+        if hit.clause not in pool:
+            pool.insert(0, hit.clause)
+
+    def search(query: str) -> list[Clause]:
+        hits = retriever.search(query, k=4, edition=edition)
+        if regional:
+            hits += retriever.search(query, k=2, edition=edition, doc_ids=regional)
+        return [h.clause for h in hits if h.clause.doc_id not in excluded]
+
+    silence = silence_note(corpus, rules_edition, question, parts, profile)
+    similarity = SentenceSimilarity(retriever, question)
+    similarity.prefetch(pool)
+    composed = compose(
+        question,
+        pool,
+        label=lambda clause: _label(corpus, clause),
+        silence=silence,
+        search=search,
+        prefer=[*regional, *named_edition_docs(corpus, question)],
+        expand=retriever.index.synonyms.expand,
+        similarity=similarity,
+        siblings=lambda clause: _siblings(corpus, clause),
+    )
+    if not composed.lines:
+        return None
+    cited = [c for c in map(corpus.get, composed.cited) if c is not None]
+    quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
+    return composed.lines, quoted
+
+
+def _siblings(corpus: Corpus, clause: Clause) -> list[Clause]:
+    """The clauses of the same document under the same heading: a numbered list's items."""
+    return [c for c in corpus.clauses if c.doc_id == clause.doc_id and c.heading == clause.heading]
+
+
+def _label(corpus: Corpus, clause: Clause) -> str:
+    """A document's name before its claim when several documents answer one part; the full
+    title when the short one carries a number of its own (附件3), so no lead number comes
+    from outside the clause cited."""
+    short = short_title(corpus, clause)
+    return f"{book_title(clause.title) if re.search(r'[0-9]', short) else short}："
+
+
+def catalog_lead(catalog: ScenarioCatalog, question: str) -> list[str]:
+    """Where a named 环节 or scenario sits among the five links, from the scenario catalog:
+    2024 环节 by name (附件2's footnotes), 2025 draft scenarios by name or common alias."""
+    lines: list[str] = []
+    segments = catalog.edition("2024").segments
+    # Longest name first, so a 环节 named inside a longer one is not taken for it.
+    for segment_name in sorted(segments, key=len, reverse=True):
+        segment = segments[segment_name]
+        if segment_name in question and segment.link:
+            lines.append(
+                f"“{segment_name}”是《智能制造典型场景参考指引(2024年版)》的环节，归入要素条件的“{segment.link}”环节"
+                f"【{segment.clause_id}】。"
+            )
+            break
+    scenarios = catalog.edition("2025").scenarios
+    named = [n for n in sorted(scenarios, key=len, reverse=True) if n in question]
+    match = catalog.match(question, "2025", kind="scenario")
+    name = named[0] if named else (match.name if match.confident else None)
+    if name:
+        scenario = scenarios[name]
+        via = "" if name in question else f"（“{match.via}”通常指该场景，请确认）"
+        lines.append(
+            f"“{name}”{via}是2025年版场景指引征求意见稿中“{scenario.segment}”环节的场景"
+            f"【{scenario.clause_id}】，对应要素条件的“{scenario.link}”环节（此对应关系为本助手推定【guide2025#对应】）。"
+        )
+    return lines
+
+
+def kpi_overview(corpus: Corpus) -> str:
+    """附1 at a glance: how many indicators, in which categories (read from the corpus)."""
+    groups: dict[str, list[str]] = {}
+    for clause in corpus.clauses:
+        if clause.doc_id == "kpi" and len(clause.heading_path) > 1:
+            groups.setdefault(clause.heading_path[-1], []).append(clause.clause_id.split("#")[1])
+    if not groups:
+        return ""
+    total = sum(len(ids) for ids in groups.values())
+
+    def span(ids: list[str]) -> str:
+        marks = "".join(f"【kpi#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
+        return f"第{number_range(ids)}项{marks}"
+
+    parts = "；".join(f"{name}（{span(ids)}）" for name, ids in groups.items())
+    return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
+
+
+def number_range(ids: list[str]) -> str:
+    """A run of clause numbers as 1–6; a single one as 20, not 20–20."""
+    return ids[0] if ids[0] == ids[-1] else f"{ids[0]}–{ids[-1]}"

@@ -1,0 +1,117 @@
+"""What kind of question this is: the intent table, and the wording that asks for a verdict.
+
+Routing is data (corpus/data/intents.yaml): the first intent with a keyword in the question
+wins. The patterns here catch what the table cannot: a follow-up on the session's profile
+("还差什么？"), a verdict asked in another topic's words ("成熟度四级，能到哪级"), the user speaking
+of their own enterprise, and which tier a question targets as opposed to one it states.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant.answering.facts import Fact
+from assistant.vocabulary import DEFAULT_TIER
+
+FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
+ASKS_SOMETHING = re.compile(
+    r"[？?]|吗|呢|么|什么|怎么|哪|几|多少|是否|能不能|可不可以|有没有|是不是|如何|谁|啥|咋|不$"
+)
+#: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
+VERDICT_ASK = re.compile(
+    r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
+    r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
+)
+#: Eligibility keywords that name the conditions without asking whether they are met.
+CONDITION_WORDS = {"条件", "申报条件"}
+#: The user speaking about their own enterprise.
+ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们|我这|我家")
+_TIER_SHORT = {"基础": "基础级", "先进": "先进级", "卓越": "卓越级", "领航": "领航级"}
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    keywords: tuple[str, ...] = ()
+    docs: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+
+
+class IntentTable:
+    """Keyword routing loaded from corpus/data/intents.yaml."""
+
+    def __init__(self, intents: list[Intent], out_of_scope: tuple[str, ...], edition: str) -> None:
+        self.intents = intents
+        self.out_of_scope = out_of_scope
+        self.edition = edition
+
+    @classmethod
+    def load(cls, path: Path) -> IntentTable:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        intents = [
+            Intent(
+                name=item["name"],
+                keywords=tuple(str(k).lower() for k in item.get("keywords", [])),
+                docs=tuple(item.get("docs", [])),
+                headings=tuple(item.get("headings", [])),
+            )
+            for item in data.get("intents", [])
+        ]
+        return cls(intents, tuple(data.get("out_of_scope", [])), str(data.get("edition", "")))
+
+    def classify(self, question: str) -> Intent:
+        text = question.lower()
+        for intent in self.intents:
+            if any(keyword in text for keyword in intent.keywords):
+                return intent
+        return Intent("general")
+
+    def asks_eligibility(self, question: str) -> bool:
+        """Whether the question asks for a verdict, whatever else it is about."""
+        return bool(self.eligibility_words(question))
+
+    def eligibility_words(self, question: str) -> set[str]:
+        """The eligibility keywords the question contains."""
+        eligibility = next((i for i in self.intents if i.name == "eligibility"), None)
+        return {k for k in (eligibility.keywords if eligibility else ()) if k in question.lower()}
+
+    def without_intent(self, question: str, name: str) -> str:
+        """The question less its sentences that carry one of the intent's keywords."""
+        intent = next((i for i in self.intents if i.name == name), None)
+        if intent is None:
+            return question
+        sentences = re.split(r"(?<=[。！？!?；;\n])", question)
+        kept = [s for s in sentences if not any(k in s.lower() for k in intent.keywords)]
+        return "".join(kept).strip()
+
+    def is_out_of_scope(self, question: str) -> bool:
+        return any(topic in question for topic in self.out_of_scope)
+
+
+def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
+    """The tier the user asks about: one named as a target ("能报卓越级吗", "那先进级呢"), not one
+    that is part of a stated fact ("评上了先进级"); DEFAULT_TIER when none is named."""
+    said = [f.said for f in facts or []]
+    found: list[tuple[int, str, bool]] = []
+    for match in re.finditer(r"(基础|先进|卓越|领航)级?", question):
+        if any(
+            match.group(0) in s
+            and s in question
+            and question.find(s) <= match.start() < question.find(s) + len(s)
+            for s in said
+        ):
+            continue
+        target = bool(
+            re.search(
+                r"(报|申报|冲|够|到|评|上|那|申请)$", question[max(0, match.start() - 2) : match.start()]
+            )
+        )
+        found.append((match.start(), _TIER_SHORT[match.group(1)], target))
+    if not found:
+        return DEFAULT_TIER
+    targets = [f for f in found if f[2]]
+    return (targets or found)[-1][1]

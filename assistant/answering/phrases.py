@@ -1,0 +1,90 @@
+"""The text a fact reader works on: normalised, cut into phrases, and the words around a phrase.
+
+Shared by every field reader (read_enterprise, read_progress, read_outcomes): a phrase knows
+its sentence and whether it sits in a what-if ("如果…"), and `negated` / `modal` tell a
+statement from its negation, a requirement, a wish or a question. `Reading` carries what one
+text has yielded so far; a later reader's fact for a field replaces an earlier one's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.facts import Fact
+from assistant.answering.gazetteer import load_gazetteer
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]+")
+_CLAUSE_SPLIT = re.compile(r"[，,；;：:（）()]+|但是|但|不过|可是|然而")
+FIRST_PERSON = re.compile(r"我们|我司|我厂|我公司|本公司|本企业|我单位|咱们|咱|我们厂|我这边|我方")
+_HYPOTHETICAL = re.compile(r"如果|假如|假设|要是|倘若|万一|假定|设想|若是|若")
+_NEGATION = re.compile(
+    r"(不是|并非|不属于|不算|算不上|称不上|谈不上|没有|没能|未能|并未|尚未|还没有|还没|从来没|从没|从未|不曾|没|未|无|非|不)$"
+)
+#: Words that make a phrase a requirement, a wish or a question rather than a statement.
+_MODAL = re.compile(
+    r"(要求|需要|须|必须|得|要|想|能不能|能否|可不可以|可以|算不算|是不是|是否|够不够|争取|计划|打算|目标|希望|准备|力争|"
+    r"才能|如何|怎么|怎样|有没有|能)$"
+)
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and letters to ASCII, lower case, no spaces."""
+    text = "".join(
+        chr(ord(c) - 0xFEE0) if "！" <= c <= "～" and c not in "！？，；：（）" else c for c in text
+    )
+    return re.sub(r"\s+", "", text).lower()
+
+
+def negated(clause: str, start: int) -> bool:
+    """A negation word right before the phrase (within a few characters of the same clause)."""
+    before = clause[max(0, start - 5) : start]
+    before = re.sub(r"(过|了|有|到|达到|评|曾|出过|发生过|发生|出现过|都|也|还|再|是|就)+$", "", before)
+    return bool(_NEGATION.search(before))
+
+
+def modal(clause: str, start: int) -> bool:
+    """A word right before the phrase that makes it a requirement, a wish or a question."""
+    before = clause[max(0, start - 5) : start]
+    before = re.sub(r"(先|都|也|再|到|达到|做到|评上|评到|是)+$", "", before)
+    return bool(_MODAL.search(before))
+
+
+@dataclass
+class Phrase:
+    """A stretch of a sentence between commas (or 但是…): facts are read phrase by phrase."""
+
+    text: str
+    sentence: str
+    hypothetical: bool
+
+
+def phrases(text: str) -> list[Phrase]:
+    out: list[Phrase] = []
+    for sentence in _SENTENCE_END.split(text):
+        if not sentence:
+            continue
+        hypothetical = False
+        for part in _CLAUSE_SPLIT.split(sentence):
+            if not part:
+                continue
+            if _HYPOTHETICAL.search(part) or part.endswith("的话"):
+                hypothetical = True  # the rest of the sentence is the what-if
+            out.append(Phrase(part, sentence, hypothetical))
+    return out
+
+
+class Reading:
+    """One text being read: its phrases, the vocabulary, and the facts found so far."""
+
+    def __init__(self, text: str, data_dir: Path) -> None:
+        self.gazetteer, self.segmenter = load_gazetteer(data_dir)
+        self.text = normalise(text)
+        self.clauses = phrases(self.text)
+        self.facts: dict[str, Fact] = {}
+        self.years: set[str] = set()
+
+    def put(self, path: str, value: Any, said: str, clause: Phrase) -> None:
+        self.facts[path] = Fact(path, value, said, hypothetical=clause.hypothetical)

@@ -1,0 +1,197 @@
+"""Reading how far the enterprise has come: its maturity level, recognised tier and links.
+
+Two different maturity levels in one text ("第三方评2级、自评3级") are kept as a conflict to ask
+about, never a silent choice; a tier that is a target ("想冲卓越级") is not a recognised one; a
+tier stated for "all links" or "the other links" fills the links not named one by one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.facts import Fact
+from assistant.answering.phrases import Phrase, Reading, modal, negated
+from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
+
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+_TIER_WORDS = "|".join(TIERS)
+_LEVEL = r"([一二两三四五1-5])\s*级"
+
+
+def read_maturity(reading: Reading) -> None:
+    levels: list[tuple[int, str | None, str, Phrase]] = []
+    for clause in reading.clauses:
+        text = clause.text
+        # The context may sit in another clause of the sentence ("以第三方评估为准，是二级").
+        context = re.search(
+            r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定", clause.sentence
+        )
+        if not context:
+            continue
+        segment_start = 0
+        for match in re.finditer(_LEVEL, text):
+            tail = text[match.end() : match.end() + 3]
+            before = text[max(0, match.start() - 6) : match.start()]
+            if re.search(
+                r"(要求|需要|至少|不低于|起码|必须|须|达到几|要到|得到|要)[^，]{0,3}$",
+                text[: match.start()][-6:],
+            ):
+                continue
+            if re.match(r"(智能工厂|单位|子公司|公司|医院|企业)", tail) or re.search(r"等保$", before):
+                continue
+            if negated(text, match.start()) or re.search(r"(没到|不到|没达到|达不到|未达到|不够)$", before):
+                continue
+            if re.search(r"几$|哪$", before) or re.match(
+                r"(以上)?(才行|才能|才可以|就行|行吗|够吗|可以吗)", text[match.end() :]
+            ):
+                continue
+            segment = text[segment_start : match.start()]
+            source = None
+            if re.search(r"第三方|三方|机构评|专家评", segment):
+                source = "third_party"
+            elif re.search(r"自评|自己评|自测|自我评估", segment):
+                source = "self"
+            said = text[max(segment_start, match.start() - 8) : match.end()].lstrip("、和与及")
+            segment_start = match.end()
+            levels.append((_CN_DIGITS[match.group(1)], source, said, clause))
+    if not levels:
+        return
+    distinct = list(dict.fromkeys(level for level, *_ in levels))
+    first = levels[0]
+    if len(distinct) > 1:
+        said = "、".join(dict.fromkeys(s for _, _, s, _ in levels))
+        reading.facts["maturity.level"] = Fact(
+            "maturity.level", distinct[0], said, first[3].hypothetical, conflict=tuple(distinct[1:])
+        )
+        return
+    reading.put("maturity.level", first[0], first[2], first[3])
+    sources = {s for _, s, _, _ in levels if s}
+    if not sources:
+        # "成熟度三级，是第三方评的": the source named elsewhere in the same sentence.
+        sentence = first[3].sentence
+        if re.search(r"第三方|三方机构", sentence):
+            sources = {"third_party"}
+        elif re.search(r"自评|自己评|自测", sentence):
+            sources = {"self"}
+    if sources:
+        source = "third_party" if "third_party" in sources else "self"
+        word = "第三方" if source == "third_party" else "自评"
+        reading.put("maturity.assessed_by", source, word, first[3])
+
+
+def read_recognised(reading: Reading) -> None:
+    verbs = (
+        r"评上|评上了|评过|评为|获评|被评为|认定为|认定|被认定为|认定了|入选|拿到|拿了|获得|通过了?|评了|是"
+    )
+    quals = r"(省级|省里的?|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|省工信厅的?)?"
+    for clause in reading.clauses:
+        text = clause.text
+        if none := re.search(
+            rf"(没|没有|未|还没|从没)(参加|参与|申报|报)过?({_TIER_WORDS})?(的)?(评定|评选|认定)|(没|没有|未|还没)(评上|获评|评过)(任何|过任何)(层级|级别)",
+            text,
+        ):
+            reading.put("status.recognised_tier", None, none.group(0), clause)
+            return
+        match = re.search(rf"({verbs}){quals}({_TIER_WORDS})", text) or re.search(
+            rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)",
+            text,
+        )
+        if not match:
+            continue
+        tier = next(t for t in TIERS if t in match.group(0))
+        before = text[max(0, match.start() - 6) : match.start()]
+        if match.group(0).startswith("是") and not re.search(
+            r"(已经|已)$|智能工厂", before + text[match.end() : match.end() + 4]
+        ):
+            continue  # "是卓越级" alone may be a link's tier or a wish
+        if re.search(
+            r"(能|能不能|可以|想|要|争取|打算|准备|计划|有望|怎么|如何|必须|需要|要先|得先|先)$", before
+        ):
+            continue
+        if re.search(r"吗|么", text[match.end() : match.end() + 3]) and not re.search(
+            r"已经|已|去年|前年", before
+        ):
+            continue
+        if negated(text, match.start()) or re.search(r"(没有|没|还没|未|尚未|从没)[^，]{0,3}$", before):
+            reading.put("status.recognised_tier", None, text[max(0, match.start() - 3) : match.end()], clause)
+        else:
+            reading.put("status.recognised_tier", tier, match.group(0), clause)
+        return
+
+
+def read_links(reading: Reading) -> None:
+    names = sorted([*LINKS, *LINK_SYNONYMS], key=len, reverse=True)
+    explicit: dict[str, tuple[str | None, str, Phrase]] = {}
+    group: tuple[str, str, str, Phrase] | None = None  # ("all" | "others", tier, said, clause)
+    pending: list[str] = []
+    for clause in reading.clauses:
+        text = clause.text
+        named = [n for n in names if n in text]
+        # A name inside a longer one ("经营管理" in none of LINKS) is not a concern here.
+        named = [LINK_SYNONYMS.get(n, n) for n in named]
+        tiers = [
+            (m.group(1), m.start())
+            for m in re.finditer(rf"({_TIER_WORDS}|卓越|领航)(水平|标准)?", text)
+            if not re.search(
+                r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$",
+                text[max(0, m.start() - 2) : m.start()],
+            )
+        ]
+        whole = re.search(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节", text)
+        others = re.search(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?", text)
+        asks = re.search(r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够", text) and not re.search(
+            r"了吗", text
+        )
+        if asks and not (named and tiers and not any(modal(text, p) for _, p in tiers)):
+            pending = []
+            continue
+        uncovered = re.search(
+            r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞)",
+            text,
+        )
+        if named and uncovered and not tiers:
+            for name in named:
+                explicit[name] = (None, text, clause)
+            pending = []
+            continue
+        if not tiers:
+            pending = named if named else []
+            continue
+        if (
+            named
+            and min(
+                text.find(n)
+                for n in [*named, *(k for k, v in LINK_SYNONYMS.items() if v in named)]
+                if n in text
+            )
+            > tiers[0][1]
+        ):
+            pending = []
+            continue  # "领航级里的经营管理…" speaks of a tier's text, not of this enterprise
+        tier_word, position = tiers[0]
+        tier = tier_word if tier_word.endswith("级") else tier_word + "级"
+        if negated(text, position) or re.search(
+            r"(没到|不到|没达到|达不到|未达到|够不上)$", text[max(0, position - 4) : position]
+        ):
+            pending = []
+            continue
+        targets = named or pending
+        if targets:
+            for name in targets:
+                explicit[name] = (tier, text, clause)
+        elif others:
+            group = ("others", tier, text, clause)
+        elif whole:
+            group = ("all", tier, text, clause)
+        pending = []
+    result: dict[str, tuple[str | None, str, Phrase]] = {}
+    if group:
+        kind, tier, said, clause = group
+        for link in LINKS:
+            if kind == "all" or link not in explicit:
+                result[link] = (tier, said, clause)
+    result.update(explicit)
+    for link in LINKS:
+        if link in result:
+            value, said, clause = result[link]
+            reading.put(f"links.{link}", value, said, clause)

@@ -1,0 +1,127 @@
+"""Which documents and rounds a question is about: regional notices, editions, and silences.
+
+A provincial notice is quoted only to an enterprise of that province (or a question naming
+it); a bare "自治区" is read as the one autonomous region held, and the answer says so. A year,
+a next round or a province whose notice is not held is said first ("现有文件中没有…"), before
+what the held documents say, so an answer never passes one round's rules off as another's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answering.asks import NEXT_ROUND, Part
+from assistant.knowledge.corpus import Corpus
+from assistant.knowledge.retrieval import Retriever
+
+_YEAR = re.compile(r"(20\d\d)\s*年")
+#: "自治区" on its own, not in the national list "各省、自治区、直辖市".
+_BARE_AUTONOMOUS = re.compile(r"(?<![、，,])自治区(?![、，,]?直辖市)")
+AUTONOMOUS_ASSUMED = "（问题中的“自治区”按{region}理解；如不是，请告诉我贵公司所在省份。）"
+_ABOUT_GUIDE = re.compile(r"指引|场景|[0-9]{2}版|年版")
+#: Parts of a question whose answer a provincial notice may change (its own deadline, copies,
+#: address, contacts).
+REGIONAL_KINDS = {"date", "count", "place", "recipient", "phone", "format"}
+
+
+def regional_doc_ids(
+    retriever: Retriever, question: str, profile: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """(regional documents that apply, regional documents that do not).
+
+    A region's notice applies when the question or profile names the region; otherwise it is
+    ruled out: a provincial notice is never quoted to an enterprise of another province, nor to
+    one whose province is not known.
+    """
+    province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
+    if not province:
+        province = only_autonomous_region(retriever, question)
+    applies, excluded = [], []
+    for doc in retriever.index.corpus.documents:
+        if not doc.region:
+            continue
+        if doc.region == province or doc.region[:2] in question:
+            applies.append(doc.doc_id)
+        else:
+            excluded.append(doc.doc_id)
+    return applies, excluded
+
+
+def only_autonomous_region(retriever: Retriever, question: str) -> str:
+    """The region a user means by a bare "自治区" ("自治区认定有加分吗"), when it names no province
+    and exactly one held regional notice is an autonomous region's; "" otherwise. The answer
+    then says which region it assumed (AUTONOMOUS_ASSUMED)."""
+    if not _BARE_AUTONOMOUS.search(question):
+        return ""
+    regions = {d.region for d in retriever.index.corpus.documents if d.region}
+    if any(region[:2] in question for region in regions):
+        return ""
+    autonomous = [region for region in regions if region.endswith("自治区")]
+    return autonomous[0] if len(autonomous) == 1 else ""
+
+
+def round_source(corpus: Corpus, rules_edition: str) -> str:
+    """The 【id】 of the held round's notice clause that names its year ("开展2024年度…行动"),
+    so the year a "not held" note states is, like every lead figure, in a cited clause."""
+    year = f"{rules_edition}年度"
+    for clause in corpus.clauses:
+        document = corpus.document(clause.doc_id)
+        if (
+            clause.status == "official"
+            and document is not None
+            and not document.region
+            and year in clause.text
+        ):
+            return f"【{clause.clause_id}】"
+    return ""
+
+
+def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: set[str] | None = None) -> str:
+    """A round named by year whose notice is not held: said before the held round's rules."""
+    years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()))
+    # A round is held when an official document of its year is: the 2025 scenario guide is
+    # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
+    rounds = {d.edition for d in corpus.documents if d.status == "official"}
+    drafts = set(corpus.editions) - rounds
+    missing = [y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))]
+    if not missing:
+        return ""
+    return (
+        f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{rules_edition}年度通知及附件"
+        f"{round_source(corpus, rules_edition)}，"
+        f"以及新版场景指引征求意见稿），以下是{rules_edition}年度文件的规定，仅供参考，"
+        f"请以当年正式通知为准。"
+    )
+
+
+def silence_note(
+    corpus: Corpus, rules_edition: str, question: str, parts: list[Part], profile: dict[str, Any]
+) -> str:
+    """A round or a region whose notice is not held: said first, before what the documents say."""
+    note = round_note(corpus, rules_edition, question)
+    kinds = {p.kind for p in parts}
+    if not note and NEXT_ROUND.search(question) and kinds & {"date", "count"}:
+        note = (
+            f"现有文件中没有下一轮的申报通知（已收录：{rules_edition}年度的通知及附件"
+            f"{round_source(corpus, rules_edition)}），"
+            "以下是已收录文件的规定，请以新一轮正式通知为准。"
+        )
+    province = str((profile.get("enterprise") or {}).get("province") or "")
+    held = sorted({d.region for d in corpus.documents if d.region})
+    if province and province not in held and kinds & REGIONAL_KINDS:
+        note += (
+            f"现有文件中没有{province}的省级通知（已收录的省级通知：{'、'.join(held) or '无'}），"
+            f"以下是国家通知的规定；{province}如另有更早的截止时间或报送要求，以本省通知为准。"
+        )
+    return note
+
+
+def named_edition_docs(corpus: Corpus, question: str) -> list[str]:
+    """Documents of the version a question names: "25版" / "2025年版" / "新版" → the 2025
+    scenario guide, whose clauses then answer before the 2024 ones that say the same things."""
+    named = {f"20{y}" for y in re.findall(r"(?<!\d)(\d{2})\s*版", question)}
+    named |= set(re.findall(r"(20\d\d)\s*年?版", question))
+    if re.search(r"新版|最新版", question) and corpus.editions:
+        named.add(max(corpus.editions))
+    return [d.doc_id for d in corpus.documents if d.edition in named and not d.region]

@@ -1,0 +1,253 @@
+"""The checker's leads: the eligibility verdict in plain Chinese, the schedule and the quotas.
+
+The verdict comes from the checker alone (assistant.rules.check); this module only words it:
+the asked tier's status first, then the requirements that decide it (or the rule the question
+is about, in the documents' own words), then at most three questions for the missing facts that
+decide the most. Field ids and the evaluation date never reach the user.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.facts import Fact
+from assistant.answering.intents import asked_tier
+from assistant.answering.values import closest
+from assistant.knowledge.corpus import Clause
+from assistant.knowledge.retrieval import Retriever
+from assistant.rules import CheckReport, RequirementResult, field_label
+from assistant.vocabulary import STATUS_SEVERITY, TIERS
+
+MAX_MISSING = 8
+#: With 暂不能判断, ask at most this many questions: the missing facts that decide the most.
+MAX_QUESTIONS = 3
+#: A requirement's sentence is quoted as the rule a verdict question is about when it shares at
+#: least this many word bigrams with the question (after synonyms; tier names left out).
+MIN_RULE_OVERLAP = 2
+#: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
+MIN_FACTS_FOR_REACHABLE = 6
+#: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
+_FIELD_ID = re.compile(r"[（(][a-z_]+(\.[a-z_\u4e00-\u9fff]+)+[)）]")
+#: The checker's window message names the evaluation date: not a figure of any clause.
+_AS_OF_NOTE = re.compile(r"[；;，,]?\s*评估日期为[^。；;]*")
+#: How to ask for a missing fact, in plain Chinese (fields not listed are asked by their label).
+QUESTIONS: dict[str, str] = {
+    "enterprise.province": "企业在哪个省（区、市）？",
+    "enterprise.industry": "企业属于什么行业？",
+    "enterprise.registered_in_prc": "企业是否在中国境内注册？",
+    "enterprise.legal_form": "申报主体是独立法人，还是分公司等分支机构？",
+    "enterprise.above_designated_size": "是否为规模以上工业企业？",
+    "maturity.level": "智能制造能力成熟度（GB/T 39116）评估是几级？",
+    "status.recognised_tier": "是否已获评先进级智能工厂？",
+    "status.construction_completed": "智能工厂是否已完成建设？",
+    "outcomes.kpi_standing": "主要技术经济指标处于什么水平（省内领先、国内领先等）？",
+    "status.cooperates_with_checks": "是否愿意配合现场核查、技术推广和典型案例交流？",
+    "basic.finance_sound_3y": "近三年经营和财务状况是否良好？",
+    "basic.no_bad_credit": "是否有不良信用记录？",
+    "basic.no_major_accident": "近三年是否发生过较大及以上安全、环保等事故？",
+    "basic.no_violation": "是否有违法违规行为？",
+    "basic.secure_controllable": "关键技术装备和软件是否安全可控、网络和数据安全风险是否可控？",
+    "basic.organisation_and_talent": "是否建立了智能工厂的组织机制、有智能制造专业人才？",
+    "basic.competitive": "企业和产品是否具有较强市场竞争力？",
+    "outcomes.leads_industry": "在行业中起到什么范围的引领带动作用（省内、国内）？",
+    "outcomes.drives_supply_chain": "是否带动了供应链上下游协同数智化升级？",
+    "outcomes.solutions": "是否形成了具有行业推广价值的解决方案？",
+    "outcomes.standards_group": "是否在探索构建企业智能制造“标准群”？",
+    "outcomes.talent": "智能制造人才培养做到什么程度（专业人才、复合型人才培养体系）？",
+}
+
+
+def _application_tier(report: CheckReport) -> str | None:
+    """The tier the round's application is for (卓越级 in 2024), read from its name."""
+    return next((t for t in TIERS if t in report.application.round), None)
+
+
+def _worst(items: list[RequirementResult]) -> str:
+    return max((i.status for i in items), key=STATUS_SEVERITY.__getitem__, default="met")
+
+
+def missing_facts(report: CheckReport, stated: set[str]) -> list[str]:
+    """Fields the checker needs (unknown), application first, as Chinese questions."""
+    fields: list[str] = []
+    unknown = [r for r in report.application.requirements if r.status == "unknown"]
+    unknown += [g for g in report.gaps if g.status == "unknown"]  # type: ignore[misc]
+    for item in unknown:
+        candidates = getattr(item, "fields", None) or [item.field]
+        for path in candidates:
+            if path and path not in stated and path not in fields:
+                fields.append(path)
+    return [field_label(path) for path in fields[:MAX_MISSING]]
+
+
+def deadline_lead(report: CheckReport) -> list[str]:
+    """The checker's schedule (a region's earlier deadline included when it applies)."""
+    app = report.application
+    lines = [
+        f"- {d.who}：{d.date.year}年{d.date.month}月{d.date.day}日前"
+        + "".join(f"【{c}】" for c in d.clause_ids[:1])
+        for d in app.deadlines
+    ]
+    text = [f"按{report.edition}年度文件，时间节点如下：", *lines]
+    if not app.window_open and app.window_message:
+        text.append(app.window_message)
+    return text
+
+
+def quota_lead(report: CheckReport) -> list[str]:
+    """The round's recommendation quotas, said to be the recommenders' limit."""
+    quotas = "；".join(f"{q.who}不超过{q.max_projects}个" for q in report.application.quotas)
+    return [f"推荐名额（{report.edition}年度卓越级）：{quotas}。名额是推荐单位的上限，不是企业的申报条件。"]
+
+
+def eligibility_lead(
+    retriever: Retriever,
+    report: CheckReport,
+    question: str,
+    stated: set[str],
+    facts: list[Fact],
+    what_if: bool,
+) -> list[str]:
+    """The asked tier's status first, in plain Chinese, then its reasons or (when it cannot be
+    judged yet) at most three questions; gaps of the asked tier before anything else."""
+    tier = asked_tier(question, facts)
+    # The application's "meets the 卓越级 conditions" item repeats the tier's own items.
+    items = [i for i in _tier_items(report, tier) if i.id != "app.excellent_conditions"]
+    status = _worst(items)
+    round_name = report.application.round if tier == _application_tier(report) else ""
+    scope = f"{tier}（{round_name}）" if round_name else tier
+    prefix = "规则核验结论：" + ("假设按您说的情况，" if what_if else "")
+    lines: list[str] = []
+    not_met = [i for i in items if i.status == "not_met"]
+    conditional = [i for i in items if i.status == "conditional"]
+    unknown = [i for i in items if i.status == "unknown"]
+    # What decides the verdict for what the user said: the requirements their own facts
+    # settle (and the region's priority note), or the rule the question asks about.
+    said = {f.field for f in facts}
+    decided = [i for i in items if i.status == "met" and said & set(i.fields or [i.field or ""]) and i.reason]
+    notes = [
+        n
+        for n in report.application.notes
+        if round_name and n.id.endswith(".priority") and n.id.removesuffix(".priority") in said
+    ]
+    deciding = [_bullet(i) for i in decided[:2]] + [
+        f"- {n.text}" + "".join(f"【{c}】" for c in n.clause_ids[:1]) for n in notes
+    ]
+    if not deciding and status in ("unknown", "met"):
+        rule = _deciding_rule(retriever, question, items)
+        deciding = [rule] if rule else []
+    if status == "met":
+        lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")
+    elif status == "not_met":
+        lines.append(f"{prefix}{scope}——不满足。原因：")
+        lines += [_bullet(i) for i in not_met]
+    elif status == "conditional":
+        lines.append(f"{prefix}{scope}——有条件：有“原则上”要求未满足，需在申报材料中说明理由：")
+        lines += [_bullet(i) for i in conditional]
+    else:
+        lines.append(f"{prefix}{scope}——暂不能判断。{_cite_all(unknown)}")
+    if status in ("unknown", "met"):
+        lines += deciding
+    elif notes:
+        lines += deciding[-len(notes) :]
+    if status != "unknown":
+        shown = not_met if status == "not_met" else conditional if status == "conditional" else []
+        also = [i for i in [*not_met, *conditional] if i not in shown]
+        if also:
+            lines.append(f"{tier}另有以下要求未满足：")
+            lines += [_bullet(i) for i in also]
+    judged_unknown = [
+        i for i in unknown if not i.missing_fields and stated & set(i.fields or [i.field or ""])
+    ]
+    if judged_unknown:
+        lines.append("以下情况需推荐单位确认：")
+        lines += [_bullet(i) for i in judged_unknown]
+    questions = _questions(unknown, stated)
+    if questions:
+        lead_in = (
+            "要给出确定结论，请告诉我：" if status == "unknown" else f"{tier}还有待确认的情况，请告诉我："
+        )
+        # Numbered the way official documents do, so no Arabic digit in the lead is taken for
+        # a figure from the documents (every lead number must be in a cited clause).
+        lines.append(lead_in + "".join(f"（{'一二三四五六七八九'[n]}）{q}" for n, q in enumerate(questions)))
+    if report.highest_tier and report.highest_tier != tier:
+        lines.append(f"按已知情况，已满足{report.highest_tier}的全部要求。")
+    reachable = report.reachable_tier
+    if len(stated) >= MIN_FACTS_FOR_REACHABLE and reachable and reachable != report.highest_tier:
+        lines.append(f"若待确认事项均有利、“原则上”要求获认可，可达{reachable}。")
+    if not report.application.window_open and report.application.window_message and round_name:
+        cites = dict.fromkeys(c for d in report.application.deadlines for c in d.clause_ids[:1])
+        message = _AS_OF_NOTE.sub("", report.application.window_message)
+        lines.append(message.replace("。", "".join(f"【{c}】" for c in cites) + "。", 1))
+    return [_FIELD_ID.sub("", line) for line in lines]
+
+
+def _deciding_rule(retriever: Retriever, question: str, items: list[RequirementResult]) -> str:
+    """The sentence of the asked tier's requirement clauses that the question is about
+    ("分公司能报吗" → the 独立法人 / 分支机构 rule), in the documents' own words; "" when the
+    question names no particular requirement."""
+    ids = dict.fromkeys(c for i in items for c in i.clause_ids)
+    clauses = [c for c in map(retriever.index.corpus.get, ids) if c is not None]
+    expansion = retriever.index.synonyms.expand(question)
+    # The requirement's own clauses first, then what the documents say about the words asked
+    # ("营收1500万" → the 规模以上工业企业 threshold in the reference notes).
+    found: list[Clause] = []
+    for hit in retriever.search(f"{question} {expansion}", k=3):
+        document = retriever.index.corpus.document(hit.clause.doc_id)
+        if hit.clause not in clauses and document is not None and not document.region:
+            found.append(hit.clause)
+    # The tier names themselves say nothing about which requirement is asked.
+    query = re.sub(r"(基础|先进|卓越|领航)级|智能工厂|申报|能报|报吗", " ", f"{question} {expansion}")
+    for pool in (clauses, found):
+        near = closest(query, pool)
+        if near is not None and near.score >= MIN_RULE_OVERLAP:
+            return f"- {near.span}【{near.clause.clause_id}】。"
+    return ""
+
+
+def _tier_items(report: CheckReport, tier: str) -> list[RequirementResult]:
+    """The requirements that decide the asked tier: the round's application for the tier it
+    is for (卓越级 in 2024), the tier's cumulative requirements otherwise."""
+    # The asked tier's own requirements first, then the tiers below it: what is said first is
+    # measured against the tier asked about ("三级，达到卓越级要求"), not against 基础级.
+    below = TIERS[: TIERS.index(tier) + 1][::-1]
+    cumulative = [r for t in below for r in report.tiers[t].requirements]  # type: ignore[index]
+    if tier == _application_tier(report):
+        return list(report.application.requirements) + cumulative
+    return cumulative
+
+
+def _bullet(item: RequirementResult) -> str:
+    """A requirement's reason with (at most two of) its clause ids."""
+    cite = "".join(f"【{c}】" for c in item.clause_ids[:2])
+    return f"- {item.reason}{cite}"
+
+
+def _cite_all(items: list[RequirementResult]) -> str:
+    """The first clause id of each requirement, at most three."""
+    ids = list(dict.fromkeys(c for i in items for c in i.clause_ids[:1]))[:3]
+    return "".join(f"【{c}】" for c in ids)
+
+
+def _questions(unknown: list[RequirementResult], stated: set[str]) -> list[str]:
+    """The missing facts that decide the most requirements, at most MAX_QUESTIONS."""
+    weight: dict[str, int] = {}
+    for item in unknown:
+        for path in item.missing_fields or []:
+            if path not in stated:
+                weight[path] = weight.get(path, 0) + 1
+    # The round's own application facts (registration, legal form, construction...) first,
+    # then by how many requirements a fact decides; report order breaks ties.
+    application = {p for i in unknown if i.id.startswith("app.") for p in i.missing_fields or []}
+    ranked = sorted(weight, key=lambda p: (p not in application, -weight[p]))
+    out: list[str] = []
+    for path in ranked:
+        question = QUESTIONS.get(path) or (
+            f"{field_label(path)}达到哪一层级？"
+            if path.startswith("links.")
+            else f"{field_label(path)}：是否符合？"
+        )
+        if question not in out:
+            out.append(question)
+        if len(out) == MAX_QUESTIONS:
+            break
+    return out
