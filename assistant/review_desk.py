@@ -1,0 +1,200 @@
+"""The review queue and statistics over the answer log: the half of the operator console that
+reads what users were told (refused, thumbs-down, LLM fallbacks, verdicts corrected), lets an
+operator mark each answer, exports the queue to XLSX and counts questions, refusals, kinds,
+clauses and latency. `operations.OperatorDesk` (documents) extends it; both read one store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.answering.sessions import SessionStore
+from assistant.errors import InputError
+
+#: What puts an answer in the review queue, with the label an operator sees.
+QUEUE_KINDS: dict[str, str] = {
+    "refused": "拒答",
+    "thumbs_down": "差评",
+    "llm_fallback": "大模型失败回退",
+    "verdict_overridden": "结论被核验纠正",
+}
+#: How an operator marks a queued answer.
+OUTCOMES: dict[str, str] = {"correct": "回答正确", "wrong": "回答错误", "missing_document": "缺少文件"}
+#: Feedback is rated 1–5 ("有用/没用" is recorded as 5/1): 2 or less is a thumbs-down.
+THUMBS_DOWN_MAX = 2
+
+
+def iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
+    """Most frequent first; ties by name, so the order does not depend on the log's order."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[float | None, float | None]:
+    """[since 00:00, the day after until 00:00) in local time, as timestamps."""
+
+    def start(day: dt.date) -> float:
+        return dt.datetime.combine(day, dt.time()).timestamp()
+
+    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)
+
+
+class AnswerReview:
+    """Review queue, marks, XLSX export and statistics over ``self.store``'s answer log."""
+
+    store: SessionStore
+
+    # -- review queue ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _kinds(answer: dict[str, Any]) -> list[str]:
+        kinds = [
+            flag for flag in ("refused", "llm_fallback", "verdict_overridden") if flag in answer["flags"]
+        ]
+        if any(vote["rating"] <= THUMBS_DOWN_MAX for vote in answer["ratings"]):
+            kinds.append("thumbs_down")
+        return kinds
+
+    def queue(
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        kinds: Sequence[str] = (),
+        *,
+        include_marked: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Answers to review, newest first: refused, thumbs-down, LLM fallback, verdict
+        overridden; `kinds` narrows to some of them, `since`/`until` to days (inclusive)."""
+        unknown = [k for k in kinds if k not in QUEUE_KINDS]
+        if unknown:
+            raise InputError(f"未知的复核类别：{'、'.join(unknown)}；可选：{'、'.join(QUEUE_KINDS)}")
+        if since and until and since > until:
+            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
+        wanted = set(kinds or QUEUE_KINDS)
+        items = []
+        for answer in self.store.answers_between(*_day_bounds(since, until)):
+            found = self._kinds(answer)
+            if not wanted.intersection(found) or (answer["review"] and not include_marked):
+                continue
+            review = answer["review"]
+            items.append(
+                {
+                    "answer_id": answer["answer_id"],
+                    "asked": iso(answer["created"]),
+                    "question": answer["question"],
+                    "lead": answer["lead"],
+                    "intent": answer["intent"],
+                    "edition": answer["edition"],
+                    "kinds": found,
+                    "ratings": [v["rating"] for v in answer["ratings"]],
+                    "comments": [v["comment"] for v in answer["ratings"] if v["comment"]],
+                    "citations": answer["citations"],
+                    "review": None
+                    if review is None
+                    else {
+                        "outcome": review["outcome"],
+                        "note": review["note"],
+                        "who": review["who"],
+                        "when": iso(review["updated"]),
+                    },
+                }
+            )
+        return items
+
+    def mark(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
+        if outcome not in OUTCOMES:
+            raise InputError(f"未知的复核结论：{outcome}；可选：{'、'.join(OUTCOMES)}")
+        saved = self.store.mark_answer(answer_id, outcome, note.strip(), who)
+        return {
+            "answer_id": answer_id,
+            "outcome": outcome,
+            "note": saved["note"],
+            "who": who,
+            "when": iso(saved["updated"]),
+        }
+
+    def export_queue(self, items: Sequence[dict[str, Any]]) -> bytes:
+        """The queue as an XLSX workbook, one row per answer, headers in Chinese."""
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "复核队列"
+        sheet.append(
+            [
+                "回答编号",
+                "提问时间",
+                "问题",
+                "回答要点",
+                "问题类别",
+                "批次",
+                "复核原因",
+                "评分",
+                "意见",
+                "复核结论",
+                "复核说明",
+                "复核人",
+                "复核时间",
+            ]
+        )
+        for item in items:
+            review = item["review"] or {}
+            sheet.append(
+                [
+                    item["answer_id"],
+                    item["asked"],
+                    item["question"],
+                    item["lead"],
+                    item["intent"],
+                    item["edition"],
+                    "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
+                    "、".join(str(r) for r in item["ratings"]),
+                    "；".join(item["comments"]),
+                    OUTCOMES.get(review.get("outcome", ""), ""),
+                    review.get("note", ""),
+                    review.get("who", ""),
+                    review.get("when", ""),
+                ]
+            )
+        for column, width in zip(
+            "ABCDEFGHIJKLM", (34, 22, 40, 60, 16, 8, 20, 8, 30, 12, 30, 14, 22), strict=True
+        ):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    # -- statistics -----------------------------------------------------------------------------
+
+    def stats(
+        self, since: dt.date | None = None, until: dt.date | None = None, top: int = 10
+    ) -> dict[str, Any]:
+        """Questions per day, share refused, top question kinds, top cited clauses, median latency."""
+        if since and until and since > until:
+            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
+        answers = self.store.answers_between(*_day_bounds(since, until))
+        per_day = Counter(dt.datetime.fromtimestamp(a["created"]).date().isoformat() for a in answers)
+        intents = Counter(a["intent"] or "其他" for a in answers)
+        cited = Counter(c for a in answers for c in dict.fromkeys(a["citations"]))
+        refused = sum(1 for a in answers if "refused" in a["flags"])
+        return {
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "questions": len(answers),
+            "per_day": [{"day": day, "questions": n} for day, n in sorted(per_day.items())],
+            "refused_share": round(refused / len(answers), 4) if answers else 0.0,
+            "top_intents": [{"intent": k, "questions": n} for k, n in _ranked(intents, top)],
+            "top_clauses": [{"clause_id": k, "citations": n} for k, n in _ranked(cited, top)],
+            "median_latency_ms": round(statistics.median(a["latency_ms"] for a in answers), 1)
+            if answers
+            else None,
+        }
