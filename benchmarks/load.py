@@ -27,11 +27,10 @@ import json
 import os
 import platform
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,10 @@ import httpx
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.servers import AssistantServer  # noqa: E402
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ROUTES = ("search", "search-distinct", "ask", "check")
 #: Variants of each gold question for search-distinct: more than a 60 s run sends.
@@ -196,41 +199,48 @@ async def drive(
         else:
             result.errors += 1
 
-    async def raw_worker(offset: int) -> None:
+    async def loop(offset: int, send: Callable[[int], Awaitable[int | None]]) -> None:
+        """Send call offset, offset + concurrency, ... (send gives its status, None on a
+        transport error) until the time or the request budget runs out."""
         nonlocal sent
-        connection = RawConnection(host, port)
         index = offset
-        try:
-            while time.perf_counter() < stop_at and sent < max_requests:
-                sent += 1
-                method, target, body = encoded[index % len(encoded)]
-                index += concurrency
-                started = time.perf_counter()
-                try:
-                    status = await connection.request(method, target, body, headers)
-                except (OSError, asyncio.IncompleteReadError, ValueError):
-                    result.errors += 1
-                    connection.close()
-                    continue
+        while time.perf_counter() < stop_at and sent < max_requests:
+            sent += 1
+            started = time.perf_counter()
+            status = await send(index)
+            index += concurrency
+            if status is None:
+                result.errors += 1
+            else:
                 record(status, time.perf_counter() - started)
+
+    async def raw_worker(offset: int) -> None:
+        connection = RawConnection(host, port)
+
+        async def send(index: int) -> int | None:
+            method, target, body = encoded[index % len(encoded)]
+            try:
+                return await connection.request(method, target, body, headers)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                connection.close()
+                return None
+
+        try:
+            await loop(offset, send)
         finally:
             connection.close()
 
     async def httpx_worker(offset: int) -> None:
-        nonlocal sent
-        index = offset
         async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers, trust_env=False) as http:
-            while time.perf_counter() < stop_at and sent < max_requests:
-                sent += 1
+
+            async def send(index: int) -> int | None:
                 method, path, kwargs = calls[index % len(calls)]
-                index += concurrency
-                started = time.perf_counter()
                 try:
-                    response = await http.request(method, path, **kwargs)
+                    return (await http.request(method, path, **kwargs)).status_code
                 except httpx.HTTPError:
-                    result.errors += 1
-                    continue
-                record(response.status_code, time.perf_counter() - started)
+                    return None
+
+            await loop(offset, send)
 
     worker = raw_worker if client == "raw" else httpx_worker
     started = time.perf_counter()
@@ -242,12 +252,6 @@ async def drive(
 # ---------------------------------------------------------------------------------------------
 # The server under test
 # ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -276,14 +280,12 @@ def worker_pids(pid: int) -> list[int]:
     return [p for p in children(pid) if rss_mb(p) > 50]
 
 
-class Server:
+class Server(AssistantServer):
     """`assistant serve` in a subprocess with a private data folder holding a copy of the index."""
 
     def __init__(
         self, workers: int, dense_weight: str | None, data_dir: Path | None, omp: str | None = None
     ) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.tmp = Path(tempfile.mkdtemp(prefix="load-"))
         data = data_dir or self.tmp / "data"
         if data_dir is None:
@@ -301,36 +303,21 @@ class Server:
             env["ASSISTANT_DENSE_WEIGHT"] = dense_weight
         if omp is not None:
             env["OMP_NUM_THREADS"] = omp
-        self.log_path = self.tmp / "server.log"
-        self.log = self.log_path.open("wb")
-        cli = str(Path(sys.executable).with_name("assistant"))
-        self.started = time.perf_counter()
-        self.process = subprocess.Popen(
-            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            env=env,
-            cwd=self.tmp,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        super().__init__(env, self.tmp, self.tmp / "server.log", "--workers", str(workers))
         self.workers = workers
 
-    def wait_ready(self, timeout: float = 180.0) -> tuple[float, float]:
+    def wait_all_ready(self, timeout: float = 180.0, interval: float = 0.1) -> tuple[float, float]:
         """Seconds to the first green /readyz, and to every worker having logged `ready`."""
-        first = None
         deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
+        self.wait_ready(timeout, interval)
+        first = time.perf_counter() - self.started
+        while self.ready_workers() < self.workers:
             if self.process.poll() is not None:
                 raise SystemExit(f"server exited during start-up; log: {self.log_path}")
-            if first is None:
-                try:
-                    if httpx.get(f"{self.base}/readyz", timeout=1, trust_env=False).status_code == 200:
-                        first = time.perf_counter() - self.started
-                except httpx.TransportError:
-                    pass
-            if first is not None and self.ready_workers() >= self.workers:
-                return first, time.perf_counter() - self.started
-            time.sleep(0.1)
-        raise SystemExit(f"server not ready after {timeout:.0f} s; log: {self.log_path}")
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"server not ready after {timeout:.0f} s; log: {self.log_path}")
+            time.sleep(interval)
+        return first, time.perf_counter() - self.started
 
     def ready_workers(self) -> int:
         count = 0
@@ -340,12 +327,7 @@ class Server:
         return count
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        super().stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -427,7 +409,7 @@ def main() -> None:
         base = server.base
     try:
         if server is not None:
-            first, all_ready = server.wait_ready()
+            first, all_ready = server.wait_all_ready()
             print(
                 f"/readyz green after {first:.1f} s; all {args.workers} workers ready after {all_ready:.1f} s"
             )

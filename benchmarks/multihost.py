@@ -31,7 +31,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.servers import ChromaServer, PostgresServer, RedisServer, free_port  # noqa: E402
+from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer  # noqa: E402
 
 QUESTIONS = [
     "我们是内蒙古自治区的有色金属企业，成熟度三级，能申报卓越级吗？",
@@ -62,38 +62,16 @@ class Phase:
         return statistics.quantiles(self.latencies, n=20)[-1] * 1000
 
 
-class Host:
+class Host(AssistantServer):
+    """One `assistant serve --workers 1` in a temp folder of its own."""
+
     def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.tmp = Path(tempfile.mkdtemp(prefix="mh-host-"))
-        self.log = (self.tmp / "server.log").open("wb")
-        cli = str(Path(sys.executable).with_name("assistant"))
-        self.process = subprocess.Popen(
-            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1"],
-            env={**env, "ASSISTANT_DATA_DIR": str(self.tmp / "data"), "ASSISTANT_LOG_LEVEL": "WARNING"},
-            cwd=self.tmp,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        env = {**env, "ASSISTANT_DATA_DIR": str(self.tmp / "data"), "ASSISTANT_LOG_LEVEL": "WARNING"}
+        super().__init__(env, self.tmp, self.tmp / "server.log", "--workers", "1")
 
-    def wait_ready(self, timeout: float = 300) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"host exited; log: {self.tmp / 'server.log'}")
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2, trust_env=False).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        raise SystemExit("host not ready")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
+    def wait_ready(self, timeout: float = 300, interval: float = 0.3) -> None:
+        super().wait_ready(timeout, interval)
 
 
 async def drive(phase: Phase, bases: list[str], clients: int, seconds: float) -> None:

@@ -1,10 +1,22 @@
 """Canonical enterprise profiles for tests: one per tier, plus the 内蒙古 variant, and `variant`
-to derive a profile that differs in named fields. Shared so every test reads the same facts."""
+to derive a profile that differs in named fields; and the example draft spec. Shared so every
+test reads the same facts."""
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
+
+from assistant.config import REPO_ROOT
+
+EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
+
+
+def example_spec() -> dict[str, Any]:
+    """A fresh copy of examples/draft_spec.json."""
+    return json.loads(EXAMPLE_SPEC.read_text(encoding="utf-8"))
+
 
 ALL_BASIC = {
     "finance_sound_3y": True,

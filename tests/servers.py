@@ -1,6 +1,6 @@
 """Real servers on loopback for the multi-host tests: Postgres (Debian's postgresql: initdb and
-pg_ctl in a temp folder), Redis (Debian's redis-server) and a Chroma server (`chroma run`, which
-ships with chromadb). Each starts on a free 127.0.0.1 port; a test needing one is skipped only
+pg_ctl in a temp folder), Redis (Debian's redis-server), a Chroma server (`chroma run`, which
+ships with chromadb) and `assistant serve` itself (AssistantServer, also used by benchmarks/). Each starts on a free 127.0.0.1 port; a test needing one is skipped only
 when its binary is truly absent (.ci/system-packages.sh installs them, so CI runs these tests).
 """
 
@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,47 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def log_tail(path: Path | None, chars: int = 3000) -> str:
+    if path is None or not path.exists():
+        return ""
+    return path.read_text("utf-8", "replace")[-chars:]
+
+
+def wait_http_ok(
+    url: str,
+    process: subprocess.Popen[bytes],
+    *,
+    timeout: float,
+    interval: float = 0.2,
+    request_timeout: float = 1.0,
+    log_path: Path | None = None,
+    what: str = "server",
+) -> None:
+    """Until GET url answers 200; fails at once if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited during start-up\n{log_tail(log_path)}")
+        try:
+            if httpx.get(url, timeout=request_timeout, trust_env=False).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s\n{log_tail(log_path)}")
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Terminate, and kill if it will not stop."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def pg_bin(name: str) -> str | None:
@@ -149,8 +191,7 @@ class RedisServer:
         wait_port(self.port)
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        stop_process(self.process, timeout=10)
 
 
 class ChromaServer:
@@ -175,20 +216,48 @@ class ChromaServer:
             stderr=subprocess.STDOUT,
             env=env,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/v2/heartbeat", timeout=1, trust_env=False).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError("chroma run exited during start-up")
-            time.sleep(0.2)
-        raise TimeoutError("chroma server not ready")
+        heartbeat = f"{self.url}/api/v2/heartbeat"
+        wait_http_ok(
+            heartbeat, self.process, timeout=60, log_path=self.root / "server.log", what="chroma run"
+        )
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
+        stop_process(self.process, timeout=15)
         self.log.close()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class AssistantServer:
+    """`assistant serve` (options such as --workers 2 passed on) on a free loopback port, run in
+    cwd with env as its whole environment; its output goes to log_path."""
+
+    def __init__(self, env: Mapping[str, str], cwd: Path, log_path: Path, *options: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = log_path.open("wb")
+        cli = str(Path(sys.executable).with_name("assistant"))
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), *options],
+            env=dict(env),
+            cwd=cwd,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 240.0, interval: float = 0.2) -> None:
+        """Until /readyz is green; fails with the log's tail if the server exits or times out."""
+        wait_http_ok(
+            f"{self.base}/readyz",
+            self.process,
+            timeout=timeout,
+            interval=interval,
+            request_timeout=2.0,
+            log_path=self.log_path,
+            what="assistant serve",
+        )
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.log.close()

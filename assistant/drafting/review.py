@@ -49,7 +49,7 @@ from assistant.errors import DraftFileError
 from assistant.knowledge.kpis import KpiCatalog, load_kpis
 from assistant.knowledge.scenarios import load_catalog
 from assistant.rules import RuleSet, load_rules
-from assistant.vocabulary import TIERS
+from assistant.vocabulary import TIERS, Severity
 
 
 class ReviewReport(BaseModel):
@@ -96,28 +96,34 @@ _PLACEHOLDER_ANY = re.compile(
 
 
 def _section_findings(text: str) -> list[Finding]:
+    """A 附件3 section not found at all must be added; a section missing one of its items
+    should be completed."""
+
+    def missing(name: str) -> bool:
+        return not any(k in text for k in _SECTION_KEYS[name])
+
     findings = []
     for _, title, clause_id, items in SECTIONS:
-        if not any(k in text for k in _SECTION_KEYS[title]):
-            findings.append(
-                Finding(
-                    severity="必须修改",
-                    code="section_missing",
-                    message=f"未找到附件3要求的“{title}”部分（应包括{'、'.join(items)}）。",
-                    clause_ids=[clause_id],
+        gaps: list[tuple[Severity, str, str]]
+        if missing(title):
+            gaps = [
+                (
+                    "必须修改",
+                    "section_missing",
+                    f"未找到附件3要求的“{title}”部分（应包括{'、'.join(items)}）。",
                 )
-            )
-            continue
-        for item in items:
-            if not any(k in text for k in _SECTION_KEYS[item]):
-                findings.append(
-                    Finding(
-                        severity="建议修改",
-                        code="section_item_missing",
-                        message=f"“{title}”中未见“{item}”的内容，附件3要求包括该项信息。",
-                        clause_ids=[clause_id],
-                    )
+            ]
+        else:
+            gaps = [
+                (
+                    "建议修改",
+                    "section_item_missing",
+                    f"“{title}”中未见“{item}”的内容，附件3要求包括该项信息。",
                 )
+                for item in items
+                if missing(item)
+            ]
+        findings += [Finding(severity=s, code=c, message=m, clause_ids=[clause_id]) for s, c, m in gaps]
     return findings
 
 
@@ -258,27 +264,24 @@ def review_blocks(
     )
 
 
-def review_text(
-    text: str,
+def review_draft(
+    source: str | Path,
     tier: str = "卓越级",
     edition: str | None = None,
     *,
     corpus_dir: Path | None = None,
     rules: RuleSet | None = None,
 ) -> ReviewReport:
-    """Review pasted text (plain or Markdown)."""
-    if not text.strip():
+    """Review a draft: a str is pasted text (plain or Markdown), a Path an uploaded DOCX/TXT/MD
+    file, which messages name as given."""
+    if isinstance(source, Path):
+        blocks, file = read_blocks(source), str(source)
+    elif source.strip():
+        blocks, file = text_blocks(source), None
+    else:
         raise DraftFileError("没有可审阅的文字内容。")
-    return review_blocks(text_blocks(text), tier, edition, corpus_dir=corpus_dir, rules=rules)
+    return review_blocks(blocks, tier, edition, corpus_dir=corpus_dir, file=file, rules=rules)
 
 
-def review_file(
-    path: Path,
-    tier: str = "卓越级",
-    edition: str | None = None,
-    *,
-    corpus_dir: Path | None = None,
-    rules: RuleSet | None = None,
-) -> ReviewReport:
-    """Review an uploaded DOCX/TXT/MD draft."""
-    return review_blocks(read_blocks(path), tier, edition, corpus_dir=corpus_dir, file=str(path), rules=rules)
+#: The names callers use, for pasted text and for a file on disk.
+review_text = review_file = review_draft

@@ -39,14 +39,8 @@ from assistant.knowledge.scenarios import load_catalog
 from assistant.operations import OperatorDesk
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
-from assistant.service.answers import (
-    FALLBACK_NOTE,
-    FALLBACK_NOTICE,
-    MAX_QUESTION_CHARS,
-    Answer,
-    Citation,
-    UnderstoodFact,
-)
+from assistant.service import answers
+from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
 from assistant.service.turns import UNSAVED, Turn, start_turn
@@ -139,8 +133,8 @@ class AssistantService(DraftingDesk):
         question = (question or "").strip()
         if not question:
             raise RetrievalError("问题不能为空")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise RetrievalError(f"问题过长（{len(question)}字），请控制在{MAX_QUESTION_CHARS}字以内")
+        if len(question) > answers.MAX_QUESTION_CHARS:
+            raise RetrievalError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
         self._require_edition(edition)
         return question
 
@@ -305,12 +299,12 @@ class AssistantService(DraftingDesk):
                 grounded = await asyncio.to_thread(
                     self._grounded_answer, question, session_id, turn, edition, as_of, ["llm_fallback"]
                 )
-                yield {"type": "notice", "text": FALLBACK_NOTICE}
+                yield {"type": "notice", "text": answers.FALLBACK_NOTICE}
                 # What was shown stays (every sentence of it passed the guard); the note and the
                 # grounded answer follow, so the streamed text and the final text are the same.
                 before = "".join(shown)
                 gap = "" if not before else ("\n" if before.endswith("\n") else "\n\n")
-                rest = f"{gap}{FALLBACK_NOTE}\n{grounded.answer}"
+                rest = f"{gap}{answers.FALLBACK_NOTE}\n{grounded.answer}"
                 answer = grounded.model_copy(update={"answer": before + rest})
                 for start in range(0, len(rest), STREAM_CHUNK):
                     yield {"type": "token", "text": rest[start : start + STREAM_CHUNK]}

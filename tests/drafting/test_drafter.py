@@ -41,12 +41,7 @@ from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
 from assistant.rules import RuleSet, load_rules
-
-EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
-
-
-def example_data() -> dict[str, Any]:
-    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+from tests.profiles import example_spec
 
 
 def draft_of(data: dict[str, Any]) -> Draft:
@@ -72,7 +67,7 @@ def codes(draft: Draft, severity: str | None = None) -> list[str]:
 
 
 def test_example_spec_produces_a_complete_draft_with_nothing_left_to_fill() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     assert draft.placeholders == []
     assert codes(draft, "必须修改") == []
     assert codes(draft, "建议修改") == []
@@ -88,7 +83,7 @@ def test_example_spec_produces_a_complete_draft_with_nothing_left_to_fill() -> N
 
 
 def test_example_draft_reads_as_prose_with_its_figures() -> None:
-    text = draft_of(example_data()).text()
+    text = draft_of(example_spec()).text()
     assert "产品不良率由2.4%降至0.9%，产品不良率下降62.5%" in text
     assert "关键设备数控化率由建设前的68%提升至95%" in text
     assert "建设了七个典型场景实例" in text
@@ -115,7 +110,7 @@ def test_filled_instance_lines_drop_the_examples_part_labels(corpus: Corpus) -> 
 
 
 def test_form_row_lists_every_instance_numbered_like_the_example() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     lines = draft.form_row.instances.split("\n")
     assert lines[0] == "1.工厂建设—数字孪生工厂构建—压铸机加车间数字孪生与产线布局仿真优化"
     assert [line.split(".", 1)[0] for line in lines] == [str(n) for n in range(1, 8)]
@@ -129,7 +124,7 @@ def test_section_items_are_the_ones_附件3_names(corpus: Corpus) -> None:
         text = corpus.by_id[clause_id].text
         assert title in text
         assert all(item in text for item in items)
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     assert [sub.title for sub in draft.sections[2].subsections] == list(SECTION3[3])
     assert [sub.title for sub in draft.sections[3].subsections] == list(SECTION4[3])
     assert draft.sections[3].subsections[1].table is not None
@@ -459,7 +454,7 @@ def test_the_whole_申报书_has_附件3_four_parts_and_a_missing_investment_sho
 
 def test_every_clause_id_in_the_checks_exists_in_the_corpus(corpus: Corpus) -> None:
     drafts = [
-        draft_of(example_data()),
+        draft_of(example_spec()),
         draft_of(minimal(target_tier="领航级", highlights=["国内领先"], kpis=[{"name": "生产效率提升"}])),
         draft_of(minimal(edition="2024", scenarios=[{"scenario": "x", "instance_name": "壳体加工"}])),
     ]
@@ -562,12 +557,12 @@ def _reworded(draft: Draft, tweak: dict[str, str] | None = None) -> str:
 
 
 def test_polish_without_a_model_keeps_the_template() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     assert polish(draft, None) == draft
 
 
 def test_polish_that_keeps_every_figure_is_accepted() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     model = FakeListChatModel(responses=[_reworded(draft)])
     polished = polish(draft, model)
     assert polished.mode == "llm"
@@ -578,7 +573,7 @@ def test_polish_that_keeps_every_figure_is_accepted() -> None:
 
 
 def test_polish_that_invents_a_number_is_rejected_and_the_template_kept() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     invented = polish_blocks(draft)["三.1"] + "\n项目年产值增长了37亿元。"
     model = GenericFakeChatModel(messages=iter([AIMessage(content=_reworded(draft, {"三.1": invented}))]))
     polished = polish(draft, model)
@@ -603,7 +598,7 @@ def test_polish_that_drops_a_placeholder_or_rewrites_an_instance_line_is_rejecte
 
 
 def test_polish_that_adds_a_leadership_claim_is_rejected() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     boasted = polish_blocks(draft)["四.3"] + "\n项目整体达到国际领先水平。"
     polished = polish(draft, FakeListChatModel(responses=[_reworded(draft, {"四.3": boasted})]))
     assert "国际领先" not in polished.text()
@@ -611,7 +606,7 @@ def test_polish_that_adds_a_leadership_claim_is_rejected() -> None:
 
 
 def test_polish_without_block_markers_is_discarded_entirely() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     polished = polish(draft, FakeListChatModel(responses=["好的，以下是润色后的文字：项目建设成效显著。"]))
     assert polished.mode == "template"
     assert polished.sections == draft.sections
@@ -632,7 +627,7 @@ class _BrokenModel(BaseChatModel):
 
 
 def test_a_failing_model_leaves_the_template_and_a_note() -> None:
-    draft = draft_of(example_data())
+    draft = draft_of(example_spec())
     polished = polish(draft, _BrokenModel())
     assert polished.sections == draft.sections
     assert polished.notes == ["大模型润色失败（ConnectionError），保留模板文本。"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import typer
@@ -14,7 +13,6 @@ from docx.enum.text import WD_COLOR_INDEX
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from assistant.config import REPO_ROOT
 from assistant.drafting import (
     FORM_HEADERS,
     FORM_NOTES,
@@ -28,17 +26,7 @@ from assistant.drafting import (
 )
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.knowledge.corpus import Corpus
-
-EXAMPLE = REPO_ROOT / "examples" / "draft_spec.json"
-
-
-def example_data() -> dict[str, Any]:
-    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def example_draft() -> Draft:
-    return build_draft(parse_spec(example_data()))
+from tests.profiles import EXAMPLE_SPEC, example_spec
 
 
 def partial_draft(name: str = "示例智能工厂") -> Draft:
@@ -51,6 +39,11 @@ def partial_draft(name: str = "示例智能工厂") -> Draft:
             }
         )
     )
+
+
+@pytest.fixture(scope="module")
+def example_draft() -> Draft:
+    return build_draft(parse_spec(example_spec()))
 
 
 def docx_text(path: Path) -> tuple[list[str], list[str], list[list[list[str]]]]:
@@ -200,7 +193,7 @@ def test_draft_json_is_one_document_and_the_docx_is_written(
 ) -> None:
     runner, app = runner_app
     out = tmp_path / "out" / "draft.docx"
-    result = runner.invoke(app, ["draft", str(EXAMPLE), "--out", str(out), "--json", "--no-llm"])
+    result = runner.invoke(app, ["draft", str(EXAMPLE_SPEC), "--out", str(out), "--json", "--no-llm"])
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["output"] == str(out) and out.exists()
@@ -214,11 +207,11 @@ def test_draft_of_a_batch_writes_the_recommendation_table(
     runner_app: tuple[CliRunner, typer.Typer], tmp_path: Path
 ) -> None:
     runner, app = runner_app
-    second = example_data() | {"project_name": "第二个项目"}
+    second = example_spec() | {"project_name": "第二个项目"}
     spec = tmp_path / "batch.json"
     spec.write_text(
         json.dumps(
-            {"recommender": "示例省工业和信息化厅", "projects": [example_data(), second]}, ensure_ascii=False
+            {"recommender": "示例省工业和信息化厅", "projects": [example_spec(), second]}, ensure_ascii=False
         ),
         encoding="utf-8",
     )
@@ -262,7 +255,7 @@ def test_bad_specs_exit_2_with_a_chinese_message_and_nothing_on_stdout(
 
 def test_draft_human_output_shows_the_text_and_the_checks(runner_app: tuple[CliRunner, typer.Typer]) -> None:
     runner, app = runner_app
-    result = runner.invoke(app, ["draft", str(EXAMPLE), "--no-llm"])
+    result = runner.invoke(app, ["draft", str(EXAMPLE_SPEC), "--no-llm"])
     assert result.exit_code == 0
     assert "1.工厂建设—数字孪生工厂构建—压铸机加车间数字孪生与产线布局仿真优化" in result.stdout
     assert "自查意见" in result.stdout

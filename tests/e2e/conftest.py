@@ -74,14 +74,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(settings: Settings) -> Iterator[LiveServer]:
-    """The UI for ``settings`` on a free port of 127.0.0.1, served by uvicorn in a background
-    thread until the generator is closed (a module can build its own server with other settings)."""
+def serve(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
+    """The UI on a free port of 127.0.0.1, served by uvicorn in a background thread until the
+    generator is closed: grounded mode (no LLM), BM25 only, no Chroma server, data in data_dir,
+    and any other settings in overrides (a module can build its own server with them)."""
     import uvicorn
 
     from assistant.interfaces.ui.app import create_ui_app
     from assistant.service import AssistantService
 
+    settings = Settings(
+        dense_weight=0, data_dir=data_dir, chroma_url=None, llm_base_url=None, llm_model=None, **overrides
+    )
     service = AssistantService.from_settings(settings)
     port = _free_port()
     config = uvicorn.Config(create_ui_app(service), host="127.0.0.1", port=port, log_level="warning")
@@ -100,21 +104,14 @@ def serve(settings: Settings) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def serve_ui() -> Any:
-    """``serve_ui(settings)``: a fixture, because test modules cannot import a conftest."""
+    """``serve_ui(data_dir, **settings)``: a fixture, because test modules cannot import a conftest."""
     return serve
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The UI on a free port of 127.0.0.1, served by uvicorn in a background thread."""
-    settings = Settings(
-        dense_weight=0,
-        data_dir=tmp_path_factory.mktemp("ui-data"),
-        chroma_url=None,
-        llm_base_url=None,
-        llm_model=None,
-    )
-    yield from serve(settings)
+    yield from serve(tmp_path_factory.mktemp("ui-data"))
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,15 @@ def _choose(page: Any, selector: str, option: str) -> None:
     )
 
 
+def _download(page: Any, selector: str, folder: Path) -> Path:
+    """Click selector and save the download under its suggested name in folder."""
+    with page.expect_download() as download:
+        page.click(selector)
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
 def _ladder(page: Any, scope: str) -> dict[str, str]:
     """Tier name -> status class of each ladder step under ``scope``."""
     steps = page.locator(f"{scope} ol.ladder li.step")
@@ -252,20 +261,14 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     assert "一、申报单位基本信息" in page.locator("#download-section").inner_text()  # the first by default
     _choose(page, "#section-pick", "二、")
     page.locator("#download-section", has_text="二、智能工厂基本情况").wait_for()
-    with page.expect_download() as download:
-        page.click("#download-section")
-    part_path = tmp_path / download.value.suggested_filename
-    download.value.save_as(part_path)
+    part_path = _download(page, "#download-section", tmp_path)
     assert part_path.suffix == ".docx"
     part = Document(str(part_path))
     part_heads = [p.text for p in part.paragraphs if p.style.name.startswith("Heading")]
     assert part_heads[0] == "二、智能工厂基本情况" and "（六）真实性承诺" in part_heads
     assert not any(h.startswith(("三、", "四、", "附件4")) for h in part_heads)
 
-    with page.expect_download() as download:
-        page.click("#download-docx")
-    docx_path = tmp_path / download.value.suggested_filename
-    download.value.save_as(docx_path)
+    docx_path = _download(page, "#download-docx", tmp_path)
     assert docx_path.suffix == ".docx"
     document = Document(str(docx_path))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -274,10 +277,7 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     assert "生产作业—在线智能检测—电驱壳体装配线螺栓拧紧质量的AI在线判定" in text
     assert "智能工厂场景建设情况" in text and "智能工厂建设成效" in text
 
-    with page.expect_download() as download:
-        page.click("#download-xlsx")
-    xlsx_path = tmp_path / download.value.suggested_filename
-    download.value.save_as(xlsx_path)
+    xlsx_path = _download(page, "#download-xlsx", tmp_path)
     sheet = load_workbook(xlsx_path).active
     assert sheet.cell(3, 2).value == "申报单位名称"
     assert sheet.cell(4, 3).value == "新能源汽车电驱动壳体智能工厂"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from docx import Document as new_docx
 
-from assistant.config import REPO_ROOT, Settings
+from assistant.config import REPO_ROOT
 
 TIMEOUT_MS = 30_000
 OPERATOR_KEY = "op-e2e-secret"
@@ -37,16 +37,7 @@ OLD_ADDRESS, NEW_ADDRESS = "三香路998号", "干将西路1000号"
 def live_server(serve_ui: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     corpus = tmp_path_factory.mktemp("ops-corpus") / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
-    settings = Settings(
-        dense_weight=0,
-        data_dir=tmp_path_factory.mktemp("ops-data"),
-        corpus_dir=corpus,
-        chroma_url=None,
-        llm_base_url=None,
-        llm_model=None,
-        operator_keys=OPERATOR_KEY,
-    )
-    yield from serve_ui(settings)
+    yield from serve_ui(tmp_path_factory.mktemp("ops-data"), corpus_dir=corpus, operator_keys=OPERATOR_KEY)
 
 
 @pytest.fixture()

@@ -8,6 +8,7 @@ left-over temp file or a half-written document fails them too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from assistant.errors import CorpusError
-from assistant.knowledge.corpus import load_corpus, parse_document, split_front_matter
+from assistant.knowledge.corpus import Clause, Corpus, load_corpus, parse_document, split_front_matter
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, clean_text, extract_text, ingest_file, to_markdown
 
 CJK_FONT = "STSong-Light"  # reportlab's built-in Adobe CID font: no font file needed
@@ -114,6 +115,12 @@ def clause_ids(corpus_dir: Path, doc_id: str) -> list[str]:
     return [clause.clause_id for clause in document.clauses]
 
 
+def clause_at(corpus: Corpus, clause_id: str) -> Clause:
+    clause = corpus.get(clause_id)
+    assert clause is not None, clause_id
+    return clause
+
+
 def has_chinese(message: str) -> bool:
     return re.search(r"[\u4e00-\u9fff]", message) is not None
 
@@ -151,11 +158,9 @@ def test_pdf_ingests_into_numbered_clauses_with_wrapped_item_rejoined(
         "guide2025#一.(一).2",
         "guide2025#一.(二).1",
     ]
-    item = corpus.get("guide2025#一.(一).1")
-    assert item is not None
+    item = clause_at(corpus, "guide2025#一.(一).1")
     assert item.text == "1.企业应为规模以上工业企业，企业和产品均具有较强市场竞争力。"
-    contact = corpus.get("guide2025#一.(一).2")
-    assert contact is not None
+    contact = clause_at(corpus, "guide2025#一.(一).2")
     assert contact.text == "2.联系电话010-68205630，申报网址https://www.miit-imps.com。"
     assert contact.edition == "2025"
 
@@ -194,8 +199,7 @@ def test_docx_ingests_with_sections_and_table_rows_as_paragraphs(sources: Path, 
         "form2025#一",
         "form2025#二.1",
     ]
-    table_clause = corpus.get("form2025#一")
-    assert table_clause is not None
+    table_clause = clause_at(corpus, "form2025#一")
     assert table_clause.text == "材料 | 份数\n申报书 | 1"
     assert table_clause.status == "draft"
     assert table_clause.title == "申报材料清单"
@@ -212,8 +216,7 @@ def test_txt_in_gb18030_is_decoded_and_ingested(sources: Path, corpus_dir: Path)
 
     corpus = load_corpus(corpus_dir)
     assert clause_ids(corpus_dir, "notice2025") == ["notice2025#一.(一).1"]
-    clause = corpus.get("notice2025#一.(一).1")
-    assert clause is not None
+    clause = clause_at(corpus, "notice2025#一.(一).1")
     assert clause.text == "1.培育一批卓越级智能工厂。"
     assert clause.heading == "关于开展智能工厂培育的通知 › 一、工作目标 › (一)总体目标"
 
@@ -371,27 +374,27 @@ def test_unsupported_suffix_is_refused_naming_the_allowed_types(
     assert all(suffix in message for suffix in SUPPORTED_SUFFIXES)
 
 
-def test_corrupt_pdf_bytes_are_refused_as_unreadable(sources: Path, corpus_dir: Path) -> None:
-    src = sources / "broken.pdf"
-    src.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref")
+@pytest.mark.parametrize(
+    ("name", "write", "reason"),
+    [
+        (
+            "broken.pdf",
+            lambda p: p.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref"),
+            "无法读取",
+        ),
+        ("broken.docx", lambda p: p.write_bytes(b"PK\x03\x04 this is not really a zip"), "无法读取 DOCX"),
+        ("empty.docx", lambda p: make_docx(p, before=[], rows=[], after=[]), "没有可提取的文字"),
+    ],
+    ids=["corrupt-pdf", "corrupt-docx", "empty-docx"],
+)
+def test_unreadable_files_are_refused_naming_the_file_and_why(
+    sources: Path, corpus_dir: Path, name: str, write: Callable[[Path], object], reason: str
+) -> None:
+    src = sources / name
+    write(src)
     message = assert_refused(corpus_dir, src)
-    assert "broken.pdf" in message
-    assert "无法读取" in message
-
-
-def test_corrupt_docx_bytes_are_refused_as_unreadable(sources: Path, corpus_dir: Path) -> None:
-    src = sources / "broken.docx"
-    src.write_bytes(b"PK\x03\x04 this is not really a zip")
-    message = assert_refused(corpus_dir, src)
-    assert "broken.docx" in message
-    assert "无法读取 DOCX" in message
-
-
-def test_empty_docx_is_refused_for_having_no_text(sources: Path, corpus_dir: Path) -> None:
-    src = make_docx(sources / "empty.docx", before=[], rows=[], after=[])
-    message = assert_refused(corpus_dir, src)
-    assert "empty.docx" in message
-    assert "没有可提取的文字" in message
+    assert name in message
+    assert reason in message
 
 
 def test_image_only_pdf_is_refused_as_needing_ocr(sources: Path, corpus_dir: Path) -> None:
@@ -413,21 +416,22 @@ def test_blank_pdf_is_refused_as_needing_ocr(sources: Path, corpus_dir: Path) ->
     assert "OCR" in assert_refused(corpus_dir, src)
 
 
+def encrypted_notice(path: Path, user_password: str) -> Path:
+    """NOTICE_LINES as a PDF at path, encrypted with an owner password and user_password
+    ("" opens without one)."""
+    writer = PdfWriter(clone_from=make_pdf(path.with_name("plain.pdf"), [NOTICE_LINES]))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+    writer.write(path)
+    return path
+
+
 def test_pdf_with_an_open_password_is_refused_as_encrypted(sources: Path, corpus_dir: Path) -> None:
-    plain = make_pdf(sources / "plain.pdf", [NOTICE_LINES])
-    writer = PdfWriter(clone_from=plain)
-    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
-    src = sources / "locked.pdf"
-    writer.write(src)
+    src = encrypted_notice(sources / "locked.pdf", user_password="secret")
     assert "加密" in assert_refused(corpus_dir, src)
 
 
 def test_pdf_with_only_an_owner_password_is_read(sources: Path, corpus_dir: Path) -> None:
-    plain = make_pdf(sources / "plain.pdf", [NOTICE_LINES])
-    writer = PdfWriter(clone_from=plain)
-    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
-    src = sources / "restricted.pdf"
-    writer.write(src)
+    src = encrypted_notice(sources / "restricted.pdf", user_password="")
     assert "智能工厂申报指南" in extract_text(src)
 
 

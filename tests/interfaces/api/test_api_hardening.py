@@ -7,8 +7,6 @@ import re
 import sqlite3
 import sys
 import types
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,24 +16,11 @@ from fastapi.testclient import TestClient
 
 from assistant.config import REPO_ROOT
 from assistant.interfaces.api.app import create_app
-from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
-from tests.fakes import make_service
 from tests.interfaces.api.test_api import api_settings, assert_error, make_client
 
 KEY = "k-ui-3e9d1f"
 SPEC = (REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8")
-
-
-@pytest.fixture()
-def service(sparse_retriever: Retriever, tmp_path: Path) -> AssistantService:
-    return make_service(sparse_retriever, tmp_path)
-
-
-@pytest.fixture()
-def client(service: AssistantService) -> Iterator[TestClient]:
-    with make_client(service) as test_client:
-        yield test_client
 
 
 # -- invalid Unicode -------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from assistant.interfaces.api.app import create_app
 from assistant.interfaces.api.models import MODEL_ID
 from assistant.knowledge.retrieval import Retriever
 from tests.fakes import ScriptedChatModel, make_service, tool_call
-from tests.interfaces.api.test_api import api_settings, free_port, make_client
+from tests.interfaces.api.test_api import api_settings, make_client
+from tests.servers import free_port
 
 API_KEY = "sk-test-assistant-0001"
 QUESTION = "每个省最多推荐几个项目？"

@@ -17,7 +17,7 @@ from assistant.interfaces.cli.check import register
 from assistant.knowledge.corpus import load_corpus
 from assistant.rules import CheckReport, check, load_rules, parse_profile, render_markdown, render_table
 from tests.profiles import EXCELLENT as BASE_EXCELLENT
-from tests.profiles import variant
+from tests.profiles import LEADING, variant
 
 RULES = load_rules(REPO_ROOT / "corpus" / "rules")
 
@@ -194,19 +194,8 @@ def test_markdown_for_a_closed_window_and_inner_mongolia() -> None:
 
 
 def test_markdown_for_a_leading_firm_says_there_are_no_gaps() -> None:
-    leading = {
-        **EXCELLENT,
-        "maturity": {"level": 4, "assessed_by": "self"},
-        "links": dict.fromkeys(("工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"), "领航级"),
-        "outcomes": {
-            "kpi_standing": "global_leading",
-            "leads_industry": "global",
-            "drives_supply_chain": True,
-            "solutions": "exported",
-            "standards_group": "feeding_standards",
-            "talent": "leading_and_external",
-        },
-    }
+    # Self-assessed and recognised only at 先进级, as the rest of this file's firm.
+    leading = variant(LEADING, {"maturity.assessed_by": "self", "status.recognised_tier": "先进级"})
     text = render_markdown(_report(leading))
     assert "没有差距" in text
 
