@@ -78,10 +78,12 @@ def evidence_lead(
         if hit.clause not in pool:
             pool.insert(0, hit.clause)
 
+    lexical = retriever.lexical()  # the follow-up searches are keyword queries
+
     def search(query: str) -> list[Clause]:
-        hits = retriever.search(query, k=4, edition=edition)
+        hits = lexical.search(query, k=4, edition=edition)
         if regional:
-            hits += retriever.search(query, k=2, edition=edition, doc_ids=regional)
+            hits += lexical.search(query, k=2, edition=edition, doc_ids=regional)
         return [h.clause for h in hits if h.clause.doc_id not in excluded]
 
     silence = silence_note(corpus, rules_edition, question, parts, profile)

@@ -155,6 +155,20 @@ class Retriever:
     def editions(self) -> list[str]:
         return self.index.corpus.editions
 
+    def lexical(self) -> Retriever:
+        """A BM25-only twin over the same index (built once): for the answerer's own follow-up
+        searches ("<part of the question> 联系电话"), keyword queries where a query embedding
+        (~10–25 ms each, two per expanded query) buys little."""
+        twin = self.__dict__.get("_lexical")
+        if twin is None:
+            twin = (
+                self
+                if not self.fusion.dense_weight
+                else Retriever(self.index, replace(self.fusion, dense_weight=0.0))
+            )
+            self.__dict__["_lexical"] = twin
+        return twin
+
     def prepare_query(self, query: str) -> tuple[str, str]:
         """(normalised query with tier typos fixed, synonym expansion terms)."""
         text = _TIER_TYPO.sub(lambda m: m.group(1) + "级", normalise(query))

@@ -111,3 +111,18 @@ def test_the_dense_query_carries_the_synonym_expansion(settings: Settings) -> No
     embedder.asked.clear()
     Retriever(index, replace(FusionConfig(), dense_expansion_mix=0)).search("发改委电话", k=1)
     assert embedder.asked == ["发改委电话"]
+
+
+def test_the_lexical_twin_ranks_without_embedding_the_query(full_index: Index) -> None:
+    """The answerer's follow-up keyword searches: BM25 only, so no query embedding is paid."""
+    retriever = Retriever(full_index)
+    twin = retriever.lexical()
+    assert twin is retriever.lexical() and twin.fusion.dense_weight == 0
+    embedder = full_index.embedder
+    assert embedder is not None
+    before = len(embedder._cache)
+    hits = twin.search("材料邮寄 地址 从未问过的一句话", k=3)
+    assert "notice#二.(三)" in [hit.clause.clause_id for hit in hits]
+    assert len(embedder._cache) == before
+    retriever.search("材料邮寄 地址 从未问过的一句话", k=3)
+    assert len(embedder._cache) > before
