@@ -102,10 +102,16 @@ def sentences(clause: Clause, *, whole_lists: bool = False) -> list[str]:
 
 
 def quoted_span(
-    sentence: str, match: re.Match[str] | None, terms: set[str] | None = None, limit: int = MAX_SPAN
+    sentence: str,
+    match: re.Match[str] | None,
+    terms: set[str] | None = None,
+    limit: int = MAX_SPAN,
+    focus: str | None = None,
 ) -> str:
     """The sentence, or when long the comma-chunks around the value (or, without a value, the
-    chunk sharing most words with the question), with the sentence's subject in front."""
+    chunks sharing most words with the question, among those naming ``focus`` — the asked tier —
+    if any: "…卓越级应达到三级及以上，领航级应达到四级及以上" asked of 领航级 keeps the last chunk),
+    with the sentence's subject in front."""
     sentence = sentence.rstrip("。；;")
     if len(sentence) <= limit:
         return sentence
@@ -120,10 +126,10 @@ def quoted_span(
             position += len(chunk)
     elif terms:
         # The two neighbouring chunks that together share most words with the question.
-        def window(i: int) -> tuple[int, int]:
+        def window(i: int) -> tuple[bool, int, int]:
             pair = chunks[i] + (chunks[i + 1] if i + 1 < len(chunks) else "")
             shown = pair if len(pair) <= limit else chunks[i]
-            return (len(bigrams(shown) & terms), -i)
+            return (bool(focus) and focus in shown, len(bigrams(shown) & terms), -i)
 
         start = max(range(len(chunks)), key=window)
     picked = chunks[start].rstrip("，,")
@@ -236,7 +242,7 @@ def closest(
                 + (3 if clause.doc_id in prefer else 0)
             )
             if best is None or score > best.score:
-                best = Found(clause, quoted_span(sentence, None, terms), score)
+                best = Found(clause, quoted_span(sentence, None, terms, focus=tier), score)
     return best
 
 

@@ -149,3 +149,13 @@ def test_a_list_of_conditions_asked_gets_no_verdict(service: AssistantService) -
     assert "工厂建设；研发设计；生产作业；生产管理；经营管理" in answer.lead
     verdict = service.ask("我们能报卓越级吗", as_of=AS_OF)
     assert verdict.lead.startswith("规则核验结论")
+
+
+def test_a_long_sentence_is_cut_where_it_names_the_asked_tier() -> None:
+    rule = clause(
+        "c#一.5",
+        "5.基础级和先进级工厂智能制造能力成熟度评估水平达到GB/T 39116-2020《智能制造能力成熟度模型》二级及以上，"
+        "卓越级智能工厂应达到三级及以上，领航级智能工厂应达到四级及以上。",
+    )
+    assert "领航级智能工厂应达到四级及以上" in compose("领航级的成熟度要几级", [rule]).lines[0]
+    assert "二级及以上" in compose("基础级的成熟度要几级", [rule]).lines[0]
