@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from assistant.answering.asks import NEXT_ROUND, Part
+from assistant.answering.gazetteer import DATA_DIR, load_gazetteer
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.retrieval import Retriever
 
@@ -56,6 +57,10 @@ def only_autonomous_region(retriever: Retriever, question: str) -> str:
         return ""
     regions = {d.region for d in retriever.index.corpus.documents if d.region}
     if any(region[:2] in question for region in regions):
+        return ""
+    # "广西壮族自治区的企业…": another region named (or one of its cities) is not ours to assume.
+    gazetteer, _ = load_gazetteer(DATA_DIR)
+    if any(len(name) >= 2 and name in question for name in gazetteer.regions):
         return ""
     autonomous = [region for region in regions if region.endswith("自治区")]
     return autonomous[0] if len(autonomous) == 1 else ""

@@ -3,7 +3,7 @@
 The lead (compose.py) picks sentences by the words they share with the question. That misses
 paraphrases: "会有人来厂里现场看吗" shares no word with "组织专家开展现场核查". The dense index
 already holds every sentence of every clause as an embedded unit (knowledge/index.py), so the
-cosine of a sentence to the question is one Chroma query away. This module fetches those
+cosine of a sentence to the question is one query of the unit index away. This module fetches those
 cosines for the clauses a lead looks at — once per batch of clauses, not once per sentence — and
 maps compose's sentences onto the index's units (the two split a clause alike, except that the
 index keeps a short fragment with the sentence before it and keeps item numbers).

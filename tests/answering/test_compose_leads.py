@@ -159,3 +159,9 @@ def test_a_long_sentence_is_cut_where_it_names_the_asked_tier() -> None:
     )
     assert "领航级智能工厂应达到四级及以上" in compose("领航级的成熟度要几级", [rule]).lines[0]
     assert "二级及以上" in compose("基础级的成熟度要几级", [rule]).lines[0]
+
+
+def test_another_autonomous_region_named_is_not_read_as_the_held_one(service: AssistantService) -> None:
+    answer = service.ask("我们是广西壮族自治区的企业，自治区工信厅谁负责", as_of=AS_OF)
+    assert "按内蒙古自治区理解" not in answer.answer
+    assert "【nmg#" not in answer.answer
