@@ -52,6 +52,11 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+def named_days(text: str) -> list[str]:
+    """The days of the month a question names ("22号还是29号" → ["22", "29"]), in its order."""
+    return re.findall(r"(\d{1,2})\s*[号日]", text)
+
+
 #: Questions that ask for a value of a kind the documents may not set, with the pattern a
 #: sentence must match to carry such a value, and how the silence is worded.
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering.asks import NEXT_ROUND, asked_parts, asked_subject, value_ask
+from assistant.answering.asks import NEXT_ROUND, asked_parts, asked_subject, named_days, value_ask
 from assistant.answering.values import (
     KIND_HINTS,
     Found,
@@ -61,7 +61,7 @@ class Lead:
 
 def _in_asked_order(chosen: list[Found], part_text: str) -> list[Found]:
     """Dates in the order the question names their days ("22号还是29号": the 22nd first)."""
-    days = [int(d) for d in re.findall(r"(\d{1,2})\s*[号日]", part_text)]
+    days = [int(d) for d in named_days(part_text)]
 
     def position(item: Found) -> int:
         set_days = [int(d) for d in re.findall(r"月\s*(\d{1,2})\s*日", item.span)]
@@ -184,7 +184,7 @@ def compose(
             chosen.append(item)
         if part.kind == "date":
             # "22号还是29号": each day named gets the sentence that sets it, however it scores.
-            for day in re.findall(r"(\d{1,2})\s*[号日]", part.text):
+            for day in named_days(part.text):
                 setting = re.compile(rf"月\s*{day}\s*日")
                 if not any(setting.search(c.span) for c in chosen):
                     chosen += [f for f in found if setting.search(f.span)][:1]

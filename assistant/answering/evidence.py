@@ -78,7 +78,7 @@ def evidence_lead(
         if hit.clause not in pool:
             pool.insert(0, hit.clause)
 
-    lexical = retriever.lexical()  # the follow-up searches are keyword queries
+    lexical = retriever.lexical  # the follow-up searches are keyword queries
 
     def search(query: str) -> list[Clause]:
         hits = lexical.search(query, k=4, edition=edition)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.answering.asks import named_days
 from assistant.knowledge.corpus import Clause
 from assistant.vocabulary import TIERS
 
@@ -172,7 +173,7 @@ def find_values(
     unit = re.search(r"[几多少]+\s*([个份项家名])", part_text) if kind == "count" else None
     # "22号还是29号": each day the question names is a value it wants confirmed.
     tier = _tier_scope(question)
-    days = set(re.findall(r"(\d{1,2})\s*[号日]", part_text)) if kind == "date" else set()
+    days = set(named_days(part_text)) if kind == "date" else set()
     found: list[Found] = []
     for rank, clause in enumerate(clauses):
         context = bigrams(clause.heading)

@@ -23,6 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -155,19 +156,14 @@ class Retriever:
     def editions(self) -> list[str]:
         return self.index.corpus.editions
 
+    @cached_property
     def lexical(self) -> Retriever:
         """A BM25-only twin over the same index (built once): for the answerer's own follow-up
         searches ("<part of the question> 联系电话"), keyword queries where a query embedding
         (~10–25 ms each, two per expanded query) buys little."""
-        twin = self.__dict__.get("_lexical")
-        if twin is None:
-            twin = (
-                self
-                if not self.fusion.dense_weight
-                else Retriever(self.index, replace(self.fusion, dense_weight=0.0))
-            )
-            self.__dict__["_lexical"] = twin
-        return twin
+        if not self.fusion.dense_weight:
+            return self
+        return Retriever(self.index, replace(self.fusion, dense_weight=0.0))
 
     def prepare_query(self, query: str) -> tuple[str, str]:
         """(normalised query with tier typos fixed, synonym expansion terms)."""

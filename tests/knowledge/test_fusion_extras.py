@@ -116,8 +116,8 @@ def test_the_dense_query_carries_the_synonym_expansion(settings: Settings) -> No
 def test_the_lexical_twin_ranks_without_embedding_the_query(full_index: Index) -> None:
     """The answerer's follow-up keyword searches: BM25 only, so no query embedding is paid."""
     retriever = Retriever(full_index)
-    twin = retriever.lexical()
-    assert twin is retriever.lexical() and twin.fusion.dense_weight == 0
+    twin = retriever.lexical
+    assert twin is retriever.lexical and twin.fusion.dense_weight == 0
     embedder = full_index.embedder
     assert embedder is not None
     before = len(embedder._cache)
