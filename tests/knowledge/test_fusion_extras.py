@@ -3,6 +3,7 @@ the synonym table (both measured in README, "Retrieval")."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -56,6 +57,10 @@ class RecordingEmbedder:
         return self.vectors.get(text, self.default)
 
 
+#: The dense side on every query, however far ahead the lexical leader is.
+ALWAYS_DENSE = FusionConfig(dense_skip_lead=math.inf)
+
+
 def make_index(settings: Settings, synonyms: dict[str, list[str]] | None = None) -> Index:
     corpus = small_corpus()
     tokenizer = cached_tokenizer(())
@@ -80,7 +85,7 @@ def test_a_question_naming_a_section_ranks_that_section_first(settings: Settings
     assert with_headings[0].clause.clause_id == "materials#1"
 
 
-def test_dense_ranking_mixes_in_the_expanded_query(settings: Settings) -> None:
+def test_dense_ranking_mixes_in_the_query_pulled_towards_its_expansion(settings: Settings) -> None:
     index = make_index(settings)
     index.matrix = UnitMatrix(
         np.array([[1, 0], [0, 1], [0.6, 0.8]], dtype=np.float32),
@@ -90,27 +95,67 @@ def test_dense_ranking_mixes_in_the_expanded_query(settings: Settings) -> None:
         regions=[""] * 3,
     )
     asked = np.array([1, 0], dtype=np.float32)  # the user's words: nearest notice#1
-    expanded = np.array([0, 1], dtype=np.float32)  # with the documents' words: notice#2
-    index.embedder = RecordingEmbedder({"q": asked, "q 联系方式": expanded}, asked)  # type: ignore[assignment]
+    term = np.array([0, 1], dtype=np.float32)  # the documents' word: nearest notice#2
+    index.embedder = RecordingEmbedder({"q": asked, "联系方式": term}, asked)  # type: ignore[assignment]
     assert index.dense_ranking("q", 1) == [("notice#1", 1.0)]
-    assert index.dense_ranking("q", 1, expanded="q 联系方式", expansion_mix=0) == [("notice#1", 1.0)]
-    # Halfway between the two, the clause near both wins over the one near only one of them.
-    ranking = index.dense_ranking("q", 3, expanded="q 联系方式", expansion_mix=0.5)
-    assert ranking[0][0] == "materials#1"
-    assert ranking[0][1] == pytest.approx(0.5 * 0.6 + 0.5 * 0.8)
+    assert index.dense_ranking("q", 1, expansion_terms=["联系方式"], expansion_mix=0) == [("notice#1", 1.0)]
+    # Pulled halfway to the term, the query is nearest the clause near both.
+    pulled = index.dense_ranking("q", 3, expansion_terms=["联系方式"], expansion_mix=1)
+    assert pulled[0][0] == "materials#1"
+    assert pulled[0][1] == pytest.approx((0.6 + 0.8) / np.sqrt(2), rel=1e-5)
+    mixed = dict(index.dense_ranking("q", 3, expansion_terms=["联系方式"], expansion_mix=0.5))
+    assert mixed["notice#1"] == pytest.approx(0.5 * 1 + 0.5 / np.sqrt(2), rel=1e-5)
+    assert mixed["materials#1"] == pytest.approx(0.5 * 0.6 + 0.5 * (0.6 + 0.8) / np.sqrt(2), rel=1e-5)
 
 
-def test_the_dense_query_carries_the_synonym_expansion(settings: Settings) -> None:
+def test_the_dense_query_carries_the_synonym_expansion_at_one_embedding(settings: Settings) -> None:
+    """The expansion costs no embedding of its own once its terms are known: a term is embedded
+    the first time any question expands to it, never again."""
     index = make_index(settings, {"电话": ["联系方式"]})
     unit = np.array([1, 0], dtype=np.float32)
     index.matrix = UnitMatrix(unit[None, :], ["notice#2"], ["n2"], ["2024"], [""])
     embedder = RecordingEmbedder({}, unit)
     index.embedder = embedder  # type: ignore[assignment]
-    Retriever(index, FusionConfig()).search("发改委电话多少", k=1)
-    assert embedder.asked == ["发改委电话多少", "发改委电话多少 联系方式"]
+    Retriever(index, ALWAYS_DENSE).search("发改委电话多少", k=1)
+    assert embedder.asked == ["发改委电话多少", "联系方式"]
     embedder.asked.clear()
-    Retriever(index, replace(FusionConfig(), dense_expansion_mix=0)).search("发改委电话", k=1)
+    Retriever(index, ALWAYS_DENSE).search("工信厅电话是什么", k=1)
+    assert embedder.asked == ["工信厅电话是什么"]
+    embedder.asked.clear()
+    Retriever(index, replace(ALWAYS_DENSE, dense_expansion_mix=0)).search("发改委电话", k=1)
     assert embedder.asked == ["发改委电话"]
+
+
+def test_a_decisive_lexical_lead_skips_the_query_embedding(settings: Settings) -> None:
+    """Only one clause says 联系电话: no dense score could overturn it, so none is computed. A
+    question whose words two clauses share is still ranked with the dense side."""
+    index = make_index(settings)
+    index.matrix = UnitMatrix(
+        np.eye(3, dtype=np.float32),
+        ["notice#1", "notice#2", "materials#1"],
+        ["n1", "n2", "m1"],
+        ["2024"] * 3,
+        [""] * 3,
+    )
+    embedder = RecordingEmbedder({}, np.array([1, 0, 0], dtype=np.float32))
+    index.embedder = embedder  # type: ignore[assignment]
+    retriever = Retriever(index, FusionConfig())
+    assert retriever.search("联系电话", k=1)[0].clause.clause_id == "notice#2"
+    assert embedder.asked == []
+    retriever.search("企业", k=1)  # in notice#1 and materials#1 alike
+    assert embedder.asked == ["企业"]
+    embedder.asked.clear()
+    Retriever(index, ALWAYS_DENSE).search("联系电话", k=1)
+    assert embedder.asked == ["联系电话"]
+
+
+def test_the_lexical_lead_is_judged_among_the_clauses_the_filters_keep(settings: Settings) -> None:
+    retriever = Retriever(make_index(settings), FusionConfig())
+    scores = np.array([3.0, 0.5, 0.4])
+    assert retriever._lexical_lead_decides(scores, None)
+    assert not retriever._lexical_lead_decides(scores, np.array([False, True, True]))
+    assert retriever._lexical_lead_decides(scores, np.array([False, True, False]))  # one left
+    assert not retriever._lexical_lead_decides(np.zeros(3), None)  # no lexical match at all
 
 
 def test_the_lexical_twin_ranks_without_embedding_the_query(full_index: Index) -> None:

@@ -370,6 +370,11 @@ def serve(
         shutil.rmtree(metrics_dir, ignore_errors=True)
         metrics_dir.mkdir(parents=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    if workers > 1 and "OMP_NUM_THREADS" not in os.environ:
+        from assistant.knowledge.embedding import openmp_threads_per_worker
+
+        # Read by each worker's embedding engine when it loads (workers inherit the environment).
+        os.environ["OMP_NUM_THREADS"] = str(openmp_threads_per_worker(workers))
     uvicorn.run(
         "assistant.interfaces.api.app:create_app", factory=True, host=host, port=port, workers=workers
     )
