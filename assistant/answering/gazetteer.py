@@ -8,6 +8,7 @@ Loading jieba is slow, so the pair is built once per data directory.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +81,18 @@ class Segmenter:
         return out
 
 
-@lru_cache(maxsize=4)
+_loading = threading.Lock()
+
+
 def load_gazetteer(data_dir: Path) -> tuple[Gazetteer, Segmenter]:
+    """The gazetteer and its segmenter, built once per process. Under a lock: the first asks a
+    server takes arrive together, and each would otherwise build its own jieba dictionary
+    (~50 MB apiece; measured, one worker at 740 MB RSS after 60 s of /v1/ask, against 450)."""
+    with _loading:
+        return _build_gazetteer(data_dir)
+
+
+@lru_cache(maxsize=4)
+def _build_gazetteer(data_dir: Path) -> tuple[Gazetteer, Segmenter]:
     gazetteer = Gazetteer.load(data_dir)
     return gazetteer, Segmenter(gazetteer.terms())

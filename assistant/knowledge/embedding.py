@@ -51,6 +51,7 @@ class Embedder(ABC):
     def __init__(self, cache_size: int = QUERY_CACHE_SIZE) -> None:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._terms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         # One query embedding at a time per process: the engine already spreads one embedding
         # over the process's OpenMP threads, and the API runs searches in a thread pool, so
@@ -59,6 +60,7 @@ class Embedder(ABC):
         # and one OpenMP thread per worker (`assistant serve` sets that).
         self._engine = threading.Lock()
         self.passages_embedded = 0
+        self.queries_embedded = 0
         self.cache_hits = 0
 
     def query(self, text: str) -> np.ndarray:
@@ -71,12 +73,27 @@ class Embedder(ABC):
                 return vector
         with self._engine:
             vector = np.asarray(self._embed_query(text), dtype=np.float32)
+            self.queries_embedded += 1
         vector.setflags(write=False)
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vector
+
+    def term(self, text: str) -> np.ndarray:
+        """The query vector of a vocabulary term (a word of the synonym table): kept for the life
+        of the process, apart from the LRU, since the vocabulary is small and fixed and a flood of
+        distinct questions must not evict it. The embedder is shared per process, so an index
+        reload keeps these."""
+        vector = self._terms.get(text)
+        if vector is None:
+            vector = self._terms[text] = self.query(text)
+        return vector
+
+    @property
+    def terms_embedded(self) -> int:
+        return len(self._terms)
 
     def passages(self, texts: list[str]) -> np.ndarray:
         """Vectors of document texts, one row each."""

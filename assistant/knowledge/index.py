@@ -140,7 +140,6 @@ class Index:
         #: The live collection's vectors, ranked in memory (knowledge/units.py).
         self.matrix = UnitMatrix.from_collection(collection) if collection is not None else None
         self.units = len(self.matrix) if self.matrix is not None else 0
-        self._term_vectors: dict[str, np.ndarray] = {}
 
     @property
     def has_dense(self) -> bool:
@@ -158,19 +157,20 @@ class Index:
         same on both eval sets (README, "Retrieval": gold .874/.993/.929, held-out .800/.980/.860
         either way) at a fraction of the cost: the second embedding was the longer text
         (~25 ms on this machine against ~10 ms for the question), while a term is one of the
-        table's ~110 short document words, embedded once per worker and kept."""
-        pull = np.sum([self._term_vector(term) for term in terms], axis=0)
+        table's ~110 short document words, embedded once per process and kept (Embedder.term)."""
+        assert self.embedder is not None
+        pull = np.sum([self.embedder.term(term) for term in terms], axis=0)
         moved = np.asarray(query_vector, dtype=np.float32) + pull / max(float(np.linalg.norm(pull)), 1e-12)
         return moved / max(float(np.linalg.norm(moved)), 1e-12)
 
-    def _term_vector(self, term: str) -> np.ndarray:
-        # Terms come only from the synonym table, so this dict is bounded by it; kept apart from
-        # the embedder's LRU so a flood of distinct questions never evicts them.
-        vector = self._term_vectors.get(term)
-        if vector is None:
-            assert self.embedder is not None
-            vector = self._term_vectors[term] = self.embedder.query(term)
-        return vector
+    def warm_terms(self) -> int:
+        """Embed every document term of the synonym table now (a server does this at start-up:
+        ~1 s for ~110 terms), so no search pays for a term it is the first to use; how many."""
+        if self.embedder is None:
+            return 0
+        for term in self.synonyms.vocabulary():
+            self.embedder.term(term)
+        return self.embedder.terms_embedded
 
     def dense_ranking(
         self,

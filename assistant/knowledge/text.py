@@ -65,6 +65,10 @@ class Synonyms:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return cls({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
 
+    def vocabulary(self) -> list[str]:
+        """Every document term the table can expand to, each once."""
+        return list(dict.fromkeys(t for _, targets in self._pairs for t in targets))
+
     def expand(self, query: str) -> str:
         """The document terms of every user phrase found in the query ("" when none): scored
         apart from the query itself, with a lower weight, so an expansion can lift a clause the

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.answering import gazetteer
 from assistant.answering.extract import extract, extract_profile
 
 
@@ -134,3 +140,22 @@ def test_a_negated_fact_never_yields_the_positive_value(
 ) -> None:
     text, path, positive = case
     assert facts(f"{lead}{text}{tail}").get(path, "absent") != positive
+
+
+def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's first asks come at once; each building its own jieba dictionary cost a worker
+    ~300 MB. The second and later callers wait for the first one's."""
+    shutil.copytree(gazetteer.DATA_DIR, tmp_path / "data")
+    built: list[int] = []
+
+    class CountingSegmenter:
+        def __init__(self, terms: list[str]) -> None:
+            time.sleep(0.05)  # long enough for the other threads to arrive
+            built.append(len(terms))
+
+    monkeypatch.setattr(gazetteer, "Segmenter", CountingSegmenter)
+    with ThreadPoolExecutor(8) as pool:
+        loaded = list(pool.map(lambda _: gazetteer.load_gazetteer(tmp_path / "data"), range(8)))
+    assert len(built) == 1 and all(pair is loaded[0] for pair in loaded)

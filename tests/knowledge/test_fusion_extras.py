@@ -11,6 +11,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.knowledge.corpus import Clause, Corpus, Document
+from assistant.knowledge.embedding import Embedder
 from assistant.knowledge.index import Index, SparseIndex, section_heading
 from assistant.knowledge.retrieval import FusionConfig, Retriever
 from assistant.knowledge.text import Synonyms, cached_tokenizer
@@ -44,17 +45,21 @@ def small_corpus() -> Corpus:
     return Corpus(documents)
 
 
-class RecordingEmbedder:
-    """Query vectors looked up by text; records what was asked."""
+class RecordingEmbedder(Embedder):
+    """Query vectors looked up by text; records what was embedded (a cached query is not)."""
 
     model_id = "stub"
 
     def __init__(self, vectors: dict[str, np.ndarray], default: np.ndarray) -> None:
+        super().__init__()
         self.vectors, self.default, self.asked = vectors, default, []  # type: list[str]
 
-    def query(self, text: str) -> np.ndarray:
+    def _embed_query(self, text: str) -> np.ndarray:
         self.asked.append(text)
         return self.vectors.get(text, self.default)
+
+    def _embed_passages(self, texts: list[str]) -> np.ndarray:
+        raise AssertionError("a search embeds no passage")
 
 
 #: The dense side on every query, however far ahead the lexical leader is.
@@ -96,7 +101,7 @@ def test_dense_ranking_mixes_in_the_query_pulled_towards_its_expansion(settings:
     )
     asked = np.array([1, 0], dtype=np.float32)  # the user's words: nearest notice#1
     term = np.array([0, 1], dtype=np.float32)  # the documents' word: nearest notice#2
-    index.embedder = RecordingEmbedder({"q": asked, "联系方式": term}, asked)  # type: ignore[assignment]
+    index.embedder = RecordingEmbedder({"q": asked, "联系方式": term}, asked)
     assert index.dense_ranking("q", 1) == [("notice#1", 1.0)]
     assert index.dense_ranking("q", 1, expansion_terms=["联系方式"], expansion_mix=0) == [("notice#1", 1.0)]
     # Pulled halfway to the term, the query is nearest the clause near both.
@@ -115,7 +120,7 @@ def test_the_dense_query_carries_the_synonym_expansion_at_one_embedding(settings
     unit = np.array([1, 0], dtype=np.float32)
     index.matrix = UnitMatrix(unit[None, :], ["notice#2"], ["n2"], ["2024"], [""])
     embedder = RecordingEmbedder({}, unit)
-    index.embedder = embedder  # type: ignore[assignment]
+    index.embedder = embedder
     Retriever(index, ALWAYS_DENSE).search("发改委电话多少", k=1)
     assert embedder.asked == ["发改委电话多少", "联系方式"]
     embedder.asked.clear()
@@ -124,6 +129,20 @@ def test_the_dense_query_carries_the_synonym_expansion_at_one_embedding(settings
     embedder.asked.clear()
     Retriever(index, replace(ALWAYS_DENSE, dense_expansion_mix=0)).search("发改委电话", k=1)
     assert embedder.asked == ["发改委电话"]
+
+
+def test_warming_embeds_the_table_terms_once_for_every_later_search(settings: Settings) -> None:
+    index = make_index(settings, {"电话": ["联系方式", "联系电话"], "座机": ["联系电话"]})
+    unit = np.array([1, 0], dtype=np.float32)
+    index.matrix = UnitMatrix(unit[None, :], ["notice#2"], ["n2"], ["2024"], [""])
+    embedder = RecordingEmbedder({}, unit)
+    index.embedder = embedder
+    assert index.warm_terms() == 2 and sorted(embedder.asked) == ["联系方式", "联系电话"]
+    embedder.asked.clear()
+    Retriever(index, ALWAYS_DENSE).search("座机多少", k=1)
+    assert embedder.asked == ["座机多少"]
+    index.embedder = None
+    assert index.warm_terms() == 0  # BM25 only: nothing to embed
 
 
 def test_a_decisive_lexical_lead_skips_the_query_embedding(settings: Settings) -> None:
@@ -138,7 +157,7 @@ def test_a_decisive_lexical_lead_skips_the_query_embedding(settings: Settings) -
         [""] * 3,
     )
     embedder = RecordingEmbedder({}, np.array([1, 0, 0], dtype=np.float32))
-    index.embedder = embedder  # type: ignore[assignment]
+    index.embedder = embedder
     retriever = Retriever(index, FusionConfig())
     assert retriever.search("联系电话", k=1)[0].clause.clause_id == "notice#2"
     assert embedder.asked == []

@@ -262,6 +262,7 @@ def embedding_progress(host: Host) -> list[tuple[int, int]]:
 def assert_ready_dense(host: Host) -> None:
     ready = [entry for entry in log_entries(host) if entry["message"] == "ready"]
     assert ready and ready[0]["dense"] is True, "host never logged ready with dense on"
+    assert ready[0]["terms_embedded"] > 50, "the synonym table's terms were not embedded at start-up"
 
 
 def host_env(**extra: str) -> dict[str, str]:

@@ -98,12 +98,14 @@ def create_app(
         started = time.perf_counter()
         loaded = await asyncio.to_thread(holder.get)
         metrics.instrument_retriever(loaded.retriever)
+        terms = await asyncio.to_thread(loaded.warm)
         log.info(
             "ready",
             extra={
                 "seconds": round(time.perf_counter() - started, 2),
                 "clauses": len(loaded.corpus.clauses),
                 "dense": loaded.retriever.index.has_dense,
+                "terms_embedded": terms,
                 "llm": loaded.llm is not None,
             },
         )
