@@ -243,16 +243,7 @@ class Retriever:
         """The fused scores; ``allowed`` (a boolean row mask) marks the clauses the caller's
         filters keep, among which the lexical lead is judged."""
         fusion = self.fusion
-        words, bigrams = raw if raw is not None else self._raw(q)
-        fused = np.zeros(len(self.index.corpus.clauses), dtype=np.float64)
-        if fusion.word_weight:
-            fused += fusion.word_weight * _scaled(words)
-        if fusion.bigram_weight:
-            fused += fusion.bigram_weight * _scaled(bigrams)
-        if fusion.heading_weight and self.index.sparse.headings is not None:
-            fused += fusion.heading_weight * _scaled(self._heading_scores(q))
-        boost = self._boosts(q)
-        fused *= boost
+        fused, boost = self._lexical(q, raw)
         if fusion.dense_weight and self.index.has_dense and not self._lexical_lead_decides(fused, allowed):
             ranking = self.index.dense_ranking(
                 normalise(query),
@@ -265,6 +256,28 @@ class Retriever:
             for i, scaled in _min_max(similarities).items():
                 fused[i] += fusion.dense_weight * scaled * boost[i]
         return fused
+
+    def _lexical(self, q: Query, raw: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(the BM25 rankings' weighted sum, boosted; the per-clause boosts)."""
+        fusion = self.fusion
+        words, bigrams = raw if raw is not None else self._raw(q)
+        fused = np.zeros(len(self.index.corpus.clauses), dtype=np.float64)
+        if fusion.word_weight:
+            fused += fusion.word_weight * _scaled(words)
+        if fusion.bigram_weight:
+            fused += fusion.bigram_weight * _scaled(bigrams)
+        if fusion.heading_weight and self.index.sparse.headings is not None:
+            fused += fusion.heading_weight * _scaled(self._heading_scores(q))
+        boost = self._boosts(q)
+        return fused * boost, boost
+
+    def skips_dense(self, query: str, edition: str | None = None) -> bool:
+        """Whether a search for the query ranks without the dense side, so embeds nothing: the
+        dense side is off, or the lexical lead decides (``dense_skip_lead``)."""
+        if not (self.fusion.dense_weight and self.index.has_dense):
+            return True
+        lexical, _ = self._lexical(self.tokenise(query))
+        return self._lexical_lead_decides(lexical, self._allowed(edition, None))
 
     def _boosts(self, q: Query) -> np.ndarray:
         """Per-clause multipliers: the one tier the query names, item labels it names."""

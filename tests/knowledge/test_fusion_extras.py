@@ -159,6 +159,7 @@ def test_a_decisive_lexical_lead_skips_the_query_embedding(settings: Settings) -
     embedder = RecordingEmbedder({}, np.array([1, 0, 0], dtype=np.float32))
     index.embedder = embedder
     retriever = Retriever(index, FusionConfig())
+    assert retriever.skips_dense("联系电话") and not retriever.skips_dense("企业")
     assert retriever.search("联系电话", k=1)[0].clause.clause_id == "notice#2"
     assert embedder.asked == []
     retriever.search("企业", k=1)  # in notice#1 and materials#1 alike
