@@ -15,9 +15,11 @@ from assistant.answering.compose import asked_parts, compose
 from assistant.answering.intents import Intent
 from assistant.answering.scope import named_edition_docs, silence_note
 from assistant.answering.similarity import SentenceSimilarity
+from assistant.answering.values import sentences
 from assistant.knowledge.corpus import Clause, Corpus
-from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.retrieval import Retriever, mentioned_tiers
 from assistant.knowledge.scenarios import ScenarioCatalog
+from assistant.vocabulary import TIERS
 
 MAX_SOURCES = 4
 MAX_K = 50
@@ -103,8 +105,56 @@ def evidence_lead(
     if not composed.lines:
         return None
     cited = [c for c in map(corpus.get, composed.cited) if c is not None]
+    if cited and not composed.silent:
+        note = other_tier_note(corpus, lexical, question, cited[0], edition)
+        if note is not None:
+            line, clause = note
+            composed.lines.insert(0, line)
+            cited.append(clause)
     quoted = [*cited, *[c for c in sources if c not in cited]][: max(MAX_SOURCES, len(cited))]
     return composed.lines, quoted
+
+
+_WHO_RUNS_IT = re.compile(r"认定|自建自评|推荐|组织开展")
+_ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]\s*")
+
+
+def other_tier_note(
+    corpus: Corpus, lexical: Retriever, question: str, lead_clause: Clause, edition: str | None
+) -> tuple[str, Clause] | None:
+    """When the question names one tier and the lead's clause sits in a section of another tier
+    ("想报先进级，要准备什么材料" led by 附件3, 卓越级's materials list), the line to put first:
+    that the documents set this only for that tier, and what they say of the asked tier (who
+    runs it), quoted and cited. None when the asked tier has a section of the same name (要素条件
+    repeats each item per tier: then the lead merely picked the wrong tier's, and nothing is
+    absent), or when the lead's section names no tier."""
+    asked = mentioned_tiers(question)
+    if len(asked) != 1:
+        return None
+    tier = next(iter(asked))
+    said = [t for t in TIERS if t in lead_clause.heading]
+    if not said or tier in said:
+        return None
+    counterpart = _section(re.sub("|".join(said), tier, lead_clause.heading))
+    if any(_section(clause.heading) == counterpart for clause in corpus.clauses):
+        return None
+    for hit in lexical.search(f"{tier}智能工厂 认定 推荐 自建自评", k=12, edition=edition):
+        if hit.clause.status != "official":
+            continue
+        for sentence in sentences(hit.clause):
+            if tier in sentence and _WHO_RUNS_IT.search(sentence):
+                rule = re.sub(r"^[（(][一二三四五六七八九十\d]+[)）]", "", sentence).rstrip("。；;")
+                return (
+                    f"现有文件中这一项只针对{'、'.join(said)}，没有{tier}的规定。"
+                    f"关于{tier}，文件规定：{rule}【{hit.clause.clause_id}】。",
+                    hit.clause,
+                )
+    return None
+
+
+def _section(heading: str) -> tuple[str, ...]:
+    """A heading path without its numbering ("四、卓越级智能工厂 › (二)建设成效" → the names)."""
+    return tuple(_ENUMERATOR.sub("", part.strip()) for part in heading.split("›"))
 
 
 def _siblings(corpus: Corpus, clause: Clause) -> list[Clause]:

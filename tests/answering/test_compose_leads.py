@@ -165,3 +165,18 @@ def test_another_autonomous_region_named_is_not_read_as_the_held_one(service: As
     answer = service.ask("我们是广西壮族自治区的企业，自治区工信厅谁负责", as_of=AS_OF)
     assert "按内蒙古自治区理解" not in answer.answer
     assert "【nmg#" not in answer.answer
+
+
+def test_another_tiers_rule_is_said_to_be_that_tiers_and_the_asked_tier_is_placed(
+    service: AssistantService,
+) -> None:
+    """附件3 lists 卓越级's materials only: asked for 先进级's, the lead says so first and what the
+    documents do say of 先进级 (the province runs it), before the 卓越级 list."""
+    answer = service.ask("想报先进级，要准备什么材料", as_of=AS_OF)
+    first = answer.lead.split("\n")[0]
+    assert first.startswith("现有文件中这一项只针对卓越级，没有先进级的规定。")
+    assert "省级工业和信息化主管部门" in first and "先进级智能工厂" in first
+    assert "申报单位基本信息" in answer.lead  # the 卓越级 list still follows
+    # 要素条件 has a 建设成效 section for every tier: nothing is absent, so no such line.
+    same_named = service.ask("标准群是什么要求，卓越级要做到啥程度", as_of=AS_OF)
+    assert "只针对" not in same_named.lead
