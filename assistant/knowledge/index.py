@@ -154,7 +154,7 @@ class Index:
         t the vectors of the synonym table's terms the query expanded to.
 
         This stands in for embedding "question + terms" as a second query, and it measured the
-        same on both eval sets (README, "Retrieval": gold .874/.993/.929, held-out .800/.980/.860
+        same on both eval sets (README, "Evaluation": gold .874/.993/.929, held-out .800/.980/.860
         either way) at a fraction of the cost: the second embedding was the longer text
         (~25 ms on this machine against ~10 ms for the question), while a term is one of the
         table's ~110 short document words, embedded once per process and kept (Embedder.term)."""

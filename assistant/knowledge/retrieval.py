@@ -38,7 +38,7 @@ from assistant.vocabulary import TIERS
 
 MAX_K = 50
 MAX_QUERY_CHARS = 500
-#: Measured default weight of the dense ranking (README, "Retrieval"), for any embedding model.
+#: Measured default weight of the dense ranking (README, "Evaluation"), for any embedding model.
 DEFAULT_DENSE_WEIGHT = 0.8
 #: Below this match evidence (Retriever.match_evidence) a user's search returns no hits. Measured
 #: (README, "Searches that match nothing"): every gold and held-out question, domain term and word
@@ -70,7 +70,7 @@ class FusionConfig:
     heading_weight: float = 0.1
     #: A query whose lexical leader (BM25 sides, boosted) leads the runner-up by at least this ×
     #: the dense weight is ranked without the dense side, so it costs no query embedding
-    #: (Retriever._lexical_lead_decides). Measured (README, "Retrieval"): at 1.25 it skips 34 %
+    #: (Retriever._lexical_lead_decides). Measured (README, "Evaluation"): at 1.25 it skips 34 %
     #: of the gold questions and 24 % of the held-out ones and changes no retrieval or answer eval
     #: figure (at 1.0 it skips 46 % / 42 % and costs gold MRR .004 and one held-out answer);
     #: ``math.inf`` never skips.

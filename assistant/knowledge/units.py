@@ -8,7 +8,7 @@ Why rank from a matrix rather than with a Chroma query (the issue asked to "filt
 Chroma query"): Chroma stays the store of record (built, persisted or served, shared between
 hosts, and read back here), but a search ranks the unit vectors held in memory as one float32
 matrix: one matmul, an argpartition, and edition/region/clause filters as boolean masks.
-Measured on this corpus (234 units; README, "Retrieval"): a filtered Chroma query cost ~6 ms of
+Measured on this corpus (234 units; README, "Benchmarks"): a filtered Chroma query cost ~6 ms of
 a search (request building, the Rust binding, metadata filtering, result marshalling), the
 matmul ~0.05 ms; on the 50x corpus (~12k units, 18 MB per worker) ~1 ms. It is also exact where
 HNSW is approximate, and a filter cannot starve it of candidates (HNSW with a selective
