@@ -66,6 +66,18 @@ class ValueAsk:
     evidence: re.Pattern[str]
     missing: str  # "现有文件未规定{missing}"
     hint: str  # words that find the closest thing the documents do say
+    #: What the question names as the thing the value is of (group 1: "成熟度评估报告" of
+    #: "成熟度评估报告有效期多久"), and how the silence then words it ("{}的有效期").
+    named: re.Pattern[str] | None = None
+    named_missing: str = ""
+
+    def missing_for(self, question: str) -> str:
+        """``missing``, or the thing the question names when it names one."""
+        match = self.named.search(question) if self.named else None
+        if match is None:
+            return self.missing
+        thing = re.split(r"[的了吗是要和与及个这那]", match.group(1))[-1]
+        return self.named_missing.format(thing) if len(thing) >= 2 else self.missing
 
 
 VALUE_ASKS: list[ValueAsk] = [
@@ -96,6 +108,11 @@ VALUE_ASKS: list[ValueAsk] = [
         re.compile(r"有效期|\d+\s*年内有效|有效\s*\d+\s*年"),
         "认定的有效期",
         "研究制定智能工厂梯度培育管理办法 动态管理机制",
+        re.compile(
+            r"([\u4e00-\u9fff]{0,12}(?:报告|认定|称号|资格|证书|结果|名单|评估|牌子|荣誉))的?"
+            r"(?:有效期|有效几年|管几年|多久有效|几年有效|有效多久|多长时间有效)"
+        ),
+        "{}的有效期",
     ),
     ValueAsk(
         "fee",

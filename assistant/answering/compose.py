@@ -114,10 +114,9 @@ def compose(
         lead.silent = True
         subject = ask.question.search(question)
         named = asked_subject(question, subject) if subject and subject.lastindex and subject.group(1) else ""
-        named = (
-            "" if not named or len(named) < 2 or named in ("指标", "比例") or named in ask.missing else named
-        )
-        lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{ask.missing}。")
+        missing = ask.missing_for(question)
+        named = "" if not named or len(named) < 2 or named in ("指标", "比例") or named in missing else named
+        lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{missing}。")
         near = closest(
             f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses], similarity, prefer
         )

@@ -180,3 +180,16 @@ def test_another_tiers_rule_is_said_to_be_that_tiers_and_the_asked_tier_is_place
     # 要素条件 has a 建设成效 section for every tier: nothing is absent, so no such line.
     same_named = service.ask("标准群是什么要求，卓越级要做到啥程度", as_of=AS_OF)
     assert "只针对" not in same_named.lead
+
+
+@pytest.mark.parametrize(
+    ("question", "silence"),
+    [
+        ("成熟度评估报告有效期多久", "现有文件未规定成熟度评估报告的有效期。"),
+        ("评上以后有效期多久", "现有文件未规定认定的有效期。"),
+    ],
+)
+def test_a_validity_the_documents_do_not_set_is_named_as_asked(
+    service: AssistantService, question: str, silence: str
+) -> None:
+    assert service.ask(question, as_of=AS_OF).lead.startswith(silence)
