@@ -39,7 +39,10 @@ def openmp_threads_per_worker(workers: int) -> int:
     at least one. More workers than that, each spreading every embedding over all the cores,
     measured slower (README, "Benchmarks": 2 workers on 2 cores, 64 -> 81 req/s with one thread
     each)."""
-    return max(1, len(os.sched_getaffinity(0)) // max(1, workers))
+    # sched_getaffinity counts the cores this process may use (a container's share); it is
+    # Linux-only, so elsewhere the machine's count stands in.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // max(1, workers))
 
 
 class Embedder(ABC):

@@ -106,6 +106,9 @@ def test_query_embeddings_run_one_at_a_time_per_process() -> None:
 def test_openmp_threads_split_the_cores_between_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
     assert [openmp_threads_per_worker(w) for w in (1, 2, 3, 4, 8)] == [4, 2, 1, 1, 1]
+    monkeypatch.delattr(os, "sched_getaffinity")  # not on macOS: the machine's count instead
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert openmp_threads_per_worker(2) == 1 and openmp_threads_per_worker(1) == 2
 
 
 def test_query_vectors_are_cached_lru() -> None:
