@@ -15,7 +15,7 @@ from assistant.answering.compose import asked_parts, compose
 from assistant.answering.intents import Intent
 from assistant.answering.scope import named_edition_docs, silence_note
 from assistant.answering.similarity import SentenceSimilarity
-from assistant.answering.values import sentences
+from assistant.answering.values import NUMBERING, sentences
 from assistant.knowledge.corpus import Clause, Corpus
 from assistant.knowledge.retrieval import Retriever, mentioned_tiers
 from assistant.knowledge.scenarios import ScenarioCatalog
@@ -116,7 +116,6 @@ def evidence_lead(
 
 
 _WHO_RUNS_IT = re.compile(r"认定|自建自评|推荐|组织开展")
-_ENUMERATOR = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.]\s*")
 
 
 def other_tier_note(
@@ -142,8 +141,8 @@ def other_tier_note(
         if hit.clause.status != "official":
             continue
         for sentence in sentences(hit.clause):
-            if tier in sentence and _WHO_RUNS_IT.search(sentence):
-                rule = re.sub(r"^[（(][一二三四五六七八九十\d]+[)）]", "", sentence).rstrip("。；;")
+            if tier in sentence and _WHO_RUNS_IT.search(sentence):  # sentences() drops the numbering
+                rule = sentence.rstrip("。；;")
                 return (
                     f"现有文件中这一项只针对{'、'.join(said)}，没有{tier}的规定。"
                     f"关于{tier}，文件规定：{rule}【{hit.clause.clause_id}】。",
@@ -154,7 +153,7 @@ def other_tier_note(
 
 def _section(heading: str) -> tuple[str, ...]:
     """A heading path without its numbering ("四、卓越级智能工厂 › (二)建设成效" → the names)."""
-    return tuple(_ENUMERATOR.sub("", part.strip()) for part in heading.split("›"))
+    return tuple(NUMBERING.sub("", part.strip()) for part in heading.split("›"))
 
 
 def _siblings(corpus: Corpus, clause: Clause) -> list[Clause]:

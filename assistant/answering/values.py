@@ -66,7 +66,8 @@ KIND_HINTS = {
 #: Words every value of a kind comes with: they say nothing about whose value it is.
 _GENERIC = {"phone": {"联系", "系电", "电话", "系方", "方式", "系人"}}
 _BARE_PHONE = re.compile(r"^联系(?:电话|方式)")
-_NUMBERING = re.compile(
+#: A list or section number at the start of a text ("1.", "(二)", "四、").
+NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n")
@@ -99,7 +100,7 @@ def sentences(clause: Clause, *, whole_lists: bool = False) -> list[str]:
     """The clause's sentences (and lines), without the item number in front of the first.
     With ``whole_lists``, "包括4个场景：A；B；C。" stays one sentence: its items are the answer."""
     split = _LIST_SPLIT if whole_lists else _SENTENCE_SPLIT
-    return [_NUMBERING.sub("", s.strip()) for s in split.split(clause.text) if s.strip()]
+    return [NUMBERING.sub("", s.strip()) for s in split.split(clause.text) if s.strip()]
 
 
 def quoted_span(
@@ -316,7 +317,7 @@ def enumerations(
         )
         # "五、领航级智能工厂 › (一)建设内容" → "领航级智能工厂建设内容" (the document title aside).
         path = clause.heading_path[1:] or clause.heading_path
-        title = "".join(_NUMBERING.sub("", h) for h in path[-2:]).strip()
+        title = "".join(NUMBERING.sub("", h) for h in path[-2:]).strip()
         title = re.sub(r"^附件\d+\s*", "", title)
         found.append(
             Found(items[0], f"{title}包括：" * bool(title) + "；".join(heads), score, members=items[1:])

@@ -166,6 +166,11 @@ class Retriever:
     def editions(self) -> list[str]:
         return self.index.corpus.editions
 
+    @property
+    def dense_on(self) -> bool:
+        """Whether searches may use the dense side: it has weight and the index has vectors."""
+        return bool(self.fusion.dense_weight) and self.index.has_dense
+
     @cached_property
     def lexical(self) -> Retriever:
         """A BM25-only twin over the same index (built once): for the answerer's own follow-up
@@ -244,7 +249,7 @@ class Retriever:
         filters keep, among which the lexical lead is judged."""
         fusion = self.fusion
         fused, boost = self._lexical(q, raw)
-        if fusion.dense_weight and self.index.has_dense and not self._lexical_lead_decides(fused, allowed):
+        if self.dense_on and not self._lexical_lead_decides(fused, allowed):
             ranking = self.index.dense_ranking(
                 normalise(query),
                 fusion.dense_candidates,
@@ -274,7 +279,7 @@ class Retriever:
     def skips_dense(self, query: str, edition: str | None = None) -> bool:
         """Whether a search for the query ranks without the dense side, so embeds nothing: the
         dense side is off, or the lexical lead decides (``dense_skip_lead``)."""
-        if not (self.fusion.dense_weight and self.index.has_dense):
+        if not self.dense_on:
             return True
         lexical, _ = self._lexical(self.tokenise(query))
         return self._lexical_lead_decides(lexical, self._allowed(edition, None))
