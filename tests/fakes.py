@@ -108,11 +108,9 @@ AS_OF = datetime.date(2024, 11, 1)  # before the 2024 deadlines: windows still o
 
 def make_service(retriever: Any, tmp_path: Any, llm: Any = None, timeout: float = 5.0) -> Any:
     """An AssistantService over the given retriever, sessions under tmp_path, a fixed today."""
-    from assistant.answering.sessions import SessionStore
     from assistant.config import Settings
     from assistant.service import AssistantService
+    from assistant.store import Store
 
     settings = Settings(data_dir=tmp_path, llm_timeout=timeout)
-    return AssistantService(
-        settings, retriever, SessionStore(tmp_path / "s.db"), llm=llm, today=lambda: AS_OF
-    )
+    return AssistantService(settings, retriever, Store.open(tmp_path / "s.db"), llm=llm, today=lambda: AS_OF)

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from assistant.answering.sessions import SessionStore
 from assistant.errors import AssistantError, ProfileError, RetrievalError, UnknownEditionError
 from assistant.knowledge.index import Index
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
+from assistant.store import Store
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 
@@ -125,7 +125,7 @@ def test_profile_is_gathered_over_turns_and_handed_to_the_checker(
     }
     second = service.ask("成熟度是三级", session=first.session)
     assert second.session == first.session
-    stored = service.sessions.profile(first.session)
+    stored = service.store.sessions.profile(first.session)
     assert stored["enterprise"]["legal_form"] == "branch" and stored["maturity"]["level"] == 3
     legal = next(r for r in second.verdict["application"]["requirements"] if r["id"] == "app.legal_form")
     assert legal["status"] == "met"  # 有色金属 branch: allowed by the 等 clause
@@ -262,11 +262,11 @@ def test_bad_requests_raise_chinese_errors(
 
 
 def test_session_history_is_trimmed_to_budget(tmp_path: Path) -> None:
-    store = SessionStore(tmp_path / "s.db")
-    session = store.open(None)
+    store = Store.open(tmp_path / "s.db")
+    session = store.sessions.open(None)
     for i in range(10):
-        store.append(session, "user", f"问题{i}" + "长" * 100)
-    kept = store.history(session, budget_chars=350)
+        store.sessions.append(session, "user", f"问题{i}" + "长" * 100)
+    kept = store.sessions.history(session, budget_chars=350)
     assert [m.content[:3] for m in kept] == ["问题7", "问题8", "问题9"]
 
 

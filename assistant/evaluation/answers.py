@@ -34,9 +34,8 @@ from typing import Any
 
 import yaml
 
-from assistant.answering.citations import cited_ids
-from assistant.answering.compose import lead_numbers_cited
-from assistant.answering.sessions import SessionStore
+from assistant.answering import cited_ids
+from assistant.answering.grounded.compose import lead_numbers_cited
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
 from assistant.evaluation.retrieval import percentile
@@ -76,7 +75,9 @@ def regional_service(settings: Settings, documents: list[dict[str, Any]]) -> Ass
             corpus_dir=corpus_dir,
             region=doc["region"],
         )
-    copied = settings.model_copy(update={"corpus_dir": corpus_dir, "data_dir": folder / "data"})
+    copied = settings.model_copy(
+        update={"corpus_dir": corpus_dir, "data_dir": folder / "data", "database_url": None}
+    )
     return AssistantService.from_settings(copied)
 
 
@@ -157,14 +158,13 @@ def run(
 ) -> EvalResult:
     items = yaml.safe_load((settings.evals_dir / gold_file).read_text(encoding="utf-8")) or []
     if service is None:
-        service = AssistantService.from_settings(settings)
-    # Answers go to a throwaway session store so the eval never writes into real sessions.
-    service.sessions = SessionStore(Path(tempfile.mkdtemp()) / "eval-sessions.db")
+        # Answers go to a throwaway store so the eval never writes into real sessions.
+        throwaway = f"sqlite:///{Path(tempfile.mkdtemp()) / 'eval-sessions.db'}"
+        service = AssistantService.from_settings(settings.model_copy(update={"database_url": throwaway}))
     service.ask("预热")
     documents = {d["doc_id"]: d for item in items for d in item.get("ingest") or []}
+    # Over a temporary copy of the corpus and data folder: its store is its own, thrown away too.
     regional = regional_service(settings, list(documents.values())) if documents else None
-    if regional is not None:
-        regional.sessions = service.sessions
     rows, latencies = [], []
     for item in items:
         as_of = dt.date.fromisoformat(str(item.get("as_of") or GOLD_AS_OF))

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from assistant.answering.extract import Extraction, extract
+from assistant.answering.understanding.extract import Extraction, extract
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
 

@@ -27,12 +27,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
 from assistant.evaluation.common import EvalResult
 from assistant.evaluation.guard_behaviours import ADVANCED, AS_OF, BEHAVIOURS, EXCELLENT, INVENTED
 from assistant.evaluation.guard_model import HANG, TIMEOUT, Behaviour, ScriptedServer, Step
 from assistant.knowledge.retrieval import Retriever
+from assistant.store import Store
 
 __all__ = [
     "ADVANCED",
@@ -96,7 +96,7 @@ def run_behaviours(
     behaviours = behaviours or BEHAVIOURS
     settings = settings.model_copy(update={"llm_timeout": TIMEOUT})
     folder = Path(tempfile.mkdtemp(prefix="guard-eval-"))
-    service = AssistantService(settings, retriever, SessionStore(folder / "sessions.db"), today=lambda: AS_OF)
+    service = AssistantService(settings, retriever, Store.open(folder / "sessions.db"), today=lambda: AS_OF)
     rows = []
     with ScriptedServer(behaviours) as base_url:
         for behaviour in behaviours:

@@ -2,12 +2,15 @@
 what it takes and returns. The package splits it by job so each module stays readable:
 
 - facade: AssistantService — lookups, asking (grounded or LLM, with fallback), re-indexing;
-- desk: DraftingDesk — drafting, export and review, which need no index (the CLI builds only it);
+- desk: DraftingDesk — drafting, export and review, which need no index (the CLI builds only it;
+  the service holds one as ``service.drafting``);
 - answers: the Answer an ask returns and its parts, and the wording shared by every edge;
 - turns: what one question brings (stored, given and stated facts merged into a Turn);
 - follow: CorpusFollower — keeps each worker's index on the corpus generation in the store.
 
-Callers import from here (`from assistant.service import AssistantService`), not the modules.
+Callers import from here (`from assistant.service import AssistantService`), not the modules; the
+store's schema commands (`schema_revisions`, `upgrade_schema`) are offered here too, so the CLI
+reaches the database through the service package only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from assistant.service.desk import REVIEW_SUFFIXES, DraftingDesk, make_llm, safe
 from assistant.service.facade import AssistantService
 from assistant.service.follow import CorpusFollower
 from assistant.service.turns import UNSAVED, Turn
+from assistant.store import schema_revisions, upgrade_schema
 
 __all__ = [
     "FALLBACK_NOTE",
@@ -40,4 +44,6 @@ __all__ = [
     "UnderstoodFact",
     "make_llm",
     "safe_filename",
+    "schema_revisions",
+    "upgrade_schema",
 ]

@@ -1,8 +1,8 @@
 """Drafting, export and review: the part of the facade that needs no search index.
 
 ``assistant draft`` and ``assistant review`` build only a DraftingDesk (no index, no store), so
-they start in a fraction of the time; AssistantService extends it, so every edge calls the same
-methods. Also the LLM factory and the file-name rule the edges share."""
+they start in a fraction of the time; AssistantService holds one as ``service.drafting``, so every
+edge calls the same methods. Also the LLM factory and the file-name rule the edges share."""
 
 from __future__ import annotations
 
@@ -59,16 +59,23 @@ class DraftingDesk:
     """Drafting, export and review: the part of the facade that needs no search index.
 
     ``assistant draft`` and ``assistant review`` build only this (no index, no session store);
-    AssistantService is a DraftingDesk too, so every edge calls the same methods.
+    AssistantService holds one as ``service.drafting``, so every edge calls the same methods.
+    ``today`` dates the round a draft or review is for when it names none.
     """
 
     def __init__(
-        self, settings: Settings, catalog: ScenarioCatalog, rules: RuleSet, llm: BaseChatModel | None = None
+        self,
+        settings: Settings,
+        catalog: ScenarioCatalog,
+        rules: RuleSet,
+        llm: BaseChatModel | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.default_rules = rules
         self.llm = llm
+        self.today = today
 
     @classmethod
     def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> DraftingDesk:
@@ -91,11 +98,15 @@ class DraftingDesk:
         if edition is not None and edition not in held:
             raise UnknownEditionError(f"没有 {edition} 年版的场景指引数据；可选：{'、'.join(held)}")
 
+    def rule_editions(self) -> list[str]:
+        """The rounds whose rules are held, oldest first."""
+        return available_editions(self.settings.corpus_dir / "rules")
+
     def current_round(self, as_of: dt.date | None = None) -> str:
         """The round being applied to: the newest rules edition not later than ``as_of``'s year
         (default today), or the oldest held when every edition is later."""
-        today = as_of or getattr(self, "today", dt.date.today)()
-        held = available_editions(self.settings.corpus_dir / "rules")
+        today = as_of or self.today()
+        held = self.rule_editions()
         due = [e for e in held if e[:4].isdigit() and int(e[:4]) <= today.year]
         return (due or held)[-1]
 
@@ -103,7 +114,7 @@ class DraftingDesk:
         round_ = round_ or self.current_round()
         if round_ == self.default_rules.edition:
             return self.default_rules
-        held = available_editions(self.settings.corpus_dir / "rules")
+        held = self.rule_editions()
         if round_ not in held:
             raise UnknownEditionError(f"没有 {round_} 年度的核验规则；可选：{'、'.join(held)}")
         return load_rules(self.settings.corpus_dir / "rules", round_)

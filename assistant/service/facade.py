@@ -3,8 +3,10 @@
 It owns the loaded index, the rules, the session store and the LLM (if configured), and decides
 the mode of each answer: LLM when configured and working, grounded otherwise (automatic fallback
 on error or timeout, logged and flagged). Nothing above this module holds logic of its own.
-Drafting and review (DraftingDesk), the answer models, the merging of a turn's facts and the
-corpus follower live beside it in this package, each with one job.
+It is composed of parts, each held as an attribute: `store` (sessions, answer log, change
+log), `drafting` (DraftingDesk: drafting, export and review, which need no index) and `console`
+(the operator console). The answer models, the merging of a turn's facts and the corpus follower
+live beside it in this package, each with one job.
 """
 
 from __future__ import annotations
@@ -21,12 +23,20 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answering.agent import Agent, Toolbox, TurnState, build_messages, confirm_questions
-from assistant.answering.gazetteer import DATA_DIR, load_gazetteer
-from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable
-from assistant.answering.guard import SentenceGuard
-from assistant.answering.sessions import AnswerRecord, SessionStore, lead_of
+from assistant.answering import (
+    Agent,
+    Composed,
+    EnterpriseReader,
+    GroundedAnswerer,
+    IntentTable,
+    SentenceGuard,
+    Toolbox,
+    TurnState,
+    build_messages,
+    confirm_questions,
+)
 from assistant.config import Settings
+from assistant.console import Console
 from assistant.errors import LLMError, RetrievalError, StoreUnavailableError, UnknownEditionError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import (
@@ -37,7 +47,6 @@ from assistant.knowledge.retrieval import (
     load_retriever,
 )
 from assistant.knowledge.scenarios import load_catalog
-from assistant.operations import OperatorDesk
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 from assistant.service import answers
@@ -45,42 +54,63 @@ from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
 from assistant.service.turns import UNSAVED, Turn, start_turn
+from assistant.store import AnswerRecord, Store
 
 log = logging.getLogger("assistant.service")
 STREAM_CHUNK = 12
 
 
-class AssistantService(DraftingDesk):
-    """Search, check and ask; build once per process with `from_settings`."""
+def lead_of(text: str) -> str:
+    """The lead is the answer's first paragraph (docs/contracts.md)."""
+    return text.strip().split("\n\n", 1)[0].strip()
+
+
+class AssistantService:
+    """Search, check and ask; draft and review through `drafting`; operators' work through
+    `console`. Build once per process with `from_settings`."""
 
     def __init__(
         self,
         settings: Settings,
         retriever: Retriever,
-        sessions: SessionStore,
+        store: Store,
         llm: BaseChatModel | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
+        self.settings = settings
         self.retriever = retriever
-        self.sessions = sessions
+        self.store = store
+        self.llm = llm
         self.today = today
         self.rules_dir = settings.corpus_dir / "rules"
         self._rules: dict[str, RuleSet] = {}
         self._rules_lock = threading.Lock()
+        self.default_rules = self.rules()
+        self.catalog = load_catalog(settings.corpus_dir)
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
-        super().__init__(settings, load_catalog(settings.corpus_dir), self.rules(), llm)
-        self.grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
-        self.follower = CorpusFollower(sessions.corpus_generation, self.reload_index, CORPUS_CHECK_SECONDS)
-        self.operations = OperatorDesk(settings, sessions, self.reload_index, self.follower.advanced)
+        self.reader = EnterpriseReader(settings.corpus_dir / "data")
+        self.drafting = DraftingDesk(
+            settings, self.catalog, self.default_rules, llm, today=lambda: self.today()
+        )
+        self.grounded = self._grounded(retriever)
+        self.follower = CorpusFollower(store.changes.generation, self.reload_index, CORPUS_CHECK_SECONDS)
+        self.console = Console(settings, store, self.reload_index, self.follower.advanced)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, llm: BaseChatModel | None = None) -> AssistantService:
-        sessions = SessionStore.from_settings(settings)
+    def from_settings(
+        cls, settings: Settings, *, llm: BaseChatModel | None = None, retriever: Retriever | None = None
+    ) -> AssistantService:
+        """The service the settings describe; `retriever` replaces the index they name (tests)."""
+        store = Store.from_settings(settings)
         # Read before the index is loaded: a change made while it loads is then caught up with.
-        generation = CorpusFollower(sessions.corpus_generation, lambda: None).seen
-        service = cls(settings, load_retriever(settings), sessions, llm or make_llm(settings))
+        generation = CorpusFollower(store.changes.generation, lambda: None).seen
+        retriever = retriever or load_retriever(settings)
+        service = cls(settings, retriever, store, llm or make_llm(settings))
         service.follower.seen = generation
         return service
+
+    def _grounded(self, retriever: Retriever) -> GroundedAnswerer:
+        return GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog, self.reader)
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -110,7 +140,7 @@ class AssistantService(DraftingDesk):
         for it: the reader's vocabulary (a jieba dictionary, ~1 s) and the vectors of the synonym
         table's document terms (~1 s). Returns how many terms are embedded. A server calls this at
         start-up; both outlive index reloads."""
-        load_gazetteer(DATA_DIR)
+        self.reader.warm()
         return self.retriever.index.warm_terms()
 
     def search(self, query: str, k: int = 5, edition: str | None = None) -> list[Hit]:
@@ -155,7 +185,7 @@ class AssistantService(DraftingDesk):
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None
     ) -> tuple[str, Turn]:
-        return start_turn(self.sessions, question, session, profile)
+        return start_turn(self.store.sessions, self.reader, question, session, profile)
 
     def _citations(self, ids: list[str]) -> list[Citation]:
         out = []
@@ -210,11 +240,11 @@ class AssistantService(DraftingDesk):
             keep = turn.store if turn is not None and turn.what_if else profile
             new_facts = [f.as_dict() for f in turn.new_facts] if turn is not None else []
             # One transaction: both messages, the profile, the facts and the answer-log row.
-            self.sessions.record_turn(session_id, question, text, keep, record, new_facts)
+            self.store.sessions.record_turn(session_id, question, text, keep, record, new_facts)
         understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
         return Answer(
             answer=text,
-            lead=lead or text.strip().split("\n\n")[0],
+            lead=record.lead,
             mode=mode,
             citations=self._citations(cited),
             verdict=report.model_dump(mode="json") if report else None,
@@ -233,7 +263,7 @@ class AssistantService(DraftingDesk):
         """Log a sessionless answer if the database is back; losing it is better than failing."""
         record.session_id = None
         try:
-            self.sessions.log_answer(record)
+            self.store.answers.log(record)
         except StoreUnavailableError:
             log.warning("answer not logged: session store unavailable")
 
@@ -333,7 +363,7 @@ class AssistantService(DraftingDesk):
     ) -> AsyncIterator[dict[str, Any]]:
         assert self.llm is not None
         profile = turn.profile
-        history = [] if session_id.startswith(UNSAVED) else self.sessions.history(session_id)
+        history = [] if session_id.startswith(UNSAVED) else self.store.sessions.history(session_id)
         state = TurnState(profile=profile)  # the user's facts only: the model's never join them
         toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
         if profile:
@@ -404,8 +434,7 @@ class AssistantService(DraftingDesk):
         generation = self.follower.read()  # before reading the corpus: a later change is not missed
         index, info = load_index(self.settings, dense=self.retriever.index.has_dense, progress=progress)
         retriever = Retriever(index, self.retriever.fusion)
-        grounded = GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog)
-        self.retriever, self.grounded = retriever, grounded
+        self.retriever, self.grounded = retriever, self._grounded(retriever)
         self.follower.seen = generation
         return {
             "documents": len(index.corpus.documents),
@@ -417,4 +446,4 @@ class AssistantService(DraftingDesk):
 
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""
-        return self.sessions.add_feedback(answer_id, rating, comment, key)
+        return self.store.answers.add_feedback(answer_id, rating, comment, key)

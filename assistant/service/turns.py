@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.answering.extract import Fact, extract, facts_to_profile
-from assistant.answering.sessions import SessionStore, merge_profiles
+from assistant.answering import EnterpriseReader, Fact, facts_to_profile
 from assistant.errors import AssistantError, StoreUnavailableError
 from assistant.rules import parse_profile
+from assistant.store import Sessions, merge_profiles
 
 log = logging.getLogger("assistant.service")
 #: Flag on an answer whose session could not be stored (the database was down, none was asked for).
@@ -40,7 +40,11 @@ class Turn(BaseModel):
 
 
 def start_turn(
-    sessions: SessionStore, question: str, session: str | None, profile: dict[str, Any] | None
+    sessions: Sessions,
+    reader: EnterpriseReader,
+    question: str,
+    session: str | None,
+    profile: dict[str, Any] | None,
 ) -> tuple[str, Turn]:
     """Open the session and merge stored, given and stated facts (given ones validated).
 
@@ -58,7 +62,7 @@ def start_turn(
         # No session asked for: answer anyway, in a session that is never stored.
         log.warning("session store unavailable; answering without a session")
         session_id, stored, earlier_facts = UNSAVED + "-" + uuid.uuid4().hex, {}, []
-    reading = extract(question)
+    reading = reader.extract(question)
     stated_facts = reading.stated()
     store = merge_profiles(merge_profiles(stored, facts_to_profile(stated_facts)), profile or {})
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.compose import compose, lead_numbers_cited
+from assistant.answering.grounded.compose import compose, lead_numbers_cited
 from assistant.config import REPO_ROOT, Settings
 from assistant.evaluation.answers import regional_service
 from assistant.knowledge.corpus import Corpus, load_corpus

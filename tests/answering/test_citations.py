@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering.citations import claimed_tiers, contradicts, strip_claims
+from assistant.answering.llm.citations import claimed_tiers, contradicts, strip_claims
 
 
 @pytest.mark.parametrize(

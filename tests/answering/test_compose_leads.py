@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from assistant.answering.compose import closest, compose
+from assistant.answering.grounded.compose import closest, compose
 from assistant.config import Settings
 from assistant.knowledge.corpus import Clause
 from assistant.service import AssistantService

@@ -40,13 +40,13 @@ def test_aluminium_branch_in_inner_mongolia(sparse_retriever: Retriever, tmp_pat
     # A what-if answers, and the stored profile does not change.
     third = service.ask("如果成熟度自评到三级呢？", session=session)
     assert "假设" in third.answer and third.verdict is not None
-    assert "maturity" not in service.sessions.profile(session)
+    assert "maturity" not in service.store.sessions.profile(session)
     assert any(u.hypothetical for u in third.understood)
 
     # Asking about another tier leads with that tier.
     fourth = service.ask("那先进级呢？", session=session)
     assert fourth.answer.startswith("规则核验结论：先进级")
-    assert service.sessions.profile(session)["enterprise"]["industry"] == "有色金属"
+    assert service.store.sessions.profile(session)["enterprise"]["industry"] == "有色金属"
     _no_field_ids(fourth.answer)
 
 
@@ -54,10 +54,10 @@ def test_a_later_statement_overrides_an_earlier_one(sparse_retriever: Retriever,
     service = make_service(sparse_retriever, tmp_path)
     first = service.ask("我们在上海，会不会像内蒙古一样提前截止？")
     session = first.session
-    assert service.sessions.profile(session)["enterprise"]["province"] == "上海市"
+    assert service.store.sessions.profile(session)["enterprise"]["province"] == "上海市"
     service.ask("成熟度自评二级，指标全省同行业领先", session=session)
     third = service.ask("更正一下，成熟度是第三方评的三级，而且我们是在苏州注册的", session=session)
-    stored = service.sessions.profile(session)
+    stored = service.store.sessions.profile(session)
     assert stored["enterprise"]["province"] == "江苏省"
     assert stored["maturity"] == {"level": 3, "assessed_by": "third_party"}
     assert "江苏省" in third.answer  # echoed back for correction
@@ -74,18 +74,18 @@ def test_links_recognition_and_a_conflict(sparse_retriever: Retriever, tmp_path:
     first = service.ask("我们成熟度第三方评2级、自评3级，能报卓越级吗")
     session = first.session
     assert "不一致" in first.answer  # a stated conflict, not a silent choice
-    assert "maturity" not in service.sessions.profile(session)
+    assert "maturity" not in service.store.sessions.profile(session)
     service.ask("研发设计只到先进级，其他四个环节卓越级", session=session)
     third = service.ask("去年刚评上自治区先进级，指标国内领先，已经建成投产了", session=session)
-    stored = service.sessions.profile(session)
+    stored = service.store.sessions.profile(session)
     assert stored["links"]["研发设计"] == "先进级" and stored["links"]["生产作业"] == "卓越级"
     assert stored["status"] == {"recognised_tier": "先进级", "construction_completed": True}
     assert third.answer.startswith("规则核验结论：卓越级")
     what_if = service.ask("如果研发设计也到卓越级呢？", session=session)
     assert what_if.answer.startswith("规则核验结论：假设")
-    assert service.sessions.profile(session)["links"]["研发设计"] == "先进级"
+    assert service.store.sessions.profile(session)["links"]["研发设计"] == "先进级"
     last = service.ask("以第三方评估为准，是二级", session=session)
-    assert service.sessions.profile(session)["maturity"]["level"] == 2
+    assert service.store.sessions.profile(session)["maturity"]["level"] == 2
     assert "不满足" in last.answer.split("\n")[0]
     _no_field_ids(last.answer)
 

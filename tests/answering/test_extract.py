@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answering import gazetteer
-from assistant.answering.extract import extract, extract_profile
+from assistant.answering.understanding import gazetteer
+from assistant.answering.understanding.extract import extract, extract_profile
 
 
 def facts(text: str) -> dict[str, object]:
@@ -147,7 +147,7 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
 ) -> None:
     """A server's first asks come at once; each building its own jieba dictionary cost a worker
     ~300 MB. The second and later callers wait for the first one's."""
-    shutil.copytree(gazetteer.DATA_DIR, tmp_path / "data")
+    shutil.copytree(gazetteer.DEFAULT_DATA_DIR, tmp_path / "data")
     built: list[int] = []
 
     class CountingSegmenter:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from assistant.answering.citations import normalise_citations
-from assistant.answering.guard import split_sentences
+from assistant.answering.llm.citations import normalise_citations
+from assistant.answering.llm.guard import split_sentences
 from assistant.config import Settings
 from assistant.evaluation import guards as guard_eval
 from assistant.knowledge.retrieval import Retriever
@@ -42,7 +42,7 @@ def test_model_profile_is_never_merged_over_the_users(sparse_retriever: Retrieve
     assert result.verdict is not None and result.verdict["highest_tier"] == "先进级"
     assert "已满足领航级全部要求" not in result.answer
     assert result.profile["maturity"] == ADVANCED["maturity"]
-    assert service.sessions.profile(result.session)["maturity"] == ADVANCED["maturity"]
+    assert service.store.sessions.profile(result.session)["maturity"] == ADVANCED["maturity"]
     assert any(q.startswith("请确认：") and "成熟度等级" in q for q in result.missing_facts)
     assert "unconfirmed_facts" in result.flags
 

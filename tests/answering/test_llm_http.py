@@ -12,10 +12,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService, make_llm
+from assistant.store import Store
 
 
 class ScriptedOpenAI(BaseHTTPRequestHandler):
@@ -91,7 +91,7 @@ def test_real_openai_client_streams_tool_calls_and_answer(
     )
     llm = make_llm(settings)
     assert llm is not None
-    service = AssistantService(settings, sparse_retriever, SessionStore(tmp_path / "s.db"), llm=llm)
+    service = AssistantService(settings, sparse_retriever, Store.open(tmp_path / "s.db"), llm=llm)
     answer = service.ask("我们是分公司，能报卓越级吗？")
     assert answer.mode == "llm"
     assert "【notice#二.(一).1】" in answer.answer
@@ -109,7 +109,7 @@ def test_real_openai_client_streams_tool_calls_and_answer(
 def test_unreachable_endpoint_falls_back_to_grounded(sparse_retriever: Retriever, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_timeout=2)
     service = AssistantService(
-        settings, sparse_retriever, SessionStore(tmp_path / "s.db"), llm=make_llm(settings)
+        settings, sparse_retriever, Store.open(tmp_path / "s.db"), llm=make_llm(settings)
     )
     answer = service.ask("每个省能推荐几个项目")
     assert answer.mode == "grounded" and "llm_fallback" in answer.flags

@@ -7,12 +7,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import REPO_ROOT, Settings
+from assistant.console import Upload
 from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
-from assistant.operations import Upload
 from assistant.service import AssistantService
+from assistant.store import Store
 from tests.interfaces.api.test_admin import NOTICE_LINES, docx_bytes
 
 QUESTION = "青海省卓越级智能工厂一次性奖补多少万元？"
@@ -35,7 +35,7 @@ class Clock:
 def worker(name: str, corpus_dir: Path, url: str, tmp_path: Path, clock: Clock) -> AssistantService:
     settings = Settings(corpus_dir=corpus_dir, data_dir=tmp_path / name, chroma_url=None, database_url=url)
     index, _ = load_index(settings, dense=False)
-    service = AssistantService(settings, Retriever(index), SessionStore(url))
+    service = AssistantService(settings, Retriever(index), Store.open(url))
     service.follower._clock = clock
     service.follower._next = clock() + INTERVAL
     return service
@@ -57,7 +57,7 @@ def test_a_change_made_through_one_worker_reaches_the_other(store_url: str, tmp_
         assert not cites_qinghai(b)  # B has just read the store's generation
 
         upload = Upload("qinghai.docx", docx_bytes(NOTICE_LINES), "qinghai2025", "2025", "青海省")
-        a.operations.upload(upload, "key-op")
+        a.console.documents.upload(upload, "key-op")
         assert cites_qinghai(a)
         # Within the interval B does not ask the store: it still answers from its old index.
         assert not cites_qinghai(b)
@@ -66,7 +66,7 @@ def test_a_change_made_through_one_worker_reaches_the_other(store_url: str, tmp_
         assert cites_qinghai(b)
         assert b.clause("qinghai2025#一.1") is not None
 
-        a.operations.retire("qinghai2025", "key-op", "政策到期")
+        a.console.documents.retire("qinghai2025", "key-op", "政策到期")
         assert not cites_qinghai(a)
         clock.tick()
         assert not cites_qinghai(b)
@@ -80,7 +80,7 @@ def test_a_change_made_through_one_worker_reaches_the_other(store_url: str, tmp_
         for name, service in (("a", a), ("b", b)):
             original = service.reload_index
             service.follower._reload = lambda o=original, n=name: (reloads.append(n), o())
-        a.operations.reindex("key-op")
+        a.console.documents.reindex("key-op")
         clock.tick()
         a.search("奖补")
         b.search("奖补")

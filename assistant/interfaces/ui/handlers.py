@@ -77,7 +77,7 @@ class Handlers:
         default: str | None = DEFAULT_CATALOG_EDITION
         if default not in values:
             default = values[0] if values else None
-        round_ = self.service.current_round() if rule_editions else None
+        round_ = self.service.drafting.current_round() if rule_editions else None
         draft_default = self.draft.round_edition(round_)
         return [
             messages,

@@ -28,6 +28,7 @@ from assistant.interfaces.ui.format import EDITION_ALL, clause_detail
 from assistant.interfaces.ui.forms import PROFILE_GROUPS, PROVINCES, FormField
 from assistant.interfaces.ui.handlers import Handlers
 from assistant.interfaces.ui.operator import OperatorTab
+from assistant.interfaces.ui.operator_layout import build_console
 
 APP_TITLE = "智能工厂申报助手"
 STATIC = Path(__file__).parent / "static"
@@ -107,7 +108,7 @@ class Layout:
                 with gr.Tab("条款", id="clauses"):
                     clause_parts = self._clause_tab()
                 with gr.Tab("运维", id="ops"):
-                    ops_load, ops_outputs = OperatorTab(self.h.service, self.h.outputs).build()
+                    ops_load, ops_outputs = build_console(OperatorTab(self.h.service, self.h.outputs))
             gr.HTML(
                 f'<footer class="app-footer">{PRIVACY_NOTE}　API 文档：<a href="/docs" target="_blank">/docs</a>'
                 "</footer>"

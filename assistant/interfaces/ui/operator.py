@@ -1,12 +1,12 @@
 """The 运维 tab: the operator console (documents, review queue, statistics) over
-``service.operations``.
+``service.console``.
 
 Documents are uploaded, replaced (a new version under the same id: preview, then commit; the
 change log records a replace) or retired; the review queue and the statistics take an optional
 起始日期/截止日期 (inclusive days, handed to the service as dates).
 
 The tab always shows; its console appears once an operator key is entered. The key is checked
-by ``service.operations.identify`` (the same keys as the API's /v1/admin) and only the operator's
+by ``service.console.identify`` (the same keys as the API's /v1/admin) and only the operator's
 id (``key-…``, as the API records it) is kept, in this page's ``gr.State``: in memory for this
 browser session, never written to disk or to the browser's storage. Every handler checks that id
 again, so a crafted event without a login does nothing. With no ASSISTANT_OPERATOR_KEYS the tab
@@ -24,10 +24,9 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
-from assistant.interfaces.ui.operator_layout import build_console
-from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.service import AssistantService
 
 log = logging.getLogger("assistant.ui")
@@ -101,7 +100,7 @@ class OperatorTab:
 
     @property
     def ops(self) -> Any:
-        return self.service.operations
+        return self.service.console
 
     def on_load(self) -> tuple[Any, Any, Any]:
         """The off notice, or the key field, depending on whether operator keys are configured."""
@@ -150,11 +149,13 @@ class OperatorTab:
                 d["added"],
                 d["added_by"],
             ]
-            for d in self.ops.documents()
+            for d in self.ops.documents.all()
         ]
 
     def _doc_choices(self) -> Any:
-        choices = [(f"{d['doc_id']}｜{d['title']}", d["doc_id"]) for d in self.ops.documents() if d["in_use"]]
+        choices = [
+            (f"{d['doc_id']}｜{d['title']}", d["doc_id"]) for d in self.ops.documents.all() if d["in_use"]
+        ]
         return gr.update(choices=choices, value=None)
 
     @friendly
@@ -167,7 +168,7 @@ class OperatorTab:
         _operator(operator)
         if not doc_id:
             return ""
-        return clauses_html(self.ops.document(doc_id), preview=False)
+        return clauses_html(self.ops.documents.get(doc_id), preview=False)
 
     def _upload(
         self,
@@ -203,7 +204,7 @@ class OperatorTab:
         """The clauses the file would become; the corpus is not touched. ``form``: see ``_upload``."""
         _operator(operator)
         upload, replace = self._upload(*form)
-        document = self.ops.preview(upload, replace=replace)
+        document = self.ops.documents.preview(upload, replace=replace)
         return clauses_html(document, preview=True), gr.update(interactive=True)
 
     @friendly
@@ -211,7 +212,7 @@ class OperatorTab:
         """Add the document, or its new version (the change log says which). ``form``: see ``_upload``."""
         who = _operator(operator)
         upload, replace = self._upload(*form)
-        document = self.ops.upload(upload, who, replace=replace)
+        document = self.ops.documents.upload(upload, who, replace=replace)
         done = "已替换" if replace else "已导入"
         gr.Info(f"{done}《{document['title']}》，共 {len(document['clauses'])} 条，索引已更新。")
         return (
@@ -227,7 +228,7 @@ class OperatorTab:
         who = _operator(operator)
         if not doc_id:
             raise gr.Error("请先选择要停用的文件。", print_exception=False)
-        done = self.ops.retire(doc_id, who, note or "")
+        done = self.ops.documents.retire(doc_id, who, note or "")
         message = f"已停用《{done['title']}》：它保留在历史中，不再用于回答。索引已更新。"
         gr.Info(message)
         return (
@@ -245,7 +246,7 @@ class OperatorTab:
         def embedded(done: int, total: int) -> None:
             progress((done, total), desc=f"正在向量化句子：{done}/{total}", unit="句")
 
-        index = self.ops.reindex(who, progress=embedded)
+        index = self.ops.documents.reindex(who, progress=embedded)
         progress(1.0, desc="索引已重建")
         return (
             f'<div class="notice">索引已重建：{index["documents"]} 份文件，{index["clauses"]} 条条款，'
@@ -253,7 +254,7 @@ class OperatorTab:
         )
 
     def _queue(self, kinds: list[str] | None, since: str | None, until: str | None) -> list[dict[str, Any]]:
-        return self.ops.queue(
+        return self.ops.reviews.queue(
             since=parse_date(since, "起始日期"), until=parse_date(until, "截止日期"), kinds=kinds or ()
         )
 
@@ -298,7 +299,7 @@ class OperatorTab:
         who = _operator(operator)
         if not answer_id or not outcome:
             raise gr.Error("请选择一条回答和复核结论。", print_exception=False)
-        self.ops.mark(answer_id, outcome, note or "", who)
+        self.ops.reviews.mark(answer_id, outcome, note or "", who)
         gr.Info(f"已标记为“{OUTCOMES[outcome]}”。")
         return self._queue_table(kinds, since, until), ""
 
@@ -312,7 +313,7 @@ class OperatorTab:
     ) -> Any:
         """The filtered queue as XLSX, in the page's self-pruning temp folder (``Outputs``)."""
         _operator(operator)
-        data = self.ops.export_queue(self._queue(kinds, since, until))
+        data = self.ops.reviews.export(self._queue(kinds, since, until))
         path = self.outputs.fresh() / f"复核队列-{dt.date.today().isoformat()}.xlsx"
         path.write_bytes(data)
         return gr.update(value=str(path), visible=True)
@@ -320,11 +321,6 @@ class OperatorTab:
     @friendly
     def stats(self, operator: str | None, since: str | None = None, until: str | None = None) -> str:
         _operator(operator)
-        return stats_html(self.ops.stats(parse_date(since, "起始日期"), parse_date(until, "截止日期")))
-
-    # -- layout ---------------------------------------------------------------------------------
-
-    def build(self) -> tuple[Any, list[Any]]:
-        """The tab's content (``operator_layout``); call inside ``gr.Tab("运维")``. Returns the
-        page-load handler and its outputs, for the caller to register on the Blocks."""
-        return build_console(self)
+        return stats_html(
+            self.ops.statistics.summary(parse_date(since, "起始日期"), parse_date(until, "截止日期"))
+        )

@@ -2,7 +2,7 @@
 wired to ``operator.OperatorTab``'s handlers.
 
 Split from ``operator`` so that each module has one job: that one answers events through
-``service.operations``, this one only lays out components and connects them (nothing computed).
+``service.console``, this one only lays out components and connects them (nothing computed).
 Every event is private (``api_visibility``): the /v1/admin API is the programmatic surface.
 """
 
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from assistant.console import OUTCOMES, QUEUE_KINDS
 from assistant.interfaces.ui.common import PRIVATE
-from assistant.operations import OUTCOMES, QUEUE_KINDS
 
 if TYPE_CHECKING:
     from assistant.interfaces.ui.operator import OperatorTab

@@ -18,13 +18,13 @@ from openpyxl import load_workbook
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from assistant.answering.sessions import AnswerRecord, SessionStore
 from assistant.config import REPO_ROOT, Settings
+from assistant.console import Upload
 from assistant.errors import FileTooLargeError
 from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
-from assistant.operations import Upload
 from assistant.service import AssistantService
+from assistant.store import AnswerRecord, Store
 from tests.interfaces.api.test_api import make_client
 
 OPERATOR = "op-secret-1"
@@ -46,7 +46,7 @@ def make_service(tmp_path: Path, **overrides: Any) -> AssistantService:
     shutil.copytree(REPO_ROOT / "corpus", corpus_dir)
     settings = Settings(corpus_dir=corpus_dir, data_dir=tmp_path / "data", chroma_url=None, **overrides)
     index, _ = load_index(settings, dense=False)
-    return AssistantService(settings, Retriever(index), SessionStore(tmp_path / "s.db"))
+    return AssistantService(settings, Retriever(index), Store.open(tmp_path / "s.db"))
 
 
 def client_for(service: AssistantService, **api: Any) -> TestClient:
@@ -254,7 +254,7 @@ def test_oversized_upload_is_413_over_http_and_in_the_service(tmp_path: Path) ->
     assert response.status_code == 413, response.text
     assert response.json()["error"]["code"] in ("file_too_large", "payload_too_large")
     with pytest.raises(FileTooLargeError, match="上限"):
-        service.operations.upload(Upload("big.txt", b"x" * 5000, "bigdoc", "2025"), "key-test")
+        service.console.documents.upload(Upload("big.txt", b"x" * 5000, "bigdoc", "2025"), "key-test")
     assert snapshot(service.settings.corpus_dir) == before
 
 
@@ -262,9 +262,9 @@ def test_oversized_upload_is_413_over_http_and_in_the_service(tmp_path: Path) ->
 
 
 def log(
-    store: SessionStore, answer_id: str, flags: list[str], intent: str = "deadline", citations: tuple = ()
+    store: Store, answer_id: str, flags: list[str], intent: str = "deadline", citations: tuple = ()
 ) -> None:
-    store.log_answer(
+    store.answers.log(
         AnswerRecord(
             answer_id=answer_id,
             question=f"问题{answer_id}",
@@ -283,14 +283,14 @@ def log(
 def test_queue_kinds_marks_export_and_stats(tmp_path: Path) -> None:
     service = make_service(tmp_path)
     client = client_for(service)
-    store = service.sessions
+    store = service.store
     log(store, "a1", ["refused"], intent="other")
     log(store, "a2", [], citations=("notice#一",))
     log(store, "a3", ["llm_fallback"], citations=("notice#一", "notice#二"))
     log(store, "a4", ["verdict_overridden"], intent="eligibility")
     log(store, "a5", [], citations=("notice#二",))  # praised: not queued
-    store.add_feedback("a2", 1, "没回答到点子上", key="key-u")
-    store.add_feedback("a5", 5, "", key="key-u")
+    store.answers.add_feedback("a2", 1, "没回答到点子上", key="key-u")
+    store.answers.add_feedback("a5", 5, "", key="key-u")
 
     items = client.get("/v1/admin/queue", headers=OP).json()["items"]
     assert {i["answer_id"]: i["kinds"] for i in items} == {

@@ -22,12 +22,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, BaseMessage
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import REPO_ROOT, Settings
 from assistant.interfaces.api.app import create_app
 from assistant.interfaces.api.deps import get_service
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
+from assistant.store import Store
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import EXCELLENT
 from tests.servers import AssistantServer
@@ -391,7 +391,7 @@ def test_feedback_is_stored_in_sqlite(client: TestClient, service: AssistantServ
     body = {"answer_id": answer["answer_id"], "rating": 5, "comment": "清楚"}
     response = client.post("/v1/feedback", json=body)
     assert response.status_code == 201 and response.json()["answer_id"] == answer["answer_id"]
-    with sqlite3.connect(service.sessions.path) as db:
+    with sqlite3.connect(service.store.db.path) as db:
         rows = db.execute("SELECT answer_id, rating, comment FROM feedback").fetchall()
     assert rows == [(answer["answer_id"], 5, "清楚")]
     assert_error(client.post("/v1/feedback", json={**body, "rating": 9}), 422)
@@ -574,9 +574,9 @@ def test_two_workers_share_sessions_through_sqlite(tmp_path: Path) -> None:
             if line.startswith("assistant_http_requests_total{") and 'route="/v1/ask"' in line
         ]
         assert sum(float(line.rsplit(" ", 1)[1]) for line in asks) == len(ids)
-        store = SessionStore(tmp_path / "sessions.db")
-        assert store.profile(session)["maturity"]["level"] == 3
-        assert len(store.history(session, budget_chars=10**6)) == 2 * len(ids)
+        store = Store.open(tmp_path / "sessions.db")
+        assert store.sessions.profile(session)["maturity"]["level"] == 3
+        assert len(store.sessions.history(session, budget_chars=10**6)) == 2 * len(ids)
     finally:
         server.stop()
 

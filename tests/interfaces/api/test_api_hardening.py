@@ -122,7 +122,7 @@ def test_the_openapi_document_lists_the_held_editions(client: TestClient, servic
 
 
 def _rows(service: AssistantService) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(service.sessions.path) as db:
+    with sqlite3.connect(service.store.db.path) as db:
         return db.execute("SELECT answer_id, key, rating, comment FROM feedback ORDER BY id").fetchall()
 
 

@@ -18,8 +18,8 @@ from langchain_core.messages import AIMessage, SystemMessage
 
 from assistant.config import Settings
 from assistant.interfaces.api.app import create_app
-from assistant.interfaces.api.deps import KeyRing
 from assistant.interfaces.api.errors import scrub
+from assistant.keys import KeyRing
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from tests.fakes import ScriptedChatModel, make_service, tool_call

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from types import SimpleNamespace
 from typing import Any, get_args
 
 import pytest
@@ -297,7 +298,9 @@ def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
     from assistant.interfaces.ui.drafting import DraftHandlers
     from assistant.service import DraftingDesk
 
-    handlers = DraftHandlers(DraftingDesk.from_settings(Settings(), llm=None), Outputs())  # type: ignore[arg-type]
+    # The handlers need only the service's drafting part: a stand-in holding a real one.
+    service = SimpleNamespace(drafting=DraftingDesk.from_settings(Settings(), llm=None))
+    handlers = DraftHandlers(service, Outputs())  # type: ignore[arg-type]
     assert handlers.on_round("2024", "2025", False) == {"__type__": "update", "value": "2024"}
     skip = {"__type__": "update"}  # gr.skip(): no value, nothing changes
     assert handlers.on_round("2024", "2025", True) == skip  # the user's choice stays

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.grounded import _number_range
+from assistant.answering.grounded.answerer import _number_range
 from assistant.config import REPO_ROOT
 from assistant.drafting import build_draft, parse_spec, read_blocks
 from assistant.drafting.wording import cn_quantity

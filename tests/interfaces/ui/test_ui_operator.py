@@ -28,7 +28,7 @@ KEY = "op-ui-secret"
 def test_operator_keys_plain_and_hashed_identify_like_the_api(tmp_path: Path) -> None:
     digest = hashlib.sha256(b"hashed-one").hexdigest()
     service = make_service(tmp_path, operator_keys=f"{KEY}, sha256:{digest}")
-    ops = service.operations
+    ops = service.console
     assert ops.enabled
     assert ops.identify(KEY) == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:8]
     assert ops.identify("hashed-one") == "key-" + digest[:8]
@@ -38,8 +38,8 @@ def test_operator_keys_plain_and_hashed_identify_like_the_api(tmp_path: Path) ->
 
 def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path: Path) -> None:
     service = make_service(tmp_path)
-    assert not service.operations.enabled
-    assert service.operations.identify("anything") is None
+    assert not service.console.enabled
+    assert service.console.identify("anything") is None
     with gr.Blocks():
         on_load, (off, _, _) = OperatorTab(service).build()
     assert "运维功能未启用" in off.value and "ASSISTANT_OPERATOR_KEYS" in off.value
@@ -90,16 +90,16 @@ def test_every_handler_refuses_without_a_login(tmp_path: Path) -> None:
     for call in calls:
         with pytest.raises(gr.Error, match="运维密钥"):
             call()
-    assert (tab.ops.corpus_dir / "nmg.md").exists()
+    assert (tab.ops.documents.corpus_dir / "nmg.md").exists()
 
 
 def test_queue_marking_export_and_stats_through_the_tab(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.operations.identify(KEY)
-    log(service.sessions, "a1", ["refused"], intent="other")
-    log(service.sessions, "a2", [], citations=("notice#一",))
-    service.sessions.add_feedback("a2", 1, "没答到", key="key-u")
+    operator = service.console.identify(KEY)
+    log(service.store, "a1", ["refused"], intent="other")
+    log(service.store, "a2", [], citations=("notice#一",))
+    service.store.answers.add_feedback("a2", 1, "没答到", key="key-u")
 
     table, _ = tab.refresh_queue(operator, ["refused"])
     assert [row[0] for row in table] == ["a1"] and table[0][3] == "拒答"
@@ -140,7 +140,7 @@ def _file(tmp_path: Path, name: str, data: bytes) -> str:
 def test_replace_previews_then_commits_a_new_version_recorded_as_replace(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.operations.identify(KEY)
+    operator = service.console.identify(KEY)
     v1 = _file(tmp_path, "v1.docx", docx_bytes(NOTICE_LINES))
     tab.commit(operator, v1, "qinghai2025", "2025", "青海省", "official")
     v2 = _file(tmp_path, "v2.docx", docx_bytes([line.replace("380万元", "420万元") for line in NOTICE_LINES]))
@@ -158,7 +158,7 @@ def test_replace_previews_then_commits_a_new_version_recorded_as_replace(tmp_pat
     assert row[2:4] == ["2025", "青海省"]  # empty fields keep the old round and region
     assert picks["choices"] == replace_picks["choices"] and picks["value"] is None
     assert "qinghai2025" in {value for _, value in replace_picks["choices"]}
-    assert [c["action"] for c in service.operations.changes("qinghai2025")] == ["replace", "upload"]
+    assert [c["action"] for c in service.console.documents.changes("qinghai2025")] == ["replace", "upload"]
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ def test_a_refused_replacement_says_why_in_chinese_and_changes_nothing(
 ) -> None:
     service = make_service(tmp_path, operator_keys=KEY, max_upload_bytes=100_000)
     tab = OperatorTab(service)
-    operator = service.operations.identify(KEY)
+    operator = service.console.identify(KEY)
     path = _file(tmp_path, name, data if data is not None else blank_pdf())
     before = snapshot(service.settings.corpus_dir)
     for handler in (tab.preview, tab.commit):
@@ -184,14 +184,14 @@ def test_a_refused_replacement_says_why_in_chinese_and_changes_nothing(
             handler(operator, path, doc_id, "", "", "", True)
         assert str(tmp_path) not in str(caught.value.message)  # no server path
     assert snapshot(service.settings.corpus_dir) == before
-    assert service.operations.changes() == []
+    assert service.console.documents.changes() == []
 
 
 def test_queue_and_stats_take_a_date_range_and_refuse_a_bad_date(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.operations.identify(KEY)
-    log(service.sessions, "a1", ["refused"], intent="other")
+    operator = service.console.identify(KEY)
+    log(service.store, "a1", ["refused"], intent="other")
     today = dt.date.today()
     yesterday, tomorrow = (
         (today - dt.timedelta(days=1)).isoformat(),
@@ -226,7 +226,7 @@ def test_queue_exports_go_to_a_pruned_temp_folder_not_the_data_dir(tmp_path: Pat
     service = make_service(tmp_path, operator_keys=KEY)
     outputs = Outputs(ttl_seconds=60)
     tab = OperatorTab(service, outputs)
-    operator = service.operations.identify(KEY)
+    operator = service.console.identify(KEY)
     first = Path(tab.export(operator, [])["value"])
     assert first.is_file() and first.parent.parent == outputs.root
     old = first.parent.stat().st_mtime - 120

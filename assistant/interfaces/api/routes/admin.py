@@ -2,7 +2,7 @@
 
 Behind `ASSISTANT_OPERATOR_KEYS` only (deps.authenticate_operator): off (404) when none is
 configured, 401 without a key, 403 with a user's API key. Each handler translates to and from
-`service.operations` (assistant/operations.py).
+`service.console` (assistant/console/).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.interfaces.api.deps import OperatorDep, ServiceDep, authenticate_operator
-from assistant.operations import OUTCOMES, QUEUE_KINDS, Upload
 
 router = APIRouter(prefix="/v1/admin", tags=["运维"], dependencies=[Depends(authenticate_operator)])
 
@@ -61,12 +61,12 @@ async def _upload(
     "/documents", summary="文件列表", description="正在使用和已停用的文件，含条款数、添加时间与添加人。"
 )
 async def list_documents(service: ServiceDep) -> dict[str, Any]:
-    return {"documents": await run_in_threadpool(service.operations.documents)}
+    return {"documents": await run_in_threadpool(service.console.documents.all)}
 
 
 @router.get("/documents/{doc_id}", summary="一份文件的条款")
 async def get_document(service: ServiceDep, doc_id: str) -> dict[str, Any]:
-    return await run_in_threadpool(service.operations.document, doc_id)
+    return await run_in_threadpool(service.console.documents.get, doc_id)
 
 
 @router.post(
@@ -89,9 +89,9 @@ async def upload_document(
 ) -> dict[str, Any]:
     upload = await _upload(file, doc_id, edition, region, status, title)
     if preview:
-        return await run_in_threadpool(service.operations.preview, upload)
+        return await run_in_threadpool(service.console.documents.preview, upload)
     response.status_code = 201
-    return await run_in_threadpool(service.operations.upload, upload, principal.key_id)
+    return await run_in_threadpool(service.console.documents.upload, upload, principal.key_id)
 
 
 @router.put(
@@ -112,8 +112,8 @@ async def replace_document(
 ) -> dict[str, Any]:
     upload = await _upload(file, doc_id, edition, region, status, title)
     if preview:
-        return await run_in_threadpool(service.operations.preview, upload, replace=True)
-    return await run_in_threadpool(service.operations.upload, upload, principal.key_id, replace=True)
+        return await run_in_threadpool(service.console.documents.preview, upload, replace=True)
+    return await run_in_threadpool(service.console.documents.upload, upload, principal.key_id, replace=True)
 
 
 @router.post(
@@ -123,17 +123,17 @@ async def retire_document(
     service: ServiceDep, principal: OperatorDep, doc_id: str, body: RetireRequest | None = None
 ) -> dict[str, Any]:
     note = body.note if body else ""
-    return await run_in_threadpool(service.operations.retire, doc_id, principal.key_id, note)
+    return await run_in_threadpool(service.console.documents.retire, doc_id, principal.key_id, note)
 
 
 @router.post("/reindex", summary="重建索引")
 async def reindex(service: ServiceDep, principal: OperatorDep) -> dict[str, Any]:
-    return await run_in_threadpool(service.operations.reindex, principal.key_id)
+    return await run_in_threadpool(service.console.documents.reindex, principal.key_id)
 
 
 @router.get("/changes", summary="文件库变更记录", description="谁、何时、做了什么，最新的在前。")
 async def changes(service: ServiceDep, doc_id: str | None = None) -> dict[str, Any]:
-    return {"changes": await run_in_threadpool(service.operations.changes, doc_id)}
+    return {"changes": await run_in_threadpool(service.console.documents.changes, doc_id)}
 
 
 @router.get(
@@ -142,7 +142,7 @@ async def changes(service: ServiceDep, doc_id: str | None = None) -> dict[str, A
 async def queue(
     service: ServiceDep, since: Since = None, until: Until = None, kinds: Kinds = None
 ) -> dict[str, Any]:
-    items = await run_in_threadpool(service.operations.queue, since, until, kinds or ())
+    items = await run_in_threadpool(service.console.reviews.queue, since, until, kinds or ())
     return {"items": items}
 
 
@@ -150,8 +150,8 @@ async def queue(
 async def export_queue(
     service: ServiceDep, since: Since = None, until: Until = None, kinds: Kinds = None
 ) -> Response:
-    items = await run_in_threadpool(service.operations.queue, since, until, kinds or ())
-    data = await run_in_threadpool(service.operations.export_queue, items)
+    items = await run_in_threadpool(service.console.reviews.queue, since, until, kinds or ())
+    data = await run_in_threadpool(service.console.reviews.export, items)
     return Response(
         data, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="review-queue.xlsx"'}
     )
@@ -162,7 +162,7 @@ async def mark(
     service: ServiceDep, principal: OperatorDep, answer_id: str, body: MarkRequest
 ) -> dict[str, Any]:
     return await run_in_threadpool(
-        service.operations.mark, answer_id, body.outcome, body.note, principal.key_id
+        service.console.reviews.mark, answer_id, body.outcome, body.note, principal.key_id
     )
 
 
@@ -170,4 +170,4 @@ async def mark(
     "/stats", summary="统计", description="每日提问数、拒答比例、问题类别排行、被引条款排行、延迟中位数。"
 )
 async def stats(service: ServiceDep, since: Since = None, until: Until = None) -> dict[str, Any]:
-    return await run_in_threadpool(service.operations.stats, since, until)
+    return await run_in_threadpool(service.console.statistics.summary, since, until)

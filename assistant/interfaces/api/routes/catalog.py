@@ -29,7 +29,7 @@ async def scenarios(
         str | None, Query(max_length=16, description="指引版本，如 2025；缺省返回全部")
     ] = None,
 ) -> models.ScenariosResponse:
-    chosen = service.scenario_editions(edition or None)
+    chosen = service.drafting.scenario_editions(edition or None)
     return models.ScenariosResponse(
         links=list(service.catalog.links), editions=[_edition_out(e) for e in chosen]
     )

@@ -53,10 +53,10 @@ async def draft(
     ] = False,
     recommender: Annotated[str | None, Query(max_length=100, description="推荐单位（xlsx 表头）")] = None,
 ) -> Any:
-    result = await run_in_threadpool(service.draft, spec, polish_text=polish_text)
+    result = await run_in_threadpool(service.drafting.draft, spec, polish_text=polish_text)
     if fmt == "json":
         return DraftResponse.model_validate({**result.model_dump(), "markdown": result.text()})
-    data = await run_in_threadpool(service.export, [result], fmt, recommender)
+    data = await run_in_threadpool(service.drafting.export, [result], fmt, recommender)
     filename = safe_filename(f"{spec.project_name}.{fmt}", f"draft.{fmt}")
     return Response(
         data,
@@ -75,7 +75,7 @@ async def draft(
 )
 async def review(service: ServiceDep, given: ReviewInputDep) -> ReviewReport:
     if given.text is not None:
-        return await run_in_threadpool(service.review_text, given.text, given.tier, given.edition)
+        return await run_in_threadpool(service.drafting.review_text, given.text, given.tier, given.edition)
     return await run_in_threadpool(
-        service.review_upload, given.filename, given.data, given.tier, given.edition
+        service.drafting.review_upload, given.filename, given.data, given.tier, given.edition
     )

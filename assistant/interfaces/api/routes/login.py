@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant.interfaces.api.deps import KeyRing
+from assistant.keys import KeyRing
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ async def healthz() -> Health:
     responses={503: ERROR_RESPONSES[503]},
 )
 async def readyz(service: ServiceDep) -> Ready:
-    await run_in_threadpool(service.sessions.ping)  # database down: 503 in the error shape
+    await run_in_threadpool(service.store.ping)  # database down: 503 in the error shape
     return Ready(
         clauses=len(service.corpus.clauses),
         editions=service.editions(),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.facts import Fact
-from assistant.answering.intents import asked_tier
-from assistant.answering.values import closest
+from assistant.answering.grounded.intents import asked_tier
+from assistant.answering.grounded.values import closest
+from assistant.answering.understanding.facts import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.rules import CheckReport, RequirementResult, field_label

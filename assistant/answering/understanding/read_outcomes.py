@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.phrases import Phrase, Reading, modal, negated
+from assistant.answering.understanding.phrases import Phrase, Reading, modal, negated
 
 
 def read_standing(reading: Reading) -> None:

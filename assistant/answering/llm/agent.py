@@ -32,13 +32,13 @@ from langchain_core.messages import (
 )
 from langchain_core.tools import StructuredTool
 
-from assistant.answering.guard import SentenceGuard, verdict_block
-from assistant.answering.sessions import Message
+from assistant.answering.llm.guard import SentenceGuard, verdict_block
 from assistant.drafting import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, check, field_label, parse_profile, value_label
+from assistant.store import Message
 
 log = logging.getLogger("assistant.agent")
 MAX_STEPS = 6

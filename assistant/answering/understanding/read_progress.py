@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.facts import Fact
-from assistant.answering.phrases import Phrase, Reading, modal, negated
+from assistant.answering.understanding.facts import Fact
+from assistant.answering.understanding.phrases import Phrase, Reading, modal, negated
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
 
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from assistant.answering.sessions import (
+from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
+from assistant.store import (
     AnswerRecord,
-    SessionStore,
+    Store,
     current_revision,
     downgrade,
     head_revision,
     make_engine,
-    metadata,
     upgrade,
 )
-from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
+from assistant.store.schema import metadata
 from tests.servers import PostgresServer
 
 
@@ -40,22 +40,27 @@ def record(answer_id: str, session_id: str | None = None, **extra: object) -> An
 
 
 def test_sessions_profiles_and_turns(store_url: str) -> None:
-    store = SessionStore(store_url)
-    session = store.open(None)
-    assert store.open(session) == session
-    assert store.open("portal-42") == "portal-42"  # a caller-chosen id starts a session
-    store.record_turn(
+    store = Store.open(store_url)
+    session = store.sessions.open(None)
+    assert store.sessions.open(session) == session
+    assert store.sessions.open("portal-42") == "portal-42"  # a caller-chosen id starts a session
+    store.sessions.record_turn(
         session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
     )
-    store.record_turn(session, "成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session))
-    assert store.profile(session) == {"enterprise": {"province": "内蒙古自治区"}, "maturity": {"level": 3}}
-    assert [m.role for m in store.history(session)] == ["user", "assistant", "user", "assistant"]
-    assert store.history(session, budget_chars=4)[-1].content == "收到"
-    assert store.count_messages(session) == 4
-    store.append(session, "user", "单独一条")
-    assert store.count_messages(session) == 5
-    assert store.update_profile(session, {"maturity": None})["maturity"] == {"level": 3}
-    logged = store.answer("a1")
+    store.sessions.record_turn(
+        session, "成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session)
+    )
+    assert store.sessions.profile(session) == {
+        "enterprise": {"province": "内蒙古自治区"},
+        "maturity": {"level": 3},
+    }
+    assert [m.role for m in store.sessions.history(session)] == ["user", "assistant", "user", "assistant"]
+    assert store.sessions.history(session, budget_chars=4)[-1].content == "收到"
+    assert store.sessions.count_messages(session) == 4
+    store.sessions.append(session, "user", "单独一条")
+    assert store.sessions.count_messages(session) == 5
+    assert store.sessions.update_profile(session, {"maturity": None})["maturity"] == {"level": 3}
+    logged = store.answers.get("a1")
     assert logged is not None and logged["session_id"] == session and logged["mode"] == "grounded"
     assert logged["citations"] == ["notice#二.(二)"] and logged["latency_ms"] == 12.3
     assert logged["lead"].startswith("每个省最多推荐20个")
@@ -63,16 +68,16 @@ def test_sessions_profiles_and_turns(store_url: str) -> None:
 
 
 def test_feedback_one_vote_per_answer_and_key(store_url: str) -> None:
-    store = SessionStore(store_url)
+    store = Store.open(store_url)
     with pytest.raises(NotFoundError, match="没有编号为 nope 的回答"):
-        store.add_feedback("nope", 5, "")
-    store.log_answer(record("b1"))
-    assert store.answer_exists("b1") and not store.answer_exists("b2")
-    first = store.add_feedback("b1", 2, "不清楚")
-    again = store.add_feedback("b1", 5, "看懂了")  # anonymous again: replaces the first vote
-    other = store.add_feedback("b1", 1, "", key="key-0123abcd")
+        store.answers.add_feedback("nope", 5, "")
+    store.answers.log(record("b1"))
+    assert store.answers.exists("b1") and not store.answers.exists("b2")
+    first = store.answers.add_feedback("b1", 2, "不清楚")
+    again = store.answers.add_feedback("b1", 5, "看懂了")  # anonymous again: replaces the first vote
+    other = store.answers.add_feedback("b1", 1, "", key="key-0123abcd")
     assert first == again != other
-    votes = store.answer("b1")["feedback"]  # type: ignore[index]
+    votes = store.answers.get("b1")["feedback"]  # type: ignore[index]
     assert votes == [
         {"key": "anonymous", "rating": 5, "comment": "看懂了"},
         {"key": "key-0123abcd", "rating": 1, "comment": ""},
@@ -82,19 +87,19 @@ def test_feedback_one_vote_per_answer_and_key(store_url: str) -> None:
 
 def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
     """Two hosts writing turns of one session at once: every turn lands, in order, none lost."""
-    stores = [SessionStore(store_url), SessionStore(store_url)]
-    session = stores[0].open(None)
+    stores = [Store.open(store_url), Store.open(store_url)]
+    session = stores[0].sessions.open(None)
 
-    def turns(store: SessionStore, tag: str) -> None:
+    def turns(store: Store, tag: str) -> None:
         for i in range(10):
-            store.record_turn(session, f"{tag}{i}", "答", {}, record(f"{tag}{i}", session))
+            store.sessions.record_turn(session, f"{tag}{i}", "答", {}, record(f"{tag}{i}", session))
 
     threads = [threading.Thread(target=turns, args=(s, t)) for s, t in zip(stores, "AB", strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    history = stores[1].history(session, budget_chars=10**6)
+    history = stores[1].sessions.history(session, budget_chars=10**6)
     assert len(history) == 40 and [m.role for m in history[:2]] == ["user", "assistant"]
     for store in stores:
         store.dispose()
@@ -107,15 +112,15 @@ def test_migrations_round_trip(store_url: str) -> None:
         migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
         assert migrated == {c.name: c.nullable for c in table.columns}, table.name
     assert current_revision(engine) == head_revision() == "0005"
-    store = SessionStore(store_url)
-    session = store.open(None)
+    store = Store.open(store_url)
+    session = store.sessions.open(None)
     fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
-    store.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
-    assert store.facts(session) == [fact]
-    assert store.corpus_generation() == 0
-    assert store.record_change("notice", "retire", "key-1", {"note": "到期"}) == 1
-    assert store.changes()[0]["detail"] == {"note": "到期"}
-    assert store.corpus_generation() == 1
+    store.sessions.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
+    assert store.sessions.facts(session) == [fact]
+    assert store.changes.generation() == 0
+    assert store.changes.record("notice", "retire", "key-1", {"note": "到期"}) == 1
+    assert store.changes.recent()[0]["detail"] == {"note": "到期"}
+    assert store.changes.generation() == 1
     store.dispose()
     assert downgrade(engine, "0004") == "0004"
     assert "corpus_generation" not in sa.inspect(engine).get_table_names()
@@ -130,8 +135,8 @@ def test_migrations_round_trip(store_url: str) -> None:
         sa.inspect(engine).get_table_names()
     )
     assert upgrade(engine) == "0005"
-    fresh = SessionStore(store_url)
-    assert fresh.count_messages() == 0 and fresh.open(None)
+    fresh = Store.open(store_url)
+    assert fresh.sessions.count_messages() == 0 and fresh.sessions.open(None)
     fresh.dispose()
     engine.dispose()
 
@@ -139,13 +144,13 @@ def test_migrations_round_trip(store_url: str) -> None:
 def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> None:
     url = postgres.create_database()
     with pytest.raises(StoreSchemaError, match=r"空库.*assistant db upgrade"):
-        SessionStore(url)
+        Store.open(url)
     engine = make_engine(url)
     upgrade(engine, "0001")
     with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0005.*assistant db upgrade"):
-        SessionStore(url)
+        Store.open(url)
     upgrade(engine)
-    SessionStore(url).dispose()
+    Store.open(url).dispose()
     engine.dispose()
 
 
@@ -164,11 +169,11 @@ def test_sqlite_file_from_before_migrations_is_upgraded_in_place(tmp_path: Path)
                INSERT INTO messages VALUES ('old', 1, 'user', '旧问题', 1);
                INSERT INTO feedback (answer_id, rating, created) VALUES ('x', 4, 1);"""
         )
-    store = SessionStore(path)
-    assert store.profile("old") == {"maturity": {"level": 3}}
-    assert store.history("old")[0].content == "旧问题"
-    store.log_answer(record("d1"))
-    assert store.add_feedback("d1", 5) > 0
+    store = Store.open(path)
+    assert store.sessions.profile("old") == {"maturity": {"level": 3}}
+    assert store.sessions.history("old")[0].content == "旧问题"
+    store.answers.log(record("d1"))
+    assert store.answers.add_feedback("d1", 5) > 0
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT rating FROM feedback_legacy").fetchall() == [(4,)]
     store.dispose()
@@ -176,9 +181,9 @@ def test_sqlite_file_from_before_migrations_is_upgraded_in_place(tmp_path: Path)
 
 def test_database_down_is_a_chinese_503(postgres: PostgresServer) -> None:
     url = postgres.url("no_such_database")
-    store = SessionStore(url)  # starts: sessionless questions must still be answered
+    store = Store.open(url)  # starts: sessionless questions must still be answered
     with pytest.raises(StoreUnavailableError, match="会话数据库暂时无法连接") as caught:
-        store.open(None)
+        store.sessions.open(None)
     assert caught.value.status_code == 503
     store.dispose()
 
@@ -202,11 +207,11 @@ def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
     assert run("current") == {"current": None, "head": "0005"}
     assert run("upgrade") == {"from": None, "to": "0005"}
     assert run("current") == {"current": "0005", "head": "0005"}
-    SessionStore(url).dispose()  # now the service may start
+    Store.open(url).dispose()  # now the service may start
 
 
 def _start_store(path: str) -> None:
-    SessionStore(Path(path)).open(None)
+    Store.open(Path(path)).sessions.open(None)
 
 
 def test_workers_starting_together_on_a_fresh_sqlite_file(tmp_path: Path) -> None:

@@ -16,10 +16,12 @@ from typing import Any
 
 import yaml
 
-from assistant.config import REPO_ROOT
+from assistant.config import DEFAULT_CORPUS_DIR
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
 
-DATA_DIR = REPO_ROOT / "corpus" / "data"
+#: The shipped corpus's vocabulary: what a caller that names no folder reads (tests, scripts);
+#: the service reads ``settings.corpus_dir / "data"`` (EnterpriseReader).
+DEFAULT_DATA_DIR = DEFAULT_CORPUS_DIR / "data"
 
 
 @dataclass(frozen=True)

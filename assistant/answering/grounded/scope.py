@@ -9,10 +9,10 @@ what the held documents say, so an answer never passes one round's rules off as 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
-from assistant.answering.asks import NEXT_ROUND, Part
-from assistant.answering.gazetteer import DATA_DIR, load_gazetteer
+from assistant.answering.grounded.asks import NEXT_ROUND, Part
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.retrieval import Retriever
 
@@ -27,7 +27,7 @@ REGIONAL_KINDS = {"date", "count", "place", "recipient", "phone", "format"}
 
 
 def regional_doc_ids(
-    retriever: Retriever, question: str, profile: dict[str, Any]
+    retriever: Retriever, question: str, profile: dict[str, Any], places: Collection[str] = ()
 ) -> tuple[list[str], list[str]]:
     """(regional documents that apply, regional documents that do not).
 
@@ -37,7 +37,7 @@ def regional_doc_ids(
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
     if not province:
-        province = only_autonomous_region(retriever, question)
+        province = only_autonomous_region(retriever, question, places)
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:
         if not doc.region:
@@ -49,18 +49,18 @@ def regional_doc_ids(
     return applies, excluded
 
 
-def only_autonomous_region(retriever: Retriever, question: str) -> str:
+def only_autonomous_region(retriever: Retriever, question: str, places: Collection[str] = ()) -> str:
     """The region a user means by a bare "自治区" ("自治区认定有加分吗"), when it names no province
     and exactly one held regional notice is an autonomous region's; "" otherwise. The answer
-    then says which region it assumed (AUTONOMOUS_ASSUMED)."""
+    then says which region it assumed (AUTONOMOUS_ASSUMED). ``places`` are the region names
+    the fact reader knows (provinces and their cities)."""
     if not _BARE_AUTONOMOUS.search(question):
         return ""
     regions = {d.region for d in retriever.index.corpus.documents if d.region}
     if any(region[:2] in question for region in regions):
         return ""
     # "广西壮族自治区的企业…": another region named (or one of its cities) is not ours to assume.
-    gazetteer, _ = load_gazetteer(DATA_DIR)
-    if any(len(name) >= 2 and name in question for name in gazetteer.regions):
+    if any(len(name) >= 2 and name in question for name in places):
         return ""
     autonomous = [region for region in regions if region.endswith("自治区")]
     return autonomous[0] if len(autonomous) == 1 else ""

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.answering.citations import (
-    CITATION,
+from assistant.answering.cite import CITATION
+from assistant.answering.llm.citations import (
     NO_BASIS,
     TIER_ORDER,
     claimed_tiers,

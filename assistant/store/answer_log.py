@@ -1,8 +1,9 @@
-"""The answer log and what is said about it: feedback, operators' review marks, and the record
-of corpus changes with the corpus generation every worker follows.
+"""The answer log and what is said about it: users' feedback and operators' review marks.
 
-What a helpdesk and the operator console read; apart from sessions.py because none of it needs a
-session (a sessionless answer is logged too) and it grows with the console, not the conversation."""
+What a helpdesk and the operator console read. Apart from the sessions because none of it needs
+a session (a sessionless answer is logged too) and it grows with the console, not the
+conversation. A turn with a session writes its log row inside the session's transaction
+(`Sessions.record_turn` calls `insert`)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from assistant.answering.store_engine import UNAVAILABLE, StoreBase
-from assistant.answering.store_schema import (
-    answer_reviews_table,
-    answers_table,
-    corpus_changes_table,
-    corpus_generation_table,
-    feedback_table,
-)
 from assistant.errors import NotFoundError, StoreUnavailableError
+from assistant.store.database import UNAVAILABLE, Database
+from assistant.store.schema import answer_reviews_table, answers_table, feedback_table
+
+#: Ids read per IN (...) query: well below every database's limit on bound parameters.
+_CHUNK = 500
 
 
 @dataclass
@@ -43,11 +41,22 @@ class AnswerRecord:
     edition: str = ""
 
 
-class AnswerLog(StoreBase):
-    """Log answers, take feedback and review marks, record corpus changes."""
+def _decoded(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    out["citations"] = json.loads(out["citations"])
+    out["flags"] = json.loads(out["flags"])
+    return out
+
+
+class AnswerLog:
+    """Log answers, take feedback (one vote per answer and key) and operators' marks."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     @staticmethod
-    def _insert_answer(conn: Connection, record: AnswerRecord) -> None:
+    def insert(conn: Connection, record: AnswerRecord) -> None:
+        """Add the row in a transaction the caller holds (a session's turn)."""
         conn.execute(
             answers_table.insert().values(
                 answer_id=record.answer_id,
@@ -65,23 +74,23 @@ class AnswerLog(StoreBase):
             )
         )
 
-    def log_answer(self, record: AnswerRecord) -> None:
-        """Add an answer to the log (a turn with a session goes through `record_turn`)."""
-        with self._connection(write=True) as conn:
-            self._insert_answer(conn, record)
+    def log(self, record: AnswerRecord) -> None:
+        """Add an answer given outside a session."""
+        with self.db.connection(write=True) as conn:
+            self.insert(conn, record)
 
     @staticmethod
     def _logged(conn: Connection, answer_id: str) -> bool:
         query = sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
         return conn.execute(query).first() is not None
 
-    def answer_exists(self, answer_id: str) -> bool:
-        with self._connection() as conn:
+    def exists(self, answer_id: str) -> bool:
+        with self.db.connection() as conn:
             return self._logged(conn, answer_id)
 
-    def answer(self, answer_id: str) -> dict[str, Any] | None:
+    def get(self, answer_id: str) -> dict[str, Any] | None:
         """One logged answer with its feedback (one entry per key), or None."""
-        with self._connection() as conn:
+        with self.db.connection() as conn:
             row = conn.execute(sa.select(answers_table).where(answers_table.c.answer_id == answer_id)).first()
             if row is None:
                 return None
@@ -90,26 +99,16 @@ class AnswerLog(StoreBase):
                 .where(feedback_table.c.answer_id == answer_id)
                 .order_by(feedback_table.c.id)
             ).all()
-        out = dict(row._mapping)
-        out["citations"] = json.loads(out["citations"])
-        out["flags"] = json.loads(out["flags"])
+        out = _decoded(row)
         out["feedback"] = [{"key": k, "rating": r, "comment": c} for k, r, c in votes]
         return out
-
-    def recent_answers(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self._connection() as conn:
-            ids = conn.execute(
-                sa.select(answers_table.c.answer_id).order_by(answers_table.c.created.desc()).limit(limit)
-            ).scalars()
-            wanted = list(ids)
-        return [a for a in (self.answer(i) for i in wanted) if a is not None]
 
     def add_feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per (answer, key): a second vote replaces the first. Unknown answer → 404."""
         key = key or "anonymous"
         now = time.time()
         for _attempt in range(2):
-            with self._connection(write=True) as conn:
+            with self.db.connection(write=True) as conn:
                 if not self._logged(conn, answer_id):
                     raise NotFoundError(f"没有编号为 {answer_id} 的回答，无法提交反馈")
                 existing = conn.execute(
@@ -141,55 +140,7 @@ class AnswerLog(StoreBase):
                     continue
         raise StoreUnavailableError(UNAVAILABLE)
 
-    # -- the operator console: corpus changes, answers in a period, review marks ----------------
-
-    def record_change(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> int:
-        """One change to the corpus (upload, replace, retire, reindex): who, when, what. The
-        corpus generation moves on in the same transaction (every worker and host sharing this
-        store then reloads its index, see `corpus_generation`); return the new generation."""
-        now = time.time()
-        with self._connection(write=True) as conn:
-            conn.execute(
-                corpus_changes_table.insert().values(
-                    doc_id=doc_id,
-                    action=action,
-                    who=who,
-                    detail=json.dumps(detail, ensure_ascii=False),
-                    created=now,
-                )
-            )
-            table = corpus_generation_table
-            # An UPDATE of the one row, so two hosts changing the corpus at once queue on its lock.
-            bumped = conn.execute(
-                table.update().where(table.c.id == 1).values(generation=table.c.generation + 1, updated=now)
-            )
-            if bumped.rowcount == 0:
-                conn.execute(table.insert().values(id=1, generation=1, updated=now))
-            return int(conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar_one())
-
-    def corpus_generation(self) -> int:
-        """How many corpus changes the store has seen: one indexed single-row read, cheap enough
-        for every worker to poll (the service does so at most every few seconds)."""
-        table = corpus_generation_table
-        with self._connection() as conn:
-            value = conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar()
-        return int(value or 0)
-
-    def changes(self, doc_id: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
-        """Corpus changes, newest first."""
-        query = sa.select(corpus_changes_table).order_by(corpus_changes_table.c.id.desc()).limit(limit)
-        if doc_id is not None:
-            query = query.where(corpus_changes_table.c.doc_id == doc_id)
-        with self._connection() as conn:
-            rows = conn.execute(query).all()
-        out = []
-        for row in rows:
-            item = dict(row._mapping)
-            item["detail"] = json.loads(item["detail"])
-            out.append(item)
-        return out
-
-    def answers_between(
+    def between(
         self, since: float | None = None, until: float | None = None, limit: int = 20_000
     ) -> list[dict[str, Any]]:
         """Logged answers created in [since, until), newest first, each with its votes
@@ -199,13 +150,13 @@ class AnswerLog(StoreBase):
             query = query.where(answers_table.c.created >= since)
         if until is not None:
             query = query.where(answers_table.c.created < until)
-        with self._connection() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query).all()]
+        with self.db.connection() as conn:
+            rows = [_decoded(r) for r in conn.execute(query).all()]
             ids = [r["answer_id"] for r in rows]
             votes: dict[str, list[dict[str, Any]]] = {}
             marks: dict[str, dict[str, Any]] = {}
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
                 for answer_id, rating, comment in conn.execute(
                     sa.select(feedback_table.c.answer_id, feedback_table.c.rating, feedback_table.c.comment)
                     .where(feedback_table.c.answer_id.in_(chunk))
@@ -217,16 +168,14 @@ class AnswerLog(StoreBase):
                 ):
                     marks[mark.answer_id] = dict(mark._mapping)
         for row in rows:
-            row["citations"] = json.loads(row["citations"])
-            row["flags"] = json.loads(row["flags"])
             row["ratings"] = votes.get(row["answer_id"], [])
             row["review"] = marks.get(row["answer_id"])
         return rows
 
-    def mark_answer(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
+    def mark(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
         """Record an operator's verdict on a logged answer (a later mark replaces it)."""
         now = time.time()
-        with self._connection(write=True) as conn:
+        with self.db.connection(write=True) as conn:
             if not self._logged(conn, answer_id):
                 raise NotFoundError(f"没有编号为 {answer_id} 的回答，无法标注")
             conn.execute(answer_reviews_table.delete().where(answer_reviews_table.c.answer_id == answer_id))

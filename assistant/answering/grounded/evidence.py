@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answering.compose import asked_parts, compose
-from assistant.answering.intents import Intent
-from assistant.answering.scope import named_edition_docs, silence_note
-from assistant.answering.similarity import SentenceSimilarity
-from assistant.answering.values import NUMBERING, sentences
+from assistant.answering.grounded.compose import asked_parts, compose
+from assistant.answering.grounded.intents import Intent
+from assistant.answering.grounded.scope import named_edition_docs, silence_note
+from assistant.answering.grounded.similarity import SentenceSimilarity
+from assistant.answering.grounded.values import NUMBERING, sentences
 from assistant.knowledge.corpus import Clause, Corpus
 from assistant.knowledge.retrieval import Retriever, mentioned_tiers
 from assistant.knowledge.scenarios import ScenarioCatalog

@@ -1,20 +1,17 @@
-"""The review queue and statistics over the answer log: the half of the operator console that
-reads what users were told (refused, thumbs-down, LLM fallbacks, verdicts corrected), lets an
-operator mark each answer, exports the queue to XLSX and counts questions, refusals, kinds,
-clauses and latency. `operations.OperatorDesk` (documents) extends it; both read one store.
-"""
+"""The review queue over the answer log: what users were told that an operator should read
+(refused, thumbs-down, LLM fallbacks, verdicts corrected), the operator's mark on each, and the
+queue as an XLSX workbook."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import statistics
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.answering.sessions import SessionStore
+from assistant.console.periods import day_bounds, iso
 from assistant.errors import InputError
+from assistant.store import AnswerLog
 
 #: What puts an answer in the review queue, with the label an operator sees.
 QUEUE_KINDS: dict[str, str] = {
@@ -29,30 +26,11 @@ OUTCOMES: dict[str, str] = {"correct": "回答正确", "wrong": "回答错误", 
 THUMBS_DOWN_MAX = 2
 
 
-def iso(timestamp: float) -> str:
-    return dt.datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+class ReviewQueue:
+    """The answers to review, operators' marks on them, and their export."""
 
-
-def _ranked(counts: Counter[str], top: int) -> list[tuple[str, int]]:
-    """Most frequent first; ties by name, so the order does not depend on the log's order."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
-
-
-def _day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[float | None, float | None]:
-    """[since 00:00, the day after until 00:00) in local time, as timestamps."""
-
-    def start(day: dt.date) -> float:
-        return dt.datetime.combine(day, dt.time()).timestamp()
-
-    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)
-
-
-class AnswerReview:
-    """Review queue, marks, XLSX export and statistics over ``self.store``'s answer log."""
-
-    store: SessionStore
-
-    # -- review queue ---------------------------------------------------------------------------
+    def __init__(self, answers: AnswerLog) -> None:
+        self.answers = answers
 
     @staticmethod
     def _kinds(answer: dict[str, Any]) -> list[str]:
@@ -76,11 +54,9 @@ class AnswerReview:
         unknown = [k for k in kinds if k not in QUEUE_KINDS]
         if unknown:
             raise InputError(f"未知的复核类别：{'、'.join(unknown)}；可选：{'、'.join(QUEUE_KINDS)}")
-        if since and until and since > until:
-            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
         wanted = set(kinds or QUEUE_KINDS)
         items = []
-        for answer in self.store.answers_between(*_day_bounds(since, until)):
+        for answer in self.answers.between(*day_bounds(since, until)):
             found = self._kinds(answer)
             if not wanted.intersection(found) or (answer["review"] and not include_marked):
                 continue
@@ -112,7 +88,7 @@ class AnswerReview:
     def mark(self, answer_id: str, outcome: str, note: str, who: str) -> dict[str, Any]:
         if outcome not in OUTCOMES:
             raise InputError(f"未知的复核结论：{outcome}；可选：{'、'.join(OUTCOMES)}")
-        saved = self.store.mark_answer(answer_id, outcome, note.strip(), who)
+        saved = self.answers.mark(answer_id, outcome, note.strip(), who)
         return {
             "answer_id": answer_id,
             "outcome": outcome,
@@ -121,7 +97,7 @@ class AnswerReview:
             "when": iso(saved["updated"]),
         }
 
-    def export_queue(self, items: Sequence[dict[str, Any]]) -> bytes:
+    def export(self, items: Sequence[dict[str, Any]]) -> bytes:
         """The queue as an XLSX workbook, one row per answer, headers in Chinese."""
         from openpyxl import Workbook
 
@@ -172,29 +148,3 @@ class AnswerReview:
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
-
-    # -- statistics -----------------------------------------------------------------------------
-
-    def stats(
-        self, since: dt.date | None = None, until: dt.date | None = None, top: int = 10
-    ) -> dict[str, Any]:
-        """Questions per day, share refused, top question kinds, top cited clauses, median latency."""
-        if since and until and since > until:
-            raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
-        answers = self.store.answers_between(*_day_bounds(since, until))
-        per_day = Counter(dt.datetime.fromtimestamp(a["created"]).date().isoformat() for a in answers)
-        intents = Counter(a["intent"] or "其他" for a in answers)
-        cited = Counter(c for a in answers for c in dict.fromkeys(a["citations"]))
-        refused = sum(1 for a in answers if "refused" in a["flags"])
-        return {
-            "since": since.isoformat() if since else None,
-            "until": until.isoformat() if until else None,
-            "questions": len(answers),
-            "per_day": [{"day": day, "questions": n} for day, n in sorted(per_day.items())],
-            "refused_share": round(refused / len(answers), 4) if answers else 0.0,
-            "top_intents": [{"intent": k, "questions": n} for k, n in _ranked(intents, top)],
-            "top_clauses": [{"clause_id": k, "citations": n} for k, n in _ranked(cited, top)],
-            "median_latency_ms": round(statistics.median(a["latency_ms"] for a in answers), 1)
-            if answers
-            else None,
-        }

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.facts import Fact
-from assistant.answering.gazetteer import load_gazetteer
+from assistant.answering.understanding.facts import Fact
+from assistant.answering.understanding.gazetteer import load_gazetteer
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]+")
 _CLAUSE_SPLIT = re.compile(r"[，,；;：:（）()]+|但是|但|不过|可是|然而")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering.asks import named_days
+from assistant.answering.grounded.asks import named_days
 from assistant.knowledge.corpus import Clause
 from assistant.vocabulary import TIERS
 

@@ -1,9 +1,5 @@
-"""The operator console's core: the corpus's documents (list, preview, upload, replace, retire,
-re-index, every change recorded); the review queue and statistics over the answer log come from
-`review_desk.AnswerReview`, which `OperatorDesk` extends.
-
-`AssistantService` builds one `OperatorDesk` and exposes it as `service.operations`; the API's
-/v1/admin routes and the web UI's 运维 tab call it and nothing below it.
+"""The corpus's documents as operators manage them: list, preview, upload, replace, retire,
+re-index, every change recorded in the store's change log.
 
 A retired document moves to ``corpus/retired/<doc_id>.md`` with ``status: retired``: the corpus
 loader reads only ``corpus/*.md``, so its clauses leave retrieval at the next re-index, while the
@@ -13,8 +9,6 @@ the corpus: the preview shows those clauses, and a file that fails there never t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import shutil
 import tempfile
@@ -24,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.sessions import SessionStore
 from assistant.config import Settings
+from assistant.console.periods import iso
 from assistant.errors import (
     ConflictError,
     CorpusError,
@@ -36,9 +30,7 @@ from assistant.errors import (
 )
 from assistant.knowledge.corpus import Document, load_corpus, parse_document
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
-from assistant.review_desk import OUTCOMES, QUEUE_KINDS, AnswerReview, iso
-
-__all__ = ["OUTCOMES", "QUEUE_KINDS", "OperatorDesk", "Upload"]
+from assistant.store import ChangeLog
 
 RETIRED_DIR = "retired"
 RETIRED_STATUS = "retired"
@@ -60,62 +52,26 @@ class Upload:
     title: str | None = None
 
 
-class OperatorDesk(AnswerReview):
-    """Documents, review queue and statistics for operators; `reload` re-indexes the service.
+class Documents:
+    """The corpus folder's documents, in use and retired; `reload` re-indexes the service.
 
-    Every change is recorded with `store.record_change`, which moves the store's corpus
-    generation on before this worker reloads: the other workers and hosts sharing the store
-    notice it within seconds and reload theirs (AssistantService's CorpusFollower)."""
+    Every change is recorded in the change log, which moves the store's corpus generation on
+    before this worker reloads: the other workers and hosts sharing the store notice it within
+    seconds and reload theirs (the service's CorpusFollower)."""
 
     def __init__(
         self,
         settings: Settings,
-        store: SessionStore,
+        changes: ChangeLog,
         reload: Callable[..., dict[str, Any]],
         advanced: Callable[[int], None] = lambda generation: None,
     ) -> None:
         self.settings = settings
-        self.store = store
+        self.change_log = changes
         self._reload = reload
         #: Told the corpus generation a change recorded after the reload moved the store to.
         self._advanced = advanced
         self._lock = threading.Lock()
-
-    # -- who is an operator ----------------------------------------------------------------------
-
-    def _operator_digests(self) -> list[bytes]:
-        """ASSISTANT_OPERATOR_KEYS as SHA-256 digests (a `sha256:<64 hex>` entry is one already),
-        the same reading as the API's KeyRing."""
-        digests = []
-        for raw in (part.strip() for part in self.settings.operator_keys.split(",")):
-            if not raw:
-                continue
-            hexpart = raw.removeprefix("sha256:")
-            try:
-                if raw.startswith("sha256:") and len(hexpart) == 64:
-                    digests.append(bytes.fromhex(hexpart))
-                    continue
-            except ValueError:
-                pass
-            digests.append(hashlib.sha256(raw.encode("utf-8")).digest())
-        return digests
-
-    @property
-    def enabled(self) -> bool:
-        """Whether any operator key is configured (otherwise operator functions are off)."""
-        return bool(self._operator_digests())
-
-    def identify(self, presented: str) -> str | None:
-        """The operator's id (`key-` + 8 hex digits of the key's digest, as the API logs it) for
-        a configured operator key, else None. Constant-time comparison, no early exit."""
-        if not presented:
-            return None
-        digest = hashlib.sha256(presented.encode("utf-8")).digest()
-        found = None
-        for known in self._operator_digests():
-            if hmac.compare_digest(known, digest):
-                found = "key-" + digest.hex()[:8]
-        return found
 
     @property
     def corpus_dir(self) -> Path:
@@ -139,11 +95,11 @@ class OperatorDesk(AnswerReview):
             found[document.doc_id] = document
         return found
 
-    def documents(self) -> list[dict[str, Any]]:
+    def all(self) -> list[dict[str, Any]]:
         """Every document, in use or retired: id, title, round, region, status, clause count,
         and when and by whom it was added (the shipped corpus: its file's time, 随附语料)."""
         added: dict[str, dict[str, Any]] = {}
-        for change in reversed(self.store.changes(limit=10_000)):  # oldest first: the latest wins
+        for change in reversed(self.change_log.recent(limit=10_000)):  # oldest first: the latest wins
             if change["action"] in ("upload", "replace"):
                 added[change["doc_id"]] = change
         rows = []
@@ -166,7 +122,7 @@ class OperatorDesk(AnswerReview):
                 )
         return rows
 
-    def document(self, doc_id: str) -> dict[str, Any]:
+    def get(self, doc_id: str) -> dict[str, Any]:
         """One document with its clauses."""
         document = self._active().get(doc_id) or self._retired().get(doc_id)
         if document is None:
@@ -275,7 +231,7 @@ class OperatorDesk(AnswerReview):
                 "status": document.status,
                 "clauses": len(document.clauses),
             }
-            self.store.record_change(upload.doc_id, action, who, detail)
+            self.change_log.record(upload.doc_id, action, who, detail)
             index = self._reload()
         return self._described(document, in_use=True) | {"committed": True, "index": index}
 
@@ -300,7 +256,7 @@ class OperatorDesk(AnswerReview):
                 _atomic_write(document.path, original)
                 target.unlink()
                 raise
-            self.store.record_change(doc_id, "retire", who, {"title": document.title, "note": note})
+            self.change_log.record(doc_id, "retire", who, {"title": document.title, "note": note})
             index = self._reload()
         return {
             "doc_id": doc_id,
@@ -317,7 +273,7 @@ class OperatorDesk(AnswerReview):
             index = self._reload(progress=progress) if progress is not None else self._reload()
             # Recorded after the reload (the log keeps its figures); the generation still moves
             # on, so the other workers and hosts re-read the corpus too.
-            self._advanced(self.store.record_change("*", "reindex", who, index))
+            self._advanced(self.change_log.record("*", "reindex", who, index))
         return index
 
     def changes(self, doc_id: str | None = None) -> list[dict[str, Any]]:
@@ -329,5 +285,5 @@ class OperatorDesk(AnswerReview):
                 "when": iso(c["created"]),
                 "detail": c["detail"],
             }
-            for c in self.store.changes(doc_id)
+            for c in self.change_log.recent(doc_id)
         ]

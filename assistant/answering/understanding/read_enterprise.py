@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.phrases import FIRST_PERSON, Phrase, Reading, modal, negated
+from assistant.answering.understanding.phrases import FIRST_PERSON, Phrase, Reading, modal, negated
 
 _INDUSTRY_SUFFIX = re.compile(r"(厂|制品|企业|公司|行业|产品|加工|项目)$")
 _REGION_SUFFIX = re.compile(r"(工业园区|经济开发区|开发区|高新区|园区|新区|市|区|县)$")

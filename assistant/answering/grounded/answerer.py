@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answering.citations import cited_ids
-from assistant.answering.compose import asked_parts
-from assistant.answering.evidence import (
+from assistant.answering.cite import cited_ids
+from assistant.answering.grounded.compose import asked_parts
+from assistant.answering.grounded.evidence import (
     MAX_SOURCES,
     book_title,
     catalog_lead,
@@ -28,11 +28,10 @@ from assistant.answering.evidence import (
     quoted_sources,
     short_title,
 )
-from assistant.answering.evidence import (
+from assistant.answering.grounded.evidence import (
     number_range as _number_range,
 )
-from assistant.answering.facts import Fact
-from assistant.answering.intents import (
+from assistant.answering.grounded.intents import (
     ABOUT_US,
     ASKS_SOMETHING,
     CONDITION_WORDS,
@@ -42,18 +41,19 @@ from assistant.answering.intents import (
     IntentTable,
     asked_tier,
 )
-from assistant.answering.scope import (
+from assistant.answering.grounded.scope import (
     AUTONOMOUS_ASSUMED,
     only_autonomous_region,
     regional_doc_ids,
     round_note,
 )
-from assistant.answering.verdict import (
+from assistant.answering.grounded.verdict import (
     deadline_lead,
     eligibility_lead,
     missing_facts,
     quota_lead,
 )
+from assistant.answering.understanding import EnterpriseReader, Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
@@ -112,13 +112,20 @@ class GroundedAnswerer:
     """Compose answers from the retriever and the checker; pure apart from the index it holds."""
 
     def __init__(
-        self, retriever: Retriever, rules: RuleSet, intents: IntentTable, catalog: ScenarioCatalog
+        self,
+        retriever: Retriever,
+        rules: RuleSet,
+        intents: IntentTable,
+        catalog: ScenarioCatalog,
+        reader: EnterpriseReader | None = None,
     ) -> None:
         self.retriever = retriever
         self.catalog = catalog
         self.rules = rules
         self.intents = intents
         self.corpus = retriever.index.corpus
+        #: Its region names tell "广西壮族自治区…" from the held 内蒙古 notice's bare "自治区".
+        self.reader = reader or EnterpriseReader()
 
     def _short_title(self, clause: Clause) -> str:
         return short_title(self.corpus, clause)
@@ -191,8 +198,12 @@ class GroundedAnswerer:
         ):
             return self._refuse_out_of_scope(rules_edition, stated_profile)
 
-        regional, excluded = regional_doc_ids(self.retriever, question, stated_profile)
-        assumed = "" if stated_profile.get("enterprise") else only_autonomous_region(self.retriever, question)
+        regional, excluded = regional_doc_ids(self.retriever, question, stated_profile, self.reader.places)
+        assumed = (
+            ""
+            if stated_profile.get("enterprise")
+            else only_autonomous_region(self.retriever, question, self.reader.places)
+        )
         sources = quoted_sources(self.retriever, question, intent, regional, excluded, edition)
         report = self._report(stated_profile, as_of)
         stated = {

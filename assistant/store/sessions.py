@@ -1,13 +1,13 @@
-"""The store: sessions, their messages and gathered profile (and, through AnswerLog, the answer
-log, feedback and the operator console's records), on the database of store_engine.
+"""Sessions: their messages, the profile gathered so far and the facts understood, each with
+the words it came from.
 
 A turn (the question, the answer, the merged profile and the answer-log row) is written in one
 transaction, so a host killed mid-answer leaves either the whole turn or none of it. History
 handed to the LLM is trimmed to a budget of characters, newest first, because Chinese text runs
 at roughly one token per character.
 
-The table declarations are in store_schema, engine and migrations in store_engine, the answer log
-in answer_log; the names callers used from here before the split are re-exported.
+The answer log is its own part (answer_log.AnswerLog); a turn's log row is written through it
+inside the turn's transaction.
 """
 
 from __future__ import annotations
@@ -23,36 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from assistant.answering.answer_log import AnswerLog, AnswerRecord
-from assistant.answering.store_engine import (
-    MIGRATIONS_DIR,
-    UNAVAILABLE,
-    UPGRADE_HINT,
-    current_revision,
-    downgrade,
-    head_revision,
-    make_engine,
-    upgrade,
-)
-from assistant.answering.store_schema import facts_table, messages_table, metadata, sessions_table
 from assistant.errors import InputError, NotFoundError
-
-__all__ = [
-    "MIGRATIONS_DIR",
-    "UNAVAILABLE",
-    "UPGRADE_HINT",
-    "AnswerRecord",
-    "Message",
-    "SessionStore",
-    "current_revision",
-    "downgrade",
-    "head_revision",
-    "lead_of",
-    "make_engine",
-    "merge_profiles",
-    "metadata",
-    "upgrade",
-]
+from assistant.store.answer_log import AnswerLog, AnswerRecord
+from assistant.store.database import Database
+from assistant.store.schema import facts_table, messages_table, sessions_table
 
 
 @dataclass(frozen=True)
@@ -76,26 +50,19 @@ def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, An
     return merged
 
 
-def lead_of(text: str) -> str:
-    """The lead is the answer's first paragraph (docs/contracts.md)."""
-    return text.strip().split("\n\n", 1)[0].strip()
+class Sessions:
+    """Create, read and append to sessions. Ids are opaque hex (or the caller's, validated)."""
 
-
-class SessionStore(AnswerLog):
-    """Create, read and append to sessions; log answers; take feedback. Ids are opaque hex."""
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> SessionStore:
-        return cls(settings.store_url)
-
-    # -- sessions -------------------------------------------------------------------------------
+    def __init__(self, db: Database, answers: AnswerLog) -> None:
+        self.db = db
+        self.answers = answers
 
     def open(self, session_id: str | None) -> str:
         """Return an existing session id, or create one (also for an id we do not know)."""
         if session_id and not (len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
             raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
         now = time.time()
-        with self._connection(write=True) as conn:
+        with self.db.connection(write=True) as conn:
             if (
                 session_id
                 and conn.execute(
@@ -134,7 +101,7 @@ class SessionStore(AnswerLog):
         )
 
     def append(self, session_id: str, role: str, content: str) -> None:
-        with self._connection(write=True) as conn:
+        with self.db.connection(write=True) as conn:
             if self._lock_session(conn, session_id) is None:
                 raise NotFoundError(f"会话 {session_id} 不存在")
             self._append(conn, session_id, [(role, content)])
@@ -144,7 +111,7 @@ class SessionStore(AnswerLog):
 
     def history(self, session_id: str, budget_chars: int = 4000) -> list[Message]:
         """The most recent messages whose total length fits the budget, oldest first."""
-        with self._connection() as conn:
+        with self.db.connection() as conn:
             rows = conn.execute(
                 sa.select(messages_table.c.role, messages_table.c.content)
                 .where(messages_table.c.session_id == session_id)
@@ -163,11 +130,11 @@ class SessionStore(AnswerLog):
         query = sa.select(sa.func.count()).select_from(messages_table)
         if session_id is not None:
             query = query.where(messages_table.c.session_id == session_id)
-        with self._connection() as conn:
+        with self.db.connection() as conn:
             return int(conn.execute(query).scalar_one())
 
     def profile(self, session_id: str) -> dict[str, Any]:
-        with self._connection() as conn:
+        with self.db.connection() as conn:
             row = conn.execute(
                 sa.select(sessions_table.c.profile).where(sessions_table.c.id == session_id)
             ).first()
@@ -184,7 +151,7 @@ class SessionStore(AnswerLog):
 
     def update_profile(self, session_id: str, facts: dict[str, Any]) -> dict[str, Any]:
         """Merge newly gathered facts into the stored profile and return the result."""
-        with self._connection(write=True) as conn:
+        with self.db.connection(write=True) as conn:
             base = self._lock_session(conn, session_id)
             if base is None:
                 return merge_profiles({}, facts)
@@ -193,7 +160,7 @@ class SessionStore(AnswerLog):
     def facts(self, session_id: str) -> list[dict[str, Any]]:
         """The facts understood so far in the session, each with the words it came from,
         oldest statement first."""
-        with self._connection() as conn:
+        with self.db.connection() as conn:
             rows = conn.execute(
                 sa.select(facts_table.c.fact)
                 .where(facts_table.c.session_id == session_id)
@@ -216,11 +183,6 @@ class SessionStore(AnswerLog):
                 )
             )
 
-    def update_facts(self, session_id: str, facts: Sequence[dict[str, Any]]) -> None:
-        """Record facts (one per field: a later statement replaces the earlier one)."""
-        with self._connection(write=True) as conn:
-            self._save_facts(conn, session_id, facts)
-
     def record_turn(
         self,
         session_id: str,
@@ -232,7 +194,7 @@ class SessionStore(AnswerLog):
     ) -> None:
         """The whole turn in one transaction: both messages, the merged profile, the facts
         understood and the log row."""
-        with self._connection(write=True) as conn:
+        with self.db.connection(write=True) as conn:
             base = self._lock_session(conn, session_id)
             if base is None:
                 raise NotFoundError(f"会话 {session_id} 不存在")
@@ -246,4 +208,4 @@ class SessionStore(AnswerLog):
                     .values(updated=time.time())
                 )
             self._save_facts(conn, session_id, facts)
-            self._insert_answer(conn, record)
+            self.answers.insert(conn, record)

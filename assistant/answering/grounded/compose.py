@@ -23,8 +23,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering.asks import NEXT_ROUND, asked_parts, asked_subject, named_days, value_ask
-from assistant.answering.values import (
+from assistant.answering.grounded.asks import NEXT_ROUND, asked_parts, asked_subject, named_days, value_ask
+from assistant.answering.grounded.values import (
     KIND_HINTS,
     Found,
     Similarity,

@@ -4,8 +4,8 @@ One SQLAlchemy 2 engine with pooled connections. An SQLite file under data/ by d
 its schema is brought up to date on first use), or Postgres when several hosts serve
 (`ASSISTANT_DATABASE_URL=postgresql+psycopg://...`): then the schema is changed only by
 `assistant db upgrade`, and a service finding it behind refuses to start and says so. Apart from
-the queries (answer_log, sessions) because how to connect, migrate and report an unreachable
-database is one concern, shared by all of them."""
+the queries (sessions, answer_log, change_log) because how to connect, migrate and report an
+unreachable database is one concern, shared by all of them: each of those holds a `Database`."""
 
 from __future__ import annotations
 
@@ -119,8 +119,8 @@ def _unavailable(exc: BaseException) -> bool:
     )
 
 
-class StoreBase:
-    """A database with its schema checked, and `_connection` for the queries built on it.
+class Database:
+    """A database with its schema checked, and `connection` for the queries built on it.
 
     `target` is an SQLAlchemy URL or (as before) the path of an SQLite file. `auto_upgrade`
     defaults to True for SQLite (embedded) and False for a server database.
@@ -172,14 +172,14 @@ class StoreBase:
     def ping(self) -> None:
         """Raise StoreUnavailableError unless the database answers (for /readyz)."""
         self.ensure_schema()
-        with self._connection() as conn:
+        with self.connection() as conn:
             conn.execute(sa.text("SELECT 1"))
 
     def dispose(self) -> None:
         self.engine.dispose()
 
     @contextmanager
-    def _connection(self, *, write: bool = False) -> Iterator[Connection]:
+    def connection(self, *, write: bool = False) -> Iterator[Connection]:
         """A pooled connection in one transaction; database failures become StoreUnavailableError."""
         try:
             self.ensure_schema()
@@ -192,3 +192,22 @@ class StoreBase:
             if _unavailable(exc):
                 raise StoreUnavailableError(UNAVAILABLE) from exc
             raise
+
+
+def schema_revisions(url: str) -> tuple[str | None, str]:
+    """The database's schema revision (None: empty) and the one this code needs."""
+    engine = make_engine(url)
+    try:
+        return current_revision(engine), head_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """Upgrade the database at `url` to `revision`; the revisions before and after."""
+    engine = make_engine(url)
+    try:
+        before = current_revision(engine)
+        return before, upgrade(engine, revision)
+    finally:
+        engine.dispose()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.answering.facts import Fact
+from assistant.answering.understanding.facts import Fact
 from assistant.vocabulary import DEFAULT_TIER
 
 FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")

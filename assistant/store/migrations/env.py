@@ -1,4 +1,4 @@
-"""Alembic environment: the connection comes from the caller (assistant.answering.store_engine), so
+"""Alembic environment: the connection comes from the caller (assistant.store.database), so
 there is no alembic.ini and no URL in a file."""
 
 from __future__ import annotations

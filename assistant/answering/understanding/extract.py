@@ -19,20 +19,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.facts import Extraction, Fact, facts_to_profile
-from assistant.answering.gazetteer import DATA_DIR
-from assistant.answering.phrases import Reading, normalise
-from assistant.answering.read_enterprise import (
+from assistant.answering.understanding.facts import Extraction, Fact, facts_to_profile
+from assistant.answering.understanding.gazetteer import DEFAULT_DATA_DIR
+from assistant.answering.understanding.phrases import Reading, normalise
+from assistant.answering.understanding.read_enterprise import (
     read_industry,
     read_legal_form,
     read_region,
     read_registration,
     read_size,
 )
-from assistant.answering.read_outcomes import read_basics, read_construction, read_standing
-from assistant.answering.read_progress import read_links, read_maturity, read_recognised
+from assistant.answering.understanding.read_outcomes import read_basics, read_construction, read_standing
+from assistant.answering.understanding.read_progress import read_links, read_maturity, read_recognised
 
-__all__ = ["DATA_DIR", "Extraction", "Fact", "extract", "extract_profile", "facts_to_profile", "normalise"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "Extraction",
+    "Fact",
+    "extract",
+    "extract_profile",
+    "facts_to_profile",
+    "normalise",
+]
 
 #: In this order: a later reader's fact for a field replaces an earlier one's.
 READERS = (
@@ -50,7 +58,7 @@ READERS = (
 )
 
 
-def extract(text: str, data_dir: Path = DATA_DIR) -> Extraction:
+def extract(text: str, data_dir: Path = DEFAULT_DATA_DIR) -> Extraction:
     """The facts the text states (and its what-ifs and conflicts), each with its words."""
     reading = Reading(text, data_dir)
     for read in READERS:

@@ -1,9 +1,9 @@
-"""Citation and verdict guards: what the model says is checked against what the tools returned.
+"""What the guard (guard.py) reads in the model's sentences: citations in any bracket style,
+the tiers a sentence claims the enterprise reaches, and the figures and dates it states.
 
-- Every 【clause_id】 must exist in the corpus and must have been retrieved or looked up in this
-  turn; any other is removed and the answer flagged.
-- A tier the answer claims the enterprise reaches must not be above what the checker said; if it
-  is, the checker's verdict replaces the claim.
+The guard itself decides what to keep: every 【clause_id】 must exist and have been retrieved this
+turn; a tier claimed above the checker's verdict is replaced by the verdict; a figure no cited
+clause holds is removed.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
+from assistant.answering.cite import CITATION
 from assistant.vocabulary import TIERS, tier_rank
 
-CITATION = re.compile(r"【([^】\s]{1,80})】")
 TIER_ORDER = {tier: tier_rank(tier) for tier in TIERS}
 
 # -- citations in any bracket style ----------------------------------------------------------------
@@ -226,39 +225,3 @@ def unsupported_figures(
         held_numbers |= n
         held_dates |= d
     return [f"{m}月{d}日" for m, d in sorted(dates - held_dates)] + sorted(numbers - held_numbers)
-
-
-@dataclass
-class GuardResult:
-    text: str
-    cited: list[str]
-    removed: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-
-
-def cited_ids(text: str) -> list[str]:
-    """Clause ids in 【】 in order of first appearance, without repeats."""
-    return list(dict.fromkeys(CITATION.findall(text)))
-
-
-def guard_citations(
-    text: str, allowed: set[str], known: set[str], *, needs_support: bool = True
-) -> GuardResult:
-    """Drop citations that do not exist or were not seen this turn; flag unsupported answers."""
-    removed: list[str] = []
-
-    def keep_or_drop(match: re.Match[str]) -> str:
-        clause_id = match.group(1)
-        if clause_id in known and clause_id in allowed:
-            return match.group(0)
-        removed.append(clause_id)
-        return ""
-
-    cleaned = CITATION.sub(keep_or_drop, text)
-    result = GuardResult(cleaned, cited_ids(cleaned), list(dict.fromkeys(removed)))
-    if result.removed:
-        result.flags.append("invalid_citations_removed")
-    if needs_support and not result.cited:
-        result.flags.append("no_supporting_clause")
-        result.text = f"{NO_BASIS}\n\n{cleaned}".strip() if cleaned.strip() else NO_BASIS
-    return result

@@ -1,0 +1,15 @@
+"""Grounded answers: composed from retrieved clauses and the checker, with no LLM.
+
+`GroundedAnswerer.answer` reads what the question asks (`asks`, `intents`), decides which
+documents and rounds apply (`scope`), words the checker's verdict (`verdict`) or composes a
+lead from the sentences that carry the asked value (`evidence`, `compose`, `values`,
+`similarity`), and quotes the clauses behind it. The result is a `Composed`.
+"""
+
+from __future__ import annotations
+
+from assistant.answering.grounded.answerer import Composed, GroundedAnswerer
+from assistant.answering.grounded.compose import lead_numbers_cited
+from assistant.answering.grounded.intents import IntentTable
+
+__all__ = ["Composed", "GroundedAnswerer", "IntentTable", "lead_numbers_cited"]

@@ -1,0 +1,45 @@
+"""Understanding the enterprise: the facts a user states about it, each with the words it came from.
+
+`EnterpriseReader` reads with one corpus's vocabulary (its data folder: regions, industries,
+legal forms); the service holds one built from the settings. `extract` does the same with the
+shipped vocabulary, for tests and scripts. A reading gives stated facts, what-ifs and conflicts
+(`Extraction`); `facts_to_profile` turns facts into the checker's profile shape.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from assistant.answering.understanding.extract import extract, extract_profile
+from assistant.answering.understanding.facts import Extraction, Fact, facts_to_profile
+from assistant.answering.understanding.gazetteer import DEFAULT_DATA_DIR, Gazetteer, load_gazetteer
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "EnterpriseReader",
+    "Extraction",
+    "Fact",
+    "extract",
+    "extract_profile",
+    "facts_to_profile",
+]
+
+
+class EnterpriseReader:
+    """Reads enterprise facts with the vocabulary in ``data_dir`` (``<corpus>/data``)."""
+
+    def __init__(self, data_dir: Path = DEFAULT_DATA_DIR) -> None:
+        self.data_dir = data_dir
+
+    def extract(self, text: str) -> Extraction:
+        return extract(text, self.data_dir)
+
+    @cached_property
+    def places(self) -> list[str]:
+        """Every region name the reader knows (provinces, their short forms and cities)."""
+        return list(Gazetteer.load(self.data_dir).regions)
+
+    def warm(self) -> None:
+        """Build the vocabulary's jieba dictionary now (~1 s) rather than in the first request."""
+        load_gazetteer(self.data_dir)

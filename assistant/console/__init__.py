@@ -1,0 +1,51 @@
+"""The operator console: what operators do to the library and read from the answer log.
+
+- `documents`: list, preview, upload, replace, retire and re-index the corpus's documents;
+- `reviews`: the answers to review (refused, thumbs-down, LLM fallbacks, corrected verdicts),
+  operators' marks and the XLSX export;
+- `statistics`: questions per day, refusals, kinds, clauses, latency;
+- `operators`: the operator keys (`assistant.keys.KeyRing`), the same ring the API's
+  /v1/admin routes check.
+
+`Console` composes them; the service builds one and exposes it as ``service.console``. The
+API's /v1/admin routes and the web UI's 运维 tab call it and nothing below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from assistant.config import Settings
+from assistant.console.documents import Documents, Upload
+from assistant.console.review import OUTCOMES, QUEUE_KINDS, ReviewQueue
+from assistant.console.stats import AnswerStatistics
+from assistant.keys import KeyRing
+from assistant.store import Store
+
+__all__ = ["OUTCOMES", "QUEUE_KINDS", "AnswerStatistics", "Console", "Documents", "ReviewQueue", "Upload"]
+
+
+class Console:
+    """Documents, review queue, statistics and operator keys over one store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        reload: Callable[..., dict[str, Any]],
+        advanced: Callable[[int], None] = lambda generation: None,
+    ) -> None:
+        self.operators = KeyRing(settings.operator_keys)
+        self.documents = Documents(settings, store.changes, reload, advanced)
+        self.reviews = ReviewQueue(store.answers)
+        self.statistics = AnswerStatistics(store.answers)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any operator key is configured (otherwise the console is off)."""
+        return self.operators.enabled
+
+    def identify(self, presented: str) -> str | None:
+        """The operator's id (`key-` + 8 hex digits) for a configured operator key, else None."""
+        return self.operators.identify(presented)

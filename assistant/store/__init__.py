@@ -1,0 +1,82 @@
+"""The store: what the service remembers between requests, in one SQL database.
+
+Three parts, each over the same `Database` (SQLAlchemy 2 engine, Alembic migrations):
+
+- `Sessions`: messages, the profile gathered so far and the facts understood;
+- `AnswerLog`: every answer given, users' feedback and operators' review marks;
+- `ChangeLog`: corpus changes and the generation every worker follows.
+
+`Store` holds the three; build it once per process (`Store.from_settings`). SQLite under data/
+by default, Postgres when several hosts serve (``ASSISTANT_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.store.answer_log import AnswerLog, AnswerRecord
+from assistant.store.change_log import ChangeLog
+from assistant.store.database import (
+    UNAVAILABLE,
+    UPGRADE_HINT,
+    Database,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    schema_revisions,
+    upgrade,
+    upgrade_schema,
+)
+from assistant.store.sessions import Message, Sessions, merge_profiles
+
+__all__ = [
+    "UNAVAILABLE",
+    "UPGRADE_HINT",
+    "AnswerLog",
+    "AnswerRecord",
+    "ChangeLog",
+    "Database",
+    "Message",
+    "Sessions",
+    "Store",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "make_engine",
+    "merge_profiles",
+    "schema_revisions",
+    "upgrade",
+    "upgrade_schema",
+]
+
+
+@dataclass(frozen=True)
+class Store:
+    """Sessions, the answer log and the change log, composed over one database."""
+
+    db: Database
+    sessions: Sessions
+    answers: AnswerLog
+    changes: ChangeLog
+
+    @classmethod
+    def open(cls, target: str | Path, *, auto_upgrade: bool | None = None) -> Store:
+        """`target` is an SQLAlchemy URL or the path of an SQLite file. Migrations run on open
+        for SQLite (embedded); a server database must be upgraded with `assistant db upgrade`."""
+        db = Database(target, auto_upgrade=auto_upgrade)
+        answers = AnswerLog(db)
+        return cls(db=db, sessions=Sessions(db, answers), answers=answers, changes=ChangeLog(db))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls.open(settings.store_url)
+
+    def ping(self) -> None:
+        """Raise StoreUnavailableError unless the database answers (for /readyz)."""
+        self.db.ping()
+
+    def dispose(self) -> None:
+        self.db.dispose()
