@@ -28,7 +28,7 @@ from assistant.errors import (
     NotFoundError,
     UnsupportedFileError,
 )
-from assistant.knowledge.corpus import Document, load_corpus, parse_document
+from assistant.knowledge.corpus import Document, load_corpus, read_document
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
 from assistant.store import ChangeLog
 
@@ -91,7 +91,7 @@ class Documents:
             return {}
         found = {}
         for path in sorted(self.retired_dir.glob("*.md")):
-            document = parse_document(path.read_text(encoding="utf-8"), path)
+            document = read_document(path)
             found[document.doc_id] = document
         return found
 

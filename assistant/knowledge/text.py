@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from assistant.knowledge.datafile import read_yaml
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TOKEN_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
@@ -60,9 +60,7 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
-        if not path.exists():
-            return cls({})
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path, required=False)
         return cls({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
 
     def vocabulary(self) -> list[str]:

@@ -37,7 +37,7 @@ from assistant.answering import (
 )
 from assistant.config import Settings
 from assistant.console import Console
-from assistant.errors import LLMError, RetrievalError, StoreUnavailableError, UnknownEditionError
+from assistant.errors import LLMError, QuestionError, StoreUnavailableError, UnknownEditionError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import (
     MIN_SEARCH_EVIDENCE,
@@ -171,9 +171,9 @@ class AssistantService:
     def _validate_question(self, question: str, edition: str | None) -> str:
         question = (question or "").strip()
         if not question:
-            raise RetrievalError("问题不能为空")
+            raise QuestionError("问题不能为空")
         if len(question) > answers.MAX_QUESTION_CHARS:
-            raise RetrievalError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
+            raise QuestionError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
         self._require_edition(edition)
         return question
 

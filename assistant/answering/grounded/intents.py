@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from assistant.answering.understanding.facts import Fact
+from assistant.knowledge.datafile import read_yaml
 from assistant.vocabulary import DEFAULT_TIER
 
 FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
@@ -51,7 +50,7 @@ class IntentTable:
 
     @classmethod
     def load(cls, path: Path) -> IntentTable:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path)
         intents = [
             Intent(
                 name=item["name"],
