@@ -48,6 +48,6 @@ def test_a_broken_data_file_stops_the_service_naming_the_file(
 ) -> None:
     corpus = _corpus_copy(tmp_path)
     (corpus / "data" / "intents.yaml").write_text("intents: [unclosed", encoding="utf-8")
-    with pytest.raises(CorpusInvalidError, match="intents.yaml") as raised:
+    with pytest.raises(CorpusInvalidError, match=r"intents\.yaml") as raised:
         _service(corpus, sparse_retriever, tmp_path)
     assert (raised.value.code, raised.value.status_code) == ("corpus_invalid", 500)
