@@ -184,21 +184,24 @@ def search(
     json_output: JsonOpt = False,
 ) -> None:
     """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
-    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE, NO_MATCH_MESSAGE, load_retriever
+    from assistant.service import AssistantService
 
     if (query is None) == (batch is None):
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
-        retriever = load_retriever(state.settings)
+        service = AssistantService.from_settings(state.settings)
     results: list[dict[str, Any]] = []
     for q in queries:
-        hits = [
-            h.to_dict() for h in retriever.search(q, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
-        ]
+        hits = [h.to_dict() for h in service.search(q, k=k, edition=edition)]
         # Fields as in GET /v1/search: no_match, and the message to show when it is true.
         results.append(
-            {"query": q, "hits": hits, "no_match": not hits, "message": None if hits else NO_MATCH_MESSAGE}
+            {
+                "query": q,
+                "hits": hits,
+                "no_match": not hits,
+                "message": None if hits else service.no_match_message,
+            }
         )
     if json_output:
         print_json(results if batch is not None else results[0])
@@ -207,7 +210,7 @@ def search(
         if result["hits"]:
             out.print(_hits_table(result["query"], result["hits"]))
         else:
-            out.print(f"“{result['query']}”：{NO_MATCH_MESSAGE}")
+            out.print(f"“{result['query']}”：{result['message']}")
 
 
 def _read_lines(path: Path) -> list[str]:
