@@ -336,3 +336,20 @@ def test_queue_kinds_marks_export_and_stats(tmp_path: Path) -> None:
     assert stats["median_latency_ms"] == 20.0
     empty = client.get(f"/v1/admin/stats?since={tomorrow}", headers=OP).json()
     assert empty["questions"] == 0 and empty["median_latency_ms"] is None
+
+
+def test_queue_export_holds_questions_as_text_even_a_formula_or_a_nul(tmp_path: Path) -> None:
+    """A question is user text: "=…" must not become a live formula in the operator's workbook,
+    and one NUL must not make the export fail (it did, for every later export)."""
+    service = make_service(tmp_path)
+    client = client_for(service)
+    for answer_id, question in (("f1", '=HYPERLINK("http://x.invalid","点")'), ("n1", "截止\x00时间")):
+        service.store.answers.log(
+            AnswerRecord(answer_id, question, "回答", "回答", "grounded", 1.0, flags=["refused"])
+        )
+    export = client.get("/v1/admin/queue/export.xlsx", headers=OP)
+    assert export.status_code == 200, export.text
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    cells = {row[0].value: row[2] for row in sheet.iter_rows(min_row=2)}
+    assert cells["f1"].data_type == "s" and cells["f1"].value.startswith("=HYPERLINK")
+    assert cells["n1"].value == "截止\ufffd时间"

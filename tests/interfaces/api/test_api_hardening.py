@@ -3,6 +3,7 @@ feedback only for answers we gave (one vote per key), /docs offline, and the UI 
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import sys
@@ -13,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from assistant.config import REPO_ROOT
 from assistant.interfaces.api.app import create_app
@@ -245,9 +247,23 @@ def test_trace_is_405_beside_the_mounted_ui(
         assert client.request("TRACE", "/v1/ask").headers["Allow"] == "POST"
 
 
-@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
-def test_control_characters_in_an_export_are_a_422(client: TestClient, fmt: str) -> None:
+def test_control_characters_in_a_docx_export_are_a_422(client: TestClient) -> None:
     spec = __import__("json").loads(SPEC)
     spec["scenarios"][0]["instance_name"] = "检测\x1c系统"
-    response = client.post("/v1/draft", params={"format": fmt}, json=spec)
+    response = client.post("/v1/draft", params={"format": "docx"}, json=spec)
     assert "控制字符" in assert_error(response, 422, "export_error")["message"]
+
+
+def test_the_xlsx_export_holds_user_text_as_text(client: TestClient) -> None:
+    """附件4: a control character XLSX cannot hold is replaced, and text that reads as a formula
+    (=, +, -, @) is stored as text, never a live formula."""
+    spec = __import__("json").loads(SPEC)
+    spec["scenarios"][0]["instance_name"] = "检测\x1c系统"
+    spec["enterprise"] = '=HYPERLINK("http://example.invalid","点此")'
+    response = client.post("/v1/draft", params={"format": "xlsx"}, json=spec)
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    formula = next(c for c in cells if c.value.startswith("=HYPERLINK"))
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert any("检测\ufffd系统" in c.value for c in cells)
