@@ -117,7 +117,7 @@ def test_keys_are_compared_as_digests_against_every_entry(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
     key_id = ring.identify(KEY)
-    assert key_id == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:8] and KEY not in key_id
+    assert key_id == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:16] and KEY not in key_id
     assert len(compared) == 3  # no early exit on the match
     assert all(len(a) == len(b) == 32 for a, b in compared)  # fixed-length digests, never the raw key
     assert ring.identify("a-ke") is None and KeyRing("").enabled is False
