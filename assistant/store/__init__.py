@@ -30,9 +30,10 @@ from assistant.store.database import (
     upgrade,
     upgrade_schema,
 )
-from assistant.store.sessions import Message, Sessions, merge_profiles
+from assistant.store.sessions import ANONYMOUS, Message, Sessions, merge_profiles
 
 __all__ = [
+    "ANONYMOUS",
     "UNAVAILABLE",
     "UPGRADE_HINT",
     "AnswerLog",
