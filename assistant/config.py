@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
         "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
     )
+    answer_retention_days: int = Field(
+        default=180,
+        ge=1,
+        description="Days the store keeps answers (questions verbatim), their feedback and marks, and "
+        "idle sessions; `assistant db purge` deletes what is older.",
+    )
     dense_weight: float = Field(
         default=-1.0,
         description="Weight of the dense ranking in fusion; -1 picks the measured default "
