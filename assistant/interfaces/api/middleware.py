@@ -171,7 +171,7 @@ class ChineseCORSMiddleware(CORSMiddleware):
 
 
 #: Paths of the API itself: guarded by the API's own rules (keys on /v1), never by the UI's.
-API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/login")
+API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/docs-assets", "/openapi.json", "/login")
 UI_UNAUTHORIZED = (
     "网页界面需要 API 密钥：请先在 /login 页面输入密钥，"
     "或在请求头中提供 Authorization: Bearer <密钥>（或 X-API-Key）。"

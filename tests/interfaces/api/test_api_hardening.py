@@ -226,6 +226,8 @@ def test_ui_behind_keys(monkeypatch: pytest.MonkeyPatch, service: AssistantServi
         assert client.post("/gradio_api/queue/join").text == "queued"
         # the API's own paths keep their own rules
         assert client.get("/healthz").status_code == 200 and client.get("/docs").status_code == 200
+        # ... and the docs page's own assets load without a key, as the page itself does
+        assert client.get("/docs-assets/swagger-ui.css").status_code == 200
 
 
 def test_ui_off_serves_the_home_page(monkeypatch: pytest.MonkeyPatch, service: AssistantService) -> None:
@@ -234,6 +236,19 @@ def test_ui_off_serves_the_home_page(monkeypatch: pytest.MonkeyPatch, service: A
         assert mounted == []
         page = client.get("/")
         assert page.status_code == 200 and "智能工厂申报助手" in page.text and "gradio" not in page.text
+
+
+def test_a_wrong_method_on_the_apis_own_paths_is_405_beside_the_mounted_ui(
+    monkeypatch: pytest.MonkeyPatch, service: AssistantService
+) -> None:
+    """The UI's mount at "/" answered PUT /healthz with 404, as if the path did not exist."""
+    _fake_ui(monkeypatch)
+    with _app(service) as client:
+        for method, path, allow in (("PUT", "/healthz", "GET"), ("DELETE", "/openapi.json", "GET, HEAD")):
+            response = client.request(method, path)
+            assert_error(response, 405, "http_405")
+            assert response.headers["Allow"] == allow
+        assert client.get("/healthz").status_code == 200
 
 
 def test_trace_is_405_beside_the_mounted_ui(
