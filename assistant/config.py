@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,8 @@ class Settings(BaseSettings):
     ui_access: Literal["open", "keys", "off"] = Field(
         default="open",
         description="The web UI: open (no key), keys (the same API keys, entered at /login), "
-        "off (not mounted; / shows the small search page).",
+        "off (not mounted; / shows the small search page). Unset, it is keys whenever API keys "
+        "are configured: an open page would bypass them.",
     )
 
     @field_validator("rate_limit", "anonymous_rate_limit")
@@ -109,6 +110,14 @@ class Settings(BaseSettings):
                 f"速率限制应写作“次数/时间单位”，如 600/minute 或 20/second，收到 {value!r}"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _page_behind_keys_when_the_api_is(self) -> Settings:
+        """An open page beside a keyed API would let anyone use what the keys protect (review
+        uploads, the LLM, rate limits): unless the operator chose, the page needs a key too."""
+        if "ui_access" not in self.model_fields_set and self.api_keys.strip():
+            self.ui_access = "keys"
+        return self
 
     @field_validator("dense_weight")
     @classmethod
