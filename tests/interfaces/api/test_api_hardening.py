@@ -228,6 +228,10 @@ def test_ui_behind_keys(monkeypatch: pytest.MonkeyPatch, service: AssistantServi
         assert client.get("/healthz").status_code == 200 and client.get("/docs").status_code == 200
         # ... and the docs page's own assets load without a key, as the page itself does
         assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+        # no page of ours may be framed by another site (clickjacking the UI's buttons)
+        page = client.get("/")
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_ui_off_serves_the_home_page(monkeypatch: pytest.MonkeyPatch, service: AssistantService) -> None:

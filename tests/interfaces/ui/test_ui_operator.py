@@ -235,3 +235,19 @@ def test_queue_exports_go_to_a_pruned_temp_folder_not_the_data_dir(tmp_path: Pat
     assert second.is_file() and not first.exists()
     assert list(outputs.root.iterdir()) == [second.parent]
     assert not (Path(service.settings.data_dir) / "ui-output").exists()
+
+
+def test_the_download_folder_goes_with_the_process() -> None:
+    """Downloads (queue exports, drafts) never outlive the server that made them."""
+    import subprocess
+    import sys
+
+    code = (
+        "from assistant.interfaces.ui.common import Outputs\n"
+        "o = Outputs(); (o.fresh() / 'x.xlsx').write_bytes(b'x'); print(o.root)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    root = Path(done.stdout.strip())
+    assert root.name.startswith("assistant-ui-") and not root.exists()
