@@ -35,8 +35,8 @@ MIN_SENTENCE_CHARS = 8
 
 
 def split_sentences(text: str) -> list[str]:
-    """A clause's units: its lines and sentences, cut at 。；！？ too (assistant.language), a
-    fragment shorter than MIN_SENTENCE_CHARS kept with the sentence before it on its line."""
+    """A clause's units (assistant.language.sentences): its lines and sentences, ；ending one
+    too, a fragment shorter than MIN_SENTENCE_CHARS kept with the sentence before it on its line."""
     return sentences(text, semicolons=True, min_chars=MIN_SENTENCE_CHARS)
 
 

@@ -3,7 +3,7 @@
 The bottom layer (it imports only the standard library and cn2an): the documents' units, the
 composer's quotes, the guard's streamed sentences and the fact reader's phrases are all cut by
 `sentences`, and every Chinese numeral is read or written by `numbers`, so no module keeps a
-punctuation regex or a numeral table of its own.
+sentence splitter or numeral table of its own.
 
 - Sentences: `segments` (lossless), `sentences` (stripped; ``semicolons``, ``min_chars``),
   `stream_sentences` (incremental, waits for a citation after the full stop), `clauses` (at
