@@ -46,10 +46,11 @@ from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.resolve import resolve_instance
 from assistant.drafting.sections import OUTCOME_CLAUSE, section1, section2, section3, section4
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
-from assistant.drafting.wording import cn_quantity, format_instance, leadership_claims, placeholder
+from assistant.drafting.wording import format_instance, leadership_claims, placeholder
 from assistant.errors import DraftSpecError
 from assistant.knowledge.kpis import Kpi, KpiCatalog, kpi_kind, load_kpis
 from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.language import cn_quantity
 from assistant.rules import RuleSet, available_editions, load_rules, required_links
 
 

@@ -13,8 +13,9 @@ from pydantic import BaseModel
 from assistant.drafting.findings import Finding
 from assistant.drafting.names import draft_match, draft_name_note, look_up
 from assistant.drafting.spec import ScenarioInstance
-from assistant.drafting.wording import cn_count, placeholder
+from assistant.drafting.wording import placeholder
 from assistant.knowledge.scenarios import MatchResult, ScenarioCatalog
+from assistant.language import cn_count
 from assistant.vocabulary import Severity
 
 

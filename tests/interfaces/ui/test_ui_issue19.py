@@ -11,10 +11,10 @@ import pytest
 from assistant.answering.grounded.answerer import _number_range
 from assistant.config import REPO_ROOT
 from assistant.drafting import build_draft, parse_spec, read_blocks
-from assistant.drafting.wording import cn_quantity
 from assistant.errors import DraftFileError, DraftSpecError
 from assistant.interfaces.ui.format import answer_html
 from assistant.interfaces.ui.forms import draft_form_from_spec, draft_spec_from_form, kpi_rows
+from assistant.language import cn_quantity
 
 EXAMPLE = json.loads((REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8"))
 
