@@ -91,10 +91,22 @@ _TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"}
 
 
 @dataclass
+class _Scope:
+    """Where the answer is looked for: the guide edition asked about, the regional notices that
+    apply and those ruled out, the autonomous region assumed for a bare "自治区" (or ""), and the
+    clauses to quote."""
+
+    edition: str | None
+    regional: list[str]
+    excluded: list[str]
+    assumed: str
+    sources: list[Clause]
+
+
+@dataclass
 class _Asked:
     """One question as the answer's steps need it, worked out once: its intent and the kinds of
-    answer it asks for, the enterprise facts and the checker's report on them, which regional
-    notices apply, and the clauses to quote."""
+    answer it asks for, the enterprise facts and the checker's report on them, and its scope."""
 
     question: str
     intent: Intent
@@ -105,12 +117,7 @@ class _Asked:
     report: CheckReport
     facts: list[Fact]
     what_if: bool
-    edition: str | None
-    regional: list[str]
-    excluded: list[str]
-    #: The autonomous region assumed for a bare "自治区", or "".
-    assumed: str
-    sources: list[Clause]
+    scope: _Scope
 
 
 class GroundedAnswerer:
@@ -213,13 +220,6 @@ class GroundedAnswerer:
         what_if: bool,
     ) -> _Asked:
         """Everything the lead and the quotes depend on, worked out once."""
-        regional, excluded = regional_doc_ids(self.retriever, question, profile, self.reader.places)
-        assumed = (
-            ""
-            if profile.get("enterprise")
-            else only_autonomous_region(self.retriever, question, self.reader.places)
-        )
-        sources = quoted_sources(self.retriever, question, intent, regional, excluded, edition)
         return _Asked(
             question=question,
             intent=intent,
@@ -234,12 +234,19 @@ class GroundedAnswerer:
             report=self._report(profile, as_of),
             facts=facts,
             what_if=what_if,
-            edition=edition,
-            regional=regional,
-            excluded=excluded,
-            assumed=assumed,
-            sources=sources,
+            scope=self._scope(question, intent, profile, edition),
         )
+
+    def _scope(self, question: str, intent: Intent, profile: dict[str, Any], edition: str | None) -> _Scope:
+        """The regional notices that apply to this enterprise and question, and the clauses to quote."""
+        regional, excluded = regional_doc_ids(self.retriever, question, profile, self.reader.places)
+        assumed = (
+            ""
+            if profile.get("enterprise")
+            else only_autonomous_region(self.retriever, question, self.reader.places)
+        )
+        sources = quoted_sources(self.retriever, question, intent, regional, excluded, edition)
+        return _Scope(edition, regional, excluded, assumed, sources)
 
     def _lead(self, asked: _Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
         """The direct answer's lines and the clauses to quote: the checker's verdict when facts
@@ -250,7 +257,7 @@ class GroundedAnswerer:
             and self._wants_verdict(asked)
             and not (asked.intent.name in ("deadline", "quota") or asked.kinds & _TYPED_KINDS)
         ):
-            return [edition_note, *self._verdict(asked)], asked.sources
+            return [edition_note, *self._verdict(asked)], asked.scope.sources
         return self._documents_lead(asked, edition_note)
 
     def _wants_verdict(self, asked: _Asked) -> bool:
@@ -299,17 +306,17 @@ class GroundedAnswerer:
                 self.retriever,
                 self.rules.edition,
                 asked.question,
-                asked.sources,
-                asked.regional,
-                asked.excluded,
-                asked.edition,
+                asked.scope.sources,
+                asked.scope.regional,
+                asked.scope.excluded,
+                asked.scope.edition,
                 asked.profile,
             )
         )
         if evidence is not None:
             lines, sources = evidence
             return lead + lines, sources
-        return lead + self._data_lead(asked, edition_note), asked.sources
+        return lead + self._data_lead(asked, edition_note), asked.scope.sources
 
     def _data_lead(self, asked: _Asked, edition_note: str) -> list[str]:
         """When no sentence answers: the rules file's deadline or quota, or a heading naming the
@@ -321,8 +328,8 @@ class GroundedAnswerer:
             return [edition_note, *quota_lead(asked.report)]
         if intent == "eligibility":
             return []
-        titles = "、".join(dict.fromkeys(self._short_title(c) for c in asked.sources))
-        return [edition_note, f"根据{titles}，相关规定如下：" if asked.sources else ""]
+        titles = "、".join(dict.fromkeys(self._short_title(c) for c in asked.scope.sources))
+        return [edition_note, f"根据{titles}，相关规定如下：" if asked.scope.sources else ""]
 
     def _asks_kpi_count(self, asked: _Asked) -> bool:
         """ "附1有多少个指标": answered by counting 附1 itself."""
@@ -331,8 +338,8 @@ class GroundedAnswerer:
     def _with_topic_lines(self, asked: _Asked, lead: list[str]) -> list[str]:
         """The lead with what data adds on the question's topic: the note on an assumed region,
         附1's count of indicators (instead of the lead), the catalog's place of a scenario."""
-        if asked.assumed and lead:
-            lead = [*lead, AUTONOMOUS_ASSUMED.format(region=asked.assumed)]
+        if asked.scope.assumed and lead:
+            lead = [*lead, AUTONOMOUS_ASSUMED.format(region=asked.scope.assumed)]
         if self._asks_kpi_count(asked):
             lead = [kpi_overview(self.corpus)]
         if asked.intent.name in ("link_mapping", "scenario"):
