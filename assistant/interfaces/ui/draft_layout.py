@@ -20,6 +20,7 @@ from assistant.vocabulary import DEFAULT_TIER, TIERS
 
 
 def clear_review() -> tuple[str, str, str]:
+    """Empty review results: a new file or run must not show an earlier file's findings."""
     return "", "", ""
 
 
