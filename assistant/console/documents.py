@@ -28,6 +28,7 @@ from assistant.errors import (
     NotFoundError,
     UnsupportedFileError,
 )
+from assistant.filelimits import ReadLimits
 from assistant.knowledge.corpus import Document, load_corpus, read_document
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
 from assistant.store import ChangeLog
@@ -195,6 +196,7 @@ class Documents:
             "region": upload.region if upload.region is not None else (existing.region if existing else None),
             "source": f"uploaded:{Path(upload.filename).name}",
             "replace": replace,
+            "limits": ReadLimits.from_settings(self.settings),
         }
         if arguments["status"] == RETIRED_STATUS:
             raise InputError("状态不能直接设为 retired：请上传后使用“停用”")

@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.errors import AssistantError, CorpusError
+from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
 from assistant.knowledge.cleanup import clean_text
 from assistant.knowledge.corpus import DOC_ID, load_corpus
 from assistant.knowledge.formats import SUPPORTED_SUFFIXES, extract_text
@@ -43,6 +44,7 @@ def ingest_file(
     source: str | None = None,
     replace: bool = False,
     region: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Path:
     """Add ``src`` to the corpus as ``corpus_dir/<doc_id>.md`` and return that path.
 
@@ -50,6 +52,7 @@ def ingest_file(
     must parse (with ``strict=False``, repeated numbering gets ``-2`` suffixes) before anything
     is written, and the whole corpus must still load afterwards, else the previous state is
     put back. Either way corpus/ holds a loadable corpus, byte for byte the old one on failure.
+    ``limits`` bound what reading ``src`` may cost (FileTooLargeError over one).
     """
     src = Path(src)
     corpus_dir = Path(corpus_dir)
@@ -62,7 +65,7 @@ def ingest_file(
     if target.exists() and not target.is_file():
         raise CorpusError(f"{target} 不是普通文件，无法写入")
 
-    raw = extract_text(src)
+    raw = extract_text(src, limits)
     is_markdown = src.suffix.lower() == ".md"
     text = raw if is_markdown else clean_text(raw)
     if not text.strip():

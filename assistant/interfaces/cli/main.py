@@ -122,6 +122,7 @@ def ingest(
     json_output: JsonOpt = False,
 ) -> None:
     """把一份文件加入 corpus/ 并重建索引；文件有问题时语料保持不变。"""
+    from assistant.filelimits import ReadLimits
     from assistant.knowledge.corpus import load_corpus
     from assistant.knowledge.index import load_index
     from assistant.knowledge.ingest import ingest_file
@@ -138,6 +139,7 @@ def ingest(
             status=status,
             replace=replace,
             region=region,
+            limits=ReadLimits.from_settings(state.settings),
         )
         document = load_corpus(state.settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
