@@ -31,6 +31,7 @@ from assistant.errors import (
 from assistant.filelimits import ReadLimits
 from assistant.knowledge.corpus import Document, load_corpus, read_document
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
+from assistant.knowledge.regions import province_of
 from assistant.store import ChangeLog
 
 RETIRED_DIR = "retired"
@@ -200,6 +201,8 @@ class Documents:
         }
         if arguments["status"] == RETIRED_STATUS:
             raise InputError("状态不能直接设为 retired：请上传后使用“停用”")
+        if arguments["region"]:
+            arguments["region"] = province_of(arguments["region"], self.corpus_dir / "data")
         scratch = work / "corpus"
         scratch.mkdir()
         for path in self.corpus_dir.glob("*.md"):

@@ -126,6 +126,7 @@ def ingest(
     from assistant.knowledge.corpus import load_corpus
     from assistant.knowledge.index import load_index
     from assistant.knowledge.ingest import ingest_file
+    from assistant.knowledge.regions import province_of
 
     if not file.exists():
         raise InputError(f"找不到文件：{file}")
@@ -138,7 +139,7 @@ def ingest(
             title=title,
             status=status,
             replace=replace,
-            region=region,
+            region=province_of(region, state.settings.corpus_dir / "data") if region else None,
             limits=ReadLimits.from_settings(state.settings),
         )
         document = load_corpus(state.settings.corpus_dir).document(doc_id)
