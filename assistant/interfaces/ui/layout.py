@@ -95,7 +95,7 @@ class Layout:
                 "依据《关于开展2024年度智能工厂梯度培育行动的通知》及附件作答，结论附条款出处</span></header>"
             )
             # Who is logged in at /login, and the logout button (filled on load by the 运维 tab).
-            login_bar = gr.HTML("", elem_id="login-bar")
+            login_bar = gr.HTML("", elem_id="login-bar", visible=False)
             with gr.Tabs(selected="chat") as tabs:
                 with gr.Tab("咨询", id="chat"):
                     chat_parts = self._chat_tab(store, chat_profile, chat_as_of)

@@ -148,7 +148,8 @@ class OperatorTab:
         documents table, both document pickers, the queue and its picker, the statistics, the bar."""
         login = self.login(request)
         operator = self.operator_of(login) if self.ops.enabled else None
-        bar = login_bar(login, operator is not None)
+        shown = login_bar(login, operator is not None)
+        bar = gr.update(value=shown, visible=bool(shown))
         hidden = gr.update(visible=False)
         if not self.ops.enabled:
             return (gr.update(visible=True), hidden, hidden, *[gr.skip()] * 6, bar)

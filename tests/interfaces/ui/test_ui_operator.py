@@ -63,7 +63,7 @@ def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path:
     assert (
         shown["visible"] is True and status_update["visible"] is False and console_update["visible"] is False
     )
-    assert bar_value == ""
+    assert bar_value == {"value": "", "visible": False, "__type__": "update"}
     token = service.logins.open("key-0123456789abcdef", True)  # even a session claiming to be one
     with pytest.raises(gr.Error, match="运维密钥"):
         OperatorTab(service).refresh_documents(request(token))
@@ -75,7 +75,7 @@ def test_without_an_operators_login_the_tab_links_to_the_login_page(tmp_path: Pa
     off, status, console, *lists, bar = tab.on_load(request())
     assert off["visible"] is False and console["visible"] is False and status["visible"] is True
     assert 'href="/login"' in status["value"] and "运维密钥" in status["value"]
-    assert all(item is gr.skip() or item == gr.skip() for item in lists) and bar == ""
+    assert all(item == gr.skip() for item in lists) and bar["visible"] is False
 
 
 def test_a_users_login_is_told_it_has_no_operator_rights_and_offered_a_logout(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_a_users_login_is_told_it_has_no_operator_rights_and_offered_a_logout(tm
     _, status, console, *_, bar = OperatorTab(service).on_load(request(user))
     assert console["visible"] is False and "没有运维权限" in status["value"]
     assert 'action="/logout"' in status["value"] and 'href="/login"' in status["value"]
-    assert "key-0123456789abcdef" in bar and 'action="/logout"' in bar
+    assert "key-0123456789abcdef" in bar["value"] and 'action="/logout"' in bar["value"] and bar["visible"]
 
 
 def test_building_the_tab_does_not_build_the_service() -> None:
@@ -106,7 +106,7 @@ def test_an_operators_login_opens_the_console_filled_on_load(tmp_path: Path) -> 
     assert f"（{operator}）" in status["value"] and 'action="/logout"' in status["value"]
     assert any(row[0] == "nmg" for row in docs) and picks["choices"] == replace_picks["choices"]
     assert queue == [] and answers["choices"] == [] and "共 0 个问题" in stats
-    assert f"{operator}，运维" in bar
+    assert f"{operator}，运维" in bar["value"]
     assert KEY not in repr((status, bar))  # the key never reaches the page
 
 
