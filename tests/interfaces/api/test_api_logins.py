@@ -113,6 +113,23 @@ def test_over_https_the_cookie_is_secure(service: AssistantService) -> None:
         assert web.get("/").text == "gradio here"
 
 
+@pytest.mark.parametrize(("trusted", "secure"), [("testclient", True), ("127.0.0.1", False)])
+def test_behind_a_tls_proxy_uvicorn_trusts_the_cookie_is_secure(
+    service: AssistantService, trusted: str, secure: bool
+) -> None:
+    """`assistant serve` runs uvicorn with proxy headers on: X-Forwarded-Proto from an address
+    in FORWARDED_ALLOW_IPS (default 127.0.0.1) makes the request https, hence the cookie Secure;
+    from any other address the header is ignored."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    settings = api_settings(service.settings, api_keys=KEY, ui_access="keys")
+    app = ProxyHeadersMiddleware(create_app(settings, service=service), trusted_hosts=trusted)
+    with TestClient(app, follow_redirects=False) as web:  # type: ignore[arg-type]
+        accepted = web.post("/login", data={"key": KEY}, headers={"X-Forwarded-Proto": "https"})
+        assert accepted.status_code == 303
+        assert bool(set_cookies(accepted)[LOGIN_COOKIE][LOGIN_COOKIE]["secure"]) is secure
+
+
 def test_an_old_raw_key_cookie_is_cleared_at_login(web: TestClient) -> None:
     accepted = web.post("/login", data={"key": KEY}, cookies={"key": KEY})
     old = set_cookies(accepted)["key"]["key"]
@@ -127,6 +144,8 @@ def test_an_operator_logs_in_where_api_keys_do_and_lands_on_the_ops_tab(web: Tes
     page = web.get("/login")
     assert "您已登录" in page.text and key_id(OPERATOR) in page.text and "运维" in page.text
     assert 'action="/logout"' in page.text and page.headers["Cache-Control"] == "no-store"
+    web.cookies.clear()
+    assert web.get("/", headers={"X-API-Key": OPERATOR}).text == "gradio here"  # as an API key does
 
 
 def test_with_an_open_page_only_operators_log_in(sparse_retriever: Retriever, db: Path) -> None:
