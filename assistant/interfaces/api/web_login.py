@@ -58,7 +58,7 @@ class LoginGate:
         user = self.users.identify(presented)
         return (user, False) if user is not None else None
 
-    def is_idle_api_key(self, presented: str) -> bool:
+    def is_unneeded_api_key(self, presented: str) -> bool:
         """An API key presented where the page needs none (ASSISTANT_UI_ACCESS=open): a real key,
         refused with its own message and not counted as a failed guess."""
         return not self.page_needs_login and self.api_keys.identify(presented) is not None

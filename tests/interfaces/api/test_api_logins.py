@@ -136,6 +136,15 @@ def test_an_old_raw_key_cookie_is_cleared_at_login(web: TestClient) -> None:
     assert old.value == "" and old["max-age"] == "0"
 
 
+def test_logging_in_again_ends_the_previous_session(web: TestClient, db: Path) -> None:
+    web.post("/login", data={"key": KEY})
+    first = web.cookies[LOGIN_COOKIE]
+    web.post("/login", data={"key": OPERATOR})
+    assert web.cookies[LOGIN_COOKIE] != first and len(rows(db)) == 1
+    web.cookies.clear()
+    assert_error(web.get("/", cookies={LOGIN_COOKIE: first}), 401)
+
+
 def test_an_operator_logs_in_where_api_keys_do_and_lands_on_the_ops_tab(web: TestClient, db: Path) -> None:
     accepted = web.post("/login", data={"key": OPERATOR})
     assert accepted.status_code == 303 and accepted.headers["location"] == "/?tab=ops"

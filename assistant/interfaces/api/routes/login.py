@@ -105,13 +105,15 @@ async def login(request: Request, key: Annotated[str, Form(max_length=512)] = ""
     found = gate.key(key) if key else None
     if found is None:
         metrics.AUTH_FAILURES.inc()
-        if key and gate.is_idle_api_key(key):
+        if key and gate.is_unneeded_api_key(key):
             return HTMLResponse(_page(request, NOT_HERE, error=True), status_code=401, headers=NO_STORE)
         throttle.failed(address)
         return HTMLResponse(_page(request, BAD_KEY, error=True), status_code=401, headers=NO_STORE)
     key_id, operator = found
     try:
         token = await run_in_threadpool(gate.open, key_id, operator)
+        if login_token(request):  # logging in again: the browser's previous session ends
+            await run_in_threadpool(gate.close, login_token(request))
     except StoreUnavailableError:
         raise ApiError(503, "store_unavailable", STORE_DOWN, {"Retry-After": "5"}) from None
     request.state.key_id = key_id
