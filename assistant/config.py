@@ -132,7 +132,32 @@ class Settings(BaseSettings):
         "are configured: an open page would bypass them.",
     )
 
-    @field_validator("rate_limit", "anonymous_rate_limit")
+    # -- the web page's logins (/login): server-side sessions, see docs/operations.md -----------
+    login_idle_hours: float = Field(
+        default=8.0,
+        gt=0,
+        description="A web login (a key entered at /login) ends after this many hours without a request.",
+    )
+    login_max_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="A web login ends this many hours after it was made, however busy: the absolute lifetime.",
+    )
+    login_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=10,
+        description="Seconds a worker trusts a login it has checked before asking the database again "
+        "(spares a read per page asset); a logout on another worker or host takes effect within "
+        "this time. 0 asks every time.",
+    )
+    login_failure_limit: str = Field(
+        default="5/5minutes",
+        description="Failed logins allowed per client address before /login answers 429 with "
+        "Retry-After (limits notation, counted in ASSISTANT_RATE_LIMIT_STORAGE); empty or 0 disables.",
+    )
+
+    @field_validator("rate_limit", "anonymous_rate_limit", "login_failure_limit")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         value = value.strip()

@@ -48,6 +48,11 @@ class KeyRing:
         """Whether any key is configured."""
         return bool(self._keys)
 
+    def holds(self, key_id: str) -> bool:
+        """Whether a key with this id is configured (a login made with a key since removed from
+        the configuration no longer counts)."""
+        return any(hmac.compare_digest(key_id, known) for _, known in self._keys)
+
     def identify(self, presented: str) -> str | None:
         """The id of the matching key, or None (also for an empty key)."""
         if not presented:

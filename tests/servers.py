@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -236,11 +238,23 @@ class AssistantServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("wb")
-        cli = str(Path(sys.executable).with_name("assistant"))
+        # `python -m assistant` with this checkout first on the path: the venv's console script
+        # would import whichever checkout the venv was installed from (another worktree's code).
+        path = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [cli, "serve", "--host", "127.0.0.1", "--port", str(self.port), *options],
-            env=dict(env),
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *options,
+            ],
+            env={**env, "PYTHONPATH": path},
             cwd=cwd,
             stdout=self.log,
             stderr=subprocess.STDOUT,

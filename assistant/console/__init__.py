@@ -46,6 +46,10 @@ class Console:
         """Whether any operator key is configured (otherwise the console is off)."""
         return self.operators.enabled
 
+    def is_operator(self, key_id: str) -> bool:
+        """Whether `key_id` (a login's) is one of the configured operator keys."""
+        return self.operators.holds(key_id)
+
     def identify(self, presented: str) -> str | None:
         """The operator's id (`key-` + 16 hex digits) for a configured operator key, else None."""
         return self.operators.identify(presented)

@@ -6,7 +6,8 @@ what it takes and returns. The package splits it by job so each module stays rea
   the service holds one as ``service.drafting``);
 - answers: the Answer an ask returns and its parts, and the wording shared by every edge;
 - turns: what one question brings (stored, given and stated facts merged into a Turn);
-- follow: CorpusFollower — keeps each worker's index on the corpus generation in the store.
+- follow: CorpusFollower — keeps each worker's index on the corpus generation in the store;
+- logins: LoginSessions — the web page's login sessions (``service.logins``), kept in the store.
 
 Callers import from here (`from assistant.service import AssistantService`), not the modules; the
 store's upkeep (`schema_revisions`, `upgrade_schema`, `purge_old_records`: upkeep.py) is offered
@@ -26,12 +27,14 @@ from assistant.service.answers import (
 from assistant.service.desk import REVIEW_SUFFIXES, DraftingDesk, make_llm, safe_filename
 from assistant.service.facade import AssistantService
 from assistant.service.follow import CorpusFollower
+from assistant.service.logins import LOGIN_COOKIE, Login, LoginSessions
 from assistant.service.turns import UNSAVED, Turn
 from assistant.service.upkeep import purge_old_records, schema_revisions, upgrade_schema
 
 __all__ = [
     "FALLBACK_NOTE",
     "FALLBACK_NOTICE",
+    "LOGIN_COOKIE",
     "MAX_QUESTION_CHARS",
     "REVIEW_SUFFIXES",
     "UNSAVED",
@@ -40,6 +43,8 @@ __all__ = [
     "Citation",
     "CorpusFollower",
     "DraftingDesk",
+    "Login",
+    "LoginSessions",
     "Turn",
     "UnderstoodFact",
     "make_llm",

@@ -4,8 +4,8 @@ It owns the loaded index, the rules, the session store and the LLM (if configure
 the mode of each answer: LLM when configured and working, grounded otherwise (automatic fallback
 on error or timeout, logged and flagged). Nothing above this module holds logic of its own.
 It is composed of parts, each held as an attribute: `store` (sessions, answer log, change
-log), `drafting` (DraftingDesk: drafting, export and review, which need no index) and `console`
-(the operator console). The answer models, the merging of a turn's facts and the corpus follower
+log), `drafting` (DraftingDesk: drafting, export and review, which need no index), `console`
+(the operator console) and `logins` (the web page's login sessions). The answer models, the merging of a turn's facts and the corpus follower
 live beside it in this package, each with one job.
 """
 
@@ -53,6 +53,7 @@ from assistant.service import answers
 from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
+from assistant.service.logins import LoginSessions
 from assistant.service.turns import UNSAVED, Turn, start_turn
 from assistant.store import ANONYMOUS, AnswerRecord, Store
 
@@ -95,6 +96,7 @@ class AssistantService:
         self.grounded = self._grounded(retriever)
         self.follower = CorpusFollower(store.changes.generation, self.reload_index, CORPUS_CHECK_SECONDS)
         self.console = Console(settings, store, self.reload_index, self.follower.advanced)
+        self.logins = LoginSessions(settings, store.logins)
 
     @classmethod
     def from_settings(

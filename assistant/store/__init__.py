@@ -1,12 +1,13 @@
 """The store: what the service remembers between requests, in one SQL database.
 
-Three parts, each over the same `Database` (SQLAlchemy 2 engine, Alembic migrations):
+Four parts, each over the same `Database` (SQLAlchemy 2 engine, Alembic migrations):
 
 - `Sessions`: messages, the profile gathered so far and the facts understood;
 - `AnswerLog`: every answer given, users' feedback and operators' review marks;
-- `ChangeLog`: corpus changes and the generation every worker follows.
+- `ChangeLog`: corpus changes and the generation every worker follows;
+- `Logins`: the web page's login sessions (the digest of the cookie's token, never the token).
 
-`Store` holds the three; build it once per process (`Store.from_settings`). SQLite under data/
+`Store` holds the four; build it once per process (`Store.from_settings`). SQLite under data/
 by default, Postgres when several hosts serve (``ASSISTANT_DATABASE_URL``).
 """
 
@@ -30,6 +31,7 @@ from assistant.store.database import (
     upgrade,
     upgrade_schema,
 )
+from assistant.store.logins import Login, Logins, token_digest
 from assistant.store.retention import purge
 from assistant.store.sessions import ANONYMOUS, Message, Sessions, merge_profiles
 
@@ -41,6 +43,8 @@ __all__ = [
     "AnswerRecord",
     "ChangeLog",
     "Database",
+    "Login",
+    "Logins",
     "Message",
     "Sessions",
     "Store",
@@ -50,6 +54,7 @@ __all__ = [
     "make_engine",
     "merge_profiles",
     "schema_revisions",
+    "token_digest",
     "upgrade",
     "upgrade_schema",
 ]
@@ -57,12 +62,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Store:
-    """Sessions, the answer log and the change log, composed over one database."""
+    """Sessions, the answer log, the change log and the logins, composed over one database."""
 
     db: Database
     sessions: Sessions
     answers: AnswerLog
     changes: ChangeLog
+    logins: Logins
 
     @classmethod
     def open(cls, target: str | Path, *, auto_upgrade: bool | None = None) -> Store:
@@ -70,7 +76,9 @@ class Store:
         for SQLite (embedded); a server database must be upgraded with `assistant db upgrade`."""
         db = Database(target, auto_upgrade=auto_upgrade)
         answers = AnswerLog(db)
-        return cls(db=db, sessions=Sessions(db, answers), answers=answers, changes=ChangeLog(db))
+        return cls(
+            db=db, sessions=Sessions(db, answers), answers=answers, changes=ChangeLog(db), logins=Logins(db)
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

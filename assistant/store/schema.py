@@ -76,3 +76,12 @@ corpus_generation_table = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     *required(generation=sa.Integer, updated=sa.Float),
 )
+#: Login sessions of the web page (store.logins): the digest of the cookie's token, never the
+#: token; `expires` is the absolute end, the idle end is `last_used` plus the idle timeout.
+logins_table = sa.Table(
+    "logins",
+    metadata,
+    sa.Column("token_digest", ID, primary_key=True),
+    *required(key_id=ID, operator=sa.Boolean, created=sa.Float, last_used=sa.Float),
+    sa.Column("expires", sa.Float, nullable=False, index=True),
+)

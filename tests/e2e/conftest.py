@@ -74,12 +74,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
+def serve(data_dir: Path, *, api: bool = False, **overrides: Any) -> Iterator[LiveServer]:
     """The UI on a free port of 127.0.0.1, served by uvicorn in a background thread until the
     generator is closed: grounded mode (no LLM), BM25 only, no Chroma server, data in data_dir,
-    and any other settings in overrides (a module can build its own server with them)."""
+    and any other settings in overrides (a module can build its own server with them). With
+    ``api``, the whole app of ``assistant serve`` (the API, /login and the UI mounted at "/"),
+    still in this process, so it is this checkout's code that is served."""
     import uvicorn
 
+    from assistant.interfaces.api.app import create_app
     from assistant.interfaces.ui.app import create_ui_app
     from assistant.service import AssistantService
 
@@ -88,7 +91,8 @@ def serve(data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
     )
     service = AssistantService.from_settings(settings)
     port = _free_port()
-    config = uvicorn.Config(create_ui_app(service), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(settings, service=service) if api else create_ui_app(service)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="ui-test-server", daemon=True)
     thread.start()

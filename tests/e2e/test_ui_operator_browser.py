@@ -1,9 +1,12 @@
-"""Browser test of the 运维 tab (issue #15): an operator enters the key, uploads a DOCX
-provincial notice, sees its clauses, replaces it with a corrected version (preview, then commit),
-asks a question answered from it in 咨询, retires it, and asks again to see the answer change.
+"""Browser test of the 运维 tab (issues #15, #25): an operator logs in at /login with the
+operator key (a wrong key first), lands on the 运维 tab, uploads a DOCX provincial notice, sees
+its clauses, replaces it with a corrected version (preview, then commit), asks a question
+answered from it in 咨询, retires it, asks again to see the answer change, and logs out.
 
-This module's own server (overriding conftest's ``live_server``) has an operator key and a
-temporary copy of corpus/, so the upload and the retirement never touch the repository's corpus.
+This module's own server (overriding conftest's ``live_server``) is the whole app (the API with
+/login, the page at "/", ASSISTANT_UI_ACCESS=open) with an operator key and a temporary copy of
+corpus/, so the upload and the retirement never touch the repository's corpus. The key must
+never show on the page, in the URL or in the browser's storage: the cookie holds a token.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pytest
 from docx import Document as new_docx
 
 from assistant.config import REPO_ROOT
+from assistant.service import LOGIN_COOKIE
 
 TIMEOUT_MS = 30_000
 OPERATOR_KEY = "op-e2e-secret"
@@ -37,7 +41,9 @@ OLD_ADDRESS, NEW_ADDRESS = "三香路998号", "干将西路1000号"
 def live_server(serve_ui: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     corpus = tmp_path_factory.mktemp("ops-corpus") / "corpus"
     shutil.copytree(REPO_ROOT / "corpus", corpus)
-    yield from serve_ui(tmp_path_factory.mktemp("ops-data"), corpus_dir=corpus, operator_keys=OPERATOR_KEY)
+    yield from serve_ui(
+        tmp_path_factory.mktemp("ops-data"), api=True, corpus_dir=corpus, operator_keys=OPERATOR_KEY
+    )
 
 
 @pytest.fixture()
@@ -74,26 +80,49 @@ def _ask(page: Any, question: str) -> str:
     return str(page.locator("#chatbot [data-testid='bot']").last.inner_text())
 
 
+def _key_nowhere_in_the_browser(page: Any) -> None:
+    """Not on the page, not in its address, not in any storage; the cookie is an HttpOnly token."""
+    assert OPERATOR_KEY not in page.content() and OPERATOR_KEY not in page.url
+    stored = page.evaluate(
+        "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+    )
+    assert OPERATOR_KEY not in stored
+    assert OPERATOR_KEY not in page.evaluate("() => document.cookie")  # HttpOnly: not even the token
+    cookies = page.context.cookies()
+    assert all(OPERATOR_KEY not in c["value"] for c in cookies)
+    (login,) = [c for c in cookies if c["name"] == LOGIN_COOKIE]
+    assert login["httpOnly"] and login["sameSite"] == "Strict" and login["path"] == "/"
+
+
+def _log_in(page: Any, base: str) -> None:
+    """At /login: a wrong key is refused on the form, the operator key opens the 运维 tab."""
+    page.goto(base + "login")
+    page.fill("#key", "wrong")
+    page.click("#login-submit")
+    page.wait_for_selector("p.err")
+    assert "密钥无效" in page.locator("p.err").inner_text()
+    page.fill("#key", OPERATOR_KEY)
+    page.click("#login-submit")
+    page.wait_for_url("**/?tab=ops")
+    page.wait_for_selector("#ui-ready .ready", state="attached", timeout=TIMEOUT_MS)
+
+
 def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     ui: Any, notice_docx: Path, notice_v2_docx: Path, live_server: Any
 ) -> None:
     page = ui.open()
     page.get_by_role("tab", name="运维").click()
     assert not page.locator("#ops-console").is_visible()
+    page.wait_for_selector("#ops-need-login a[href='/login']")  # no key field: the way to /login
 
-    # A wrong key does not open the console.
-    page.fill("#ops-key input", "wrong")
-    page.click("#ops-enter")
-    page.wait_for_selector("#ops-status .error")
-    assert not page.locator("#ops-console").is_visible()
-
-    page.fill("#ops-key input", OPERATOR_KEY)
-    page.click("#ops-enter")
-    page.wait_for_selector("#ops-console", state="visible")
-    assert page.input_value("#ops-key input") == ""  # the key does not stay on the page
+    _log_in(page, live_server.url)
+    page.wait_for_selector("#ops-console", state="visible")  # ?tab=ops: the 运维 tab is open
+    assert "已用运维密钥登录" in page.locator("#ops-who").inner_text()
+    assert page.locator("#login-bar .logout-button").is_visible()
     page.wait_for_function(
         "() => (document.querySelector('#ops-doc-table')?.innerText ?? '').includes('nmg')"
     )
+    _key_nowhere_in_the_browser(page)
 
     # 1. Upload: preview the parsed clauses, then commit.
     page.set_input_files("#ops-file input[type=file]", str(notice_docx))
@@ -159,3 +188,15 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     again = _ask(page, QUESTION)
     assert PHONE not in again and "suzhou2024#" not in again
     assert again != answer
+    _key_nowhere_in_the_browser(page)
+
+    # 6. Log out (the button on the 运维 tab): the session ends and the console closes.
+    page.get_by_role("tab", name="运维").click()
+    page.click("#ops-who .logout-button")
+    page.wait_for_url("**/login?logged_out=1")
+    assert "您已退出登录" in page.content()
+    assert not [c for c in page.context.cookies() if c["name"] == LOGIN_COOKIE]
+    page.goto(live_server.url + "?tab=ops")
+    page.wait_for_selector("#ui-ready .ready", state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#ops-need-login a[href='/login']")
+    assert not page.locator("#ops-console").is_visible()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from assistant.config import REPO_ROOT
 from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableError
 from assistant.store import (
     AnswerRecord,
@@ -126,7 +127,7 @@ def test_migrations_round_trip(store_url: str) -> None:
     for table in metadata.sorted_tables:  # the code's declarations match the migrations' head
         migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
         assert migrated == {c.name: c.nullable for c in table.columns}, table.name
-    assert current_revision(engine) == head_revision() == "0006"
+    assert current_revision(engine) == head_revision() == "0007"
     store = Store.open(store_url)
     session = store.sessions.open(None)
     fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
@@ -136,7 +137,11 @@ def test_migrations_round_trip(store_url: str) -> None:
     assert store.changes.record("notice", "retire", "key-1", {"note": "到期"}) == 1
     assert store.changes.recent()[0]["detail"] == {"note": "到期"}
     assert store.changes.generation() == 1
+    token = store.logins.open("key-1", False, 60.0)
+    assert store.logins.identify(token, 60.0) is not None
     store.dispose()
+    assert downgrade(engine, "0006") == "0006"
+    assert "logins" not in sa.inspect(engine).get_table_names()
     assert downgrade(engine, "0005") == "0005"
     assert "owner" not in {c["name"] for c in sa.inspect(engine).get_columns("sessions")}
     assert downgrade(engine, "0004") == "0004"
@@ -151,7 +156,7 @@ def test_migrations_round_trip(store_url: str) -> None:
     assert not {"sessions", "messages", "answers", "feedback", "facts"} & set(
         sa.inspect(engine).get_table_names()
     )
-    assert upgrade(engine) == "0006"
+    assert upgrade(engine) == "0007"
     fresh = Store.open(store_url)
     assert fresh.sessions.count_messages() == 0 and fresh.sessions.open(None)
     fresh.dispose()
@@ -164,7 +169,7 @@ def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> No
         Store.open(url)
     engine = make_engine(url)
     upgrade(engine, "0001")
-    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0006.*assistant db upgrade"):
+    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0007.*assistant db upgrade"):
         Store.open(url)
     upgrade(engine)
     Store.open(url).dispose()
@@ -213,17 +218,23 @@ def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
 
     url = postgres.create_database()
     env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "ASSISTANT_DATA_DIR": str(tmp_path)}
-    cli = str(Path(sys.executable).with_name("assistant"))
 
     def run(*args: str) -> dict:
+        # `python -m assistant` from the checkout: the venv's console script would import
+        # whichever checkout the venv was installed from, not this one.
         done = subprocess.run(
-            [cli, "db", *args, "--json"], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-m", "assistant", "db", *args, "--json"],
+            env=env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return json.loads(done.stdout)
 
-    assert run("current") == {"current": None, "head": "0006"}
-    assert run("upgrade") == {"from": None, "to": "0006"}
-    assert run("current") == {"current": "0006", "head": "0006"}
+    assert run("current") == {"current": None, "head": "0007"}
+    assert run("upgrade") == {"from": None, "to": "0007"}
+    assert run("current") == {"current": "0007", "head": "0007"}
     Store.open(url).dispose()  # now the service may start
 
 

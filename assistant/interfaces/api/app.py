@@ -38,6 +38,7 @@ from assistant.interfaces.api.deps import (
 )
 from assistant.interfaces.api.errors import install_error_handlers
 from assistant.interfaces.api.logging_setup import configure_logging
+from assistant.interfaces.api.login_guard import FailedLogins
 from assistant.interfaces.api.middleware import (
     ChineseCORSMiddleware,
     RequestContextMiddleware,
@@ -59,6 +60,7 @@ from assistant.interfaces.api.routes import (
     search,
 )
 from assistant.interfaces.api.routes.docs import install_docs
+from assistant.interfaces.api.web_login import LoginGate
 from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import load_catalog
@@ -120,10 +122,7 @@ def create_app(
     app.state.keyring = KeyRing(config.api_keys)
     app.state.operator_keyring = KeyRing(config.operator_keys)
     app.state.limiter = RateLimiter(config.rate_limit, config.anonymous_rate_limit, config.rate_limit_storage)
-
-    if with_ui and config.ui_access == "keys" and app.state.keyring.enabled:
-        app.add_middleware(UIAccessMiddleware, identify=app.state.keyring.identify)
-        app.include_router(login.router)
+    _add_login(app, config, holder, with_ui and config.ui_access != "off")
     if config.cors_origin_list:
         app.add_middleware(
             ChineseCORSMiddleware,
@@ -150,6 +149,21 @@ def create_app(
     app.include_router(fallback.router)
     _mount_ui_or_home(app, holder, with_ui and config.ui_access != "off")
     return app
+
+
+def _add_login(app: FastAPI, config: Settings, holder: ServiceHolder, with_ui: bool) -> None:
+    """The page's login (web_login): /login and /logout whenever someone can log in (API keys
+    for a page behind keys, operator keys for the 运维 tab), and the page itself behind a login
+    with ASSISTANT_UI_ACCESS=keys."""
+    gate = LoginGate(config, lambda: holder.get().logins)
+    app.state.login_gate = gate
+    app.state.login_throttle = FailedLogins(config.login_failure_limit, config.rate_limit_storage)
+    if not with_ui:
+        return
+    if gate.page_needs_login:
+        app.add_middleware(UIAccessMiddleware, gate=gate)
+    if gate.enabled:
+        app.include_router(login.router)
 
 
 def _list_held_editions(app: FastAPI, config: Settings, service: AssistantService | None) -> None:

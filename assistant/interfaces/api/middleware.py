@@ -7,8 +7,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
 
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.datastructures import Headers, MutableHeaders
@@ -16,9 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.errors import StoreUnavailableError
 from assistant.interfaces.api import metrics
 from assistant.interfaces.api.errors import BARE_NOT_FOUND, HTTP_MESSAGES, INTERNAL_ERROR, error_response
 from assistant.interfaces.api.logging_setup import request_id_var
+from assistant.interfaces.api.web_login import LoginGate
+from assistant.service import LOGIN_COOKIE
 
 log = logging.getLogger("assistant.api")
 
@@ -183,38 +186,65 @@ class ChineseCORSMiddleware(CORSMiddleware):
 
 
 #: Paths of the API itself: guarded by the API's own rules (keys on /v1), never by the UI's.
-API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/docs-assets", "/openapi.json", "/login")
+API_PATHS = (
+    "/v1",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/docs-assets",
+    "/openapi.json",
+    "/login",
+    "/logout",
+)
 UI_UNAUTHORIZED = (
-    "网页界面需要 API 密钥：请先在 /login 页面输入密钥，"
+    "网页界面需要登录：请先在 /login 页面输入密钥，"
     "或在请求头中提供 Authorization: Bearer <密钥>（或 X-API-Key）。"
 )
+LOGIN_UNCHECKED = "暂时无法核对登录状态：会话数据库无法连接，请稍后再试。"
 
 
 class UIAccessMiddleware:
-    """With ASSISTANT_UI_ACCESS=keys, the web UI (every path outside the API's) needs one of the
-    API keys: in `Authorization: Bearer`, in `X-API-Key`, or in the `key` cookie that /login
-    sets. Otherwise 401 in the one error shape."""
+    """With ASSISTANT_UI_ACCESS=keys, the web UI (every path outside the API's) needs a login:
+    the login cookie that /login sets (a server-side session, checked on every request), or a
+    key (API or operator) in `Authorization: Bearer` or `X-API-Key`. Otherwise 401 in the one
+    error shape. The login's key id goes to the access log, as for /v1."""
 
-    def __init__(self, app: ASGIApp, identify: Callable[[str], str | None]) -> None:
+    def __init__(self, app: ASGIApp, gate: LoginGate) -> None:
         self.app = app
-        self.identify = identify
+        self.gate = gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or any(path == p or path.startswith(p + "/") for p in API_PATHS):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        auth = headers.get("authorization", "")
-        presented = [
-            auth[7:].strip() if auth[:7].lower() == "bearer " else "",
-            headers.get("x-api-key", ""),
-            Request(scope).cookies.get("key", ""),
-        ]
-        if any(key and self.identify(key) for key in presented):
+        try:
+            key_id = await self._who(scope)
+        except StoreUnavailableError:
+            await error_response(503, "store_unavailable", LOGIN_UNCHECKED, headers={"Retry-After": "5"})(
+                scope, receive, send
+            )
+            return
+        if key_id is not None:
+            scope.setdefault("state", {})["key_id"] = key_id
             await self.app(scope, receive, send)
             return
         metrics.AUTH_FAILURES.inc()
         await error_response(401, "unauthorized", UI_UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})(
             scope, receive, send
         )
+
+    async def _who(self, scope: Scope) -> str | None:
+        """The key id of the request's key or login, or None."""
+        headers = Headers(scope=scope)
+        auth = headers.get("authorization", "")
+        for key in (auth[7:].strip() if auth[:7].lower() == "bearer " else "", headers.get("x-api-key", "")):
+            found = self.gate.key(key) if key else None
+            if found is not None:
+                return found[0]
+        token = Request(scope).cookies.get(LOGIN_COOKIE, "")
+        if not token:
+            return None
+        login = await run_in_threadpool(self.gate.login, token)  # a database read on a cache miss
+        return login.key_id if login is not None else None

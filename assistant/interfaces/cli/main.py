@@ -381,6 +381,9 @@ def serve(
 
         # Read by each worker's embedding engine when it loads (workers inherit the environment).
         os.environ["OMP_NUM_THREADS"] = str(openmp_threads_per_worker(workers))
+    # uvicorn's proxy headers are on: X-Forwarded-Proto/-For count when they come from an address
+    # in FORWARDED_ALLOW_IPS (default loopback). The web login's Secure cookie and its per-client
+    # throttle rely on that behind a TLS proxy (docs/operations.md, "Behind TLS").
     uvicorn.run(
         "assistant.interfaces.api.app:create_app", factory=True, host=host, port=port, workers=workers
     )

@@ -26,7 +26,8 @@ from assistant.vocabulary import DEFAULT_CATALOG_EDITION
 
 log = logging.getLogger("assistant.ui")
 
-TAB_IDS = ("chat", "check", "draft", "clauses")
+#: Tabs ``?tab=<id>`` opens (/login sends an operator to ``?tab=ops``).
+TAB_IDS = ("chat", "check", "draft", "clauses", "ops")
 
 
 class Handlers:

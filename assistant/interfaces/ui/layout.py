@@ -94,6 +94,8 @@ class Layout:
                 f'<header class="app-header"><h1>{APP_TITLE}</h1><span class="tagline">'
                 "依据《关于开展2024年度智能工厂梯度培育行动的通知》及附件作答，结论附条款出处</span></header>"
             )
+            # Who is logged in at /login, and the logout button (filled on load by the 运维 tab).
+            login_bar = gr.HTML("", elem_id="login-bar", visible=False)
             with gr.Tabs(selected="chat") as tabs:
                 with gr.Tab("咨询", id="chat"):
                     chat_parts = self._chat_tab(store, chat_profile, chat_as_of)
@@ -104,7 +106,9 @@ class Layout:
                 with gr.Tab("条款", id="clauses"):
                     clause_parts = self._clause_tab()
                 with gr.Tab("运维", id="ops"):
-                    ops_load, ops_outputs = build_console(OperatorTab(self.h.service, self.h.outputs))
+                    ops_load, ops_outputs = build_console(
+                        OperatorTab(self.h.service, self.h.outputs), login_bar
+                    )
             gr.HTML(
                 f'<footer class="app-footer">{PRIVACY_NOTE}　API 文档：<a href="/docs" target="_blank">/docs</a>'
                 "</footer>"

@@ -5,12 +5,16 @@ Documents are uploaded, replaced (a new version under the same id: preview, then
 change log records a replace) or retired; the review queue and the statistics take an optional
 起始日期/截止日期 (inclusive days, handed to the service as dates).
 
-The tab always shows; its console appears once an operator key is entered. The key is checked
-by ``service.console.identify`` (the same keys as the API's /v1/admin) and only the operator's
-id (``key-…``, as the API records it) is kept, in this page's ``gr.State``: in memory for this
-browser session, never written to disk or to the browser's storage. Every handler checks that id
-again, so a crafted event without a login does nothing. With no ASSISTANT_OPERATOR_KEYS the tab
-says that the operator functions are off and which setting turns them on.
+Who the operator is comes from the request of each event, never from the page's state: the
+login cookie that /login sets (a server-side session, ``service.logins``) must name a live
+session of a configured operator key (``service.console.is_operator``). Every handler takes the
+event's ``gr.Request`` and checks it again, so a crafted event (a stolen Gradio session_hash,
+no cookie, or a user's cookie) does nothing and is told why in Chinese. The key itself is only
+ever typed into /login: it never reaches this page, its URL or the browser's storage.
+
+The tab always shows: with no ASSISTANT_OPERATOR_KEYS it says that the operator functions are
+off and which setting turns them on; without an operator's login it links to /login; with one
+the console opens, filled, on page load.
 
 Charts are HTML bars (no external assets, nothing leaves the machine).
 """
@@ -27,18 +31,26 @@ import gradio as gr
 from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
-from assistant.service import AssistantService
+from assistant.service import LOGIN_COOKIE, AssistantService, Login
 
 log = logging.getLogger("assistant.ui")
 
-BAD_KEY = "运维密钥无效，请检查后重试。"
-NOT_LOGGED_IN = "请先输入运维密钥。"
+LOGIN_LINK = '<a href="/login">登录页</a>'
+NEED_LOGIN = "运维功能需要用运维密钥登录：请在登录页 /login 输入运维密钥，登录后回到“运维”标签。"
+NOT_AN_OPERATOR = "当前登录的密钥没有运维权限：请退出登录后，在登录页 /login 用运维密钥重新登录。"
+#: A plain form: the logout is a POST to /logout from this page (the API checks its origin).
+LOGOUT_FORM = (
+    '<form method="post" action="/logout" class="logout-form" style="display:inline">'
+    '<button type="submit" class="logout-button">退出登录</button></form>'
+)
 
 
-def _operator(operator: str | None) -> str:
-    if not operator:
-        raise gr.Error(NOT_LOGGED_IN, print_exception=False)
-    return operator
+def login_token(request: gr.Request | None) -> str:
+    """The login cookie's token in an event's request ('' without one). Gradio hands a wrapper
+    whose cookies may be a dict or its own mapping object; anything else counts as none."""
+    cookies: Any = getattr(request, "cookies", None) if request is not None else None
+    value = cookies.get(LOGIN_COOKIE) if hasattr(cookies, "get") else None
+    return value if isinstance(value, str) else ""
 
 
 def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
@@ -102,39 +114,56 @@ class OperatorTab:
     def ops(self) -> Any:
         return self.service.console
 
-    def on_load(self) -> tuple[Any, Any, Any]:
-        """The off notice, or the key field, depending on whether operator keys are configured."""
-        enabled = self.ops.enabled
-        return gr.update(visible=not enabled), gr.update(visible=enabled), gr.update(visible=enabled)
+    # -- who is asking --------------------------------------------------------------------------
+
+    def login(self, request: gr.Request | None) -> Login | None:
+        """The page's login, from the event's cookie (checked against the store every time, up to
+        the few seconds ``service.logins`` caches it)."""
+        token = login_token(request)
+        return self.service.logins.identify(token) if token else None
+
+    def operator_of(self, login: Login | None) -> str | None:
+        """The operator's id when `login` is an operator's (of a key still configured as one)."""
+        if login is None or not login.operator or not self.ops.is_operator(login.key_id):
+            return None
+        return login.key_id
+
+    def _operator(self, request: gr.Request | None) -> str:
+        """The operator's id for this event, or a Chinese refusal (gr.Error)."""
+        login = self.login(request)
+        operator = self.operator_of(login)
+        if operator is None:
+            refusal = NOT_AN_OPERATOR if login is not None else NEED_LOGIN
+            raise gr.Error(refusal, print_exception=False)
+        return operator
+
+    # -- page load ------------------------------------------------------------------------------
+
+    @friendly
+    def on_load(self, request: gr.Request) -> tuple[Any, ...]:
+        """The off notice, the login prompt or the console with its lists, depending on whether
+        operator keys are configured and on who the page's login is; and the page's login bar.
+
+        The outputs are ``operator_layout.build_console``'s: off notice, status, console, the
+        documents table, both document pickers, the queue and its picker, the statistics, the bar."""
+        login = self.login(request)
+        operator = self.operator_of(login) if self.ops.enabled else None
+        shown = login_bar(login, operator is not None)
+        bar = gr.update(value=shown, visible=bool(shown))
+        hidden = gr.update(visible=False)
+        if not self.ops.enabled:
+            return (gr.update(visible=True), hidden, hidden, *[gr.skip()] * 6, bar)
+        if operator is None:
+            return (hidden, prompt(login), hidden, *[gr.skip()] * 6, bar)
+        status = gr.update(
+            value=f'<div class="notice" id="ops-who">已用运维密钥登录（{esc(operator)}）。{LOGOUT_FORM}</div>',
+            visible=True,
+        )
+        table, answers = self._queue_view([], None, None)
+        views = [self._documents_table(), self._doc_choices(), self._doc_choices(), table, answers]
+        return (hidden, status, gr.update(visible=True), *views, self._stats(None, None), bar)
 
     # -- handlers -------------------------------------------------------------------------------
-
-    def login(self, key: str) -> tuple[Any, ...]:
-        operator = self.ops.identify((key or "").strip()) if self.ops.enabled else None
-        if operator is None:
-            return (
-                None,
-                gr.update(),
-                gr.update(visible=False),
-                f'<div class="notice error">⚠ {BAD_KEY}</div>',
-                *[gr.skip()] * 5,
-            )
-        return (
-            operator,
-            "",  # the key leaves the textbox: only the operator id stays
-            gr.update(visible=True),
-            f'<div class="notice">已进入运维（{esc(operator)}）。</div>',
-            *self._views(operator),
-        )
-
-    def _views(self, operator: str) -> list[Any]:
-        return [
-            self._documents_table(),
-            self._doc_choices(),
-            self._doc_choices(),
-            self._queue_table([], None, None),
-            self.stats(operator),
-        ]
 
     def _documents_table(self) -> list[list[Any]]:
         return [
@@ -159,13 +188,13 @@ class OperatorTab:
         return gr.update(choices=choices, value=None)
 
     @friendly
-    def refresh_documents(self, operator: str | None) -> tuple[Any, Any, Any]:
-        _operator(operator)
+    def refresh_documents(self, request: gr.Request) -> tuple[Any, Any, Any]:
+        self._operator(request)
         return self._documents_table(), self._doc_choices(), self._doc_choices()
 
     @friendly
-    def show_document(self, operator: str | None, doc_id: str | None) -> str:
-        _operator(operator)
+    def show_document(self, request: gr.Request, doc_id: str | None) -> str:
+        self._operator(request)
         if not doc_id:
             return ""
         return clauses_html(self.ops.documents.get(doc_id), preview=False)
@@ -200,17 +229,17 @@ class OperatorTab:
         return upload, bool(replace)
 
     @friendly
-    def preview(self, operator: str | None, *form: Any) -> tuple[str, Any]:
+    def preview(self, request: gr.Request, *form: Any) -> tuple[str, Any]:
         """The clauses the file would become; the corpus is not touched. ``form``: see ``_upload``."""
-        _operator(operator)
+        self._operator(request)
         upload, replace = self._upload(*form)
         document = self.ops.documents.preview(upload, replace=replace)
         return clauses_html(document, preview=True), gr.update(interactive=True)
 
     @friendly
-    def commit(self, operator: str | None, *form: Any) -> tuple[Any, ...]:
+    def commit(self, request: gr.Request, *form: Any) -> tuple[Any, ...]:
         """Add the document, or its new version (the change log says which). ``form``: see ``_upload``."""
-        who = _operator(operator)
+        who = self._operator(request)
         upload, replace = self._upload(*form)
         document = self.ops.documents.upload(upload, who, replace=replace)
         done = "已替换" if replace else "已导入"
@@ -224,8 +253,8 @@ class OperatorTab:
         )
 
     @friendly
-    def retire(self, operator: str | None, doc_id: str | None, note: str) -> tuple[Any, ...]:
-        who = _operator(operator)
+    def retire(self, request: gr.Request, doc_id: str | None, note: str) -> tuple[Any, ...]:
+        who = self._operator(request)
         if not doc_id:
             raise gr.Error("请先选择要停用的文件。", print_exception=False)
         done = self.ops.documents.retire(doc_id, who, note or "")
@@ -239,8 +268,8 @@ class OperatorTab:
         )
 
     @friendly
-    def reindex(self, operator: str | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        who = _operator(operator)
+    def reindex(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        who = self._operator(request)
         progress(0.0, desc="正在读取文件并比对索引…")
 
         def embedded(done: int, total: int) -> None:
@@ -272,23 +301,27 @@ class OperatorTab:
             for item in self._queue(kinds, since, until)
         ]
 
-    @friendly
-    def refresh_queue(
-        self,
-        operator: str | None,
-        kinds: list[str] | None,
-        since: str | None = None,
-        until: str | None = None,
-    ) -> tuple[Any, Any]:
-        _operator(operator)
+    def _queue_view(self, kinds: list[str] | None, since: str | None, until: str | None) -> tuple[Any, Any]:
+        """The queue's table and the picker of the answer to mark."""
         table = self._queue_table(kinds, since, until)
         choices = [(f"{row[1]}｜{row[2][:30]}", row[0]) for row in table]
         return table, gr.update(choices=choices, value=None)
 
     @friendly
+    def refresh_queue(
+        self,
+        request: gr.Request,
+        kinds: list[str] | None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> tuple[Any, Any]:
+        self._operator(request)
+        return self._queue_view(kinds, since, until)
+
+    @friendly
     def mark(
         self,
-        operator: str | None,
+        request: gr.Request,
         answer_id: str | None,
         outcome: str | None,
         note: str,
@@ -296,7 +329,7 @@ class OperatorTab:
         since: str | None = None,
         until: str | None = None,
     ) -> tuple[Any, ...]:
-        who = _operator(operator)
+        who = self._operator(request)
         if not answer_id or not outcome:
             raise gr.Error("请选择一条回答和复核结论。", print_exception=False)
         self.ops.reviews.mark(answer_id, outcome, note or "", who)
@@ -306,21 +339,45 @@ class OperatorTab:
     @friendly
     def export(
         self,
-        operator: str | None,
+        request: gr.Request,
         kinds: list[str] | None,
         since: str | None = None,
         until: str | None = None,
     ) -> Any:
         """The filtered queue as XLSX, in the page's self-pruning temp folder (``Outputs``)."""
-        _operator(operator)
+        self._operator(request)
         data = self.ops.reviews.export(self._queue(kinds, since, until))
         path = self.outputs.fresh() / f"复核队列-{dt.date.today().isoformat()}.xlsx"
         path.write_bytes(data)
         return gr.update(value=str(path), visible=True)
 
     @friendly
-    def stats(self, operator: str | None, since: str | None = None, until: str | None = None) -> str:
-        _operator(operator)
+    def stats(self, request: gr.Request, since: str | None = None, until: str | None = None) -> str:
+        self._operator(request)
+        return self._stats(since, until)
+
+    def _stats(self, since: str | None, until: str | None) -> str:
         return stats_html(
             self.ops.statistics.summary(parse_date(since, "起始日期"), parse_date(until, "截止日期"))
         )
+
+
+def prompt(login: Login | None) -> Any:
+    """The 运维 tab's status line without an operator's login: a link to /login, and a logout
+    first when a user's key is logged in."""
+    if login is None:
+        text = f"运维功能需要用运维密钥登录：请在{LOGIN_LINK}输入运维密钥，登录后回到“运维”标签。"
+    else:
+        text = (
+            f"⚠ 当前登录的密钥（{esc(login.key_id)}）没有运维权限：请先{LOGOUT_FORM}，"
+            f"再在{LOGIN_LINK}用运维密钥重新登录。"
+        )
+    return gr.update(value=f'<div class="notice" id="ops-need-login">{text}</div>', visible=True)
+
+
+def login_bar(login: Login | None, operator: bool = False) -> str:
+    """The page's login line (top of the page): who is logged in, and the logout button."""
+    if login is None:
+        return ""
+    who = esc(login.key_id) + ("，运维" if operator else "")
+    return f'<div class="login-bar" id="login-bar-who">已登录（{who}）{LOGOUT_FORM}</div>'

@@ -1,5 +1,7 @@
-"""The 运维 tab's page: login row, then the console's three sub-tabs (文件, 复核队列, 统计),
-wired to ``operator.OperatorTab``'s handlers.
+"""The 运维 tab's page: a status line (the off notice, the way to /login, or who is logged in),
+then the console's three sub-tabs (文件, 复核队列, 统计), wired to ``operator.OperatorTab``'s
+handlers. There is no key field: an operator logs in at /login, and every handler reads the
+login from the event's request, so no component holds who the operator is.
 
 Split from ``operator`` so that each module has one job: that one answers events through
 ``service.console``, this one only lays out components and connects them (nothing computed).
@@ -23,7 +25,6 @@ OPS_OFF = (
     "运维功能未启用：服务端没有配置运维密钥。管理员可在环境变量 <code>ASSISTANT_OPERATOR_KEYS</code> "
     "中设置一个或多个运维密钥（逗号分隔，可写成 sha256:&lt;摘要&gt;）后重启服务。"
 )
-LOGIN_NOTE = "请输入运维密钥。密钥只在本次浏览器会话中使用，不会保存；刷新页面后需重新输入。"
 DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
 QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
 UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
@@ -61,16 +62,6 @@ def _actions(prefix: str, preview_label: str, commit_label: str) -> tuple[gr.But
         preview = gr.Button(preview_label, elem_id=f"{prefix}preview")
         commit = gr.Button(commit_label, variant="primary", interactive=False, elem_id=f"{prefix}commit")
     return preview, commit, gr.HTML(elem_id=f"{prefix}preview-result")
-
-
-@dataclass(frozen=True)
-class _Login:
-    """The key field shown on load when operator keys are configured, and the note under it."""
-
-    row: gr.Row
-    key: gr.Textbox
-    enter: gr.Button
-    status: gr.HTML
 
 
 @dataclass(frozen=True)
@@ -132,37 +123,22 @@ class _StatsTab:
     view: gr.HTML
 
 
-def build_console(tab: OperatorTab) -> tuple[Any, list[Any]]:
-    """The 运维 tab's content wired to ``tab``'s handlers; call inside ``gr.Tab("运维")``. Returns
-    the page-load handler and its outputs, for the caller to register on the Blocks."""
+def build_console(tab: OperatorTab, bar: gr.HTML) -> tuple[Any, list[Any]]:
+    """The 运维 tab's content wired to ``tab``'s handlers; call inside ``gr.Tab("运维")``. `bar`
+    is the page's login line (built by the caller, outside the tab), filled by the same page-load
+    handler. Returns that handler and its outputs, for the caller to register on the Blocks."""
     off = gr.HTML(f'<div class="notice" id="ops-off">{OPS_OFF}</div>', visible=False, elem_id="ops-off-box")
-    operator = gr.State(None)
-    login = _login()
+    status = gr.HTML("", elem_id="ops-status", visible=False)
     with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
         docs = _documents_tab()
         queue = _queue_tab()
         stats = _stats_tab()
-    # What a login fills: the operator, the key field, the console and every list in it.
-    login_outputs = [
-        *[operator, login.key, console, login.status],
-        *[docs.table, docs.doc, docs.replace.doc, queue.table, stats.view],
-    ]
-    _wire_login(tab, login, login_outputs, [operator, *_queue_filter(queue)], queue)
-    _wire_documents(tab, operator, docs)
-    _wire_queue(tab, operator, queue)
-    _wire_stats(tab, operator, stats)
-    return tab.on_load, [off, login.row, login.status]
-
-
-def _login() -> _Login:
-    """The key field and its button (hidden until the page load says keys are configured)."""
-    with gr.Row(elem_id="ops-login", visible=False) as row:
-        key = gr.Textbox(
-            label="运维密钥", type="password", placeholder=LOGIN_NOTE, scale=4, elem_id="ops-key"
-        )
-        enter = gr.Button("进入运维", variant="primary", scale=1, min_width=100, elem_id="ops-enter")
-    status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status", visible=False)
-    return _Login(row, key, enter, status)
+    _wire_documents(tab, docs)
+    _wire_queue(tab, queue)
+    _wire_stats(tab, stats)
+    # What a page load fills: the notices, the console and every list in it, the login line.
+    lists = [docs.table, docs.doc, docs.replace.doc, queue.table, queue.answer, stats.view]
+    return tab.on_load, [off, status, console, *lists, bar]
 
 
 def _documents_tab() -> _DocumentsTab:
@@ -251,33 +227,25 @@ def _stats_tab() -> _StatsTab:
 
 
 def _queue_filter(queue: _QueueTab) -> list[Any]:
-    """The queue's filter fields, as the handlers take them after the operator."""
+    """The queue's filter fields, as the handlers take them (after the event's request, which
+    Gradio passes itself)."""
     return [queue.kinds, queue.since, queue.until]
 
 
-def _wire_login(
-    tab: OperatorTab, login: _Login, outputs: list[Any], queue_filter: list[Any], queue: _QueueTab
-) -> None:
-    """Enter (button or Enter key) logs in and fills the lists; a login then loads the queue."""
-    done = login.enter.click(tab.login, [login.key], outputs, **PRIVATE)
-    login.key.submit(tab.login, [login.key], outputs, **PRIVATE)
-    done.then(tab.refresh_queue, queue_filter, [queue.table, queue.answer], **PRIVATE)
-
-
-def _wire_documents(tab: OperatorTab, operator: gr.State, docs: _DocumentsTab) -> None:
+def _wire_documents(tab: OperatorTab, docs: _DocumentsTab) -> None:
     """The list, re-indexing, a document's clauses, retiring; then upload and replace, which
     share the handlers (a replacement passes replace=True)."""
     doc_lists = [docs.table, docs.doc, docs.replace.doc]
-    docs.refresh.click(tab.refresh_documents, [operator], doc_lists, **PRIVATE)
-    docs.reindex.click(tab.reindex, [operator], [docs.reindexed], **PRIVATE)
-    docs.doc.change(tab.show_document, [operator, docs.doc], [docs.clauses], **PRIVATE)
-    docs.retire.click(tab.retire, [operator, docs.doc, docs.note], [docs.retired, *doc_lists], **PRIVATE)
+    docs.refresh.click(tab.refresh_documents, None, doc_lists, **PRIVATE)
+    docs.reindex.click(tab.reindex, None, [docs.reindexed], **PRIVATE)
+    docs.doc.change(tab.show_document, [docs.doc], [docs.clauses], **PRIVATE)
+    docs.retire.click(tab.retire, [docs.doc, docs.note], [docs.retired, *doc_lists], **PRIVATE)
     up = docs.upload
     watched = [up.file, up.doc, up.edition, up.region, up.kind]
-    _wire_upload(tab, up, [operator, *watched], watched, doc_lists)
+    _wire_upload(tab, up, watched, watched, doc_lists)
     # The same handlers with replace=True, the document picked in the list instead of typed.
     new = docs.replace
-    inputs = [operator, new.file, new.doc, new.edition, new.region, new.kind, gr.State(True)]
+    inputs = [new.file, new.doc, new.edition, new.region, new.kind, gr.State(True)]
     _wire_upload(tab, new, inputs, [new.doc, new.file, new.edition, new.region, new.kind], doc_lists)
 
 
@@ -292,9 +260,9 @@ def _wire_upload(
     form.commit.click(tab.commit, inputs, [form.previewed, form.commit, *doc_lists], **PRIVATE)
 
 
-def _wire_queue(tab: OperatorTab, operator: gr.State, queue: _QueueTab) -> None:
+def _wire_queue(tab: OperatorTab, queue: _QueueTab) -> None:
     """The queue reloads on refresh, a change of kinds, or Enter in a date; marking reloads it."""
-    queue_filter = [operator, *_queue_filter(queue)]
+    queue_filter = _queue_filter(queue)
     shown = [queue.table, queue.answer]
     queue.refresh.click(tab.refresh_queue, queue_filter, shown, **PRIVATE)
     queue.kinds.change(tab.refresh_queue, queue_filter, shown, **PRIVATE)
@@ -302,16 +270,16 @@ def _wire_queue(tab: OperatorTab, operator: gr.State, queue: _QueueTab) -> None:
         day.submit(tab.refresh_queue, queue_filter, shown, **PRIVATE)
     queue.mark.click(
         tab.mark,
-        [operator, queue.answer, queue.outcome, queue.note, *_queue_filter(queue)],
+        [queue.answer, queue.outcome, queue.note, *queue_filter],
         [queue.table, queue.note],
         **PRIVATE,
     )
     queue.export.click(tab.export, queue_filter, [queue.exported], **PRIVATE)
 
 
-def _wire_stats(tab: OperatorTab, operator: gr.State, stats: _StatsTab) -> None:
+def _wire_stats(tab: OperatorTab, stats: _StatsTab) -> None:
     """The figures reload on refresh or Enter in a date."""
-    stats_filter = [operator, stats.since, stats.until]
+    stats_filter = [stats.since, stats.until]
     stats.refresh.click(tab.stats, stats_filter, [stats.view], **PRIVATE)
     for day in (stats.since, stats.until):
         day.submit(tab.stats, stats_filter, [stats.view], **PRIVATE)

@@ -2,7 +2,8 @@
 
 The browser flow (upload → replace → ask → retire → ask) is tests/e2e/test_ui_operator_browser.py;
 here the parts a browser test would be slow or blind to: who counts as an operator, that every
-handler refuses without a login, the off notice, replacing a document and refused replacements,
+handler checks the login cookie of its own event (never the Gradio session's state) and refuses
+without an operator's, the off notice and the link to /login, replacing a document and refused replacements,
 the queue's date filters, marking and export (and that exports do not pile up), the statistics.
 """
 
@@ -12,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import pytest
@@ -20,9 +22,22 @@ from openpyxl import load_workbook
 from assistant.interfaces.ui.common import Outputs
 from assistant.interfaces.ui.operator import OperatorTab, stats_html
 from assistant.interfaces.ui.operator_layout import OPS_OFF, build_console
+from assistant.service import LOGIN_COOKIE, AssistantService
 from tests.interfaces.api.test_admin import NOTICE_LINES, blank_pdf, docx_bytes, log, make_service, snapshot
 
 KEY = "op-ui-secret"
+
+
+def request(token: str | None = None, session_hash: str = "gradio-session-1") -> gr.Request:
+    """An event's request as Gradio hands it to a handler: its cookies and its session_hash."""
+    return gr.Request(cookies={LOGIN_COOKIE: token} if token else {}, headers={}, session_hash=session_hash)
+
+
+def operator_request(service: AssistantService, session_hash: str = "gradio-session-1") -> gr.Request:
+    """The request of a browser that logged in at /login with the operator key."""
+    operator = service.console.identify(KEY)
+    assert operator is not None
+    return request(service.logins.open(operator, True), session_hash)
 
 
 def test_operator_keys_plain_and_hashed_identify_like_the_api(tmp_path: Path) -> None:
@@ -34,6 +49,7 @@ def test_operator_keys_plain_and_hashed_identify_like_the_api(tmp_path: Path) ->
     assert ops.identify("hashed-one") == "key-" + digest[:16]
     assert ops.identify(f"sha256:{digest}") is None  # the digest itself is not a key
     assert ops.identify("") is None and ops.identify("wrong") is None
+    assert ops.is_operator("key-" + digest[:16]) and not ops.is_operator("key-0000000000000000")
 
 
 def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path: Path) -> None:
@@ -41,17 +57,34 @@ def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path:
     assert not service.console.enabled
     assert service.console.identify("anything") is None
     with gr.Blocks():
-        on_load, (off, _, _) = build_console(OperatorTab(service))
+        on_load, (off, *_) = build_console(OperatorTab(service), gr.HTML())
     assert "运维功能未启用" in off.value and "ASSISTANT_OPERATOR_KEYS" in off.value
-    shown, login, _ = on_load()
-    assert shown["visible"] is True and login["visible"] is False
-    assert OperatorTab(service).login("anything")[0] is None
+    shown, status_update, console_update, *_, bar_value = on_load(request())
+    assert (
+        shown["visible"] is True and status_update["visible"] is False and console_update["visible"] is False
+    )
+    assert bar_value == {"value": "", "visible": False, "__type__": "update"}
+    token = service.logins.open("key-0123456789abcdef", True)  # even a session claiming to be one
+    with pytest.raises(gr.Error, match="运维密钥"):
+        OperatorTab(service).refresh_documents(request(token))
     assert "ASSISTANT_OPERATOR_KEYS" in OPS_OFF
 
 
-def test_with_operator_keys_the_tab_shows_the_key_field_on_load(tmp_path: Path) -> None:
-    shown, login, status = OperatorTab(make_service(tmp_path, operator_keys=KEY)).on_load()
-    assert shown["visible"] is False and login["visible"] is True and status["visible"] is True
+def test_without_an_operators_login_the_tab_links_to_the_login_page(tmp_path: Path) -> None:
+    tab = OperatorTab(make_service(tmp_path, operator_keys=KEY))
+    off, status, console, *lists, bar = tab.on_load(request())
+    assert off["visible"] is False and console["visible"] is False and status["visible"] is True
+    assert 'href="/login"' in status["value"] and "运维密钥" in status["value"]
+    assert all(item == gr.skip() for item in lists) and bar["visible"] is False
+
+
+def test_a_users_login_is_told_it_has_no_operator_rights_and_offered_a_logout(tmp_path: Path) -> None:
+    service = make_service(tmp_path, operator_keys=KEY)
+    user = service.logins.open("key-0123456789abcdef", False)
+    _, status, console, *_, bar = OperatorTab(service).on_load(request(user))
+    assert console["visible"] is False and "没有运维权限" in status["value"]
+    assert 'action="/logout"' in status["value"] and 'href="/login"' in status["value"]
+    assert "key-0123456789abcdef" in bar["value"] and 'action="/logout"' in bar["value"] and bar["visible"]
 
 
 def test_building_the_tab_does_not_build_the_service() -> None:
@@ -60,43 +93,94 @@ def test_building_the_tab_does_not_build_the_service() -> None:
             raise AssertionError(f"service.{name} read while building the layout")
 
     with gr.Blocks():
-        build_console(OperatorTab(Untouchable()))  # type: ignore[arg-type]
+        build_console(OperatorTab(Untouchable()), gr.HTML())  # type: ignore[arg-type]
 
 
-def test_login_keeps_only_the_operator_id_and_a_wrong_key_opens_nothing(tmp_path: Path) -> None:
+def test_an_operators_login_opens_the_console_filled_on_load(tmp_path: Path) -> None:
+    service = make_service(tmp_path, operator_keys=KEY)
+    off, status, console, docs, picks, replace_picks, queue, answers, stats, bar = OperatorTab(
+        service
+    ).on_load(operator_request(service))
+    operator = service.console.identify(KEY)
+    assert console["visible"] is True and off["visible"] is False
+    assert f"（{operator}）" in status["value"] and 'action="/logout"' in status["value"]
+    assert any(row[0] == "nmg" for row in docs) and picks["choices"] == replace_picks["choices"]
+    assert queue == [] and answers["choices"] == [] and "共 0 个问题" in stats
+    assert f"{operator}，运维" in bar["value"]
+    assert KEY not in repr((status, bar))  # the key never reaches the page
+
+
+def test_every_handler_wired_on_the_page_gets_the_events_request(tmp_path: Path) -> None:
+    """Gradio passes the request to a parameter annotated gr.Request, by position: each of the
+    tab's handlers must take it first, or it would see the first input in its place."""
+    import inspect
+
+    from gradio.utils import get_type_hints
+
     tab = OperatorTab(make_service(tmp_path, operator_keys=KEY))
-    refused = tab.login("wrong")
-    assert refused[0] is None and refused[2]["visible"] is False and "无效" in refused[3]
-    operator, key_box, console, _, docs, *_ = tab.login(KEY)
-    assert operator.startswith("key-") and KEY not in operator
-    assert key_box == "" and console["visible"] is True
-    assert any(row[0] == "nmg" for row in docs)
+    with gr.Blocks() as blocks:
+        on_load, _ = build_console(tab, gr.HTML())
+    wired = [f.fn for f in blocks.fns.values() if getattr(f.fn, "__self__", None) is tab] + [on_load]
+    assert len(wired) >= 12
+    for fn in wired:
+        first = next(iter(inspect.signature(fn).parameters))
+        assert get_type_hints(fn).get(first) is gr.Request, fn.__name__
 
 
-def test_every_handler_refuses_without_a_login(tmp_path: Path) -> None:
-    tab = OperatorTab(make_service(tmp_path, operator_keys=KEY))
-    calls = [
-        lambda: tab.refresh_documents(None),
-        lambda: tab.show_document(None, "nmg"),
-        lambda: tab.retire(None, "nmg", ""),
-        lambda: tab.reindex(None),
-        lambda: tab.refresh_queue(None, []),
-        lambda: tab.mark(None, "a1", "correct", "", []),
-        lambda: tab.export(None, []),
-        lambda: tab.stats(None),
-        lambda: tab.preview(None, "x.txt", "nmg", "", "", "", True),
-        lambda: tab.commit(None, "x.txt", "nmg", "", "", "", True),
+def _handlers(tab: OperatorTab, req: gr.Request) -> list[Any]:
+    return [
+        lambda: tab.refresh_documents(req),
+        lambda: tab.show_document(req, "nmg"),
+        lambda: tab.retire(req, "nmg", ""),
+        lambda: tab.reindex(req),
+        lambda: tab.refresh_queue(req, []),
+        lambda: tab.mark(req, "a1", "correct", "", []),
+        lambda: tab.export(req, []),
+        lambda: tab.stats(req),
+        lambda: tab.preview(req, "x.txt", "nmg", "", "", "", True),
+        lambda: tab.commit(req, "x.txt", "nmg", "", "", "", True),
     ]
-    for call in calls:
-        with pytest.raises(gr.Error, match="运维密钥"):
-            call()
+
+
+def test_every_handler_rechecks_the_cookie_and_refuses_without_an_operators_login(tmp_path: Path) -> None:
+    """A stolen Gradio session_hash is worth nothing: an earlier event of the "same" session
+    that had the operator's cookie opens nothing for one without it."""
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    hijacked = "gradio-session-of-the-operator"
+    assert tab.refresh_documents(operator_request(service, hijacked))[0]  # the operator's own event works
+    user = service.logins.open("key-0123456789abcdef", False)
+    closed = operator_request(service, hijacked)
+    service.logins.close(closed.cookies.get(LOGIN_COOKIE))  # logged out (on any worker)
+    refusals = {
+        "no cookie": (request(None, hijacked), "运维功能需要用运维密钥登录"),
+        "a user's login": (request(user, hijacked), "没有运维权限"),
+        "a made-up token": (request("x" * 43, hijacked), "运维功能需要用运维密钥登录"),
+        "a closed login": (closed, "运维功能需要用运维密钥登录"),
+    }
+    for what, (req, words) in refusals.items():
+        for call in _handlers(tab, req):
+            with pytest.raises(gr.Error, match=words):
+                call()
+        assert tab.on_load(req)[2]["visible"] is False, what
     assert (tab.ops.documents.corpus_dir / "nmg.md").exists()
+
+
+def test_a_login_of_a_key_no_longer_an_operators_opens_nothing(tmp_path: Path) -> None:
+    """The operator key was replaced in ASSISTANT_OPERATOR_KEYS (and the service restarted):
+    a session it opened, still in the store, no longer opens the console."""
+    old_operator = "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:16]
+    service = make_service(tmp_path, operator_keys="op-new-key")
+    token = service.logins.open(old_operator, True)
+    assert service.logins.identify(token) is not None  # a live session …
+    with pytest.raises(gr.Error, match="没有运维权限"):  # … of a key that is no operator's now
+        OperatorTab(service).stats(request(token))
 
 
 def test_queue_marking_export_and_stats_through_the_tab(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.console.identify(KEY)
+    operator = operator_request(service)
     log(service.store, "a1", ["refused"], intent="other")
     log(service.store, "a2", [], citations=("notice#一",))
     service.store.answers.add_feedback("a2", 1, "没答到", key="key-u")
@@ -140,7 +224,7 @@ def _file(tmp_path: Path, name: str, data: bytes) -> str:
 def test_replace_previews_then_commits_a_new_version_recorded_as_replace(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.console.identify(KEY)
+    operator = operator_request(service)
     v1 = _file(tmp_path, "v1.docx", docx_bytes(NOTICE_LINES))
     tab.commit(operator, v1, "qinghai2025", "2025", "青海省", "official")
     v2 = _file(tmp_path, "v2.docx", docx_bytes([line.replace("380万元", "420万元") for line in NOTICE_LINES]))
@@ -176,7 +260,7 @@ def test_a_refused_replacement_says_why_in_chinese_and_changes_nothing(
 ) -> None:
     service = make_service(tmp_path, operator_keys=KEY, max_upload_bytes=100_000)
     tab = OperatorTab(service)
-    operator = service.console.identify(KEY)
+    operator = operator_request(service)
     path = _file(tmp_path, name, data if data is not None else blank_pdf())
     before = snapshot(service.settings.corpus_dir)
     for handler in (tab.preview, tab.commit):
@@ -190,7 +274,7 @@ def test_a_refused_replacement_says_why_in_chinese_and_changes_nothing(
 def test_queue_and_stats_take_a_date_range_and_refuse_a_bad_date(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
     tab = OperatorTab(service)
-    operator = service.console.identify(KEY)
+    operator = operator_request(service)
     log(service.store, "a1", ["refused"], intent="other")
     today = dt.date.today()
     yesterday, tomorrow = (
@@ -226,7 +310,7 @@ def test_queue_exports_go_to_a_pruned_temp_folder_not_the_data_dir(tmp_path: Pat
     service = make_service(tmp_path, operator_keys=KEY)
     outputs = Outputs(ttl_seconds=60)
     tab = OperatorTab(service, outputs)
-    operator = service.console.identify(KEY)
+    operator = operator_request(service)
     first = Path(tab.export(operator, [])["value"])
     assert first.is_file() and first.parent.parent == outputs.root
     old = first.parent.stat().st_mtime - 120
