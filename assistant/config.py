@@ -42,6 +42,26 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
         "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
     )
+    # -- time bounds on the store (Postgres; SQLite, a local file, takes none of them) ----------
+    database_connect_timeout: float = Field(
+        default=3.0,
+        ge=2.0,
+        description="Seconds to open a connection to Postgres (libpq's connect_timeout; 2 at least).",
+    )
+    database_statement_timeout: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="Postgres statement_timeout in seconds (server side), and, one second later, the "
+        "client-side deadline of each transaction, which holds even when the server is hung and "
+        "cannot time itself out. 0 disables both (e.g. behind a PgBouncer that refuses `options`).",
+    )
+    database_keepalive_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="TCP keepalive on pooled Postgres connections: probes start after this many "
+        "idle seconds (then every third of it), and a peer that stops acknowledging (a dead host, "
+        "a cut link) is dropped after about this long again (tcp_user_timeout).",
+    )
     dense_weight: float = Field(
         default=-1.0,
         description="Weight of the dense ranking in fusion; -1 picks the measured default "
