@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
         "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
     )
-    # -- time bounds on the store (Postgres; SQLite, a local file, takes none of them) ----------
+    # -- time bounds on the store: the first three for Postgres only, the waits for any database --
     database_connect_timeout: float = Field(
         default=3.0,
         ge=2.0,
@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         description="TCP keepalive on pooled Postgres connections: probes start after this many "
         "idle seconds (then every third of it), and a peer that stops acknowledging (a dead host, "
         "a cut link) is dropped after about this long again (tcp_user_timeout).",
+    )
+    database_session_wait: float = Field(
+        default=3.0,
+        gt=0.0,
+        description="Seconds a question naming a session waits to read it; past them the "
+        "answer is 503 store_unavailable.",
+    )
+    database_turn_wait: float = Field(
+        default=0.5,
+        gt=0.0,
+        description="Seconds a question without a session waits to record its turn (and open its "
+        "session); past them the answer is given anyway, flagged session_unsaved.",
     )
     dense_weight: float = Field(
         default=-1.0,

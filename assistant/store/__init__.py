@@ -31,7 +31,7 @@ from assistant.store.database import (
     upgrade,
     upgrade_schema,
 )
-from assistant.store.sessions import ANONYMOUS, Message, Sessions, merge_profiles
+from assistant.store.sessions import ANONYMOUS, Message, Sessions, Stored, merge_profiles
 
 __all__ = [
     "ANONYMOUS",
@@ -45,6 +45,7 @@ __all__ = [
     "Sessions",
     "Store",
     "StoreTimeouts",
+    "Stored",
     "current_revision",
     "downgrade",
     "head_revision",

@@ -1,5 +1,6 @@
-"""The store's time bounds: the settings reach libpq, and a transaction past its deadline is
-never committed (on SQLite, and on a real Postgres from tests/servers.py where a server is needed)."""
+"""The store's time bounds (the settings reach libpq; a transaction past its deadline is never
+committed) and sessions made in memory, created in the transaction of their first turn. On both
+engines where it matters (store_url: SQLite and a real Postgres, tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from assistant.store import Store, StoreTimeouts, make_engine, upgrade
 from assistant.store.database import postgres_connect_args
 from assistant.store.schema import sessions_table
 from tests.servers import PostgresServer
+from tests.store.test_store import record
 
 
 def test_the_timeouts_are_read_from_the_settings() -> None:
@@ -93,4 +95,42 @@ def test_a_transaction_past_its_deadline_is_rolled_back(tmp_path: Path) -> None:
     time.sleep(0.5)  # the helper thread reaches its commit, finds the deadline passed, rolls back
     with pytest.raises(NotFoundError):
         store.sessions.open(session, "a")
+    store.dispose()
+
+
+def test_a_session_made_in_memory_is_created_with_its_first_turn(store_url: str) -> None:
+    store = Store.open(store_url)
+    session = store.sessions.new_id()
+    assert len(session) == 32 and session != store.sessions.new_id()
+    with pytest.raises(NotFoundError):
+        store.sessions.open(session, "key-aaaaaaaaaaaaaaaa")  # nothing written yet
+    fact = {"field": "enterprise.province", "value": "内蒙古自治区", "said": "内蒙古"}
+    store.sessions.record_first_turn(
+        session,
+        "key-aaaaaaaaaaaaaaaa",
+        "我们在内蒙古",
+        "好的",
+        {"enterprise": {"province": "内蒙古自治区"}},
+        record("first1", session),
+        [fact],
+        within=5.0,
+    )
+    assert store.sessions.open(session, "key-aaaaaaaaaaaaaaaa") == session  # bound to its owner
+    with pytest.raises(NotFoundError):
+        store.sessions.open(session, "key-bbbbbbbbbbbbbbbb")
+    loaded = store.sessions.load(session, "key-aaaaaaaaaaaaaaaa", within=5.0)
+    assert loaded.profile == {"enterprise": {"province": "内蒙古自治区"}} and loaded.facts == [fact]
+    assert [m.content for m in store.sessions.history(session)] == ["我们在内蒙古", "好的"]
+    logged = store.answers.get("first1")
+    assert logged is not None and logged["session_id"] == session
+
+    # One transaction: when the turn cannot be written (its answer id is taken), neither is the session.
+    other = store.sessions.new_id()
+    with pytest.raises(sa.exc.IntegrityError):
+        store.sessions.record_first_turn(
+            other, "key-aaaaaaaaaaaaaaaa", "问", "答", {}, record("first1", other)
+        )
+    with pytest.raises(NotFoundError):
+        store.sessions.open(other, "key-aaaaaaaaaaaaaaaa")
+    assert store.sessions.count_messages(other) == 0
     store.dispose()
