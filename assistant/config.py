@@ -107,6 +107,18 @@ class Settings(BaseSettings):
         description="Storage of the `limits` library: memory:// counts per worker; redis://host:6379 "
         "shares one budget across workers (needs the redis package).",
     )
+    rate_limit_storage_timeout: float = Field(
+        default=0.5,
+        gt=0.0,
+        description="Seconds a request waits on a shared rate-limit storage (Redis) before it is "
+        "counted in the worker's own memory instead.",
+    )
+    rate_limit_retry_seconds: float = Field(
+        default=5.0,
+        gt=0.0,
+        description="While the shared rate-limit storage is down, how often (at most) a request "
+        "tries it again; until it answers, limits are counted per worker in memory.",
+    )
     cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
     )

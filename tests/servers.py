@@ -194,9 +194,15 @@ class PostgresServer:
 
 
 class RedisServer:
+    """redis-server on a free port; `kill` and `start` take it down and bring it back on the same
+    port (nothing is persisted: it comes back empty)."""
+
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
             [
                 "redis-server",
@@ -215,6 +221,11 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         wait_port(self.port)
+
+    def kill(self) -> None:
+        """SIGKILL: clients' connections are reset and new ones refused, as in a crash."""
+        self.process.kill()
+        self.process.wait(timeout=10)
 
     def close(self) -> None:
         stop_process(self.process, timeout=10)

@@ -119,7 +119,13 @@ def create_app(
     _list_held_editions(app, config, service)
     app.state.keyring = KeyRing(config.api_keys)
     app.state.operator_keyring = KeyRing(config.operator_keys)
-    app.state.limiter = RateLimiter(config.rate_limit, config.anonymous_rate_limit, config.rate_limit_storage)
+    app.state.limiter = RateLimiter(
+        config.rate_limit,
+        config.anonymous_rate_limit,
+        config.rate_limit_storage,
+        timeout=config.rate_limit_storage_timeout,
+        retry_seconds=config.rate_limit_retry_seconds,
+    )
 
     if with_ui and config.ui_access == "keys" and app.state.keyring.enabled:
         app.add_middleware(UIAccessMiddleware, identify=app.state.keyring.identify)
