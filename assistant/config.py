@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         description="While the shared rate-limit storage is down, how often (at most) a request "
         "tries it again; until it answers, limits are counted per worker in memory.",
     )
+    readiness_timeout: float = Field(
+        default=2.0,
+        gt=0.0,
+        description="Seconds /readyz gives each dependency check (database, rate-limit storage).",
+    )
     cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
     )
