@@ -48,6 +48,38 @@ class Settings(BaseSettings):
         description="Days the store keeps answers (questions verbatim), their feedback and marks, and "
         "idle sessions; `assistant db purge` deletes what is older.",
     )
+    # -- time bounds on the store: the first three for Postgres only, the waits for any database --
+    database_connect_timeout: float = Field(
+        default=3.0,
+        ge=2.0,
+        description="Seconds to open a connection to Postgres (libpq's connect_timeout; 2 at least).",
+    )
+    database_statement_timeout: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="Postgres statement_timeout in seconds (server side), and, one second later, the "
+        "client-side deadline of each transaction, which holds even when the server is hung and "
+        "cannot time itself out. 0 disables both (e.g. behind a PgBouncer that refuses `options`).",
+    )
+    database_keepalive_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="TCP keepalive on pooled Postgres connections: probes start after this many "
+        "idle seconds (then every third of it), and a peer that stops acknowledging (a dead host, "
+        "a cut link) is dropped after about this long again (tcp_user_timeout).",
+    )
+    database_session_wait: float = Field(
+        default=3.0,
+        gt=0.0,
+        description="Seconds a question naming a session waits to read it; past them the "
+        "answer is 503 store_unavailable.",
+    )
+    database_turn_wait: float = Field(
+        default=0.5,
+        gt=0.0,
+        description="Seconds a question without a session waits to record its turn (and open its "
+        "session); past them the answer is given anyway, flagged session_unsaved.",
+    )
     dense_weight: float = Field(
         default=-1.0,
         description="Weight of the dense ranking in fusion; -1 picks the measured default "
@@ -80,6 +112,23 @@ class Settings(BaseSettings):
         default="memory://",
         description="Storage of the `limits` library: memory:// counts per worker; redis://host:6379 "
         "shares one budget across workers (needs the redis package).",
+    )
+    rate_limit_storage_timeout: float = Field(
+        default=0.5,
+        gt=0.0,
+        description="Seconds a request waits on a shared rate-limit storage (Redis) before it is "
+        "counted in the worker's own memory instead.",
+    )
+    rate_limit_retry_seconds: float = Field(
+        default=5.0,
+        gt=0.0,
+        description="While the shared rate-limit storage is down, how often (at most) a request "
+        "tries it again; until it answers, limits are counted per worker in memory.",
+    )
+    readiness_timeout: float = Field(
+        default=2.0,
+        gt=0.0,
+        description="Seconds /readyz gives each dependency check (database, rate-limit storage).",
     )
     cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"

@@ -10,13 +10,14 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -151,6 +152,31 @@ class PostgresServer:
     def stop(self) -> None:
         self._run([pg_bin("pg_ctl") or "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
+    def pids(self) -> list[int]:
+        """The postmaster and every process it forked (backends, checkpointer, walwriter …)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                # comm may hold spaces: the fields after the last ")" are state, ppid, …
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """SIGSTOP the whole server for the block: its kernel still accepts and acknowledges TCP,
+        so clients see a server that never answers (no reset, no refusal). SIGCONT always follows."""
+        pids = self.pids()
+        try:
+            for pid in pids:
+                os.kill(pid, signal.SIGSTOP)
+            yield
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://assistant@127.0.0.1:{self.port}/{database}"
 
@@ -170,9 +196,15 @@ class PostgresServer:
 
 
 class RedisServer:
+    """redis-server on a free port; `kill` and `start` take it down and bring it back on the same
+    port (nothing is persisted: it comes back empty)."""
+
     def __init__(self) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}"
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
             [
                 "redis-server",
@@ -191,6 +223,11 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         wait_port(self.port)
+
+    def kill(self) -> None:
+        """SIGKILL: clients' connections are reset and new ones refused, as in a crash."""
+        self.process.kill()
+        self.process.wait(timeout=10)
 
     def close(self) -> None:
         stop_process(self.process, timeout=10)

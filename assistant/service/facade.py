@@ -52,7 +52,7 @@ from assistant.rules import CheckReport, RuleSet, available_editions, check, loa
 from assistant.service import answers
 from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
-from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
+from assistant.service.follow import CORPUS_CHECK_SECONDS, GENERATION_WAIT, CorpusFollower
 from assistant.service.logins import LoginSessions
 from assistant.service.turns import UNSAVED, Turn, start_turn
 from assistant.store import ANONYMOUS, AnswerRecord, Store
@@ -94,7 +94,7 @@ class AssistantService:
             settings, self.catalog, self.default_rules, llm, today=lambda: self.today()
         )
         self.grounded = self._grounded(retriever)
-        self.follower = CorpusFollower(store.changes.generation, self.reload_index, CORPUS_CHECK_SECONDS)
+        self.follower = CorpusFollower(self._generation, self.reload_index, CORPUS_CHECK_SECONDS)
         self.console = Console(settings, store, self.reload_index, self.follower.advanced)
         self.logins = LoginSessions(settings, store.logins)
 
@@ -110,6 +110,11 @@ class AssistantService:
         service = cls(settings, retriever, store, llm or make_llm(settings))
         service.follower.seen = generation
         return service
+
+    def _generation(self) -> int:
+        """The store's corpus generation, read within GENERATION_WAIT: a hung store costs the
+        request that checks it that long at most, and the worker answers from its index."""
+        return self.store.db.within(GENERATION_WAIT, self.store.changes.generation)
 
     def _grounded(self, retriever: Retriever) -> GroundedAnswerer:
         return GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog, self.reader)
@@ -187,7 +192,15 @@ class AssistantService:
     def _start_turn(
         self, question: str, session: str | None, profile: dict[str, Any] | None, owner: str
     ) -> tuple[str, Turn]:
-        return start_turn(self.store.sessions, self.reader, question, session, profile, owner)
+        return start_turn(
+            self.store.sessions,
+            self.reader,
+            question,
+            session,
+            profile,
+            owner,
+            wait=self.settings.database_session_wait,
+        )
 
     def _citations(self, ids: list[str]) -> list[Citation]:
         out = []
@@ -234,13 +247,14 @@ class AssistantService:
             intent=intent,
             edition=edition or self.default_rules.edition,
         )
-        if session_id.startswith(UNSAVED):
-            flags = [*flags, UNSAVED]
-            self._log_unsaved(record)
+        # A what-if shapes this answer only: what is kept is the profile without it.
+        keep = turn.store if turn is not None and turn.what_if else profile
+        new_facts = [f.as_dict() for f in turn.new_facts] if turn is not None else []
+        if turn is not None and turn.new_session:
+            if not self._record_first_turn(turn.owner, question, text, keep, record, new_facts):
+                flags = [*flags, UNSAVED]
+                session_id = f"{UNSAVED}-{uuid.uuid4().hex}"
         else:
-            # A what-if shapes this answer only: what is kept is the profile without it.
-            keep = turn.store if turn is not None and turn.what_if else profile
-            new_facts = [f.as_dict() for f in turn.new_facts] if turn is not None else []
             # One transaction: both messages, the profile, the facts and the answer-log row.
             self.store.sessions.record_turn(session_id, question, text, keep, record, new_facts)
         understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
@@ -261,13 +275,38 @@ class AssistantService:
             prompt_version=prompt_version,
         )
 
-    def _log_unsaved(self, record: AnswerRecord) -> None:
-        """Log a sessionless answer if the database is back; losing it is better than failing."""
-        record.session_id = None
+    def _record_first_turn(
+        self,
+        owner: str,
+        question: str,
+        text: str,
+        profile: dict[str, Any],
+        record: AnswerRecord,
+        facts: list[dict[str, Any]],
+    ) -> bool:
+        """Create the session made in memory with its first turn, waiting database_turn_wait at
+        most; False when the store is down or too slow (nothing is written then). The answer is
+        given either way: a question asked without a session never waits on the database. The
+        warning names the answer, never the question (it may hold a company's facts)."""
+        assert record.session_id is not None
         try:
-            self.store.answers.log(record)
-        except StoreUnavailableError:
-            log.warning("answer not logged: session store unavailable")
+            self.store.sessions.record_first_turn(
+                record.session_id,
+                owner,
+                question,
+                text,
+                profile,
+                record,
+                facts,
+                within=self.settings.database_turn_wait,
+            )
+        except StoreUnavailableError as exc:
+            log.warning(
+                "turn not recorded: answered without saving the session",
+                extra={"answer_id": record.answer_id, "reason": exc.message},
+            )
+            return False
+        return True
 
     def _grounded_answer(
         self,
@@ -366,7 +405,7 @@ class AssistantService:
     ) -> AsyncIterator[dict[str, Any]]:
         assert self.llm is not None
         profile = turn.profile
-        history = [] if session_id.startswith(UNSAVED) else self.store.sessions.history(session_id)
+        history = [] if turn.new_session else await asyncio.to_thread(self._history, session_id)
         state = TurnState(profile=profile)  # the user's facts only: the model's never join them
         toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
         if profile:
@@ -397,7 +436,8 @@ class AssistantService:
             yield {"type": "token", "text": tail}
         report = state.report
         missing = self.grounded.missing_facts(report, set()) if report else []
-        answer = self._finish(
+        answer = await asyncio.to_thread(  # the store's write off the event loop
+            self._finish,
             question,
             session_id,
             None,
@@ -414,6 +454,11 @@ class AssistantService:
             turn=turn,
         )
         yield {"type": "final", "answer": answer}
+
+    def _history(self, session_id: str) -> list[Any]:
+        """The session's recent messages for the model, read within database_session_wait."""
+        wait = self.settings.database_session_wait
+        return self.store.db.within(wait, self.store.sessions.history, session_id)
 
     async def ask_async(self, question: str, **kwargs: Any) -> Answer:
         final: Answer | None = None

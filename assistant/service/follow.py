@@ -16,6 +16,9 @@ from assistant.errors import StoreUnavailableError
 log = logging.getLogger("assistant.service")
 #: How often, at most, a worker asks the store whether the corpus changed (CorpusFollower).
 CORPUS_CHECK_SECONDS = 2.0
+#: How long that one indexed single-row read may take before the store counts as unreachable for
+#: this round: the request making the check waits no longer (the service bounds the read).
+GENERATION_WAIT = 0.25
 
 
 class CorpusFollower:

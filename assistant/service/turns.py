@@ -1,5 +1,5 @@
-"""What one question brings to the service: the session opened (or none, when the store is down
-and none was asked for), and the stored, given and stated facts merged into a `Turn`.
+"""What one question brings to the service: the session (read when the question names one,
+made in memory when it does not), and the stored, given and stated facts merged into a `Turn`.
 
 Kept apart from the facade because the merging order is a policy of its own (later statements
 override earlier ones, a given profile wins, a what-if shapes one answer only) and is easier to
@@ -7,20 +7,18 @@ read and test alone."""
 
 from __future__ import annotations
 
-import logging
 import time
-import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from assistant.answering import EnterpriseReader, Fact, facts_to_profile
-from assistant.errors import AssistantError, StoreUnavailableError
+from assistant.errors import AssistantError
 from assistant.rules import parse_profile
-from assistant.store import ANONYMOUS, Sessions, merge_profiles
+from assistant.store import ANONYMOUS, Sessions, Stored, merge_profiles
 
-log = logging.getLogger("assistant.service")
-#: Flag on an answer whose session could not be stored (the database was down, none was asked for).
+#: Flag on an answer whose new session could not be stored (the database was down or did not
+#: answer in time); its `session` is then this prefix and a random suffix, usable for nothing.
 UNSAVED = "session_unsaved"
 
 
@@ -37,6 +35,10 @@ class Turn(BaseModel):
     reading: Any = None
     #: perf_counter() when the turn started: the answer log records the latency.
     started: float = Field(default_factory=time.perf_counter)
+    #: The session was made in memory for this question: recording the turn creates it.
+    new_session: bool = False
+    #: Whose session it is (the caller's key id).
+    owner: str = ANONYMOUS
 
 
 def start_turn(
@@ -46,24 +48,24 @@ def start_turn(
     session: str | None,
     profile: dict[str, Any] | None,
     owner: str = ANONYMOUS,
+    wait: float | None = None,
 ) -> tuple[str, Turn]:
-    """Open the session and merge stored, given and stated facts (given ones validated).
+    """Read (or make) the session and merge stored, given and stated facts (given ones validated).
 
-    Later statements override earlier ones; an explicitly given profile is the most reliable
-    source, so it is applied last. Facts stated as a what-if shape this answer only. A session
-    belongs to its `owner` (the caller's key id): another caller's id is NotFoundError."""
+    A question without a session touches no database here: its session is made in memory and
+    created when the turn is recorded, so a slow or unreachable store never delays the answer.
+    A named session must be read (its profile shapes the answer): within `wait` seconds, else
+    StoreUnavailableError. Later statements override earlier ones; an explicitly given profile
+    is the most reliable source, so it is applied last. Facts stated as a what-if shape this
+    answer only. A session belongs to its `owner` (the caller's key id): another caller's id is
+    NotFoundError."""
     if profile:
         parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
-    try:
-        session_id = sessions.open(session, owner)
-        stored = sessions.profile(session_id)
-        earlier_facts = sessions.facts(session_id)
-    except StoreUnavailableError:
-        if session is not None:
-            raise  # the caller wants a conversation we can neither read nor continue
-        # No session asked for: answer anyway, in a session that is never stored.
-        log.warning("session store unavailable; answering without a session")
-        session_id, stored, earlier_facts = UNSAVED + "-" + uuid.uuid4().hex, {}, []
+    if session is None:
+        session_id, saved = sessions.new_id(), Stored({}, [])
+    else:
+        session_id, saved = session, sessions.load(session, owner, within=wait)
+    stored, earlier_facts = saved.profile, saved.facts
     reading = reader.extract(question)
     stated_facts = reading.stated()
     store = merge_profiles(merge_profiles(stored, facts_to_profile(stated_facts)), profile or {})
@@ -90,4 +92,6 @@ def start_turn(
         understood=[*earlier, *stated_facts, *reading.conflicts(), *what_if],
         what_if=bool(what_if),
         reading=reading,
+        new_session=session is None,
+        owner=owner,
     )

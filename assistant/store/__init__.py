@@ -23,6 +23,7 @@ from assistant.store.database import (
     UNAVAILABLE,
     UPGRADE_HINT,
     Database,
+    StoreTimeouts,
     current_revision,
     downgrade,
     head_revision,
@@ -33,7 +34,7 @@ from assistant.store.database import (
 )
 from assistant.store.logins import Login, Logins, token_digest
 from assistant.store.retention import purge
-from assistant.store.sessions import ANONYMOUS, Message, Sessions, merge_profiles
+from assistant.store.sessions import ANONYMOUS, Message, Sessions, Stored, merge_profiles
 
 __all__ = [
     "ANONYMOUS",
@@ -48,6 +49,8 @@ __all__ = [
     "Message",
     "Sessions",
     "Store",
+    "StoreTimeouts",
+    "Stored",
     "current_revision",
     "downgrade",
     "head_revision",
@@ -71,10 +74,13 @@ class Store:
     logins: Logins
 
     @classmethod
-    def open(cls, target: str | Path, *, auto_upgrade: bool | None = None) -> Store:
+    def open(
+        cls, target: str | Path, *, auto_upgrade: bool | None = None, timeouts: StoreTimeouts | None = None
+    ) -> Store:
         """`target` is an SQLAlchemy URL or the path of an SQLite file. Migrations run on open
-        for SQLite (embedded); a server database must be upgraded with `assistant db upgrade`."""
-        db = Database(target, auto_upgrade=auto_upgrade)
+        for SQLite (embedded); a server database must be upgraded with `assistant db upgrade`.
+        `timeouts` bound every call on a server database (the settings' defaults when None)."""
+        db = Database(target, auto_upgrade=auto_upgrade, timeouts=timeouts)
         answers = AnswerLog(db)
         return cls(
             db=db, sessions=Sessions(db, answers), answers=answers, changes=ChangeLog(db), logins=Logins(db)
@@ -82,11 +88,12 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls.open(settings.store_url)
+        return cls.open(settings.store_url, timeouts=StoreTimeouts.from_settings(settings))
 
-    def ping(self) -> None:
-        """Raise StoreUnavailableError unless the database answers (for /readyz)."""
-        self.db.ping()
+    def ping(self, within: float | None = None) -> None:
+        """Raise StoreUnavailableError unless the database answers (for /readyz), within
+        `within` seconds when given."""
+        self.db.ping(within)
 
     def dispose(self) -> None:
         self.db.dispose()

@@ -52,6 +52,23 @@ def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, An
     return merged
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What a session holds for its next turn: the profile gathered and the facts understood."""
+
+    profile: dict[str, Any]
+    facts: list[dict[str, Any]]
+
+
+def _check_id(session_id: str) -> None:
+    if not (0 < len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
+        raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
+
+
+def _not_found(session_id: str) -> NotFoundError:
+    return NotFoundError(f"会话 {session_id} 不存在或已失效：不带会话编号提问即可开始新的会话")
+
+
 class Sessions:
     """Create, read and append to sessions. Ids are opaque hex (or the caller's, validated)."""
 
@@ -59,25 +76,50 @@ class Sessions:
         self.db = db
         self.answers = answers
 
+    @staticmethod
+    def new_id() -> str:
+        """An unguessable id for a session that exists only in memory until its first turn is
+        recorded (`record_first_turn`): a new conversation waits on nothing."""
+        return secrets.token_hex(16)
+
     def open(self, session_id: str | None, owner: str = ANONYMOUS) -> str:
         """A new session for `owner` (an unguessable id made here), or `session_id` when it
         exists and `owner` opened it. Any other id — unknown, another key's, or chosen by the
         client — is NotFoundError: a caller can neither read nor create another's session."""
         if session_id is None:
-            new_id = secrets.token_hex(16)
-            now = time.time()
+            new_id = self.new_id()
             with self.db.connection(write=True) as conn:
-                conn.execute(sessions_table.insert().values(id=new_id, owner=owner, created=now, updated=now))
+                self._create(conn, new_id, owner)
             return new_id
-        if not (0 < len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
-            raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
+        _check_id(session_id)
         with self.db.connection() as conn:
-            found = conn.execute(
-                sa.select(sessions_table.c.owner).where(sessions_table.c.id == session_id)
-            ).first()
-        if found is None or found[0] != owner:
-            raise NotFoundError(f"会话 {session_id} 不存在或已失效：不带会话编号提问即可开始新的会话")
+            self._owned(conn, session_id, owner)
         return session_id
+
+    def load(self, session_id: str, owner: str = ANONYMOUS, within: float | None = None) -> Stored:
+        """The profile and facts of `owner`'s session, read in one transaction (NotFoundError as
+        `open`); within `within` seconds when given, else StoreUnavailableError."""
+        _check_id(session_id)
+        if within is not None:
+            return self.db.within(within, self.load, session_id, owner)
+        with self.db.connection() as conn:
+            self._owned(conn, session_id, owner)
+            profile = self._profile(conn, session_id)
+            facts = self._facts(conn, session_id)
+        return Stored(profile, facts)
+
+    @staticmethod
+    def _create(conn: Connection, session_id: str, owner: str) -> None:
+        now = time.time()
+        conn.execute(sessions_table.insert().values(id=session_id, owner=owner, created=now, updated=now))
+
+    @staticmethod
+    def _owned(conn: Connection, session_id: str, owner: str) -> None:
+        found = conn.execute(
+            sa.select(sessions_table.c.owner).where(sessions_table.c.id == session_id)
+        ).first()
+        if found is None or found[0] != owner:
+            raise _not_found(session_id)
 
     def _lock_session(self, conn: Connection, session_id: str) -> dict[str, Any] | None:
         """The session's profile, its row locked until commit (Postgres; SQLite's writer lock
@@ -136,9 +178,13 @@ class Sessions:
 
     def profile(self, session_id: str) -> dict[str, Any]:
         with self.db.connection() as conn:
-            row = conn.execute(
-                sa.select(sessions_table.c.profile).where(sessions_table.c.id == session_id)
-            ).first()
+            return self._profile(conn, session_id)
+
+    @staticmethod
+    def _profile(conn: Connection, session_id: str) -> dict[str, Any]:
+        row = conn.execute(
+            sa.select(sessions_table.c.profile).where(sessions_table.c.id == session_id)
+        ).first()
         return dict(json.loads(row[0])) if row else {}
 
     def _save_profile(self, conn: Connection, session_id: str, base: dict, facts: dict) -> dict[str, Any]:
@@ -162,11 +208,15 @@ class Sessions:
         """The facts understood so far in the session, each with the words it came from,
         oldest statement first."""
         with self.db.connection() as conn:
-            rows = conn.execute(
-                sa.select(facts_table.c.fact)
-                .where(facts_table.c.session_id == session_id)
-                .order_by(facts_table.c.updated)
-            ).all()
+            return self._facts(conn, session_id)
+
+    @staticmethod
+    def _facts(conn: Connection, session_id: str) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            sa.select(facts_table.c.fact)
+            .where(facts_table.c.session_id == session_id)
+            .order_by(facts_table.c.updated)
+        ).all()
         return [dict(json.loads(row[0])) for row in rows]
 
     @staticmethod
@@ -196,17 +246,50 @@ class Sessions:
         """The whole turn in one transaction: both messages, the merged profile, the facts
         understood and the log row."""
         with self.db.connection(write=True) as conn:
-            base = self._lock_session(conn, session_id)
-            if base is None:
-                raise NotFoundError(f"会话 {session_id} 不存在")
-            self._append(conn, session_id, [("user", question), ("assistant", text)])
-            if profile:
-                self._save_profile(conn, session_id, base, profile)
-            else:
-                conn.execute(
-                    sessions_table.update()
-                    .where(sessions_table.c.id == session_id)
-                    .values(updated=time.time())
-                )
-            self._save_facts(conn, session_id, facts)
-            self.answers.insert(conn, record)
+            self._record(conn, session_id, question, text, profile, record, facts)
+
+    def record_first_turn(
+        self,
+        session_id: str,
+        owner: str,
+        question: str,
+        text: str,
+        profile: dict[str, Any],
+        record: AnswerRecord,
+        facts: Sequence[dict[str, Any]] = (),
+        within: float | None = None,
+    ) -> None:
+        """The first turn of a session made in memory (`new_id`): the session, bound to `owner`,
+        is created in the turn's one transaction, so it exists with its first turn or not at all.
+        Within `within` seconds when given, else StoreUnavailableError and nothing is written."""
+        if within is not None:
+            return self.db.within(
+                within, self.record_first_turn, session_id, owner, question, text, profile, record, facts
+            )
+        with self.db.connection(write=True) as conn:
+            self._create(conn, session_id, owner)
+            self._record(conn, session_id, question, text, profile, record, facts)
+        return None
+
+    def _record(
+        self,
+        conn: Connection,
+        session_id: str,
+        question: str,
+        text: str,
+        profile: dict[str, Any],
+        record: AnswerRecord,
+        facts: Sequence[dict[str, Any]],
+    ) -> None:
+        base = self._lock_session(conn, session_id)
+        if base is None:
+            raise NotFoundError(f"会话 {session_id} 不存在")
+        self._append(conn, session_id, [("user", question), ("assistant", text)])
+        if profile:
+            self._save_profile(conn, session_id, base, profile)
+        else:
+            conn.execute(
+                sessions_table.update().where(sessions_table.c.id == session_id).values(updated=time.time())
+            )
+        self._save_facts(conn, session_id, facts)
+        self.answers.insert(conn, record)

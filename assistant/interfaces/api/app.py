@@ -121,7 +121,13 @@ def create_app(
     _list_held_editions(app, config, service)
     app.state.keyring = KeyRing(config.api_keys)
     app.state.operator_keyring = KeyRing(config.operator_keys)
-    app.state.limiter = RateLimiter(config.rate_limit, config.anonymous_rate_limit, config.rate_limit_storage)
+    app.state.limiter = RateLimiter(
+        config.rate_limit,
+        config.anonymous_rate_limit,
+        config.rate_limit_storage,
+        timeout=config.rate_limit_storage_timeout,
+        retry_seconds=config.rate_limit_retry_seconds,
+    )
     _add_login(app, config, holder, with_ui and config.ui_access != "off")
     if config.cors_origin_list:
         app.add_middleware(

@@ -12,17 +12,19 @@ lists them all).
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from assistant.interfaces.api import metrics
@@ -30,6 +32,8 @@ from assistant.interfaces.api.errors import ApiError
 from assistant.interfaces.api.models import ReviewRequest
 from assistant.keys import KeyRing
 from assistant.service import AssistantService
+
+log = logging.getLogger("assistant.api")
 
 # ---------------------------------------------------------------------------------------------
 # The service, built once per process
@@ -173,20 +177,55 @@ OperatorDep = Annotated[Principal, Depends(authenticate_operator)]
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StorageState:
+    """What /readyz reports of the rate-limit storage."""
+
+    status: Literal["ok", "degraded"]
+    backend: str  # the storage's scheme: memory, redis …
+    detail: str  # Chinese, for the operator reading /readyz
+
+
 class RateLimiter:
     """Moving-window limits per key (the `limits` library, which slowapi is built on).
 
     A moving window has no burst at a window boundary, and its reset time gives an exact
     Retry-After. With memory storage each worker counts separately (N workers allow N times the
     rate); point rate_limit_storage at Redis for one shared budget.
+
+    A shared storage that fails (down, refusing, or slower than `timeout`) never fails a
+    request: limits are then counted in this worker's memory (per worker, as with memory://),
+    one warning is logged per outage and the metrics say so. While it is down one request at
+    most every `retry_seconds` tries it again; the first that succeeds switches back.
     """
 
-    def __init__(self, per_key: str, anonymous: str, storage_uri: str = "memory://") -> None:
-        from limits import parse, storage, strategies
+    def __init__(
+        self,
+        per_key: str,
+        anonymous: str,
+        storage_uri: str = "memory://",
+        *,
+        timeout: float = 0.5,
+        retry_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from limits import parse, strategies
+        from limits.errors import StorageError
+        from limits.storage import MemoryStorage
 
         self.per_key = parse(per_key) if per_key else None
         self.anonymous = parse(anonymous) if anonymous else None
-        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+        self.backend = storage_uri.split("://", 1)[0] or "memory"
+        self.shared = self.backend != "memory"
+        self._storage = _storage(storage_uri, timeout)
+        self._limiter = strategies.MovingWindowRateLimiter(self._storage)
+        self._local = strategies.MovingWindowRateLimiter(MemoryStorage()) if self.shared else self._limiter
+        self._errors = (StorageError, OSError)  # what a failing storage raises (wrapped, or a socket's)
+        self._retry_seconds = retry_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._retry_at = 0.0
 
     def retry_after(self, principal: Principal) -> int | None:
         """None when the request may proceed; otherwise seconds to wait."""
@@ -196,14 +235,116 @@ class RateLimiter:
             item, who = self.per_key, principal.key_id
         if item is None:
             return None
-        if self._limiter.hit(item, who):
-            return None
-        reset = self._limiter.get_window_stats(item, who).reset_time
-        return max(1, math.ceil(reset - time.time()))
+        if self._use_shared():
+            try:
+                wait = _retry_after(self._limiter, item, who)
+            except self._errors as exc:
+                self._failed(exc)
+            else:
+                self._answered()
+                return wait
+        if self.shared:
+            metrics.RATE_LIMIT_LOCAL.inc()
+        return _retry_after(self._local, item, who)
+
+    @property
+    def degraded(self) -> bool:
+        """True while the shared storage is down and limits are counted in memory."""
+        return self._down_since is not None
+
+    def check(self) -> StorageState:
+        """For /readyz: ping the shared storage (bounded by its timeout; while it is down, only
+        when a retry is due) and say whether limits are shared or counted in memory."""
+        if self._use_shared():
+            if self._storage.check():  # limits' check never raises: False when unreachable
+                self._answered()
+            else:
+                self._failed(ConnectionError("ping failed"))
+        if not self.shared:
+            return StorageState("ok", self.backend, "各工作进程在内存中分别计数")
+        if self.degraded:
+            return StorageState("degraded", self.backend, "共享存储不可用，暂按各工作进程内存计数")
+        return StorageState("ok", self.backend, "共享存储正常")
+
+    def _use_shared(self) -> bool:
+        """Whether this request asks the shared storage: always while it answers; while it is
+        down, only the first request after each `retry_seconds` (the others count in memory)."""
+        if not self.shared:
+            return False
+        if self._down_since is None:
+            return True
+        with self._lock:
+            now = self._clock()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self._retry_seconds
+            return True
+
+    def _failed(self, exc: BaseException) -> None:
+        with self._lock:
+            now = self._clock()
+            self._retry_at = now + self._retry_seconds
+            if self._down_since is not None:
+                return
+            self._down_since = now
+        metrics.RATE_LIMIT_OUTAGES.inc()
+        metrics.RATE_LIMIT_DEGRADED.set(1)
+        log.warning(
+            "rate-limit storage unavailable: counting limits in this worker's memory until it answers",
+            extra={"backend": self.backend, "error": type(exc).__name__},
+        )
+
+    def _answered(self) -> None:
+        if self._down_since is None:
+            return
+        with self._lock:
+            if self._down_since is None:
+                return
+            seconds = self._clock() - self._down_since
+            self._down_since = None
+        metrics.RATE_LIMIT_DEGRADED.set(0)
+        log.info(
+            "rate-limit storage answers again: limits are shared again",
+            extra={"backend": self.backend, "outage_seconds": round(seconds, 1)},
+        )
+
+
+def _storage(uri: str, timeout: float) -> Any:
+    """The `limits` storage at `uri`. For Redis: socket timeouts of `timeout` (redis-py waits for
+    ever by default), one immediate reconnect on a broken connection (a pooled connection
+    left over from before a Redis restart) and none of redis-py's default retries with backoff,
+    so a failing Redis costs a request at most about `timeout`; errors are wrapped as
+    limits.errors.StorageError."""
+    from limits import storage
+
+    if not uri.startswith(("redis://", "rediss://", "redis+unix://", "valkey://", "valkeys://")):
+        return storage.storage_from_string(uri, wrap_exceptions=True)
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    return storage.storage_from_string(
+        uri,
+        wrap_exceptions=True,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),  # type: ignore[arg-type]
+    )
+
+
+def _retry_after(limiter: Any, item: Any, who: str) -> int | None:
+    if limiter.hit(item, who):
+        return None
+    reset = limiter.get_window_stats(item, who).reset_time
+    return max(1, math.ceil(reset - time.time()))
 
 
 async def enforce_rate_limit(request: Request, principal: PrincipalDep) -> None:
-    wait = request.app.state.limiter.retry_after(principal)
+    limiter: RateLimiter = request.app.state.limiter
+    if limiter.shared:  # a network round trip (bounded by its timeout): off the event loop
+        wait = await run_in_threadpool(limiter.retry_after, principal)
+    else:
+        wait = limiter.retry_after(principal)
     if wait is not None:
         metrics.RATE_LIMITED.inc()
         raise ApiError(

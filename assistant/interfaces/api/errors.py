@@ -72,10 +72,19 @@ def scrub(message: str) -> str:
 
 
 def error_response(
-    status: int, code: str, message: str, request_id: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
+    """The one error shape; `extra` adds top-level keys beside `error` (/readyz's dependencies)."""
     request_id = request_id or request_id_var.get()
-    body = {"error": {"code": code, "message": printable(scrub(message)), "request_id": request_id}}
+    body: dict[str, Any] = {
+        "error": {"code": code, "message": printable(scrub(message)), "request_id": request_id},
+        **(extra or {}),
+    }
     return JSONResponse(body, status_code=status, headers={**(headers or {}), "X-Request-ID": request_id})
 
 

@@ -1,5 +1,6 @@
 """Prometheus metrics for GET /metrics: request counts and latency per route, answers by mode,
-LLM fallbacks, retrieval time, refused requests (auth, rate limit).
+LLM fallbacks, retrieval time, refused requests (auth, rate limit), and the rate-limit storage's
+fallback to worker memory.
 
 Routes are labelled by their template (`/v1/clauses/{clause_id}`), never the raw path, so a
 scanner hitting random URLs cannot blow up the number of series. With several uvicorn workers
@@ -20,6 +21,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -49,6 +51,19 @@ RETRIEVAL = Histogram(
 )
 AUTH_FAILURES = Counter("assistant_auth_failures_total", "Requests refused for a missing or wrong API key")
 RATE_LIMITED = Counter("assistant_rate_limited_total", "Requests refused by the per-key rate limit")
+RATE_LIMIT_OUTAGES = Counter(
+    "assistant_rate_limit_storage_outages_total",
+    "Times the shared rate-limit storage (Redis) failed and limits fell back to worker memory",
+)
+RATE_LIMIT_LOCAL = Counter(
+    "assistant_rate_limit_local_total",
+    "Requests whose rate limit was counted in worker memory because the shared storage failed",
+)
+RATE_LIMIT_DEGRADED = Gauge(
+    "assistant_rate_limit_storage_degraded",
+    "1 while a worker counts rate limits in memory because the shared storage is down",
+    multiprocess_mode="livemax",  # with several workers: 1 if any live worker is degraded
+)
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

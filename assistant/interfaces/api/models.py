@@ -53,12 +53,41 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
+class Dependency(BaseModel):
+    """One dependency as /readyz found it."""
+
+    status: Literal["ok", "degraded", "down", "configured", "not_configured"] = Field(
+        description="ok 正常；degraded 降级但仍可服务；down 不可用；configured / not_configured "
+        "仅表示是否配置（大模型，就绪检查从不调用）",
+        examples=["ok"],
+    )
+    backend: str | None = Field(default=None, description="所用后端", examples=["postgresql"])
+    detail: str = Field(description="中文说明", examples=["会话数据库可用"])
+    ms: float | None = Field(
+        default=None, description="本次检查耗时（毫秒）；未实际检查的为空", examples=[1.8]
+    )
+
+
 class Ready(BaseModel):
     status: Literal["ready"] = "ready"
     clauses: int = Field(examples=[140])
     editions: list[str] = Field(examples=[["2024", "2025"]])
     dense: bool = Field(description="向量检索是否启用", examples=[True])
     llm: bool = Field(description="是否配置了大模型；否则为依据条款直接回答", examples=[False])
+    degraded: list[str] = Field(
+        default_factory=list, description="降级运行（仍可服务）的依赖名，如 rate_limit", examples=[[]]
+    )
+    dependencies: dict[str, Dependency] = Field(
+        default_factory=dict,
+        description="各依赖的状态：index（索引）、database（会话数据库）、rate_limit（限流存储）、llm（大模型）",
+    )
+
+
+class NotReady(ErrorResponse):
+    """/readyz when a dependency that serves requests is down: the one error shape, plus what
+    each dependency was found in."""
+
+    dependencies: dict[str, Dependency] = Field(description="各依赖的状态，同 Ready.dependencies")
 
 
 # ---------------------------------------------------------------------------------------------
