@@ -5,7 +5,8 @@
   to load, ~90 MB of weights.
 - any other value of ``ASSISTANT_EMBEDDING_MODEL`` is a local sentence-transformers folder (a
   downloaded bge-small-zh-v1.5 or bge-m3, say). sentence-transformers, and with it torch, is
-  imported only then, so the default path never pays for torch.
+  imported only then, so the default path never pays for torch; both are the optional ``st``
+  extra (``pip install '.[st]'``), and without it such a setting is refused in Chinese.
 
 Queries and passages are embedded differently (e5's "query: " / "passage: " prefixes, a
 sentence-transformers model's own prompts). Query vectors are kept in an LRU cache, so a
@@ -155,7 +156,14 @@ class SentenceTransformerEmbedder(Embedder):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # the optional `st` extra (sentence-transformers, torch) is absent
+            raise IndexBuildError(
+                f"{SETTING} 指向本地模型目录“{folder.name}”，需要可选依赖 sentence-transformers 和 torch，"
+                f"但当前环境未安装（{exc.name or type(exc).__name__}）。请在项目目录运行 pip install '.[st]'"
+                f"（或 make install-st），或删除该设置以使用内置模型 {BUNDLED_EMBEDDING_MODEL}"
+            ) from exc
 
         self.model_id = f"sentence-transformers:{folder}"
         try:

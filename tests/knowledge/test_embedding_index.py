@@ -223,6 +223,79 @@ def test_a_bad_model_setting_is_a_chinese_error_and_leaves_the_index_alone(
     assert not settings.chroma_dir.exists()
 
 
+def test_a_model_folder_without_the_st_extra_is_a_chinese_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install .` leaves out sentence-transformers and torch (the `st` extra): a model folder
+    in the setting then says which extra to install, in Chinese, without a traceback."""
+    folder = tmp_path / "bge-small-zh"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]")
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails as if absent
+    settings = Settings(data_dir=tmp_path / "data", embedding_model=str(folder))
+    with pytest.raises(IndexBuildError, match=r"pip install '\.\[st\]'") as caught:
+        load_embedder(settings.embedding_model)
+    assert "sentence-transformers" in caught.value.message and "bge-small-zh" in caught.value.message
+    monkeypatch.setattr(cli.state, "settings", settings)
+    result = CliRunner().invoke(cli.app, ["index"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "[st]" in result.output and not settings.chroma_dir.exists()
+
+
+def tiny_sentence_transformer(folder: Path) -> Path:
+    """A sentence-transformers folder with a one-layer BERT of random weights, made on the spot:
+    the `st` path end to end without downloading a model."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    text = (REPO_ROOT / "corpus" / "form.md").read_text(encoding="utf-8")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted({c for c in text if not c.isspace()})]
+    bert_dir = folder / "bert"
+    bert_dir.mkdir(parents=True)
+    (bert_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=128,
+    )
+    torch.manual_seed(0)
+    BertModel(config).save_pretrained(bert_dir)
+    BertTokenizerFast(vocab_file=str(bert_dir / "vocab.txt")).save_pretrained(bert_dir)
+    word = models.Transformer(str(bert_dir), max_seq_length=128)
+    pooling = models.Pooling(word.get_embedding_dimension())
+    model_dir = folder / "model"
+    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(model_dir))
+    return model_dir
+
+
+def test_a_local_sentence_transformers_folder_builds_the_dense_index(tmp_path: Path) -> None:
+    pytest.importorskip(
+        "sentence_transformers",
+        reason="the optional `st` extra (sentence-transformers, torch) is not installed: "
+        "pip install '.[st]' (make test installs it)",
+    )
+    folder = tiny_sentence_transformer(tmp_path / "tiny-st")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=small_corpus(tmp_path, "form.md"),
+        embedding_model=str(folder),
+    )
+    embedder = load_embedder(settings.embedding_model)
+    assert embedder.model_id == f"sentence-transformers:{folder.resolve()}"
+    vector = embedder.query("推荐汇总表")
+    assert vector.dtype == np.float32 and abs(float(vector @ vector) - 1) < 1e-5
+    index, info = load_index(settings)
+    assert info.rebuilt and info.model == embedder.model_id
+    assert index.collection.count() == info.units == embedder.passages_embedded
+    assert index.dense_ranking("推荐汇总表", 3)
+    _, again = load_index(settings)  # the same folder: the index is reused, nothing re-embedded
+    assert not again.rebuilt and embedder.passages_embedded == info.units
+
+
 @pytest.mark.slow
 def test_the_default_path_never_imports_torch(full_index: object, session_settings: Settings) -> None:
     code = (
