@@ -65,6 +65,16 @@ def settings(tmp_path: Path) -> Settings:
 
 # -- real servers on loopback (tests/servers.py) ----------------------------------------------
 
+SERVER_FIXTURES = frozenset({"postgres", "redis_server", "chroma_server"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `servers` every test that uses a server fixture, before `-m` selects."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
@@ -93,7 +103,7 @@ def chroma_server() -> Iterator[ChromaServer]:
     server.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.servers)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated store, once as an SQLite file and once as a database on the session's Postgres."""
     if request.param == "sqlite":
