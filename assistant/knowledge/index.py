@@ -85,12 +85,6 @@ class SparseIndex:
             return np.zeros(bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(bm25.get_scores(known), dtype=np.float32)
 
-    def word_scores(self, query: str) -> np.ndarray:
-        return self.scores(self.words, self.tokenizer.words(query))
-
-    def bigram_scores(self, query: str) -> np.ndarray:
-        return self.scores(self.bigrams, self.tokenizer.bigrams(query))
-
 
 def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
     """Terms jieba must keep whole: tiers, links, 环节/scenario names, KPI names, key phrases."""
