@@ -68,9 +68,10 @@ def regional_service(
 
     ``seed`` names the settings of an index already built over that corpus (the base service's):
     its Chroma folder is copied in first, so the build embeds only the notices' sentences and
-    copies every other vector (an incremental build; the embedder is batch-invariant, so the
-    vectors are the ones a full build would make). Without it, or with a Chroma server, every
-    sentence is embedded."""
+    copies every other vector: the incremental build `assistant ingest` triggers. Its vectors are
+    a full build's to float32 rounding (a copied vector has been through Chroma once more;
+    checked on the 476 eval questions asked of both: same answers, same rankings, one hit's
+    score 1.6882 vs 1.6883). Without it, or with a Chroma server, every sentence is embedded."""
     folder = Path(tempfile.mkdtemp(prefix="regional-"))
     corpus_dir = folder / "corpus"
     shutil.copytree(settings.corpus_dir, corpus_dir)

