@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from cachetools import LRUCache
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TOKEN_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
@@ -60,10 +62,10 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
+        """The table in a synonyms.yaml; parsed once per content (every index load reads it)."""
         if not path.exists():
             return cls({})
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
+        return _synonyms_from(path.read_text(encoding="utf-8"))
 
     def vocabulary(self) -> list[str]:
         """Every document term the table can expand to, each once."""
@@ -94,8 +96,24 @@ class Synonyms:
         return extra
 
 
+@lru_cache(maxsize=4)
+def _synonyms_from(text: str) -> Synonyms:
+    """A Synonyms table is never changed once built, so indexes over the same file share one."""
+    data = yaml.safe_load(text) or {}
+    return Synonyms({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
+
+
+#: Texts whose jieba words a tokenizer keeps (clauses, headings, recent queries).
+WORDS_CACHE_SIZE = 8192
+
+
 class Tokenizer:
-    """jieba words (with the corpus's domain terms) plus character bigrams."""
+    """jieba words (with the corpus's domain terms) plus character bigrams.
+
+    ``words`` is memoised (an LRU per tokenizer): a BM25 rebuild, at start-up, after an upload or
+    on a worker's corpus reload, cuts mostly the clauses it cut before, and jieba is most of the
+    cost of a rebuild. The dictionary is fixed once built, so a text always gives the same words.
+    """
 
     def __init__(self, domain_terms: Iterable[str] = ()) -> None:
         import jieba
@@ -107,8 +125,19 @@ class Tokenizer:
             term = normalise(term)
             if len(term) >= 2:
                 self._jieba.add_word(term, freq=None)
+        self._words: LRUCache[str, tuple[str, ...]] = LRUCache(maxsize=WORDS_CACHE_SIZE)
+        self._words_lock = threading.Lock()  # LRUCache is not thread-safe; searches run in threads
 
     def words(self, text: str) -> list[str]:
+        with self._words_lock:
+            cached = self._words.get(text)
+        if cached is None:
+            cached = tuple(self._cut(text))
+            with self._words_lock:
+                self._words[text] = cached
+        return list(cached)
+
+    def _cut(self, text: str) -> list[str]:
         text = normalise(text)
         out = []
         # Search mode emits long domain terms *and* their sub-words: a user dictionary alone
