@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the session/feedback/answer-log store; an SQLite file "
         "data_dir/sessions.db if unset; postgresql+psycopg://user:pw@host:5432/db for several hosts.",
+    )
+    answer_retention_days: int = Field(
+        default=180,
+        ge=1,
+        description="Days the store keeps answers (questions verbatim), their feedback and marks, and "
+        "idle sessions; `assistant db purge` deletes what is older.",
     )
     dense_weight: float = Field(
         default=-1.0,
@@ -80,12 +86,50 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(default=10_485_760, ge=1024, description="Largest upload to /v1/review.")
+    # -- what reading one uploaded file may cost (assistant/filelimits.py); over a limit: 413 ----
+    max_inflated_bytes: int = Field(
+        default=50 * 1_048_576,
+        ge=1_048_576,
+        description="Largest size a DOCX (a zip) may inflate to, all members together, declared "
+        "or actual: five times the upload limit, while a real draft inflates to a few MB.",
+    )
+    max_inflated_member_bytes: int = Field(
+        default=25 * 1_048_576,
+        ge=1_048_576,
+        description="Largest size one member of a DOCX may inflate to; word/document.xml of a "
+        "1,000-page document is about 20 MB.",
+    )
+    max_zip_members: int = Field(
+        default=2000,
+        ge=50,
+        description="Most members a DOCX may hold: a draft has 10-20 plus one per picture.",
+    )
+    max_zip_ratio: float = Field(
+        default=100.0,
+        ge=10.0,
+        description="Highest compression ratio of a DOCX member past its first MB: XML deflates "
+        "5-20:1, a bomb of zeros 1000:1 (Apache POI's ZipSecureFile uses 100:1 too).",
+    )
+    max_pdf_pages: int = Field(
+        default=500, ge=1, description="Most pages of a PDF uploaded to the corpus; split longer ones."
+    )
+    max_pdf_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest time extracting a PDF's text may take (checked between pages).",
+    )
+    max_pdf_text_chars: int = Field(
+        default=2_000_000,
+        ge=1000,
+        description="Most characters of text a PDF may yield: 500 dense pages hold about 1,000,000.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     ui_access: Literal["open", "keys", "off"] = Field(
         default="open",
         description="The web UI: open (no key), keys (the same API keys, entered at /login), "
-        "off (not mounted; / shows the small search page).",
+        "off (not mounted; / shows the small search page). Unset, it is keys whenever API keys "
+        "are configured: an open page would bypass them.",
     )
 
     @field_validator("rate_limit", "anonymous_rate_limit")
@@ -103,6 +147,14 @@ class Settings(BaseSettings):
                 f"速率限制应写作“次数/时间单位”，如 600/minute 或 20/second，收到 {value!r}"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _page_behind_keys_when_the_api_is(self) -> Settings:
+        """An open page beside a keyed API would let anyone use what the keys protect (review
+        uploads, the LLM, rate limits): unless the operator chose, the page needs a key too."""
+        if "ui_access" not in self.model_fields_set and self.api_keys.strip():
+            self.ui_access = "keys"
+        return self
 
     @field_validator("dense_weight")
     @classmethod

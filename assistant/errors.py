@@ -4,15 +4,19 @@ The hierarchy (status in brackets)::
 
     AssistantError [500]        any failure the user can be told about in Chinese
      ├── InputError [422]       the caller sent something we cannot use: fix the request
-     │    ├── CorpusError       an ingested file cannot be read, or a document is malformed
+     │    ├── CorpusError       an uploaded or ingested file cannot be read or is malformed
      │    ├── RetrievalError    a search request is invalid (empty query, bad k)
-     │    ├── ProfileError      an enterprise profile or rules file does not validate
+     │    │    └── QuestionError    a question is empty or too long (wire code retrieval_error)
+     │    ├── ProfileError      an enterprise profile does not validate
      │    ├── DraftSpecError    a drafting spec does not validate
      │    ├── DraftFileError    a draft to review cannot be read
      │    ├── UnknownEditionError   an edition we do not hold was named
      │    ├── UnsupportedFileError [415]  a file of a type we do not read
      │    ├── ExportError       a document cannot be written as asked (too many rows, bad suffix)
      │    └── FileTooLargeError [413]     an upload over the configured size limit
+     ├── ServerDataError [500]  the server's own files are broken: the operator fixes them
+     │    ├── CorpusInvalidError    corpus_invalid: a corpus document or data file is malformed
+     │    └── RulesInvalidError     rules_invalid: a rules file is missing or does not validate
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
      ├── ConflictError [409]    the thing to create exists already (a document id)
      ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
@@ -56,15 +60,31 @@ class InputError(AssistantError, code="invalid_request", status_code=422):
 
 
 class CorpusError(InputError, code="corpus_error"):
-    """A corpus document is malformed or an ingested file cannot be read."""
+    """An uploaded or ingested file cannot be read, or the document it makes is malformed."""
 
 
 class RetrievalError(InputError, code="retrieval_error"):
     """A search request is invalid."""
 
 
+class QuestionError(RetrievalError):
+    """A question is empty or too long. Its wire code stays ``retrieval_error``: clients rely on it."""
+
+
 class ProfileError(InputError, code="profile_error"):
-    """An enterprise profile or a rules file does not validate."""
+    """An enterprise profile does not validate."""
+
+
+class ServerDataError(AssistantError, code="server_data_invalid", status_code=500):
+    """The server's own files are broken: no request can fix it, the operator must."""
+
+
+class CorpusInvalidError(ServerDataError, code="corpus_invalid"):
+    """A document of the server's corpus, or one of its data files, is malformed or missing."""
+
+
+class RulesInvalidError(ServerDataError, code="rules_invalid"):
+    """A rules file is missing, unreadable or does not validate."""
 
 
 class DraftSpecError(InputError, code="draft_spec_error"):

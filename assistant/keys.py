@@ -10,6 +10,8 @@ import hashlib
 import hmac
 
 _SHA256_PREFIX = "sha256:"
+#: Hex digits of a key's digest in its id: 64 bits (ids name keys in logs, feedback and marks).
+KEY_ID_HEX = 16
 
 
 def _digest(key: str) -> bytes:
@@ -34,12 +36,12 @@ class KeyRing:
     no early exit: digests have a fixed length, so neither the length of a key nor which entry
     matched shows in the timing. Operators may configure `sha256:<hex>` so that the plain key
     is not in the environment at all. A key is known in logs and metrics only by its id
-    (`key-` + the first 8 hex digits of its digest).
+    (`key-` + the first 16 hex digits of its digest: 64 bits, so two keys never share an id).
     """
 
     def __init__(self, spec: str) -> None:
         digests = [_configured_digest(raw) for raw in (part.strip() for part in spec.split(",")) if raw]
-        self._keys: list[tuple[bytes, str]] = [(d, "key-" + d.hex()[:8]) for d in digests]
+        self._keys: list[tuple[bytes, str]] = [(d, "key-" + d.hex()[:KEY_ID_HEX]) for d in digests]
 
     @property
     def enabled(self) -> bool:

@@ -4,7 +4,7 @@ heading weight × skip lead, on gold and held-out, with how many questions skip 
 Run: PYTHONPATH=$PWD .venv/bin/python benchmarks/fusion_grid.py [--weights 0,0.1,0.2] [--candidates 30,60]
     [--mixes 0,0.3] [--headings 0,0.1] [--skip-leads 1,1.25,inf]
 Builds (or reuses) the index of the configured embedding model under a temporary data dir and
-prints one Markdown row per setting: the table in README's retrieval section comes from here.
+prints one Markdown row per setting: the tables in docs/evaluation.md come from here.
 Query embeddings are cached, so the grid costs one embedding per distinct question.
 """
 

@@ -6,7 +6,7 @@ In scope: the retrieval gold and held-out questions, the corpus's domain terms, 
 generated ones (seeded: Latin mash, random CJK, random common characters, digits with punctuation,
 one character repeated) and 20 out-of-scope everyday questions. Prints each set's distribution
 of ``Retriever.match_evidence`` and of the best dense cosine (to show why it cannot gate), and
-how many of each set MIN_SEARCH_EVIDENCE lets through. The README table comes from here.
+how many of each set MIN_SEARCH_EVIDENCE lets through. The table in docs/evaluation.md comes from here.
 """
 
 from __future__ import annotations

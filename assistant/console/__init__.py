@@ -47,5 +47,5 @@ class Console:
         return self.operators.enabled
 
     def identify(self, presented: str) -> str | None:
-        """The operator's id (`key-` + 8 hex digits) for a configured operator key, else None."""
+        """The operator's id (`key-` + 16 hex digits) for a configured operator key, else None."""
         return self.operators.identify(presented)

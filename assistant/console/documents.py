@@ -28,8 +28,10 @@ from assistant.errors import (
     NotFoundError,
     UnsupportedFileError,
 )
-from assistant.knowledge.corpus import Document, load_corpus, parse_document
+from assistant.filelimits import ReadLimits
+from assistant.knowledge.corpus import Document, load_corpus, read_document
 from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
+from assistant.knowledge.regions import province_of
 from assistant.store import ChangeLog
 
 RETIRED_DIR = "retired"
@@ -91,7 +93,7 @@ class Documents:
             return {}
         found = {}
         for path in sorted(self.retired_dir.glob("*.md")):
-            document = parse_document(path.read_text(encoding="utf-8"), path)
+            document = read_document(path)
             found[document.doc_id] = document
         return found
 
@@ -195,9 +197,12 @@ class Documents:
             "region": upload.region if upload.region is not None else (existing.region if existing else None),
             "source": f"uploaded:{Path(upload.filename).name}",
             "replace": replace,
+            "limits": ReadLimits.from_settings(self.settings),
         }
         if arguments["status"] == RETIRED_STATUS:
             raise InputError("状态不能直接设为 retired：请上传后使用“停用”")
+        if arguments["region"]:
+            arguments["region"] = province_of(arguments["region"], self.corpus_dir / "data")
         scratch = work / "corpus"
         scratch.mkdir()
         for path in self.corpus_dir.glob("*.md"):

@@ -12,6 +12,7 @@ from typing import Any
 from assistant.console.periods import day_bounds, iso
 from assistant.errors import InputError
 from assistant.store import AnswerLog
+from assistant.xlsx import append_row
 
 #: What puts an answer in the review queue, with the label an operator sees.
 QUEUE_KINDS: dict[str, str] = {
@@ -105,7 +106,8 @@ class ReviewQueue:
         sheet = book.active
         assert sheet is not None
         sheet.title = "复核队列"
-        sheet.append(
+        append_row(
+            sheet,
             [
                 "回答编号",
                 "提问时间",
@@ -120,11 +122,12 @@ class ReviewQueue:
                 "复核说明",
                 "复核人",
                 "复核时间",
-            ]
+            ],
         )
         for item in items:
             review = item["review"] or {}
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     item["answer_id"],
                     item["asked"],
@@ -139,7 +142,7 @@ class ReviewQueue:
                     review.get("note", ""),
                     review.get("who", ""),
                     review.get("when", ""),
-                ]
+                ],
             )
         for column, width in zip(
             "ABCDEFGHIJKLM", (34, 22, 40, 60, 16, 8, 20, 8, 30, 12, 30, 14, 22), strict=True

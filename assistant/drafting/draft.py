@@ -46,18 +46,22 @@ from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.resolve import resolve_instance
 from assistant.drafting.sections import OUTCOME_CLAUSE, section1, section2, section3, section4
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
-from assistant.drafting.wording import cn_quantity, format_instance, leadership_claims, placeholder
+from assistant.drafting.wording import format_instance, leadership_claims, placeholder
 from assistant.errors import DraftSpecError
 from assistant.knowledge.kpis import Kpi, KpiCatalog, kpi_kind, load_kpis
-from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
+from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
+from assistant.language import cn_quantity
 from assistant.rules import RuleSet, available_editions, load_rules, required_links
+
+#: A KPI as drafted: the spec field it came from, the 附1 KPI, the user's figures, its scope.
+_KpiRow = tuple[str, Kpi, KpiFigure, str]
 
 
 def _kpi_rows(
     spec: DraftSpec, kpis: KpiCatalog, findings: list[Finding]
-) -> tuple[list[tuple[str, Kpi, KpiFigure, str]], dict[int, list[tuple[Kpi, KpiFigure]]]]:
+) -> tuple[list[_KpiRow], dict[int, list[tuple[Kpi, KpiFigure]]]]:
     """Resolve every KPI name (an unknown name is a spec error) and run the KPI checks."""
-    rows: list[tuple[str, Kpi, KpiFigure, str]] = []
+    rows: list[_KpiRow] = []
     per_instance: dict[int, list[tuple[Kpi, KpiFigure]]] = {}
     sources: list[tuple[str, KpiFigure, str, int | None]] = [
         (f"kpis[{k}]", fig, "全厂", None) for k, fig in enumerate(spec.kpis)
@@ -115,26 +119,74 @@ def build_draft(
         rules = _round_rules(spec.round, corpus_dir)
     round_ = spec.round or rules.edition
     edition = spec.edition or round_
+    ed = _held_edition(catalog, edition)
+    findings = [*edition_findings(ed), *_edition_round_findings(ed, round_)]
+
+    # (1) instance lines
+    instances = _instance_lines(spec, catalog, edition, findings)
+    findings += duplicate_instance_findings(i.instance_name for i in instances)
+    covered = {i.link for i in instances if i.link}
+    need = required_links(rules, spec.target_tier)
+    findings.extend(coverage_findings(covered, spec.target_tier, rules))
+
+    # KPIs, and the claims they must support
+    kpi_rows, per_instance = _kpi_rows(spec, kpis, findings)
+    outcome_clause, outcome_text = OUTCOME_CLAUSE[spec.target_tier]
+    findings += _outcome_findings(spec, kpi_rows, outcome_clause, outcome_text)
+    findings += _wording_findings(spec)
+
+    # (2) sections
+    links_order = [link for link in catalog.links if link in covered]
+    part3 = section3(spec, ed.edition, instances, links_order, per_instance, need)
+    part4 = section4(spec, kpi_rows, outcome_text)
+
+    # (3) the draft with its 附件4 row; then what it still leaves to fill in
+    draft = Draft(
+        enterprise=spec.enterprise,
+        project_name=spec.project_name,
+        target_tier=spec.target_tier,
+        edition=ed.edition,
+        edition_status=ed.status,
+        instances=instances,
+        links_covered=links_order,
+        round=round_,
+        sections=[section1(spec), section2(spec, kpi_rows), part3, part4],
+        form_row=_form_row(spec, instances),
+        checks=[],
+    )
+    findings += _placeholder_findings(draft)
+    draft.checks = sort_findings(merge_draft_notes(findings, edition))
+    return draft
+
+
+def _held_edition(catalog: ScenarioCatalog, edition: str) -> Edition:
+    """The scenario guide of ``edition``; a DraftSpecError naming the held ones if it is not held."""
     if edition not in catalog.editions:
         raise DraftSpecError(
             f"字段 edition（指引版本）：没有 {edition!r} 年版的场景指引数据；"
             f"可选：{'、'.join(sorted(catalog.editions))}"
         )
-    ed = catalog.edition(edition)
-    findings: list[Finding] = []
+    return catalog.edition(edition)
 
-    findings += edition_findings(ed)
-    if ed.edition != round_:
-        findings.append(
-            Finding(
-                severity="提示",
-                code="edition_not_round",
-                message=f"本轮为{round_}年度申报，通知要求参考{round_}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
-                clause_ids=[TRUTH_CLAUSE, ed.status_clause_id],
-            )
+
+def _edition_round_findings(ed: Edition, round_: str) -> list[Finding]:
+    """The 提示 that the guide chosen is not the one the round's notice names."""
+    if ed.edition == round_:
+        return []
+    return [
+        Finding(
+            severity="提示",
+            code="edition_not_round",
+            message=f"本轮为{round_}年度申报，通知要求参考{round_}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
+            clause_ids=[TRUTH_CLAUSE, ed.status_clause_id],
         )
+    ]
 
-    # (1) instance lines
+
+def _instance_lines(
+    spec: DraftSpec, catalog: ScenarioCatalog, edition: str, findings: list[Finding]
+) -> list[InstanceLine]:
+    """Each scenario instance as its ``环节—场景—实例`` line, its names resolved and checked."""
     instances: list[InstanceLine] = []
     for i, inst in enumerate(spec.scenarios):
         resolved = resolve_instance(inst, i, catalog, edition, findings)
@@ -157,14 +209,15 @@ def build_draft(
                 match=resolved.match,
             )
         )
-    findings += duplicate_instance_findings(i.instance_name for i in instances)
-    covered = {i.link for i in instances if i.link}
-    need = required_links(rules, spec.target_tier)
-    findings.extend(coverage_findings(covered, spec.target_tier, rules))
+    return instances
 
-    # KPIs
-    kpi_rows, per_instance = _kpi_rows(spec, kpis, findings)
-    outcome_clause, outcome_text = OUTCOME_CLAUSE[spec.target_tier]
+
+def _outcome_findings(
+    spec: DraftSpec, kpi_rows: list[_KpiRow], outcome_clause: str, outcome_text: str
+) -> list[Finding]:
+    """What 建设成效 lacks for the target tier: KPIs at all, a peer comparison, figures behind a
+    claim of leadership."""
+    findings: list[Finding] = []
     if not kpi_rows:
         findings.append(
             Finding(
@@ -184,63 +237,58 @@ def build_draft(
                 clause_ids=[outcome_clause],
             )
         )
-    claim_text = "\n".join([spec.overview or "", *spec.highlights, *spec.benchmarks])
     has_figures = any(fig.after is not None or fig.change is not None for _, _, fig, _ in kpi_rows)
+    if has_figures:
+        return findings
+    claim_text = "\n".join([spec.overview or "", *spec.highlights, *spec.benchmarks])
     for claim in sorted(set(leadership_claims(claim_text))):
-        if not has_figures:
-            findings.append(
-                Finding(
-                    severity="建议修改",
-                    code="claim_without_kpi",
-                    message=f"“{claim}”的表述没有关键绩效指标数据支撑，请补充指标或删去该表述。",
-                    clause_ids=[outcome_clause, "kpi#1"],
-                )
+        findings.append(
+            Finding(
+                severity="建议修改",
+                code="claim_without_kpi",
+                message=f"“{claim}”的表述没有关键绩效指标数据支撑，请补充指标或删去该表述。",
+                clause_ids=[outcome_clause, "kpi#1"],
             )
+        )
+    return findings
 
+
+def _wording_findings(spec: DraftSpec) -> list[Finding]:
+    """Claims and secrets in the user's own prose: the overview, highlights, benchmarks and each
+    instance's description."""
+    findings: list[Finding] = []
     for n, text in enumerate([spec.overview or "", *spec.highlights, *spec.benchmarks]):
         findings += claim_and_secret_findings(text, field="overview" if n == 0 else None)
     for i, inst in enumerate(spec.scenarios):
         findings += claim_and_secret_findings(inst.description or "", field=f"scenarios[{i}].description")
+    return findings
 
-    # (2) sections
-    links_order = [link for link in catalog.links if link in covered]
-    part3 = section3(spec, ed.edition, instances, links_order, per_instance, need)
-    part4 = section4(spec, kpi_rows, outcome_text)
 
-    # (3) the 附件4 row
+def _form_row(spec: DraftSpec, instances: list[InstanceLine]) -> FormRow:
+    """The project's row of 附件4, a 【待补充】 for a contact not given."""
     contact = spec.contact or Contact()
-    form_row = FormRow(
+    return FormRow(
         enterprise=spec.enterprise,
         project_name=spec.project_name,
         instances="\n".join(f"{i.index}.{i.line}" for i in instances),
         contact_name=contact.name or placeholder("联系人"),
         contact_mobile=contact.mobile or placeholder("手机号"),
     )
-    draft = Draft(
-        enterprise=spec.enterprise,
-        project_name=spec.project_name,
-        target_tier=spec.target_tier,
-        edition=ed.edition,
-        edition_status=ed.status,
-        instances=instances,
-        links_covered=links_order,
-        round=round_,
-        sections=[section1(spec), section2(spec, kpi_rows), part3, part4],
-        form_row=form_row,
-        checks=[],
-    )
+
+
+def _placeholder_findings(draft: Draft) -> list[Finding]:
+    """The 必须修改 that the draft still holds 【待补充】 to fill in before it is submitted."""
     left = draft.placeholders
-    if left:
-        findings.append(
-            Finding(
-                severity="必须修改",
-                code="placeholders_left",
-                message=f"草稿中有{cn_quantity(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
-                rule="提交前不得保留占位符",
-            )
+    if not left:
+        return []
+    return [
+        Finding(
+            severity="必须修改",
+            code="placeholders_left",
+            message=f"草稿中有{cn_quantity(len(left))}处【待补充】，均为输入中没有的信息，提交前须逐一补全。",
+            rule="提交前不得保留占位符",
         )
-    draft.checks = sort_findings(merge_draft_notes(findings, edition))
-    return draft
+    ]
 
 
 def _round_rules(round_: str | None, corpus_dir: Path | None) -> RuleSet:

@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.drafting.model import FORM_HEADERS, Draft, FormRow
 from assistant.drafting.wording import PLACEHOLDER_RE
 from assistant.errors import ExportError
+from assistant.xlsx import append_row
 
 #: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.
 MAX_QUOTA = 20
@@ -263,7 +264,7 @@ def write_recommendation_xlsx(
     sheet.cell(1, 1).alignment = center
     sheet.row_dimensions[1].height = 32
 
-    sheet.append([f"推荐单位(盖章)：{recommender or ''}"])
+    append_row(sheet, [f"推荐单位(盖章)：{recommender or ''}"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
     sheet.cell(2, 1).font = Font(name="宋体", size=12)
 
@@ -276,7 +277,7 @@ def write_recommendation_xlsx(
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
 
     for rank, row in enumerate(rows, start=1):
-        sheet.append([rank, *row.cells()[1:]])
+        append_row(sheet, [rank, *row.cells()[1:]])
         r = sheet.max_row
         for col in range(1, columns + 1):
             cell = sheet.cell(r, col)

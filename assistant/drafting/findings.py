@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from pydantic import BaseModel
 
 from assistant.drafting.spec import KpiFigure
-from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, cn_quantity, secret_fragments
+from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, secret_fragments
 from assistant.knowledge.kpis import Kpi
 from assistant.knowledge.scenarios import Edition, normalise_name
+from assistant.language import cn_quantity
 from assistant.rules import RuleSet, coverage_gaps
 from assistant.vocabulary import Severity
 

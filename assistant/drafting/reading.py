@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import DraftFileError
+from assistant.filelimits import DEFAULT_LIMITS, ReadLimits, check_zip
 
 
 @dataclass
@@ -25,14 +26,16 @@ class Block:
     header: list[str] | None = None
 
 
-def read_blocks(path: Path) -> list[Block]:
+def read_blocks(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Block]:
     """The document as blocks, in reading order. DOCX: paragraphs and table rows; TXT/MD: lines
-    (Markdown tables become rows)."""
+    (Markdown tables become rows). A DOCX is first checked against ``limits`` (FileTooLargeError
+    over one), since python-docx reads all of it into memory."""
     path = Path(path)
     if not path.exists():
         raise DraftFileError(f"找不到要审阅的文件：{path}")
     suffix = path.suffix.lower()
     if suffix == ".docx":
+        check_zip(path, limits, damaged=lambda why: DraftFileError(_unopenable(path, why)))
         blocks = _docx_blocks(path)
     elif suffix in (".txt", ".md", ".markdown"):
         blocks = text_blocks(_read_text(path))
@@ -64,9 +67,7 @@ def _docx_blocks(path: Path) -> list[Block]:
         document = Document(str(path))
     except Exception as exc:  # python-docx raises several types for a damaged file
         # Not the exception's text: python-docx names the full server path ("Package not found at …").
-        raise DraftFileError(
-            f"无法打开 {path.name}：文件已损坏或不是有效的 DOCX 文件，请用 Word 另存为 .docx 后重新上传。"
-        ) from exc
+        raise DraftFileError(_unopenable(path)) from exc
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -82,6 +83,13 @@ def _docx_blocks(path: Path) -> list[Block]:
                     continue
                 blocks.append(Block(" | ".join(t.replace("\n", " ") for t in texts), texts, header))
     return blocks
+
+
+def _unopenable(path: Path, why: str = "") -> str:
+    reason = f"（{why}）" if why else ""
+    return (
+        f"无法打开 {path.name}：文件已损坏或不是有效的 DOCX 文件{reason}，请用 Word 另存为 .docx 后重新上传。"
+    )
 
 
 def _unique_cells(cells: list[Any]) -> list[Any]:

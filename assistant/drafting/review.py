@@ -46,6 +46,7 @@ from assistant.drafting.reading import Block, read_blocks, text_blocks
 from assistant.drafting.sections import OUTCOME_CLAUSE, SECTIONS
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
+from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
 from assistant.knowledge.kpis import KpiCatalog, load_kpis
 from assistant.knowledge.scenarios import load_catalog
 from assistant.rules import RuleSet, load_rules
@@ -271,11 +272,12 @@ def review_draft(
     *,
     corpus_dir: Path | None = None,
     rules: RuleSet | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ReviewReport:
     """Review a draft: a str is pasted text (plain or Markdown), a Path an uploaded DOCX/TXT/MD
-    file, which messages name as given."""
+    file, which messages name as given, read within ``limits``."""
     if isinstance(source, Path):
-        blocks, file = read_blocks(source), str(source)
+        blocks, file = read_blocks(source, limits), str(source)
     elif source.strip():
         blocks, file = text_blocks(source), None
     else:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from assistant.drafting.model import InstanceLine, Section, Subsection, Table
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure
 from assistant.drafting.wording import (
-    cn_index,
-    cn_quantity,
     fmt_number,
     join_cn,
     kpi_sentence,
@@ -21,6 +19,7 @@ from assistant.drafting.wording import (
     with_unit,
 )
 from assistant.knowledge.kpis import Kpi
+from assistant.language import cn_index, cn_quantity
 from assistant.rules import RequiredLinks
 from assistant.vocabulary import LINKS
 

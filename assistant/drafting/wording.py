@@ -1,8 +1,8 @@
 """Small wording helpers shared by drafting and review: placeholders, numbers as the user gave
-them, Chinese counts, instance lines, and KPI figures as prose.
+them, instance lines, and KPI figures as prose.
 
-Counts in prose are Chinese numerals so the only Arabic digits in a draft are the user's figures
-and the documents' own numbering.
+Counts in prose are Chinese numerals (assistant.language.cn_count and cn_quantity) so the only
+Arabic digits in a draft are the user's figures and the documents' own numbering.
 """
 
 from __future__ import annotations
@@ -56,8 +56,6 @@ SECRET_RES = (
     ),
 )
 
-CN_DIGITS = "零一二三四五六七八九"
-
 
 def placeholder(what: str) -> str:
     return f"【待补充：{what}】"
@@ -68,27 +66,6 @@ def fmt_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
-
-
-def cn_count(n: int) -> str:
-    """Counts in prose as Chinese numerals, so Arabic digits in the draft are the user's own."""
-    if n < 10:
-        return CN_DIGITS[n]
-    if n < 20:
-        return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
-
-
-def cn_quantity(n: int) -> str:
-    """A count before a measure word: 两个环节, 十二个场景 (二 only inside larger numbers)."""
-    return "两" if n == 2 else cn_count(n)
-
-
-def cn_index(n: int) -> str:
-    """（一）, （二）… for sub-headings."""
-    return f"（{cn_count(n)}）"
 
 
 def numbers_in(text: str) -> list[Decimal]:

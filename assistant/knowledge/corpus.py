@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.errors import CorpusError
+from assistant.errors import CorpusError, CorpusInvalidError
 
 REQUIRED_FRONT_MATTER = ("doc_id", "title", "edition", "source", "status")
 PREAMBLE_SEGMENT = "前言"
@@ -299,22 +299,40 @@ def parse_document(text: str, path: Path | None = None, *, strict: bool = True) 
     )
 
 
+def read_document(path: Path) -> Document:
+    """One document of the server's corpus. Unreadable or malformed, it is the operator's to fix
+    (CorpusInvalidError), not the user's."""
+    try:
+        return parse_document(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusInvalidError(f"语料文件 {path.name} 无法读取（{exc}）") from exc
+    except CorpusError as exc:
+        raise CorpusInvalidError(exc.message) from exc
+
+
 def load_corpus(corpus_dir: Path) -> Corpus:
-    """Load every ``*.md`` directly under corpus_dir (sorted, so ids and hash are stable)."""
+    """Load every ``*.md`` directly under corpus_dir (sorted, so ids and hash are stable).
+
+    The folder is the server's corpus (or a scratch copy of it with an upload in): whatever is
+    wrong with it is a CorpusInvalidError. Ingest turns that back into the uploader's
+    CorpusError when the upload is what broke it."""
     if not corpus_dir.is_dir():
-        raise CorpusError(f"找不到语料目录：{corpus_dir}")
+        raise CorpusInvalidError(f"找不到语料目录：{corpus_dir}")
     documents = []
     doc_ids: dict[str, Path] = {}
     for path in sorted(corpus_dir.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        document = parse_document(path.read_text(encoding="utf-8"), path)
+        document = read_document(path)
         if document.doc_id in doc_ids:
-            raise CorpusError(
+            raise CorpusInvalidError(
                 f"doc_id {document.doc_id} 在 {doc_ids[document.doc_id].name} 和 {path.name} 中重复"
             )
         doc_ids[document.doc_id] = path
         documents.append(document)
     if not documents:
-        raise CorpusError(f"语料目录 {corpus_dir} 中没有文档")
-    return Corpus(documents)
+        raise CorpusInvalidError(f"语料目录 {corpus_dir} 中没有文档")
+    try:
+        return Corpus(documents)
+    except CorpusError as exc:  # a clause id repeated across documents
+        raise CorpusInvalidError(exc.message) from exc

@@ -5,30 +5,41 @@ file formats and their libraries (pypdf, python-docx, the encodings of Chinese p
 because its one job is to refuse early: an unsupported type, a damaged or encrypted file, a
 scanned PDF with no text layer. Every refusal is a CorpusError naming the file, so the CLI and the
 API show it as is. What it returns is raw: ``cleanup`` undoes the extraction artefacts.
+
+Reading is bounded by ``ReadLimits`` (assistant/filelimits.py): a DOCX passes ``check_zip``
+before python-docx reads it into memory, and a PDF is bounded by its page count, by the time its
+text takes to extract (checked between pages) and by the length of that text. Over a limit is a
+FileTooLargeError (413), naming the file, the value and the limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from time import monotonic
 
 from docx import Document as open_docx
 from docx.table import Table
 from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject, NumberObject
 
-from assistant.errors import CorpusError
+from assistant.errors import CorpusError, FileTooLargeError
+from assistant.filelimits import DEFAULT_LIMITS, ReadLimits, check_zip
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
 #: A DOCX table row becomes one line, its cells joined by this; ``cleanup`` keeps it intact.
 TABLE_CELL_SEPARATOR = " | "
+#: The end of every refusal of a PDF over a limit: what the operator can do about it.
+SPLIT_IT = "已拒绝：请拆分后分别导入"
 
 
-def extract_text(path: Path) -> str:
-    """Return the text of a PDF, DOCX, Markdown or plain-text file.
+def extract_text(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
+    """Return the text of a PDF, DOCX, Markdown or plain-text file, read within ``limits``.
 
     Every failure is a CorpusError naming the file, so the CLI and the API can show it as is:
     an unsupported type, a file that cannot be opened (missing, corrupt, encrypted), or one with
-    no text to index (a scanned PDF: its pages are pictures and need OCR first).
+    no text to index (a scanned PDF: its pages are pictures and need OCR first). A file over a
+    limit is a FileTooLargeError.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -41,8 +52,9 @@ def extract_text(path: Path) -> str:
     if not path.is_file():
         raise CorpusError(f"{path.name}：找不到文件或不是普通文件（{path}）")
     if suffix == ".pdf":
-        text = _pdf_text(path)
+        text = _pdf_text(path, limits)
     elif suffix == ".docx":
+        check_zip(path, limits, damaged=lambda why: CorpusError(_unreadable_docx(path, why)))
         text = _docx_text(path)
     else:
         text = _plain_text(path, allow_gb18030=suffix == ".txt")
@@ -55,9 +67,9 @@ def extract_text(path: Path) -> str:
     return text
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path, limits: ReadLimits) -> str:
     """Text of every page, pages joined by a newline so a sentence cut by a page break can be
-    re-joined by clean_text."""
+    re-joined by clean_text; within the limits on pages, seconds and characters."""
     try:
         reader = PdfReader(path)
         encrypted = reader.is_encrypted
@@ -73,12 +85,26 @@ def _pdf_text(path: Path) -> str:
             ) from exc
         if not opened:
             raise CorpusError(f"{path.name}：PDF 已加密（需要打开密码），请先解除加密后再导入")
+    _check_page_count(reader, path, limits.pdf_pages)
     pages: list[str] = []
-    for number, page in enumerate(_pdf_pages(reader, path), start=1):
+    started, length = monotonic(), 0
+    for number, page in enumerate(_pdf_pages(reader, path, limits.pdf_pages), start=1):
         try:
             pages.append(page.extract_text() or "")
         except Exception as exc:
             raise CorpusError(f"{path.name}：第 {number} 页无法提取文字，文件可能已损坏（{exc}）") from exc
+        length += len(pages[-1])
+        if length > limits.pdf_text_chars:
+            raise FileTooLargeError(
+                f"{path.name} 提取的文字已达 {length} 字（上限 {limits.pdf_text_chars} 字，读到第 {number} 页），"
+                f"{SPLIT_IT}"
+            )
+        spent = monotonic() - started
+        if spent > limits.pdf_seconds:
+            raise FileTooLargeError(
+                f"{path.name} 提取文字已用 {spent:.0f} 秒（上限 {limits.pdf_seconds:g} 秒，读到第 {number} 页），"
+                f"{SPLIT_IT}"
+            )
     text = "\n".join(pages)
     visible = [ch for ch in text if not ch.isspace()]
     garbled = sum(1 for ch in visible if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
@@ -89,12 +115,33 @@ def _pdf_text(path: Path) -> str:
     return text
 
 
-def _pdf_pages(reader: PdfReader, path: Path) -> list[PageObject]:
-    """The page list, whose loading is where a damaged page tree shows up."""
+def _check_page_count(reader: PdfReader, path: Path, limit: int) -> None:
+    """Refuse a PDF over ``limit`` pages from the count its page tree declares, before the
+    tree is walked (``_pdf_pages`` counts again: the declared count may be false)."""
     try:
-        return list(reader.pages)
+        pages = reader.root_object["/Pages"].get_object()
+        count = pages["/Count"] if isinstance(pages, DictionaryObject) and "/Count" in pages else None
+        declared = int(count) if isinstance(count, NumberObject) else 0
+    except Exception:  # a missing or odd count: the walk will tell
+        return
+    if declared > limit:
+        raise FileTooLargeError(_too_many_pages(path, declared, limit))
+
+
+def _pdf_pages(reader: PdfReader, path: Path, limit: int) -> list[PageObject]:
+    """The page list, whose loading is where a damaged page tree shows up (pypdf bounds the
+    walk's depth and size itself)."""
+    try:
+        pages = list(reader.pages)
     except Exception as exc:
         raise CorpusError(f"{path.name}：无法读取 PDF 的页面，文件可能已损坏（{exc}）") from exc
+    if len(pages) > limit:
+        raise FileTooLargeError(_too_many_pages(path, len(pages), limit))
+    return pages
+
+
+def _too_many_pages(path: Path, pages: int, limit: int) -> str:
+    return f"{path.name} 共 {pages} 页（上限 {limit} 页），{SPLIT_IT}"
 
 
 def _docx_text(path: Path) -> str:
@@ -111,10 +158,12 @@ def _docx_text(path: Path) -> str:
             else:
                 lines.append(block.text)
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
-        raise CorpusError(
-            f"{path.name}：无法读取 DOCX，文件可能已损坏或不是 Word 2007+ 文档（{exc}）"
-        ) from exc
+        raise CorpusError(_unreadable_docx(path, str(exc))) from exc
     return "\n".join(lines)
+
+
+def _unreadable_docx(path: Path, why: str) -> str:
+    return f"{path.name}：无法读取 DOCX，文件可能已损坏或不是 Word 2007+ 文档（{why}）"
 
 
 def _table_rows(table: Table) -> Iterator[str]:

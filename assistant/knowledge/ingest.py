@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
 
 from assistant.errors import AssistantError, CorpusError
+from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
 from assistant.knowledge.cleanup import clean_text
 from assistant.knowledge.corpus import DOC_ID, load_corpus
 from assistant.knowledge.formats import SUPPORTED_SUFFIXES, extract_text
@@ -43,6 +45,7 @@ def ingest_file(
     source: str | None = None,
     replace: bool = False,
     region: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Path:
     """Add ``src`` to the corpus as ``corpus_dir/<doc_id>.md`` and return that path.
 
@@ -50,10 +53,11 @@ def ingest_file(
     must parse (with ``strict=False``, repeated numbering gets ``-2`` suffixes) before anything
     is written, and the whole corpus must still load afterwards, else the previous state is
     put back. Either way corpus/ holds a loadable corpus, byte for byte the old one on failure.
+    ``limits`` bound what reading ``src`` may cost (FileTooLargeError over one).
     """
     src = Path(src)
     corpus_dir = Path(corpus_dir)
-    _check_arguments(doc_id, edition, status)
+    _check_arguments(doc_id, edition, status, title)
     if not corpus_dir.is_dir():
         raise CorpusError(f"找不到语料目录：{corpus_dir}")
     target = corpus_dir / f"{doc_id}.md"
@@ -62,7 +66,7 @@ def ingest_file(
     if target.exists() and not target.is_file():
         raise CorpusError(f"{target} 不是普通文件，无法写入")
 
-    raw = extract_text(src)
+    raw = extract_text(src, limits)
     is_markdown = src.suffix.lower() == ".md"
     text = raw if is_markdown else clean_text(raw)
     if not text.strip():
@@ -101,8 +105,16 @@ def ingest_file(
     return target
 
 
-def _check_arguments(doc_id: str, edition: str, status: str) -> None:
-    """The same doc_id rule as the corpus loader, checked first so nothing is read in vain."""
+#: A round is named by its year.
+_EDITION = re.compile(r"20\d\d")
+#: What a document's status may be (retired is reached by retiring, never given).
+STATUSES = ("official", "draft", "reference")
+MAX_TITLE_CHARS = 120
+
+
+def _check_arguments(doc_id: str, edition: str, status: str, title: str | None = None) -> None:
+    """The same doc_id rule as the corpus loader, and the metadata's shapes, checked first so
+    nothing is read in vain and nothing odd ("../../2024", a newline, a page of text) is filed."""
     if not isinstance(doc_id, str) or not DOC_ID.match(doc_id):
         raise CorpusError(f"doc_id 应为小写字母开头的字母、数字、-、_ 组合（2–41位），收到 {doc_id!r}")
     if doc_id == "readme":
@@ -110,8 +122,14 @@ def _check_arguments(doc_id: str, edition: str, status: str) -> None:
         raise CorpusError("doc_id 不能为 readme（语料加载时会跳过 readme.md）")
     if not str(edition).strip():
         raise CorpusError("edition（版本，如 2025）不能为空")
+    if not _EDITION.fullmatch(str(edition).strip()):
+        raise CorpusError(f"edition（申报批次）应为四位年份，如 2025，收到 {str(edition)[:20]!r}")
     if not status.strip():
         raise CorpusError("status（如 official / draft）不能为空")
+    if status.strip() not in STATUSES:
+        raise CorpusError(f"status 应为 {' / '.join(STATUSES)} 之一，收到 {status[:20]!r}")
+    if title is not None and len(title.strip()) > MAX_TITLE_CHARS:
+        raise CorpusError(f"标题不应超过{MAX_TITLE_CHARS}字（收到{len(title.strip())}字）")
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from assistant.config import DEFAULT_CORPUS_DIR
-from assistant.errors import CorpusError
+from assistant.errors import CorpusInvalidError
 from assistant.knowledge.scenarios import normalise_name, similarity
 
 KpiKind = Literal["level", "up", "down", "growth"]
@@ -75,7 +75,7 @@ class KpiCatalog:
 
         document = load_corpus(corpus_dir).document("kpi")
         if document is None:
-            raise CorpusError("语料中没有附1（doc_id 为 kpi 的文档），无法核对关键绩效指标")
+            raise CorpusInvalidError("语料中没有附1（doc_id 为 kpi 的文档），无法核对关键绩效指标")
         kpis = []
         for clause in document.clauses:
             found = _KPI_LINE.match(clause.text.strip())
@@ -91,7 +91,7 @@ class KpiCatalog:
                     )
                 )
         if len(kpis) != 20:
-            raise CorpusError(f"附1应有20项关键绩效指标，语料中读到{len(kpis)}项")
+            raise CorpusInvalidError(f"附1应有20项关键绩效指标，语料中读到{len(kpis)}项")
         return cls(kpis)
 
     def get(self, name: str) -> Kpi | None:

@@ -13,11 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from assistant.errors import CorpusError
+from assistant.errors import CorpusInvalidError
+from assistant.knowledge.datafile import read_yaml
 
 GUIDE_FILE = Path("data") / "scenario_guide.yaml"
 ALIAS_FILE = Path("data") / "scenario_aliases.yaml"
@@ -90,56 +88,46 @@ def read_guide(
 ) -> tuple[list[str], dict[str, str], dict[str, Edition], dict[str, list[str]]]:
     """The links, link synonyms, editions and scenario aliases under ``corpus_dir/data``; every
     alias target must exist, so a typo in the data fails loudly here rather than mismatching later."""
-    guide = _read_yaml(corpus_dir / GUIDE_FILE)
-    aliases = _read_yaml(corpus_dir / ALIAS_FILE) if (corpus_dir / ALIAS_FILE).exists() else {}
+    guide = read_yaml(corpus_dir / GUIDE_FILE)
+    aliases = read_yaml(corpus_dir / ALIAS_FILE) if (corpus_dir / ALIAS_FILE).exists() else {}
     links = [str(x) for x in guide.get("links") or []]
     if len(links) != 5:
-        raise CorpusError(f"{GUIDE_FILE}：links 应列出要素条件的五个环节，实际 {links}")
+        raise CorpusInvalidError(f"{GUIDE_FILE}：links 应列出要素条件的五个环节，实际 {links}")
     synonyms = {str(k): str(v) for k, v in (guide.get("link_synonyms") or {}).items()}
     editions: dict[str, Edition] = {}
     for key, raw in (guide.get("editions") or {}).items():
         editions[str(key)] = _parse_edition(str(key), raw, links)
     if not editions:
-        raise CorpusError(f"{GUIDE_FILE}：没有任何版本")
+        raise CorpusInvalidError(f"{GUIDE_FILE}：没有任何版本")
     scenario_aliases: dict[str, list[str]] = {}
     all_scenarios = {name for e in editions.values() for name in e.scenarios}
     for alias, target in (aliases.get("scenarios") or {}).items():
         targets = [str(t) for t in (target if isinstance(target, list) else [target])]
         unknown = [t for t in targets if t not in all_scenarios]
         if unknown:
-            raise CorpusError(f"{ALIAS_FILE}：别名 {alias} 指向目录中不存在的场景 {'、'.join(unknown)}")
+            raise CorpusInvalidError(
+                f"{ALIAS_FILE}：别名 {alias} 指向目录中不存在的场景 {'、'.join(unknown)}"
+            )
         scenario_aliases[normalise_name(str(alias))] = targets
     for key, table in (aliases.get("segments") or {}).items():
         edition = editions.get(str(key))
         if edition is None:
-            raise CorpusError(f"{ALIAS_FILE}：环节别名的版本 {key} 不在场景指引数据中")
+            raise CorpusInvalidError(f"{ALIAS_FILE}：环节别名的版本 {key} 不在场景指引数据中")
         for alias, target in (table or {}).items():
             if str(target) not in edition.segments:
-                raise CorpusError(f"{ALIAS_FILE}：{key}年版环节别名 {alias} 指向不存在的环节 {target}")
+                raise CorpusInvalidError(f"{ALIAS_FILE}：{key}年版环节别名 {alias} 指向不存在的环节 {target}")
             edition.segment_aliases[normalise_name(str(alias))] = str(target)
     return links, synonyms, editions, scenario_aliases
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CorpusError(f"找不到场景指引数据文件：{path}") from None
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path.name} 不是合法的 YAML：{exc}") from exc
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path.name} 应为键值对")
-    return data
-
-
 def _parse_edition(key: str, raw: object, links: list[str]) -> Edition:
     if not isinstance(raw, dict):
-        raise CorpusError(f"{GUIDE_FILE}：{key} 年版的数据应为键值对")
+        raise CorpusInvalidError(f"{GUIDE_FILE}：{key} 年版的数据应为键值对")
     segments: dict[str, Segment] = {}
     for name, info in (raw.get("segments") or {}).items():
         link = (info or {}).get("link")
         if link not in links:
-            raise CorpusError(f"{GUIDE_FILE}：{key}年版环节 {name} 的 link {link!r} 不是五个环节之一")
+            raise CorpusInvalidError(f"{GUIDE_FILE}：{key}年版环节 {name} 的 link {link!r} 不是五个环节之一")
         segments[str(name)] = Segment(str(name), key, str(link), str(info.get("clause_id", "")))
     for name, info in (raw.get("extra_segments") or {}).items():
         link = (info or {}).get("link")
@@ -151,16 +139,16 @@ def _parse_edition(key: str, raw: object, links: list[str]) -> Edition:
     for seg_name, names in (raw.get("scenarios") or {}).items():
         segment = segments.get(str(seg_name))
         if segment is None or segment.link is None:
-            raise CorpusError(f"{GUIDE_FILE}：{key}年版场景所在环节 {seg_name} 没有定义")
+            raise CorpusInvalidError(f"{GUIDE_FILE}：{key}年版场景所在环节 {seg_name} 没有定义")
         for name in names or []:
             if str(name) in scenarios:
-                raise CorpusError(f"{GUIDE_FILE}：{key}年版场景 {name} 重复")
+                raise CorpusInvalidError(f"{GUIDE_FILE}：{key}年版场景 {name} 重复")
             scenarios[str(name)] = Scenario(
                 str(name), key, segment.name, segment.link, segment.clause_id, str(name) in multi
             )
     unknown_multi = multi - set(scenarios)
     if unknown_multi:
-        raise CorpusError(
+        raise CorpusInvalidError(
             f"{GUIDE_FILE}：multi_link_scenarios 中的 {'、'.join(unknown_multi)} 不在场景清单中"
         )
     return Edition(

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from rapidfuzz.distance import LCSseq
 
 from assistant.config import DEFAULT_CORPUS_DIR
-from assistant.errors import CorpusError
+from assistant.errors import UnknownEditionError
 from assistant.knowledge.scenario_guide import (
     ALIAS_FILE,
     GUIDE_FILE,
@@ -129,7 +129,7 @@ class ScenarioCatalog:
         try:
             return self.editions[str(edition)]
         except KeyError:
-            raise CorpusError(
+            raise UnknownEditionError(
                 f"场景指引没有 {edition} 年版的数据；可选：{'、'.join(sorted(self.editions))}"
             ) from None
 

@@ -19,10 +19,12 @@ import yaml
 from assistant.errors import CorpusError
 from assistant.knowledge.cleanup import TITLE_MAX_WIDTH, display_width
 from assistant.knowledge.corpus import REQUIRED_FRONT_MATTER, parse_document
+from assistant.language import FULL_STOPS, SEMICOLONS
 
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 _SUBSECTION = re.compile(r"^[(（]\s*[一二三四五六七八九十]+\s*[)）]")
-_HEADING_STOP = re.compile(r"[。；！？;!?]")
+#: A heading ends no sentence: a line holding a sentence end (semicolons included) is text.
+_HEADING_STOP = re.compile(f"[{re.escape(FULL_STOPS + SEMICOLONS)}]")
 # "一、总体要求。正文……": the heading is the lead phrase, the rest is the section's text.
 _SECTION_LEAD = re.compile(r"^([一二三四五六七八九十]+、[^。；：:．.]{1,30}[。：:．.])\s*(\S.*)$")
 _SECTION_MAX_WIDTH = 40

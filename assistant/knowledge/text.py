@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from cachetools import LRUCache
+
+from assistant.knowledge.datafile import read_yaml
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TOKEN_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
@@ -62,10 +63,13 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
-        """The table in a synonyms.yaml; parsed once per content (every index load reads it)."""
-        if not path.exists():
+        """The table in a synonyms.yaml, parsed once per version of the file (every index load
+        reads it); none when there is no such file."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
             return cls({})
-        return _synonyms_from(path.read_text(encoding="utf-8"))
+        return _synonyms_from(path, stat.st_mtime_ns, stat.st_size)
 
     def vocabulary(self) -> list[str]:
         """Every document term the table can expand to, each once."""
@@ -97,9 +101,10 @@ class Synonyms:
 
 
 @lru_cache(maxsize=4)
-def _synonyms_from(text: str) -> Synonyms:
-    """A Synonyms table is never changed once built, so indexes over the same file share one."""
-    data = yaml.safe_load(text) or {}
+def _synonyms_from(path: Path, mtime_ns: int, size: int) -> Synonyms:
+    """A Synonyms table is never changed once built, so indexes over one version of a file share
+    one (a broken file raises each time: errors are not cached)."""
+    data = read_yaml(path, required=False)
     return Synonyms({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
 
 

@@ -20,33 +20,24 @@ always did. Past a few hundred thousand units the matmul would lose to HNSW; the
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from assistant.knowledge.corpus import Corpus
+from assistant.language import sentences
 
 #: Bump when the way clauses are cut into units changes: a stamp of another scheme rebuilds.
 UNIT_SCHEME = "sentences-v2"
+#: A fragment shorter than this ("是。") is no unit of its own: it stays with the sentence before it.
 MIN_SENTENCE_CHARS = 8
-_SENTENCE_END = re.compile(r"(?<=[。；！？!?;])")
 
 
 def split_sentences(text: str) -> list[str]:
-    """A clause's lines, each cut after 。；！？; a fragment shorter than MIN_SENTENCE_CHARS
-    stays with the sentence before it on its line."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        pieces = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
-        first = len(sentences)
-        for piece in pieces:
-            if len(sentences) > first and len(piece) < MIN_SENTENCE_CHARS:
-                sentences[-1] += piece
-            else:
-                sentences.append(piece)
-    return sentences
+    """A clause's units (assistant.language.sentences): its lines and sentences, ；ending one
+    too, a fragment shorter than MIN_SENTENCE_CHARS kept with the sentence before it on its line."""
+    return sentences(text, semicolons=True, min_chars=MIN_SENTENCE_CHARS)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import ProfileError
+from assistant.language import cn_count
 from assistant.validation import PROFILE_PHRASING, describe_errors, show
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS, Link, Tier
 
@@ -30,8 +31,6 @@ Talent = Literal["none", "professional", "composite_system", "leading_and_extern
 LegalForm = Literal["independent", "branch"]
 AssessedBy = Literal["self", "third_party"]
 Category = Literal["basic", "links", "outcomes", "application", "overlay"]
-
-_CN_DIGITS = "零一二三四五六七八九"
 
 #: Ordinal scales. ``None`` at the bottom of a tier scale means "no tier": a link left out of the
 #: profile, or ``recognised_tier: null``.
@@ -93,7 +92,7 @@ FIELD_LABELS: dict[str, str] = {
 VALUE_LABELS: dict[str, dict[Any, str]] = {
     "enterprise.legal_form": {"independent": "独立法人", "branch": "法人的分支机构"},
     "maturity.assessed_by": {"self": "自评估", "third_party": "第三方评估"},
-    "maturity.level": {n: f"{_CN_DIGITS[n]}级" for n in range(1, 6)},
+    "maturity.level": {n: f"{cn_count(n)}级" for n in range(1, 6)},
     "outcomes.kpi_standing": {
         "below_province_average": "低于省(区、市)同行业平均水平",
         "above_province_average": "高于省(区、市)同行业平均水平",

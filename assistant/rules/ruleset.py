@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from assistant.errors import ProfileError
+from assistant.errors import RulesInvalidError, UnknownEditionError
 from assistant.rules.profile import ENUM_VALUES, FIELD_LABELS, ORDINAL_SCALES, SECTIONS, Category
 from assistant.vocabulary import TIERS, Tier
 
@@ -254,15 +254,15 @@ def load_rules(rules_dir: Path, edition: str | None = None) -> RuleSet:
     """Read ``<rules_dir>/<edition>.yaml`` (default: the newest present) and validate it."""
     editions = available_editions(rules_dir)
     if not editions:
-        raise ProfileError(f"规则目录 {rules_dir} 中没有规则文件（<版本>.yaml）")
+        raise RulesInvalidError(f"规则目录 {rules_dir} 中没有规则文件（<版本>.yaml）")
     chosen = edition if edition is not None else editions[-1]
     if chosen not in editions:
-        raise ProfileError(f"未知的规则版本 {chosen!r}，可用版本：{'、'.join(editions)}")
+        raise UnknownEditionError(f"未知的规则版本 {chosen!r}，可用版本：{'、'.join(editions)}")
     path = rules_dir / f"{chosen}.yaml"
     try:
         info = path.stat()
     except OSError as exc:
-        raise ProfileError(f"规则文件 {path.name} 无法读取或不是合法的 YAML：{exc}") from exc
+        raise RulesInvalidError(f"规则文件 {path.name} 无法读取或不是合法的 YAML：{exc}") from exc
     return _read_rules(str(path), chosen, (info.st_mtime_ns, info.st_size))
 
 
@@ -273,17 +273,17 @@ def _read_rules(path_text: str, chosen: str, stamp: tuple[int, int]) -> RuleSet:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ProfileError(f"规则文件 {path.name} 无法读取或不是合法的 YAML：{exc}") from exc
+        raise RulesInvalidError(f"规则文件 {path.name} 无法读取或不是合法的 YAML：{exc}") from exc
     rules = parse_rules(data, origin=path.name)
     if rules.edition != chosen:
-        raise ProfileError(f"规则文件 {path.name} 中的 edition 为 {rules.edition!r}，与文件名不一致")
+        raise RulesInvalidError(f"规则文件 {path.name} 中的 edition 为 {rules.edition!r}，与文件名不一致")
     return rules
 
 
 def parse_rules(data: Any, origin: str = "规则") -> RuleSet:
     """Validate already-parsed rules data (used by load_rules and by tests of malformed rules)."""
     if not isinstance(data, Mapping):
-        raise ProfileError(f"规则文件 {origin} 应为 YAML 键值对")
+        raise RulesInvalidError(f"规则文件 {origin} 应为 YAML 键值对")
     try:
         return RuleSet.model_validate(dict(data))
     except ValidationError as exc:
@@ -291,4 +291,4 @@ def parse_rules(data: Any, origin: str = "规则") -> RuleSet:
             f"{'.'.join(str(p) for p in e['loc']) or '顶层'}：{e.get('ctx', {}).get('error', e['msg'])}"
             for e in exc.errors()
         )
-        raise ProfileError(f"规则文件 {origin} 有误：{problems}") from exc
+        raise RulesInvalidError(f"规则文件 {origin} 有误：{problems}") from exc

@@ -9,8 +9,8 @@ what it takes and returns. The package splits it by job so each module stays rea
 - follow: CorpusFollower — keeps each worker's index on the corpus generation in the store.
 
 Callers import from here (`from assistant.service import AssistantService`), not the modules; the
-store's schema commands (`schema_revisions`, `upgrade_schema`) are offered here too, so the CLI
-reaches the database through the service package only.
+store's upkeep (`schema_revisions`, `upgrade_schema`, `purge_old_records`: upkeep.py) is offered
+here too, so the CLI reaches the database through the service package only.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from assistant.service.desk import REVIEW_SUFFIXES, DraftingDesk, make_llm, safe
 from assistant.service.facade import AssistantService
 from assistant.service.follow import CorpusFollower
 from assistant.service.turns import UNSAVED, Turn
-from assistant.store import schema_revisions, upgrade_schema
+from assistant.service.upkeep import purge_old_records, schema_revisions, upgrade_schema
 
 __all__ = [
     "FALLBACK_NOTE",
@@ -43,6 +43,7 @@ __all__ = [
     "Turn",
     "UnderstoodFact",
     "make_llm",
+    "purge_old_records",
     "safe_filename",
     "schema_revisions",
     "upgrade_schema",

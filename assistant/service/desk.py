@@ -32,6 +32,7 @@ from assistant.drafting import (
     write_recommendation_xlsx,
 )
 from assistant.errors import ExportError, UnknownEditionError, UnsupportedFileError
+from assistant.filelimits import ReadLimits
 from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
 from assistant.rules import RuleSet, available_editions, load_rules
 from assistant.vocabulary import DEFAULT_TIER
@@ -85,6 +86,11 @@ class DraftingDesk:
             load_rules(settings.corpus_dir / "rules"),
             llm or make_llm(settings),
         )
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What reading one draft may cost (a DOCX is checked before python-docx opens it)."""
+        return ReadLimits.from_settings(self.settings)
 
     def scenario_editions(self, edition: str | None = None) -> list[Edition]:
         """The scenario guide's editions (all, or the one named), in edition order."""
@@ -175,7 +181,9 @@ class DraftingDesk:
         ``round`` (default: by date) decides the rules and, unless ``edition`` is named, the catalogue."""
         self._require_catalog_edition(edition)
         rules = self._round_rules(round)
-        return review_file(path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules)
+        return review_file(
+            path, tier, edition, corpus_dir=self.settings.corpus_dir, rules=rules, limits=self.read_limits
+        )
 
     def review_text(
         self, text: str, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None
@@ -202,7 +210,7 @@ class DraftingDesk:
         with tempfile.TemporaryDirectory(prefix="review-") as folder:
             path = Path(folder) / name
             path.write_bytes(data)
-            blocks = read_blocks(path)
+            blocks = read_blocks(path, self.read_limits)
         return review_blocks(
             blocks,
             tier,

@@ -37,7 +37,7 @@ from assistant.answering import (
 )
 from assistant.config import Settings
 from assistant.console import Console
-from assistant.errors import LLMError, RetrievalError, StoreUnavailableError, UnknownEditionError
+from assistant.errors import LLMError, QuestionError, StoreUnavailableError, UnknownEditionError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import (
     MIN_SEARCH_EVIDENCE,
@@ -54,7 +54,7 @@ from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, CorpusFollower
 from assistant.service.turns import UNSAVED, Turn, start_turn
-from assistant.store import AnswerRecord, Store
+from assistant.store import ANONYMOUS, AnswerRecord, Store
 
 log = logging.getLogger("assistant.service")
 STREAM_CHUNK = 12
@@ -171,9 +171,9 @@ class AssistantService:
     def _validate_question(self, question: str, edition: str | None) -> str:
         question = (question or "").strip()
         if not question:
-            raise RetrievalError("问题不能为空")
+            raise QuestionError("问题不能为空")
         if len(question) > answers.MAX_QUESTION_CHARS:
-            raise RetrievalError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
+            raise QuestionError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
         self._require_edition(edition)
         return question
 
@@ -183,9 +183,9 @@ class AssistantService:
             raise UnknownEditionError(f"没有 {edition} 年版的文件；现有版本：{'、'.join(held)}")
 
     def _start_turn(
-        self, question: str, session: str | None, profile: dict[str, Any] | None
+        self, question: str, session: str | None, profile: dict[str, Any] | None, owner: str
     ) -> tuple[str, Turn]:
-        return start_turn(self.store.sessions, self.reader, question, session, profile)
+        return start_turn(self.store.sessions, self.reader, question, session, profile, owner)
 
     def _citations(self, ids: list[str]) -> list[Citation]:
         out = []
@@ -311,17 +311,18 @@ class AssistantService:
         profile: dict[str, Any] | None = None,
         edition: str | None = None,
         as_of: dt.date | None = None,
+        owner: str = ANONYMOUS,
     ) -> AsyncIterator[dict[str, Any]]:
         """Events: {"type": "token", "text"} while the answer is produced, then one
         {"type": "final", "answer": Answer}. The final text is authoritative (guards may have
-        changed what was streamed)."""
+        changed what was streamed). `owner` is the caller's key id: a session is theirs alone."""
         started = time.perf_counter()
         if self.follower.due():  # the read and a (rare) reload off the event loop
             await asyncio.to_thread(self.follower.check)
         question = self._validate_question(question, edition)
         as_of = as_of or self.today()
         # SQLite work off the event loop, so one slow disk write does not stall other requests.
-        session_id, turn = await asyncio.to_thread(self._start_turn, question, session, profile)
+        session_id, turn = await asyncio.to_thread(self._start_turn, question, session, profile, owner)
         answer: Answer | None = None
         if self.llm is not None:
             shown: list[str] = []  # guarded text already on the user's screen

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.answering import EnterpriseReader, Fact, facts_to_profile
 from assistant.errors import AssistantError, StoreUnavailableError
 from assistant.rules import parse_profile
-from assistant.store import Sessions, merge_profiles
+from assistant.store import ANONYMOUS, Sessions, merge_profiles
 
 log = logging.getLogger("assistant.service")
 #: Flag on an answer whose session could not be stored (the database was down, none was asked for).
@@ -45,15 +45,17 @@ def start_turn(
     question: str,
     session: str | None,
     profile: dict[str, Any] | None,
+    owner: str = ANONYMOUS,
 ) -> tuple[str, Turn]:
     """Open the session and merge stored, given and stated facts (given ones validated).
 
     Later statements override earlier ones; an explicitly given profile is the most reliable
-    source, so it is applied last. Facts stated as a what-if shape this answer only."""
+    source, so it is applied last. Facts stated as a what-if shape this answer only. A session
+    belongs to its `owner` (the caller's key id): another caller's id is NotFoundError."""
     if profile:
         parse_profile(profile)  # a bad profile is the caller's error, reported before anything runs
     try:
-        session_id = sessions.open(session)
+        session_id = sessions.open(session, owner)
         stored = sessions.profile(session_id)
         earlier_facts = sessions.facts(session_id)
     except StoreUnavailableError:

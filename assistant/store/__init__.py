@@ -30,9 +30,11 @@ from assistant.store.database import (
     upgrade,
     upgrade_schema,
 )
-from assistant.store.sessions import Message, Sessions, merge_profiles
+from assistant.store.retention import purge
+from assistant.store.sessions import ANONYMOUS, Message, Sessions, merge_profiles
 
 __all__ = [
+    "ANONYMOUS",
     "UNAVAILABLE",
     "UPGRADE_HINT",
     "AnswerLog",
@@ -80,3 +82,7 @@ class Store:
 
     def dispose(self) -> None:
         self.db.dispose()
+
+    def purge(self, days: int) -> dict[str, int]:
+        """Delete answers and idle sessions older than `days` days (store.retention)."""
+        return purge(self.db, days)

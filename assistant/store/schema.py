@@ -25,6 +25,8 @@ sessions_table = sa.Table(
     sa.Column("id", ID, primary_key=True),
     *required(created=sa.Float, updated=sa.Float),
     sa.Column("profile", sa.Text, nullable=False, server_default="{}"),
+    #: The key id (or `anonymous`) that opened the session: no other caller may use it.
+    sa.Column("owner", ID, nullable=False, server_default=""),
 )
 messages_table = sa.Table(
     "messages",

@@ -13,20 +13,22 @@ inside the turn's transaction.
 from __future__ import annotations
 
 import json
+import secrets
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import InputError, NotFoundError
 from assistant.store.answer_log import AnswerLog, AnswerRecord
 from assistant.store.database import Database
 from assistant.store.schema import facts_table, messages_table, sessions_table
+
+#: The owner of sessions opened without a key (keys not configured, the CLI, the evals).
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -57,26 +59,25 @@ class Sessions:
         self.db = db
         self.answers = answers
 
-    def open(self, session_id: str | None) -> str:
-        """Return an existing session id, or create one (also for an id we do not know)."""
-        if session_id and not (len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
-            raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
-        now = time.time()
-        with self.db.connection(write=True) as conn:
-            if (
-                session_id
-                and conn.execute(
-                    sa.select(sessions_table.c.id).where(sessions_table.c.id == session_id)
-                ).first()
-            ):
-                return session_id
-            new_id = session_id or uuid.uuid4().hex
-            try:
-                with conn.begin_nested():
-                    conn.execute(sessions_table.insert().values(id=new_id, created=now, updated=now))
-            except IntegrityError:  # another host created the same id a moment ago
-                pass
+    def open(self, session_id: str | None, owner: str = ANONYMOUS) -> str:
+        """A new session for `owner` (an unguessable id made here), or `session_id` when it
+        exists and `owner` opened it. Any other id — unknown, another key's, or chosen by the
+        client — is NotFoundError: a caller can neither read nor create another's session."""
+        if session_id is None:
+            new_id = secrets.token_hex(16)
+            now = time.time()
+            with self.db.connection(write=True) as conn:
+                conn.execute(sessions_table.insert().values(id=new_id, owner=owner, created=now, updated=now))
             return new_id
+        if not (0 < len(session_id) <= 64 and session_id.replace("-", "").isalnum()):
+            raise InputError("会话编号格式不正确：应为不超过64位的字母、数字或连字符")
+        with self.db.connection() as conn:
+            found = conn.execute(
+                sa.select(sessions_table.c.owner).where(sessions_table.c.id == session_id)
+            ).first()
+        if found is None or found[0] != owner:
+            raise NotFoundError(f"会话 {session_id} 不存在或已失效：不带会话编号提问即可开始新的会话")
+        return session_id
 
     def _lock_session(self, conn: Connection, session_id: str) -> dict[str, Any] | None:
         """The session's profile, its row locked until commit (Postgres; SQLite's writer lock

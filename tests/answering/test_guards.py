@@ -13,10 +13,10 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from assistant.answering.llm.citations import normalise_citations
-from assistant.answering.llm.guard import split_sentences
 from assistant.config import Settings
 from assistant.evaluation import guards as guard_eval
 from assistant.knowledge.retrieval import Retriever
+from assistant.language import stream_sentences
 from tests.fakes import ScriptedChatModel, make_service, tool_call
 from tests.profiles import ADVANCED, LEADING
 
@@ -123,7 +123,7 @@ def test_citations_in_any_bracket_style_are_normalised(raw: str, normal: str) ->
 
 
 def test_a_citation_after_the_full_stop_stays_with_its_sentence() -> None:
-    assert split_sentences("甲。【kpi#12】乙。丙") == (["甲。【kpi#12】", "乙。"], "丙")
+    assert stream_sentences("甲。【kpi#12】乙。丙") == (["甲。【kpi#12】", "乙。"], "丙")
 
 
 def test_empty_reply_falls_back(sparse_retriever: Retriever, tmp_path: Path) -> None:

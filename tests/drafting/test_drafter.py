@@ -37,7 +37,6 @@ from assistant.drafting import (
     review_text,
     verify_polish,
 )
-from assistant.drafting.wording import cn_quantity
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
@@ -726,7 +725,3 @@ def test_investment_zero_is_a_value_and_empty_is_a_placeholder() -> None:
     spec = {k: v for k, v in EXAMPLE.items() if k != "investment"}
     empty = build_draft(parse_spec(spec)).text()
     assert "总投资【待补充" in empty and "总投资0万元" not in empty
-
-
-def test_counts_read_two_not_er() -> None:
-    assert cn_quantity(2) == "两" and cn_quantity(3) == "三" and cn_quantity(12) == "十二"

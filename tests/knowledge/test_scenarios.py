@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.config import REPO_ROOT
-from assistant.errors import CorpusError
+from assistant.errors import CorpusInvalidError, UnknownEditionError
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import ScenarioCatalog, load_catalog
 from assistant.rules import coverage_gaps as rules_coverage_gaps
@@ -116,8 +116,9 @@ def test_alias_pointing_at_a_missing_scenario_fails_loudly(tmp_path: Path) -> No
     data = yaml.safe_load(alias_path.read_text(encoding="utf-8"))
     data["scenarios"]["坏别名"] = "不存在的场景"
     alias_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(CorpusError, match="不存在的场景"):
+    with pytest.raises(CorpusInvalidError, match="不存在的场景") as raised:
         ScenarioCatalog.load(corpus_dir)
+    assert raised.value.status_code == 500  # the server's own data: no request can fix it
 
 
 def test_every_alias_target_exists_in_the_2025_catalog(catalog: ScenarioCatalog) -> None:
@@ -128,7 +129,7 @@ def test_every_alias_target_exists_in_the_2025_catalog(catalog: ScenarioCatalog)
 
 
 def test_unknown_edition_is_a_chinese_error(catalog: ScenarioCatalog) -> None:
-    with pytest.raises(CorpusError, match="可选：2024、2025"):
+    with pytest.raises(UnknownEditionError, match="可选：2024、2025"):
         catalog.edition("2023")
 
 

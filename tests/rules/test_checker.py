@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from assistant.config import REPO_ROOT, Settings
-from assistant.errors import ProfileError
+from assistant.errors import ProfileError, RulesInvalidError, UnknownEditionError
 from assistant.evaluation.checker import run as run_checker_eval
 from assistant.knowledge.corpus import load_corpus
 from assistant.rules import (
@@ -1081,12 +1081,12 @@ def test_the_shipped_rules_are_the_2024_edition() -> None:
 
 
 def test_unknown_edition_is_a_chinese_error() -> None:
-    with pytest.raises(ProfileError, match="未知的规则版本 '1999'，可用版本：2024"):
+    with pytest.raises(UnknownEditionError, match="未知的规则版本 '1999'，可用版本：2024"):
         load_rules(RULES_DIR, "1999")
 
 
 def test_empty_rules_directory_is_a_chinese_error(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="没有规则文件"):
+    with pytest.raises(RulesInvalidError, match="没有规则文件"):
         load_rules(tmp_path)
 
 
@@ -1109,21 +1109,22 @@ def _first_requirement(data: dict) -> dict:
 )
 def test_malformed_rules_are_rejected_in_chinese(tmp_path: Path, mutate: Any, expected: str) -> None:
     _copy_rules(tmp_path, "2024", mutate)
-    with pytest.raises(ProfileError) as info:
+    with pytest.raises(RulesInvalidError) as info:
         load_rules(tmp_path)
+    assert info.value.code == "rules_invalid" and info.value.status_code == 500  # the server's file
     assert "规则文件 2024.yaml 有误" in info.value.message
     assert expected in info.value.message
 
 
 def test_rules_that_are_not_yaml_are_rejected(tmp_path: Path) -> None:
     (tmp_path / "2024.yaml").write_text("edition: [unclosed", encoding="utf-8")
-    with pytest.raises(ProfileError, match="不是合法的 YAML"):
+    with pytest.raises(RulesInvalidError, match="不是合法的 YAML"):
         load_rules(tmp_path)
 
 
 def test_rules_edition_must_match_file_name(tmp_path: Path) -> None:
     shutil.copy(RULES_DIR / "2024.yaml", tmp_path / "2030.yaml")
-    with pytest.raises(ProfileError, match="与文件名不一致"):
+    with pytest.raises(RulesInvalidError, match="与文件名不一致"):
         load_rules(tmp_path)
 
 

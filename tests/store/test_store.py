@@ -43,7 +43,6 @@ def test_sessions_profiles_and_turns(store_url: str) -> None:
     store = Store.open(store_url)
     session = store.sessions.open(None)
     assert store.sessions.open(session) == session
-    assert store.sessions.open("portal-42") == "portal-42"  # a caller-chosen id starts a session
     store.sessions.record_turn(
         session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
     )
@@ -105,13 +104,29 @@ def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
         store.dispose()
 
 
+def test_a_session_answers_only_to_the_key_that_opened_it(store_url: str) -> None:
+    """Ids are made by the server and unguessable; another key, or a client inventing an id,
+    gets NotFoundError (404), never the session's profile and never a new session of that id."""
+    store = Store.open(store_url)
+    mine = store.sessions.open(None, owner="key-aaaaaaaaaaaaaaaa")
+    assert len(mine) == 32 and mine != store.sessions.open(None, owner="key-aaaaaaaaaaaaaaaa")
+    assert store.sessions.open(mine, owner="key-aaaaaaaaaaaaaaaa") == mine
+    for owner in ("key-bbbbbbbbbbbbbbbb", "anonymous"):
+        with pytest.raises(NotFoundError, match="不存在或已失效"):
+            store.sessions.open(mine, owner=owner)
+    with pytest.raises(NotFoundError):
+        store.sessions.open("portal-42", owner="key-aaaaaaaaaaaaaaaa")  # a client-chosen id
+    assert store.sessions.count_messages("portal-42") == 0
+    store.dispose()
+
+
 def test_migrations_round_trip(store_url: str) -> None:
     engine = make_engine(store_url)
     inspector = sa.inspect(engine)
     for table in metadata.sorted_tables:  # the code's declarations match the migrations' head
         migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(table.name)}
         assert migrated == {c.name: c.nullable for c in table.columns}, table.name
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
     store = Store.open(store_url)
     session = store.sessions.open(None)
     fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
@@ -122,6 +137,8 @@ def test_migrations_round_trip(store_url: str) -> None:
     assert store.changes.recent()[0]["detail"] == {"note": "到期"}
     assert store.changes.generation() == 1
     store.dispose()
+    assert downgrade(engine, "0005") == "0005"
+    assert "owner" not in {c["name"] for c in sa.inspect(engine).get_columns("sessions")}
     assert downgrade(engine, "0004") == "0004"
     assert "corpus_generation" not in sa.inspect(engine).get_table_names()
     assert downgrade(engine, "0003") == "0003"
@@ -134,7 +151,7 @@ def test_migrations_round_trip(store_url: str) -> None:
     assert not {"sessions", "messages", "answers", "feedback", "facts"} & set(
         sa.inspect(engine).get_table_names()
     )
-    assert upgrade(engine) == "0005"
+    assert upgrade(engine) == "0006"
     fresh = Store.open(store_url)
     assert fresh.sessions.count_messages() == 0 and fresh.sessions.open(None)
     fresh.dispose()
@@ -147,7 +164,7 @@ def test_server_database_behind_refuses_to_start(postgres: PostgresServer) -> No
         Store.open(url)
     engine = make_engine(url)
     upgrade(engine, "0001")
-    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0005.*assistant db upgrade"):
+    with pytest.raises(StoreSchemaError, match=r"当前 0001，需要 0006.*assistant db upgrade"):
         Store.open(url)
     upgrade(engine)
     Store.open(url).dispose()
@@ -204,9 +221,9 @@ def test_db_upgrade_command(postgres: PostgresServer, tmp_path: Path) -> None:
         )
         return json.loads(done.stdout)
 
-    assert run("current") == {"current": None, "head": "0005"}
-    assert run("upgrade") == {"from": None, "to": "0005"}
-    assert run("current") == {"current": "0005", "head": "0005"}
+    assert run("current") == {"current": None, "head": "0006"}
+    assert run("upgrade") == {"from": None, "to": "0006"}
+    assert run("current") == {"current": "0006", "head": "0006"}
     Store.open(url).dispose()  # now the service may start
 
 

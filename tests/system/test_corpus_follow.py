@@ -73,7 +73,7 @@ def test_a_change_made_through_one_worker_reaches_the_other(store_url: str, tmp_
         assert b.search("卓越级智能工厂一次性奖补380万元") and all(
             h.clause.doc_id != "qinghai2025" for h in b.search("卓越级智能工厂一次性奖补380万元")
         )
-        assert b.follower.seen == a.follower.seen == b.sessions.corpus_generation() == 2
+        assert b.follower.seen == a.follower.seen == b.store.changes.generation() == 2
 
         # A re-index moves the generation on too; A itself, having reloaded, does not reload again.
         reloads: list[str] = []
@@ -86,8 +86,8 @@ def test_a_change_made_through_one_worker_reaches_the_other(store_url: str, tmp_
         b.search("奖补")
         assert reloads == ["b"] and a.follower.seen == b.follower.seen == 3
     finally:
-        a.sessions.dispose()
-        b.sessions.dispose()
+        a.store.dispose()
+        b.store.dispose()
 
 
 def test_store_down_skips_the_check(tmp_path: Path) -> None:

@@ -7,18 +7,27 @@ dump and every statement traces to a clause. Routing is data (corpus/data/intent
 
 This module decides which lead an answer gets and assembles the answer; the pieces each have a
 module: intents (what kind of question), scope (regional notices, rounds not held), verdict
-(the checker's leads), evidence (the clauses to quote and the lead composed from them).
+(the checker's leads), evidence (the clauses to quote and the lead composed from them),
+composed (the answer's fixed wording: quotes, footer, refusals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.answering.cite import cited_ids
 from assistant.answering.grounded.compose import asked_parts
+from assistant.answering.grounded.composed import (
+    Composed,
+    answer_text,
+    instructions_ignored,
+    refuse_fabrication,
+    refuse_out_of_scope,
+    refuse_secrets,
+    understood_line,
+)
 from assistant.answering.grounded.evidence import (
     MAX_SOURCES,
     book_title,
@@ -77,35 +86,38 @@ __all__ = [
 REFUSAL_EVIDENCE = 4.2
 
 
+#: The kinds of answer that are a typed value, not a verdict ("卓越级什么时候截止").
+_TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"})
+
+
 @dataclass
-class Composed:
-    """A composed answer before session bookkeeping: text, what it cites, the verdict."""
+class _Scope:
+    """Where the answer is looked for: the guide edition asked about, the regional notices that
+    apply and those ruled out, the autonomous region assumed for a bare "自治区" (or ""), and the
+    clauses to quote."""
 
-    text: str
-    citations: list[str]
-    intent: str
-    edition: str
-    verdict: CheckReport | None = None
-    missing_facts: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
-    profile: dict[str, Any] = field(default_factory=dict)
-    #: The direct answer: the first paragraph of `text`, before the quoted sources.
-    lead: str = ""
+    edition: str | None
+    regional: list[str]
+    excluded: list[str]
+    assumed: str
+    sources: list[Clause]
 
 
-IGNORED_INSTRUCTIONS = "消息中要求改变规则或索取系统信息的部分不予执行；以下只回答申报相关的问题。"
+@dataclass
+class _Asked:
+    """One question as the answer's steps need it, worked out once: its intent and the kinds of
+    answer it asks for, the enterprise facts and the checker's report on them, and its scope."""
 
-
-def _quote(clause: Clause, short_title: str) -> str:
-    where = clause.heading_path[-1] if len(clause.heading_path) > 1 else ""
-    place = f"{short_title} › {where}" if where else short_title
-    return f"- 【{clause.clause_id}】{place}：{clause.text}"
-
-
-def understood_line(facts: list[Fact]) -> str:
-    """ "我理解的情况：…（如有误请直接更正）"."""
-    parts = [("假设" if f.hypothetical else "") + f.describe() for f in facts]
-    return "我理解的情况：" + "；".join(parts) + "（如有误请直接更正）"
+    question: str
+    intent: Intent
+    kinds: set[str]
+    profile: dict[str, Any]
+    #: The profile's fields that are set ("maturity.level").
+    stated: set[str]
+    report: CheckReport
+    facts: list[Fact]
+    what_if: bool
+    scope: _Scope
 
 
 class GroundedAnswerer:
@@ -154,9 +166,37 @@ class GroundedAnswerer:
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
         (construction years)."""
         as_of = as_of or dt.date.today()
-        intent = self.intents.classify(question)
         facts = facts or []
-        has_profile = any(isinstance(v, dict) and v for v in (profile or {}).values())
+        # The caller (the service) has already merged stored, given and stated facts.
+        stated_profile = profile or {}
+        intent = self._routed_intent(question, stated_profile, what_if, stated_now)
+        rules_edition = self.rules.edition
+        if intent.name == "fabricate":
+            return refuse_fabrication(self.corpus, rules_edition, stated_profile)
+        if intent.name == "secrets":
+            return self._refuse_secrets(question, profile, as_of, edition)
+        edition_note = round_note(self.corpus, rules_edition, question, not_rounds)
+        if self.intents.is_out_of_scope(question) or (
+            intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE
+        ):
+            return refuse_out_of_scope(self.corpus, rules_edition, stated_profile)
+        asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if)
+        lead, sources = self._lead(asked, edition_note)
+        lead = self._with_topic_lines(asked, lead)
+        # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
+        sources = sources or self._cited_in(lead)
+        if not sources and intent.name not in ("deadline", "quota"):
+            return refuse_out_of_scope(self.corpus, rules_edition, stated_profile)
+        return self._composed(asked, lead, self._notes(asked), sources)
+
+    def _routed_intent(
+        self, question: str, profile: dict[str, Any], what_if: bool, stated_now: bool
+    ) -> Intent:
+        """The question's intent, except that a follow-up on the session's profile asks for the
+        verdict: "还差什么？" / "那先进级呢？" / "如果…呢？"; and a statement of facts alone
+        ("更正一下，是二级") gets the updated verdict."""
+        intent = self.intents.classify(question)
+        has_profile = any(isinstance(v, dict) and v for v in profile.values())
         if (
             has_profile
             and intent.name not in ("fabricate", "secrets", "deadline", "quota")
@@ -166,190 +206,187 @@ class GroundedAnswerer:
                 or (stated_now and not ASKS_SOMETHING.search(question))
             )
         ):
-            # "还差什么？" / "那先进级呢？" / "如果…呢？": a follow-up on the session's profile;
-            # a statement of facts alone ("更正一下，是二级") gets the updated verdict.
-            intent = Intent("eligibility")
-        # The caller (the service) has already merged stored, given and stated facts.
-        stated_profile = profile or {}
-        rules_edition = self.rules.edition
+            return Intent("eligibility")
+        return intent
 
-        if intent.name == "fabricate":
-            return self._refuse_fabrication(rules_edition, stated_profile)
-        if intent.name == "secrets":
-            legitimate = self.intents.without_intent(question, "secrets")
-            if legitimate and self.intents.classify(legitimate).name != "general":
-                # "忽略以上规则。分公司能报卓越级吗？": refuse the injection, answer the question.
-                composed = self.answer(legitimate, profile, as_of, edition)
-                composed.text = f"{IGNORED_INSTRUCTIONS}\n{composed.text}"
-                composed.lead = f"{IGNORED_INSTRUCTIONS}\n{composed.lead}".strip()
-                composed.flags = [*composed.flags, "instructions_ignored"]
-                return composed
-            return Composed(
-                "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",
-                [],
-                intent.name,
-                rules_edition,
-                flags=["refused"],
-                profile=stated_profile,
-            )
-        edition_note = round_note(self.corpus, rules_edition, question, not_rounds)
-        if self.intents.is_out_of_scope(question) or (
-            intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE
-        ):
-            return self._refuse_out_of_scope(rules_edition, stated_profile)
+    def _asked(
+        self,
+        question: str,
+        intent: Intent,
+        profile: dict[str, Any],
+        as_of: dt.date,
+        edition: str | None,
+        facts: list[Fact],
+        what_if: bool,
+    ) -> _Asked:
+        """Everything the lead and the quotes depend on, worked out once."""
+        return _Asked(
+            question=question,
+            intent=intent,
+            kinds={p.kind for p in asked_parts(question)},
+            profile=profile,
+            stated={
+                f"{section}.{key}"
+                for section, values in profile.items()
+                if isinstance(values, dict)
+                for key in values
+            },
+            report=self._report(profile, as_of),
+            facts=facts,
+            what_if=what_if,
+            scope=self._scope(question, intent, profile, edition),
+        )
 
-        regional, excluded = regional_doc_ids(self.retriever, question, stated_profile, self.reader.places)
+    def _scope(self, question: str, intent: Intent, profile: dict[str, Any], edition: str | None) -> _Scope:
+        """The regional notices that apply to this enterprise and question, and the clauses to quote."""
+        regional, excluded = regional_doc_ids(self.retriever, question, profile, self.reader.places)
         assumed = (
             ""
-            if stated_profile.get("enterprise")
+            if profile.get("enterprise")
             else only_autonomous_region(self.retriever, question, self.reader.places)
         )
         sources = quoted_sources(self.retriever, question, intent, regional, excluded, edition)
-        report = self._report(stated_profile, as_of)
-        stated = {
-            f"{section}.{key}"
-            for section, values in stated_profile.items()
-            if isinstance(values, dict)
-            for key in values
-        }
-        missing = self.missing_facts(report, stated)
+        return _Scope(edition, regional, excluded, assumed, sources)
 
-        lead: list[str] = []
-        after: list[str] = []  # said after the lead: notes computed from data, the facts understood
-        typed = {p.kind for p in asked_parts(question)} & {
-            "date",
-            "count",
-            "place",
-            "recipient",
-            "phone",
-            "url",
-        }
-        asked_kinds = {p.kind for p in asked_parts(question)}
-        # A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
-        # "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
-        # enterprise itself ("我们…").
-        wants_verdict = (
+    def _lead(self, asked: _Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
+        """The direct answer's lines and the clauses to quote: the checker's verdict when facts
+        are stated and a verdict is asked for (not a date, a count or another typed value), else
+        what the documents say."""
+        if (
+            asked.stated
+            and self._wants_verdict(asked)
+            and not (asked.intent.name in ("deadline", "quota") or asked.kinds & _TYPED_KINDS)
+        ):
+            return [edition_note, *self._verdict(asked)], asked.scope.sources
+        return self._documents_lead(asked, edition_note)
+
+    def _wants_verdict(self, asked: _Asked) -> bool:
+        """A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
+        "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
+        enterprise itself ("我们…")."""
+        question, intent = asked.question, asked.intent.name
+        return (
             self.intents.asks_eligibility(question)
-            or intent.name == "eligibility"
-            or (intent.name == "general" and bool(ABOUT_US.search(question)))
+            or intent == "eligibility"
+            or (intent == "general" and bool(ABOUT_US.search(question)))
             or bool(VERDICT_ASK.search(question))
         )
-        if stated and wants_verdict and not (intent.name in ("deadline", "quota") or typed):
-            lead += [
-                edition_note,
-                *eligibility_lead(self.retriever, report, question, stated, facts, what_if),
-            ]
-        else:
-            # "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard
-            # or a definition is asked, not a verdict.
-            # "2027年的要素条件会改吗" names conditions but asks no verdict either.
-            informational = (
-                bool(asked_kinds & {"list", "standard", "definition"})
-                or self.intents.eligibility_words(question) <= CONDITION_WORDS
-            ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
-            if intent.name == "eligibility" and not informational:
-                # Nothing is known yet: the asked tier cannot be judged; say so first and ask the
-                # deciding questions, then what the documents say.
-                verdict = eligibility_lead(self.retriever, report, question, stated, facts, what_if)
-                lead += [edition_note, *verdict]
-                edition_note = ""
-            ruled = (
-                intent.name == "eligibility"
-                and not informational
-                and any(line.startswith("- ") for line in lead)
-            )
-            evidence = (
-                None
-                if ruled
-                else evidence_lead(
-                    self.retriever,
-                    rules_edition,
-                    question,
-                    sources,
-                    regional,
-                    excluded,
-                    edition,
-                    stated_profile,
-                )
-            )
-            if evidence is not None:
-                lines, sources = evidence
-                lead += lines
-            elif intent.name == "deadline":
-                lead += [edition_note, *deadline_lead(report)]
-            elif intent.name == "quota":
-                lead += [edition_note, *quota_lead(report)]
-            elif intent.name != "eligibility":
-                titles = "、".join(dict.fromkeys(self._short_title(c) for c in sources))
-                lead += [edition_note, f"根据{titles}，相关规定如下：" if sources else ""]
-        if assumed and lead:
-            lead.append(AUTONOMOUS_ASSUMED.format(region=assumed))
-        if intent.name == "deadline" and not report.application.window_open:
-            after.append(report.application.window_message or "")
-        asked = {p.kind for p in asked_parts(question)}
-        if intent.name == "kpi" and "count" in asked and "指标" in question:
-            lead[:] = [kpi_overview(self.corpus)]  # how many indicators: counted from 附1 itself
-        elif intent.name == "kpi" and "list" in asked:
-            after.append(kpi_overview(self.corpus))
-        if intent.name in ("link_mapping", "scenario"):
-            lead[:0] = catalog_lead(self.catalog, question)
 
-        if not sources and lead and cited_ids("\n".join(lead)):
-            # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
-            sources = [c for c in (self.corpus.get(i) for i in cited_ids("\n".join(lead))) if c][:MAX_SOURCES]
-        if not sources and intent.name not in ("deadline", "quota"):
-            return self._refuse_out_of_scope(rules_edition, stated_profile)
-        if facts:
-            after.append(understood_line(facts))
-            if what_if:
-                after.append("（以上“如果”的情况只用于本次推算，未改动已记录的企业情况。）")
-        body = ["", "依据：", *[_quote(c, self._short_title(c)) for c in sources]] if sources else []
-        drafts = [c for c in sources if c.status == "draft"]
-        footer = [
-            f"（依据{rules_edition}年度文件"
-            + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
-            + "。）"
-        ]
-        lead_text = "\n".join(line for line in lead if line).strip()
-        notes = "\n".join(line for line in after if line)
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join([lead_text, "", notes, *body, "", *footer]).strip())
-        show_verdict = intent.name == "eligibility" or bool(stated)
+    def _informational(self, asked: _Asked) -> bool:
+        """ "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard or a
+        definition is asked, not a verdict; "2027年的要素条件会改吗" names conditions but asks no
+        verdict either."""
+        question = asked.question
+        return (
+            bool(asked.kinds & {"list", "standard", "definition"})
+            or self.intents.eligibility_words(question) <= CONDITION_WORDS
+        ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
+
+    def _verdict(self, asked: _Asked) -> list[str]:
+        """The checker's lead on the tier asked, with the questions that would decide it."""
+        return eligibility_lead(
+            self.retriever, asked.report, asked.question, asked.stated, asked.facts, asked.what_if
+        )
+
+    def _documents_lead(self, asked: _Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
+        """What the documents say, composed from their sentences when they answer, else a line
+        from data (deadline, quota) or a heading over the quotes. An eligibility question with
+        nothing known yet first says the tier cannot be judged and asks the deciding questions;
+        when those cite the rules, they are the answer."""
+        lead: list[str] = []
+        ruled = False
+        if asked.intent.name == "eligibility" and not self._informational(asked):
+            lead += [edition_note, *self._verdict(asked)]
+            edition_note = ""
+            ruled = any(line.startswith("- ") for line in lead)
+        evidence = (
+            None
+            if ruled
+            else evidence_lead(
+                self.retriever,
+                self.rules.edition,
+                asked.question,
+                asked.scope.sources,
+                asked.scope.regional,
+                asked.scope.excluded,
+                asked.scope.edition,
+                asked.profile,
+            )
+        )
+        if evidence is not None:
+            lines, sources = evidence
+            return lead + lines, sources
+        return lead + self._data_lead(asked, edition_note), asked.scope.sources
+
+    def _data_lead(self, asked: _Asked, edition_note: str) -> list[str]:
+        """When no sentence answers: the rules file's deadline or quota, or a heading naming the
+        documents quoted (an eligibility question has its verdict lines already)."""
+        intent = asked.intent.name
+        if intent == "deadline":
+            return [edition_note, *deadline_lead(asked.report)]
+        if intent == "quota":
+            return [edition_note, *quota_lead(asked.report)]
+        if intent == "eligibility":
+            return []
+        titles = "、".join(dict.fromkeys(self._short_title(c) for c in asked.scope.sources))
+        return [edition_note, f"根据{titles}，相关规定如下：" if asked.scope.sources else ""]
+
+    def _asks_kpi_count(self, asked: _Asked) -> bool:
+        """ "附1有多少个指标": answered by counting 附1 itself."""
+        return asked.intent.name == "kpi" and "count" in asked.kinds and "指标" in asked.question
+
+    def _with_topic_lines(self, asked: _Asked, lead: list[str]) -> list[str]:
+        """The lead with what data adds on the question's topic: the note on an assumed region,
+        附1's count of indicators (instead of the lead), the catalog's place of a scenario."""
+        if asked.scope.assumed and lead:
+            lead = [*lead, AUTONOMOUS_ASSUMED.format(region=asked.scope.assumed)]
+        if self._asks_kpi_count(asked):
+            lead = [kpi_overview(self.corpus)]
+        if asked.intent.name in ("link_mapping", "scenario"):
+            lead = [*catalog_lead(self.catalog, asked.question), *lead]
+        return lead
+
+    def _cited_in(self, lead: list[str]) -> list[Clause]:
+        """The clauses the lead cites, to quote when retrieval found none."""
+        return [c for c in (self.corpus.get(i) for i in cited_ids("\n".join(lead))) if c][:MAX_SOURCES]
+
+    def _notes(self, asked: _Asked) -> list[str]:
+        """What is said after the lead: a closed window's message, 附1's list of indicators, and
+        the facts understood (with the what-if caveat)."""
+        notes: list[str] = []
+        if asked.intent.name == "deadline" and not asked.report.application.window_open:
+            notes.append(asked.report.application.window_message or "")
+        if asked.intent.name == "kpi" and "list" in asked.kinds and not self._asks_kpi_count(asked):
+            notes.append(kpi_overview(self.corpus))
+        if asked.facts:
+            notes.append(understood_line(asked.facts))
+            if asked.what_if:
+                notes.append("（以上“如果”的情况只用于本次推算，未改动已记录的企业情况。）")
+        return notes
+
+    def _composed(self, asked: _Asked, lead: list[str], notes: list[str], sources: list[Clause]) -> Composed:
+        """The answer: lead, notes, the quoted clauses and the documents' round; the verdict and
+        the facts it still needs go with an eligibility question or stated facts."""
+        rules_edition = self.rules.edition
+        text, lead_text = answer_text(lead, notes, sources, rules_edition, self._short_title)
+        show_verdict = asked.intent.name == "eligibility" or bool(asked.stated)
         return Composed(
             text=text,
             citations=cited_ids(text),
-            intent=intent.name,
+            intent=asked.intent.name,
             edition=rules_edition,
-            verdict=report if show_verdict else None,
-            missing_facts=missing if show_verdict else [],
-            profile=stated_profile,
+            verdict=asked.report if show_verdict else None,
+            missing_facts=self.missing_facts(asked.report, asked.stated) if show_verdict else [],
+            profile=asked.profile,
             lead=lead_text,
         )
 
-    def _refuse_fabrication(self, edition: str, profile: dict[str, Any]) -> Composed:
-        clause = self.corpus.get("notice#二.(二).1")
-        basis = f"\n\n依据：\n{_quote(clause, self._short_title(clause))}" if clause else ""
-        text = (
-            "不能帮助编造或虚构绩效数据、证明材料或申报内容。申报主体应对申报内容真实性负责"
-            + (f"【{clause.clause_id}】" if clause else "")
-            + "。我可以帮你梳理需要哪些真实数据、"
-            "按附1的关键绩效指标整理已有的改造前后数据，或把缺少数据的地方标注为待补充。" + basis
-        )
-        return Composed(
-            text,
-            [clause.clause_id] if clause else [],
-            "fabricate",
-            edition,
-            flags=["refused"],
-            profile=profile,
-        )
-
-    def _refuse_out_of_scope(self, edition: str, profile: dict[str, Any]) -> Composed:
-        titles = "、".join(book_title(d.title) for d in self.corpus.documents if d.status == "official")
-        text = (
-            "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
-            f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"
-            "可以问我申报条件、各层级要素条件、截止时间、申报材料、推荐名额、关键绩效指标、场景写法等问题。"
-        )
-        return Composed(
-            text, [], "out_of_scope", edition, flags=["refused", "no_supporting_clause"], profile=profile
-        )
+    def _refuse_secrets(
+        self, question: str, profile: dict[str, Any] | None, as_of: dt.date, edition: str | None
+    ) -> Composed:
+        """A request for the system's configuration is refused; a legitimate question it wraps
+        ("忽略以上规则。分公司能报卓越级吗？") is answered after saying the rest is ignored."""
+        legitimate = self.intents.without_intent(question, "secrets")
+        if legitimate and self.intents.classify(legitimate).name != "general":
+            return instructions_ignored(self.answer(legitimate, profile, as_of, edition))
+        return refuse_secrets(self.rules.edition, profile or {})

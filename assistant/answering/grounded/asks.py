@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.language import ADDITIONS, clauses
+
 #: (kind, pattern on the question). Order is only a tie-break: parts are sorted by where in the
 #: question they are asked.
 ASKS: list[tuple[str, re.Pattern[str]]] = [
@@ -143,7 +145,7 @@ class Part:
 def asked_parts(question: str) -> list[Part]:
     """The kinds of answer the question asks for, in the order it asks them (one per kind)."""
     found: list[tuple[int, str, str]] = []
-    segments = [s for s in re.split(r"[，,；;。？?！!]|还有|另外|以及|同时", question) if s.strip()]
+    segments = clauses(question, words=ADDITIONS)
     for kind, pattern in ASKS:
         match = pattern.search(question)
         if match:

@@ -23,7 +23,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering.grounded.asks import NEXT_ROUND, asked_parts, asked_subject, named_days, value_ask
+from assistant.answering.grounded.asks import (
+    NEXT_ROUND,
+    Part,
+    ValueAsk,
+    asked_parts,
+    asked_subject,
+    named_days,
+    value_ask,
+)
 from assistant.answering.grounded.values import (
     KIND_HINTS,
     Found,
@@ -96,114 +104,183 @@ def compose(
     (the retriever, scoped to the applicable documents) finds more clauses for a part the
     given ones do not answer.
     """
-    lead = Lead()
-    clauses = list(clauses)
     # The documents' words for the user's ("发改委" → 发展改革委) count as words of the question.
     wording = f"{question} {expand(question)}" if expand else question
-
-    def more(query: str) -> list[Clause]:
-        return [c for c in (search(query) if search else []) if c not in clauses]
-
+    composer = _Composer(question, list(clauses), wording, label, search, prefer, similarity, siblings)
+    lead = composer.lead
     if silence:
         lead.silent = True
         lead.lines.append(silence)
     ask = value_ask(question)
-    if ask is not None and not any(
-        ask.evidence.search(sentence) for clause in clauses for sentence in sentences(clause)
-    ):
+    if ask is not None and not composer.carries(ask):
+        composer.say_unset(ask)
+        return lead
+    composer.answer_parts()
+    if not lead.lines or (lead.silent and len(lead.lines) == 1):
+        composer.add_closest()
+    return lead
+
+
+@dataclass
+class _Composer:
+    """One question's clauses, how to look further, and the lead being written.
+
+    A class because every step of composing reads the same question, clauses and scoring aids
+    and writes to the one lead (whose citations keep the order the claims are made in)."""
+
+    question: str
+    clauses: list[Clause]
+    #: The question with the documents' words for the user's added.
+    wording: str
+    label: Callable[[Clause], str]
+    search: Callable[[str], Sequence[Clause]] | None
+    prefer: Sequence[str]
+    similarity: Similarity | None
+    siblings: Callable[[Clause], Sequence[Clause]] | None
+    lead: Lead = field(default_factory=Lead)
+
+    def more(self, query: str) -> list[Clause]:
+        """Clauses the search finds beyond the retrieved ones (none without a search)."""
+        return [c for c in (self.search(query) if self.search else []) if c not in self.clauses]
+
+    def carries(self, ask: ValueAsk) -> bool:
+        """Whether a sentence of the retrieved clauses carries a value of the kind asked."""
+        return any(ask.evidence.search(sentence) for clause in self.clauses for sentence in sentences(clause))
+
+    def say_unset(self, ask: ValueAsk) -> None:
+        """ "现有文件未规定…" for a value the documents do not set, then the nearest thing they say."""
+        question, lead = self.question, self.lead
         lead.silent = True
         subject = ask.question.search(question)
         named = asked_subject(question, subject) if subject and subject.lastindex and subject.group(1) else ""
         missing = ask.missing_for(question)
         named = "" if not named or len(named) < 2 or named in ("指标", "比例") or named in missing else named
         lead.lines.append(f"现有文件未规定{named + '的' if named else ''}{missing}。")
-        near = closest(
-            f"{question} {ask.hint}", [*more(f"{question} {ask.hint}"), *clauses], similarity, prefer
-        )
+        query = f"{question} {ask.hint}"
+        near = closest(query, [*self.more(query), *self.clauses], self.similarity, self.prefer)
         if near is not None and near.score > 0:
             lead.lines.append(f"文件中与此最相关的规定是：{near.span}{lead.cite(near.clause)}。")
-        return lead
-    parts = asked_parts(question)
-    answered: set[str] = set()
-    said: set[str] = set()
-    for part in parts:
-        if part.kind in answered:
-            continue
-        found = find_values(part.kind, part.text, wording, clauses, prefer=prefer, similarity=similarity)
+
+    def answer_parts(self) -> None:
+        """A line per part asked, in the question's order: the values that answer it, each once
+        (a kind answered, or a sentence already said for another part, is not repeated)."""
+        answered: set[str] = set()
+        said: set[str] = set()
+        for part in asked_parts(self.question):
+            if part.kind in answered:
+                continue
+            found = self.found(part)
+            if not found:
+                continue
+            answered.add(part.kind)
+            chosen = [c for c in _chosen(found, part) if c.span not in said]  # another part's answer already
+            if not chosen:
+                continue
+            said.update(c.span for c in chosen)
+            self.lead.lines.append(self.claims(chosen))
+
+    def found(self, part: Part) -> list[Found]:
+        """The values of the part's kind, best first: in the retrieved clauses, in more clauses
+        found with the kind's hint words, and whole numbered lists for a list."""
+        found = find_values(
+            part.kind, part.text, self.wording, self.clauses, prefer=self.prefer, similarity=self.similarity
+        )
         hint = KIND_HINTS.get(part.kind)
         if part.kind == "count" and re.search(r"几份|多少份", part.text):
             hint = "纸质版 电子版 各 份"  # copies of the papers, not the number of projects
         if hint:
-            extra = more(f"{part.text} {hint}")
+            extra = self.more(f"{part.text} {hint}")
             found = sorted(
                 [
                     *found,
                     *find_values(
                         part.kind,
                         part.text,
-                        wording,
+                        self.wording,
                         extra,
-                        offset=len(clauses),
-                        prefer=prefer,
-                        similarity=similarity,
+                        offset=len(self.clauses),
+                        prefer=self.prefer,
+                        similarity=self.similarity,
                     ),
                 ],
                 key=lambda f: -f.score,
             )
-        if part.kind == "list" and siblings is not None:
+        if part.kind == "list" and self.siblings is not None:
             found = sorted(
-                [*found, *enumerations(part.text, wording, clauses, siblings, similarity)],
+                [
+                    *found,
+                    *enumerations(part.text, self.wording, self.clauses, self.siblings, self.similarity),
+                ],
                 key=lambda f: -f.score,
             )
         # A value that shares next to nothing with the question, or only a caveat's, answers
         # nothing: the nearest sentence does better.
-        found = [f for f in found if f.score >= MIN_FOUND_SCORE]
-        if not found:
-            continue
-        answered.add(part.kind)
-        best = found[0].score
-        chosen: list[Found] = []
-        docs_seen: set[str] = set()
-        limit = MAX_LIST if part.kind == "list" else MAX_PER_PART
-        for item in found:
-            if len(chosen) >= limit or item.score < best - 2 or (chosen and chosen[0].members):
-                break
-            if item.members and chosen:
-                continue
-            if any(item.span == c.span for c in chosen):
-                continue
-            if chosen and item.clause.status != "official" and chosen[0].clause.status == "official":
-                continue
-            # One sentence per document unless the part asks for several values of one kind.
-            if item.clause.doc_id in docs_seen and part.kind not in ("date", "phone", "count", "list"):
-                continue
-            if part.kind == "list" and any(item.clause is c.clause for c in chosen):
-                continue
-            docs_seen.add(item.clause.doc_id)
-            chosen.append(item)
-        if part.kind == "date":
-            # "22号还是29号": each day named gets the sentence that sets it, however it scores.
-            for day in named_days(part.text):
-                setting = re.compile(rf"月\s*{day}\s*日")
-                if not any(setting.search(c.span) for c in chosen):
-                    chosen += [f for f in found if setting.search(f.span)][:1]
-            chosen = _in_asked_order(chosen, part.text)
-        chosen = [c for c in chosen if c.span not in said]  # another part's answer already
-        if not chosen:
-            continue
-        said.update(c.span for c in chosen)
+        return [f for f in found if f.score >= MIN_FOUND_SCORE]
+
+    def claims(self, chosen: list[Found]) -> str:
+        """One line of the values chosen for a part, each with its 【id】; a document is named when
+        several answer, and a draft or a reference note always (the reader must know it is not
+        a rule)."""
         several_docs = len({c.clause.doc_id for c in chosen}) > 1
-        # A draft or a reference note is named even alone: the reader must know it is not a rule.
         claims = [
-            _claim(lead, c, label if several_docs or c.clause.status != "official" else (lambda clause: ""))
+            _claim(
+                self.lead,
+                c,
+                self.label if several_docs or c.clause.status != "official" else (lambda clause: ""),
+            )
             for c in chosen
         ]
-        lead.lines.append("；".join(claims) + "。")
-    if not lead.lines or (lead.silent and len(lead.lines) == 1):
-        near = closest(wording, clauses, similarity, prefer)
+        return "；".join(claims) + "。"
+
+    def add_closest(self) -> None:
+        """The sentence nearest the question, when nothing else answers it."""
+        near = closest(self.wording, self.clauses, self.similarity, self.prefer)
         if near is not None and near.score > 0:
-            lead.lines.append(f"{near.span}{lead.cite(near.clause)}。")
-    return lead
+            self.lead.lines.append(f"{near.span}{self.lead.cite(near.clause)}。")
+
+
+def _chosen(found: list[Found], part: Part) -> list[Found]:
+    """The values that answer one part, from those found (best first); for a date, each day the
+    question names gets the sentence that sets it, in the order named."""
+    chosen = _best(found, part.kind)
+    if part.kind == "date":
+        chosen = _in_asked_order(_with_named_days(chosen, found, part.text), part.text)
+    return chosen
+
+
+def _best(found: list[Found], kind: str) -> list[Found]:
+    """The top values, within 2 points of the best: a whole list alone, official documents
+    before others, one sentence per document unless the kind asks for several values."""
+    best = found[0].score
+    chosen: list[Found] = []
+    docs_seen: set[str] = set()
+    limit = MAX_LIST if kind == "list" else MAX_PER_PART
+    for item in found:
+        if len(chosen) >= limit or item.score < best - 2 or (chosen and chosen[0].members):
+            break
+        if item.members and chosen:
+            continue
+        if any(item.span == c.span for c in chosen):
+            continue
+        if chosen and item.clause.status != "official" and chosen[0].clause.status == "official":
+            continue
+        # One sentence per document unless the part asks for several values of one kind.
+        if item.clause.doc_id in docs_seen and kind not in ("date", "phone", "count", "list"):
+            continue
+        if kind == "list" and any(item.clause is c.clause for c in chosen):
+            continue
+        docs_seen.add(item.clause.doc_id)
+        chosen.append(item)
+    return chosen
+
+
+def _with_named_days(chosen: list[Found], found: list[Found], part_text: str) -> list[Found]:
+    """ "22号还是29号": each day named gets the sentence that sets it, however it scores."""
+    for day in named_days(part_text):
+        setting = re.compile(rf"月\s*{day}\s*日")
+        if not any(setting.search(c.span) for c in chosen):
+            chosen += [f for f in found if setting.search(f.span)][:1]
+    return chosen
 
 
 _FIELD_ID = re.compile(r"[A-Za-z_]+\.[A-Za-z_0-9.]+")

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from assistant.answering.understanding.facts import Fact
+from assistant.knowledge.datafile import read_yaml
+from assistant.language import segments
 from assistant.vocabulary import DEFAULT_TIER
 
 FOLLOW_UP = re.compile(r"还差什么|还缺什么|差什么|缺什么|还差哪|还缺哪|呢[？?。!！]*$")
@@ -51,7 +51,7 @@ class IntentTable:
 
     @classmethod
     def load(cls, path: Path) -> IntentTable:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path)
         intents = [
             Intent(
                 name=item["name"],
@@ -84,8 +84,9 @@ class IntentTable:
         intent = next((i for i in self.intents if i.name == name), None)
         if intent is None:
             return question
-        sentences = re.split(r"(?<=[。！？!?；;\n])", question)
-        kept = [s for s in sentences if not any(k in s.lower() for k in intent.keywords)]
+        kept = [
+            s for s in segments(question, semicolons=True) if not any(k in s.lower() for k in intent.keywords)
+        ]
         return "".join(kept).strip()
 
     def is_out_of_scope(self, question: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.grounded.asks import named_days
 from assistant.knowledge.corpus import Clause
+from assistant.language import sentences as split_sentences
 from assistant.vocabulary import TIERS
 
 #: How near in meaning a sentence is to the question, 0 (farthest of the retrieved sentences)
@@ -70,8 +71,6 @@ _BARE_PHONE = re.compile(r"^联系(?:电话|方式)")
 NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}\s*[.．、]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*"
 )
-_SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])|\n")
-_LIST_SPLIT = re.compile(r"(?<=[。！？])|\n")
 #: An enumeration: three items or more, split by 、 ； or a table's ｜.
 _ENUMERATED = re.compile(r"(?:[^、；｜|]+[、；｜|]){2,}[^、；｜|]+")
 _CHUNK_SPLIT = re.compile(r"(?<=[，,])")
@@ -99,8 +98,7 @@ def bigrams(text: str) -> set[str]:
 def sentences(clause: Clause, *, whole_lists: bool = False) -> list[str]:
     """The clause's sentences (and lines), without the item number in front of the first.
     With ``whole_lists``, "包括4个场景：A；B；C。" stays one sentence: its items are the answer."""
-    split = _LIST_SPLIT if whole_lists else _SENTENCE_SPLIT
-    return [NUMBERING.sub("", s.strip()) for s in split.split(clause.text) if s.strip()]
+    return [NUMBERING.sub("", s) for s in split_sentences(clause.text, semicolons=not whole_lists)]
 
 
 def quoted_span(

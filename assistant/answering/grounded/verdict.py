@@ -15,6 +15,7 @@ from assistant.answering.grounded.values import closest
 from assistant.answering.understanding.facts import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
+from assistant.language import cn_index
 from assistant.rules import CheckReport, RequirementResult, field_label
 from assistant.vocabulary import STATUS_SEVERITY, TIERS
 
@@ -168,7 +169,7 @@ def eligibility_lead(
         )
         # Numbered the way official documents do, so no Arabic digit in the lead is taken for
         # a figure from the documents (every lead number must be in a cited clause).
-        lines.append(lead_in + "".join(f"（{'一二三四五六七八九'[n]}）{q}" for n, q in enumerate(questions)))
+        lines.append(lead_in + "".join(f"{cn_index(n)}{q}" for n, q in enumerate(questions, 1)))
     if report.highest_tier and report.highest_tier != tier:
         lines.append(f"按已知情况，已满足{report.highest_tier}的全部要求。")
     reachable = report.reachable_tier

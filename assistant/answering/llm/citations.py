@@ -8,11 +8,12 @@ clause holds is removed.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Collection
 
 from assistant.answering.cite import CITATION
+from assistant.language import clauses, segments
+from assistant.language import figures as language_figures
 from assistant.vocabulary import TIERS, tier_rank
 
 TIER_ORDER = {tier: tier_rank(tier) for tier in TIERS}
@@ -90,12 +91,7 @@ _EN_NOT = re.compile(
     r"whether)\b|n't)",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[。！？；，,;!?\n]")
 NO_BASIS = "现有文件中没有找到能支持这一回答的条款，无法给出有依据的答复。"
-
-
-def _clauses(text: str) -> list[str]:
-    return [part for part in _CLAUSE_BREAK.split(text) if part.strip()]
 
 
 def _zh_claims(clause: str) -> list[str]:
@@ -130,7 +126,7 @@ def claimed_tiers(text: str) -> list[str]:
     """Tiers the text asserts the enterprise reaches, in any wording (Chinese or English);
     negated or conditional mentions are not claims."""
     tiers: list[str] = []
-    for clause in _clauses(text):
+    for clause in clauses(text):
         found = _zh_claims(clause) or _en_claims(clause)
         tiers.extend(t for t in found if t not in tiers)
     return tiers
@@ -145,70 +141,17 @@ def contradicts(text: str, reachable_tier: str | None) -> bool:
 def strip_claims(text: str, reachable_tier: str | None) -> str:
     """Remove the sentences that claim more than the checker allows."""
     ceiling = TIER_ORDER.get(reachable_tier or "", 0)
-    sentences = re.split(r"(?<=[。！？\n])", text)
-    kept = [s for s in sentences if not any(TIER_ORDER[t] > ceiling for t in claimed_tiers(s))]
+    kept = [s for s in segments(text) if not any(TIER_ORDER[t] > ceiling for t in claimed_tiers(s))]
     return "".join(kept).strip()
 
 
 # -- figures and dates -----------------------------------------------------------------------------
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=[个项家年月日天名人份倍万亿元%％])")
-_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_LIST_MARK = re.compile(r"(?m)^\s*(?:[-*•]\s*)?(?:\d{1,2}[.、)）]|[（(]\d{1,2}[)）])\s*")
 
-
-def _cn_value(word: str) -> int | None:
-    total, section, digit = 0, 0, 0
-    for char in word:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in "十百千":
-            unit = {"十": 10, "百": 100, "千": 1000}[char]
-            section += (digit or 1) * unit
-            digit = 0
-        else:
-            return None
-    total += section + digit
-    return total
-
-
-@functools.lru_cache(maxsize=4096)  # clause texts are checked again and again within a turn
 def figures(text: str) -> tuple[frozenset[str], frozenset[tuple[int, int]]]:
-    """The numbers (Chinese numerals with a unit converted) and the (month, day) dates of a text.
-    Citations and list markers are left out; a date's year counts as a number."""
-    text = _LIST_MARK.sub("", CITATION.sub("", text))
-    dates: set[tuple[int, int]] = set()
-    numbers: set[str] = set()
-    for pattern in (_DATE, _ISO_DATE):
-        for year, month, day in pattern.findall(text):
-            dates.add((int(month), int(day)))
-            if year:
-                numbers.add(str(int(year)))
-        text = pattern.sub(" ", text)
-    for match in _NUMBER.finditer(text):
-        value = match.group(0)
-        numbers.add(value.rstrip("0").rstrip(".") if "." in value else str(int(value)))
-    for match in _CN_NUMBER.finditer(text):
-        amount = _cn_value(match.group(0))
-        if amount is not None and match.group(0) != "一":  # 一个/一年 read as an article, not a figure
-            numbers.add(str(amount))
-    return frozenset(numbers), frozenset(dates)
+    """The numbers and (month, day) dates of a text (see assistant.language.figures), its
+    citations left out: a clause id's numbers are no figures."""
+    return language_figures(CITATION.sub("", text))
 
 
 def unsupported_figures(

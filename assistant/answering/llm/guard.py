@@ -1,7 +1,8 @@
 """Sentence-level guard: every sentence the model writes is checked before anyone sees it.
 
 The model's text arrives in fragments (streamed, or alongside tool calls). `SentenceGuard` cuts it
-into sentences and lets through only what the turn's evidence supports:
+into sentences (`assistant.language.stream_sentences`: where the composer's sentences end too)
+and lets through only what the turn's evidence supports:
 
 - citations in any bracket style are normalised to 【id】; one that does not exist or that no
   tool returned this turn is removed, and a sentence whose only citations were invalid goes;
@@ -29,15 +30,9 @@ from assistant.answering.llm.citations import (
     normalise_citations,
     unsupported_figures,
 )
+from assistant.language import stream_sentences
 from assistant.rules import CheckReport
 
-#: Where a sentence ends: Chinese/English terminal punctuation, a line break, or an English
-#: full stop followed by a space (a clause id such as notice#二.(一).1 never has one).
-_END = re.compile(r"[。！？!?\n]|(?<=[A-Za-z\])】])\.(?=\s)")
-_TRAILING = "。！？!?”’」』\n"
-_OPEN = "【[［（("
-_CLOSE = {"【": "】", "[": "]", "［": "］", "（": "）", "(": ")"}
-_CITATION_SHAPE = re.compile(r"^[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见)?[:：]?\s*[A-Za-z][\w-]{0,30}#")
 _APPLY = re.compile(r"申报|报名|参评|apply|application", re.IGNORECASE)
 NO_PROFILE_VERDICT = (
     "能否达到某一层级，要由规则核验根据企业的实际情况判断；目前还不知道贵企业的情况"
@@ -53,53 +48,6 @@ def verdict_block(report: CheckReport, limit: int = 3) -> str:
     for item in unmet[:limit]:
         lines.append(f"- {item.reason}" + "".join(f"【{c}】" for c in item.clause_ids[:2]))
     return "\n".join(lines)
-
-
-def split_sentences(buffer: str, final: bool = False) -> tuple[list[str], str]:
-    """Complete sentences at the start of `buffer`, and the rest. A citation right after the
-    full stop (…以上。【id】) stays with its sentence, so a sentence is complete only once the
-    next character is known; `final` takes everything."""
-    out: list[str] = []
-    start = pos = 0
-    while True:
-        match = _END.search(buffer, pos)
-        if match is None:
-            break
-        end = match.end()
-        while end < len(buffer) and buffer[end] in _TRAILING:
-            end += 1
-        complete = True
-        while True:
-            j = end
-            while j < len(buffer) and buffer[j] in " \t":
-                j += 1
-            if "\n" in buffer[match.start() : end]:
-                break  # a line break ends the sentence outright
-            if j >= len(buffer):
-                complete = final
-                break
-            if buffer[j] not in _OPEN:
-                break
-            close = buffer.find(_CLOSE[buffer[j]], j + 1, j + 90)
-            if close < 0:
-                if len(buffer) - j < 90 and not final and _CITATION_SHAPE.match(buffer[j:]) is not None:
-                    complete = False  # a citation may be arriving: wait for it
-                elif len(buffer) - j < 4 and not final:
-                    complete = False
-                break
-            if _CITATION_SHAPE.match(buffer[j : close + 1]) is None:
-                break
-            end = close + 1
-            while end < len(buffer) and buffer[end] in _TRAILING:
-                end += 1
-        if not complete:
-            break
-        out.append(buffer[start:end])
-        start = pos = end
-    if final and buffer[start:]:
-        out.append(buffer[start:])
-        start = len(buffer)
-    return out, buffer[start:]
 
 
 @dataclass
@@ -145,12 +93,12 @@ class SentenceGuard:
     def feed(self, fragment: str) -> list[str]:
         """Add model text; return the guarded sentences now complete (ready to show)."""
         self.buffer += fragment
-        sentences, self.buffer = split_sentences(self.buffer)
+        sentences, self.buffer = stream_sentences(self.buffer)
         return self._emit(sentences)
 
     def flush(self, *, more_follows: bool = False) -> list[str]:
         """The end of one model step: the unfinished sentence is checked as it stands."""
-        sentences, self.buffer = split_sentences(self.buffer, final=True)
+        sentences, self.buffer = stream_sentences(self.buffer, final=True)
         out = self._emit(sentences)
         if more_follows and self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n")

@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.config import DEFAULT_CORPUS_DIR
+from assistant.knowledge.datafile import read_yaml
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
 
 #: The shipped corpus's vocabulary: what a caller that names no folder reads (tests, scripts);
@@ -33,7 +32,7 @@ class Gazetteer:
     @classmethod
     def load(cls, data_dir: Path) -> Gazetteer:
         def read(name: str) -> Any:
-            return yaml.safe_load((data_dir / name).read_text(encoding="utf-8")) or {}
+            return read_yaml(data_dir / name)
 
         regions: dict[str, str] = {}
         data = read("regions.yaml")

@@ -15,9 +15,8 @@ from typing import Any
 
 from assistant.answering.understanding.facts import Fact
 from assistant.answering.understanding.gazetteer import load_gazetteer
+from assistant.language import BRACKETS, COLONS, TURNS, clauses, sentences
 
-_SENTENCE_END = re.compile(r"[。！？!?\n]+")
-_CLAUSE_SPLIT = re.compile(r"[，,；;：:（）()]+|但是|但|不过|可是|然而")
 FIRST_PERSON = re.compile(r"我们|我司|我厂|我公司|本公司|本企业|我单位|咱们|咱|我们厂|我这边|我方")
 _HYPOTHETICAL = re.compile(r"如果|假如|假设|要是|倘若|万一|假定|设想|若是|若")
 _NEGATION = re.compile(
@@ -62,14 +61,11 @@ class Phrase:
 
 
 def phrases(text: str) -> list[Phrase]:
+    """The text's sentences cut into phrases at commas, colons, brackets and turns (但是…)."""
     out: list[Phrase] = []
-    for sentence in _SENTENCE_END.split(text):
-        if not sentence:
-            continue
+    for sentence in sentences(text):
         hypothetical = False
-        for part in _CLAUSE_SPLIT.split(sentence):
-            if not part:
-                continue
+        for part in clauses(sentence, also=COLONS + BRACKETS, words=TURNS):
             if _HYPOTHETICAL.search(part) or part.endswith("的话"):
                 hypothetical = True  # the rest of the sentence is the what-if
             out.append(Phrase(part, sentence, hypothetical))

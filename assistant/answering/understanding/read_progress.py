@@ -11,9 +11,9 @@ import re
 
 from assistant.answering.understanding.facts import Fact
 from assistant.answering.understanding.phrases import Phrase, Reading, modal, negated
+from assistant.language import to_int
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
 
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
 _TIER_WORDS = "|".join(TIERS)
 _LEVEL = r"([一二两三四五1-5])\s*级"
 
@@ -45,6 +45,9 @@ def read_maturity(reading: Reading) -> None:
                 r"(以上)?(才行|才能|才可以|就行|行吗|够吗|可以吗)", text[match.end() :]
             ):
                 continue
+            level = to_int(match.group(1))
+            if level is None:  # pragma: no cover - _LEVEL matches a numeral 1..5 only
+                continue
             segment = text[segment_start : match.start()]
             source = None
             if re.search(r"第三方|三方|机构评|专家评", segment):
@@ -53,7 +56,7 @@ def read_maturity(reading: Reading) -> None:
                 source = "self"
             said = text[max(segment_start, match.start() - 8) : match.end()].lstrip("、和与及")
             segment_start = match.end()
-            levels.append((_CN_DIGITS[match.group(1)], source, said, clause))
+            levels.append((level, source, said, clause))
     if not levels:
         return
     distinct = list(dict.fromkeys(level for level, *_ in levels))

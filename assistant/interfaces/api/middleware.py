@@ -31,6 +31,17 @@ def too_large(limit: int, length: int | None = None) -> str:
     return f"请求体过大{size}，上限为 {limit} 字节。"
 
 
+#: On every response: no MIME sniffing, and no page of ours inside another site's frame
+#: (clickjacking the web UI's buttons). Scripts are not restricted by the CSP: Gradio needs its
+#: inline ones; framing, plugins and a foreign <base> are.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+    "Referrer-Policy": "same-origin",
+}
+
+
 class RequestContextMiddleware:
     """Pure ASGI (no per-request task or body buffering, so streaming stays streaming).
 
@@ -71,7 +82,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 out = MutableHeaders(scope=message)
                 out["X-Request-ID"] = request_id
-                out.setdefault("X-Content-Type-Options", "nosniff")
+                for name, value in SECURITY_HEADERS.items():
+                    out.setdefault(name, value)
                 if status in (404, 405) and out.get("content-type", "").startswith("application/json"):
                     held = message
                     return
@@ -171,7 +183,7 @@ class ChineseCORSMiddleware(CORSMiddleware):
 
 
 #: Paths of the API itself: guarded by the API's own rules (keys on /v1), never by the UI's.
-API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/login")
+API_PATHS = ("/v1", "/healthz", "/readyz", "/metrics", "/docs", "/docs-assets", "/openapi.json", "/login")
 UI_UNAUTHORIZED = (
     "网页界面需要 API 密钥：请先在 /login 页面输入密钥，"
     "或在请求头中提供 Authorization: Bearer <密钥>（或 X-API-Key）。"

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from assistant.errors import AssistantError, InputError
+from assistant.xlsx import append_row
 
 QUESTION_COLUMN = "问题"
 
@@ -91,7 +92,7 @@ def write_xlsx(path: Path, questions: list[str], answers: list[Any]) -> None:
     for question, answer in zip(questions, answers, strict=True):
         cites = "\n".join(f"【{c.clause_id}】{c.text}" for c in answer.citations)
         verdict = (answer.verdict or {}).get("summary", "") if answer.verdict else ""
-        sheet.append([question, answer.answer, cites, verdict, answer.mode])  # type: ignore[union-attr]
+        append_row(sheet, [question, answer.answer, cites, verdict, answer.mode])
     for column, width in zip("ABCDE", (30, 80, 60, 40, 10), strict=True):
         sheet.column_dimensions[column].width = width  # type: ignore[union-attr]
     for row in sheet.iter_rows(min_row=2):  # type: ignore[union-attr]

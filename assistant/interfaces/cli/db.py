@@ -1,7 +1,9 @@
-"""`assistant db upgrade|current`: the session store's schema (Alembic migrations).
+"""`assistant db upgrade|current|purge`: the session store's schema (Alembic migrations) and
+its retention.
 
 With Postgres the service never changes the schema itself: an operator runs `assistant db
 upgrade` once per release, before starting the hosts. The embedded SQLite file upgrades itself.
+`purge` deletes answers and idle sessions older than the retention period (run it from cron).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ err = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（仅一个 JSON 文档）")]
 
 
-def _report(as_json: bool, data: dict[str, str | None], text: str) -> None:
+def _report(as_json: bool, data: dict[str, object], text: str) -> None:
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
     else:
@@ -48,6 +50,28 @@ def upgrade(
         _fail(exc)
         return
     _report(as_json, {"from": before, "to": after}, f"数据库结构：{before or '空库'} → {after}")
+
+
+@db_app.command("purge")
+def purge(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="保留天数，默认取 ASSISTANT_ANSWER_RETENTION_DAYS（180）")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """删除超过保留期的回答记录（含提问原文、评价、复核标注）和长期未用的会话。"""
+    from assistant.service import purge_old_records
+
+    kept = days or state.settings.answer_retention_days
+    try:
+        counts = purge_old_records(state.settings, kept)
+    except Exception as exc:
+        _fail(exc)
+        return
+    text = f"已删除 {kept} 天前的记录：回答 {counts['answers']} 条，会话 {counts['sessions']} 个" + (
+        f"（另有评价 {counts['feedback']} 条、复核标注 {counts['marks']} 条、消息 {counts['messages']} 条）"
+    )
+    _report(as_json, {"days": kept, **counts}, text)
 
 
 @db_app.command("current")

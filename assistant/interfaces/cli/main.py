@@ -122,9 +122,11 @@ def ingest(
     json_output: JsonOpt = False,
 ) -> None:
     """把一份文件加入 corpus/ 并重建索引；文件有问题时语料保持不变。"""
+    from assistant.filelimits import ReadLimits
     from assistant.knowledge.corpus import load_corpus
     from assistant.knowledge.index import load_index
     from assistant.knowledge.ingest import ingest_file
+    from assistant.knowledge.regions import province_of
 
     if not file.exists():
         raise InputError(f"找不到文件：{file}")
@@ -137,7 +139,8 @@ def ingest(
             title=title,
             status=status,
             replace=replace,
-            region=region,
+            region=province_of(region, state.settings.corpus_dir / "data") if region else None,
+            limits=ReadLimits.from_settings(state.settings),
         )
         document = load_corpus(state.settings.corpus_dir).document(doc_id)
     with err.status("正在更新索引…"):
@@ -184,21 +187,24 @@ def search(
     json_output: JsonOpt = False,
 ) -> None:
     """混合检索条款（BM25 词 + 字二元组 + 向量，加权融合）。"""
-    from assistant.knowledge.retrieval import MIN_SEARCH_EVIDENCE, NO_MATCH_MESSAGE, load_retriever
+    from assistant.service import AssistantService
 
     if (query is None) == (batch is None):
         raise InputError("请给出一个查询，或用 --batch 指定查询文件（二者选一）")
     queries = [query] if query is not None else _read_lines(batch)  # type: ignore[arg-type]
     with err.status("正在加载索引…"):
-        retriever = load_retriever(state.settings)
+        service = AssistantService.from_settings(state.settings)
     results: list[dict[str, Any]] = []
     for q in queries:
-        hits = [
-            h.to_dict() for h in retriever.search(q, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
-        ]
+        hits = [h.to_dict() for h in service.search(q, k=k, edition=edition)]
         # Fields as in GET /v1/search: no_match, and the message to show when it is true.
         results.append(
-            {"query": q, "hits": hits, "no_match": not hits, "message": None if hits else NO_MATCH_MESSAGE}
+            {
+                "query": q,
+                "hits": hits,
+                "no_match": not hits,
+                "message": None if hits else service.no_match_message,
+            }
         )
     if json_output:
         print_json(results if batch is not None else results[0])
@@ -207,7 +213,7 @@ def search(
         if result["hits"]:
             out.print(_hits_table(result["query"], result["hits"]))
         else:
-            out.print(f"“{result['query']}”：{NO_MATCH_MESSAGE}")
+            out.print(f"“{result['query']}”：{result['message']}")
 
 
 def _read_lines(path: Path) -> list[str]:

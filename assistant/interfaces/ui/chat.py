@@ -23,6 +23,8 @@ log = logging.getLogger("assistant.ui")
 
 #: Chat turns kept in the browser (the server session keeps its own history for the model).
 MAX_STORED_MESSAGES = 40
+#: The owner of the page's sessions: no API key can open one (their ids never leave the browser).
+UI_OWNER = "web-ui"
 
 
 def empty_store() -> dict[str, Any]:
@@ -73,7 +75,7 @@ class ChatHandlers:
         try:
             date = self.as_of(as_of or "")
             async for event in self.service.ask_events(
-                question, session=store.get("session"), profile=profile or None, as_of=date
+                question, session=store.get("session"), profile=profile or None, as_of=date, owner=UI_OWNER
             ):
                 if event["type"] == "token":
                     text += event["text"]

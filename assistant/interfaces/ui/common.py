@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -95,6 +96,8 @@ class Outputs:
     def __init__(self, ttl_seconds: float = OUTPUT_TTL_SECONDS) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="assistant-ui-"))
         self.ttl_seconds = ttl_seconds
+        # Gone when the process ends (or this object does): downloads never outlive the server.
+        self._remove = weakref.finalize(self, shutil.rmtree, self.root, ignore_errors=True)
 
     def fresh(self) -> Path:
         """A new, empty folder for one file set; old ones are pruned on the way."""

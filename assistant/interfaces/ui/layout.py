@@ -52,10 +52,6 @@ REVEAL_DEEP_LINK = (
 )
 
 
-def clear_review() -> tuple[str, str, str]:
-    return "", "", ""
-
-
 #: System fonts only: a GoogleFont here would make every page view fetch from Google.
 _SANS = ["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
 _MONO = ["Noto Sans Mono CJK SC", "DejaVu Sans Mono", "Consolas", "monospace"]

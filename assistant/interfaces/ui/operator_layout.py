@@ -8,6 +8,7 @@ Every event is private (``api_visibility``): the /v1/admin API is the programmat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
@@ -62,126 +63,255 @@ def _actions(prefix: str, preview_label: str, commit_label: str) -> tuple[gr.But
     return preview, commit, gr.HTML(elem_id=f"{prefix}preview-result")
 
 
+@dataclass(frozen=True)
+class _Login:
+    """The key field shown on load when operator keys are configured, and the note under it."""
+
+    row: gr.Row
+    key: gr.Textbox
+    enter: gr.Button
+    status: gr.HTML
+
+
+@dataclass(frozen=True)
+class _UploadForm:
+    """A document to import, or a new version of one: the file, its 编号 (typed for a new
+    document, picked for a replacement), 批次/地区/状态, and preview before commit."""
+
+    file: gr.File
+    doc: gr.Textbox | gr.Dropdown
+    edition: gr.Textbox
+    region: gr.Textbox
+    kind: gr.Dropdown
+    preview: gr.Button
+    commit: gr.Button
+    previewed: gr.HTML
+
+
+@dataclass(frozen=True)
+class _DocumentsTab:
+    """文件: the documents, re-indexing, a document's clauses, retiring, uploading, replacing."""
+
+    table: gr.Dataframe
+    refresh: gr.Button
+    reindex: gr.Button
+    reindexed: gr.HTML
+    doc: gr.Dropdown
+    note: gr.Textbox
+    retire: gr.Button
+    retired: gr.HTML
+    clauses: gr.HTML
+    upload: _UploadForm
+    replace: _UploadForm
+
+
+@dataclass(frozen=True)
+class _QueueTab:
+    """复核队列: the filter (kinds, dates), the queue and its export, and marking an answer."""
+
+    kinds: gr.CheckboxGroup
+    since: gr.Textbox
+    until: gr.Textbox
+    refresh: gr.Button
+    export: gr.Button
+    exported: gr.File
+    table: gr.Dataframe
+    answer: gr.Dropdown
+    outcome: gr.Radio
+    note: gr.Textbox
+    mark: gr.Button
+
+
+@dataclass(frozen=True)
+class _StatsTab:
+    """统计: a date range and the figures for it."""
+
+    since: gr.Textbox
+    until: gr.Textbox
+    refresh: gr.Button
+    view: gr.HTML
+
+
 def build_console(tab: OperatorTab) -> tuple[Any, list[Any]]:
     """The 运维 tab's content wired to ``tab``'s handlers; call inside ``gr.Tab("运维")``. Returns
     the page-load handler and its outputs, for the caller to register on the Blocks."""
     off = gr.HTML(f'<div class="notice" id="ops-off">{OPS_OFF}</div>', visible=False, elem_id="ops-off-box")
     operator = gr.State(None)
-    with gr.Row(elem_id="ops-login", visible=False) as login_row:
+    login = _login()
+    with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
+        docs = _documents_tab()
+        queue = _queue_tab()
+        stats = _stats_tab()
+    # What a login fills: the operator, the key field, the console and every list in it.
+    login_outputs = [
+        *[operator, login.key, console, login.status],
+        *[docs.table, docs.doc, docs.replace.doc, queue.table, stats.view],
+    ]
+    _wire_login(tab, login, login_outputs, [operator, *_queue_filter(queue)], queue)
+    _wire_documents(tab, operator, docs)
+    _wire_queue(tab, operator, queue)
+    _wire_stats(tab, operator, stats)
+    return tab.on_load, [off, login.row, login.status]
+
+
+def _login() -> _Login:
+    """The key field and its button (hidden until the page load says keys are configured)."""
+    with gr.Row(elem_id="ops-login", visible=False) as row:
         key = gr.Textbox(
             label="运维密钥", type="password", placeholder=LOGIN_NOTE, scale=4, elem_id="ops-key"
         )
         enter = gr.Button("进入运维", variant="primary", scale=1, min_width=100, elem_id="ops-enter")
     status = gr.HTML(f'<p class="ops-note">{LOGIN_NOTE}</p>', elem_id="ops-status", visible=False)
-    with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
-        with gr.Tab("文件", id="ops-docs"):
-            docs = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True, elem_id="ops-doc-table")
-            with gr.Row():
-                refresh = gr.Button("刷新列表", size="sm", elem_id="ops-doc-refresh")
-                reindex = gr.Button("重建索引", size="sm", elem_id="ops-reindex")
-            reindexed = gr.HTML(elem_id="ops-reindexed")
-            doc = gr.Dropdown([], value=None, label="查看条款 / 停用文件", elem_id="ops-doc-pick")
-            with gr.Row():
-                note = gr.Textbox(label="停用说明（可选）", max_lines=1, scale=4, elem_id="ops-retire-note")
-                retire = gr.Button("停用该文件", variant="stop", scale=1, min_width=100, elem_id="ops-retire")
-            retired = gr.HTML(elem_id="ops-retired")
-            clauses = gr.HTML(elem_id="ops-doc-clauses")
-            with gr.Accordion("上传文件", open=True, elem_id="ops-upload"):
-                file = _file_input("ops-file", "文件（PDF、DOCX、MD、TXT）")
-                with gr.Row():
-                    doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
-                    edition, region, kind = _metadata("ops-", replacing=False)
-                preview, commit, previewed = _actions("ops-", "预览条款", "确认导入")
-            with gr.Accordion("替换文件（新版本沿用原编号）", open=False, elem_id="ops-replace"):
-                replace_doc = gr.Dropdown([], value=None, label="要替换的文件", elem_id="ops-replace-pick")
-                replace_file = _file_input("ops-replace-file", "新版本文件（PDF、DOCX、MD、TXT）")
-                with gr.Row():
-                    replace_edition, replace_region, replace_kind = _metadata("ops-replace-", replacing=True)
-                replace_preview, replace_commit, replaced = _actions(
-                    "ops-replace-", "预览新版本条款", "确认替换"
-                )
-        with gr.Tab("复核队列", id="ops-queue"):
-            kinds = gr.CheckboxGroup(
-                [(label, k) for k, label in QUEUE_KINDS.items()],
-                value=[],
-                label="类别（不选为全部）",
-                elem_id="ops-kinds",
-            )
-            with gr.Row():
-                since = gr.Textbox(
-                    label="起始日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-queue-since"
-                )
-                until = gr.Textbox(
-                    label="截止日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-queue-until"
-                )
-            with gr.Row():
-                load_queue = gr.Button("刷新队列", size="sm", elem_id="ops-queue-refresh")
-                export = gr.Button("导出 XLSX", size="sm", elem_id="ops-export")
-            exported = gr.File(
-                label="复核队列 XLSX", visible=False, interactive=False, elem_id="ops-exported"
-            )
-            queue = gr.Dataframe(
-                headers=QUEUE_HEADERS, interactive=False, wrap=True, elem_id="ops-queue-table"
-            )
-            answer = gr.Dropdown([], value=None, label="要标记的回答", elem_id="ops-answer")
-            outcome = gr.Radio(
-                [(label, k) for k, label in OUTCOMES.items()], label="复核结论", elem_id="ops-outcome"
-            )
-            mark_note = gr.Textbox(label="说明", max_lines=2, elem_id="ops-mark-note")
-            mark = gr.Button("保存标记", variant="primary", elem_id="ops-mark")
-        with gr.Tab("统计", id="ops-stats"):
-            with gr.Row():
-                stats_since = gr.Textbox(
-                    label="起始日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-stats-since"
-                )
-                stats_until = gr.Textbox(
-                    label="截止日期", max_lines=1, placeholder=DATE_HINT, elem_id="ops-stats-until"
-                )
-            load_stats = gr.Button("刷新统计", size="sm", elem_id="ops-stats-refresh")
-            stats = gr.HTML(elem_id="ops-stats-view")
+    return _Login(row, key, enter, status)
 
-    login_outputs = [operator, key, console, status, docs, doc, replace_doc, queue, stats]
-    login = enter.click(tab.login, [key], login_outputs, **PRIVATE)
-    key.submit(tab.login, [key], login_outputs, **PRIVATE)
-    doc_lists = [docs, doc, replace_doc]
-    queue_filter = [operator, kinds, since, until]
-    login.then(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
-    refresh.click(tab.refresh_documents, [operator], doc_lists, **PRIVATE)
-    reindex.click(tab.reindex, [operator], [reindexed], **PRIVATE)
-    doc.change(tab.show_document, [operator, doc], [clauses], **PRIVATE)
-    retire.click(tab.retire, [operator, doc, note], [retired, *doc_lists], **PRIVATE)
-    upload_inputs = [operator, file, doc_id, edition, region, kind]
-    preview.click(tab.preview, upload_inputs, [previewed, commit], **PRIVATE)
-    for changed in (file, doc_id, edition, region, kind):
-        changed.change(lambda: gr.update(interactive=False), None, [commit], **PRIVATE)
-    commit.click(tab.commit, upload_inputs, [previewed, commit, *doc_lists], **PRIVATE)
+
+def _documents_tab() -> _DocumentsTab:
+    """文件: the list, re-indexing, a document's clauses and retiring it, then the upload and
+    replacement forms."""
+    with gr.Tab("文件", id="ops-docs"):
+        table = gr.Dataframe(headers=DOC_HEADERS, interactive=False, wrap=True, elem_id="ops-doc-table")
+        with gr.Row():
+            refresh = gr.Button("刷新列表", size="sm", elem_id="ops-doc-refresh")
+            reindex = gr.Button("重建索引", size="sm", elem_id="ops-reindex")
+        reindexed = gr.HTML(elem_id="ops-reindexed")
+        doc = gr.Dropdown([], value=None, label="查看条款 / 停用文件", elem_id="ops-doc-pick")
+        with gr.Row():
+            note = gr.Textbox(label="停用说明（可选）", max_lines=1, scale=4, elem_id="ops-retire-note")
+            retire = gr.Button("停用该文件", variant="stop", scale=1, min_width=100, elem_id="ops-retire")
+        retired = gr.HTML(elem_id="ops-retired")
+        clauses = gr.HTML(elem_id="ops-doc-clauses")
+        upload = _upload_form()
+        replace = _replace_form()
+    return _DocumentsTab(
+        table, refresh, reindex, reindexed, doc, note, retire, retired, clauses, upload, replace
+    )
+
+
+def _upload_form() -> _UploadForm:
+    """A new document: file, 编号 typed, metadata, preview then import."""
+    with gr.Accordion("上传文件", open=True, elem_id="ops-upload"):
+        file = _file_input("ops-file", "文件（PDF、DOCX、MD、TXT）")
+        with gr.Row():
+            doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
+            edition, region, kind = _metadata("ops-", replacing=False)
+        preview, commit, previewed = _actions("ops-", "预览条款", "确认导入")
+    return _UploadForm(file, doc_id, edition, region, kind, preview, commit, previewed)
+
+
+def _replace_form() -> _UploadForm:
+    """A new version of a document picked from the list (same 编号): empty metadata keeps its own."""
+    with gr.Accordion("替换文件（新版本沿用原编号）", open=False, elem_id="ops-replace"):
+        doc = gr.Dropdown([], value=None, label="要替换的文件", elem_id="ops-replace-pick")
+        file = _file_input("ops-replace-file", "新版本文件（PDF、DOCX、MD、TXT）")
+        with gr.Row():
+            edition, region, kind = _metadata("ops-replace-", replacing=True)
+        preview, commit, previewed = _actions("ops-replace-", "预览新版本条款", "确认替换")
+    return _UploadForm(file, doc, edition, region, kind, preview, commit, previewed)
+
+
+def _date_range(prefix: str) -> tuple[gr.Textbox, gr.Textbox]:
+    """起始日期 and 截止日期 side by side (empty: no limit)."""
+    with gr.Row():
+        since = gr.Textbox(label="起始日期", max_lines=1, placeholder=DATE_HINT, elem_id=f"{prefix}-since")
+        until = gr.Textbox(label="截止日期", max_lines=1, placeholder=DATE_HINT, elem_id=f"{prefix}-until")
+    return since, until
+
+
+def _queue_tab() -> _QueueTab:
+    """复核队列: filter by kind and dates, refresh or export, and mark an answer with an outcome."""
+    with gr.Tab("复核队列", id="ops-queue"):
+        kinds = gr.CheckboxGroup(
+            [(label, k) for k, label in QUEUE_KINDS.items()],
+            value=[],
+            label="类别（不选为全部）",
+            elem_id="ops-kinds",
+        )
+        since, until = _date_range("ops-queue")
+        with gr.Row():
+            refresh = gr.Button("刷新队列", size="sm", elem_id="ops-queue-refresh")
+            export = gr.Button("导出 XLSX", size="sm", elem_id="ops-export")
+        exported = gr.File(label="复核队列 XLSX", visible=False, interactive=False, elem_id="ops-exported")
+        table = gr.Dataframe(headers=QUEUE_HEADERS, interactive=False, wrap=True, elem_id="ops-queue-table")
+        answer = gr.Dropdown([], value=None, label="要标记的回答", elem_id="ops-answer")
+        outcome = gr.Radio(
+            [(label, k) for k, label in OUTCOMES.items()], label="复核结论", elem_id="ops-outcome"
+        )
+        note = gr.Textbox(label="说明", max_lines=2, elem_id="ops-mark-note")
+        mark = gr.Button("保存标记", variant="primary", elem_id="ops-mark")
+    return _QueueTab(kinds, since, until, refresh, export, exported, table, answer, outcome, note, mark)
+
+
+def _stats_tab() -> _StatsTab:
+    """统计: a date range, refresh, the figures."""
+    with gr.Tab("统计", id="ops-stats"):
+        since, until = _date_range("ops-stats")
+        refresh = gr.Button("刷新统计", size="sm", elem_id="ops-stats-refresh")
+        view = gr.HTML(elem_id="ops-stats-view")
+    return _StatsTab(since, until, refresh, view)
+
+
+def _queue_filter(queue: _QueueTab) -> list[Any]:
+    """The queue's filter fields, as the handlers take them after the operator."""
+    return [queue.kinds, queue.since, queue.until]
+
+
+def _wire_login(
+    tab: OperatorTab, login: _Login, outputs: list[Any], queue_filter: list[Any], queue: _QueueTab
+) -> None:
+    """Enter (button or Enter key) logs in and fills the lists; a login then loads the queue."""
+    done = login.enter.click(tab.login, [login.key], outputs, **PRIVATE)
+    login.key.submit(tab.login, [login.key], outputs, **PRIVATE)
+    done.then(tab.refresh_queue, queue_filter, [queue.table, queue.answer], **PRIVATE)
+
+
+def _wire_documents(tab: OperatorTab, operator: gr.State, docs: _DocumentsTab) -> None:
+    """The list, re-indexing, a document's clauses, retiring; then upload and replace, which
+    share the handlers (a replacement passes replace=True)."""
+    doc_lists = [docs.table, docs.doc, docs.replace.doc]
+    docs.refresh.click(tab.refresh_documents, [operator], doc_lists, **PRIVATE)
+    docs.reindex.click(tab.reindex, [operator], [docs.reindexed], **PRIVATE)
+    docs.doc.change(tab.show_document, [operator, docs.doc], [docs.clauses], **PRIVATE)
+    docs.retire.click(tab.retire, [operator, docs.doc, docs.note], [docs.retired, *doc_lists], **PRIVATE)
+    up = docs.upload
+    watched = [up.file, up.doc, up.edition, up.region, up.kind]
+    _wire_upload(tab, up, [operator, *watched], watched, doc_lists)
     # The same handlers with replace=True, the document picked in the list instead of typed.
-    replace_inputs = [
-        operator,
-        replace_file,
-        replace_doc,
-        replace_edition,
-        replace_region,
-        replace_kind,
-        gr.State(True),
-    ]
-    replace_preview.click(tab.preview, replace_inputs, [replaced, replace_commit], **PRIVATE)
-    for changed in (replace_doc, replace_file, replace_edition, replace_region, replace_kind):
-        changed.change(lambda: gr.update(interactive=False), None, [replace_commit], **PRIVATE)
-    replace_commit.click(tab.commit, replace_inputs, [replaced, replace_commit, *doc_lists], **PRIVATE)
-    load_queue.click(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
-    kinds.change(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
-    for day in (since, until):  # on Enter, not on every keystroke: half a date is not an error
-        day.submit(tab.refresh_queue, queue_filter, [queue, answer], **PRIVATE)
-    mark.click(
+    new = docs.replace
+    inputs = [operator, new.file, new.doc, new.edition, new.region, new.kind, gr.State(True)]
+    _wire_upload(tab, new, inputs, [new.doc, new.file, new.edition, new.region, new.kind], doc_lists)
+
+
+def _wire_upload(
+    tab: OperatorTab, form: _UploadForm, inputs: list[Any], watched: list[Any], doc_lists: list[Any]
+) -> None:
+    """Preview enables commit; a change to any ``watched`` field disables it again (what is
+    committed must be what was previewed); commit imports and refreshes the lists."""
+    form.preview.click(tab.preview, inputs, [form.previewed, form.commit], **PRIVATE)
+    for changed in watched:
+        changed.change(lambda: gr.update(interactive=False), None, [form.commit], **PRIVATE)
+    form.commit.click(tab.commit, inputs, [form.previewed, form.commit, *doc_lists], **PRIVATE)
+
+
+def _wire_queue(tab: OperatorTab, operator: gr.State, queue: _QueueTab) -> None:
+    """The queue reloads on refresh, a change of kinds, or Enter in a date; marking reloads it."""
+    queue_filter = [operator, *_queue_filter(queue)]
+    shown = [queue.table, queue.answer]
+    queue.refresh.click(tab.refresh_queue, queue_filter, shown, **PRIVATE)
+    queue.kinds.change(tab.refresh_queue, queue_filter, shown, **PRIVATE)
+    for day in (queue.since, queue.until):  # on Enter, not on every keystroke: half a date is not an error
+        day.submit(tab.refresh_queue, queue_filter, shown, **PRIVATE)
+    queue.mark.click(
         tab.mark,
-        [operator, answer, outcome, mark_note, kinds, since, until],
-        [queue, mark_note],
+        [operator, queue.answer, queue.outcome, queue.note, *_queue_filter(queue)],
+        [queue.table, queue.note],
         **PRIVATE,
     )
-    export.click(tab.export, queue_filter, [exported], **PRIVATE)
-    stats_filter = [operator, stats_since, stats_until]
-    load_stats.click(tab.stats, stats_filter, [stats], **PRIVATE)
-    for day in (stats_since, stats_until):
-        day.submit(tab.stats, stats_filter, [stats], **PRIVATE)
-    return tab.on_load, [off, login_row, status]
+    queue.export.click(tab.export, queue_filter, [queue.exported], **PRIVATE)
+
+
+def _wire_stats(tab: OperatorTab, operator: gr.State, stats: _StatsTab) -> None:
+    """The figures reload on refresh or Enter in a date."""
+    stats_filter = [operator, stats.since, stats.until]
+    stats.refresh.click(tab.stats, stats_filter, [stats.view], **PRIVATE)
+    for day in (stats.since, stats.until):
+        day.submit(tab.stats, stats_filter, [stats.view], **PRIVATE)

@@ -337,3 +337,51 @@ def test_queue_kinds_marks_export_and_stats(tmp_path: Path) -> None:
     assert stats["median_latency_ms"] == 20.0
     empty = client.get(f"/v1/admin/stats?since={tomorrow}", headers=OP).json()
     assert empty["questions"] == 0 and empty["median_latency_ms"] is None
+
+
+def test_queue_export_holds_questions_as_text_even_a_formula_or_a_nul(tmp_path: Path) -> None:
+    """A question is user text: "=…" must not become a live formula in the operator's workbook,
+    and one NUL must not make the export fail (it did, for every later export)."""
+    service = make_service(tmp_path)
+    client = client_for(service)
+    for answer_id, question in (("f1", '=HYPERLINK("http://x.invalid","点")'), ("n1", "截止\x00时间")):
+        service.store.answers.log(
+            AnswerRecord(answer_id, question, "回答", "回答", "grounded", 1.0, flags=["refused"])
+        )
+    export = client.get("/v1/admin/queue/export.xlsx", headers=OP)
+    assert export.status_code == 200, export.text
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    cells = {row[0].value: row[2] for row in sheet.iter_rows(min_row=2)}
+    assert cells["f1"].data_type == "s" and cells["f1"].value.startswith("=HYPERLINK")
+    assert cells["n1"].value == "截止\ufffd时间"
+
+
+@pytest.mark.parametrize(
+    ("form", "said"),
+    [
+        ({"edition": "../../2024"}, "四位年份"),
+        ({"edition": "2025\n2026"}, "四位年份"),
+        ({"region": "青海省\n上海市"}, "不是省级地区名称"),
+        ({"region": "x" * 5000}, "不是省级地区名称"),
+        ({"status": "published"}, "status 应为"),
+        ({"title": "长" * 500}, "标题不应超过"),
+    ],
+)
+def test_upload_metadata_that_is_not_a_round_region_or_status_is_refused(
+    tmp_path: Path, form: dict[str, str], said: str
+) -> None:
+    """The audit's upload of edition "../../2024", a region of 5,000 characters or with a newline
+    was accepted and listed; now each is refused in Chinese and the corpus is untouched."""
+    service = make_service(tmp_path)
+    before = snapshot(service.settings.corpus_dir)
+    response = upload(client_for(service), docx_bytes(NOTICE_LINES), **form)
+    assert response.status_code == 422, response.text
+    assert said in response.json()["error"]["message"]
+    assert snapshot(service.settings.corpus_dir) == before
+
+
+def test_a_short_region_name_is_filed_under_the_province(tmp_path: Path) -> None:
+    service = make_service(tmp_path)
+    response = upload(client_for(service), docx_bytes(NOTICE_LINES), region="青海")
+    assert response.status_code == 201, response.text
+    assert response.json()["region"] == "青海省"

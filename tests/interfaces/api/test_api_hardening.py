@@ -3,6 +3,7 @@ feedback only for answers we gave (one vote per key), /docs offline, and the UI 
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import sys
@@ -13,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from assistant.config import REPO_ROOT
 from assistant.interfaces.api.app import create_app
@@ -224,6 +226,12 @@ def test_ui_behind_keys(monkeypatch: pytest.MonkeyPatch, service: AssistantServi
         assert client.post("/gradio_api/queue/join").text == "queued"
         # the API's own paths keep their own rules
         assert client.get("/healthz").status_code == 200 and client.get("/docs").status_code == 200
+        # ... and the docs page's own assets load without a key, as the page itself does
+        assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+        # no page of ours may be framed by another site (clickjacking the UI's buttons)
+        page = client.get("/")
+        assert page.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_ui_off_serves_the_home_page(monkeypatch: pytest.MonkeyPatch, service: AssistantService) -> None:
@@ -232,6 +240,19 @@ def test_ui_off_serves_the_home_page(monkeypatch: pytest.MonkeyPatch, service: A
         assert mounted == []
         page = client.get("/")
         assert page.status_code == 200 and "智能工厂申报助手" in page.text and "gradio" not in page.text
+
+
+def test_a_wrong_method_on_the_apis_own_paths_is_405_beside_the_mounted_ui(
+    monkeypatch: pytest.MonkeyPatch, service: AssistantService
+) -> None:
+    """The UI's mount at "/" answered PUT /healthz with 404, as if the path did not exist."""
+    _fake_ui(monkeypatch)
+    with _app(service) as client:
+        for method, path, allow in (("PUT", "/healthz", "GET"), ("DELETE", "/openapi.json", "GET, HEAD")):
+            response = client.request(method, path)
+            assert_error(response, 405, "http_405")
+            assert response.headers["Allow"] == allow
+        assert client.get("/healthz").status_code == 200
 
 
 def test_trace_is_405_beside_the_mounted_ui(
@@ -245,9 +266,23 @@ def test_trace_is_405_beside_the_mounted_ui(
         assert client.request("TRACE", "/v1/ask").headers["Allow"] == "POST"
 
 
-@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
-def test_control_characters_in_an_export_are_a_422(client: TestClient, fmt: str) -> None:
+def test_control_characters_in_a_docx_export_are_a_422(client: TestClient) -> None:
     spec = __import__("json").loads(SPEC)
     spec["scenarios"][0]["instance_name"] = "检测\x1c系统"
-    response = client.post("/v1/draft", params={"format": fmt}, json=spec)
+    response = client.post("/v1/draft", params={"format": "docx"}, json=spec)
     assert "控制字符" in assert_error(response, 422, "export_error")["message"]
+
+
+def test_the_xlsx_export_holds_user_text_as_text(client: TestClient) -> None:
+    """附件4: a control character XLSX cannot hold is replaced, and text that reads as a formula
+    (=, +, -, @) is stored as text, never a live formula."""
+    spec = __import__("json").loads(SPEC)
+    spec["scenarios"][0]["instance_name"] = "检测\x1c系统"
+    spec["enterprise"] = '=HYPERLINK("http://example.invalid","点此")'
+    response = client.post("/v1/draft", params={"format": "xlsx"}, json=spec)
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    formula = next(c for c in cells if c.value.startswith("=HYPERLINK"))
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert any("检测\ufffd系统" in c.value for c in cells)

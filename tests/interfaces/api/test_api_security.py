@@ -117,7 +117,7 @@ def test_keys_are_compared_as_digests_against_every_entry(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(hmac, "compare_digest", spy)
     key_id = ring.identify(KEY)
-    assert key_id == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:8] and KEY not in key_id
+    assert key_id == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:16] and KEY not in key_id
     assert len(compared) == 3  # no early exit on the match
     assert all(len(a) == len(b) == 32 for a, b in compared)  # fixed-length digests, never the raw key
     assert ring.identify("a-ke") is None and KeyRing("").enabled is False
@@ -375,3 +375,25 @@ def test_injection_in_a_draft_under_review_is_just_text(service: AssistantServic
     with make_client(service) as client:
         report = client.post("/v1/review", json={"text": text}).json()
     assert report["summary"]["必须修改"] > 0 and is_chinese(report["findings"][0]["message"])
+
+
+def test_a_session_is_the_key_owners_alone(secured: TestClient) -> None:
+    """Key B holding key A's session id gets 404 (not A's company facts, and no way to write
+    into them); a session id the client invents is refused too."""
+    first = secured.post(
+        "/v1/ask", headers=bearer(KEY), json={"question": "我们是青禾动力公司，在内蒙古，成熟度三级"}
+    )
+    assert first.status_code == 200, first.text
+    session = first.json()["session"]
+    assert len(session) == 32
+    again = secured.post("/v1/ask", headers=bearer(KEY), json={"question": "还差什么", "session": session})
+    assert again.status_code == 200 and again.json()["profile"]["maturity"]["level"] == 3
+    stolen = secured.post(
+        "/v1/ask", headers=bearer(OTHER_KEY), json={"question": "我们的情况是什么", "session": session}
+    )
+    assert stolen.status_code == 404 and stolen.json()["error"]["code"] == "not_found"
+    assert "内蒙古" not in stolen.text and "青禾" not in stolen.text
+    chosen = secured.post(
+        "/v1/ask", headers=bearer(KEY), json={"question": "截止时间", "session": "portal-42"}
+    )
+    assert chosen.status_code == 404

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from assistant.interfaces.ui.common import Outputs
 from assistant.interfaces.ui.operator import OperatorTab, stats_html
-from assistant.interfaces.ui.operator_layout import OPS_OFF
+from assistant.interfaces.ui.operator_layout import OPS_OFF, build_console
 from tests.interfaces.api.test_admin import NOTICE_LINES, blank_pdf, docx_bytes, log, make_service, snapshot
 
 KEY = "op-ui-secret"
@@ -30,8 +30,8 @@ def test_operator_keys_plain_and_hashed_identify_like_the_api(tmp_path: Path) ->
     service = make_service(tmp_path, operator_keys=f"{KEY}, sha256:{digest}")
     ops = service.console
     assert ops.enabled
-    assert ops.identify(KEY) == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:8]
-    assert ops.identify("hashed-one") == "key-" + digest[:8]
+    assert ops.identify(KEY) == "key-" + hashlib.sha256(KEY.encode()).hexdigest()[:16]
+    assert ops.identify("hashed-one") == "key-" + digest[:16]
     assert ops.identify(f"sha256:{digest}") is None  # the digest itself is not a key
     assert ops.identify("") is None and ops.identify("wrong") is None
 
@@ -41,7 +41,7 @@ def test_without_operator_keys_the_tab_says_operator_functions_are_off(tmp_path:
     assert not service.console.enabled
     assert service.console.identify("anything") is None
     with gr.Blocks():
-        on_load, (off, _, _) = OperatorTab(service).build()
+        on_load, (off, _, _) = build_console(OperatorTab(service))
     assert "运维功能未启用" in off.value and "ASSISTANT_OPERATOR_KEYS" in off.value
     shown, login, _ = on_load()
     assert shown["visible"] is True and login["visible"] is False
@@ -60,7 +60,7 @@ def test_building_the_tab_does_not_build_the_service() -> None:
             raise AssertionError(f"service.{name} read while building the layout")
 
     with gr.Blocks():
-        OperatorTab(Untouchable()).build()  # type: ignore[arg-type]
+        build_console(OperatorTab(Untouchable()))  # type: ignore[arg-type]
 
 
 def test_login_keeps_only_the_operator_id_and_a_wrong_key_opens_nothing(tmp_path: Path) -> None:
@@ -235,3 +235,19 @@ def test_queue_exports_go_to_a_pruned_temp_folder_not_the_data_dir(tmp_path: Pat
     assert second.is_file() and not first.exists()
     assert list(outputs.root.iterdir()) == [second.parent]
     assert not (Path(service.settings.data_dir) / "ui-output").exists()
+
+
+def test_the_download_folder_goes_with_the_process() -> None:
+    """Downloads (queue exports, drafts) never outlive the server that made them."""
+    import subprocess
+    import sys
+
+    code = (
+        "from assistant.interfaces.ui.common import Outputs\n"
+        "o = Outputs(); (o.fresh() / 'x.xlsx').write_bytes(b'x'); print(o.root)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    root = Path(done.stdout.strip())
+    assert root.name.startswith("assistant-ui-") and not root.exists()

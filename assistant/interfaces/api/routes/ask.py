@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 
 from assistant.interfaces.api import metrics
-from assistant.interfaces.api.deps import ServiceDep
+from assistant.interfaces.api.deps import PrincipalDep, ServiceDep
 from assistant.interfaces.api.models import (
     ANSWER_EXAMPLE,
     ASK_EXAMPLES,
@@ -40,12 +40,17 @@ router = APIRouter(prefix="/v1", tags=["问答"])
         }
     },
 )
-async def ask(service: ServiceDep, body: Annotated[AskRequest, Body(openapi_examples=ASK_EXAMPLES)]) -> Any:
+async def ask(
+    service: ServiceDep,
+    principal: PrincipalDep,
+    body: Annotated[AskRequest, Body(openapi_examples=ASK_EXAMPLES)],
+) -> Any:
     kwargs: dict[str, Any] = {
         "session": body.session,
         "profile": profile_dict(body.profile),
         "edition": body.edition,
         "as_of": body.as_of,
+        "owner": principal.key_id,  # a session answers to the key that opened it
     }
     if not body.stream:
         answer = await service.ask_async(body.question, **kwargs)

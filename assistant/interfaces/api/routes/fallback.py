@@ -1,12 +1,13 @@
 """Unknown /v1 paths get the error shape even when the web UI owns "/" (a mount there would
-otherwise answer them), and a known path with the wrong method gets 405 with Allow."""
+otherwise answer them), and a known path with the wrong method — /v1 or the API's own
+top-level paths (/healthz, /readyz, /metrics, /openapi.json) — gets 405 with Allow."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 router = APIRouter()
 
@@ -26,8 +27,10 @@ def allowed_methods(request: Request) -> list[str]:
                 or getattr(route, "endpoint", None) is v1_not_found
             ):
                 continue
-            if not getattr(route, "path", "/v1/").startswith("/v1/") and hasattr(route, "app"):
-                continue  # a mount (the UI) matches every path
+            if getattr(route, "endpoint", None) is wrong_method:
+                continue
+            if isinstance(route, Mount):
+                continue  # a mount (the UI, the docs assets) matches every path below it
             match, _ = route.matches(scope)
             if match == Match.FULL:
                 allowed.append(method)
@@ -41,3 +44,15 @@ async def v1_not_found(request: Request, rest: str) -> Response:
     if allowed:
         raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed)})
     raise StarletteHTTPException(404)
+
+
+#: The API's own paths outside /v1: a mount at "/" (the UI) would answer a wrong method with 404.
+TOP_LEVEL = ("/healthz", "/readyz", "/metrics", "/openapi.json")
+
+
+async def wrong_method(request: Request) -> Response:
+    raise StarletteHTTPException(405, headers={"Allow": ", ".join(allowed_methods(request))})
+
+
+for _path in TOP_LEVEL:
+    router.add_api_route(_path, wrong_method, methods=list(MATCHED), include_in_schema=False)

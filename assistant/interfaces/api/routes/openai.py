@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
 from assistant.interfaces.api import metrics
-from assistant.interfaces.api.deps import ServiceDep
+from assistant.interfaces.api.deps import PrincipalDep, ServiceDep
 from assistant.interfaces.api.errors import ApiError
 from assistant.interfaces.api.models import (
     MODEL_ID,
@@ -42,12 +42,13 @@ async def models() -> ModelList:
     "流式时在最后一个数据块中。扩展字段 session / profile / edition 可经 extra_body 传入。",
     responses={200: {"content": {"text/event-stream": {"itemSchema": CHAT_EVENT_SCHEMA}}}},
 )
-async def chat_completions(service: ServiceDep, body: ChatCompletionRequest) -> Any:
+async def chat_completions(service: ServiceDep, principal: PrincipalDep, body: ChatCompletionRequest) -> Any:
     question = _chat_question(body)
     kwargs: dict[str, Any] = {
         "session": body.session,
         "profile": profile_dict(body.profile),
         "edition": body.edition,
+        "owner": principal.key_id,  # a session answers to the key that opened it
     }
     if body.stream:
         events = service.ask_events(question, **kwargs)
