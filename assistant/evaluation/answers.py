@@ -60,9 +60,18 @@ def is_silent(lead: str) -> bool:
     return any(marker in lead for marker in SILENT_MARKERS)
 
 
-def regional_service(settings: Settings, documents: list[dict[str, Any]]) -> AssistantService:
+def regional_service(
+    settings: Settings, documents: list[dict[str, Any]], *, seed: Settings | None = None
+) -> AssistantService:
     """A service over a temporary copy of the corpus with the given provincial notices ingested
-    (each ``{"file", "doc_id", "edition", "region"}``, file relative to the repository)."""
+    (each ``{"file", "doc_id", "edition", "region"}``, file relative to the repository).
+
+    ``seed`` names the settings of an index already built over that corpus (the base service's):
+    its Chroma folder is copied in first, so the build embeds only the notices' sentences and
+    copies every other vector: the incremental build `assistant ingest` triggers. Its vectors are
+    a full build's to float32 rounding (a copied vector has been through Chroma once more;
+    checked on the 476 eval questions asked of both: same answers, same rankings, one hit's
+    score 1.6882 vs 1.6883). Without it, or with a Chroma server, every sentence is embedded."""
     folder = Path(tempfile.mkdtemp(prefix="regional-"))
     corpus_dir = folder / "corpus"
     shutil.copytree(settings.corpus_dir, corpus_dir)
@@ -78,6 +87,8 @@ def regional_service(settings: Settings, documents: list[dict[str, Any]]) -> Ass
     copied = settings.model_copy(
         update={"corpus_dir": corpus_dir, "data_dir": folder / "data", "database_url": None}
     )
+    if seed is not None and not (seed.chroma_url or copied.chroma_url) and seed.chroma_dir.is_dir():
+        shutil.copytree(seed.chroma_dir, copied.chroma_dir)
     return AssistantService.from_settings(copied)
 
 
@@ -164,7 +175,11 @@ def run(
     service.ask("预热")
     documents = {d["doc_id"]: d for item in items for d in item.get("ingest") or []}
     # Over a temporary copy of the corpus and data folder: its store is its own, thrown away too.
-    regional = regional_service(settings, list(documents.values())) if documents else None
+    regional = (
+        regional_service(settings, list(documents.values()), seed=service.retriever.index.settings)
+        if documents
+        else None
+    )
     rows, latencies = [], []
     for item in items:
         as_of = dt.date.fromisoformat(str(item.get("as_of") or GOLD_AS_OF))

@@ -67,6 +67,12 @@ async def _plain(service: Any, behaviour: Behaviour) -> tuple[str, Any]:
     return "", answer
 
 
+async def _both(service: Any, behaviour: Behaviour) -> list[tuple[str, Any]]:
+    """The plain run and the streamed run at the same time (the scripted server is threaded, the
+    turns share nothing): a behaviour that hangs costs one turn deadline of waiting, not two."""
+    return list(await asyncio.gather(_plain(service, behaviour), _streamed(service, behaviour)))
+
+
 def score(behaviour: Behaviour, streamed: bool, shown: str, answer: Any) -> dict[str, Any]:
     """One run's findings: the false claims shown, correct sentences lost, fallback errors."""
     seen_text = shown + "\n" + (answer.answer if answer else "")
@@ -108,8 +114,9 @@ def run_behaviours(
                 max_retries=0,
                 temperature=0,
             )
-            for streamed, runner in ((False, _plain), (True, _streamed)):
-                shown, answer = asyncio.run(runner(service, behaviour))
+            for streamed, (shown, answer) in zip(
+                (False, True), asyncio.run(_both(service, behaviour)), strict=True
+            ):
                 rows.append(score(behaviour, streamed, shown, answer))
     return rows
 

@@ -5,7 +5,8 @@
   to load, ~90 MB of weights.
 - any other value of ``ASSISTANT_EMBEDDING_MODEL`` is a local sentence-transformers folder (a
   downloaded bge-small-zh-v1.5 or bge-m3, say). sentence-transformers, and with it torch, is
-  imported only then, so the default path never pays for torch.
+  imported only then, so the default path never pays for torch; both are the optional ``st``
+  extra (``pip install '.[st]'``), and without it such a setting is refused in Chinese.
 
 Queries and passages are embedded differently (e5's "query: " / "passage: " prefixes, a
 sentence-transformers model's own prompts). Query vectors are kept in an LRU cache, so a
@@ -18,10 +19,10 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 
 from assistant.config import BUNDLED_EMBEDDING_MODEL
 from assistant.errors import IndexBuildError
@@ -52,8 +53,8 @@ class Embedder(ABC):
     model_id: str
 
     def __init__(self, cache_size: int = QUERY_CACHE_SIZE) -> None:
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        # cachetools' LRUCache is not thread-safe by itself: every access holds self._lock.
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=cache_size)
         self._terms: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         # One query embedding at a time per process: the engine already spreads one embedding
@@ -69,9 +70,8 @@ class Embedder(ABC):
     def query(self, text: str) -> np.ndarray:
         """The vector of one search query, from the LRU cache when it was asked before."""
         with self._lock:
-            vector = self._cache.get(text)
+            vector = self._cache.get(text)  # a hit becomes the most recently used
             if vector is not None:
-                self._cache.move_to_end(text)
                 self.cache_hits += 1
                 return vector
         with self._engine:
@@ -79,9 +79,7 @@ class Embedder(ABC):
             self.queries_embedded += 1
         vector.setflags(write=False)
         with self._lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            self._cache[text] = vector  # evicts the least recently used when full
         return vector
 
     def term(self, text: str) -> np.ndarray:
@@ -155,7 +153,14 @@ class SentenceTransformerEmbedder(Embedder):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # the optional `st` extra (sentence-transformers, torch) is absent
+            raise IndexBuildError(
+                f"{SETTING} 指向本地模型目录“{folder.name}”，需要可选依赖 sentence-transformers 和 torch，"
+                f"但当前环境未安装（{exc.name or type(exc).__name__}）。请在项目目录运行 pip install '.[st]'"
+                f"（或 make install-st），或删除该设置以使用内置模型 {BUNDLED_EMBEDDING_MODEL}"
+            ) from exc
 
         self.model_id = f"sentence-transformers:{folder}"
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -85,27 +86,29 @@ class SparseIndex:
             return np.zeros(bm25.scores["num_docs"], dtype=np.float32)
         return np.asarray(bm25.get_scores(known), dtype=np.float32)
 
-    def word_scores(self, query: str) -> np.ndarray:
-        return self.scores(self.words, self.tokenizer.words(query))
 
-    def bigram_scores(self, query: str) -> np.ndarray:
-        return self.scores(self.bigrams, self.tokenizer.bigrams(query))
+@lru_cache(maxsize=4)
+def _guide_terms(text: str) -> frozenset[str]:
+    """Links, 环节 and scenario names of a scenario_guide.yaml (parsed once per content: every
+    index load needs them)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    terms = set(data.get("links", []))
+    for edition in data.get("editions", {}).values():
+        terms |= set(edition.get("segments", {}))
+        for names in edition.get("scenarios", {}).values():
+            terms |= set(names)
+    return frozenset(terms)
 
 
 def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
     """Terms jieba must keep whole: tiers, links, 环节/scenario names, KPI names, key phrases."""
-    import yaml
-
     terms = {f"{tier}智能工厂" for tier in TIERS}
     terms |= {*TIERS, "成熟度", "分支机构", "独立法人", "规模以上"}
     guide = settings.corpus_dir / "data" / "scenario_guide.yaml"
     if guide.exists():
-        data = yaml.safe_load(guide.read_text(encoding="utf-8"))
-        terms |= set(data.get("links", []))
-        for edition in data.get("editions", {}).values():
-            terms |= set(edition.get("segments", {}))
-            for names in edition.get("scenarios", {}).values():
-                terms |= set(names)
+        terms |= _guide_terms(guide.read_text(encoding="utf-8"))
     for clause in corpus.clauses:
         if clause.doc_id == "kpi":
             name = clause.text.split(".", 1)[-1]

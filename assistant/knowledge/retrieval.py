@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
+from cachetools import LRUCache
 
 from assistant.config import Settings
 from assistant.errors import RetrievalError
@@ -158,7 +158,8 @@ class Retriever:
             tier: np.asarray([i for i, c in enumerate(clauses) if tier in c.heading], dtype=np.int64)
             for tier in TIERS
         }
-        self._results: OrderedDict[tuple[object, ...], list[Hit]] = OrderedDict()
+        # cachetools' LRUCache is not thread-safe by itself: every access holds _results_lock.
+        self._results: LRUCache[tuple[object, ...], list[Hit]] = LRUCache(maxsize=RESULT_CACHE_SIZE)
         self._results_lock = threading.Lock()
         self.result_cache_hits = 0
 
@@ -370,16 +371,13 @@ class Retriever:
         self._validate(query, k, edition)
         key = (query, k, edition, tuple(doc_ids) if doc_ids else None, min_evidence, self.fusion)
         with self._results_lock:
-            cached = self._results.get(key)
+            cached = self._results.get(key)  # a hit becomes the most recently used
             if cached is not None:
-                self._results.move_to_end(key)
                 self.result_cache_hits += 1
                 return list(cached)
         hits = self._search(query, k, edition, doc_ids, min_evidence)
         with self._results_lock:
-            self._results[key] = hits
-            if len(self._results) > RESULT_CACHE_SIZE:
-                self._results.popitem(last=False)
+            self._results[key] = hits  # evicts the least recently used when full
         return list(hits)
 
     def _search(

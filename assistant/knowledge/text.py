@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from assistant.knowledge.datafile import read_yaml
 
@@ -60,8 +63,13 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: Path) -> Synonyms:
-        data = read_yaml(path, required=False)
-        return cls({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
+        """The table in a synonyms.yaml, parsed once per version of the file (every index load
+        reads it); none when there is no such file."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return cls({})
+        return _synonyms_from(path, stat.st_mtime_ns, stat.st_size)
 
     def vocabulary(self) -> list[str]:
         """Every document term the table can expand to, each once."""
@@ -92,8 +100,25 @@ class Synonyms:
         return extra
 
 
+@lru_cache(maxsize=4)
+def _synonyms_from(path: Path, mtime_ns: int, size: int) -> Synonyms:
+    """A Synonyms table is never changed once built, so indexes over one version of a file share
+    one (a broken file raises each time: errors are not cached)."""
+    data = read_yaml(path, required=False)
+    return Synonyms({str(k): [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in data.items()})
+
+
+#: Texts whose jieba words a tokenizer keeps (clauses, headings, recent queries).
+WORDS_CACHE_SIZE = 8192
+
+
 class Tokenizer:
-    """jieba words (with the corpus's domain terms) plus character bigrams."""
+    """jieba words (with the corpus's domain terms) plus character bigrams.
+
+    ``words`` is memoised (an LRU per tokenizer): a BM25 rebuild, at start-up, after an upload or
+    on a worker's corpus reload, cuts mostly the clauses it cut before, and jieba is most of the
+    cost of a rebuild. The dictionary is fixed once built, so a text always gives the same words.
+    """
 
     def __init__(self, domain_terms: Iterable[str] = ()) -> None:
         import jieba
@@ -105,8 +130,19 @@ class Tokenizer:
             term = normalise(term)
             if len(term) >= 2:
                 self._jieba.add_word(term, freq=None)
+        self._words: LRUCache[str, tuple[str, ...]] = LRUCache(maxsize=WORDS_CACHE_SIZE)
+        self._words_lock = threading.Lock()  # LRUCache is not thread-safe; searches run in threads
 
     def words(self, text: str) -> list[str]:
+        with self._words_lock:
+            cached = self._words.get(text)
+        if cached is None:
+            cached = tuple(self._cut(text))
+            with self._words_lock:
+                self._words[text] = cached
+        return list(cached)
+
+    def _cut(self, text: str) -> list[str]:
         text = normalise(text)
         out = []
         # Search mode emits long domain terms *and* their sub-words: a user dictionary alone

@@ -211,12 +211,3 @@ class UnitMatrix:
         top = np.argpartition(-best, n - 1)[:n] if n < len(best) else np.arange(len(best))
         top = top[np.argsort(-best[top], kind="stable")]
         return [(str(self.clauses[i]), float(best[i])) for i in top]
-
-    def best_clauses(
-        self, vector: np.ndarray, n: int, *, edition: str | None = None
-    ) -> list[tuple[str, float]]:
-        """The n clauses whose best sentence is nearest, as (clause_id, that similarity), best
-        first: a clause scores as its best sentence, over every unit the filter allows."""
-        if not len(self) or n < 1:
-            return []
-        return self.top_clauses(self.clause_similarities(vector, edition=edition), n)

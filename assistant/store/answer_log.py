@@ -84,10 +84,6 @@ class AnswerLog:
         query = sa.select(answers_table.c.answer_id).where(answers_table.c.answer_id == answer_id)
         return conn.execute(query).first() is not None
 
-    def exists(self, answer_id: str) -> bool:
-        with self.db.connection() as conn:
-            return self._logged(conn, answer_id)
-
     def get(self, answer_id: str) -> dict[str, Any] | None:
         """One logged answer with its feedback (one entry per key), or None."""
         with self.db.connection() as conn:

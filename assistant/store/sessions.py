@@ -196,14 +196,6 @@ class Sessions:
         )
         return merged
 
-    def update_profile(self, session_id: str, facts: dict[str, Any]) -> dict[str, Any]:
-        """Merge newly gathered facts into the stored profile and return the result."""
-        with self.db.connection(write=True) as conn:
-            base = self._lock_session(conn, session_id)
-            if base is None:
-                return merge_profiles({}, facts)
-            return self._save_profile(conn, session_id, base, facts)
-
     def facts(self, session_id: str) -> list[dict[str, Any]]:
         """The facts understood so far in the session, each with the words it came from,
         oldest statement first."""

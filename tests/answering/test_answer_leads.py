@@ -4,6 +4,7 @@ ingesting a provincial notice whose numbering restarts under each heading."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from assistant.answering.grounded.compose import compose, lead_numbers_cited
 from assistant.config import REPO_ROOT, Settings
 from assistant.evaluation.answers import regional_service
 from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.index import Index, corpus_units
 from assistant.knowledge.ingest import clean_text, ingest_file
 from assistant.service import AssistantService
 
@@ -21,13 +23,12 @@ AS_OF = dt.date(2024, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
-    data = tmp_path_factory.mktemp("data")
-    return AssistantService.from_settings(Settings(data_dir=data, chroma_url=None))
+def service(full_service: AssistantService) -> AssistantService:
+    return full_service
 
 
 @pytest.fixture(scope="module")
-def regional(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
+def regional(tmp_path_factory: pytest.TempPathFactory, full_index: Index) -> AssistantService:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), chroma_url=None)
     doc = {
         "file": "evals/docs/liaoning_2024.txt",
@@ -35,7 +36,16 @@ def regional(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
         "edition": "2024",
         "region": "辽宁省",
     }
-    return regional_service(settings, [doc])
+    return regional_service(settings, [doc], seed=full_index.settings)  # embeds the notice only
+
+
+def test_the_regional_copy_embeds_only_the_ingested_notice(regional: AssistantService) -> None:
+    """Seeded with the base index, the copy with the notice ingested embeds the notice's sentences
+    and copies the vectors of the rest (evaluation/answers.py, regional_service)."""
+    manifest = json.loads((regional.settings.data_dir / "index_manifest.json").read_text(encoding="utf-8"))
+    notice = [u for u in corpus_units(regional.corpus) if u.doc_id == "liaoning"]
+    assert manifest["embedded"] == len({u.text for u in notice}) > 0
+    assert manifest["units"] == regional.retriever.index.units > manifest["embedded"]
 
 
 def test_lead_says_the_address_not_only_quotes_the_clause(service: AssistantService) -> None:

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 
 from assistant.answering.grounded.compose import closest, compose
-from assistant.config import Settings
 from assistant.knowledge.corpus import Clause
 from assistant.service import AssistantService
 
@@ -120,8 +119,8 @@ def test_silence_names_the_whole_indicator() -> None:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
-    return AssistantService.from_settings(Settings(data_dir=tmp_path_factory.mktemp("data"), chroma_url=None))
+def service(full_service: AssistantService) -> AssistantService:
+    return full_service
 
 
 def test_a_bare_autonomous_region_is_read_as_the_one_held_and_said_so(service: AssistantService) -> None:

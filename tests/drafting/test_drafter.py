@@ -43,6 +43,8 @@ from assistant.prompts import load_prompt
 from assistant.rules import RuleSet, load_rules
 from tests.profiles import example_spec
 
+EXAMPLE = json.loads((REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8"))
+
 
 def draft_of(data: dict[str, Any]) -> Draft:
     return build_draft(parse_spec(data))
@@ -709,3 +711,17 @@ def test_an_instance_name_used_twice_is_flagged_once() -> None:
     findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""])
     assert [f.code for f in findings] == ["instance_duplicate"]
     assert "两次" in findings[0].message and findings[0].clause_ids == ["form#示例"]
+
+
+@pytest.mark.parametrize("bad", [-1, -0.5, 2e8, float("nan")])
+def test_investment_out_of_range_is_refused_in_chinese(bad: float) -> None:
+    with pytest.raises(DraftSpecError, match="总投资"):
+        parse_spec({**EXAMPLE, "investment": bad})
+
+
+def test_investment_zero_is_a_value_and_empty_is_a_placeholder() -> None:
+    zero = build_draft(parse_spec({**EXAMPLE, "investment": 0})).text()
+    assert "总投资0万元" in zero
+    spec = {k: v for k, v in EXAMPLE.items() if k != "investment"}
+    empty = build_draft(parse_spec(spec)).text()
+    assert "总投资【待补充" in empty and "总投资0万元" not in empty

@@ -18,6 +18,7 @@ from assistant.drafting import (
     ReviewReport,
     build_draft,
     parse_spec,
+    read_blocks,
     review_file,
     review_text,
     write_docx,
@@ -276,3 +277,12 @@ def test_review_eval_meets_its_thresholds_on_the_seeded_gold_set(tmp_path: Path)
     result = eval_review.run(Settings(data_dir=tmp_path))
     assert result.metrics["drafts"] >= 6 and result.metrics["defects"] >= 30
     assert result.passed, result.failures
+
+
+def test_a_corrupt_docx_gets_a_chinese_message_without_a_path(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.docx"
+    junk.write_bytes(b"this is not a docx file!!")
+    with pytest.raises(DraftFileError) as caught:
+        read_blocks(junk)
+    message = caught.value.message
+    assert "junk.docx" in message and str(tmp_path) not in message and "Package" not in message

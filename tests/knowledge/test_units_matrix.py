@@ -51,11 +51,16 @@ def test_a_clause_scores_as_its_best_sentence_among_those_the_filter_allows() ->
         regions=["", "", "", ""],
     )
     query = np.array([0, 1], dtype=np.float32)
-    ranking = matrix.best_clauses(query, 5)
+
+    def best_clauses(n: int, edition: str | None = None) -> list[tuple[str, float]]:
+        """How Index.dense_ranking ranks clauses by a query vector."""
+        return matrix.top_clauses(matrix.clause_similarities(query, edition=edition), n)
+
+    ranking = best_clauses(5)
     assert [cid for cid, _ in ranking] == ["x", "y", "z"]  # x by its second sentence, once
     assert ranking[0][1] == pytest.approx(1.0)
-    assert [cid for cid, _ in matrix.best_clauses(query, 1)] == ["x"]
-    assert [cid for cid, _ in matrix.best_clauses(query, 5, edition="2025")] == ["z"]
+    assert [cid for cid, _ in best_clauses(1)] == ["x"]
+    assert [cid for cid, _ in best_clauses(5, edition="2025")] == ["z"]
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from assistant.store import AnswerRecord, Store
+from tests.fakes import migrated_store
 from tests.interfaces.api.test_api import make_client
 
 OPERATOR = "op-secret-1"
@@ -46,7 +47,7 @@ def make_service(tmp_path: Path, **overrides: Any) -> AssistantService:
     shutil.copytree(REPO_ROOT / "corpus", corpus_dir)
     settings = Settings(corpus_dir=corpus_dir, data_dir=tmp_path / "data", chroma_url=None, **overrides)
     index, _ = load_index(settings, dense=False)
-    return AssistantService(settings, Retriever(index), Store.open(tmp_path / "s.db"))
+    return AssistantService(settings, Retriever(index), migrated_store(tmp_path / "s.db"))
 
 
 def client_for(service: AssistantService, **api: Any) -> TestClient:

@@ -535,6 +535,7 @@ def test_openapi_documents_every_route_with_chinese_summaries(client: TestClient
 # -- two workers sharing sessions --------------------------------------------------------------------
 
 
+@pytest.mark.servers  # `assistant serve --workers 2`: three processes of the real server
 def test_two_workers_share_sessions_through_sqlite(tmp_path: Path) -> None:
     """`assistant serve --workers 2`: turns of one session land on both workers and every turn
     sees the facts of the earlier ones (they live in the shared SQLite file, not in a worker);

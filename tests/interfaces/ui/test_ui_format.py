@@ -427,3 +427,8 @@ def test_understood_facts_render_as_chips_with_the_words_they_came_from() -> Non
     assert "correct=%E6%9B%B4%E6%AD%A3" in html  # 更正：… in the link
     assert understood_chips([]) == ""
     assert "u-chip" in answer_html({"answer": "好", "understood": facts[:1]})
+
+
+def test_the_answer_says_which_date_it_judges_by() -> None:
+    html = answer_html({"answer": "可以。", "mode": "grounded"}, as_of="2024-11-15")
+    assert "判断日期：2024-11-15" in html

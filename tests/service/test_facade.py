@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from assistant.config import REPO_ROOT
 from assistant.errors import AssistantError, ProfileError, RetrievalError, UnknownEditionError
 from assistant.knowledge.index import Index
 from assistant.knowledge.retrieval import Retriever
@@ -290,7 +291,7 @@ def test_answer_eval_meets_its_grounded_thresholds(full_index: Index, tmp_path: 
 
 
 def test_model_can_draft_scenarios_through_the_tool(sparse_retriever: Retriever, tmp_path: Path) -> None:
-    spec = json.loads((Path(__file__).parent.parent / "examples" / "draft_spec.json").read_text("utf-8"))
+    spec = json.loads((REPO_ROOT / "examples" / "draft_spec.json").read_text("utf-8"))
 
     def answer(messages: list[BaseMessage]) -> AIMessage:
         drafted = json.loads(str([m for m in messages if isinstance(m, ToolMessage)][-1].content))
