@@ -4,9 +4,10 @@ It owns the loaded index, the rules, the session store and the LLM (if configure
 the mode of each answer: LLM when configured and working, grounded otherwise (automatic fallback
 on error or timeout, logged and flagged). Nothing above this module holds logic of its own.
 It is composed of parts, each held as an attribute: `store` (sessions, answer log, change
-log), `drafting` (DraftingDesk: drafting, export and review, which need no index), `console`
-(the operator console) and `logins` (the web page's login sessions). The answer models, the merging of a turn's facts and the corpus follower
-live beside it in this package, each with one job.
+log, logins), `drafting` (DraftingDesk: drafting, export and review, which need no index),
+`console` (the operator console), `logins` (the web page's login sessions) and `recorder`
+(writing each answered turn, record.py). The answer models, the merging of a turn's facts and
+the corpus follower live beside it in this package, each with one job.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answering import (
     Agent,
-    Composed,
     EnterpriseReader,
     GroundedAnswerer,
     IntentTable,
@@ -37,7 +36,7 @@ from assistant.answering import (
 )
 from assistant.config import Settings
 from assistant.console import Console
-from assistant.errors import LLMError, QuestionError, StoreUnavailableError, UnknownEditionError
+from assistant.errors import LLMError, QuestionError, UnknownEditionError
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import (
     MIN_SEARCH_EVIDENCE,
@@ -50,20 +49,16 @@ from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
 from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
 from assistant.service import answers
-from assistant.service.answers import Answer, Citation, UnderstoodFact
+from assistant.service.answers import Answer
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, GENERATION_WAIT, CorpusFollower
 from assistant.service.logins import LoginSessions
-from assistant.service.turns import UNSAVED, Turn, start_turn
-from assistant.store import ANONYMOUS, AnswerRecord, Store
+from assistant.service.record import TurnRecorder
+from assistant.service.turns import Turn, start_turn
+from assistant.store import ANONYMOUS, Store
 
 log = logging.getLogger("assistant.service")
 STREAM_CHUNK = 12
-
-
-def lead_of(text: str) -> str:
-    """The lead is the answer's first paragraph (docs/contracts.md)."""
-    return text.strip().split("\n\n", 1)[0].strip()
 
 
 class AssistantService:
@@ -97,6 +92,7 @@ class AssistantService:
         self.follower = CorpusFollower(self._generation, self.reload_index, CORPUS_CHECK_SECONDS)
         self.console = Console(settings, store, self.reload_index, self.follower.advanced)
         self.logins = LoginSessions(settings, store.logins)
+        self.recorder = TurnRecorder(store, settings, lambda: self.corpus, self.default_rules.edition)
 
     @classmethod
     def from_settings(
@@ -202,112 +198,6 @@ class AssistantService:
             wait=self.settings.database_session_wait,
         )
 
-    def _citations(self, ids: list[str]) -> list[Citation]:
-        out = []
-        for clause_id in ids:
-            clause = self.corpus.get(clause_id)
-            if clause is not None:
-                out.append(
-                    Citation(
-                        clause_id=clause_id, text=clause.text, heading=clause.heading, title=clause.title
-                    )
-                )
-        return out
-
-    def _finish(
-        self,
-        question: str,
-        session_id: str,
-        composed: Composed | None,
-        *,
-        mode: Literal["llm", "grounded"],
-        text: str,
-        cited: list[str],
-        report: CheckReport | None,
-        missing: list[str],
-        flags: list[str],
-        intent: str,
-        profile: dict[str, Any],
-        prompt_version: int | None,
-        edition: str | None = None,
-        turn: Turn | None = None,
-        lead: str = "",
-    ) -> Answer:
-        answer_id = uuid.uuid4().hex
-        record = AnswerRecord(
-            answer_id=answer_id,
-            question=question,
-            lead=lead or lead_of(text),
-            answer=text,
-            mode=mode,
-            latency_ms=(time.perf_counter() - turn.started) * 1000 if turn is not None else 0.0,
-            citations=list(cited),
-            flags=list(flags),
-            session_id=session_id,
-            intent=intent,
-            edition=edition or self.default_rules.edition,
-        )
-        # A what-if shapes this answer only: what is kept is the profile without it.
-        keep = turn.store if turn is not None and turn.what_if else profile
-        new_facts = [f.as_dict() for f in turn.new_facts] if turn is not None else []
-        if turn is not None and turn.new_session:
-            if not self._record_first_turn(turn.owner, question, text, keep, record, new_facts):
-                flags = [*flags, UNSAVED]
-                session_id = f"{UNSAVED}-{uuid.uuid4().hex}"
-        else:
-            # One transaction: both messages, the profile, the facts and the answer-log row.
-            self.store.sessions.record_turn(session_id, question, text, keep, record, new_facts)
-        understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
-        return Answer(
-            answer=text,
-            lead=record.lead,
-            mode=mode,
-            citations=self._citations(cited),
-            verdict=report.model_dump(mode="json") if report else None,
-            missing_facts=missing,
-            understood=understood,
-            session=session_id,
-            answer_id=answer_id,
-            edition=edition or self.default_rules.edition,
-            flags=flags,
-            intent=intent,
-            profile=profile,
-            prompt_version=prompt_version,
-        )
-
-    def _record_first_turn(
-        self,
-        owner: str,
-        question: str,
-        text: str,
-        profile: dict[str, Any],
-        record: AnswerRecord,
-        facts: list[dict[str, Any]],
-    ) -> bool:
-        """Create the session made in memory with its first turn, waiting database_turn_wait at
-        most; False when the store is down or too slow (nothing is written then). The answer is
-        given either way: a question asked without a session never waits on the database. The
-        warning names the answer, never the question (it may hold a company's facts)."""
-        assert record.session_id is not None
-        try:
-            self.store.sessions.record_first_turn(
-                record.session_id,
-                owner,
-                question,
-                text,
-                profile,
-                record,
-                facts,
-                within=self.settings.database_turn_wait,
-            )
-        except StoreUnavailableError as exc:
-            log.warning(
-                "turn not recorded: answered without saving the session",
-                extra={"answer_id": record.answer_id, "reason": exc.message},
-            )
-            return False
-        return True
-
     def _grounded_answer(
         self,
         question: str,
@@ -327,10 +217,9 @@ class AssistantService:
             not_rounds=turn.reading.construction_years if turn.reading else set(),
             stated_now=bool(turn.new_facts),
         )
-        return self._finish(
+        return self.recorder.finish(
             question,
             session_id,
-            composed,
             mode="grounded",
             text=composed.text,
             cited=composed.citations,
@@ -437,10 +326,9 @@ class AssistantService:
         report = state.report
         missing = self.grounded.missing_facts(report, set()) if report else []
         answer = await asyncio.to_thread(  # the store's write off the event loop
-            self._finish,
+            self.recorder.finish,
             question,
             session_id,
-            None,
             mode="llm",
             text=guard.text + tail,
             cited=guard.cited,
