@@ -138,6 +138,14 @@ class Query:
     expansion_bigrams: list[str]
 
 
+def validate_query(query: str) -> None:
+    """A user's search terms: not empty, at most MAX_QUERY_CHARS."""
+    if not query or not query.strip():
+        raise RetrievalError("查询内容不能为空，请输入要查找的问题或关键词")
+    if len(query) > MAX_QUERY_CHARS:
+        raise RetrievalError(f"查询内容过长（{len(query)}字），请控制在{MAX_QUERY_CHARS}字以内")
+
+
 class Retriever:
     """Search the index; the one place where rankings are fused and filters applied."""
 
@@ -225,10 +233,7 @@ class Retriever:
         return raw
 
     def _validate(self, query: str, k: int, edition: str | None) -> None:
-        if not query or not query.strip():
-            raise RetrievalError("查询内容不能为空，请输入要查找的问题或关键词")
-        if len(query) > MAX_QUERY_CHARS:
-            raise RetrievalError(f"查询内容过长（{len(query)}字），请控制在{MAX_QUERY_CHARS}字以内")
+        validate_query(query)
         if not 1 <= k <= MAX_K:
             raise RetrievalError(f"返回条数 k 应在1–{MAX_K}之间，收到 {k}")
         if edition is not None and edition not in self.editions:
@@ -367,7 +372,12 @@ class Retriever:
 
         With ``min_evidence`` (MIN_SEARCH_EVIDENCE for a user's search), a query whose
         ``match_evidence`` is below it has no hits. Results are kept in a small LRU per retriever
-        (the index never changes under it), so a repeated query costs a dictionary lookup."""
+        (the index never changes under it), so a repeated query costs a dictionary lookup.
+
+        A query over MAX_QUERY_CHARS (a long question: the service takes up to 2,000 characters)
+        is searched by its last MAX_QUERY_CHARS, where a question's ask is; a user's search is
+        held to the limit before it gets here (`validate_query`)."""
+        query = query[-MAX_QUERY_CHARS:]
         self._validate(query, k, edition)
         key = (query, k, edition, tuple(doc_ids) if doc_ids else None, min_evidence, self.fusion)
         with self._results_lock:

@@ -44,6 +44,7 @@ from assistant.knowledge.retrieval import (
     Hit,
     Retriever,
     load_retriever,
+    validate_query,
 )
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
@@ -151,6 +152,7 @@ class AssistantService:
         real word with the corpus, however the dense side would rank it."""
         self.follower.check()
         self._require_edition(edition)
+        validate_query(query)
         return self.retriever.search(query, k=k, edition=edition, min_evidence=MIN_SEARCH_EVIDENCE)
 
     def clause(self, clause_id: str) -> Clause | None:

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.errors import RetrievalError
 from assistant.knowledge.index import Index
-from assistant.knowledge.retrieval import FusionConfig, Retriever, mentioned_tiers
+from assistant.knowledge.retrieval import FusionConfig, Retriever, mentioned_tiers, validate_query
 from assistant.knowledge.text import Synonyms, Tokenizer, normalise
 
 
@@ -90,12 +90,23 @@ def test_doc_filter(sparse_retriever: Retriever) -> None:
         ({"query": "  "}, "不能为空"),
         ({"query": "x", "k": 0}, "1–50"),
         ({"query": "x", "edition": "2030"}, "2030"),
-        ({"query": "问" * 501}, "过长"),
     ],
 )
 def test_bad_requests_raise_chinese_errors(sparse_retriever: Retriever, kwargs: dict, message: str) -> None:
     with pytest.raises(RetrievalError, match=message):
         sparse_retriever.search(**kwargs)
+
+
+def test_a_long_query_is_searched_by_its_end_and_a_users_search_is_held_to_the_limit(
+    sparse_retriever: Retriever,
+) -> None:
+    long = "我们是一家企业，" * 100 + "材料寄到哪里"
+    assert (
+        sparse_retriever.search(long)[0].clause.clause_id
+        == sparse_retriever.search(long[-500:])[0].clause.clause_id
+    )
+    with pytest.raises(RetrievalError, match="过长"):
+        validate_query("问" * 501)
 
 
 def test_scores_are_descending_and_hits_serialise_to_the_contract(sparse_retriever: Retriever) -> None:

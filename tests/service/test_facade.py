@@ -244,6 +244,21 @@ def test_deadline_after_the_window_says_it_closed(sparse_retriever: Retriever, t
     assert "已于2024年11月22日截止" in result.answer
 
 
+def test_a_question_up_to_the_documented_limit_is_answered(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """The docs promise 2,000 characters; the retriever's 500-character search limit used to make
+    anything over ~495 an error. A long message (a forwarded email) is answered by its ask."""
+    ask = "企业线上申报截止时间？"
+    background = "我们公司是内蒙古一家有色金属企业，近年来持续推进数字化改造。" * 80
+    question = background[: 2000 - len(ask)] + ask
+    assert len(question) == 2000
+    result = make_service(sparse_retriever, tmp_path).ask(question)
+    assert "11月18日" in result.lead  # the 内蒙古 company of the message gets its region's date
+    with pytest.raises(RetrievalError, match="请控制在500字以内"):
+        make_service(sparse_retriever, tmp_path).search("截止" * 300)  # a user's search keeps its limit
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
