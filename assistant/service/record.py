@@ -18,7 +18,7 @@ from assistant.knowledge.corpus import Corpus
 from assistant.rules import CheckReport
 from assistant.service.answers import Answer, Citation, UnderstoodFact
 from assistant.service.turns import UNSAVED, Turn
-from assistant.store import AnswerRecord, Store
+from assistant.store import AnswerRecord, Store, TurnWrite
 
 log = logging.getLogger("assistant.service")
 
@@ -90,13 +90,14 @@ class TurnRecorder:
         # A what-if shapes this answer only: what is kept is the profile without it.
         keep = turn.store if turn is not None and turn.what_if else profile
         new_facts = [f.as_dict() for f in turn.new_facts] if turn is not None else []
+        written = TurnWrite(question, text, keep, record, new_facts)
         if turn is not None and turn.new_session:
-            if not self._record_first_turn(turn.owner, question, text, keep, record, new_facts):
+            if not self._record_first_turn(turn.owner, written):
                 flags = [*flags, UNSAVED]
                 session_id = f"{UNSAVED}-{uuid.uuid4().hex}"
         else:
             # One transaction: both messages, the profile, the facts and the answer-log row.
-            self.store.sessions.record_turn(session_id, question, text, keep, record, new_facts)
+            self.store.sessions.record_turn(session_id, written)
         understood = [UnderstoodFact(**f.as_dict()) for f in (turn.understood if turn else [])]
         return Answer(
             answer=text,
@@ -115,35 +116,18 @@ class TurnRecorder:
             prompt_version=prompt_version,
         )
 
-    def _record_first_turn(
-        self,
-        owner: str,
-        question: str,
-        text: str,
-        profile: dict[str, Any],
-        record: AnswerRecord,
-        facts: list[dict[str, Any]],
-    ) -> bool:
+    def _record_first_turn(self, owner: str, turn: TurnWrite) -> bool:
         """Create the session made in memory with its first turn, waiting database_turn_wait at
         most; False when the store is down or too slow (nothing is written then). The answer is
         given either way: a question asked without a session never waits on the database. The
         warning names the answer, never the question (it may hold a company's facts)."""
-        assert record.session_id is not None
+        assert turn.record.session_id is not None
         try:
-            self.store.sessions.record_first_turn(
-                record.session_id,
-                owner,
-                question,
-                text,
-                profile,
-                record,
-                facts,
-                within=self.turn_wait,
-            )
+            self.store.sessions.record_first_turn(turn.record.session_id, owner, turn, within=self.turn_wait)
         except StoreUnavailableError as exc:
             log.warning(
                 "turn not recorded: answered without saving the session",
-                extra={"answer_id": record.answer_id, "reason": exc.message},
+                extra={"answer_id": turn.record.answer_id, "reason": exc.message},
             )
             return False
         return True

@@ -34,7 +34,7 @@ from assistant.store.database import (
 )
 from assistant.store.logins import Login, Logins, token_digest
 from assistant.store.retention import purge
-from assistant.store.sessions import ANONYMOUS, Message, Sessions, Stored, merge_profiles
+from assistant.store.sessions import ANONYMOUS, Message, Sessions, Stored, TurnWrite, merge_profiles
 
 __all__ = [
     "ANONYMOUS",
@@ -51,6 +51,7 @@ __all__ = [
     "Store",
     "StoreTimeouts",
     "Stored",
+    "TurnWrite",
     "current_revision",
     "downgrade",
     "head_revision",

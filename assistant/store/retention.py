@@ -28,25 +28,18 @@ def purge(db: Database, days: int, now: float | None = None) -> dict[str, int]:
     """Delete answers created, and sessions last used, more than `days` days ago (with their
     feedback, marks, messages and facts). Returns how many rows of each kind went."""
     cutoff = (time.time() if now is None else now) - days * DAY_SECONDS
+    old_answers = sa.select(answers_table.c.answer_id).where(answers_table.c.created < cutoff)
+    old_sessions = sa.select(sessions_table.c.id).where(sessions_table.c.updated < cutoff)
+    # What hangs off a row goes before the row itself.
+    plan = (
+        ("feedback", feedback_table, feedback_table.c.answer_id.in_(old_answers)),
+        ("marks", answer_reviews_table, answer_reviews_table.c.answer_id.in_(old_answers)),
+        ("answers", answers_table, answers_table.c.created < cutoff),
+        ("messages", messages_table, messages_table.c.session_id.in_(old_sessions)),
+        ("facts", facts_table, facts_table.c.session_id.in_(old_sessions)),
+        ("sessions", sessions_table, sessions_table.c.updated < cutoff),
+    )
     with db.connection(write=True) as conn:
-        old_answers = sa.select(answers_table.c.answer_id).where(answers_table.c.created < cutoff)
-        old_sessions = sa.select(sessions_table.c.id).where(sessions_table.c.updated < cutoff)
-        counts = {
-            "feedback": conn.execute(
-                feedback_table.delete().where(feedback_table.c.answer_id.in_(old_answers))
-            ).rowcount,
-            "marks": conn.execute(
-                answer_reviews_table.delete().where(answer_reviews_table.c.answer_id.in_(old_answers))
-            ).rowcount,
-            "answers": conn.execute(answers_table.delete().where(answers_table.c.created < cutoff)).rowcount,
-            "messages": conn.execute(
-                messages_table.delete().where(messages_table.c.session_id.in_(old_sessions))
-            ).rowcount,
-            "facts": conn.execute(
-                facts_table.delete().where(facts_table.c.session_id.in_(old_sessions))
-            ).rowcount,
-            "sessions": conn.execute(
-                sessions_table.delete().where(sessions_table.c.updated < cutoff)
-            ).rowcount,
+        return {
+            name: conn.execute(table.delete().where(condition)).rowcount for name, table, condition in plan
         }
-    return counts

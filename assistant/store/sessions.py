@@ -32,6 +32,18 @@ ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
+class TurnWrite:
+    """What one answered turn writes: the question and the answer's text (the session's two
+    messages), the profile to keep, the facts understood, and the answer-log row."""
+
+    question: str
+    text: str
+    profile: dict[str, Any]
+    record: AnswerRecord
+    facts: Sequence[dict[str, Any]] = ()
+
+
+@dataclass(frozen=True)
 class Message:
     role: str  # "user" | "assistant"
     content: str
@@ -226,62 +238,35 @@ class Sessions:
                 )
             )
 
-    def record_turn(
-        self,
-        session_id: str,
-        question: str,
-        text: str,
-        profile: dict[str, Any],
-        record: AnswerRecord,
-        facts: Sequence[dict[str, Any]] = (),
-    ) -> None:
+    def record_turn(self, session_id: str, turn: TurnWrite) -> None:
         """The whole turn in one transaction: both messages, the merged profile, the facts
         understood and the log row."""
         with self.db.connection(write=True) as conn:
-            self._record(conn, session_id, question, text, profile, record, facts)
+            self._record(conn, session_id, turn)
 
     def record_first_turn(
-        self,
-        session_id: str,
-        owner: str,
-        question: str,
-        text: str,
-        profile: dict[str, Any],
-        record: AnswerRecord,
-        facts: Sequence[dict[str, Any]] = (),
-        within: float | None = None,
+        self, session_id: str, owner: str, turn: TurnWrite, within: float | None = None
     ) -> None:
         """The first turn of a session made in memory (`new_id`): the session, bound to `owner`,
         is created in the turn's one transaction, so it exists with its first turn or not at all.
         Within `within` seconds when given, else StoreUnavailableError and nothing is written."""
         if within is not None:
-            return self.db.within(
-                within, self.record_first_turn, session_id, owner, question, text, profile, record, facts
-            )
+            return self.db.within(within, self.record_first_turn, session_id, owner, turn)
         with self.db.connection(write=True) as conn:
             self._create(conn, session_id, owner)
-            self._record(conn, session_id, question, text, profile, record, facts)
+            self._record(conn, session_id, turn)
         return None
 
-    def _record(
-        self,
-        conn: Connection,
-        session_id: str,
-        question: str,
-        text: str,
-        profile: dict[str, Any],
-        record: AnswerRecord,
-        facts: Sequence[dict[str, Any]],
-    ) -> None:
+    def _record(self, conn: Connection, session_id: str, turn: TurnWrite) -> None:
         base = self._lock_session(conn, session_id)
         if base is None:
             raise NotFoundError(f"会话 {session_id} 不存在")
-        self._append(conn, session_id, [("user", question), ("assistant", text)])
-        if profile:
-            self._save_profile(conn, session_id, base, profile)
+        self._append(conn, session_id, [("user", turn.question), ("assistant", turn.text)])
+        if turn.profile:
+            self._save_profile(conn, session_id, base, turn.profile)
         else:
             conn.execute(
                 sessions_table.update().where(sessions_table.c.id == session_id).values(updated=time.time())
             )
-        self._save_facts(conn, session_id, facts)
-        self.answers.insert(conn, record)
+        self._save_facts(conn, session_id, turn.facts)
+        self.answers.insert(conn, turn.record)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.store import AnswerRecord, Store
+from assistant.store import AnswerRecord, Store, TurnWrite
 
 DAY = 86_400
 
@@ -32,13 +32,13 @@ def test_purge_deletes_old_answers_and_idle_sessions_with_what_hangs_off_them(tm
     store = Store.open(tmp_path / "s.db")
     old_session = store.sessions.open(None)
     store.sessions.record_turn(
-        old_session, "问", "答", {"maturity": {"level": 3}}, _record("o1", old_session)
+        old_session, TurnWrite("问", "答", {"maturity": {"level": 3}}, _record("o1", old_session))
     )
     store.answers.add_feedback("o1", 1, "没答到")
     store.answers.mark("o1", "wrong", "缺文件", "key-op")
     _age(store, 200)
     new_session = store.sessions.open(None)
-    store.sessions.record_turn(new_session, "问", "答", {}, _record("n1", new_session))
+    store.sessions.record_turn(new_session, TurnWrite("问", "答", {}, _record("n1", new_session)))
 
     counts = store.purge(180)
 

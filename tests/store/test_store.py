@@ -15,6 +15,7 @@ from assistant.errors import NotFoundError, StoreSchemaError, StoreUnavailableEr
 from assistant.store import (
     AnswerRecord,
     Store,
+    TurnWrite,
     current_revision,
     downgrade,
     head_revision,
@@ -45,10 +46,13 @@ def test_sessions_profiles_and_turns(store_url: str) -> None:
     session = store.sessions.open(None)
     assert store.sessions.open(session) == session
     store.sessions.record_turn(
-        session, "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
+        session,
+        TurnWrite(
+            "我们在内蒙古", "好的", {"enterprise": {"province": "内蒙古自治区"}}, record("a1", session)
+        ),
     )
     store.sessions.record_turn(
-        session, "成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session)
+        session, TurnWrite("成熟度三级", "收到", {"maturity": {"level": 3}}, record("a2", session))
     )
     assert store.sessions.profile(session) == {
         "enterprise": {"province": "内蒙古自治区"},
@@ -59,7 +63,9 @@ def test_sessions_profiles_and_turns(store_url: str) -> None:
     assert store.sessions.count_messages(session) == 4
     store.sessions.append(session, "user", "单独一条")
     assert store.sessions.count_messages(session) == 5
-    store.sessions.record_turn(session, "成熟度不确定", "好的", {"maturity": None}, record("a3", session))
+    store.sessions.record_turn(
+        session, TurnWrite("成熟度不确定", "好的", {"maturity": None}, record("a3", session))
+    )
     assert store.sessions.profile(session)["maturity"] == {"level": 3}  # a None fact erases nothing
     logged = store.answers.get("a1")
     assert logged is not None and logged["session_id"] == session and logged["mode"] == "grounded"
@@ -92,7 +98,9 @@ def test_concurrent_turns_on_one_session_all_commit(store_url: str) -> None:
 
     def turns(store: Store, tag: str) -> None:
         for i in range(10):
-            store.sessions.record_turn(session, f"{tag}{i}", "答", {}, record(f"{tag}{i}", session))
+            store.sessions.record_turn(
+                session, TurnWrite(f"{tag}{i}", "答", {}, record(f"{tag}{i}", session))
+            )
 
     threads = [threading.Thread(target=turns, args=(s, t)) for s, t in zip(stores, "AB", strict=True)]
     for thread in threads:
@@ -131,7 +139,9 @@ def test_migrations_round_trip(store_url: str) -> None:
     store = Store.open(store_url)
     session = store.sessions.open(None)
     fact = {"field": "maturity.level", "value": 2, "said": "成熟度二级"}
-    store.sessions.record_turn(session, "问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
+    store.sessions.record_turn(
+        session, TurnWrite("问", "答", {"maturity": {"level": 2}}, record("c1", session), [fact])
+    )
     assert store.sessions.facts(session) == [fact]
     assert store.changes.generation() == 0
     assert store.changes.record("notice", "retire", "key-1", {"note": "到期"}) == 1

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from assistant.config import Settings
 from assistant.errors import NotFoundError, StoreUnavailableError
-from assistant.store import Store, StoreTimeouts, make_engine, upgrade
+from assistant.store import Store, StoreTimeouts, TurnWrite, make_engine, upgrade
 from assistant.store.database import postgres_connect_args
 from assistant.store.schema import sessions_table
 from tests.servers import PostgresServer
@@ -108,11 +108,13 @@ def test_a_session_made_in_memory_is_created_with_its_first_turn(store_url: str)
     store.sessions.record_first_turn(
         session,
         "key-aaaaaaaaaaaaaaaa",
-        "我们在内蒙古",
-        "好的",
-        {"enterprise": {"province": "内蒙古自治区"}},
-        record("first1", session),
-        [fact],
+        TurnWrite(
+            "我们在内蒙古",
+            "好的",
+            {"enterprise": {"province": "内蒙古自治区"}},
+            record("first1", session),
+            [fact],
+        ),
         within=5.0,
     )
     assert store.sessions.open(session, "key-aaaaaaaaaaaaaaaa") == session  # bound to its owner
@@ -128,7 +130,7 @@ def test_a_session_made_in_memory_is_created_with_its_first_turn(store_url: str)
     other = store.sessions.new_id()
     with pytest.raises(sa.exc.IntegrityError):
         store.sessions.record_first_turn(
-            other, "key-aaaaaaaaaaaaaaaa", "问", "答", {}, record("first1", other)
+            other, "key-aaaaaaaaaaaaaaaa", TurnWrite("问", "答", {}, record("first1", other))
         )
     with pytest.raises(NotFoundError):
         store.sessions.open(other, "key-aaaaaaaaaaaaaaaa")
