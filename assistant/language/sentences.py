@@ -55,6 +55,9 @@ _LINE_END = re.compile(r"\n")
 _CITATION_BRACKETS = {"【": "】", "[": "]", "［": "］", "（": "）", "(": ")"}
 #: The opening of a citation in any bracket style: 【id】, [id], （依据 id）, (见：id).
 _CITATION_OPENING = re.compile(r"[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见)?[:：]?\s*[A-Za-z][\w-]{0,30}#")
+#: What a citation's opening can look like before its "#" has arrived ("【notice", "（依据 no"):
+#: a stream that stops there must wait, or the citation is cut off its sentence.
+_CITATION_PREFIX = re.compile(r"[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见|依|来|出|参)?[:：]?\s*(?:[A-Za-z][\w-]{0,30})?")
 #: A bracket not closed within this many characters holds no citation.
 _CITATION_REACH = 90
 
@@ -97,7 +100,10 @@ def _segment_end(text: str, start: int, *, final: bool, semicolons: bool) -> int
         close = text.find(close_mark, after + 1, after + _CITATION_REACH)
         if close < 0:
             left = len(text) - after
-            arriving = left < _CITATION_REACH and _CITATION_OPENING.match(text, after) is not None
+            arriving = left < _CITATION_REACH and (
+                _CITATION_OPENING.match(text, after) is not None
+                or _CITATION_PREFIX.fullmatch(text, after) is not None
+            )
             if not final and (arriving or left < 4):
                 return None  # a citation may be arriving: wait for it
             return end

@@ -113,6 +113,15 @@ def test_streaming_waits_for_a_citation_that_is_arriving() -> None:
     assert stream_sentences("甲。【kpi#12】乙。丙") == (["甲。【kpi#12】", "乙。"], "丙")
 
 
+def test_streaming_waits_for_a_citation_whose_id_has_not_yet_arrived() -> None:
+    """A token boundary inside the id ("甲。【notice" | "#二.(一).1】乙。") once cut the citation off
+    its sentence and hung it on the next one."""
+    assert stream_sentences("甲。【notice") == ([], "甲。【notice")
+    assert stream_sentences("甲。（依据 no") == ([], "甲。（依据 no")
+    assert stream_sentences("甲。【notice#二.(一).1】乙。丙") == (["甲。【notice#二.(一).1】", "乙。"], "丙")
+    assert stream_sentences("甲。【待补充") == (["甲。"], "【待补充")  # no id can start so
+
+
 def test_streaming_does_not_wait_for_a_bracket_that_is_no_citation() -> None:
     assert stream_sentences("甲。（注：以上") == (["甲。"], "（注：以上")
 
@@ -180,7 +189,12 @@ def test_streamed_text_is_given_back_whole(text: str, sizes: list[int]) -> None:
 
 
 @given(
-    st.text(alphabet="甲乙。！？；，a. ", max_size=60),
+    st.one_of(
+        st.text(alphabet="甲乙。！？；，a. ", max_size=60),
+        st.lists(
+            st.sampled_from(["甲", "乙。", "【", "】", "kpi", "#", "12", "（依据", "）", "待"]), max_size=20
+        ).map("".join),
+    ),
     st.lists(st.integers(min_value=1, max_value=5), max_size=20),
     st.booleans(),
 )
