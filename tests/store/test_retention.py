@@ -4,9 +4,9 @@ everything that hangs off it; newer records are untouched."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from assistant.store import AnswerRecord, Store, TurnWrite
 
@@ -53,23 +53,21 @@ def _record(answer_id: str, session_id: str) -> AnswerRecord:
     return AnswerRecord(answer_id, "问", "答", "答", "grounded", 1.0, session_id=session_id)
 
 
-def test_db_purge_command_reports_what_went(tmp_path: Path) -> None:
+def test_db_purge_command_reports_what_went(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.config import Settings
+    from assistant.interfaces.cli import main as cli
+
     url = f"sqlite:///{tmp_path / 's.db'}"
     store = Store.open(url)
     _answer(store, "a1")
     _age(store, 30)
     _answer(store, "a2")
     store.dispose()
-    env = {"ASSISTANT_DATABASE_URL": url, "ASSISTANT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-m", "assistant", "db", "purge", "--days", "7", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=60,
-    )
+    monkeypatch.setattr(cli.state, "settings", Settings(_env_file=None, database_url=url, data_dir=tmp_path))  # type: ignore[call-arg]
+    done = CliRunner().invoke(cli.app, ["db", "purge", "--days", "7", "--json"])
+    assert done.exit_code == 0, done.output
     report = json.loads(done.stdout)
     assert report["days"] == 7 and report["answers"] == 1
     left = Store.open(url)

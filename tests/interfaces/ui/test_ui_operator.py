@@ -321,17 +321,15 @@ def test_queue_exports_go_to_a_pruned_temp_folder_not_the_data_dir(tmp_path: Pat
     assert not (Path(service.settings.data_dir) / "ui-output").exists()
 
 
-def test_the_download_folder_goes_with_the_process() -> None:
-    """Downloads (queue exports, drafts) never outlive the server that made them."""
-    import subprocess
-    import sys
+def test_the_download_folder_goes_with_its_owner() -> None:
+    """Downloads (queue exports, drafts) never outlive the Outputs that made them: the folder is
+    removed when the object goes, and at the latest when the process ends (weakref.finalize)."""
+    import gc
 
-    code = (
-        "from assistant.interfaces.ui.common import Outputs\n"
-        "o = Outputs(); (o.fresh() / 'x.xlsx').write_bytes(b'x'); print(o.root)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    root = Path(done.stdout.strip())
-    assert root.name.startswith("assistant-ui-") and not root.exists()
+    outputs = Outputs()
+    (outputs.fresh() / "x.xlsx").write_bytes(b"x")
+    root = outputs.root
+    assert root.name.startswith("assistant-ui-") and root.exists()
+    del outputs
+    gc.collect()
+    assert not root.exists()
