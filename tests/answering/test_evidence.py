@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.answering.grounded.evidence import number_range as _number_range
+from assistant.answering.grounded.evidence import number_range
 
 
 def test_a_single_number_is_not_a_range() -> None:
-    assert _number_range(["20"]) == "20"
-    assert _number_range(["1", "2", "6"]) == "1–6"
+    assert number_range(["20"]) == "20"
+    assert number_range(["1", "2", "6"]) == "1–6"

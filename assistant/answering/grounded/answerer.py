@@ -37,9 +37,6 @@ from assistant.answering.grounded.evidence import (
     quoted_sources,
     short_title,
 )
-from assistant.answering.grounded.evidence import (
-    number_range as _number_range,
-)
 from assistant.answering.grounded.intents import (
     ABOUT_US,
     ASKS_SOMETHING,
@@ -73,7 +70,6 @@ __all__ = [
     "GroundedAnswerer",
     "Intent",
     "IntentTable",
-    "_number_range",
     "asked_tier",
     "book_title",
     "understood_line",
