@@ -57,7 +57,9 @@ _CITATION_BRACKETS = {"【": "】", "[": "]", "［": "］", "（": "）", "(": "
 _CITATION_OPENING = re.compile(r"[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见)?[:：]?\s*[A-Za-z][\w-]{0,30}#")
 #: What a citation's opening can look like before its "#" has arrived ("【notice", "（依据 no"):
 #: a stream that stops there must wait, or the citation is cut off its sentence.
-_CITATION_PREFIX = re.compile(r"[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见|依|来|出|参)?[:：]?\s*(?:[A-Za-z][\w-]{0,30})?")
+_CITATION_PREFIX = re.compile(
+    r"[【\[［（(]\s*(?:依据|来源|出处|参见|参考|见|依|来|出|参)?[:：]?\s*(?:[A-Za-z][\w-]{0,30})?"
+)
 #: A bracket not closed within this many characters holds no citation.
 _CITATION_REACH = 90
 
