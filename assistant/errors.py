@@ -19,6 +19,9 @@ The hierarchy (status in brackets)::
      │    └── RulesInvalidError     rules_invalid: a rules file is missing or does not validate
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
      ├── ConflictError [409]    the thing to create exists already (a document id)
+     │    └── CorpusBusyError   corpus_busy: another operator's corpus change holds the lock
+     ├── CorpusChangeError [503]  corpus_change_failed: a corpus change failed and was undone
+     │    └── StorageFullError [507]  storage_full: the disk filled up; the change was undone
      ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
      ├── StoreUnavailableError [503]  the session database cannot be reached
      │    └── StoreSchemaError        its schema is behind the code: run `assistant db upgrade`
@@ -109,6 +112,22 @@ class FileTooLargeError(InputError, code="file_too_large", status_code=413):
 
 class ConflictError(AssistantError, code="conflict", status_code=409):
     """What the request would create exists already (e.g. a document id in the corpus)."""
+
+
+class CorpusBusyError(ConflictError, code="corpus_busy"):
+    """Another corpus change (upload, replacement, retirement, re-index) holds the corpus lock,
+    on this worker or another host, and did not finish within the wait: nothing was changed."""
+
+
+class CorpusChangeError(AssistantError, code="corpus_change_failed", status_code=503):
+    """A corpus change failed after its checks (the index could not be built, the change log
+    could not be written) and was undone: the corpus, the change log and the index are as
+    they were, and the message says so."""
+
+
+class StorageFullError(CorpusChangeError, code="storage_full", status_code=507):
+    """The disk filled up during a corpus change, which was undone. 507 (Insufficient Storage),
+    not 503: retrying cannot help until someone frees space, and an alert can tell the two apart."""
 
 
 class NotFoundError(AssistantError, code="not_found", status_code=404):

@@ -1,0 +1,148 @@
+"""One lock for corpus changes, over the workers of a host and over hosts.
+
+An upload, replacement, retirement or re-index reads the corpus, builds the next index beside
+the live one and commits; two at once would each build on a corpus the other is about to
+change, and both would be recorded. So a change holds this lock from before it reads the corpus
+until after it commits. It lives in the store because the store is what every worker and host
+sharing a change log already shares, and the console then need not know which database it is:
+
+- **Postgres** (several hosts): a session-level advisory lock held on a connection of its own,
+  outside the pool, for the whole change. Session-level because the change spans several
+  transactions; its own connection because a pooled one goes back to the pool (and to other
+  requests) between them. The lock goes with the connection: a worker killed mid-change
+  releases it when its connection closes, and the server's TCP keepalive (set on this
+  connection) drops the connection of a host that vanished.
+- **SQLite** (one host): ``fcntl.flock`` on a file beside the database file. A flock belongs to
+  the open file, so two workers, and two threads of one worker, exclude each other; the kernel
+  releases it when the process dies. An in-memory database is one process: a thread lock.
+
+Both are taken by polling (try, sleep, try) until ``wait`` seconds have passed: a blocking
+``pg_advisory_lock`` would be cut short by the statement timeout with an error that does not
+say what was busy. Past the wait: CorpusBusyError (409 corpus_busy), nothing changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import NullPool
+
+from assistant.errors import CorpusBusyError, StoreUnavailableError
+from assistant.store.database import UNAVAILABLE, Database, postgres_connect_args
+
+#: The advisory lock's key: the first 8 bytes of a hash of a fixed name (advisory locks are
+#: per database, so two deployments on one Postgres server do not share it).
+CORPUS_LOCK_KEY = int.from_bytes(
+    hashlib.blake2b(b"assistant.corpus", digest_size=8).digest(), "big", signed=True
+)
+BUSY = "另一位运维人员正在修改文件库，请稍后重试（已等待 {seconds} 秒；本次修改未执行，文件库未改动）"
+#: Between tries: short at first (a change of one small document takes ~0.1 s), then 0.25 s.
+FIRST_POLL, LAST_POLL = 0.02, 0.25
+
+_memory_lock = threading.Lock()
+
+
+def _poll(attempt: Callable[[], bool], wait: float) -> None:
+    """Call `attempt` until it returns True; CorpusBusyError once `wait` seconds have passed."""
+    deadline = time.monotonic() + max(0.0, wait)
+    pause = FIRST_POLL
+    while not attempt():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CorpusBusyError(BUSY.format(seconds=f"{wait:g}"))
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, LAST_POLL)
+
+
+@contextlib.contextmanager
+def corpus_lock(db: Database, wait: float) -> Iterator[None]:
+    """Hold the corpus lock of `db`'s deployment for the block (see the module docstring)."""
+    if not db.is_sqlite:
+        with _advisory_lock(db, wait):
+            yield
+    elif db.path is None:
+        _poll(lambda: _memory_lock.acquire(blocking=False), wait)
+        try:
+            yield
+        finally:
+            _memory_lock.release()
+    else:
+        with _file_lock(db.path.with_name(db.path.name + ".corpus-lock"), wait):
+            yield
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, wait: float) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+
+        def attempt() -> bool:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+        _poll(attempt, wait)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_connection(db: Database) -> Connection:
+    """A connection of its own (no pool, autocommit) whose server drops it soon after its client
+    vanishes: TCP keepalive on both ends, from the store's timeouts."""
+    url = sa.engine.make_url(db.url)
+    keepalive = max(1, db.timeouts.keepalive)
+    server_keepalive = (
+        f"-c tcp_keepalives_idle={keepalive} -c tcp_keepalives_interval={max(1, keepalive // 3)} "
+        "-c tcp_keepalives_count=3"
+    )
+    options = url.query.get("options")
+    args: dict[str, Any] = postgres_connect_args(db.timeouts, options if isinstance(options, str) else None)
+    args["options"] = f"{args.get('options', '')} {server_keepalive}".strip()
+    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=args)
+    try:
+        return engine.connect()
+    except sa.exc.DBAPIError as exc:
+        raise StoreUnavailableError(UNAVAILABLE) from exc
+    finally:
+        engine.dispose()  # NullPool: the connection lives on until closed
+
+
+@contextlib.contextmanager
+def _advisory_lock(db: Database, wait: float) -> Iterator[None]:
+    conn = _lock_connection(db)
+    held = False
+    try:
+
+        def attempt() -> bool:
+            nonlocal held
+            try:
+                held = bool(
+                    conn.execute(
+                        sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": CORPUS_LOCK_KEY}
+                    ).scalar()
+                )
+            except sa.exc.DBAPIError as exc:
+                raise StoreUnavailableError(UNAVAILABLE) from exc
+            return held
+
+        _poll(attempt, wait)
+        yield
+    finally:
+        if held:
+            with contextlib.suppress(Exception):  # closing the connection releases it anyway
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": CORPUS_LOCK_KEY})
+        with contextlib.suppress(Exception):
+            conn.close()
