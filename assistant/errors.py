@@ -16,6 +16,7 @@ The hierarchy (status in brackets)::
      │    └── FileTooLargeError [413]     an upload over the configured size limit
      ├── ServerDataError [500]  the server's own files are broken: the operator fixes them
      │    ├── CorpusInvalidError    corpus_invalid: a corpus document or data file is malformed
+     │    │    └── CorpusUndoError  a failed corpus change could not be put back: look at the folder
      │    └── RulesInvalidError     rules_invalid: a rules file is missing or does not validate
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
      ├── ConflictError [409]    the thing to create exists already (a document id)
@@ -84,6 +85,11 @@ class ServerDataError(AssistantError, code="server_data_invalid", status_code=50
 
 class CorpusInvalidError(ServerDataError, code="corpus_invalid"):
     """A document of the server's corpus, or one of its data files, is malformed or missing."""
+
+
+class CorpusUndoError(CorpusInvalidError):
+    """A corpus change failed and putting its files back failed too (a rename refused): the
+    corpus folder may be half-changed, and the message says where to look. No change-log row."""
 
 
 class RulesInvalidError(ServerDataError, code="rules_invalid"):

@@ -234,6 +234,27 @@ class IndexBuild:
         if self.dense is not None:
             settle_build(self.index.settings, self.dense, self.info)
 
+    def swap_in(self) -> None:
+        """Promote now (a worker loading or following, not part of a change): a failed swap
+        reverts and is an IndexBuildError; then settle."""
+        try:
+            self.promote()
+        except Exception as exc:
+            self.revert()
+            raise IndexBuildError(f"向量索引构建失败（{type(exc).__name__}），原有索引保持不变") from exc
+        self.settle()
+
+    def figures(self) -> dict[str, Any]:
+        """What an operator is told about the index a change built (and the change log keeps
+        for a re-index)."""
+        return {
+            "documents": len(self.index.corpus.documents),
+            "clauses": self.info.clauses,
+            "embedded": self.info.embedded,
+            "seconds": round(self.info.seconds, 2),
+            "corpus_hash": self.info.corpus_hash,
+        }
+
 
 def prepare_index(
     settings: Settings,
@@ -289,10 +310,5 @@ def load_index(
     build = prepare_index(
         settings, rebuild=rebuild, dense=dense, corpus=corpus, embedder=embedder, progress=progress
     )
-    try:
-        build.promote()
-    except Exception as exc:
-        build.revert()
-        raise IndexBuildError(f"向量索引构建失败（{type(exc).__name__}），原有索引保持不变") from exc
-    build.settle()
+    build.swap_in()
     return build.index, build.info
