@@ -5,9 +5,10 @@ for byte, the change log has no row, and the running index answers as before.
 
 The full disk is injected where the file system answers: `os.fsync` of a file under the data
 folder or the corpus fails with ENOSPC (what a full disk reports when the data reaches it), and
-the store's SQLite driver answers the change-log INSERT with SQLITE_FULL (SQLAlchemy's
-`do_execute` hook stands in for the driver's own call, so the error travels the real path). The
-service, the store and the corpus are real."""
+the store's SQLite driver answers the change-log INSERT, or its COMMIT, with SQLITE_FULL
+(SQLAlchemy's `do_execute` hook and the dialect's `do_commit` stand in for the driver's own
+calls, so the error travels the real path). The service, the store, the corpus and Chroma are
+real."""
 
 from __future__ import annotations
 
@@ -18,12 +19,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from assistant.knowledge.index import STAMP_COLLECTION
+from assistant.knowledge.store import chroma_client
 from assistant.service import AssistantService
 from tests.console.workers import QINGHAI, cites, notice_lines, shared_corpus, worker
 from tests.interfaces.api.test_admin import OP, client_for, docx_bytes, snapshot, upload
+from tests.knowledge.test_embedding_index import HashEmbedder
 
 
 def _under(fd: Any, roots: tuple[Path, ...]) -> bool:
@@ -50,17 +55,37 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
     yield roots
 
 
-def full_database(service: AssistantService) -> None:
-    """The store's SQLite answers the change-log INSERT as a full disk makes it answer."""
+def _sqlite_full() -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = 13  # type: ignore[attr-defined]
+    error.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+    return error
+
+
+def full_database(service: AssistantService, at: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's SQLite answers as a full disk makes it answer, for the change-log's
+    transaction only: at its INSERT (before the change's files are renamed and its stamp
+    swapped), or at its COMMIT (after: in WAL mode that is where SQLite writes to the disk)."""
+    engine = service.store.db.engine
+    marked: set[int] = set()
 
     def refuse(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO CORPUS_CHANGES"):
-            error = sqlite3.OperationalError("database or disk is full")
-            error.sqlite_errorcode = 13  # type: ignore[attr-defined]
-            error.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
-            raise error
+            if at == "insert":
+                raise _sqlite_full()
+            marked.add(id(cursor.connection))
 
-    sa.event.listen(service.store.db.engine, "do_execute", refuse)
+    real_commit = engine.dialect.do_commit
+
+    def commit(connection: Any) -> None:
+        driver = getattr(connection, "dbapi_connection", connection)  # the pool's proxy unwrapped
+        if id(driver) in marked:
+            marked.discard(id(driver))
+            raise _sqlite_full()  # not committed: the pool rolls the connection back
+        real_commit(connection)
+
+    sa.event.listen(engine, "do_execute", refuse)
+    monkeypatch.setattr(engine.dialect, "do_commit", commit)
 
 
 @pytest.fixture()
@@ -83,9 +108,9 @@ def assert_unchanged(
     assert "磁盘空间不足" in error["message"] and "文件库未改动" in error["message"]
 
 
-@pytest.mark.parametrize("where", ["corpus", "database"])
+@pytest.mark.parametrize("where", ["corpus", "insert", "commit"])
 def test_a_full_disk_during_an_upload_changes_nothing(
-    service: AssistantService, full_disk: list[Path], where: str
+    service: AssistantService, full_disk: list[Path], where: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = client_for(service)
     before = snapshot(service.settings.corpus_dir)
@@ -93,7 +118,7 @@ def test_a_full_disk_during_an_upload_changes_nothing(
     if where == "corpus":
         full_disk += [service.settings.corpus_dir.resolve(), service.settings.data_dir.resolve()]
     else:
-        full_database(service)
+        full_database(service, where, monkeypatch)
 
     response = upload(client, docx_bytes(QINGHAI))
 
@@ -102,10 +127,10 @@ def test_a_full_disk_during_an_upload_changes_nothing(
     assert service.clause("qinghai2025#一.1") is None
 
 
-@pytest.mark.parametrize("where", ["corpus", "database"])
+@pytest.mark.parametrize("where", ["corpus", "insert", "commit"])
 @pytest.mark.parametrize("action", ["retire", "replace"])
 def test_a_full_disk_during_a_retirement_or_replacement_changes_nothing(
-    service: AssistantService, full_disk: list[Path], where: str, action: str
+    service: AssistantService, full_disk: list[Path], where: str, action: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = client_for(service)
     assert upload(client, docx_bytes(QINGHAI)).status_code == 201
@@ -115,7 +140,7 @@ def test_a_full_disk_during_a_retirement_or_replacement_changes_nothing(
     if where == "corpus":
         full_disk += [service.settings.corpus_dir.resolve(), service.settings.data_dir.resolve()]
     else:
-        full_database(service)
+        full_database(service, where, monkeypatch)
 
     if action == "retire":
         response = client.post("/v1/admin/documents/qinghai2025/retire", headers=OP, json={"note": "到期"})
@@ -144,3 +169,56 @@ def test_after_the_disk_is_freed_the_same_upload_succeeds(
     assert retried.status_code == 201, retried.text
     assert cites(service, "qinghai2025")
     assert [c["action"] for c in service.console.documents.changes()] == ["upload"]
+
+
+class FlakyEmbedder(HashEmbedder):
+    """Hash vectors that fail on demand, as an embedding engine that crashed would."""
+
+    broken = False
+
+    def _embed_passages(self, texts: list[str]) -> np.ndarray:
+        if self.broken:
+            raise RuntimeError("engine crashed")
+        return super()._embed_passages(texts)
+
+
+@pytest.fixture()
+def dense_service(tmp_path: Path) -> Iterator[AssistantService]:
+    corpus_dir = shared_corpus(tmp_path)
+    url = f"sqlite:///{tmp_path / 'data' / 'sessions.db'}"
+    dense = worker(corpus_dir, url, tmp_path / "data", embedder=FlakyEmbedder())
+    yield dense
+    dense.store.dispose()
+
+
+def collections(service: AssistantService) -> tuple[str, set[str]]:
+    """The collection the stamp names and every units collection in the service's Chroma."""
+    client = chroma_client(service.settings)
+    stamp = client.get_collection(STAMP_COLLECTION).metadata or {}
+    return str(stamp["active"]), {str(c.name) for c in client.list_collections()} - {STAMP_COLLECTION}
+
+
+@pytest.mark.parametrize("where", ["index", "commit"])
+def test_a_change_failing_before_or_after_the_swap_leaves_the_old_index_live(
+    dense_service: AssistantService, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new collection is built before the commit and swapped in inside it: an index that
+    cannot be built, or a commit that fails after the swap, leaves the stamp on the old one
+    and no new collection behind."""
+    client = client_for(dense_service)
+    before, (live, names) = snapshot(dense_service.settings.corpus_dir), collections(dense_service)
+    if where == "index":
+        assert isinstance(dense_service.retriever.index.embedder, FlakyEmbedder)
+        dense_service.retriever.index.embedder.broken = True
+    else:
+        full_database(dense_service, where, monkeypatch)
+
+    response = upload(client, docx_bytes(QINGHAI))
+
+    assert response.status_code == (503 if where == "index" else 507), response.text
+    message = response.json()["error"]["message"]
+    assert "文件库未改动" in message and ("检索索引未能建成" in message or where == "commit")
+    assert snapshot(dense_service.settings.corpus_dir) == before
+    assert dense_service.console.documents.changes() == []
+    assert collections(dense_service) == (live, names)
+    assert dense_service.retriever.index.collection.name == live and not cites(dense_service, "qinghai2025")

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.knowledge.corpus import load_corpus, read_document
+from assistant.knowledge.embedding import Embedder
 from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
@@ -39,13 +40,20 @@ def shared_corpus(tmp_path: Path) -> Path:
 
 
 def worker(
-    corpus_dir: Path, store_url: str, data_dir: Path, *, dense: bool = False, **settings: Any
+    corpus_dir: Path,
+    store_url: str,
+    data_dir: Path,
+    *,
+    dense: bool = False,
+    embedder: Embedder | None = None,
+    **settings: Any,
 ) -> AssistantService:
     """One worker: its own service and connection pool over the shared corpus, store and (when
-    `dense`) the Chroma under `data_dir` or at `chroma_url`."""
+    `dense`) the Chroma under `data_dir` or at `chroma_url`, with the bundled model unless an
+    `embedder` is given."""
     options: dict[str, Any] = {"chroma_url": None, **settings}
     config = Settings(corpus_dir=corpus_dir, data_dir=data_dir, database_url=store_url, **options)
-    index, _ = load_index(config, dense=dense)
+    index, _ = load_index(config, dense=dense or embedder is not None, embedder=embedder)
     return AssistantService(config, Retriever(index), Store.open(store_url))
 
 
