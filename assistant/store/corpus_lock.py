@@ -16,9 +16,9 @@ sharing a change log already shares, and the console then need not know which da
   the open file, so two workers, and two threads of one worker, exclude each other; the kernel
   releases it when the process dies. An in-memory database is one process: a thread lock.
 
-Both are taken by polling (try, sleep, try) until ``wait`` seconds have passed: a blocking
-``pg_advisory_lock`` would be cut short by the statement timeout with an error that does not
-say what was busy. Past the wait: CorpusBusyError (409 corpus_busy), nothing changed.
+Both wait at most ``wait`` seconds, and wait where the lock is kept (Postgres' lock queue, the
+kernel), so waiters are served as the lock comes free, not when a poll happens to come round.
+Past the wait: CorpusBusyError (409 corpus_busy), nothing changed.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ import fcntl
 import hashlib
 import os
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +45,14 @@ CORPUS_LOCK_KEY = int.from_bytes(
     hashlib.blake2b(b"assistant.corpus", digest_size=8).digest(), "big", signed=True
 )
 BUSY = "另一位运维人员正在修改文件库，请稍后重试（已等待 {seconds} 秒；本次修改未执行，文件库未改动）"
-#: Between tries: short at first (a change of one small document takes ~0.1 s), then 0.25 s.
-FIRST_POLL, LAST_POLL = 0.02, 0.25
+#: SQLSTATEs of a lock wait that ran out (lock_timeout) or a statement cut short.
+LOCK_NOT_AVAILABLE, QUERY_CANCELED = "55P03", "57014"
 
 _memory_lock = threading.Lock()
 
 
-def _poll(attempt: Callable[[], bool], wait: float) -> None:
-    """Call `attempt` until it returns True; CorpusBusyError once `wait` seconds have passed."""
-    deadline = time.monotonic() + max(0.0, wait)
-    pause = FIRST_POLL
-    while not attempt():
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise CorpusBusyError(BUSY.format(seconds=f"{wait:g}"))
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, LAST_POLL)
+def _busy(wait: float) -> CorpusBusyError:
+    return CorpusBusyError(BUSY.format(seconds=f"{wait:g}"))
 
 
 @contextlib.contextmanager
@@ -71,7 +62,8 @@ def corpus_lock(db: Database, wait: float) -> Iterator[None]:
         with _advisory_lock(db, wait):
             yield
     elif db.path is None:
-        _poll(lambda: _memory_lock.acquire(blocking=False), wait)
+        if not _memory_lock.acquire(timeout=max(0.0, wait)):
+            raise _busy(wait)
         try:
             yield
         finally:
@@ -81,19 +73,51 @@ def corpus_lock(db: Database, wait: float) -> Iterator[None]:
             yield
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path, wait: float) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+class _Waiter(threading.Thread):
+    """Waits in the kernel for an flock on `fd` (woken as soon as the holder lets go). If its
+    caller gives up first, the waiter owns `fd` from then on and closes it, releasing the
+    lock, once it gets it."""
 
-        def attempt() -> bool:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+    def __init__(self, fd: int) -> None:
+        super().__init__(name="corpus-lock-waiter", daemon=True)
+        self.fd = fd
+        self.got = threading.Event()
+        self._guard = threading.Lock()
+        self._abandoned = False
+
+    def run(self) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        with self._guard:
+            if self._abandoned:
+                os.close(self.fd)
+            else:
+                self.got.set()
+
+    def abandon(self) -> bool:
+        """Give up; False when the lock came meanwhile (the caller holds it after all)."""
+        with self._guard:
+            if self.got.is_set():
                 return False
+            self._abandoned = True
             return True
 
-        _poll(attempt, wait)
+
+@contextlib.contextmanager
+def _file_lock(path: Path, wait: float) -> Iterator[None]:
+    """flock, waited for in the kernel rather than by polling: a worker that takes the lock
+    again the moment it lets go (an operator's next change) would otherwise starve the others."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if wait <= 0:
+            os.close(fd)
+            raise _busy(wait) from None
+        waiter = _Waiter(fd)
+        waiter.start()
+        if not waiter.got.wait(wait) and waiter.abandon():
+            raise _busy(wait) from None  # the waiter closes fd
+    try:
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -122,27 +146,32 @@ def _lock_connection(db: Database) -> Connection:
 
 @contextlib.contextmanager
 def _advisory_lock(db: Database, wait: float) -> Iterator[None]:
+    """pg_advisory_lock under `lock_timeout`: Postgres queues the waiters in order, so each gets
+    its turn (waiting by polling would let a host that takes the lock again at once starve the
+    others)."""
     conn = _lock_connection(db)
+    key = {"key": CORPUS_LOCK_KEY}
     held = False
     try:
-
-        def attempt() -> bool:
-            nonlocal held
-            try:
-                held = bool(
-                    conn.execute(
-                        sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": CORPUS_LOCK_KEY}
-                    ).scalar()
-                )
-            except sa.exc.DBAPIError as exc:
-                raise StoreUnavailableError(UNAVAILABLE) from exc
-            return held
-
-        _poll(attempt, wait)
+        try:
+            if wait <= 0:
+                held = bool(conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
+            else:
+                milliseconds = max(1, round(wait * 1000))
+                conn.execute(sa.text(f"SET lock_timeout = {milliseconds}"))
+                conn.execute(sa.text(f"SET statement_timeout = {milliseconds + 5000}"))
+                conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
+                held = True
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
+                raise _busy(wait) from exc
+            raise StoreUnavailableError(UNAVAILABLE) from exc
+        if not held:
+            raise _busy(wait)
         yield
     finally:
         if held:
             with contextlib.suppress(Exception):  # closing the connection releases it anyway
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": CORPUS_LOCK_KEY})
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), key)
         with contextlib.suppress(Exception):
             conn.close()

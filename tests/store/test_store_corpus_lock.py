@@ -91,3 +91,32 @@ def test_the_lock_dies_with_the_process_holding_it(store_url: str) -> None:
         if holder.poll() is None:
             holder.kill()
         store.dispose()
+
+
+def test_a_waiter_is_not_starved_by_a_worker_taking_the_lock_again_at_once(store_url: str) -> None:
+    """An operator whose changes follow each other back to back lets go and takes the lock
+    again within microseconds; another worker waiting for it still gets its turn at the next
+    release (waiting in the lock's own queue, not by polling), well within its wait."""
+    first, second = Store.open(store_url), Store.open(store_url)
+    stop = threading.Event()
+    holding = threading.Event()
+
+    def back_to_back() -> None:
+        while not stop.is_set():
+            with first.corpus_lock(wait=10):
+                holding.set()
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=back_to_back)
+    try:
+        thread.start()
+        assert holding.wait(10)
+        started = time.monotonic()
+        with second.corpus_lock(wait=3):
+            waited = time.monotonic() - started
+        assert waited < 1.0
+    finally:
+        stop.set()
+        thread.join(10)
+        first.dispose()
+        second.dispose()
