@@ -29,6 +29,7 @@ import contextlib
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -124,17 +125,18 @@ class CorpusTransaction:
         self._lock = lock
         self.changes = changes
         self.indexer = indexer
+        self._waited = 0.0
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Path]:
         """Hold the corpus lock and a scratch folder for one change; whatever fails inside comes
         out as an error that says the library was not changed (`told`)."""
+        started = time.perf_counter()
         try:
-            with (
-                self._lock(self.settings.corpus_lock_wait),
-                tempfile.TemporaryDirectory(prefix="assistant-change-") as work,
-            ):
-                yield Path(work)
+            with self._lock(self.settings.corpus_lock_wait):
+                self._waited = time.perf_counter() - started
+                with tempfile.TemporaryDirectory(prefix="assistant-change-") as work:
+                    yield Path(work)
         except BaseException as exc:
             error = told(exc)
             if error is exc:
@@ -154,7 +156,9 @@ class CorpusTransaction:
     ) -> dict[str, Any]:
         """Build the index of `corpus_dir` (None: the live folder), write `edits`, record
         `change` and swap, as one transaction (steps 3–6); the new index's figures."""
+        started = time.perf_counter()
         build = self.indexer.build_index(corpus_dir, progress)
+        built = time.perf_counter()
         figures = build.figures()
         detail = figures if change.detail is None else change.detail
         generation, applied = 0, False
@@ -170,6 +174,17 @@ class CorpusTransaction:
                 raise
             log.warning("the change log's commit raised (%s) but landed: the change stands", exc)
         self._after(edits, build, generation)
+        log.info(
+            "corpus change committed",
+            extra={
+                "action": change.action,
+                "doc_id": change.doc_id,
+                "generation": generation,
+                "lock_wait_ms": round(self._waited * 1000, 1),
+                "build_ms": round((built - started) * 1000, 1),
+                "commit_ms": round((time.perf_counter() - built) * 1000, 1),
+            },
+        )
         return figures
 
     def _landed(self, generation: int) -> bool:
