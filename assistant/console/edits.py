@@ -3,8 +3,9 @@
 Writing is the part that fails (a full disk, a quota), so `prepare` writes every new file
 beside its target, flushed to the disk, under a name the corpus loader ignores, before the
 change's commit point. `apply`, inside the commit, only renames: a file being replaced or removed
-is first renamed aside (``.<name>.<token>.old``: the same file, so putting it back is byte for
-byte), then the new file is renamed into place, and the folders are flushed. `undo` puts every
+is first set aside under a second name (``.<name>.<token>.old``: the same file, so putting it
+back is byte for byte; a hard link when a new file replaces it, so a reader never finds the name
+missing), then the new file is renamed into place, and the folders are flushed. `undo` puts every
 file back in reverse order; `finish`, once the change has committed, deletes what was set aside.
 
 A worker killed in the milliseconds between `apply` and the commit leaves the new file in place
@@ -29,6 +30,19 @@ class _Edit:
     temp: Path | None = None
     aside: Path | None = None
     placed: bool = False
+
+
+def _set_aside(target: Path, aside: Path, *, keep: bool) -> None:
+    """Give `target`'s file a second name `aside`. When a new file replaces it (`keep`), by a
+    hard link, so the rename of the new one over it is atomic and a reader never finds the
+    name missing; when it is removed, or the file system has no hard links, by a rename."""
+    if keep:
+        try:
+            os.link(target, aside)
+            return
+        except OSError:
+            pass
+    os.replace(target, aside)
 
 
 def _flush_folder(folder: Path) -> None:
@@ -70,7 +84,7 @@ class FileEdits:
         for edit in self._edits:
             if edit.target.exists():
                 aside = edit.target.with_name(f".{edit.target.name}.{self._token}.old")
-                os.replace(edit.target, aside)
+                _set_aside(edit.target, aside, keep=edit.temp is not None)
                 edit.aside = aside
             if edit.temp is not None:
                 os.replace(edit.temp, edit.target)
@@ -86,6 +100,8 @@ class FileEdits:
             try:
                 if edit.aside is not None:
                     os.replace(edit.aside, edit.target)  # over the new file, if any: atomic
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(edit.aside)  # left when both names were still one file
                     edit.aside = None
                 elif edit.placed:
                     os.unlink(edit.target)
