@@ -159,10 +159,10 @@ class CorpusTransaction:
         started = time.perf_counter()
         build = self.indexer.build_index(corpus_dir, progress)
         built = time.perf_counter()
-        figures = build.figures()
-        detail = figures if change.detail is None else change.detail
         generation, applied = 0, False
         try:
+            figures = build.figures()
+            detail = figures if change.detail is None else change.detail
             edits.prepare()
             with self.changes.recording(change.doc_id, change.action, change.who, detail) as generation:
                 edits.apply()

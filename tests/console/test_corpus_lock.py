@@ -143,7 +143,7 @@ def test_a_change_while_another_worker_changes_the_corpus_is_busy(
         busy = upload(client_for(a), docx_bytes(QINGHAI))
         waited = time.monotonic() - started
         assert busy.status_code == 409, busy.text
-        assert busy.json()["error"]["code"] == "corpus_busy"
+        assert busy.json()["error"]["code"] == "corpus_busy" and busy.headers["Retry-After"] == "5"
         assert BUSY in busy.json()["error"]["message"] and "文件库未改动" in busy.json()["error"]["message"]
         assert 0.4 < waited < 10
         assert snapshot(corpus_dir) == before
