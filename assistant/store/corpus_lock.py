@@ -6,12 +6,17 @@ change, and both would be recorded. So a change holds this lock from before it r
 until after it commits. It lives in the store because the store is what every worker and host
 sharing a change log already shares, and the console then need not know which database it is:
 
-- **Postgres** (several hosts): a session-level advisory lock held on a connection of its own,
-  outside the pool, for the whole change. Session-level because the change spans several
-  transactions; its own connection because a pooled one goes back to the pool (and to other
-  requests) between them. The lock goes with the connection: a worker killed mid-change
-  releases it when its connection closes, and the server's TCP keepalive (set on this
-  connection) drops the connection of a host that vanished.
+- **Postgres** (several hosts): a transaction-level advisory lock (``pg_advisory_xact_lock``)
+  in a transaction held open, on a connection of its own outside the pool, for the whole
+  change. Its own connection because the change runs several transactions of its own on
+  pooled connections that go back to the pool between them; transaction-level, not
+  session-level, because behind PgBouncer's transaction pooling a session lock would stay on a
+  server connection PgBouncer hands to someone else, while an open transaction keeps its server
+  connection. The transaction takes no snapshot past its one statement and writes nothing, so
+  holding it open costs Postgres nothing (it sets ``idle_in_transaction_session_timeout`` off
+  for itself). The lock goes with the transaction: a worker killed mid-change releases it when
+  its connection closes, and the server's TCP keepalive (set on this connection) drops the
+  connection of a host that vanished.
 - **SQLite** (one host): ``fcntl.flock`` on a file beside the database file. A flock belongs to
   the open file, so two workers, and two threads of one worker, exclude each other; the kernel
   releases it when the process dies. An in-memory database is one process: a thread lock.
@@ -124,8 +129,8 @@ def _file_lock(path: Path, wait: float) -> Iterator[None]:
 
 
 def _lock_connection(db: Database) -> Connection:
-    """A connection of its own (no pool, autocommit) whose server drops it soon after its client
-    vanishes: TCP keepalive on both ends, from the store's timeouts."""
+    """A connection of its own (no pool) whose server drops it soon after its client vanishes:
+    TCP keepalive on both ends, from the store's timeouts."""
     url = sa.engine.make_url(db.url)
     keepalive = max(1, db.timeouts.keepalive)
     server_keepalive = (
@@ -135,7 +140,7 @@ def _lock_connection(db: Database) -> Connection:
     options = url.query.get("options")
     args: dict[str, Any] = postgres_connect_args(db.timeouts, options if isinstance(options, str) else None)
     args["options"] = f"{args.get('options', '')} {server_keepalive}".strip()
-    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=args)
+    engine = sa.create_engine(url, poolclass=NullPool, connect_args=args)
     try:
         return engine.connect()
     except sa.exc.DBAPIError as exc:
@@ -144,24 +149,27 @@ def _lock_connection(db: Database) -> Connection:
         engine.dispose()  # NullPool: the connection lives on until closed
 
 
+def _take(conn: Connection, wait: float) -> bool:
+    """Take the lock in `conn`'s open transaction, waiting at most `wait` seconds in Postgres'
+    lock queue (waiters are served in order, so one that polled could be starved)."""
+    key = {"key": CORPUS_LOCK_KEY}
+    conn.execute(sa.text("SET LOCAL idle_in_transaction_session_timeout = 0"))
+    if wait <= 0:
+        return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar())
+    milliseconds = max(1, round(wait * 1000))
+    conn.execute(sa.text(f"SET LOCAL lock_timeout = {milliseconds}"))
+    conn.execute(sa.text(f"SET LOCAL statement_timeout = {milliseconds + 5000}"))
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), key)
+    return True
+
+
 @contextlib.contextmanager
 def _advisory_lock(db: Database, wait: float) -> Iterator[None]:
-    """pg_advisory_lock under `lock_timeout`: Postgres queues the waiters in order, so each gets
-    its turn (waiting by polling would let a host that takes the lock again at once starve the
-    others)."""
     conn = _lock_connection(db)
-    key = {"key": CORPUS_LOCK_KEY}
-    held = False
     try:
+        transaction = conn.begin()
         try:
-            if wait <= 0:
-                held = bool(conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), key).scalar())
-            else:
-                milliseconds = max(1, round(wait * 1000))
-                conn.execute(sa.text(f"SET lock_timeout = {milliseconds}"))
-                conn.execute(sa.text(f"SET statement_timeout = {milliseconds + 5000}"))
-                conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), key)
-                held = True
+            held = _take(conn, wait)
         except sa.exc.DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) in (LOCK_NOT_AVAILABLE, QUERY_CANCELED):
                 raise _busy(wait) from exc
@@ -169,9 +177,8 @@ def _advisory_lock(db: Database, wait: float) -> Iterator[None]:
         if not held:
             raise _busy(wait)
         yield
+        with contextlib.suppress(Exception):  # closing the connection releases it anyway
+            transaction.rollback()  # ends the transaction: releases the lock
     finally:
-        if held:
-            with contextlib.suppress(Exception):  # closing the connection releases it anyway
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), key)
         with contextlib.suppress(Exception):
             conn.close()
