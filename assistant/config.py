@@ -130,6 +130,13 @@ class Settings(BaseSettings):
         gt=0.0,
         description="Seconds /readyz gives each dependency check (database, rate-limit storage).",
     )
+    corpus_lock_wait: float = Field(
+        default=30.0,
+        ge=0.0,
+        description="Seconds an upload, replacement, retirement or re-index waits for another "
+        "operator's change to finish (one at a time over every worker and host); past them 409 "
+        "corpus_busy, nothing changed.",
+    )
     cors_origins: str = Field(
         default="", description="Comma-separated origins allowed by CORS, e.g. https://portal.example.cn"
     )

@@ -16,9 +16,13 @@ The hierarchy (status in brackets)::
      │    └── FileTooLargeError [413]     an upload over the configured size limit
      ├── ServerDataError [500]  the server's own files are broken: the operator fixes them
      │    ├── CorpusInvalidError    corpus_invalid: a corpus document or data file is malformed
+     │    │    └── CorpusUndoError  a failed corpus change could not be put back: look at the folder
      │    └── RulesInvalidError     rules_invalid: a rules file is missing or does not validate
      ├── NotFoundError [404]    a named thing (clause, answer) does not exist
      ├── ConflictError [409]    the thing to create exists already (a document id)
+     │    └── CorpusBusyError   corpus_busy: another operator's corpus change holds the lock
+     ├── CorpusChangeError [503]  corpus_change_failed: a corpus change failed and was undone
+     │    └── StorageFullError [507]  storage_full: the disk filled up; the change was undone
      ├── IndexBuildError [503]  the dense or sparse index could not be built or opened
      ├── StoreUnavailableError [503]  the session database cannot be reached
      │    └── StoreSchemaError        its schema is behind the code: run `assistant db upgrade`
@@ -83,6 +87,11 @@ class CorpusInvalidError(ServerDataError, code="corpus_invalid"):
     """A document of the server's corpus, or one of its data files, is malformed or missing."""
 
 
+class CorpusUndoError(CorpusInvalidError):
+    """A corpus change failed and putting its files back failed too (a rename refused): the
+    corpus folder may be half-changed, and the message says where to look. No change-log row."""
+
+
 class RulesInvalidError(ServerDataError, code="rules_invalid"):
     """A rules file is missing, unreadable or does not validate."""
 
@@ -109,6 +118,22 @@ class FileTooLargeError(InputError, code="file_too_large", status_code=413):
 
 class ConflictError(AssistantError, code="conflict", status_code=409):
     """What the request would create exists already (e.g. a document id in the corpus)."""
+
+
+class CorpusBusyError(ConflictError, code="corpus_busy"):
+    """Another corpus change (upload, replacement, retirement, re-index) holds the corpus lock,
+    on this worker or another host, and did not finish within the wait: nothing was changed."""
+
+
+class CorpusChangeError(AssistantError, code="corpus_change_failed", status_code=503):
+    """A corpus change failed after its checks (the index could not be built, the change log
+    could not be written) and was undone: the corpus, the change log and the index are as
+    they were, and the message says so."""
+
+
+class StorageFullError(CorpusChangeError, code="storage_full", status_code=507):
+    """The disk filled up during a corpus change, which was undone. 507 (Insufficient Storage),
+    not 503: retrying cannot help until someone frees space, and an alert can tell the two apart."""
 
 
 class NotFoundError(AssistantError, code="not_found", status_code=404):

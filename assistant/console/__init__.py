@@ -1,6 +1,8 @@
 """The operator console: what operators do to the library and read from the answer log.
 
-- `documents`: list, preview, upload, replace, retire and re-index the corpus's documents;
+- `documents`: list, preview, upload, replace, retire and re-index the corpus's documents, each
+  change one transaction (`change`: lock, stage, build beside, commit or undo; `edits`: the
+  files it writes, by renames that can be undone);
 - `reviews`: the answers to review (refused, thumbs-down, LLM fallbacks, corrected verdicts),
   operators' marks and the XLSX export;
 - `statistics`: questions per day, refusals, kinds, clauses, latency;
@@ -13,31 +15,34 @@ API's /v1/admin routes and the web UI's 运维 tab call it and nothing below it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from assistant.config import Settings
+from assistant.console.change import CorpusTransaction, Indexer
 from assistant.console.documents import Documents, Upload
 from assistant.console.review import OUTCOMES, QUEUE_KINDS, ReviewQueue
 from assistant.console.stats import AnswerStatistics
 from assistant.keys import KeyRing
 from assistant.store import Store
 
-__all__ = ["OUTCOMES", "QUEUE_KINDS", "AnswerStatistics", "Console", "Documents", "ReviewQueue", "Upload"]
+__all__ = [
+    "OUTCOMES",
+    "QUEUE_KINDS",
+    "AnswerStatistics",
+    "Console",
+    "CorpusTransaction",
+    "Documents",
+    "Indexer",
+    "ReviewQueue",
+    "Upload",
+]
 
 
 class Console:
     """Documents, review queue, statistics and operator keys over one store."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        reload: Callable[..., dict[str, Any]],
-        advanced: Callable[[int], None] = lambda generation: None,
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, indexer: Indexer) -> None:
         self.operators = KeyRing(settings.operator_keys)
-        self.documents = Documents(settings, store.changes, reload, advanced)
+        transaction = CorpusTransaction(settings, store.corpus_lock, store.changes, indexer)
+        self.documents = Documents(settings, store.changes, transaction)
         self.reviews = ReviewQueue(store.answers)
         self.statistics = AnswerStatistics(store.answers)
 

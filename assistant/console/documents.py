@@ -2,23 +2,26 @@
 re-index, every change recorded in the store's change log.
 
 A retired document moves to ``corpus/retired/<doc_id>.md`` with ``status: retired``: the corpus
-loader reads only ``corpus/*.md``, so its clauses leave retrieval at the next re-index, while the
-file (and its history in the store) stays. Every upload is first ingested into a scratch copy of
-the corpus: the preview shows those clauses, and a file that fails there never touches corpus/.
+loader reads only ``corpus/*.md``, so its clauses leave retrieval, while the file (and its
+history in the store) stays. Every upload is first ingested into a scratch copy of the corpus:
+the preview shows those clauses, and a file that fails there never touches corpus/. Each change
+runs as one transaction (console/change.py): one at a time over every worker and host, the new
+index built before anything is replaced, and a failure leaving the corpus, the change log and
+the index as they were.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.console.change import Change, CorpusTransaction
+from assistant.console.edits import FileEdits
 from assistant.console.periods import iso
 from assistant.errors import (
     ConflictError,
@@ -30,7 +33,7 @@ from assistant.errors import (
 )
 from assistant.filelimits import ReadLimits
 from assistant.knowledge.corpus import Document, load_corpus, read_document
-from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, _atomic_write, ingest_file
+from assistant.knowledge.ingest import SUPPORTED_SUFFIXES, ingest_file
 from assistant.knowledge.regions import province_of
 from assistant.store import ChangeLog
 
@@ -55,25 +58,16 @@ class Upload:
 
 
 class Documents:
-    """The corpus folder's documents, in use and retired; `reload` re-indexes the service.
+    """The corpus folder's documents, in use and retired, and the changes operators make to it.
 
     Every change is recorded in the change log, which moves the store's corpus generation on
-    before this worker reloads: the other workers and hosts sharing the store notice it within
-    seconds and reload theirs (the service's CorpusFollower)."""
+    as it commits: the other workers and hosts sharing the store notice it within seconds and
+    reload theirs (the service's CorpusFollower)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        changes: ChangeLog,
-        reload: Callable[..., dict[str, Any]],
-        advanced: Callable[[int], None] = lambda generation: None,
-    ) -> None:
+    def __init__(self, settings: Settings, changes: ChangeLog, transaction: CorpusTransaction) -> None:
         self.settings = settings
         self.change_log = changes
-        self._reload = reload
-        #: Told the corpus generation a change recorded after the reload moved the store to.
-        self._advanced = advanced
-        self._lock = threading.Lock()
+        self._transaction = transaction
 
     @property
     def corpus_dir(self) -> Path:
@@ -203,10 +197,7 @@ class Documents:
             raise InputError("状态不能直接设为 retired：请上传后使用“停用”")
         if arguments["region"]:
             arguments["region"] = province_of(arguments["region"], self.corpus_dir / "data")
-        scratch = work / "corpus"
-        scratch.mkdir()
-        for path in self.corpus_dir.glob("*.md"):
-            shutil.copy2(path, scratch / path.name)
+        scratch = self._transaction.scratch_corpus(work)
         source = work / "upload" / (re.sub(r"[^\w.-]", "_", Path(upload.filename).stem)[:80] + suffix)
         source.parent.mkdir()
         source.write_bytes(upload.data)
@@ -222,12 +213,14 @@ class Documents:
             return self._described(document, in_use=False) | {"committed": False}
 
     def upload(self, upload: Upload, who: str, *, replace: bool = False) -> dict[str, Any]:
-        """Add (or replace) a document, record the change and re-index."""
-        with self._lock, tempfile.TemporaryDirectory(prefix="assistant-upload-") as work:
-            source, arguments = self._staged(upload, replace=replace, work=Path(work))
-            ingest_file(source, corpus_dir=self.corpus_dir, **arguments)
-            document = self._active()[upload.doc_id]
-            action = "replace" if replace else "upload"
+        """Add (or replace) a document, record the change and re-index, as one transaction."""
+        with self._transaction.begin() as work:
+            self._staged(upload, replace=replace, work=work)
+            scratch = work / "corpus"
+            name = f"{upload.doc_id}.md"
+            document = read_document(scratch / name)
+            edits = FileEdits(self.corpus_dir)
+            edits.write(name, (scratch / name).read_bytes())
             detail = {
                 "file": Path(upload.filename).name,
                 "title": document.title,
@@ -236,33 +229,28 @@ class Documents:
                 "status": document.status,
                 "clauses": len(document.clauses),
             }
-            self.change_log.record(upload.doc_id, action, who, detail)
-            index = self._reload()
+            change = Change(upload.doc_id, "replace" if replace else "upload", who, detail)
+            index = self._transaction.commit(edits, scratch, change)
         return self._described(document, in_use=True) | {"committed": True, "index": index}
 
     def retire(self, doc_id: str, who: str, note: str = "") -> dict[str, Any]:
         """Take a document out of use: it moves to corpus/retired/ as `status: retired`."""
-        with self._lock:
-            document = self._active().get(doc_id)
+        with self._transaction.begin() as work:
+            active = self._active()
+            document = active.get(doc_id)
             if document is None or document.path is None:
                 raise NotFoundError(f"没有正在使用的编号为 {doc_id} 的文件，无法停用")
-            if len(self._active()) == 1:
+            if len(active) == 1:
                 raise InputError("不能停用最后一份文件：文件库中至少要保留一份正在使用的文件")
             text = document.path.read_text(encoding="utf-8")
             retired_text = _FRONT_STATUS.sub(f"status: {RETIRED_STATUS}", text, count=1)
-            self.retired_dir.mkdir(exist_ok=True)
-            target = self.retired_dir / document.path.name
-            _atomic_write(target, retired_text.encode("utf-8"))
-            original = document.path.read_bytes()
-            document.path.unlink()
-            try:
-                load_corpus(self.corpus_dir)
-            except BaseException:
-                _atomic_write(document.path, original)
-                target.unlink()
-                raise
-            self.change_log.record(doc_id, "retire", who, {"title": document.title, "note": note})
-            index = self._reload()
+            scratch = self._transaction.scratch_corpus(work)
+            (scratch / document.path.name).unlink()
+            edits = FileEdits(self.corpus_dir)
+            edits.write(f"{RETIRED_DIR}/{document.path.name}", retired_text.encode("utf-8"))
+            edits.remove(document.path.name)
+            change = Change(doc_id, "retire", who, {"title": document.title, "note": note})
+            index = self._transaction.commit(edits, scratch, change)
         return {
             "doc_id": doc_id,
             "title": document.title,
@@ -273,13 +261,13 @@ class Documents:
 
     def reindex(self, who: str, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Rebuild the index; ``progress(done, total)`` follows the sentences embedded (only
-        those of changed clauses are: a rebuild after one upload embeds that document's)."""
-        with self._lock:
-            index = self._reload(progress=progress) if progress is not None else self._reload()
-            # Recorded after the reload (the log keeps its figures); the generation still moves
-            # on, so the other workers and hosts re-read the corpus too.
-            self._advanced(self.change_log.record("*", "reindex", who, index))
-        return index
+        those of changed clauses are: a rebuild after one upload embeds that document's). The
+        change log keeps the new index's figures; the generation moves on, so the other workers
+        and hosts re-read the corpus too."""
+        with self._transaction.begin():
+            return self._transaction.commit(
+                FileEdits(self.corpus_dir), None, Change("*", "reindex", who), progress
+            )
 
     def changes(self, doc_id: str | None = None) -> list[dict[str, Any]]:
         return [

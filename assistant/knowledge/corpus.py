@@ -323,7 +323,12 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     for path in sorted(corpus_dir.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        document = read_document(path)
+        try:
+            document = read_document(path)
+        except CorpusInvalidError as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                continue  # renamed away since the listing (a retirement committing): as if listed after
+            raise
         if document.doc_id in doc_ids:
             raise CorpusInvalidError(
                 f"doc_id {document.doc_id} 在 {doc_ids[document.doc_id].name} 和 {path.name} 中重复"

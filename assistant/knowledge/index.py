@@ -18,19 +18,19 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
+from assistant.errors import IndexBuildError
 from assistant.knowledge.corpus import Clause, Corpus, load_corpus
 from assistant.knowledge.embedding import Embedder, load_embedder
 from assistant.knowledge.store import (
-    EMBED_BATCH,
     LOG_EVERY,
-    STAMP_COLLECTION,
     BuildInfo,
-    Progress,
     chroma_embedding_function,
     log_progress,
     open_chroma,
-    sync_collection,
+    prepare_collection,
+    settle_build,
 )
+from assistant.knowledge.swap import EMBED_BATCH, STAMP_COLLECTION, DenseBuild, Progress
 from assistant.knowledge.text import Synonyms, Tokenizer, cached_tokenizer
 from assistant.knowledge.units import SentenceHit, UnitMatrix, corpus_units, split_sentences
 from assistant.vocabulary import TIERS
@@ -41,12 +41,14 @@ __all__ = [
     "STAMP_COLLECTION",
     "BuildInfo",
     "Index",
+    "IndexBuild",
     "SentenceHit",
     "SparseIndex",
     "corpus_units",
     "domain_terms",
     "load_index",
     "log_progress",
+    "prepare_index",
     "split_sentences",
 ]
 
@@ -210,7 +212,51 @@ class Index:
         return self.matrix.nearest(self.query_vector(query), k, clause_ids=clause_ids)
 
 
-def load_index(
+@dataclass
+class IndexBuild:
+    """An index built beside the live one: loaded and ready to serve, its dense collection (if
+    new) not yet named by the stamp. A corpus change promotes it when it commits and reverts it
+    when it fails; `settle` runs once the swap is final."""
+
+    index: Index
+    info: BuildInfo
+    dense: DenseBuild | None = None
+
+    def promote(self) -> None:
+        if self.dense is not None:
+            self.dense.promote()
+
+    def revert(self) -> None:
+        if self.dense is not None:
+            self.dense.revert()
+
+    def settle(self) -> None:
+        if self.dense is not None:
+            settle_build(self.index.settings, self.dense, self.info)
+
+    def swap_in(self) -> None:
+        """Promote now (a worker loading or following, not part of a change): a failed swap
+        reverts and is an IndexBuildError; then settle."""
+        try:
+            self.promote()
+        except Exception as exc:
+            self.revert()
+            raise IndexBuildError(f"向量索引构建失败（{type(exc).__name__}），原有索引保持不变") from exc
+        self.settle()
+
+    def figures(self) -> dict[str, Any]:
+        """What an operator is told about the index a change built (and the change log keeps
+        for a re-index)."""
+        return {
+            "documents": len(self.index.corpus.documents),
+            "clauses": self.info.clauses,
+            "embedded": self.info.embedded,
+            "seconds": round(self.info.seconds, 2),
+            "corpus_hash": self.info.corpus_hash,
+        }
+
+
+def prepare_index(
     settings: Settings,
     *,
     rebuild: bool = False,
@@ -218,8 +264,10 @@ def load_index(
     corpus: Corpus | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
-) -> tuple[Index, BuildInfo]:
-    """Load the corpus and both indexes, building what is stale.
+) -> IndexBuild:
+    """Load the corpus (the settings' folder unless `corpus` is given) and build both indexes
+    for it, beside what is live: BM25 in memory, and a new Chroma collection when the stamped
+    one is stale. Nothing is swapped: see IndexBuild.
 
     ``dense=False`` skips the embedding model and Chroma entirely (BM25 only): used when the
     configured fusion gives the dense side no weight, and by fast tests. The embedder is loaded
@@ -234,9 +282,33 @@ def load_index(
     synonyms = Synonyms.load(settings.corpus_dir / "data" / "synonyms.yaml")
     if not dense:
         info = BuildInfo(False, time.perf_counter() - started, len(corpus.clauses), corpus.content_hash, "")
-        return Index(corpus, sparse, synonyms, settings), info
+        return IndexBuild(Index(corpus, sparse, synonyms, settings), info)
     embedder = embedder or load_embedder(settings.embedding_model)
     client = open_chroma(settings, chroma_embedding_function(embedder))
-    collection, info = sync_collection(client, corpus, embedder, settings, rebuild=rebuild, progress=progress)
+    built, info = prepare_collection(client, corpus, embedder, rebuild=rebuild, progress=progress)
+    try:
+        index = Index(corpus, sparse, synonyms, settings, embedder, built.collection)
+    except BaseException:
+        built.revert()
+        raise
     info.seconds = time.perf_counter() - started
-    return Index(corpus, sparse, synonyms, settings, embedder, collection), info
+    return IndexBuild(index, info, built)
+
+
+def load_index(
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    dense: bool = True,
+    corpus: Corpus | None = None,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+) -> tuple[Index, BuildInfo]:
+    """Load the corpus and both indexes, building what is stale and swapping it in at once (a
+    worker starting or following a change; an operator's change uses prepare_index and swaps
+    when it commits)."""
+    build = prepare_index(
+        settings, rebuild=rebuild, dense=dense, corpus=corpus, embedder=embedder, progress=progress
+    )
+    build.swap_in()
+    return build.index, build.info

@@ -31,7 +31,7 @@ from assistant.knowledge.corpus import DOC_ID, load_corpus
 from assistant.knowledge.formats import SUPPORTED_SUFFIXES, extract_text
 from assistant.knowledge.structure import default_title, one_line, to_markdown, with_restarting_numbering
 
-__all__ = ["SUPPORTED_SUFFIXES", "clean_text", "extract_text", "ingest_file", "to_markdown"]
+__all__ = ["SUPPORTED_SUFFIXES", "clean_text", "extract_text", "ingest_file", "to_markdown", "write_beside"]
 
 
 def ingest_file(
@@ -132,9 +132,10 @@ def _check_arguments(doc_id: str, edition: str, status: str, title: str | None =
         raise CorpusError(f"标题不应超过{MAX_TITLE_CHARS}字（收到{len(title.strip())}字）")
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Write beside the target under a name load_corpus ignores (not *.md), then rename: a
-    reader sees the old file or the new one, never half of one."""
+def write_beside(target: Path, data: bytes) -> Path:
+    """Write `data` to a new file beside `target`, under a name load_corpus ignores (not *.md),
+    flushed to the disk; return its path for the caller to rename into place. The one place a
+    corpus file's bytes are written: a full disk fails here, before anything is replaced."""
     # mkstemp creates the file 0600; keep the mode of the file being replaced, else rw-r--r--.
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
@@ -144,10 +145,22 @@ def _atomic_write(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
+        raise
+    return Path(temp_name)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a reader sees the old file or the new one, never
+    half of one."""
+    temp = write_beside(target, data)
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise
 
 

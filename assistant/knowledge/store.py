@@ -3,8 +3,10 @@
 Chroma holds the unit vectors with clause_id, doc_id, edition and region in their metadata. It
 is persisted under data/chroma, or served by a Chroma server when ASSISTANT_CHROMA_URL is set. A
 stamp collection records which units collection is live, with the corpus hash and the model; a
-build writes a *new* collection and swaps the stamp only at the end, so an interrupted build
-leaves the previous index live. A build reuses the vectors of unchanged units from the live
+build writes a *new* collection beside the live one and swaps the stamp only at the end
+(knowledge/swap.py, which also says when old collections are dropped), so an interrupted or
+failed build leaves the previous index live, and an operator's change can build first and swap
+when it commits. A build reuses the vectors of unchanged units from the live
 collection (same model only), so ingesting a document embeds only its own sentences; a model
 change embeds everything. Searches rank the vectors from memory (knowledge/units.py says why).
 
@@ -21,8 +23,6 @@ import logging
 import os
 import shutil
 import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -31,21 +31,21 @@ from assistant.config import Settings
 from assistant.errors import IndexBuildError
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.embedding import Embedder
+from assistant.knowledge.swap import (
+    EMBED_BATCH,
+    DenseBuild,
+    Progress,
+    build_beside,
+    read_stamp,
+)
 from assistant.knowledge.units import UNIT_SCHEME, corpus_units
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 log = logging.getLogger("assistant.index")
 
-STAMP_COLLECTION = "assistant_index_stamp"
-UNITS_PREFIX = "units_"
 MANIFEST = "index_manifest.json"
-EMBED_BATCH = 32
-ADD_BATCH = 1000
 LOG_EVERY = 200
-
-#: progress(done, total) while unit texts are embedded.
-Progress = Callable[[int, int], None]
 
 
 def chroma_embedding_function(embedder: Embedder) -> Any:
@@ -120,15 +120,6 @@ def log_progress(done: int, total: int) -> None:
         log.info("embedding index units: %d/%d", done, total)
 
 
-def _stamp(client: Any, function: Any) -> dict[str, Any]:
-    from chromadb.errors import NotFoundError
-
-    try:
-        return dict(client.get_collection(STAMP_COLLECTION, embedding_function=function).metadata or {})
-    except NotFoundError:
-        return {}
-
-
 def _live_collection(client: Any, function: Any, stamp: dict[str, Any]) -> Any:
     if not stamp.get("active"):
         return None
@@ -147,113 +138,69 @@ def _reusable_vectors(collection: Any) -> dict[str, Any]:
     }
 
 
-def sync_collection(
+def prepare_collection(
     client: Any,
     corpus: Corpus,
     embedder: Embedder,
-    settings: Settings,
     *,
     rebuild: bool,
     progress: Progress | None = None,
-) -> tuple[Any, BuildInfo]:
-    """Make the live units collection match the corpus, embedding only what is new.
+) -> tuple[DenseBuild, BuildInfo]:
+    """The collection an index of `corpus` serves from, without swapping anything in.
 
-    Fresh when the stamp matches corpus hash, model and unit scheme. Otherwise a new collection
-    is filled (vectors of unchanged units copied from the live one when the model is the same),
-    the stamp is swapped to it, and older collections are dropped. The stamp lives in Chroma, so
-    every host sharing a Chroma server judges freshness from the same record.
-    """
+    The live one when the stamp matches corpus hash, model and unit scheme. Otherwise a new
+    collection built beside it (knowledge/swap.py), vectors of unchanged units copied from the
+    live one when the model is the same: the caller promotes it (swaps the stamp) when its
+    change commits, or reverts it. The stamp lives in Chroma, so every host sharing a Chroma
+    server judges freshness from the same record."""
     units = corpus_units(corpus)
     wanted = {"corpus_hash": corpus.content_hash, "model": embedder.model_id, "scheme": UNIT_SCHEME}
     function = chroma_embedding_function(embedder)
     started = time.perf_counter()
-    stamp = _stamp(client, function)
+    stamp = read_stamp(client, function)
     live = _live_collection(client, function, stamp)
     same_model = all(stamp.get(k) == wanted[k] for k in ("model", "scheme"))
+    info = BuildInfo(False, 0.0, len(corpus.clauses), corpus.content_hash, embedder.model_id, len(units), 0)
     if (
         not rebuild
         and live is not None
         and all(stamp.get(k) == v for k, v in wanted.items())
         and live.count() == len(units)
     ):
-        info = BuildInfo(
-            False,
-            time.perf_counter() - started,
-            len(corpus.clauses),
-            corpus.content_hash,
-            embedder.model_id,
-            len(units),
-            0,
-        )
-        return live, info
+        info.seconds = time.perf_counter() - started
+        return DenseBuild(client, function, live, None, dict(stamp)), info
 
     vectors: dict[str, Any] = (
         _reusable_vectors(live) if live is not None and same_model and not rebuild else {}
     )
-    todo: dict[str, str] = {}  # digest → text, each distinct text embedded once
-    for unit in units:
-        if unit.digest not in vectors:
-            todo.setdefault(unit.digest, unit.text)
-    report = progress or log_progress
-    name = f"{UNITS_PREFIX}{uuid.uuid4().hex[:16]}"
+    name, collection, embedded = build_beside(
+        client, function, units, wanted, embedder, vectors, progress or log_progress
+    )
+    info.rebuilt, info.embedded, info.replaced = True, embedded, live is not None
+    info.seconds = time.perf_counter() - started
+    return DenseBuild(client, function, collection, name, {**wanted, "units": len(units)}), info
+
+
+def settle_build(settings: Settings, build: DenseBuild, info: BuildInfo) -> None:
+    """After a build is promoted for good: collect old collections, write the local manifest.
+    Neither can undo the swap, so neither may fail it: a manifest that cannot be written (a
+    full disk) is logged."""
+    if build.name is None:
+        return
+    build.settle()
     try:
-        collection = client.create_collection(
-            name, embedding_function=function, metadata={"hnsw:space": "cosine", **wanted}
+        _write_manifest(
+            settings,
+            {
+                **{k: build.stamp[k] for k in ("corpus_hash", "model", "scheme")},
+                "units": info.units,
+                "embedded": info.embedded,
+                "clauses": info.clauses,
+                "build_seconds": round(info.seconds, 2),
+            },
         )
-        pending = list(todo.items())
-        report(0, len(pending))
-        for start in range(0, len(pending), EMBED_BATCH):
-            batch = pending[start : start + EMBED_BATCH]
-            embedded = embedder.passages([text for _, text in batch])
-            vectors.update((digest, vector) for (digest, _), vector in zip(batch, embedded, strict=True))
-            report(min(start + EMBED_BATCH, len(pending)), len(pending))
-        for start in range(0, len(units), ADD_BATCH):
-            batch_units = units[start : start + ADD_BATCH]
-            collection.add(
-                ids=[u.unit_id for u in batch_units],
-                documents=[u.text for u in batch_units],
-                embeddings=[vectors[u.digest] for u in batch_units],
-                metadatas=[u.metadata() for u in batch_units],  # type: ignore[misc]
-            )
-        stamp_metadata = {**wanted, "active": name, "units": len(units)}
-        holder = client.get_or_create_collection(STAMP_COLLECTION, embedding_function=function)
-        holder.modify(metadata=stamp_metadata)
-    except Exception as exc:
-        with contextlib.suppress(Exception):  # leave no half-built collection behind
-            client.delete_collection(name)
-        raise IndexBuildError(f"向量索引构建失败（{type(exc).__name__}），原有索引保持不变") from exc
-    _drop_other_collections(client, keep=name)
-    seconds = time.perf_counter() - started
-    _write_manifest(
-        settings,
-        {
-            **wanted,
-            "units": len(units),
-            "embedded": len(todo),
-            "clauses": len(corpus.clauses),
-            "build_seconds": round(seconds, 2),
-        },
-    )
-    return collection, BuildInfo(
-        True,
-        seconds,
-        len(corpus.clauses),
-        corpus.content_hash,
-        embedder.model_id,
-        len(units),
-        len(todo),
-        replaced=live is not None,
-    )
-
-
-def _drop_other_collections(client: Any, keep: str) -> None:
-    """Delete units collections the stamp no longer names (the one it replaced, interrupted builds)."""
-    with contextlib.suppress(Exception):
-        for collection in client.list_collections():
-            name = getattr(collection, "name", collection)
-            if str(name).startswith(UNITS_PREFIX) and name != keep:
-                with contextlib.suppress(Exception):
-                    client.delete_collection(name)
+    except OSError as exc:
+        log.warning("index manifest not written: %s", exc)
 
 
 def open_chroma(settings: Settings, function_for_probe: Any) -> Any:
@@ -262,7 +209,7 @@ def open_chroma(settings: Settings, function_for_probe: Any) -> Any:
     server that cannot be reached is an error."""
     try:
         client = chroma_client(settings)
-        _stamp(client, function_for_probe)
+        read_stamp(client, function_for_probe)
         return client
     except Exception as exc:
         if settings.chroma_url:
@@ -280,7 +227,7 @@ def open_chroma(settings: Settings, function_for_probe: Any) -> Any:
     shutil.rmtree(settings.chroma_dir, ignore_errors=True)
     try:
         client = chroma_client(settings)
-        _stamp(client, function_for_probe)
+        read_stamp(client, function_for_probe)
         return client
     except Exception as exc:
         raise IndexBuildError(f"向量索引目录无法重建（{type(exc).__name__}），请检查数据目录的权限") from exc

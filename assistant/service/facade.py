@@ -19,7 +19,8 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
@@ -37,7 +38,7 @@ from assistant.answering import (
 from assistant.config import Settings
 from assistant.console import Console
 from assistant.errors import LLMError, QuestionError, UnknownEditionError
-from assistant.knowledge.corpus import Clause
+from assistant.knowledge.corpus import Clause, load_corpus
 from assistant.knowledge.retrieval import (
     MIN_SEARCH_EVIDENCE,
     NO_MATCH_MESSAGE,
@@ -57,6 +58,9 @@ from assistant.service.logins import LoginSessions
 from assistant.service.record import TurnRecorder
 from assistant.service.turns import Turn, start_turn
 from assistant.store import ANONYMOUS, Store
+
+if TYPE_CHECKING:
+    from assistant.knowledge.index import IndexBuild
 
 log = logging.getLogger("assistant.service")
 STREAM_CHUNK = 12
@@ -90,8 +94,9 @@ class AssistantService:
             settings, self.catalog, self.default_rules, llm, today=lambda: self.today()
         )
         self.grounded = self._grounded(retriever)
+        self._install_lock = threading.Lock()
         self.follower = CorpusFollower(self._generation, self.reload_index, CORPUS_CHECK_SECONDS)
-        self.console = Console(settings, store, self.reload_index, self.follower.advanced)
+        self.console = Console(settings, store, self)
         self.logins = LoginSessions(settings, store.logins)
         self.recorder = TurnRecorder(store, settings, lambda: self.corpus, self.default_rules.edition)
 
@@ -364,23 +369,42 @@ class AssistantService:
 
     def reload_index(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
         """Re-read the corpus and rebuild what changed (the dense side only if this service has
-        one), then answer from the new index; ``progress(done, total)`` follows the sentences
-        embedded. The other workers and hosts sharing the store follow within
-        CORPUS_CHECK_SECONDS (CorpusFollower)."""
-        from assistant.knowledge.index import load_index
-
+        one), swap it in, then answer from the new index; ``progress(done, total)`` follows the
+        sentences embedded. How a worker follows a change made elsewhere (CorpusFollower)."""
         generation = self.follower.read()  # before reading the corpus: a later change is not missed
-        index, info = load_index(self.settings, dense=self.retriever.index.has_dense, progress=progress)
-        retriever = Retriever(index, self.retriever.fusion)
-        self.retriever, self.grounded = retriever, self._grounded(retriever)
-        self.follower.seen = generation
-        return {
-            "documents": len(index.corpus.documents),
-            "clauses": info.clauses,
-            "embedded": info.embedded,
-            "seconds": round(info.seconds, 2),
-            "corpus_hash": info.corpus_hash,
-        }
+        build = self.build_index(progress=progress)
+        build.swap_in()
+        return self.install_index(build, generation)
+
+    def build_index(
+        self, corpus_dir: Path | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> IndexBuild:
+        """The index of the corpus in `corpus_dir` (the live folder by default), with this
+        service's model, built beside the index it answers from: nothing is swapped or served
+        until the caller says so (an operator's change promotes it when it commits)."""
+        from assistant.knowledge.index import prepare_index
+
+        current = self.retriever.index
+        corpus = load_corpus(corpus_dir) if corpus_dir is not None else None
+        return prepare_index(
+            self.settings,
+            dense=current.has_dense,
+            corpus=corpus,
+            embedder=current.embedder,
+            progress=progress,
+        )
+
+    def install_index(self, build: IndexBuild, generation: int | None) -> dict[str, Any]:
+        """Answer from `build` from now on; `generation`: the corpus generation it reflects. A
+        build of an older generation than the one served (a follower's reload that read the
+        corpus before this worker's own change committed) is not installed over it."""
+        with self._install_lock:
+            seen = self.follower.seen
+            if generation is None or seen is None or generation >= seen:
+                retriever = Retriever(build.index, self.retriever.fusion)
+                self.retriever, self.grounded = retriever, self._grounded(retriever)
+                self.follower.seen = generation
+        return build.figures()
 
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""

@@ -24,8 +24,8 @@ GENERATION_WAIT = 0.25
 class CorpusFollower:
     """Keeps one worker's index on the corpus generation recorded in the shared store.
 
-    Every upload, replacement, retirement and re-index moves the generation on (SessionStore
-    .record_change). `check` runs at the start of each search or question but reads the store at
+    Every upload, replacement, retirement and re-index moves the generation on (ChangeLog
+    .record). `check` runs at the start of each search or question but reads the store at
     most once per `interval` seconds, and reloads when the generation differs from the one the
     index was built at. One caller reloads; concurrent requests keep answering from the index
     they have. A store that cannot be reached is skipped until the next interval.
@@ -58,7 +58,11 @@ class CorpusFollower:
         return self._clock() >= self._next
 
     def check(self) -> bool:
-        """Reload if the store says the corpus changed since the index was loaded; True if so."""
+        """Reload if the store says the corpus changed since the index was loaded; True if so.
+
+        A reload that fails (Chroma unreachable, a collection gone, the corpus folder half-read)
+        is logged and retried at the next check: the request that made the check is answered
+        from the index loaded before, never failed for it."""
         if self._clock() < self._next or not self._lock.acquire(blocking=False):
             return False
         try:
@@ -67,13 +71,18 @@ class CorpusFollower:
             if current is None or current == self.seen:
                 return False
             log.info("corpus generation %s → %s: reloading the index", self.seen, current)
-            self._reload()
+            try:
+                self._reload()
+            except Exception as exc:
+                log.warning(
+                    "reloading the index for corpus generation %s failed (%s: %s); answering from the "
+                    "index loaded before, trying again in %.0f s",
+                    current,
+                    type(exc).__name__,
+                    exc,
+                    self.interval,
+                )
+                return False
             return True
         finally:
             self._lock.release()
-
-    def advanced(self, generation: int) -> None:
-        """This worker's own change (recorded after its reload) moved the store to `generation`:
-        if no other change came in between, the loaded index is current."""
-        if self.seen is not None and generation == self.seen + 1:
-            self.seen = generation

@@ -7,18 +7,22 @@ Four parts, each over the same `Database` (SQLAlchemy 2 engine, Alembic migratio
 - `ChangeLog`: corpus changes and the generation every worker follows;
 - `Logins`: the web page's login sessions (the digest of the cookie's token, never the token).
 
+`Store.corpus_lock` serialises corpus changes over every worker and host sharing the store.
+
 `Store` holds the four; build it once per process (`Store.from_settings`). SQLite under data/
 by default, Postgres when several hosts serve (``ASSISTANT_DATABASE_URL``).
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
 from assistant.store.answer_log import AnswerLog, AnswerRecord
 from assistant.store.change_log import ChangeLog
+from assistant.store.corpus_lock import corpus_lock
 from assistant.store.database import (
     UNAVAILABLE,
     UPGRADE_HINT,
@@ -32,6 +36,7 @@ from assistant.store.database import (
     upgrade,
     upgrade_schema,
 )
+from assistant.store.faults import disk_full
 from assistant.store.logins import Login, Logins, token_digest
 from assistant.store.retention import purge
 from assistant.store.sessions import ANONYMOUS, Message, Sessions, Stored, TurnWrite, merge_profiles
@@ -53,6 +58,7 @@ __all__ = [
     "Stored",
     "TurnWrite",
     "current_revision",
+    "disk_full",
     "downgrade",
     "head_revision",
     "make_engine",
@@ -98,6 +104,12 @@ class Store:
 
     def dispose(self) -> None:
         self.db.dispose()
+
+    def corpus_lock(self, wait: float = 30.0) -> AbstractContextManager[None]:
+        """Hold the lock for one corpus change over every worker and host sharing this store,
+        waiting at most `wait` seconds for another change to finish (CorpusBusyError then): an
+        advisory lock on Postgres, a file lock beside an SQLite file (store.corpus_lock)."""
+        return corpus_lock(self.db, wait)
 
     def purge(self, days: int) -> dict[str, int]:
         """Delete answers and idle sessions older than `days` days (store.retention)."""

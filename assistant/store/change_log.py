@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +26,18 @@ class ChangeLog:
 
     def record(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> int:
         """One change to the corpus (upload, replace, retire, reindex); return the new generation."""
+        with self.recording(doc_id, action, who, detail) as generation:
+            return generation
+
+    @contextmanager
+    def recording(self, doc_id: str, action: str, who: str, detail: dict[str, Any]) -> Iterator[int]:
+        """Record one change, running the block after the row is written and before it commits.
+
+        The block is where the change happens outside the database (the console renames the
+        corpus files into place and swaps the index stamp there): if it raises, the row is
+        rolled back with it; if it returns, the transaction commits, and a commit that fails
+        raises after the block has run, so the caller undoes what the block did. Yields the
+        generation the commit moves the corpus to."""
         now = time.time()
         with self.db.connection(write=True) as conn:
             conn.execute(
@@ -42,7 +56,7 @@ class ChangeLog:
             )
             if bumped.rowcount == 0:
                 conn.execute(table.insert().values(id=1, generation=1, updated=now))
-            return int(conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar_one())
+            yield int(conn.execute(sa.select(table.c.generation).where(table.c.id == 1)).scalar_one())
 
     def generation(self) -> int:
         """How many corpus changes the store has seen: cheap enough for every worker to poll."""

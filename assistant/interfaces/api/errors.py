@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.drafting import SPEC_FIELD_LABELS as DRAFT_FIELD_LABELS
-from assistant.errors import AssistantError, IndexBuildError
+from assistant.errors import AssistantError, CorpusBusyError, IndexBuildError
 from assistant.interfaces.api.logging_setup import request_id_var
 from assistant.rules import field_label
 
@@ -219,7 +219,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(exc.status_code, exc.code, "检索索引暂不可用，请稍后再试")
         if exc.status_code >= 500:
             log.error("%s: %s", type(exc).__name__, exc.message)
-        return error_response(exc.status_code, exc.code, exc.message)
+        # Another operator's change holds the library: it usually takes seconds.
+        headers = {"Retry-After": "5"} if isinstance(exc, CorpusBusyError) else None
+        return error_response(exc.status_code, exc.code, exc.message, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
