@@ -22,6 +22,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.console.change import Change, CorpusTransaction
 from assistant.console.edits import FileEdits
+from assistant.console.integrity import check_still_serves
 from assistant.console.periods import iso
 from assistant.errors import (
     ConflictError,
@@ -217,6 +218,7 @@ class Documents:
         with self._transaction.begin() as work:
             self._staged(upload, replace=replace, work=work)
             scratch = work / "corpus"
+            check_still_serves(self.corpus_dir, scratch)
             name = f"{upload.doc_id}.md"
             document = read_document(scratch / name)
             edits = FileEdits(self.corpus_dir)
@@ -246,6 +248,7 @@ class Documents:
             retired_text = _FRONT_STATUS.sub(f"status: {RETIRED_STATUS}", text, count=1)
             scratch = self._transaction.scratch_corpus(work)
             (scratch / document.path.name).unlink()
+            check_still_serves(self.corpus_dir, scratch)
             edits = FileEdits(self.corpus_dir)
             edits.write(f"{RETIRED_DIR}/{document.path.name}", retired_text.encode("utf-8"))
             edits.remove(document.path.name)

@@ -19,7 +19,7 @@ from assistant.rules.profile import (
 )
 from assistant.rules.render import render_markdown, render_table
 from assistant.rules.report import CheckReport, RequirementResult
-from assistant.rules.ruleset import RuleSet, available_editions, load_rules, parse_rules
+from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules, parse_rules
 
 __all__ = [
     "ENUM_VALUES",
@@ -32,6 +32,7 @@ __all__ = [
     "RuleSet",
     "available_editions",
     "check",
+    "cited_clause_ids",
     "coverage_gaps",
     "field_label",
     "load_rules",

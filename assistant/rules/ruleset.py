@@ -292,3 +292,23 @@ def parse_rules(data: Any, origin: str = "规则") -> RuleSet:
             for e in exc.errors()
         )
         raise RulesInvalidError(f"规则文件 {origin} 有误：{problems}") from exc
+
+
+def cited_clause_ids(rules: RuleSet) -> set[str]:
+    """Every clause id the rules cite (requirements, overlays, the application), wherever it
+    sits: what the corpus must keep for the checker's verdicts to trace to a clause."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if key == "clause_ids" and isinstance(item, list):
+                    found.update(str(c) for c in item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(rules.model_dump(exclude={"templates"}))
+    return found

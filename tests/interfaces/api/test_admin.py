@@ -247,6 +247,40 @@ def test_doc_id_clash_is_409_and_changes_nothing(shared: AssistantService) -> No
     assert snapshot(shared.settings.corpus_dir) == before
 
 
+@pytest.mark.parametrize(
+    ("method", "doc_id", "words"),
+    [
+        (
+            "retire",
+            "kpi",
+            "关键绩效指标表无法读取",
+        ),  # schemathesis found this: every draft and review then 500
+        ("retire", "conditions", "核验规则"),
+        ("put", "notice", "核验规则"),  # a replacement without the clauses the rules cite
+    ],
+)
+def test_a_change_that_takes_away_what_the_rules_or_kpi_checks_need_is_409_and_changes_nothing(
+    shared: AssistantService, method: str, doc_id: str, words: str
+) -> None:
+    client = client_for(shared)
+    before = snapshot(shared.settings.corpus_dir)
+    changes = client.get("/v1/admin/changes", headers=OP).json()["changes"]
+    if method == "retire":
+        response = client.post(f"/v1/admin/documents/{doc_id}/retire", headers=OP)
+    else:
+        response = client.put(
+            f"/v1/admin/documents/{doc_id}", headers=OP, files={"file": ("v2.docx", docx_bytes(NOTICE_LINES))}
+        )
+    assert response.status_code == 409, response.text
+    assert (
+        words in response.json()["error"]["message"] and "文件库未改动" in response.json()["error"]["message"]
+    )
+    assert snapshot(shared.settings.corpus_dir) == before
+    assert client.get("/v1/admin/changes", headers=OP).json()["changes"] == changes
+    draft_check = client.post("/v1/review", headers=OP, json={"text": "一、企业基本情况"})
+    assert draft_check.status_code == 200
+
+
 def test_oversized_upload_is_413_over_http_and_in_the_service(tmp_path: Path) -> None:
     service = make_service(tmp_path, max_upload_bytes=4096)
     client = client_for(service, max_upload_bytes=4096)
