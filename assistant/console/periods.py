@@ -18,7 +18,13 @@ def day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[float | No
     if since and until and since > until:
         raise InputError(f"起始日期 {since} 晚于截止日期 {until}")
 
-    def start(day: dt.date) -> float:
-        return dt.datetime.combine(day, dt.time()).timestamp()
+    return (_start(since) if since else None, _start(until, days_after=1) if until else None)
 
-    return (start(since) if since else None, start(until + dt.timedelta(days=1)) if until else None)
+
+def _start(day: dt.date, days_after: int = 0) -> float | None:
+    """Local midnight of `day` (plus `days_after`) as a timestamp; None — no bound — for a day
+    the clock cannot hold (0001-01-01 lies before any answer, 9999-12-31 after)."""
+    try:
+        return dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time()).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return None
