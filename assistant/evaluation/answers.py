@@ -155,6 +155,29 @@ def score_item(service: AssistantService, item: dict[str, Any], answer: Answer) 
     return result
 
 
+def top_clause_answers(service: AssistantService, item: dict[str, Any]) -> bool:
+    """The baseline a composed lead must beat: the top retrieved clause quoted verbatim, scored
+    like a lead (it can neither refuse nor say the documents are silent)."""
+    if item.get("refuse") or item.get("silent"):
+        return False
+    hits = service.retriever.search(item["question"], k=1)
+    text = hits[0].clause.text if hits else ""
+    return bool(text) and all(has_fact(text, f) for f in item.get("key_facts") or [])
+
+
+def by_category(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per category: the lead's key-fact share (key_fact_<category>) beside the top clause's
+    (top_clause_<category>)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(str(r["category"]), []).append(r)
+    metrics: dict[str, float] = {}
+    for kind in sorted(groups):
+        metrics[f"key_fact_{kind}"] = statistics.fmean(bool(r["facts_ok"]) for r in groups[kind])
+        metrics[f"top_clause_{kind}"] = statistics.fmean(bool(r["top_clause_ok"]) for r in groups[kind])
+    return metrics
+
+
 def _share(values: list[bool]) -> float:
     return statistics.fmean(values) if values else 1.0
 
@@ -189,6 +212,7 @@ def run(
         latencies.append((time.perf_counter() - started) * 1000)
         row = score_item(asked, item, answer)
         row["question"] = item["question"]
+        row["top_clause_ok"] = top_clause_answers(asked, item)
         if not row["facts_ok"] or row["stray_numbers"] or row["silent"] != row["silent_expected"]:
             row["lead"] = answer.lead[:400]
             row["key_facts"] = item.get("key_facts")
@@ -224,12 +248,7 @@ def run(
         or r["stray_numbers"]
         or r["silent"] != r["silent_expected"]
     ]
-    by_category: dict[str, list[bool]] = {}
-    for r in rows:
-        by_category.setdefault(str(r["category"]), []).append(bool(r["facts_ok"]))
-    for kind in ("silent", "multi_part", "regional"):
-        if kind in by_category:
-            metrics[f"key_fact_{kind}"] = statistics.fmean(by_category[kind])
+    metrics.update(by_category(rows))
     bounds = dict(THRESHOLDS if thresholds is None else thresholds)
     result = EvalResult(name, metrics, bounds, failures=failures)
     result.write_report(settings.data_dir / "eval", {"mode": "llm" if service.llm else "grounded"})

@@ -291,7 +291,7 @@ def ask(
 
 EVALS = ("retrieval", "checker", "answers", "extraction", "guards", "review")
 #: Reported only, never a gate, so `all` leaves them out: run them by name.
-EXTRA_EVALS = ("answers_heldout",)
+EXTRA_EVALS = ("answers_heldout", "fresh")
 
 
 @app.command("eval")
@@ -300,7 +300,7 @@ def eval_command(
     which: Annotated[
         str,
         typer.Argument(
-            help="retrieval | checker | answers | extraction | guards | review | answers_heldout | all"
+            help="retrieval | checker | answers | extraction | guards | review | answers_heldout | fresh | all"
         ),
     ] = "all",
     json_output: JsonOpt = False,
@@ -309,6 +309,7 @@ def eval_command(
     from assistant.evaluation import answers as eval_answers
     from assistant.evaluation import checker as eval_checker
     from assistant.evaluation import extraction as eval_extraction
+    from assistant.evaluation import fresh as eval_fresh
     from assistant.evaluation import guards as eval_guards
     from assistant.evaluation import retrieval as eval_retrieval
     from assistant.evaluation import review as eval_review
@@ -321,6 +322,7 @@ def eval_command(
         "guards": eval_guards.run,
         "review": eval_review.run,
         "answers_heldout": eval_answers.run_heldout,
+        "fresh": eval_fresh.run,
     }
     if which not in (*EVALS, *EXTRA_EVALS, "all"):
         raise InputError(f"未知的评测 {which!r}；可选：{' | '.join((*EVALS, *EXTRA_EVALS, 'all'))}")
