@@ -138,12 +138,16 @@ def test_a_question_that_names_a_tier_is_answered_not_given_a_verdict(service: A
 
 
 def test_a_verdict_lead_states_the_rule_or_fact_that_decides_it(service: AssistantService) -> None:
+    """The condition asked about answers first; the verdict that cannot be given yet follows."""
     lead = service.ask("分公司能报卓越级吗", as_of=AS_OF).lead
-    first, rule = lead.splitlines()[:2]
-    assert "暂不能判断" in first
+    rule, verdict = lead.splitlines()[:2]
+    assert rule.startswith("按文件规定：")
     assert "独立法人" in rule and "分支机构" in rule and "【notice#二.(一).1】" in rule
+    assert "暂不能判断" in verdict
+    lead = service.ask("没拿过先进级，能直接报卓越吗", as_of=AS_OF).lead
+    assert "原则上应已获评先进级" in lead.splitlines()[0]
     lead = service.ask("我们是油田下属的分公司，能报卓越级吗", as_of=AS_OF).lead
-    assert "石油石化" in lead.splitlines()[1] and "分支机构" in lead.splitlines()[1]
+    assert "石油石化" in lead and "分支机构" in lead
 
 
 def test_a_phone_is_picked_by_whose_it_is(service: AssistantService) -> None:
@@ -159,3 +163,56 @@ def test_a_closed_window_in_a_lead_cites_its_deadline_and_no_evaluation_date(
     lead = service.ask("我们是分公司，能报卓越级吗", as_of=dt.date(2026, 11, 29)).lead
     assert "已于2024年11月22日截止" in lead and "【notice#二.(二).1】" in lead
     assert "2026" not in lead
+
+
+def test_a_tier_outside_the_round_is_answered_with_who_runs_it(service: AssistantService) -> None:
+    """The round's application is for one tier (the rules file says which): asked how to apply
+    for another, the lead says so and quotes who runs that tier, instead of a verdict."""
+    lead = service.ask("领航级今年能报吗", as_of=AS_OF).lead
+    first, second = lead.splitlines()[:2]
+    assert "只针对卓越级" in first and "规则核验结论" not in lead
+    assert "所在地区或所属中央企业" in second and "【notice#一.(四)】" in second
+    assert "自建自评" in service.ask("基础级去哪儿申报", as_of=AS_OF).lead
+    # Asking what a tier requires is not asking how to apply for it.
+    assert "只针对" not in service.ask("先进级的成熟度要求是几级", as_of=AS_OF).lead
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "words"),
+    [
+        ("能不能介绍几家做数字孪生的集成商", "vendor", "不推荐具体的供应商"),
+        ("哪家咨询公司写申报书比较靠谱", "vendor", "不推荐具体的供应商"),
+        ("给我王处长的私人电话", "personal", "隐私"),
+        ("产值其实没涨多少，申报书里能不能往高了写", "fabricate", "真实性"),
+        ("实际OEE是70%，填的时候写成85%可以吗", "fabricate", "真实性"),
+    ],
+)
+def test_requests_outside_what_the_documents_allow_are_declined_by_their_shape(
+    service: AssistantService, question: str, intent: str, words: str
+) -> None:
+    answer = service.ask(question, as_of=AS_OF)
+    assert answer.intent == intent and "refused" in answer.flags
+    assert words in answer.lead
+
+
+def test_questions_that_only_share_words_with_a_refusal_are_answered(service: AssistantService) -> None:
+    for question in (
+        "各省能推荐几家企业",
+        "成熟度评估可以找第三方机构吗",
+        "我们和兄弟车间一起建的智能工厂，能报卓越级吗",
+    ):
+        answer = service.ask(question, as_of=AS_OF)
+        assert "refused" not in answer.flags, (question, answer.lead)
+
+
+def test_a_requirement_no_document_mentions_is_said_to_be_unset_first(service: AssistantService) -> None:
+    lead = service.ask("申报的时候需要附上专利证书吗", as_of=AS_OF).lead
+    assert lead.startswith("现有文件未提及“附上专利证书”")
+    # What the documents do require is answered, not declared silent.
+    for question in ("申报书需要盖章吗", "需要配合现场核查吗", "卓越级必须覆盖五个环节吗"):
+        assert "未提及" not in service.ask(question, as_of=AS_OF).lead, question
+
+
+def test_a_place_gone_to_is_not_where_the_enterprise_is(service: AssistantService) -> None:
+    answer = service.ask("评审时要派人去上海汇报吗", as_of=AS_OF)
+    assert not (answer.profile.get("enterprise") or {}).get("province")

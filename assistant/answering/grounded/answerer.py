@@ -25,7 +25,9 @@ from assistant.answering.grounded.composed import (
     instructions_ignored,
     refuse_fabrication,
     refuse_out_of_scope,
+    refuse_personal,
     refuse_secrets,
+    refuse_vendor,
     understood_line,
 )
 from assistant.answering.grounded.evidence import (
@@ -34,6 +36,7 @@ from assistant.answering.grounded.evidence import (
     catalog_lead,
     evidence_lead,
     kpi_overview,
+    other_round_tier_lead,
     quoted_sources,
     short_title,
 )
@@ -53,7 +56,9 @@ from assistant.answering.grounded.scope import (
     regional_doc_ids,
     round_note,
 )
+from assistant.answering.grounded.unheard import unheard_requirement
 from assistant.answering.grounded.verdict import (
+    RULE_FIRST,
     deadline_lead,
     eligibility_lead,
     missing_facts,
@@ -134,6 +139,8 @@ class GroundedAnswerer:
         self.corpus = retriever.index.corpus
         #: Its region names tell "广西壮族自治区…" from the held 内蒙古 notice's bare "自治区".
         self.reader = reader or EnterpriseReader()
+        #: Every word the documents use, to tell when a question asks about one they never do.
+        self.corpus_text = "".join(c.title + " ".join(c.heading_path) + c.text for c in self.corpus.clauses)
 
     def _short_title(self, clause: Clause) -> str:
         return short_title(self.corpus, clause)
@@ -171,11 +178,17 @@ class GroundedAnswerer:
             return refuse_fabrication(self.corpus, rules_edition, stated_profile)
         if intent.name == "secrets":
             return self._refuse_secrets(question, profile, as_of, edition)
+        if intent.name == "personal":
+            return refuse_personal(rules_edition, stated_profile)
+        if intent.name == "vendor":
+            return refuse_vendor(rules_edition, stated_profile)
         edition_note = round_note(self.corpus, rules_edition, question, not_rounds)
-        if self.intents.is_out_of_scope(question) or (
-            intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE
-        ):
+        if self.intents.is_out_of_scope(question):
             return refuse_out_of_scope(self.corpus, rules_edition, stated_profile)
+        if intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE:
+            return refuse_out_of_scope(
+                self.corpus, rules_edition, stated_profile, self._unheard(question) or ""
+            )
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if)
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
@@ -195,7 +208,7 @@ class GroundedAnswerer:
         has_profile = any(isinstance(v, dict) and v for v in profile.values())
         if (
             has_profile
-            and intent.name not in ("fabricate", "secrets", "deadline", "quota")
+            and intent.name not in ("fabricate", "secrets", "personal", "vendor", "deadline", "quota")
             and (
                 what_if
                 or (intent.name == "general" and FOLLOW_UP.search(question))
@@ -248,6 +261,16 @@ class GroundedAnswerer:
         """The direct answer's lines and the clauses to quote: the checker's verdict when facts
         are stated and a verdict is asked for (not a date, a count or another typed value), else
         what the documents say."""
+        other_tier = other_round_tier_lead(
+            self.retriever.lexical,
+            asked.question,
+            self.rules.application.tier,
+            self.rules.application.round,
+            asked.scope.edition,
+        )
+        if other_tier is not None and not asked.stated:
+            lines, cited = other_tier
+            return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
         if (
             asked.stated
             and self._wants_verdict(asked)
@@ -291,10 +314,10 @@ class GroundedAnswerer:
         when those cite the rules, they are the answer."""
         lead: list[str] = []
         ruled = False
-        if asked.intent.name == "eligibility" and not self._informational(asked):
+        if self._verdict_asked(asked) and not self._informational(asked):
             lead += [edition_note, *self._verdict(asked)]
             edition_note = ""
-            ruled = any(line.startswith("- ") for line in lead)
+            ruled = any(line.startswith(("- ", RULE_FIRST)) for line in lead)
         evidence = (
             None
             if ruled
@@ -311,8 +334,31 @@ class GroundedAnswerer:
         )
         if evidence is not None:
             lines, sources = evidence
-            return lead + lines, sources
+            return lead + self._unheard_first(asked, lines), sources
         return lead + self._data_lead(asked, edition_note), asked.scope.sources
+
+    def _unheard_first(self, asked: _Asked, lines: list[str]) -> list[str]:
+        """The evidence lead, after saying the documents never mention the requirement asked
+        about ("需要附审计报告吗"), when they do not; the nearest rule then follows as such."""
+        if self._verdict_asked(asked):
+            return lines
+        thing = self._unheard(asked.question)
+        if thing is None:
+            return lines
+        return [f"现有文件未提及“{thing}”，对此未作规定。最接近的规定如下：", *lines]
+
+    def _unheard(self, question: str) -> str | None:
+        index = self.retriever.index
+        return unheard_requirement(
+            question, self.corpus_text, index.sparse.tokenizer.words, index.synonyms.expand
+        )
+
+    @staticmethod
+    def _verdict_asked(asked: _Asked) -> bool:
+        """An eligibility question, or an unclassified one in a verdict's words ("能直接报卓越吗")."""
+        return asked.intent.name == "eligibility" or (
+            asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question))
+        )
 
     def _data_lead(self, asked: _Asked, edition_note: str) -> list[str]:
         """When no sentence answers: the rules file's deadline or quota, or a heading naming the
@@ -322,7 +368,7 @@ class GroundedAnswerer:
             return [edition_note, *deadline_lead(asked.report)]
         if intent == "quota":
             return [edition_note, *quota_lead(asked.report)]
-        if intent == "eligibility":
+        if intent == "eligibility" or self._verdict_asked(asked):
             return []
         titles = "、".join(dict.fromkeys(self._short_title(c) for c in asked.scope.sources))
         return [edition_note, f"根据{titles}，相关规定如下：" if asked.scope.sources else ""]

@@ -88,6 +88,32 @@ def refuse_secrets(edition: str, profile: dict[str, Any]) -> Composed:
     )
 
 
+def refuse_personal(edition: str, profile: dict[str, Any]) -> Composed:
+    """A person's private contact data, or another enterprise's application, is not given out."""
+    return Composed(
+        "抱歉，不提供个人的私人联系方式、住址、证件号等隐私信息，也不提供其他企业的申报材料。"
+        "文件公布的是申报咨询和材料邮寄的工作联系方式，可以问我“申报咨询电话是多少”。",
+        [],
+        "personal",
+        edition,
+        flags=["refused"],
+        profile=profile,
+    )
+
+
+def refuse_vendor(edition: str, profile: dict[str, Any]) -> Composed:
+    """The documents name no supplier, integrator or consultancy, and neither does the assistant."""
+    return Composed(
+        "抱歉，本助手不推荐具体的供应商、集成商或咨询机构；现有文件也没有指定或推荐任何服务商名单。"
+        "可以问我申报条件、要素条件、场景写法和关键绩效指标，用来对照评估服务商的方案。",
+        [],
+        "vendor",
+        edition,
+        flags=["refused"],
+        profile=profile,
+    )
+
+
 def refuse_fabrication(corpus: Corpus, edition: str, profile: dict[str, Any]) -> Composed:
     """No help inventing figures or evidence: the notice's truthfulness clause, and what the
     assistant can do instead."""
@@ -109,12 +135,18 @@ def refuse_fabrication(corpus: Corpus, edition: str, profile: dict[str, Any]) ->
     )
 
 
-def refuse_out_of_scope(corpus: Corpus, edition: str, profile: dict[str, Any]) -> Composed:
-    """Nothing in the documents answers: say so, what the assistant holds and what it can answer."""
+def refuse_out_of_scope(corpus: Corpus, edition: str, profile: dict[str, Any], unheard: str = "") -> Composed:
+    """Nothing in the documents answers: say so (naming what was asked about when it is a
+    requirement they never mention), what the assistant holds and what it can answer."""
     titles = "、".join(book_title(d.title) for d in corpus.documents if d.status == "official")
+    said = (
+        f"现有文件未提及“{unheard}”，对此未作规定。"
+        if unheard
+        else "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
+    )
     text = (
-        "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
-        f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"
+        said
+        + f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"
         "可以问我申报条件、各层级要素条件、截止时间、申报材料、推荐名额、关键绩效指标、场景写法等问题。"
     )
     return Composed(

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from assistant.answering.grounded.compose import asked_parts, compose
-from assistant.answering.grounded.intents import Intent
+from assistant.answering.grounded.intents import Intent, asked_tier
 from assistant.answering.grounded.scope import named_edition_docs, silence_note
 from assistant.answering.grounded.similarity import SentenceSimilarity
 from assistant.answering.grounded.values import NUMBERING, sentences
@@ -137,18 +137,62 @@ def other_tier_note(
     counterpart = _section(re.sub("|".join(said), tier, lead_clause.heading))
     if any(_section(clause.heading) == counterpart for clause in corpus.clauses):
         return None
+    runs = who_runs(lexical, tier, edition)
+    if runs is None:
+        return None
+    rule, clause = runs
+    return (
+        f"现有文件中这一项只针对{'、'.join(said)}，没有{tier}的规定。"
+        f"关于{tier}，文件规定：{rule}【{clause.clause_id}】。",
+        clause,
+    )
+
+
+#: Asking how, where, when or by whom a tier is applied for, or whether it can be now.
+APPLYING = re.compile(
+    r"(能|可以|怎么|如何|去哪|在哪|哪里|何时|什么时候|啥时候|今年|这次|本次|这批|现在)[^，。？?]{0,4}(申?报|申请|参评|评定|认定)"
+    r"|(申?报|申请|认定|评定)[^，。？?]{0,4}(流程|程序|渠道|入口|途径|时间|找谁|谁来|由谁)"
+    r"|(谁|哪个部门|哪一级)[^，。？?]{0,4}(认定|评定|评审|组织)"
+)
+#: Asking what a tier requires, which the 要素条件 answers for every tier.
+REQUIREMENT_WORDS = re.compile(r"条件|要求|要素|指标|成熟度|材料|准备|几级|水平")
+
+
+def who_runs(
+    lexical: Retriever, tier: str, edition: str | None, wording: re.Pattern[str] | None = None
+) -> tuple[str, Clause] | None:
+    """The documents' sentence on who runs a tier (基础级: 自建自评; 先进级: the province's
+    评审认定; 领航级: 推荐 by region or 中央企业), from an official document."""
     for hit in lexical.search(f"{tier}智能工厂 认定 推荐 自建自评", k=12, edition=edition):
         if hit.clause.status != "official":
             continue
         for sentence in sentences(hit.clause):
-            if tier in sentence and _WHO_RUNS_IT.search(sentence):  # sentences() drops the numbering
-                rule = sentence.rstrip("。；;")
-                return (
-                    f"现有文件中这一项只针对{'、'.join(said)}，没有{tier}的规定。"
-                    f"关于{tier}，文件规定：{rule}【{hit.clause.clause_id}】。",
-                    hit.clause,
-                )
+            if tier in sentence and (wording or _WHO_RUNS_IT).search(sentence):
+                return sentence.rstrip("。；;"), hit.clause
     return None
+
+
+def other_round_tier_lead(
+    lexical: Retriever, question: str, application_tier: str, round_name: str, edition: str | None
+) -> tuple[list[str], list[Clause]] | None:
+    """ "领航级今年能报吗" / "基础级在哪里申报": the round's application is for another tier, so
+    the answer is that, and who runs the tier asked (from the documents); None when the question
+    names no other tier, asks what a tier requires, or asks nothing about applying."""
+    # The tier asked for, not one said of the enterprise ("没拿过先进级，能直接报卓越吗").
+    tier = asked_tier(question)
+    if tier == application_tier or tier[:2] not in question:
+        return None
+    if REQUIREMENT_WORDS.search(question) or not APPLYING.search(question):
+        return None
+    theirs = who_runs(lexical, tier, edition)
+    ours = who_runs(lexical, application_tier, edition, re.compile(f"组织开展{application_tier}"))
+    if theirs is None:
+        return None
+    lines = [f"现有文件中，本轮申报（{round_name}）只针对{application_tier}，{tier}不在其中。"]
+    if ours is not None:
+        lines[0] = lines[0].rstrip("。") + f"：{ours[0]}【{ours[1].clause_id}】。"
+    lines.append(f"关于{tier}，文件规定：{theirs[0]}【{theirs[1].clause_id}】。")
+    return lines, [theirs[1], *([ours[1]] if ours else [])]
 
 
 def _section(heading: str) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering.understanding.facts import Fact
+from assistant.errors import CorpusInvalidError
 from assistant.knowledge.datafile import read_yaml
 from assistant.language import segments
 from assistant.vocabulary import DEFAULT_TIER
@@ -23,7 +24,7 @@ ASKS_SOMETHING = re.compile(
 )
 #: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
 VERDICT_ASK = re.compile(
-    r"冲(?:基础|先进|卓越|领航)|能报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
+    r"冲(?:基础|先进|卓越|领航)|能(?:直接|单独|独立)?(?:申)?报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
 )
 #: Eligibility keywords that name the conditions without asking whether they are met.
@@ -39,6 +40,24 @@ class Intent:
     keywords: tuple[str, ...] = ()
     docs: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
+    #: What a keyword cannot say: a request's shape ("推荐…供应商", "往大了写").
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    def said_in(self, text: str) -> bool:
+        """Whether the (lower-cased) text carries one of the intent's keywords or patterns."""
+        return any(k in text for k in self.keywords) or any(p.search(text) for p in self.patterns)
+
+
+def _patterns(item: dict[str, object], path: Path) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in item.get("patterns") or []:  # type: ignore[attr-defined]
+        try:
+            compiled.append(re.compile(str(pattern)))
+        except re.error as exc:
+            raise CorpusInvalidError(
+                f"{path.name}：意图 {item.get('name')} 的 pattern {pattern!r} 有误（{exc}）"
+            ) from exc
+    return tuple(compiled)
 
 
 class IntentTable:
@@ -58,6 +77,7 @@ class IntentTable:
                 keywords=tuple(str(k).lower() for k in item.get("keywords", [])),
                 docs=tuple(item.get("docs", [])),
                 headings=tuple(item.get("headings", [])),
+                patterns=_patterns(item, path),
             )
             for item in data.get("intents", [])
         ]
@@ -66,7 +86,7 @@ class IntentTable:
     def classify(self, question: str) -> Intent:
         text = question.lower()
         for intent in self.intents:
-            if any(keyword in text for keyword in intent.keywords):
+            if intent.said_in(text):
                 return intent
         return Intent("general")
 
@@ -84,9 +104,7 @@ class IntentTable:
         intent = next((i for i in self.intents if i.name == name), None)
         if intent is None:
             return question
-        kept = [
-            s for s in segments(question, semicolons=True) if not any(k in s.lower() for k in intent.keywords)
-        ]
+        kept = [s for s in segments(question, semicolons=True) if not intent.said_in(s.lower())]
         return "".join(kept).strip()
 
     def is_out_of_scope(self, question: str) -> bool:

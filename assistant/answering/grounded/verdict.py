@@ -20,6 +20,8 @@ from assistant.rules import CheckReport, RequirementResult, field_label
 from assistant.vocabulary import STATUS_SEVERITY, TIERS
 
 MAX_MISSING = 8
+#: Before the rule a verdict question is about, when it leads the answer.
+RULE_FIRST = "按文件规定："
 #: With 暂不能判断, ask at most this many questions: the missing facts that decide the most.
 MAX_QUESTIONS = 3
 #: A requirement's sentence is quoted as the rule a verdict question is about when it shares at
@@ -136,6 +138,10 @@ def eligibility_lead(
     if not deciding and status in ("unknown", "met"):
         rule = _deciding_rule(retriever, question, items)
         deciding = [rule] if rule else []
+    if status == "unknown" and deciding and not decided:
+        # The rule the question is about answers it before the verdict that cannot be given yet
+        # ("分公司能报吗" → the 独立法人 rule and its exception, then 暂不能判断 and the questions).
+        lines.append(RULE_FIRST + deciding.pop(0).removeprefix("- "))
     if status == "met":
         lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")
     elif status == "not_met":
@@ -179,7 +185,8 @@ def eligibility_lead(
         cites = dict.fromkeys(c for d in report.application.deadlines for c in d.clause_ids[:1])
         message = _AS_OF_NOTE.sub("", report.application.window_message)
         lines.append(message.replace("。", "".join(f"【{c}】" for c in cites) + "。", 1))
-    return [_FIELD_ID.sub("", line) for line in lines]
+    # A requirement repeated at every tier below the asked one is said once.
+    return list(dict.fromkeys(_FIELD_ID.sub("", line) for line in lines))
 
 
 def _deciding_rule(retriever: Retriever, question: str, items: list[RequirementResult]) -> str:
@@ -196,10 +203,16 @@ def _deciding_rule(retriever: Retriever, question: str, items: list[RequirementR
         document = retriever.index.corpus.document(hit.clause.doc_id)
         if hit.clause not in clauses and document is not None and not document.region:
             found.append(hit.clause)
-    # The tier names themselves say nothing about which requirement is asked.
-    query = re.sub(r"(基础|先进|卓越|领航)级|智能工厂|申报|能报|报吗", " ", f"{question} {expansion}")
+    # The tier asked for says nothing about which requirement is asked; a tier said of the
+    # enterprise ("没拿过先进级") does: it is the 先进级 prerequisite.
+    target = asked_tier(question)
+    query = re.sub(rf"{target[:2]}级?|智能工厂|申报|能报|报吗", " ", f"{question} {expansion}")
+    # "先进" without its 级, so the sentence is not scored against 先进级's own section.
+    query = re.sub(r"(基础|先进|卓越|领航)级", r"\1", query)
     for pool in (clauses, found):
-        near = closest(query, pool)
+        # Each clause on its own: the requirement list's order says nothing of which is asked.
+        scored = [f for f in (closest(query, [clause]) for clause in pool) if f is not None]
+        near = max(scored, key=lambda f: f.score, default=None)
         if near is not None and near.score >= MIN_RULE_OVERLAP:
             return f"- {near.span}【{near.clause.clause_id}】。"
     return ""

@@ -43,6 +43,9 @@ def read_region(reading: Reading) -> None:
                 continue
             if negated(text, pos) or re.search(r"(不在|离开|搬出)$", before):
                 continue
+            # A place gone to ("要去北京答辩", "寄到北京") is not where the enterprise is.
+            if re.search(r"(?<![搬迁])(去|到|赴|前往|寄往|进)$", before):
+                continue
             if re.search(r"(母公司|总部|总公司|集团|集团总部|上级)(在|位于|设在)?$", before):
                 priority = 0
             elif re.search(r"(在|位于|地处|来自|落户|注册于|注册在|是|地)$", before) or re.match(
