@@ -53,3 +53,6 @@ class Answer(BaseModel):
     intent: str = ""
     profile: dict[str, Any] = Field(default_factory=dict)
     prompt_version: int | None = None
+    #: Grounded mode: how the question was read and which route answered it (intent, parts,
+    #: tier, route, steps), so a wrong answer can be traced; None for the model's answers.
+    plan: dict[str, Any] | None = None

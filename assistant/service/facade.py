@@ -239,6 +239,7 @@ class AssistantService:
             edition=edition,
             turn=turn,
             lead=composed.lead,
+            plan=composed.plan,
         )
 
     async def ask_events(

@@ -70,6 +70,7 @@ class TurnRecorder:
         edition: str | None = None,
         turn: Turn | None = None,
         lead: str = "",
+        plan: dict[str, Any] | None = None,
     ) -> Answer:
         """Record the turn (one transaction: both messages, the profile kept, the facts and the
         answer-log row; a session made in memory is created with it) and return the Answer."""
@@ -114,6 +115,7 @@ class TurnRecorder:
             intent=intent,
             profile=profile,
             prompt_version=prompt_version,
+            plan=plan,
         )
 
     def _record_first_turn(self, owner: str, turn: TurnWrite) -> bool:

@@ -14,10 +14,10 @@ composed (the answer's fixed wording: quotes, footer, refusals).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from assistant.answering.cite import cited_ids
+from assistant.answering.grounded.asked import Asked, Scope
 from assistant.answering.grounded.compose import asked_parts
 from assistant.answering.grounded.composed import (
     Composed,
@@ -50,6 +50,7 @@ from assistant.answering.grounded.intents import (
     IntentTable,
     asked_tier,
 )
+from assistant.answering.grounded.plan import QuestionPlan
 from assistant.answering.grounded.scope import (
     AUTONOMOUS_ASSUMED,
     only_autonomous_region,
@@ -89,36 +90,6 @@ REFUSAL_EVIDENCE = 4.2
 
 #: The kinds of answer that are a typed value, not a verdict ("卓越级什么时候截止").
 _TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"})
-
-
-@dataclass
-class _Scope:
-    """Where the answer is looked for: the guide edition asked about, the regional notices that
-    apply and those ruled out, the autonomous region assumed for a bare "自治区" (or ""), and the
-    clauses to quote."""
-
-    edition: str | None
-    regional: list[str]
-    excluded: list[str]
-    assumed: str
-    sources: list[Clause]
-
-
-@dataclass
-class _Asked:
-    """One question as the answer's steps need it, worked out once: its intent and the kinds of
-    answer it asks for, the enterprise facts and the checker's report on them, and its scope."""
-
-    question: str
-    intent: Intent
-    kinds: set[str]
-    profile: dict[str, Any]
-    #: The profile's fields that are set ("maturity.level").
-    stated: set[str]
-    report: CheckReport
-    facts: list[Fact]
-    what_if: bool
-    scope: _Scope
 
 
 class GroundedAnswerer:
@@ -173,30 +144,58 @@ class GroundedAnswerer:
         # The caller (the service) has already merged stored, given and stated facts.
         stated_profile = profile or {}
         intent = self._routed_intent(question, stated_profile, what_if, stated_now)
-        rules_edition = self.rules.edition
-        if intent.name == "fabricate":
-            return refuse_fabrication(self.corpus, rules_edition, stated_profile)
-        if intent.name == "secrets":
-            return self._refuse_secrets(question, profile, as_of, edition)
-        if intent.name == "personal":
-            return refuse_personal(rules_edition, stated_profile)
-        if intent.name == "vendor":
-            return refuse_vendor(rules_edition, stated_profile)
-        edition_note = round_note(self.corpus, rules_edition, question, not_rounds)
-        if self.intents.is_out_of_scope(question):
-            return refuse_out_of_scope(self.corpus, rules_edition, stated_profile)
-        if intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE:
-            return refuse_out_of_scope(
-                self.corpus, rules_edition, stated_profile, self._unheard(question) or ""
-            )
-        asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if)
+        plan = QuestionPlan.read(question, intent.name, facts)
+        refusal = self._refusal(question, intent, stated_profile, facts, as_of, edition, plan)
+        if refusal is not None:
+            refusal.plan = refusal.plan or plan.as_dict()  # a wrapped question keeps its own
+            return refusal
+        edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
+        asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
         # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
         sources = sources or self._cited_in(lead)
         if not sources and intent.name not in ("deadline", "quota"):
-            return refuse_out_of_scope(self.corpus, rules_edition, stated_profile)
+            plan.took("out_of_scope").note("nothing_to_quote")
+            refused = refuse_out_of_scope(self.corpus, self.rules.edition, stated_profile)
+            refused.plan = plan.as_dict()
+            return refused
         return self._composed(asked, lead, self._notes(asked), sources)
+
+    def _refusal(
+        self,
+        question: str,
+        intent: Intent,
+        profile: dict[str, Any],
+        facts: list[Fact],
+        as_of: dt.date,
+        edition: str | None,
+        plan: QuestionPlan,
+    ) -> Composed | None:
+        """The refusal a question gets before anything is looked up, if any: a request to
+        invent, for the system's secrets, a person's data or a vendor; a topic outside the
+        programme, or a question the documents barely touch."""
+        rules_edition = self.rules.edition
+        if intent.name == "fabricate":
+            plan.took("refuse_fabrication")
+            return refuse_fabrication(self.corpus, rules_edition, profile)
+        if intent.name == "secrets":
+            plan.took("refuse_secrets")
+            return self._refuse_secrets(question, profile, as_of, edition)
+        if intent.name == "personal":
+            plan.took("refuse_personal")
+            return refuse_personal(rules_edition, profile)
+        if intent.name == "vendor":
+            plan.took("refuse_vendor")
+            return refuse_vendor(rules_edition, profile)
+        if self.intents.is_out_of_scope(question):
+            plan.took("out_of_scope").note("other_topic")
+            return refuse_out_of_scope(self.corpus, rules_edition, profile)
+        if intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE:
+            unheard = self._unheard(question) or ""
+            plan.took("out_of_scope").note(f"unset_requirement: {unheard}" if unheard else "little_evidence")
+            return refuse_out_of_scope(self.corpus, rules_edition, profile, unheard)
+        return None
 
     def _routed_intent(
         self, question: str, profile: dict[str, Any], what_if: bool, stated_now: bool
@@ -227,9 +226,10 @@ class GroundedAnswerer:
         edition: str | None,
         facts: list[Fact],
         what_if: bool,
-    ) -> _Asked:
+        plan: QuestionPlan,
+    ) -> Asked:
         """Everything the lead and the quotes depend on, worked out once."""
-        return _Asked(
+        return Asked(
             question=question,
             intent=intent,
             kinds={p.kind for p in asked_parts(question)},
@@ -244,9 +244,10 @@ class GroundedAnswerer:
             facts=facts,
             what_if=what_if,
             scope=self._scope(question, intent, profile, edition),
+            plan=plan,
         )
 
-    def _scope(self, question: str, intent: Intent, profile: dict[str, Any], edition: str | None) -> _Scope:
+    def _scope(self, question: str, intent: Intent, profile: dict[str, Any], edition: str | None) -> Scope:
         """The regional notices that apply to this enterprise and question, and the clauses to quote."""
         regional, excluded = regional_doc_ids(self.retriever, question, profile, self.reader.places)
         assumed = (
@@ -255,9 +256,9 @@ class GroundedAnswerer:
             else only_autonomous_region(self.retriever, question, self.reader.places)
         )
         sources = quoted_sources(self.retriever, question, intent, regional, excluded, edition)
-        return _Scope(edition, regional, excluded, assumed, sources)
+        return Scope(edition, regional, excluded, assumed, sources)
 
-    def _lead(self, asked: _Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
+    def _lead(self, asked: Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
         """The direct answer's lines and the clauses to quote: the checker's verdict when facts
         are stated and a verdict is asked for (not a date, a count or another typed value), else
         what the documents say."""
@@ -269,6 +270,7 @@ class GroundedAnswerer:
             asked.scope.edition,
         )
         if other_tier is not None and not asked.stated:
+            asked.plan.took("other_round_tier")
             lines, cited = other_tier
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
         if (
@@ -276,10 +278,11 @@ class GroundedAnswerer:
             and self._wants_verdict(asked)
             and not (asked.intent.name in ("deadline", "quota") or asked.kinds & _TYPED_KINDS)
         ):
+            asked.plan.took("verdict")
             return [edition_note, *self._verdict(asked)], asked.scope.sources
         return self._documents_lead(asked, edition_note)
 
-    def _wants_verdict(self, asked: _Asked) -> bool:
+    def _wants_verdict(self, asked: Asked) -> bool:
         """A question about the programme that merely names a tier or a level ("先进级是谁来认定的",
         "成熟度三级叫啥级") asks for no verdict; an unclassified one does when it speaks about the
         enterprise itself ("我们…")."""
@@ -291,7 +294,7 @@ class GroundedAnswerer:
             or bool(VERDICT_ASK.search(question))
         )
 
-    def _informational(self, asked: _Asked) -> bool:
+    def _informational(self, asked: Asked) -> bool:
         """ "卓越级要素条件有哪些" / "按哪个标准评": the eligibility topic, but a list, a standard or a
         definition is asked, not a verdict; "2027年的要素条件会改吗" names conditions but asks no
         verdict either."""
@@ -301,13 +304,13 @@ class GroundedAnswerer:
             or self.intents.eligibility_words(question) <= CONDITION_WORDS
         ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
 
-    def _verdict(self, asked: _Asked) -> list[str]:
+    def _verdict(self, asked: Asked) -> list[str]:
         """The checker's lead on the tier asked, with the questions that would decide it."""
         return eligibility_lead(
             self.retriever, asked.report, asked.question, asked.stated, asked.facts, asked.what_if
         )
 
-    def _documents_lead(self, asked: _Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
+    def _documents_lead(self, asked: Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
         """What the documents say, composed from their sentences when they answer, else a line
         from data (deadline, quota) or a heading over the quotes. An eligibility question with
         nothing known yet first says the tier cannot be judged and asks the deciding questions;
@@ -315,9 +318,12 @@ class GroundedAnswerer:
         lead: list[str] = []
         ruled = False
         if self._verdict_asked(asked) and not self._informational(asked):
+            asked.plan.took("eligibility")
             lead += [edition_note, *self._verdict(asked)]
             edition_note = ""
             ruled = any(line.startswith(("- ", RULE_FIRST)) for line in lead)
+            if any(line.startswith(RULE_FIRST) for line in lead):
+                asked.plan.note("rule_first")
         evidence = (
             None
             if ruled
@@ -333,11 +339,14 @@ class GroundedAnswerer:
             )
         )
         if evidence is not None:
+            asked.plan.note("evidence_lead")
             lines, sources = evidence
             return lead + self._unheard_first(asked, lines), sources
+        if not ruled:
+            asked.plan.note(f"data_lead: {asked.intent.name}")
         return lead + self._data_lead(asked, edition_note), asked.scope.sources
 
-    def _unheard_first(self, asked: _Asked, lines: list[str]) -> list[str]:
+    def _unheard_first(self, asked: Asked, lines: list[str]) -> list[str]:
         """The evidence lead, after saying the documents never mention the requirement asked
         about ("需要附审计报告吗"), when they do not; the nearest rule then follows as such."""
         if self._verdict_asked(asked):
@@ -345,6 +354,7 @@ class GroundedAnswerer:
         thing = self._unheard(asked.question)
         if thing is None:
             return lines
+        asked.plan.note(f"unset_requirement: {thing}")
         return [f"现有文件未提及“{thing}”，对此未作规定。最接近的规定如下：", *lines]
 
     def _unheard(self, question: str) -> str | None:
@@ -354,13 +364,13 @@ class GroundedAnswerer:
         )
 
     @staticmethod
-    def _verdict_asked(asked: _Asked) -> bool:
+    def _verdict_asked(asked: Asked) -> bool:
         """An eligibility question, or an unclassified one in a verdict's words ("能直接报卓越吗")."""
         return asked.intent.name == "eligibility" or (
             asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question))
         )
 
-    def _data_lead(self, asked: _Asked, edition_note: str) -> list[str]:
+    def _data_lead(self, asked: Asked, edition_note: str) -> list[str]:
         """When no sentence answers: the rules file's deadline or quota, or a heading naming the
         documents quoted (an eligibility question has its verdict lines already)."""
         intent = asked.intent.name
@@ -373,11 +383,11 @@ class GroundedAnswerer:
         titles = "、".join(dict.fromkeys(self._short_title(c) for c in asked.scope.sources))
         return [edition_note, f"根据{titles}，相关规定如下：" if asked.scope.sources else ""]
 
-    def _asks_kpi_count(self, asked: _Asked) -> bool:
+    def _asks_kpi_count(self, asked: Asked) -> bool:
         """ "附1有多少个指标": answered by counting 附1 itself."""
         return asked.intent.name == "kpi" and "count" in asked.kinds and "指标" in asked.question
 
-    def _with_topic_lines(self, asked: _Asked, lead: list[str]) -> list[str]:
+    def _with_topic_lines(self, asked: Asked, lead: list[str]) -> list[str]:
         """The lead with what data adds on the question's topic: the note on an assumed region,
         附1's count of indicators (instead of the lead), the catalog's place of a scenario."""
         if asked.scope.assumed and lead:
@@ -392,7 +402,7 @@ class GroundedAnswerer:
         """The clauses the lead cites, to quote when retrieval found none."""
         return [c for c in (self.corpus.get(i) for i in cited_ids("\n".join(lead))) if c][:MAX_SOURCES]
 
-    def _notes(self, asked: _Asked) -> list[str]:
+    def _notes(self, asked: Asked) -> list[str]:
         """What is said after the lead: a closed window's message, 附1's list of indicators, and
         the facts understood (with the what-if caveat)."""
         notes: list[str] = []
@@ -406,7 +416,7 @@ class GroundedAnswerer:
                 notes.append("（以上“如果”的情况只用于本次推算，未改动已记录的企业情况。）")
         return notes
 
-    def _composed(self, asked: _Asked, lead: list[str], notes: list[str], sources: list[Clause]) -> Composed:
+    def _composed(self, asked: Asked, lead: list[str], notes: list[str], sources: list[Clause]) -> Composed:
         """The answer: lead, notes, the quoted clauses and the documents' round; the verdict and
         the facts it still needs go with an eligibility question or stated facts."""
         rules_edition = self.rules.edition
@@ -421,6 +431,7 @@ class GroundedAnswerer:
             missing_facts=self.missing_facts(asked.report, asked.stated) if show_verdict else [],
             profile=asked.profile,
             lead=lead_text,
+            plan=asked.plan.as_dict(),
         )
 
     def _refuse_secrets(

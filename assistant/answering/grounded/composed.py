@@ -34,6 +34,8 @@ class Composed:
     profile: dict[str, Any] = field(default_factory=dict)
     #: The direct answer: the first paragraph of `text`, before the quoted sources.
     lead: str = ""
+    #: How the question was read and answered (grounded/plan.py), for tracing a wrong answer.
+    plan: dict[str, Any] | None = None
 
 
 def quote(clause: Clause, short_title: str) -> str:

@@ -236,6 +236,38 @@ def _load_profile(path: Path | None) -> dict[str, Any] | None:
     return data
 
 
+#: The answer's routes (answering/grounded/plan.py) as `--explain` names them.
+ROUTE_NAMES = {
+    "refuse_fabrication": "拒绝：编造或夸大",
+    "refuse_secrets": "拒绝：系统信息",
+    "refuse_personal": "拒绝：个人隐私或他人申报材料",
+    "refuse_vendor": "拒绝：推荐服务商",
+    "out_of_scope": "文件未覆盖",
+    "other_round_tier": "本轮不受理的层级",
+    "verdict": "规则核验（已知企业情况）",
+    "eligibility": "规则核验（申报资格）",
+    "documents": "依据文件条款",
+}
+
+
+def _plan_table(plan: dict[str, Any] | None) -> None:
+    """`ask --explain`: how the question was read and which route answered it."""
+    if not plan:
+        err.print("[dim]（大模型回答没有解析步骤）[/dim]")
+        return
+    table = Table(title="问题解析", show_header=False)
+    table.add_row("意图", plan["intent"])
+    table.add_row("回答路径", f"{ROUTE_NAMES.get(plan['route'], plan['route'])}（{plan['route']}）")
+    parts = "；".join(f"{p['kind']}：{p['text']}" for p in plan["parts"])
+    table.add_row("所问", parts or "—")
+    table.add_row("层级", plan["tier"] or "—")
+    table.add_row("是非问", "是" if plan["yes_no"] else "否")
+    table.add_row("企业事实", "；".join(plan["facts"]) or "—")
+    table.add_row("文件可能未规定的数值", plan["value_asked"] or "—")
+    table.add_row("步骤", " → ".join(plan["steps"]) or "—")
+    err.print(table)
+
+
 def _answer_table(answer: Any) -> None:
     if answer.mode == "llm":
         mode = "大模型"
@@ -258,6 +290,7 @@ def ask(
         Path | None, typer.Option("--batch", help="批量提问：每行一问的文本，或含“问题”列的 CSV/XLSX")
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="批量结果写入 answers.xlsx")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="同时显示问题解析与回答路径")] = False,
     json_output: JsonOpt = False,
 ) -> None:
     """回答申报问题，附条款出处；给出企业画像时附规则核验结论。"""
@@ -275,6 +308,8 @@ def ask(
             print_json(answer.model_dump(mode="json"))
         else:
             _answer_table(answer)
+            if explain:
+                _plan_table(answer.plan)
         return
     questions = batch_io.read_questions(batch)  # type: ignore[arg-type]
     answers = batch_io.answer_all(service, questions, given_profile, edition, err)

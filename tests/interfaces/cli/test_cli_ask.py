@@ -94,3 +94,15 @@ def test_bad_profile_json_names_the_field(tmp_path: Path) -> None:
     profile.write_text(json.dumps({"maturity": {"level": 7}}), "utf-8")
     result = runner.invoke(cli.app, ["ask", "能报吗", "--profile", str(profile)])
     assert result.exit_code == 2 and "maturity.level" in result.stderr and "7" in result.stderr
+
+
+def test_explain_shows_how_the_question_was_read_and_answered() -> None:
+    """A wrong answer is traced to its step: the plan names the route and what happened."""
+    result = runner.invoke(cli.app, ["ask", "领航级今年能报吗", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "回答路径" in result.output and "other_round_tier" in result.output
+    data = json.loads(runner.invoke(cli.app, ["ask", "申报需要附上专利证书吗", "--json"]).stdout)
+    assert data["plan"]["yes_no"] is True and data["lead"].startswith("现有文件未提及“附上专利证书”")
+    assert any(step.startswith("unset_requirement") for step in data["plan"]["steps"])
+    refused = json.loads(runner.invoke(cli.app, ["ask", "推荐几家做MES的供应商", "--json"]).stdout)
+    assert refused["plan"]["route"] == "refuse_vendor"
