@@ -71,6 +71,10 @@ class Synonyms:
             return cls({})
         return _synonyms_from(path, stat.st_mtime_ns, stat.st_size)
 
+    def __contains__(self, phrase: object) -> bool:
+        """Whether `phrase` is one of the users' phrases the table maps."""
+        return isinstance(phrase, str) and any(normalise(phrase) == key for key, _ in self._pairs)
+
     def vocabulary(self) -> list[str]:
         """Every document term the table can expand to, each once."""
         return list(dict.fromkeys(t for _, targets in self._pairs for t in targets))

@@ -34,6 +34,7 @@ from assistant.answering.grounded.evidence import (
     MAX_SOURCES,
     book_title,
     catalog_lead,
+    each_tier_lead,
     evidence_lead,
     kpi_overview,
     other_round_tier_lead,
@@ -262,6 +263,12 @@ class GroundedAnswerer:
         """The direct answer's lines and the clauses to quote: the checker's verdict when facts
         are stated and a verdict is asked for (not a date, a count or another typed value), else
         what the documents say."""
+        # Who runs each tier is asked of the programme, whatever the enterprise has said.
+        each_tier = each_tier_lead(self.retriever.lexical, asked.question, asked.scope.edition)
+        if each_tier is not None:
+            asked.plan.took("documents").note("each_tier")
+            lines, cited = each_tier
+            return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
         other_tier = other_round_tier_lead(
             self.retriever.lexical,
             asked.question,
@@ -358,10 +365,7 @@ class GroundedAnswerer:
         return [f"现有文件未提及“{thing}”，对此未作规定。最接近的规定如下：", *lines]
 
     def _unheard(self, question: str) -> str | None:
-        index = self.retriever.index
-        return unheard_requirement(
-            question, self.corpus_text, index.sparse.tokenizer.words, index.synonyms.expand
-        )
+        return unheard_requirement(question, self.corpus_text, self.retriever.index.synonyms)
 
     @staticmethod
     def _verdict_asked(asked: Asked) -> bool:

@@ -25,7 +25,7 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
         "count",
         re.compile(
             r"名额|几个项目|多少个|几个|上限|推荐数量|限额|最多推|推几个|报几个|几份|多少份|多少家|几家"
-            r"|分几级|分为几|几个等级|几个层级"
+            r"|分几级|分为几|几个等级|几个层级|多少项|几大类|几类|多少类|一共多少|总共多少|共有多少"
         ),
     ),
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|送哪")),
@@ -87,7 +87,7 @@ VALUE_ASKS: list[ValueAsk] = [
         "threshold",
         re.compile(
             r"(数控化率|投用率|不良率|能耗|交付率|利用率|周转率|生产率|增长率|排放|比例|指标|率)"
-            r"[^。？?！]{0,10}(多少|几成|百分之|门槛|标准值|数值|具体值|硬指标|达标线|及格线)"
+            r"[^。？?！]{0,10}(多少(?![项个类条种])|几成|百分之|门槛|标准值|数值|具体值|硬指标|达标线|及格线)"
             r"|(达到|要求|至少|不低于|起码)[^。？?]{0,4}(多少|百分之几|几成)"
         ),
         re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]"),
@@ -143,16 +143,19 @@ class Part:
 
 
 def asked_parts(question: str) -> list[Part]:
-    """The kinds of answer the question asks for, in the order it asks them (one per kind)."""
-    found: list[tuple[int, str, str]] = []
+    """The kinds of answer the question asks for, in the order it asks them: one part per
+    stretch of the question that asks it ("线上申报哪天截止，推荐单位审核哪天截止" is two dates)."""
+    found: list[tuple[int, int, str, str]] = []
     segments = clauses(question, words=ADDITIONS)
     for kind, pattern in ASKS:
         match = pattern.search(question)
-        if match:
-            segment = next((s for s in segments if pattern.search(s)), question)
-            found.append((match.start(), kind, segment))
+        if not match:
+            continue
+        asking = [s for s in segments if pattern.search(s)] or [question]
+        for order, segment in enumerate(asking):
+            found.append((question.find(segment) if order else match.start(), order, kind, segment))
     found.sort()
-    return [Part(kind, text) for _, kind, text in found]
+    return [Part(kind, text) for _, _, kind, text in found]
 
 
 def asked_subject(question: str, match: re.Match[str]) -> str:

@@ -36,6 +36,7 @@ from assistant.answering.grounded.values import (
     KIND_HINTS,
     Found,
     Similarity,
+    bigrams,
     closest,
     enumerations,
     find_values,
@@ -164,26 +165,32 @@ class _Composer:
     def answer_parts(self) -> None:
         """A line per part asked, in the question's order: the values that answer it, each once
         (a kind answered, or a sentence already said for another part, is not repeated)."""
-        answered: set[str] = set()
+        answered: set[tuple[str, str]] = set()
         said: set[str] = set()
-        for part in asked_parts(self.question):
-            if part.kind in answered:
+        parts = asked_parts(self.question)
+        kinds = [p.kind for p in parts]
+        for part in parts:
+            if (part.kind, part.text) in answered:
                 continue
-            found = self.found(part)
+            # Two parts of one kind ("线上申报哪天截止，推荐单位审核哪天截止"): each is scored on
+            # its own words, or the other part's words pull both to the same sentence.
+            found = self.found(part, part.text if kinds.count(part.kind) > 1 else self.wording)
             if not found:
                 continue
-            answered.add(part.kind)
-            chosen = [c for c in _chosen(found, part) if c.span not in said]  # another part's answer already
+            answered.add((part.kind, part.text))
+            chosen = [
+                c for c in _chosen(found, part, self.wording) if c.span not in said
+            ]  # another part's answer already
             if not chosen:
                 continue
             said.update(c.span for c in chosen)
             self.lead.lines.append(self.claims(chosen))
 
-    def found(self, part: Part) -> list[Found]:
+    def found(self, part: Part, wording: str) -> list[Found]:
         """The values of the part's kind, best first: in the retrieved clauses, in more clauses
         found with the kind's hint words, and whole numbered lists for a list."""
         found = find_values(
-            part.kind, part.text, self.wording, self.clauses, prefer=self.prefer, similarity=self.similarity
+            part.kind, part.text, wording, self.clauses, prefer=self.prefer, similarity=self.similarity
         )
         hint = KIND_HINTS.get(part.kind)
         if part.kind == "count" and re.search(r"几份|多少份", part.text):
@@ -196,7 +203,7 @@ class _Composer:
                     *find_values(
                         part.kind,
                         part.text,
-                        self.wording,
+                        wording,
                         extra,
                         offset=len(self.clauses),
                         prefer=self.prefer,
@@ -209,7 +216,7 @@ class _Composer:
             found = sorted(
                 [
                     *found,
-                    *enumerations(part.text, self.wording, self.clauses, self.siblings, self.similarity),
+                    *enumerations(part.text, wording, self.clauses, self.siblings, self.similarity),
                 ],
                 key=lambda f: -f.score,
             )
@@ -239,19 +246,43 @@ class _Composer:
             self.lead.lines.append(f"{near.span}{self.lead.cite(near.clause)}。")
 
 
-def _chosen(found: list[Found], part: Part) -> list[Found]:
+def _chosen(found: list[Found], part: Part, wording: str) -> list[Found]:
     """The values that answer one part, from those found (best first); for a date, each day the
     question names gets the sentence that sets it, in the order named."""
     chosen = _best(found, part.kind)
     if part.kind == "date":
         chosen = _in_asked_order(_with_named_days(chosen, found, part.text), part.text)
+    if part.kind == "phone" and chosen and not _names_whose(wording, chosen[0].span):
+        chosen = _whole_contact_list(chosen[0].clause, found)
     return chosen
+
+
+#: Words every request for a number shares with every contact line: they name no one.
+_CONTACT_WORDS = bigrams("联系电话方式号码咨询申报多少哪个打给找谁对接负责人联系人")
+
+
+def _names_whose(wording: str, span: str) -> bool:
+    """Whether the question (with the documents' words for its own) names whose number it
+    wants ("发改委那边的电话"), as the line's own words show; "咨询打哪个电话" names no one."""
+    return bool((bigrams(wording) & bigrams(span)) - _CONTACT_WORDS)
+
+
+def _whole_contact_list(clause: Clause, found: list[Found]) -> list[Found]:
+    """Every number of the contact clause, in the document's order: asked for "the" number
+    with no one named, the user gets the list, not the line that happened to score best."""
+    lines = sorted((f for f in found if f.clause is clause), key=lambda f: clause.text.find(f.span[:8]))
+    return [Found(clause, "；".join(f.span for f in lines), lines[0].score)] if lines else []
 
 
 def _best(found: list[Found], kind: str) -> list[Found]:
     """The top values, within 2 points of the best: a whole list alone, official documents
     before others, one sentence per document unless the kind asks for several values."""
     best = found[0].score
+    if kind == "list":
+        # A list asked for is answered by the list itself, not by a sentence that only names it
+        # ("按照《…申报材料清单》编制申报书" beside that 清单's four parts).
+        lists = [f for f in found if f.members and f.score >= best - 2 and _names_list(found[0].span, f)]
+        found = [*lists[:1], *[f for f in found if f is not (lists[0] if lists else None)]]
     chosen: list[Found] = []
     docs_seen: set[str] = set()
     limit = MAX_LIST if kind == "list" else MAX_PER_PART
@@ -272,6 +303,12 @@ def _best(found: list[Found], kind: str) -> list[Found]:
         docs_seen.add(item.clause.doc_id)
         chosen.append(item)
     return chosen
+
+
+def _names_list(span: str, listed: Found) -> bool:
+    """Whether a sentence names the list by its title ("《卓越级智能工厂项目申报材料清单》")."""
+    titles = [listed.clause.title, *listed.clause.heading_path[1:]]
+    return any(len(t) >= 4 and re.sub(r"^附件\d+\s*", "", t) in span for t in titles)
 
 
 def _with_named_days(chosen: list[Found], found: list[Found], part_text: str) -> list[Found]:

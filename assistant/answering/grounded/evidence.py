@@ -116,6 +116,7 @@ def evidence_lead(
 
 
 _WHO_RUNS_IT = re.compile(r"认定|自建自评|推荐|组织开展")
+_WHO_RUNS_BY_PREFERENCE = (re.compile(r"认定|自建自评|组织开展"), re.compile(r"推荐"))
 
 
 def other_tier_note(
@@ -163,13 +164,47 @@ def who_runs(
 ) -> tuple[str, Clause] | None:
     """The documents' sentence on who runs a tier (基础级: 自建自评; 先进级: the province's
     评审认定; 领航级: 推荐 by region or 中央企业), from an official document."""
-    for hit in lexical.search(f"{tier}智能工厂 认定 推荐 自建自评", k=12, edition=edition):
-        if hit.clause.status != "official":
-            continue
-        for sentence in sentences(hit.clause):
-            if tier in sentence and (wording or _WHO_RUNS_IT).search(sentence):
-                return sentence.rstrip("。；;"), hit.clause
+    candidates = [
+        (sentence.rstrip("。；;"), hit.clause)
+        for hit in lexical.search(f"{tier}智能工厂 认定 推荐 自建自评", k=12, edition=edition)
+        if hit.clause.status == "official"
+        for sentence in sentences(hit.clause)
+        if tier in sentence
+    ]
+    # Who recognises or organises it first; who merely recommends it only when nothing says more.
+    for pattern in (wording,) if wording else _WHO_RUNS_BY_PREFERENCE:
+        for sentence, clause in candidates:
+            if pattern.search(sentence):
+                return sentence, clause
     return None
+
+
+#: Asking who recognises, assesses or organises a tier.
+ASKS_WHO = re.compile(r"谁|哪个部门|哪级|哪一级|哪些部门|什么部门|认定主体|负责认定")
+
+
+def each_tier_lead(
+    lexical: Retriever, question: str, edition: str | None
+) -> tuple[list[str], list[Clause]] | None:
+    """ "基础级、先进级、卓越级分别由谁认定": each tier named (or all four, "各层级"), with the
+    documents' sentence on who runs it, in the tiers' order; None unless several tiers are
+    asked about and who runs them is asked."""
+    named = [t for t in TIERS if t[:2] in question]
+    if re.search(r"各层级|各个层级|四个层级|各级|每一级|每个层级", question):
+        named = list(TIERS)
+    if len(named) < 2 or not ASKS_WHO.search(question) or REQUIREMENT_WORDS.search(question):
+        return None
+    lines: list[str] = []
+    cited: list[Clause] = []
+    for tier in named:
+        runs = who_runs(lexical, tier, edition)
+        if runs is None:
+            lines.append(f"- {tier}：现有文件未写明由谁认定。")
+            continue
+        sentence, clause = runs
+        lines.append(f"- {tier}：{sentence}【{clause.clause_id}】。")
+        cited.append(clause)
+    return (lines, list(dict.fromkeys(cited))) if cited else None
 
 
 def other_round_tier_lead(
@@ -180,7 +215,8 @@ def other_round_tier_lead(
     names no other tier, asks what a tier requires, or asks nothing about applying."""
     # The tier asked for, not one said of the enterprise ("没拿过先进级，能直接报卓越吗").
     tier = asked_tier(question)
-    if tier == application_tier or tier[:2] not in question:
+    # A question that names the round's own tier is about the round ("卓越级是不是必须先拿到先进级").
+    if tier == application_tier or tier[:2] not in question or application_tier[:2] in question:
         return None
     if REQUIREMENT_WORDS.search(question) or not APPLYING.search(question):
         return None

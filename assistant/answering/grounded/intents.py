@@ -124,11 +124,10 @@ def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
             for s in said
         ):
             continue
-        target = bool(
-            re.search(
-                r"(报|申报|冲|够|到|评|上|那|申请)$", question[max(0, match.start() - 2) : match.start()]
-            )
-        )
+        before = question[max(0, match.start() - 3) : match.start()]
+        # "拿到先进级" / "评上了先进级" states a title held; "够到/冲/报卓越级" names a target.
+        held = re.search(r"(拿到|得到|获得|获评|评上|评为|已是|已经是)了?$", before)
+        target = not held and bool(re.search(r"(报|申报|冲|够|到|评|上|那|申请)$", before))
         found.append((match.start(), _TIER_SHORT[match.group(1)], target))
     if not found:
         return DEFAULT_TIER

@@ -127,6 +127,8 @@ def eligibility_lead(
     # settle (and the region's priority note), or the rule the question asks about.
     said = {f.field for f in facts}
     decided = [i for i in items if i.status == "met" and said & set(i.fields or [i.field or ""]) and i.reason]
+    # The asked tier's item for a fact, not the same fact again at every tier below it.
+    decided = list({tuple(i.fields or [i.field or ""]): i for i in reversed(decided)}.values())[::-1]
     notes = [
         n
         for n in report.application.notes
@@ -144,6 +146,10 @@ def eligibility_lead(
         lines.append(RULE_FIRST + deciding.pop(0).removeprefix("- "))
     if status == "met":
         lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")
+    elif status == "not_met" and len({i.reason for i in not_met}) == 1:
+        # One reason is said in the verdict's own sentence: "——不满足：成熟度为二级，…要求三级".
+        reason = _bullet(not_met[0]).removeprefix("- ").removeprefix("不满足")
+        lines.append(f"{prefix}{scope}——不满足：{reason}")
     elif status == "not_met":
         lines.append(f"{prefix}{scope}——不满足。原因：")
         lines += [_bullet(i) for i in not_met]
@@ -168,7 +174,8 @@ def eligibility_lead(
     if judged_unknown:
         lines.append("以下情况需推荐单位确认：")
         lines += [_bullet(i) for i in judged_unknown]
-    questions = _questions(unknown, stated)
+    # Once a requirement is not met, more facts cannot change the verdict: ask nothing.
+    questions = [] if status == "not_met" else _questions(unknown, stated)
     if questions:
         lead_in = (
             "要给出确定结论，请告诉我：" if status == "unknown" else f"{tier}还有待确认的情况，请告诉我："

@@ -34,6 +34,12 @@ def read_region(reading: Reading) -> None:
             order += 1
             text = clause.text
             before, after = text[max(0, pos - 4) : pos], text[pos + len(token) : pos + len(token) + 6]
+            # "新疆兵团": the word after names another region, which this one only qualifies.
+            if any(
+                _lookup(reading.gazetteer.regions, after[:k], _REGION_SUFFIX) not in (None, province)
+                for k in (2, 3, 4)
+            ):
+                continue
             if re.search(r"(像|不像|比如|例如|参照|参考|听说|比|对比|学|同)$", before):
                 continue
             compared = re.search(r"(跟|和|与|同)$", before) and re.search(
