@@ -307,7 +307,7 @@ class GroundedAnswerer:
         verdict either."""
         question = asked.question
         return (
-            bool(asked.kinds & {"list", "standard", "definition"})
+            bool(asked.kinds & {"list", "standard", "definition", *_TYPED_KINDS})
             or self.intents.eligibility_words(question) <= CONDITION_WORDS
         ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
 

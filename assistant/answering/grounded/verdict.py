@@ -143,6 +143,7 @@ def eligibility_lead(
     if status == "unknown" and deciding and not decided:
         # The rule the question is about answers it before the verdict that cannot be given yet
         # ("分公司能报吗" → the 独立法人 rule and its exception, then 暂不能判断 and the questions).
+        # When the user's own facts settle something, the verdict on them leads, as asked.
         lines.append(RULE_FIRST + deciding.pop(0).removeprefix("- "))
     if status == "met":
         lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")
