@@ -195,7 +195,7 @@ class GroundedAnswerer:
         if intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE:
             unheard = self._unheard(question) or ""
             plan.took("out_of_scope").note(f"unset_requirement: {unheard}" if unheard else "little_evidence")
-            return refuse_out_of_scope(self.corpus, rules_edition, profile, unheard)
+            return refuse_out_of_scope(self.corpus, rules_edition, profile, unheard, question)
         return None
 
     def _routed_intent(

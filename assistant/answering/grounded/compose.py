@@ -76,7 +76,20 @@ def _in_asked_order(chosen: list[Found], part_text: str) -> list[Found]:
         set_days = [int(d) for d in re.findall(r"月\s*(\d{1,2})\s*日", item.span)]
         return min((days.index(d) for d in set_days if d in days), default=len(days))
 
-    return sorted(chosen, key=position)
+    return sorted(chosen, key=lambda item: (position(item), _other_actor(item.span, part_text)))
+
+
+#: Who a deadline binds: the applicant (the enterprise) or the recommender (the province's
+#: department). A question that names neither is the applicant's: most who ask are one.
+_RECOMMENDER = re.compile(r"推荐单位|推荐部门|主管部门|工信厅|工信局|省里|厅里|审核")
+_APPLICANT = re.compile(r"申报主体|申报单位|企业|我们")
+
+
+def _other_actor(span: str, part_text: str) -> bool:
+    """Whether a dated sentence binds the other side than the one the question asks about."""
+    asks_recommender = bool(_RECOMMENDER.search(part_text)) and not _APPLICANT.search(part_text)
+    binds_recommender = bool(_RECOMMENDER.search(span)) and not _APPLICANT.search(span)
+    return asks_recommender != binds_recommender
 
 
 def _claim(lead: Lead, found: Found, label: Callable[[Clause], str]) -> str:
@@ -184,6 +197,12 @@ class _Composer:
             if not chosen:
                 continue
             said.update(c.span for c in chosen)
+            if part.kind == "date" and not _sets_the_event(part.text, chosen):
+                # "评审结果什么时候公布": the documents date only other events.
+                self.lead.silent = True
+                self.lead.lines.append(
+                    f"现有文件未规定“{part.text.rstrip('？?。')}”的时间。文件规定的时间节点是："
+                )
             self.lead.lines.append(self.claims(chosen))
 
     def found(self, part: Part, wording: str) -> list[Found]:
@@ -303,6 +322,34 @@ def _best(found: list[Found], kind: str) -> list[Found]:
         docs_seen.add(item.clause.doc_id)
         chosen.append(item)
     return chosen
+
+
+#: Words of a date question that name no particular event: the asking itself, the tiers and
+#: what every deadline is about (申报, 材料, 提交, 线上/网上).
+_NO_EVENT = re.compile(
+    r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|时间|几月|来得及|来不及|多久|之前|以前|前要|"
+    r"(基础|先进|卓越|领航)级?|智能工厂|申报|报名|提交|交|材料|申报书|线上|网上|网报|报|是|要|的|了|吗|呢|啊|我们|企业|今年|这次|本次|一般"
+)
+
+
+#: Chat words a question wraps its event in ("搞不清", "还算数吗").
+_CHATTER = {"搞不清", "弄完", "算数", "还算数", "知道", "清楚", "确定", "请问", "想问", "咨询", "一下"}
+
+
+def _sets_the_event(part_text: str, chosen: list[Found]) -> bool:
+    """Whether the dates chosen are of the event the question asks about: some noun or verb of
+    the event ("评审结果…公布", "奖补资金…发放") is in a chosen clause, or the question names no
+    event beyond applying ("卓越级什么时候截止"), or names the days it wants confirmed."""
+    if named_days(part_text):
+        return True
+    import jieba.posseg
+
+    event = [
+        pair.word
+        for pair in jieba.posseg.cut(_NO_EVENT.sub(" ", part_text))
+        if len(pair.word) >= 2 and pair.flag.startswith(("n", "v")) and pair.word not in _CHATTER
+    ]
+    return not event or any(word in c.clause.text for word in event for c in chosen)
 
 
 def _names_list(span: str, listed: Found) -> bool:

@@ -17,6 +17,8 @@ from assistant.answering.understanding import Fact
 from assistant.knowledge.corpus import Clause, Corpus
 from assistant.rules import CheckReport
 
+#: The longest question echoed back in a refusal (a longer one is not repeated).
+MAX_ECHO = 40
 IGNORED_INSTRUCTIONS = "消息中要求改变规则或索取系统信息的部分不予执行；以下只回答申报相关的问题。"
 
 
@@ -137,15 +139,20 @@ def refuse_fabrication(corpus: Corpus, edition: str, profile: dict[str, Any]) ->
     )
 
 
-def refuse_out_of_scope(corpus: Corpus, edition: str, profile: dict[str, Any], unheard: str = "") -> Composed:
-    """Nothing in the documents answers: say so (naming what was asked about when it is a
-    requirement they never mention), what the assistant holds and what it can answer."""
+def refuse_out_of_scope(
+    corpus: Corpus, edition: str, profile: dict[str, Any], unheard: str = "", question: str = ""
+) -> Composed:
+    """Nothing in the documents answers: say so, naming what was asked (the requirement they
+    never mention, or the question in the user's words), what the assistant holds and what it
+    can answer."""
     titles = "、".join(book_title(d.title) for d in corpus.documents if d.status == "official")
-    said = (
-        f"现有文件未提及“{unheard}”，对此未作规定。"
-        if unheard
-        else "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
-    )
+    asked = re.sub(r"[？?。！!～~\s]+$", "", question.strip())
+    if unheard:
+        said = f"现有文件未提及“{unheard}”，对此未作规定。"
+    elif asked and len(asked) <= MAX_ECHO:
+        said = f"现有文件中没有关于“{asked}”的规定，无法给出有依据的回答。"
+    else:
+        said = "现有文件中没有找到与这个问题相关的规定，无法给出有依据的回答。"
     text = (
         said
         + f"本助手收录的是{edition}年度智能工厂梯度培育行动的文件：{titles}，以及智能制造典型场景参考指引的环节与场景信息。"

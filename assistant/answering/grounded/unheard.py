@@ -18,7 +18,7 @@ from assistant.language import segments
 
 #: "需要/要不要/是否要/必须 <thing> 吗？": whether something is required.
 REQUIRED = re.compile(
-    r"(?:需不需要|要不要|用不用|是否需要|是否要|必须|需要|得|要)(?P<thing>[^，。；？?!！]{2,24}?)"
+    r"(?:需不需要|要不要|用不用|是否需要|是否要|必须|需要|得|要(?!是))(?P<thing>[^，。；？?!！]{2,24}?)"
     r"(?:吗|么|嘛)?[？?。]*$"
 )
 #: A yes/no question: asked by 吗/么/嘛 or by an A-not-A form, and not for a number or a choice.
