@@ -216,3 +216,31 @@ def test_a_requirement_no_document_mentions_is_said_to_be_unset_first(service: A
 def test_a_place_gone_to_is_not_where_the_enterprise_is(service: AssistantService) -> None:
     answer = service.ask("评审时要派人去上海汇报吗", as_of=AS_OF)
     assert not (answer.profile.get("enterprise") or {}).get("province")
+
+
+def test_two_dates_asked_are_two_answers_applicant_first(service: AssistantService) -> None:
+    lead = service.ask("企业网上申报截止是哪天，推荐单位审核截止又是哪天", as_of=AS_OF).lead
+    assert lead.index("11月22日") < lead.index("11月29日")
+    # Asked with no side named, the applicant's deadline comes first.
+    lead = service.ask("企业线上申报截止时间？", as_of=AS_OF).lead
+    assert lead.index("11月22日") < lead.index("11月29日")
+
+
+def test_a_date_of_an_event_the_documents_do_not_date_is_said_unset(service: AssistantService) -> None:
+    lead = service.ask("认定结果大概什么时候公布", as_of=AS_OF).lead
+    assert lead.startswith("现有文件未规定") and "11月22日" in lead  # then the dates they do set
+    for question in ("卓越级什么时候截止", "网上填报截至22号还是29号"):
+        assert "未规定" not in service.ask(question, as_of=AS_OF).lead, question
+
+
+def test_who_runs_each_tier_named(service: AssistantService) -> None:
+    lines = service.ask("基础级、先进级和领航级分别由谁来认定", as_of=AS_OF).lead.splitlines()
+    assert [line[2:5] for line in lines[:3]] == ["基础级", "先进级", "领航级"]
+    assert "自建自评" in lines[0] and "省级工业和信息化主管部门" in lines[1] and "推荐" in lines[2]
+
+
+def test_numbers_asked_with_no_one_named_come_as_the_whole_list(service: AssistantService) -> None:
+    lead = service.ask("有问题打哪个电话咨询", as_of=AS_OF).lead
+    assert lead.index("装备工业一司") < lead.index("国家发展改革委") < lead.index("技术支持")
+    lead = service.ask("装备一司和国资委科创局的电话各是多少", as_of=AS_OF).lead
+    assert "010-68205630" in lead and "010-63192535" in lead and "010-68501694" not in lead

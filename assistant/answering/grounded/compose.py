@@ -120,7 +120,9 @@ def compose(
     """
     # The documents' words for the user's ("发改委" → 发展改革委) count as words of the question.
     wording = f"{question} {expand(question)}" if expand else question
-    composer = _Composer(question, list(clauses), wording, label, search, prefer, similarity, siblings)
+    composer = _Composer(
+        question, list(clauses), wording, label, search, prefer, similarity, siblings, expand
+    )
     lead = composer.lead
     if silence:
         lead.silent = True
@@ -151,6 +153,7 @@ class _Composer:
     prefer: Sequence[str]
     similarity: Similarity | None
     siblings: Callable[[Clause], Sequence[Clause]] | None
+    expand: Callable[[str], str] | None = None
     lead: Lead = field(default_factory=Lead)
 
     def more(self, query: str) -> list[Clause]:
@@ -187,7 +190,8 @@ class _Composer:
                 continue
             # Two parts of one kind ("线上申报哪天截止，推荐单位审核哪天截止"): each is scored on
             # its own words, or the other part's words pull both to the same sentence.
-            found = self.found(part, part.text if kinds.count(part.kind) > 1 else self.wording)
+            own = f"{part.text} {self.expand(part.text)}" if self.expand else part.text
+            found = self.found(part, own if kinds.count(part.kind) > 1 else self.wording)
             if not found:
                 continue
             answered.add((part.kind, part.text))
@@ -270,9 +274,18 @@ def _chosen(found: list[Found], part: Part, wording: str) -> list[Found]:
     question names gets the sentence that sets it, in the order named."""
     chosen = _best(found, part.kind)
     if part.kind == "date":
+        # The side the question asks about (the applicant unless the recommender is named) has
+        # its own deadline in the answer, even when the other side's sentence scored higher.
+        own_side = [f for f in found if not _other_actor(f.span, part.text)]
+        if own_side and all(_other_actor(c.span, part.text) for c in chosen):
+            chosen = [own_side[0], *chosen]
         chosen = _in_asked_order(_with_named_days(chosen, found, part.text), part.text)
     if part.kind == "phone" and chosen and not _names_whose(wording, chosen[0].span):
         chosen = _whole_contact_list(chosen[0].clause, found)
+    elif part.kind == "phone":
+        # "装备一司和国资委科创局的电话": every line whose owner the question names.
+        named = [f for f in found if _names_whose(wording, f.span) and f not in chosen]
+        chosen = [*chosen, *named][:MAX_PER_PART]
     return chosen
 
 
@@ -347,9 +360,12 @@ def _sets_the_event(part_text: str, chosen: list[Found]) -> bool:
     event = [
         pair.word
         for pair in jieba.posseg.cut(_NO_EVENT.sub(" ", part_text))
-        if len(pair.word) >= 2 and pair.flag.startswith(("n", "v")) and pair.word not in _CHATTER
+        if len(pair.word) >= 2
+        and pair.flag.startswith(("n", "v"))
+        and pair.flag not in ("ns", "nr", "nt")  # a place, person or body names no event
+        and pair.word not in _CHATTER
     ]
-    return not event or any(word in c.clause.text for word in event for c in chosen)
+    return not event or any(word in c.clause.text + c.clause.heading for word in event for c in chosen)
 
 
 def _names_list(span: str, listed: Found) -> bool:
