@@ -23,11 +23,9 @@ from assistant.answering.grounded.composed import (
     Composed,
     answer_text,
     instructions_ignored,
+    refuse,
     refuse_fabrication,
     refuse_out_of_scope,
-    refuse_personal,
-    refuse_secrets,
-    refuse_vendor,
     understood_line,
 )
 from assistant.answering.grounded.evidence import (
@@ -183,12 +181,9 @@ class GroundedAnswerer:
         if intent.name == "secrets":
             plan.took("refuse_secrets")
             return self._refuse_secrets(question, profile, as_of, edition)
-        if intent.name == "personal":
-            plan.took("refuse_personal")
-            return refuse_personal(rules_edition, profile)
-        if intent.name == "vendor":
-            plan.took("refuse_vendor")
-            return refuse_vendor(rules_edition, profile)
+        if intent.name in ("personal", "vendor"):
+            plan.took(f"refuse_{intent.name}")
+            return refuse(intent.name, rules_edition, profile)
         if self.intents.is_out_of_scope(question):
             plan.took("out_of_scope").note("other_topic")
             return refuse_out_of_scope(self.corpus, rules_edition, profile)
@@ -446,4 +441,4 @@ class GroundedAnswerer:
         legitimate = self.intents.without_intent(question, "secrets")
         if legitimate and self.intents.classify(legitimate).name != "general":
             return instructions_ignored(self.answer(legitimate, profile, as_of, edition))
-        return refuse_secrets(self.rules.edition, profile or {})
+        return refuse("secrets", self.rules.edition, profile or {})

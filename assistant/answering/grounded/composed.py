@@ -80,42 +80,20 @@ def instructions_ignored(composed: Composed) -> Composed:
     return composed
 
 
-def refuse_secrets(edition: str, profile: dict[str, Any]) -> Composed:
-    """The system's configuration, prompts and keys are not given out."""
-    return Composed(
-        "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",
-        [],
-        "secrets",
-        edition,
-        flags=["refused"],
-        profile=profile,
-    )
+#: Requests refused with a fixed sentence, by intent: nothing is looked up and nothing cited.
+REFUSALS = {
+    "secrets": "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",
+    "personal": "抱歉，不提供个人的私人联系方式、住址、证件号等隐私信息，也不提供其他企业的申报材料。"
+    "文件公布的是申报咨询和材料邮寄的工作联系方式，可以问我“申报咨询电话是多少”。",
+    "vendor": "抱歉，本助手不推荐具体的供应商、集成商或咨询机构；现有文件也没有指定或推荐任何服务商名单。"
+    "可以问我申报条件、要素条件、场景写法和关键绩效指标，用来对照评估服务商的方案。",
+}
 
 
-def refuse_personal(edition: str, profile: dict[str, Any]) -> Composed:
-    """A person's private contact data, or another enterprise's application, is not given out."""
-    return Composed(
-        "抱歉，不提供个人的私人联系方式、住址、证件号等隐私信息，也不提供其他企业的申报材料。"
-        "文件公布的是申报咨询和材料邮寄的工作联系方式，可以问我“申报咨询电话是多少”。",
-        [],
-        "personal",
-        edition,
-        flags=["refused"],
-        profile=profile,
-    )
-
-
-def refuse_vendor(edition: str, profile: dict[str, Any]) -> Composed:
-    """The documents name no supplier, integrator or consultancy, and neither does the assistant."""
-    return Composed(
-        "抱歉，本助手不推荐具体的供应商、集成商或咨询机构；现有文件也没有指定或推荐任何服务商名单。"
-        "可以问我申报条件、要素条件、场景写法和关键绩效指标，用来对照评估服务商的方案。",
-        [],
-        "vendor",
-        edition,
-        flags=["refused"],
-        profile=profile,
-    )
+def refuse(intent: str, edition: str, profile: dict[str, Any]) -> Composed:
+    """The fixed refusal of an intent in REFUSALS: the system's configuration (secrets), a
+    person's private data or another enterprise's application (personal), a vendor to hire."""
+    return Composed(REFUSALS[intent], [], intent, edition, flags=["refused"], profile=profile)
 
 
 def refuse_fabrication(corpus: Corpus, edition: str, profile: dict[str, Any]) -> Composed:
