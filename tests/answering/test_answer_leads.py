@@ -244,3 +244,43 @@ def test_numbers_asked_with_no_one_named_come_as_the_whole_list(service: Assista
     assert lead.index("装备工业一司") < lead.index("国家发展改革委") < lead.index("技术支持")
     lead = service.ask("装备一司和国资委科创局的电话各是多少", as_of=AS_OF).lead
     assert "010-68205630" in lead and "010-63192535" in lead and "010-68501694" not in lead
+
+
+@pytest.mark.parametrize(
+    ("question", "first_words"),
+    [
+        ("先进级是不是由工信部来认定", "不是。"),  # the province recognises 先进级
+        ("先进级是省里认定的吗", "是。"),
+        ("基础级也需要省里认定吗", "不是。"),  # 自建自评
+        ("卓越级是国家认定的吧", "是。"),
+        ("卓越级由哪个部门评审", "按文件规定，卓越级："),  # who, not yes/no
+    ],
+)
+def test_who_recognises_one_tier_is_answered_and_a_wrong_body_corrected(
+    service: AssistantService, question: str, first_words: str
+) -> None:
+    lead = service.ask(question, as_of=AS_OF).lead
+    assert lead.startswith(first_words), lead
+
+
+@pytest.mark.parametrize(
+    ("question", "first_words"),
+    [
+        ("计划单列市的名额也是20个吧", "不是。"),
+        ("每个省最多推荐20个，对吗", "是。"),
+        ("一个省能推荐25个吗", "不能。"),
+        ("先进级成熟度三级可以吗", "可以。"),  # 二级及以上
+    ],
+)
+def test_a_figure_in_a_yes_no_question_is_checked_against_the_rule(
+    service: AssistantService, question: str, first_words: str
+) -> None:
+    assert service.ask(question, as_of=AS_OF).lead.startswith(first_words)
+
+
+def test_recognition_asked_about_is_not_a_title_held(service: AssistantService) -> None:
+    for question in ("卓越级认定需要什么条件", "先进级认定后多久复查"):
+        answer = service.ask(question, as_of=AS_OF)
+        assert not (answer.profile.get("status") or {}).get("recognised_tier"), question
+    held = service.ask("我们去年先进级认定了，能报卓越吗", as_of=AS_OF)
+    assert held.profile["status"]["recognised_tier"] == "先进级"

@@ -64,6 +64,7 @@ from assistant.answering.grounded.verdict import (
     missing_facts,
     quota_lead,
 )
+from assistant.answering.grounded.yesno import yes_no_first
 from assistant.answering.understanding import EnterpriseReader, Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
@@ -343,7 +344,7 @@ class GroundedAnswerer:
         if evidence is not None:
             asked.plan.note("evidence_lead")
             lines, sources = evidence
-            return lead + self._unheard_first(asked, lines), sources
+            return lead + self._yes_no_first(asked, self._unheard_first(asked, lines)), sources
         if not ruled:
             asked.plan.note(f"data_lead: {asked.intent.name}")
         return lead + self._data_lead(asked, edition_note), asked.scope.sources
@@ -358,6 +359,14 @@ class GroundedAnswerer:
             return lines
         asked.plan.note(f"unset_requirement: {thing}")
         return [f"现有文件未提及“{thing}”，对此未作规定。最接近的规定如下：", *lines]
+
+    @staticmethod
+    def _yes_no_first(asked: Asked, lines: list[str]) -> list[str]:
+        """是/不是 first when the question's figure settles it (grounded/yesno.py)."""
+        answered, answer = yes_no_first(asked.question, lines) if asked.plan.yes_no else (lines, None)
+        if answer:
+            asked.plan.note(f"yes_no: {answer}")
+        return answered
 
     def _unheard(self, question: str) -> str | None:
         return unheard_requirement(question, self.corpus_text, self.retriever.index.synonyms)

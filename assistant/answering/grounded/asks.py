@@ -82,6 +82,7 @@ class ValueAsk:
         return self.named_missing.format(thing) if len(thing) >= 2 else self.missing
 
 
+#: In order: the first that matches is the one asked ("评审费要多少钱" asks for a fee, not an amount of aid).
 VALUE_ASKS: list[ValueAsk] = [
     ValueAsk(
         "threshold",
@@ -93,6 +94,13 @@ VALUE_ASKS: list[ValueAsk] = [
         re.compile(r"\d+(?:\.\d+)?\s*%|百分之[一二三四五六七八九十\d]"),
         "具体数值门槛",
         "建设成效 主要技术经济指标 同行业领先水平",
+    ),
+    ValueAsk(
+        "fee",
+        re.compile(r"收费|费用|要钱|交钱|花钱|收钱|免费|评审费|申报费"),
+        re.compile(r"\d+(?:\.\d+)?\s*元|收费|免费|费用"),
+        "申报或评审的收费标准",
+        "评审认定 公益性服务",
     ),
     ValueAsk(
         "amount",
@@ -126,13 +134,6 @@ VALUE_ASKS: list[ValueAsk] = [
         re.compile(r"每年|年度|一年一次|每\s*\d+\s*年|周期"),
         "开展评选或申报的频次",
         "年度 组织开展 持续培育",
-    ),
-    ValueAsk(
-        "fee",
-        re.compile(r"收费|费用|要钱|交钱|花钱|收钱|免费|评审费|申报费"),
-        re.compile(r"\d+(?:\.\d+)?\s*元|收费|免费|费用"),
-        "申报或评审的收费标准",
-        "评审认定 公益性服务",
     ),
     ValueAsk(
         "length",

@@ -342,6 +342,8 @@ def _best(found: list[Found], kind: str) -> list[Found]:
 _NO_EVENT = re.compile(
     r"截止|截至|最晚|什么时候|啥时候|哪天|几号|期限|日期|时间节点|时间|几月|来得及|来不及|多久|之前|以前|前要|"
     r"(基础|先进|卓越|领航)级?|智能工厂|申报|报名|提交|交|材料|申报书|线上|网上|网报|报|是|要|的|了|吗|呢|啊|我们|企业|今年|这次|本次|一般"
+    # Whose round it is names no event either: the national one, a province's.
+    r"|国家级|国家|全国|部里|中央|省级|省里|本省|我省|自治区|区里"
 )
 
 

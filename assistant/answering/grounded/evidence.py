@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.answering.grounded.asks import value_ask
 from assistant.answering.grounded.compose import asked_parts, compose
 from assistant.answering.grounded.intents import Intent, asked_tier
 from assistant.answering.grounded.scope import named_edition_docs, silence_note
@@ -183,15 +184,58 @@ def who_runs(
 ASKS_WHO = re.compile(r"谁|哪个部门|哪级|哪一级|哪些部门|什么部门|认定主体|负责认定")
 
 
+#: Who recognises a tier, by level: the enterprise itself, the province, the ministries. A text
+#: is of a level when it names that one only ("省级工业和信息化主管部门" is the province's).
+LEVELS = (
+    ("enterprise", re.compile(r"自建自评|企业自己|自己评|自评")),
+    ("province", re.compile(r"省|自治区|厅|盟市|地方|市里|市工信局")),
+    ("nation", re.compile(r"工业和信息化部|工信部|部里|国家|国务院|中央|部委")),
+)
+#: Asking whether, or by whom, a tier is recognised ("卓越级是自治区工信厅认定的吧？").
+RECOGNISED_BY = re.compile(r"认定|评定|评审|批准|审批")
+YES_NO_END = re.compile(r"[吗么吧嘛][？?。！!]*$|是不是|是否|对吗|对吧")
+
+
+def _level(text: str) -> str | None:
+    """The level a text names first ("省级工业和信息化主管部门…有关中央企业…" is the province's)."""
+    found = [(match.start(), name) for name, pattern in LEVELS if (match := pattern.search(text))]
+    return min(found)[1] if found else None
+
+
+def one_tier_who_lead(
+    lexical: Retriever, question: str, edition: str | None
+) -> tuple[list[str], list[Clause]] | None:
+    """ "先进级是不是由工信部认定" / "卓越级是谁认定的": who recognises the one tier named, from
+    the documents; a yes/no question about one body is answered 是/不是 first when the body's
+    level (the enterprise, the province, the ministries) and the documents' are each clear."""
+    named = [t for t in TIERS if t[:2] in question]
+    if len(named) != 1 or not RECOGNISED_BY.search(question) or REQUIREMENT_WORDS.search(question):
+        return None
+    if value_ask(question) is not None or not (ASKS_WHO.search(question) or YES_NO_END.search(question)):
+        return None
+    tier = named[0]
+    runs = who_runs(lexical, tier, edition)
+    if runs is None:
+        return None
+    sentence, clause = runs
+    asked, said = _level(question.replace(tier, "").replace(tier[:2], "")), _level(sentence)
+    answer = ""
+    # Only a sentence on who recognises it settles a yes/no (领航级's says who recommends it).
+    if YES_NO_END.search(question) and asked and said and re.search(r"认定|自建自评", sentence):
+        answer = "是。" if asked == said else "不是。"
+    return [f"{answer}按文件规定，{tier}：{sentence}【{clause.clause_id}】。"], [clause]
+
+
 def each_tier_lead(
     lexical: Retriever, question: str, edition: str | None
 ) -> tuple[list[str], list[Clause]] | None:
     """ "基础级、先进级、卓越级分别由谁认定": each tier named (or all four, "各层级"), with the
-    documents' sentence on who runs it, in the tiers' order; None unless several tiers are
-    asked about and who runs them is asked."""
+    documents' sentence on who runs it, in the tiers' order; one tier is one_tier_who_lead's."""
     named = [t for t in TIERS if t[:2] in question]
     if re.search(r"各层级|各个层级|四个层级|各级|每一级|每个层级", question):
         named = list(TIERS)
+    if len(named) == 1:
+        return one_tier_who_lead(lexical, question, edition)
     if len(named) < 2 or not ASKS_WHO.search(question) or REQUIREMENT_WORDS.search(question):
         return None
     lines: list[str] = []

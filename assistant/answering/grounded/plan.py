@@ -32,7 +32,8 @@ ROUTES = (
 )
 #: Asked by 吗/么 or an A-not-A form: answered yes, no, in principle, or "not set".
 YES_NO = re.compile(
-    r"[吗么嘛][？?。！!]*$|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|会不会|算不算|是否|可否|能否"
+    r"[吗么嘛吧][？?。！!]*$|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|会不会|算不算|够不够|行不行"
+    r"|是否|可否|能否|对吗|对吧"
 )
 #: A question about the asker's own enterprise.
 ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们")

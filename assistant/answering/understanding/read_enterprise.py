@@ -50,7 +50,7 @@ def read_region(reading: Reading) -> None:
             if negated(text, pos) or re.search(r"(不在|离开|搬出)$", before):
                 continue
             # A place gone to ("要去北京答辩", "寄到北京") is not where the enterprise is.
-            if re.search(r"(?<![搬迁])(去|到|赴|前往|寄往|进)$", before):
+            if re.search(r"(?<![搬迁])(去|到|赴|前往|进|寄往|寄|寄给|送|送往|交)$", before):
                 continue
             if re.search(r"(母公司|总部|总公司|集团|集团总部|上级)(在|位于|设在)?$", before):
                 priority = 0

@@ -103,6 +103,12 @@ def read_recognised(reading: Reading) -> None:
             continue
         tier = next(t for t in TIERS if t in match.group(0))
         before = text[max(0, match.start() - 6) : match.start()]
+        # "卓越级认定需要什么条件" / "先进级认定后有效期多久": the recognition as a topic, not a title held.
+        if re.match(
+            r"(需要|需|要|的?条件|的?标准|的?要求|的?流程|的?程序|办法|后|以后|之后|由|是|工作|有效|周期)",
+            text[match.end() :],
+        ):
+            continue
         if match.group(0).startswith("是") and not re.search(
             r"(已经|已)$|智能工厂", before + text[match.end() : match.end() + 4]
         ):

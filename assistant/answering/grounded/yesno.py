@@ -1,0 +1,84 @@
+"""是 / 不是 first, for a yes/no question whose premise is a figure the documents set.
+
+"计划单列市也是20个名额吧？" and "二级就够报卓越了吧？" carry a figure; the lead's sentence sets
+the figure for the same subject ("计划单列市…不超过5个", "卓越级…三级及以上"). Comparing the two,
+with the rule's direction (及以上 / 不超过 / 前), answers the question: 是 when the premise holds,
+不是 when it does not. Nothing is said when the question has no figure, the rule's stretch about
+the subject has none of the same unit, or the units differ: the rule then speaks for itself.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from assistant.answering.cite import CITATION
+from assistant.language import Number, read_numbers
+
+#: A yes/no question (吗/吧/么, an A-not-A form, 对吗).
+YES_NO = re.compile(r"[吗么吧嘛][？?。！!]*$|是不是|是否|对吗|对吧|能不能|可不可以|行不行|够不够|算不算")
+#: The rule's direction after its figure.
+AT_LEAST = re.compile(r"^(级|个|份|项|%|％)?(及以上|以上|或以上|起)")
+AT_MOST = re.compile(r"^(级|个|份|项|%|％)?(及以下|以下|以内|之内)")
+AT_MOST_BEFORE = re.compile(r"(不超过|不多于|最多|至多)$")
+AT_LEAST_BEFORE = re.compile(r"(不低于|不少于|至少|达到)$")
+#: Units that name the same kind of figure.
+UNITS = {"级": "level", "个": "count", "份": "count", "项": "count", "家": "count", "%": "pct", "％": "pct"}
+_STRETCH = re.compile(r"[，；;。]")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\d一二三四五六七八九十百千万]", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _kind(number: Number) -> str | None:
+    return UNITS.get(number.unit)
+
+
+def _holds(premise: Decimal, rule: Number, stretch: str) -> bool:
+    after = stretch[rule.end :]
+    before = stretch[: rule.start].rstrip()
+    if AT_LEAST.match(after) or AT_LEAST_BEFORE.search(before):
+        return premise >= rule.value
+    if AT_MOST.match(after) or AT_MOST_BEFORE.search(before):
+        return premise <= rule.value
+    return premise == rule.value
+
+
+def yes_or_no(question: str, lead_line: str) -> str | None:
+    """ "是" / "不是" when the question's figure can be checked against the lead's rule, else None."""
+    if not YES_NO.search(question):
+        return None
+    # "一个省" is an article, not a figure.
+    premises = [n for n in read_numbers(question) if _kind(n) and not (n.chinese and n.value == 1)]
+    if len(premises) != 1:
+        return None
+    premise = premises[0]
+    text = CITATION.sub("", lead_line)
+    stretches = [s for s in _STRETCH.split(text) if s.strip()]
+    if not stretches:
+        return None
+    # The stretch of the rule about what the question is about: the one sharing most words.
+    words = _bigrams(question)
+    stretch = max(stretches, key=lambda s: len(_bigrams(s) & words))
+    rules = [n for n in read_numbers(stretch) if _kind(n) == _kind(premise)]
+    if len(rules) != 1:
+        return None
+    holds = _holds(premise.value, rules[0], stretch)
+    # Answered in the question's own verb: 能/不能, 可以/不可以, 够/不够, else 是/不是.
+    verb = next((v for v in ("可以", "能", "够") if v in question), "是")
+    return verb if holds else f"不{verb}"
+
+
+def yes_no_first(question: str, lines: list[str]) -> tuple[list[str], str | None]:
+    """The lead's lines with 是/不是 (能/不能 …) before its first rule when the question's figure
+    settles it, and the word said (None: the lines as they were)."""
+    first = next((line for line in lines if line), "")
+    if not first or first.startswith("现有文件"):
+        return lines, None
+    answer = yes_or_no(question, first)
+    if answer is None:
+        return lines, None
+    index = lines.index(first)
+    return [*lines[:index], f"{answer}。{first}", *lines[index + 1 :]], answer
