@@ -8,6 +8,7 @@ round's rules file (``corpus/rules/<edition>.yaml``), read through ``assistant.r
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
 
 Tier = Literal["基础级", "先进级", "卓越级", "领航级"]
@@ -50,3 +51,18 @@ STATUS_SHORT_LABELS: dict[str, str] = {
 def tier_rank(tier: str | None) -> int:
     """0 for no tier, 1 for 基础级 … 4 for 领航级; unknown names rank 0."""
     return TIERS.index(tier) + 1 if tier in TIERS else 0
+
+
+_TWO_BEFORE_JI = re.compile(r"([\u4e00-\u9fff]{2})级")
+
+
+def fix_tier_typos(text: str) -> str:
+    """Tier names typed with one wrong character ("先近级", "卓跃级", "领行级") written right: a
+    two-character word before 级 that differs from one tier's name in one character only."""
+
+    def fixed(match: re.Match[str]) -> str:
+        word = match.group(1)
+        near = [t for t in TIERS if sum(a != b for a, b in zip(word, t[:2], strict=True)) == 1]
+        return near[0] if len(near) == 1 else match.group(0)
+
+    return _TWO_BEFORE_JI.sub(fixed, text)

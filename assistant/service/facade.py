@@ -58,6 +58,7 @@ from assistant.service.logins import LoginSessions
 from assistant.service.record import TurnRecorder
 from assistant.service.turns import Turn, start_turn
 from assistant.store import ANONYMOUS, Store
+from assistant.vocabulary import fix_tier_typos
 
 if TYPE_CHECKING:
     from assistant.knowledge.index import IndexBuild
@@ -185,7 +186,8 @@ class AssistantService:
         if len(question) > answers.MAX_QUESTION_CHARS:
             raise QuestionError(f"问题过长（{len(question)}字），请控制在{answers.MAX_QUESTION_CHARS}字以内")
         self._require_edition(edition)
-        return question
+        # "先近级" / "卓跃级" are read (and kept) as the tier meant.
+        return fix_tier_typos(question)
 
     def _require_edition(self, edition: str | None) -> None:
         held = self.corpus.editions

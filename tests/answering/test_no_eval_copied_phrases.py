@@ -37,7 +37,6 @@ GENERAL_VOCABULARY = {
     "还来得及": "ordinary way to ask about a deadline",
     "多少个项目": "ordinary way to ask about a quota",
     "能推荐多少": "ordinary way to ask about a quota",
-    "报几个": "ordinary way to ask about a quota",
     "推荐表": "the form's everyday name",
     "能参加": "ordinary way to ask about eligibility",
     "可以参加": "ordinary way to ask about eligibility",
@@ -53,9 +52,6 @@ GENERAL_VOCABULARY = {
     "联系谁": "ordinary way to ask for a contact",
     "数量上限": "ordinary way to ask about a quota",
     "身份证号": "the word for an identity number (personal data)",
-    "系统提示词": "the word for a system prompt (in the table since it was first written)",
-    "提示词": "the word for a system prompt (in the table since it was first written)",
-    "准备哪些": "ordinary way to ask for the materials",
 }
 
 

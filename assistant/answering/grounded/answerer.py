@@ -58,6 +58,7 @@ from assistant.answering.grounded.scope import (
 )
 from assistant.answering.grounded.unheard import unheard_requirement
 from assistant.answering.grounded.verdict import (
+    FACT_FIRST,
     RULE_FIRST,
     deadline_lead,
     eligibility_lead,
@@ -324,8 +325,8 @@ class GroundedAnswerer:
             asked.plan.took("eligibility")
             lead += [edition_note, *self._verdict(asked)]
             edition_note = ""
-            ruled = any(line.startswith(("- ", RULE_FIRST)) for line in lead)
-            if any(line.startswith(RULE_FIRST) for line in lead):
+            ruled = any(line.startswith(("- ", RULE_FIRST, FACT_FIRST)) for line in lead)
+            if any(line.startswith((RULE_FIRST, FACT_FIRST)) for line in lead):
                 asked.plan.note("rule_first")
         evidence = (
             None

@@ -31,7 +31,12 @@ ASKS: list[tuple[str, re.Pattern[str]]] = [
     ("place", re.compile(r"寄到|寄给|寄哪|邮寄|地址|送到哪|报送到|交到哪|送哪")),
     ("recipient", re.compile(r"报给谁|交给谁|送给谁|报送给谁|报哪个部门|报给哪|还要报|同步报")),
     # "找谁评" asks who assesses (基础级: 自建自评), not for a phone number.
-    ("phone", re.compile(r"电话|联系方式|联系人|咨询|找谁(?![评审认])|对接人|负责人|打给")),
+    (
+        "phone",
+        re.compile(
+            r"电话|联系方式|联系人|咨询(?!公司|机构|服务|顾问|师)|找谁(?![评审认])|对接人|负责人|打给"
+        ),
+    ),
     (
         "url",
         re.compile(

@@ -191,6 +191,10 @@ LEVELS = (
     ("province", re.compile(r"省|自治区|厅|盟市|地方|市里|市工信局")),
     ("nation", re.compile(r"工业和信息化部|工信部|部里|国家|国务院|中央|部委")),
 )
+#: A question about the enterprise's own standing or eligibility.
+_ABOUT_THE_ENTERPRISE = re.compile(
+    r"我们|我司|我厂|咱们|资格|能报|能不能报|可以报|够格|没拿|拿过|获评过|评上过"
+)
 #: Asking whether, or by whom, a tier is recognised ("卓越级是自治区工信厅认定的吧？").
 RECOGNISED_BY = re.compile(r"认定|评定|评审|批准|审批")
 YES_NO_END = re.compile(r"[吗么吧嘛][？?。！!]*$|是不是|是否|对吗|对吧")
@@ -208,9 +212,11 @@ def one_tier_who_lead(
     """ "先进级是不是由工信部认定" / "卓越级是谁认定的": who recognises the one tier named, from
     the documents; a yes/no question about one body is answered 是/不是 first when the body's
     level (the enterprise, the province, the ministries) and the documents' are each clear."""
-    named = [t for t in TIERS if t[:2] in question]
+    named = sorted(mentioned_tiers(question), key=TIERS.index)
     if len(named) != 1 or not RECOGNISED_BY.search(question) or REQUIREMENT_WORDS.search(question):
         return None
+    if _ABOUT_THE_ENTERPRISE.search(question):
+        return None  # "没拿过自治区认定，是不是就没资格报卓越了": eligibility, not who recognises
     if value_ask(question) is not None or not (ASKS_WHO.search(question) or YES_NO_END.search(question)):
         return None
     tier = named[0]
@@ -231,7 +237,7 @@ def each_tier_lead(
 ) -> tuple[list[str], list[Clause]] | None:
     """ "基础级、先进级、卓越级分别由谁认定": each tier named (or all four, "各层级"), with the
     documents' sentence on who runs it, in the tiers' order; one tier is one_tier_who_lead's."""
-    named = [t for t in TIERS if t[:2] in question]
+    named = sorted(mentioned_tiers(question), key=TIERS.index) or [t for t in TIERS if t[:2] in question]
     if re.search(r"各层级|各个层级|四个层级|各级|每一级|每个层级", question):
         named = list(TIERS)
     if len(named) == 1:

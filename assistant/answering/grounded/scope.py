@@ -82,9 +82,19 @@ def round_source(corpus: Corpus, rules_edition: str) -> str:
     return ""
 
 
+#: A year the enterprise did something in ("2023年出过一起事故", "2022年评上先进级"): no round.
+_EVENT_YEAR = re.compile(
+    r"(20\d\d)\s*年[^，。？?]{0,6}?(出过|出了|发生|有过|建成|投产|完工|开工|上线|改造|获评|评上|拿到|认定了|营收|产值)"
+)
+
+
+def _event_years(question: str) -> set[str]:
+    return {m.group(1) for m in _EVENT_YEAR.finditer(question)}
+
+
 def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: set[str] | None = None) -> str:
     """A round named by year whose notice is not held: said before the held round's rules."""
-    years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()))
+    years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()) - _event_years(question))
     # A round is held when an official document of its year is: the 2025 scenario guide is
     # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
     rounds = {d.edition for d in corpus.documents if d.status == "official"}

@@ -22,6 +22,8 @@ from assistant.vocabulary import STATUS_SEVERITY, TIERS
 MAX_MISSING = 8
 #: Before the rule a verdict question is about, when it leads the answer.
 RULE_FIRST = "按文件规定："
+#: Before what the user's one fact settles, when it leads the answer.
+FACT_FIRST = "就您说的这一点："
 #: With 暂不能判断, ask at most this many questions: the missing facts that decide the most.
 MAX_QUESTIONS = 3
 #: A requirement's sentence is quoted as the rule a verdict question is about when it shares at
@@ -140,10 +142,18 @@ def eligibility_lead(
     if not deciding and status in ("unknown", "met"):
         rule = _deciding_rule(retriever, question, items)
         deciding = [rule] if rule else []
-    if status == "unknown" and deciding and not decided:
-        # The rule the question is about answers it before the verdict that cannot be given yet
-        # ("分公司能报吗" → the 独立法人 rule and its exception, then 暂不能判断 and the questions).
-        # When the user's own facts settle something, the verdict on them leads, as asked.
+    # The facts this very question states (not the session's), and what they settle.
+    said_here = {f.field for f in facts if f.said and f.said in question}
+    decided_here = [i for i in decided if said_here & set(i.fields or [i.field or ""])]
+    if status == "unknown" and len(decided_here) == 1 and not what_if:  # a what-if asks for the verdict
+        # The one condition the question's fact settles answers it before the verdict that
+        # cannot be given yet ("有色金属的分公司" → branches of that industry may apply).
+        bullet = _bullet(decided_here[0])
+        lines.append(FACT_FIRST + bullet.removeprefix("- "))
+        deciding = [line for line in deciding if line != bullet]
+    elif status == "unknown" and deciding and not decided:
+        # The rule the question is about answers it first ("分公司能报吗" → the 独立法人 rule
+        # and its exception), then 暂不能判断 and the questions.
         lines.append(RULE_FIRST + deciding.pop(0).removeprefix("- "))
     if status == "met":
         lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")

@@ -59,7 +59,7 @@ def read_region(reading: Reading) -> None:
             ):
                 priority = 2
             elif re.match(
-                r"(的|那边|这边)?(通知|文件|规定|要求|截止|时间|名额|政策|做法|工信|厅|局|对接|联系|材料|怎么|是不是|有没有|什么|哪|能|可以)",
+                r"(的|那边|这边)?(通知|文件|规定|要求|截止|时间|名额|政策|做法|工信|厅|局|对接|联系|材料|怎么|是不是|有没有|什么|哪|能|可以|又|各|也|推荐|能推|推几)",
                 after,
             ):
                 priority = -1 if not FIRST_PERSON.search(clause.sentence) else 1

@@ -103,6 +103,12 @@ def read_recognised(reading: Reading) -> None:
             continue
         tier = next(t for t in TIERS if t in match.group(0))
         before = text[max(0, match.start() - 6) : match.start()]
+        # "评上卓越级以后给多少钱": a title hoped for, not held.
+        if re.match(
+            r"(智能工厂)?(以后|之后|后|的话|了以后|国家给|能给|会给|给多少|有什么|有啥|能拿)",
+            text[match.end() :],
+        ) and not re.search(r"(已经|已|去年|前年|今年|我们|我司|我厂)", before):
+            continue
         # "卓越级认定需要什么条件" / "先进级认定后有效期多久": the recognition as a topic, not a title held.
         if re.match(
             r"(需要|需|要|的?条件|的?标准|的?要求|的?流程|的?程序|办法|后|以后|之后|由|是|工作|有效|周期)",
