@@ -269,7 +269,10 @@ def test_who_recognises_one_tier_is_answered_and_a_wrong_body_corrected(
         ("计划单列市的名额也是20个吧", "不是。"),
         ("每个省最多推荐20个，对吗", "是。"),
         ("一个省能推荐25个吗", "不能。"),
-        ("先进级成熟度三级可以吗", "可以。"),  # 二级及以上
+        ("先进级成熟度三级可以吗", "可以。"),  # 二级及以上: three is enough
+        ("卓越级成熟度要四级吗", "不是。"),  # the rule is 三级及以上, not 四级
+        ("卓越级成熟度要三级吗", "是。"),
+        ("听说每个省最多只能推10个，是吧", "不是。"),  # a limit stated is compared as stated
     ],
 )
 def test_a_figure_in_a_yes_no_question_is_checked_against_the_rule(
@@ -284,3 +287,14 @@ def test_recognition_asked_about_is_not_a_title_held(service: AssistantService) 
         assert not (answer.profile.get("status") or {}).get("recognised_tier"), question
     held = service.ask("我们去年先进级认定了，能报卓越吗", as_of=AS_OF)
     assert held.profile["status"]["recognised_tier"] == "先进级"
+
+
+def test_a_list_item_named_is_answered_by_that_item(service: AssistantService) -> None:
+    lead = service.ask("申报书“智能工厂基本情况”那部分要包括哪些内容", as_of=AS_OF).lead
+    assert lead.startswith("智能工厂基本情况：包括") and "【materials#2】" in lead
+    assert "申报单位基本信息；智能工厂基本情况" in service.ask("申报书要写哪几块内容", as_of=AS_OF).lead
+
+
+def test_a_reference_note_is_not_passed_off_as_the_documents(service: AssistantService) -> None:
+    lead = service.ask("规上企业到底是营收多少算？文件里写了吗", as_of=AS_OF).lead
+    assert lead.startswith("现有申报文件对此未作规定。参考信息：")

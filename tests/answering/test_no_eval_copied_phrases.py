@@ -48,6 +48,7 @@ GENERAL_VOCABULARY = {
     "单独报": "ordinary way to ask whether a branch may apply",
     "多少年": "ordinary way to ask how long",
     "可以报": "ordinary way to ask about eligibility",
+    "可以申报": "ordinary way to ask about eligibility",
     "能不能报": "ordinary way to ask about eligibility",
     "联系谁": "ordinary way to ask for a contact",
     "数量上限": "ordinary way to ask about a quota",

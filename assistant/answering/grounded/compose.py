@@ -265,14 +265,22 @@ class _Composer:
     def add_closest(self) -> None:
         """The sentence nearest the question, when nothing else answers it."""
         near = closest(self.wording, self.clauses, self.similarity, self.prefer)
-        if near is not None and near.score > 0:
-            self.lead.lines.append(f"{near.span}{self.lead.cite(near.clause)}。")
+        if near is None or near.score <= 0:
+            return
+        said = f"{near.span}{self.lead.cite(near.clause)}。"
+        if near.clause.status == "reference":
+            # A reference note is not the programme's rule: the documents are silent on it.
+            self.lead.silent = True
+            said = f"现有申报文件对此未作规定。{self.label(near.clause)}{said}"
+        elif near.clause.status != "official":
+            said = f"{self.label(near.clause)}{said}"
+        self.lead.lines.append(said)
 
 
 def _chosen(found: list[Found], part: Part, wording: str) -> list[Found]:
     """The values that answer one part, from those found (best first); for a date, each day the
     question names gets the sentence that sets it, in the order named."""
-    chosen = _best(found, part.kind)
+    chosen = _best(found, part.kind, part.text)
     if part.kind == "date":
         # The side the question asks about (the applicant unless the recommender is named) has
         # its own deadline in the answer, even when the other side's sentence scored higher.
@@ -306,10 +314,15 @@ def _whole_contact_list(clause: Clause, found: list[Found]) -> list[Found]:
     return [Found(clause, "；".join(f.span for f in lines), lines[0].score)] if lines else []
 
 
-def _best(found: list[Found], kind: str) -> list[Found]:
+def _best(found: list[Found], kind: str, part_text: str = "") -> list[Found]:
     """The top values, within 2 points of the best: a whole list alone, official documents
     before others, one sentence per document unless the kind asks for several values."""
     best = found[0].score
+    if kind == "list" and found[0].members:
+        # "“智能工厂基本情况”这部分要写哪些内容": the item the question names, not the whole list.
+        named = _named_item(found[0], part_text)
+        if named is not None:
+            return [named]
     if kind == "list":
         # A list asked for is answered by the list itself, not by a sentence that only names it
         # ("按照《…申报材料清单》编制申报书" beside that 清单's four parts).
@@ -368,6 +381,19 @@ def _sets_the_event(part_text: str, chosen: list[Found]) -> bool:
         and pair.word not in _CHATTER
     ]
     return not event or any(word in c.clause.text + c.clause.heading for word in event for c in chosen)
+
+
+def _named_item(listed: Found, part_text: str) -> Found | None:
+    """The item of a whole list whose own name ("智能工厂基本情况：…") the question contains."""
+    for clause in (listed.clause, *listed.members):
+        text = _ITEM_NUMBER.sub("", clause.text).rstrip("。")
+        name = text.split("：")[0]
+        if 4 <= len(name) <= 20 and name in part_text:
+            return Found(clause, text, listed.score)
+    return None
+
+
+_ITEM_NUMBER = re.compile(r"^\s*[\d一二三四五六七八九十]+[.、．]\s*")
 
 
 def _names_list(span: str, listed: Found) -> bool:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from assistant.answering.cite import CITATION
 from assistant.language import Number, read_numbers
+from assistant.vocabulary import TIERS
 
 #: A yes/no question (吗/吧/么, an A-not-A form, 对吗).
 YES_NO = re.compile(r"[吗么吧嘛][？?。！!]*$|是不是|是否|对吗|对吧|能不能|可不可以|行不行|够不够|算不算")
@@ -36,7 +37,16 @@ def _kind(number: Number) -> str | None:
     return UNITS.get(number.unit)
 
 
-def _holds(premise: Decimal, rule: Number, stretch: str) -> bool:
+#: The question states the rule's figure itself ("最多只能推10个", "要四级吗"): compared as equal.
+STATES_THE_RULE = re.compile(r"最多|最少|至多|至少|只能|上限|下限|不超过|不低于")
+#: The question asks whether its own figure is enough ("三级够吗", "能推荐25个吗"): compared with
+#: the rule's direction.
+ASKS_ENOUGH = re.compile(r"够|可以|行不行|行吗|能报|能申报|能推|能不能推|达标|满足|符合")
+
+
+def _holds(premise: Decimal, rule: Number, stretch: str, question: str) -> bool:
+    if STATES_THE_RULE.search(question) or not ASKS_ENOUGH.search(question):
+        return premise == rule.value
     after = stretch[rule.end :]
     before = stretch[: rule.start].rstrip()
     if AT_LEAST.match(after) or AT_LEAST_BEFORE.search(before):
@@ -61,13 +71,15 @@ def yes_or_no(question: str, lead_line: str) -> str | None:
         return None
     # The stretch of the rule about what the question is about: the one sharing most words.
     words = _bigrams(question)
-    stretch = max(stretches, key=lambda s: len(_bigrams(s) & words))
+    tiers = [t for t in TIERS if t in question]  # 要素条件 sets each tier's figure in one sentence
+    stretch = max(stretches, key=lambda s: (sum(t in s for t in tiers), len(_bigrams(s) & words)))
     rules = [n for n in read_numbers(stretch) if _kind(n) == _kind(premise)]
     if len(rules) != 1:
         return None
-    holds = _holds(premise.value, rules[0], stretch)
+    holds = _holds(premise.value, rules[0], stretch, question)
     # Answered in the question's own verb: 能/不能, 可以/不可以, 够/不够, else 是/不是.
-    verb = next((v for v in ("可以", "能", "够") if v in question), "是")
+    asks_enough = ASKS_ENOUGH.search(question) and not STATES_THE_RULE.search(question)
+    verb = next((v for v in ("可以", "能", "够") if v in question), "是") if asks_enough else "是"
     return verb if holds else f"不{verb}"
 
 
