@@ -16,15 +16,8 @@ from assistant.knowledge.index import load_index
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from assistant.store import Store
+from tests.interfaces.api.test_admin import NOTICE_LINES as QINGHAI
 
-QINGHAI = [
-    "青海省智能工厂梯度培育奖补实施细则",
-    "一、奖补标准",
-    "1.对新认定的省级卓越级智能工厂，给予一次性奖补380万元。",
-    "2.奖补资金由青海省工业和信息化厅统一拨付，拨付时间为认定后90日内。",
-    "二、申报方式",
-    "1.企业通过青海省工业互联网服务平台提交奖补申请材料。",
-]
 QINGHAI_QUESTION = "青海省卓越级智能工厂一次性奖补多少万元？"
 
 

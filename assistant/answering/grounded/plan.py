@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.grounded.asks import asked_parts, value_ask
-from assistant.answering.grounded.intents import asked_tier
+from assistant.answering.grounded.intents import ABOUT_US, asked_tier
 from assistant.answering.understanding import Fact
 from assistant.vocabulary import TIERS
 
@@ -35,8 +35,6 @@ YES_NO = re.compile(
     r"[吗么嘛吧][？?。！!]*$|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|会不会|算不算|够不够|行不行"
     r"|是否|可否|能否|对吗|对吧"
 )
-#: A question about the asker's own enterprise.
-ABOUT_US = re.compile(r"我们|我司|我厂|我公司|我单位|本公司|本企业|本厂|咱们|咱|俺们")
 
 
 @dataclass
