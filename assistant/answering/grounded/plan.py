@@ -48,7 +48,7 @@ class QuestionPlan:
     tier: str | None = None
     yes_no: bool = False
     about_enterprise: bool = False
-    #: The facts about the enterprise read from this question ("所属行业：电解铝").
+    #: The facts about the enterprise the answer used, this question's and the session's ("所属行业：电解铝").
     facts: list[str] = field(default_factory=list)
     #: A kind of value the documents may not set (threshold, amount, validity, fee, length).
     value_asked: str | None = None
