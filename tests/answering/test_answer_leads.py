@@ -298,3 +298,20 @@ def test_a_list_item_named_is_answered_by_that_item(service: AssistantService) -
 def test_a_reference_note_is_not_passed_off_as_the_documents(service: AssistantService) -> None:
     lead = service.ask("规上企业到底是营收多少算？文件里写了吗", as_of=AS_OF).lead
     assert lead.startswith("现有申报文件对此未作规定。参考信息：")
+
+
+def test_a_day_in_a_yes_no_question_is_checked_and_a_side_remark_is_no_silence(
+    service: AssistantService,
+) -> None:
+    assert service.ask("卓越级线上申报是11月30号截止对吧？", as_of=AS_OF).lead.startswith("不是。")
+    assert service.ask("推荐单位审核是11月29日截止吗", as_of=AS_OF).lead.startswith("是。")
+    lead = service.ask("我们周末要不要加班赶材料，线上截止是哪天", as_of=AS_OF).lead
+    assert "未提及" not in lead and "未规定" not in lead and "11月22日" in lead.splitlines()[0]
+
+
+def test_links_said_done_without_a_level_are_not_reported_uncovered(service: AssistantService) -> None:
+    """ "其他四个环节都做得挺全": storing only the one link named would make the checker call the
+    other four uncovered, the opposite of what was said (issue #31)."""
+    answer = service.ask("我们研发设计这块基本没做，其他四个环节都做得挺全的，能报卓越吗", as_of=AS_OF)
+    assert "未覆盖" not in answer.lead and "links" not in answer.profile
+    assert "五个环节" in answer.lead.splitlines()[0]  # the rule asked about leads

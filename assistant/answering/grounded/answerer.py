@@ -355,7 +355,9 @@ class GroundedAnswerer:
         about ("需要附审计报告吗"), when they do not; the nearest rule then follows as such."""
         if self._verdict_asked(asked):
             return lines
-        thing = self._unheard(asked.question)
+        # A typed value asked and found ("截止是哪天") is the answer; a side remark in the same
+        # question ("周末要不要加班赶材料") is not a silence to lead with.
+        thing = None if asked.kinds & _TYPED_KINDS else self._unheard(asked.question)
         if thing is None:
             return lines
         asked.plan.note(f"unset_requirement: {thing}")

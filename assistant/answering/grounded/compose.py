@@ -360,6 +360,7 @@ _NO_EVENT = re.compile(
 )
 
 
+_ASKS_DEADLINE = re.compile(r"截止|截至|最晚|期限|deadline|之前要|前要交")
 #: Chat words a question wraps its event in ("搞不清", "还算数吗").
 _CHATTER = {"搞不清", "弄完", "算数", "还算数", "知道", "清楚", "确定", "请问", "想问", "咨询", "一下"}
 
@@ -370,6 +371,8 @@ def _sets_the_event(part_text: str, chosen: list[Found]) -> bool:
     event beyond applying ("卓越级什么时候截止"), or names the days it wants confirmed."""
     if named_days(part_text):
         return True
+    if _ASKS_DEADLINE.search(part_text) and any(re.search(r"日前|前完成", c.span) for c in chosen):
+        return True  # a deadline asked, deadlines given: whatever else the stretch says
     import jieba.posseg
 
     event = [

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from assistant.answering.cite import CITATION
-from assistant.language import Number, read_numbers
+from assistant.language import Number, read_dates, read_numbers
 from assistant.vocabulary import TIERS
 
 #: A yes/no question (吗/吧/么, an A-not-A form, 对吗).
@@ -56,10 +56,28 @@ def _holds(premise: Decimal, rule: Number, stretch: str, question: str) -> bool:
     return premise == rule.value
 
 
+def _by_date(question: str, lead_line: str) -> str | None:
+    """ "是11月30号截止对吧": a day the question names against the one the rule sets. Only a
+    question naming one day, against a rule line setting one day (of the same month when both
+    name it), is settled; a day asked with 还能/来得及 is not a premise but a plan."""
+    asked = [d for d in read_dates(question)]
+    if len(asked) != 1 or re.search(r"还能|来得及|来不及|算数|赶得上", question):
+        return None
+    set_days = read_dates(CITATION.sub("", lead_line))
+    if len(set_days) != 1:
+        return None
+    day, rule = asked[0], set_days[0]
+    same = day.day == rule.day and (day.month is None or rule.month is None or day.month == rule.month)
+    return "是" if same else "不是"
+
+
 def yes_or_no(question: str, lead_line: str) -> str | None:
     """ "是" / "不是" when the question's figure can be checked against the lead's rule, else None."""
     if not YES_NO.search(question):
         return None
+    dated = _by_date(question, lead_line)
+    if dated is not None:
+        return dated
     # "一个省" is an article, not a figure.
     premises = [n for n in read_numbers(question) if _kind(n) and not (n.chinese and n.value == 1)]
     if len(premises) != 1:

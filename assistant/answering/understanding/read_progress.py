@@ -134,11 +134,16 @@ def read_recognised(reading: Reading) -> None:
         return
 
 
+#: Said of links that they are done, without a level ("都做得挺全", "都上了系统").
+_DONE = re.compile(r"都(做|有|覆盖|上|建|搞|弄|实现|完成)|做得|挺全|齐全|很全|都不错|都挺好")
+
+
 def read_links(reading: Reading) -> None:
     names = sorted([*LINKS, *LINK_SYNONYMS], key=len, reverse=True)
     explicit: dict[str, tuple[str | None, str, Phrase]] = {}
     group: tuple[str, str, str, Phrase] | None = None  # ("all" | "others", tier, said, clause)
     pending: list[str] = []
+    others_done = False
     for clause in reading.clauses:
         text = clause.text
         named = [n for n in names if n in text]
@@ -164,6 +169,8 @@ def read_links(reading: Reading) -> None:
             r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞)",
             text,
         )
+        if others and not tiers and _DONE.search(text):
+            others_done = True  # "其他四个环节都做得挺全": covered, at a level not said
         if named and uncovered and not tiers:
             for name in named:
                 explicit[name] = (None, text, clause)
@@ -199,6 +206,11 @@ def read_links(reading: Reading) -> None:
         elif whole:
             group = ("all", tier, text, clause)
         pending = []
+    if others_done and not group:
+        # The other links are covered at a level not said: storing only the one named would
+        # make the checker call the others uncovered, the opposite of what was said. Nothing is
+        # stored, and the verdict asks for the links' levels instead.
+        return
     result: dict[str, tuple[str | None, str, Phrase]] = {}
     if group:
         kind, tier, said, clause = group
