@@ -108,6 +108,17 @@ def assert_unchanged(
     assert "磁盘空间不足" in error["message"] and "文件库未改动" in error["message"]
 
 
+def fill_disk(
+    service: AssistantService, where: str, full_disk: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fill the disk where the change will write next: the corpus and data folders' files, or the
+    change log's INSERT or COMMIT."""
+    if where == "corpus":
+        full_disk += [service.settings.corpus_dir.resolve(), service.settings.data_dir.resolve()]
+    else:
+        full_database(service, where, monkeypatch)
+
+
 @pytest.mark.parametrize("where", ["corpus", "insert", "commit"])
 def test_a_full_disk_during_an_upload_changes_nothing(
     service: AssistantService, full_disk: list[Path], where: str, monkeypatch: pytest.MonkeyPatch
@@ -115,10 +126,7 @@ def test_a_full_disk_during_an_upload_changes_nothing(
     client = client_for(service)
     before = snapshot(service.settings.corpus_dir)
     changes, generation = service.console.documents.changes(), service.store.changes.generation()
-    if where == "corpus":
-        full_disk += [service.settings.corpus_dir.resolve(), service.settings.data_dir.resolve()]
-    else:
-        full_database(service, where, monkeypatch)
+    fill_disk(service, where, full_disk, monkeypatch)
 
     response = upload(client, docx_bytes(QINGHAI))
 
@@ -137,10 +145,7 @@ def test_a_full_disk_during_a_retirement_or_replacement_changes_nothing(
     assert cites(service, "qinghai2025")
     before = snapshot(service.settings.corpus_dir)
     changes, generation = service.console.documents.changes(), service.store.changes.generation()
-    if where == "corpus":
-        full_disk += [service.settings.corpus_dir.resolve(), service.settings.data_dir.resolve()]
-    else:
-        full_database(service, where, monkeypatch)
+    fill_disk(service, where, full_disk, monkeypatch)
 
     if action == "retire":
         response = client.post("/v1/admin/documents/qinghai2025/retire", headers=OP, json={"note": "到期"})

@@ -22,7 +22,7 @@ from assistant.interfaces.api.app import create_app
 from assistant.knowledge.retrieval import Retriever
 from assistant.service import AssistantService
 from assistant.store import Store, make_engine, upgrade
-from tests.servers import PostgresServer, RedisServer, have_postgres, have_redis
+from tests.servers import PostgresServer, RedisServer, have_redis
 
 pytestmark = pytest.mark.servers
 
@@ -130,16 +130,6 @@ def test_a_redis_killed_mid_run_costs_shared_limits_not_requests(
 
 
 # -- Postgres frozen (SIGSTOP) --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def own_postgres() -> Iterator[PostgresServer]:
-    """A server of this module's own: it is frozen."""
-    if not have_postgres():
-        pytest.skip("Debian's postgresql is not installed")
-    server = PostgresServer()
-    yield server
-    server.close()
 
 
 def test_a_frozen_postgres_holds_no_question_without_a_session(

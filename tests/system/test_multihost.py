@@ -32,7 +32,7 @@ from assistant.knowledge.store import chroma_embedding_function
 from assistant.knowledge.swap import GRACE_SECONDS, collect_garbage
 from assistant.service import AssistantService
 from assistant.store import Store, make_engine, upgrade
-from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer, have_postgres
+from tests.servers import AssistantServer, ChromaServer, PostgresServer, RedisServer
 
 pytestmark = pytest.mark.servers
 
@@ -149,16 +149,6 @@ def test_two_hosts_share_one_chroma_collection(
 
 
 # -- database faults, in process ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def own_postgres() -> Iterator[PostgresServer]:
-    """A server of its own: these tests stop and restart it."""
-    if not have_postgres():
-        pytest.skip("Debian's postgresql is not installed")
-    server = PostgresServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture()

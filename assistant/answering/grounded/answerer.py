@@ -18,7 +18,6 @@ from typing import Any
 
 from assistant.answering.cite import cited_ids
 from assistant.answering.grounded.asked import Asked, Scope
-from assistant.answering.grounded.compose import asked_parts
 from assistant.answering.grounded.composed import (
     Composed,
     answer_text,
@@ -230,7 +229,7 @@ class GroundedAnswerer:
         return Asked(
             question=question,
             intent=intent,
-            kinds={p.kind for p in asked_parts(question)},
+            kinds={kind for kind, _ in plan.parts},
             profile=profile,
             stated={
                 f"{section}.{key}"
