@@ -11,7 +11,13 @@
 from __future__ import annotations
 
 from assistant.answering.cite import CITATION, cited_ids
-from assistant.answering.grounded import Composed, GroundedAnswerer, IntentTable, lead_numbers_cited
+from assistant.answering.grounded import (
+    Composed,
+    GroundedAnswerer,
+    IntentTable,
+    lead_numbers_cited,
+    named_tier,
+)
 from assistant.answering.llm import (
     Agent,
     SentenceGuard,
@@ -40,4 +46,5 @@ __all__ = [
     "extract",
     "facts_to_profile",
     "lead_numbers_cited",
+    "named_tier",
 ]

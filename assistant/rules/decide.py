@@ -50,14 +50,14 @@ def resolve(profile: EnterpriseProfile, path: str) -> Any:
     """The value at ``section.field``, or MISSING when the profile does not state it.
 
     Two fields distinguish "absent" from "null": a link (absent or null inside a given ``links``
-    object = not covered, ``None``) and ``status.recognised_tier`` (null = not recognised).
+    object = not covered, ``None``; absent from a profile gathered from a conversation = unknown) and ``status.recognised_tier`` (null = not recognised).
     """
     section_name, _, name = path.partition(".")
     section = getattr(profile, section_name)
     if section is None:
         return MISSING
     if section_name == "links":
-        return section.get(name)
+        return section.get(name, MISSING if profile.unstated_links_unknown else None)
     value = getattr(section, name)
     if value is None and not (path == "status.recognised_tier" and name in section.model_fields_set):
         return MISSING
@@ -93,7 +93,9 @@ def _failed_text(outcome: _Outcome) -> str:
 
 
 def _missing_text(paths: Iterable[str]) -> str:
-    return "、".join(f"{field_label(p)}（{p}）" for p in paths)
+    """The missing facts by their Chinese names: reasons are read by users, who never see field
+    ids (the ids travel in ``missing_fields``)."""
+    return "、".join(field_label(p) for p in paths)
 
 
 class _SafeDict(dict[str, str]):
@@ -197,7 +199,7 @@ def _evaluate_tier_status(
         for item in tiers[name].requirements:
             if item.status == status != "met" and all(item.id != seen.id for seen in open_items):
                 open_items.append(item)
-    detail = "；".join(f"{item.title}（{item.field}）" for item in open_items)
+    detail = "；".join(item.title for item in open_items)
     values = {"tier": target, "detail": detail}
     missing = _unique(f for item in open_items for f in item.missing_fields)
     result = _result(spec, status, status, values, open_items[0].field if open_items else None, missing)
@@ -376,7 +378,7 @@ def assess_application(
         notes.append(
             Note(
                 id="application.province_unknown",
-                text=f"画像未填写所在省份（enterprise.province），未判断是否适用地方转发通知的额外要求（已收录：{regions}）。",
+                text=f"画像未填写所在省份，未判断是否适用地方转发通知的额外要求（已收录：{regions}）。",
                 clause_ids=[cid for o in rules.overlays for cid in o.clause_ids[:1]],
             )
         )

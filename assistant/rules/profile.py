@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from assistant.errors import ProfileError
 from assistant.language import cn_count
@@ -200,6 +200,13 @@ class EnterpriseProfile(_Section):
     links: dict[Link, Tier | None] | None = None
     outcomes: OutcomesInfo | None = None
     status: StatusInfo | None = None
+    #: Read from a conversation: a link the user has not spoken of is unknown, not uncovered
+    #: ("研发设计只到先进级" says nothing of the other four). Not part of the JSON profile.
+    _unstated_links_unknown: bool = PrivateAttr(default=False)
+
+    @property
+    def unstated_links_unknown(self) -> bool:
+        return self._unstated_links_unknown
 
     @field_validator("links", mode="before")
     @classmethod
@@ -218,15 +225,20 @@ class EnterpriseProfile(_Section):
         return merged
 
 
-def parse_profile(data: Any) -> EnterpriseProfile:
-    """Validate a profile, turning pydantic's errors into one Chinese message a user can act on."""
+def parse_profile(data: Any, unstated_links_unknown: bool = False) -> EnterpriseProfile:
+    """Validate a profile, turning pydantic's errors into one Chinese message a user can act on.
+
+    A profile sent whole (API, 自评 form) lists its links: one left out is not covered. A profile
+    gathered from what a user said (`unstated_links_unknown`) only knows the links spoken of."""
     if not isinstance(data, Mapping):
         raise ProfileError(f"企业画像应为 JSON 对象（键值对），收到 {type(data).__name__}：{show(data)}")
     try:
-        return EnterpriseProfile.model_validate(dict(data))
+        profile = EnterpriseProfile.model_validate(dict(data))
     except ValidationError as exc:
         problems = "；".join(describe_profile_errors(exc))
         raise ProfileError(f"企业画像有误：{problems}") from exc
+    profile._unstated_links_unknown = unstated_links_unknown
+    return profile
 
 
 def field_label(path: str) -> str:

@@ -225,6 +225,7 @@ class AssistantService:
             what_if=turn.what_if,
             not_rounds=turn.reading.construction_years if turn.reading else set(),
             stated_now=bool(turn.new_facts),
+            tier=turn.tier,
         )
         return self.recorder.finish(
             question,

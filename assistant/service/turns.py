@@ -12,10 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.answering import EnterpriseReader, Fact, facts_to_profile
+from assistant.answering import EnterpriseReader, Fact, facts_to_profile, named_tier
 from assistant.errors import AssistantError
 from assistant.rules import parse_profile
 from assistant.store import ANONYMOUS, Sessions, Stored, merge_profiles
+from assistant.vocabulary import DEFAULT_TIER, fix_tier_typos
 
 #: Flag on an answer whose new session could not be stored (the database was down or did not
 #: answer in time); its `session` is then this prefix and a random suffix, usable for nothing.
@@ -39,6 +40,9 @@ class Turn(BaseModel):
     new_session: bool = False
     #: Whose session it is (the caller's key id).
     owner: str = ANONYMOUS
+    #: The tier under discussion: the one this question names, else the last one asked in the
+    #: session (None: none yet, the round's tier is assumed).
+    tier: str | None = None
 
 
 def start_turn(
@@ -67,6 +71,8 @@ def start_turn(
         session_id, saved = session, sessions.load(session, owner, within=wait)
     stored, earlier_facts = saved.profile, saved.facts
     reading = reader.extract(question)
+    tier = discussed_tier(reader, question, reading.facts, saved.questions)
+    reading.suppose_links(tier or DEFAULT_TIER)
     stated_facts = reading.stated()
     store = merge_profiles(merge_profiles(stored, facts_to_profile(stated_facts)), profile or {})
     try:
@@ -83,9 +89,11 @@ def start_turn(
     earlier = [
         Fact(f["field"], f["value"], f["said"])
         for f in earlier_facts
-        if f.get("field") not in {x.field for x in [*stated_facts, *what_if, *reading.conflicts()]}
+        # A what-if is shown beside the fact it supposes away ("法人形式：分支机构" stays held).
+        if f.get("field") not in {x.field for x in [*stated_facts, *reading.conflicts()]}
     ]
     return session_id, Turn(
+        tier=tier,
         profile=current,
         store=store,
         new_facts=stated_facts,
@@ -95,3 +103,18 @@ def start_turn(
         new_session=session is None,
         owner=owner,
     )
+
+
+def discussed_tier(
+    reader: EnterpriseReader, question: str, facts: list[Fact], earlier: tuple[str, ...]
+) -> str | None:
+    """The tier this question names as its subject, else the one the latest earlier question
+    named ("那还差什么" after "能报先进级吗" is about 先进级). A tier inside a stated fact
+    ("拿到了先进级") is not a subject."""
+    tier = named_tier(question, facts)
+    for said in earlier:
+        if tier is not None:
+            break
+        said = fix_tier_typos(said)
+        tier = named_tier(said, reader.extract(said).facts)
+    return tier

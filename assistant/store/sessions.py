@@ -64,12 +64,19 @@ def merge_profiles(base: dict[str, Any], update: dict[str, Any]) -> dict[str, An
     return merged
 
 
+#: How many of a session's last questions a turn reads to know what is being discussed.
+RECENT_QUESTIONS = 4
+
+
 @dataclass(frozen=True)
 class Stored:
     """What a session holds for its next turn: the profile gathered and the facts understood."""
 
     profile: dict[str, Any]
     facts: list[dict[str, Any]]
+    #: The user's last questions, newest first: what the conversation is about ("那还差什么"
+    #: speaks of the tier asked a turn before).
+    questions: tuple[str, ...] = ()
 
 
 def _check_id(session_id: str) -> None:
@@ -118,7 +125,18 @@ class Sessions:
             self._owned(conn, session_id, owner)
             profile = self._profile(conn, session_id)
             facts = self._facts(conn, session_id)
-        return Stored(profile, facts)
+            questions = self._questions(conn, session_id)
+        return Stored(profile, facts, questions)
+
+    @staticmethod
+    def _questions(conn: Connection, session_id: str, last: int = RECENT_QUESTIONS) -> tuple[str, ...]:
+        rows = conn.execute(
+            sa.select(messages_table.c.content)
+            .where(messages_table.c.session_id == session_id, messages_table.c.role == "user")
+            .order_by(messages_table.c.seq.desc())
+            .limit(last)
+        ).all()
+        return tuple(row[0] for row in rows)
 
     @staticmethod
     def _create(conn: Connection, session_id: str, owner: str) -> None:

@@ -310,8 +310,13 @@ def test_a_day_in_a_yes_no_question_is_checked_and_a_side_remark_is_no_silence(
 
 
 def test_links_said_done_without_a_level_are_not_reported_uncovered(service: AssistantService) -> None:
-    """ "其他四个环节都做得挺全": storing only the one link named would make the checker call the
-    other four uncovered, the opposite of what was said (issue #31)."""
+    """ "其他四个环节都做得挺全": the one link said to be missing is stored, the other four stay
+    unknown to the checker: never reported uncovered, the opposite of what was said (issue #31).
+    The question's own condition comes first, in the yes/no's terms."""
     answer = service.ask("我们研发设计这块基本没做，其他四个环节都做得挺全的，能报卓越吗", as_of=AS_OF)
-    assert "未覆盖" not in answer.lead and "links" not in answer.profile
+    assert answer.profile["links"] == {"研发设计": None}
+    first = answer.lead.splitlines()[0]
+    assert first.startswith("就您说的这一点：原则上不能。研发设计环节：未覆盖")
+    for link in ("工厂建设", "生产作业", "生产管理", "运营管理"):
+        assert f"{link}环节：未覆盖" not in answer.lead
     assert "五个环节" in answer.lead.splitlines()[0]  # the rule asked about leads

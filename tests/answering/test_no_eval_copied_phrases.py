@@ -34,7 +34,6 @@ GENERAL_VOCABULARY = {
     "预测性维护": "a scenario's common name",
     "新指引": "how users name the newer scenario guide",
     # Ordinary ways to ask.
-    "还来得及": "ordinary way to ask about a deadline",
     "多少个项目": "ordinary way to ask about a quota",
     "能推荐多少": "ordinary way to ask about a quota",
     "推荐表": "the form's everyday name",
@@ -43,7 +42,6 @@ GENERAL_VOCABULARY = {
     "哪一级": "ordinary way to ask about eligibility",
     "能评上": "ordinary way to ask about eligibility",
     "评个级": "ordinary way to ask about eligibility",
-    "差什么": "ordinary follow-up on a verdict",
     "够得上": "ordinary way to ask about eligibility",
     "单独报": "ordinary way to ask whether a branch may apply",
     "多少年": "ordinary way to ask how long",
@@ -72,8 +70,12 @@ def _strings(value: Any, keys: frozenset[str]) -> list[str]:
 
 
 def eval_questions() -> list[str]:
-    keys = frozenset({"question", "text", "say", "turn"})
-    files = [*REPO.glob("evals/*.yaml"), *REPO.glob("evals/fresh/*.yaml")]
+    keys = frozenset({"question", "text", "say", "turn", "user"})
+    files = [
+        *REPO.glob("evals/*.yaml"),
+        *REPO.glob("evals/fresh/*.yaml"),
+        *REPO.glob("evals/conversations/*.yaml"),
+    ]
     return [q.lower() for path in files for q in _strings(yaml.safe_load(path.read_text("utf-8")), keys)]
 
 

@@ -711,7 +711,7 @@ def test_missing_field_is_unknown_and_names_the_field() -> None:
     item = requirement(report, "基础级", "basic.maturity")
     assert item.status == "unknown"
     assert item.field == "maturity.level"
-    assert "maturity.level" in item.reason
+    assert "成熟度等级" in item.reason and "maturity.level" not in item.reason  # users never see ids
     gap = next(g for g in report.gaps if g.id == "basic.maturity")
     assert (gap.status, gap.field, gap.tier) == ("unknown", "maturity.level", "基础级")
 
@@ -865,7 +865,7 @@ def test_application_follows_the_excellent_tier_status() -> None:
     report = run(variant(EXCELLENT, {"links.研发设计": "先进级"}))
     item = requirement(report, "application", "app.excellent_conditions")
     assert item.status == "conditional" == report.tiers["卓越级"].status
-    assert "links.研发设计" in item.reason
+    assert "研发设计" in item.reason and "links." not in item.reason
 
 
 def test_inner_mongolia_overlay_applies_only_in_inner_mongolia() -> None:
@@ -888,7 +888,7 @@ def test_inner_mongolia_short_province_name_gets_the_overlay() -> None:
 def test_province_missing_gets_a_note_not_an_overlay() -> None:
     app = run(variant(EXCELLENT, unset=("enterprise.province",))).application
     assert app.region_overlay is None
-    assert any(n.id == "application.province_unknown" and "enterprise.province" in n.text for n in app.notes)
+    assert any(n.id == "application.province_unknown" and "所在省份" in n.text for n in app.notes)
 
 
 @pytest.mark.parametrize("recognised", [True, False, None])

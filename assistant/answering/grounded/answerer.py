@@ -51,6 +51,7 @@ from assistant.answering.grounded.intents import (
 from assistant.answering.grounded.plan import QuestionPlan
 from assistant.answering.grounded.scope import (
     AUTONOMOUS_ASSUMED,
+    national_profile,
     only_autonomous_region,
     regional_doc_ids,
     round_note,
@@ -63,6 +64,7 @@ from assistant.answering.grounded.verdict import (
     eligibility_lead,
     missing_facts,
     quota_lead,
+    window_closed_lead,
 )
 from assistant.answering.grounded.yesno import yes_no_first
 from assistant.answering.understanding import EnterpriseReader, Fact
@@ -116,8 +118,13 @@ class GroundedAnswerer:
     def _short_title(self, clause: Clause) -> str:
         return short_title(self.corpus, clause)
 
-    def _report(self, profile: dict[str, Any], as_of: dt.date) -> CheckReport:
-        return check(parse_profile(profile), self.rules, as_of)
+    def _report(self, profile: dict[str, Any], as_of: dt.date, facts: list[Fact]) -> CheckReport:
+        """The checker's verdict. Links the user spoke of (facts) are all the conversation knows:
+        the others are unknown, not uncovered; a profile sent with its links lists them all."""
+        links = profile.get("links") or {}
+        spoken = {f.field for f in facts}
+        from_conversation = bool(links) and all(f"links.{link}" in spoken for link in links)
+        return check(parse_profile(profile, unstated_links_unknown=from_conversation), self.rules, as_of)
 
     def missing_facts(self, report: CheckReport, stated: set[str]) -> list[str]:
         """Fields the checker needs (unknown), application first, as Chinese questions."""
@@ -135,14 +142,17 @@ class GroundedAnswerer:
         what_if: bool = False,
         not_rounds: set[str] | None = None,
         stated_now: bool = False,
+        tier: str | None = None,
     ) -> Composed:
         """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
-        (construction years)."""
+        (construction years); `tier` is the tier under discussion in the conversation (the
+        question's own tier wins)."""
         as_of = as_of or dt.date.today()
         facts = facts or []
-        # The caller (the service) has already merged stored, given and stated facts.
-        stated_profile = profile or {}
+        # The caller (the service) has already merged stored, given and stated facts; a question
+        # asking for the national rule is answered without the session's region.
+        stated_profile = national_profile(question, profile or {})
         intent = self._routed_intent(question, stated_profile, what_if, stated_now)
         plan = QuestionPlan.read(question, intent.name, facts)
         refusal = self._refusal(question, intent, stated_profile, facts, as_of, edition, plan)
@@ -151,8 +161,11 @@ class GroundedAnswerer:
             return refusal
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
+        asked.tier = tier
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
+        if intent.name == "deadline" and not asked.report.application.window_open:
+            lead = [window_closed_lead(asked.report), *lead]
         # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
         sources = sources or self._cited_in(lead)
         if not sources and intent.name not in ("deadline", "quota"):
@@ -237,7 +250,7 @@ class GroundedAnswerer:
                 if isinstance(values, dict)
                 for key in values
             },
-            report=self._report(profile, as_of),
+            report=self._report(profile, as_of, facts),
             facts=facts,
             what_if=what_if,
             scope=self._scope(question, intent, profile, edition),
@@ -310,7 +323,13 @@ class GroundedAnswerer:
     def _verdict(self, asked: Asked) -> list[str]:
         """The checker's lead on the tier asked, with the questions that would decide it."""
         return eligibility_lead(
-            self.retriever, asked.report, asked.question, asked.stated, asked.facts, asked.what_if
+            self.retriever,
+            asked.report,
+            asked.question,
+            asked.stated,
+            asked.facts,
+            asked.what_if,
+            discussed=asked.tier,
         )
 
     def _documents_lead(self, asked: Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
@@ -416,8 +435,6 @@ class GroundedAnswerer:
         """What is said after the lead: a closed window's message, 附1's list of indicators, and
         the facts understood (with the what-if caveat)."""
         notes: list[str] = []
-        if asked.intent.name == "deadline" and not asked.report.application.window_open:
-            notes.append(asked.report.application.window_message or "")
         if asked.intent.name == "kpi" and "list" in asked.kinds and not self._asks_kpi_count(asked):
             notes.append(kpi_overview(self.corpus))
         if asked.facts:

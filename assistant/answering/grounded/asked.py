@@ -42,3 +42,5 @@ class Asked:
     what_if: bool
     scope: Scope
     plan: QuestionPlan
+    #: The tier under discussion in the conversation (None: the question's own, or the round's).
+    tier: str | None = None

@@ -26,6 +26,8 @@ ASKS_SOMETHING = re.compile(
 VERDICT_ASK = re.compile(
     r"冲(?:基础|先进|卓越|领航)|能(?:直接|单独|独立)?(?:申)?报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
+    # Whether what the user said of the company stands in the way ("分厂要紧吗", "会卡住吗").
+    r"|要紧吗|要不要紧|会卡|卡住|卡不卡|有影响吗|影响吗|影响申报|碍事|拖后腿"
 )
 #: Eligibility keywords that name the conditions without asking whether they are met.
 CONDITION_WORDS = {"条件", "申报条件"}
@@ -111,9 +113,16 @@ class IntentTable:
         return any(topic in question for topic in self.out_of_scope)
 
 
-def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
+def asked_tier(question: str, facts: list[Fact] | None = None, default: str | None = None) -> str:
     """The tier the user asks about: one named as a target ("能报卓越级吗", "那先进级呢"), not one
-    that is part of a stated fact ("评上了先进级"); DEFAULT_TIER when none is named."""
+    that is part of a stated fact ("评上了先进级"); else `default` (the tier the conversation is
+    about), else DEFAULT_TIER."""
+    return named_tier(question, facts) or default or DEFAULT_TIER
+
+
+def named_tier(question: str, facts: list[Fact] | None = None) -> str | None:
+    """The tier the question names as its subject (a target before a tier merely mentioned), or
+    None when it names none."""
     said = [f.said for f in facts or []]
     found: list[tuple[int, str, bool]] = []
     for match in re.finditer(r"(基础|先进|卓越|领航)级?", question):
@@ -130,6 +139,6 @@ def asked_tier(question: str, facts: list[Fact] | None = None) -> str:
         target = not held and bool(re.search(r"(报|申报|冲|够|到|评|上|那|申请)$", before))
         found.append((match.start(), _TIER_SHORT[match.group(1)], target))
     if not found:
-        return DEFAULT_TIER
+        return None
     targets = [f for f in found if f[2]]
     return (targets or found)[-1][1]

@@ -26,6 +26,25 @@ _ABOUT_GUIDE = re.compile(r"指引|场景|[0-9]{2}版|年版")
 REGIONAL_KINDS = {"date", "count", "place", "recipient", "phone", "format"}
 
 
+#: A question that asks for the national rule explicitly, whatever region the session holds.
+NATIONAL_SCOPE = re.compile(
+    r"全国(统一|层面|的)|国家(那边|层面|统一|规定|的)|全国性|部里|工信部(的|规定|要求)"
+)
+
+
+def national_profile(question: str, profile: dict[str, Any]) -> dict[str, Any]:
+    """The profile without the enterprise's province when the question asks for the national rule
+    ("国家那边…"): for that answer, the region's notice neither applies nor moves the dates."""
+    enterprise = profile.get("enterprise")
+    if (
+        not NATIONAL_SCOPE.search(question)
+        or not isinstance(enterprise, dict)
+        or "province" not in enterprise
+    ):
+        return profile
+    return {**profile, "enterprise": {k: v for k, v in enterprise.items() if k != "province"}}
+
+
 def regional_doc_ids(
     retriever: Retriever, question: str, profile: dict[str, Any], places: Collection[str] = ()
 ) -> tuple[list[str], list[str]]:
@@ -36,7 +55,9 @@ def regional_doc_ids(
     one whose province is not known.
     """
     province = str((profile.get("enterprise") or {}).get("province") or "")  # a section may be null
-    if not province:
+    if NATIONAL_SCOPE.search(question):
+        province = ""  # "那全国统一的截止日期呢": the question's scope wins over the session's region
+    elif not province:
         province = only_autonomous_region(retriever, question, places)
     applies, excluded = [], []
     for doc in retriever.index.corpus.documents:

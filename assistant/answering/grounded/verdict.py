@@ -111,26 +111,28 @@ def eligibility_lead(
     stated: set[str],
     facts: list[Fact],
     what_if: bool,
+    discussed: str | None = None,
 ) -> list[str]:
-    """The asked tier's status first, in plain Chinese, then its reasons or (when it cannot be
-    judged yet) at most three questions; gaps of the asked tier before anything else."""
-    tier = asked_tier(question, facts)
+    """The verdict for the tier under discussion, in this order: the round in one line when its
+    window has closed; the condition the question asks about (its fact's requirement: met, not
+    met, 原则上 or unknown, with its clause); the tier's status in one line; what is missing,
+    each condition once; at most three questions. `discussed` is the conversation's tier, used
+    when the question names none."""
+    tier = asked_tier(question, facts, default=discussed)
     # The application's "meets the 卓越级 conditions" item repeats the tier's own items.
-    items = [i for i in _tier_items(report, tier) if i.id != "app.excellent_conditions"]
+    items = _one_per_condition([i for i in _tier_items(report, tier) if i.id != "app.excellent_conditions"])
     status = _worst(items)
     round_name = report.application.round if tier == _application_tier(report) else ""
     scope = f"{tier}（{round_name}）" if round_name else tier
     prefix = "规则核验结论：" + ("假设按您说的情况，" if what_if else "")
-    lines: list[str] = []
+    lines = [_round_line(report)] if round_name and not report.application.window_open else []
     not_met = [i for i in items if i.status == "not_met"]
     conditional = [i for i in items if i.status == "conditional"]
     unknown = [i for i in items if i.status == "unknown"]
     # What decides the verdict for what the user said: the requirements their own facts
     # settle (and the region's priority note), or the rule the question asks about.
     said = {f.field for f in facts}
-    decided = [i for i in items if i.status == "met" and said & set(i.fields or [i.field or ""]) and i.reason]
-    # The asked tier's item for a fact, not the same fact again at every tier below it.
-    decided = list({tuple(i.fields or [i.field or ""]): i for i in reversed(decided)}.values())[::-1]
+    decided = [i for i in items if i.status == "met" and said & _fields(i) and i.reason]
     notes = [
         n
         for n in report.application.notes
@@ -139,53 +141,146 @@ def eligibility_lead(
     deciding = [_bullet(i) for i in decided[:2]] + [
         f"- {n.text}" + "".join(f"【{c}】" for c in n.clause_ids[:1]) for n in notes
     ]
-    if not deciding and status in ("unknown", "met"):
-        rule = _deciding_rule(retriever, question, items)
-        deciding = [rule] if rule else []
-    # The facts this very question states (not the session's), and what they settle.
-    said_here = {f.field for f in facts if f.said and f.said in question}
-    decided_here = [i for i in decided if said_here & set(i.fields or [i.field or ""])]
-    if status == "unknown" and len(decided_here) == 1 and not what_if:  # a what-if asks for the verdict
-        # The one condition the question's fact settles answers it before the verdict that
-        # cannot be given yet ("有色金属的分公司" → branches of that industry may apply).
-        bullet = _bullet(decided_here[0])
-        lines.append(FACT_FIRST + bullet.removeprefix("- "))
-        deciding = [line for line in deciding if line != bullet]
-    elif status == "unknown" and deciding and not decided:
+    condition = None if what_if else _condition_asked(items, facts, question)
+    if condition is not None:
+        said_here = {f.field for f in facts if f.said and f.said in question}
+        lines.append(_condition_line(condition, question, said_here))
+        deciding = [line for line in deciding if line != _bullet(condition)]
+        not_met = [i for i in not_met if i is not condition]
+        conditional = [i for i in conditional if i is not condition]
+    elif status == "unknown" and not decided:
         # The rule the question is about answers it first ("分公司能报吗" → the 独立法人 rule
         # and its exception), then 暂不能判断 and the questions.
-        lines.append(RULE_FIRST + deciding.pop(0).removeprefix("- "))
-    if status == "met":
-        lines.append(f"{prefix}{scope}——满足。{_cite_all(items)}")
-    elif status == "not_met" and len({i.reason for i in not_met}) == 1:
-        # One reason is said in the verdict's own sentence: "——不满足：成熟度为二级，…要求三级".
-        reason = _bullet(not_met[0]).removeprefix("- ").removeprefix("不满足")
-        lines.append(f"{prefix}{scope}——不满足：{reason}")
-    elif status == "not_met":
-        lines.append(f"{prefix}{scope}——不满足。原因：")
-        lines += [_bullet(i) for i in not_met]
-    elif status == "conditional":
-        lines.append(f"{prefix}{scope}——有条件：有“原则上”要求未满足，需在申报材料中说明理由：")
-        lines += [_bullet(i) for i in conditional]
-    else:
-        lines.append(f"{prefix}{scope}——暂不能判断。{_cite_all(unknown)}")
+        rule = _deciding_rule(retriever, question, items)
+        if rule:
+            lines.append(RULE_FIRST + rule.removeprefix("- "))
+    lines += _status_lines(prefix + scope, status, items, not_met, conditional, unknown)
     if status in ("unknown", "met"):
         lines += deciding
     elif notes:
         lines += deciding[-len(notes) :]
-    if status != "unknown":
-        shown = not_met if status == "not_met" else conditional if status == "conditional" else []
-        also = [i for i in [*not_met, *conditional] if i not in shown]
-        if also:
-            lines.append(f"{tier}另有以下要求未满足：")
-            lines += [_bullet(i) for i in also]
+    lines += _open_lines(tier, status, unknown, stated, report, condition)
+    return list(dict.fromkeys(_FIELD_ID.sub("", line) for line in lines))
+
+
+def _fields(item: RequirementResult) -> set[str]:
+    return set(item.fields or [item.field or ""])
+
+
+def _one_per_condition(items: list[RequirementResult]) -> list[RequirementResult]:
+    """Each condition once: of the asked tier's requirement and the same requirement at the tiers
+    below (cumulative), the one that matters most (not met before 原则上 before unknown), the
+    asked tier's on a tie. "未覆盖生产作业" is then one line, not one per tier."""
+    kept: dict[tuple[str, ...], RequirementResult] = {}
+    for item in items:
+        key = tuple(sorted(_fields(item))) or (item.id,)
+        held = kept.get(key)
+        if held is None or STATUS_SEVERITY[item.status] > STATUS_SEVERITY[held.status]:
+            kept[key] = item
+    order = {id(item): n for n, item in enumerate(items)}
+    return sorted(kept.values(), key=lambda i: order[id(i)])
+
+
+def _condition_asked(
+    items: list[RequirementResult], facts: list[Fact], question: str
+) -> RequirementResult | None:
+    """The one requirement this question's own facts bear on ("我们是分厂" → the legal form),
+    or the one still open among several ("其余四个都是卓越，研发设计差一档" → 研发设计); None when
+    the question states no fact, or many that settle many requirements alike."""
+    said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
+    touched = [i for i in items if said_here & _fields(i)]
+    # An introduction states many facts: only a condition it fails (or 原则上) leads then.
+    failed = [i for i in touched if i.status in ("not_met", "conditional")]
+    if len(failed) == 1:
+        return failed[0]
+    if len(touched) != 1:
+        return None
+    # A condition still open leads only when asked about ("分厂要紧吗"), not in an introduction
+    # ("我们规上，想报先进级"), where the verdict and its questions come first.
+    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
+    return touched[0] if touched[0].status != "unknown" or asked else None
+
+
+#: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the
+#: condition's first word answers it in the same terms.
+_ASKS_CAN = re.compile(r"能|可以|行吗|行不行|可不可以|够不够|够吗|有戏")
+_ASKS_HARM = re.compile(r"要紧|影响|卡住|卡不卡|会卡|有问题|碍事|麻烦|拖后腿|扣分")
+_CONDITION_WORDS: dict[str, tuple[str, str, str]] = {
+    # status: (asked whether it harms, asked whether allowed, neither)
+    "met": ("不影响", "可以", "满足"),
+    "not_met": ("有影响，不满足", "不能", "不满足"),
+    "conditional": ("原则上有影响", "原则上不能", "原则上不满足"),
+    "unknown": ("还要看情况", "还要看情况", "还不能确定"),
+}
+
+
+def _condition_line(item: RequirementResult, question: str, said: set[str]) -> str:
+    """ "就您说的这一点：原则上不能。申报卓越级原则上应已获评先进级…【notice#二.(一).2】". A
+    requirement the user's fact meets but other facts still leave open ("三年来没出过较大事故"
+    of 基础要求第2条) is met as far as this fact goes: said so, and what else the rule asks."""
+    # Settled as far as this fact goes: the rule only waits for other facts (not for the
+    # recommender's judgement, which has no missing facts).
+    settled = item.status == "unknown" and bool(item.missing_fields) and not (said & set(item.missing_fields))
+    harm, can, plain = _CONDITION_WORDS["met" if settled else item.status]
+    word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+    if settled:
+        facts = "、".join(field_label(f) for f in sorted(said & _fields(item)))
+        cite = "".join(f"【{c}】" for c in item.clause_ids[:1])
+        rest = "、".join(field_label(f) for f in item.missing_fields)
+        return f"{FACT_FIRST}{word}。{facts}符合要求{cite}；这一条还要求{rest}。"
+    return f"{FACT_FIRST}{word}。{_bullet(item).removeprefix('- ')}"
+
+
+def _status_lines(
+    head: str,
+    status: str,
+    items: list[RequirementResult],
+    not_met: list[RequirementResult],
+    conditional: list[RequirementResult],
+    unknown: list[RequirementResult],
+) -> list[str]:
+    """The tier's status in one line, then the conditions that make it (each once)."""
+    if status == "met":
+        return [f"{head}——满足。{_cite_all(items)}"]
+    if status == "not_met" and len(not_met) == 1 and not conditional:
+        # One reason is said in the verdict's own sentence: "——不满足：成熟度为二级，…要求三级".
+        return [f"{head}——不满足：{_bullet(not_met[0]).removeprefix('- ')}"]
+    if status == "not_met":
+        lines = [f"{head}——不满足。" + ("原因：" if not_met else "")]
+        lines += [_bullet(i) for i in not_met]
+        if conditional:
+            lines.append("另有“原则上”要求未满足，需在申报材料中说明理由：")
+            lines += [_bullet(i) for i in conditional]
+        return lines
+    if status == "conditional":
+        lines = [
+            f"{head}——有条件：有“原则上”要求未满足，需在申报材料中说明理由" + ("：" if conditional else "。")
+        ]
+        return lines + [_bullet(i) for i in conditional]
+    lines = [f"{head}——暂不能判断。{_cite_all(unknown)}"]
+    if conditional:
+        lines.append("其中“原则上”要求未满足，需在申报材料中说明理由：")
+        lines += [_bullet(i) for i in conditional]
+    return lines
+
+
+def _open_lines(
+    tier: str,
+    status: str,
+    unknown: list[RequirementResult],
+    stated: set[str],
+    report: CheckReport,
+    condition: RequirementResult | None,
+) -> list[str]:
+    """What is still open after the verdict: facts to confirm, at most three questions (none
+    once a requirement is not met: more facts cannot change it), and the tiers below in a line."""
+    lines: list[str] = []
     judged_unknown = [
-        i for i in unknown if not i.missing_fields and stated & set(i.fields or [i.field or ""])
+        i for i in unknown if not i.missing_fields and stated & _fields(i) and i is not condition
     ]
     if judged_unknown:
         lines.append("以下情况需推荐单位确认：")
         lines += [_bullet(i) for i in judged_unknown]
-    # Once a requirement is not met, more facts cannot change the verdict: ask nothing.
     questions = [] if status == "not_met" else _questions(unknown, stated)
     if questions:
         lead_in = (
@@ -199,12 +294,27 @@ def eligibility_lead(
     reachable = report.reachable_tier
     if len(stated) >= MIN_FACTS_FOR_REACHABLE and reachable and reachable != report.highest_tier:
         lines.append(f"若待确认事项均有利、“原则上”要求获认可，可达{reachable}。")
-    if not report.application.window_open and report.application.window_message and round_name:
-        cites = dict.fromkeys(c for d in report.application.deadlines for c in d.clause_ids[:1])
-        message = _AS_OF_NOTE.sub("", report.application.window_message)
-        lines.append(message.replace("。", "".join(f"【{c}】" for c in cites) + "。", 1))
-    # A requirement repeated at every tier below the asked one is said once.
-    return list(dict.fromkeys(_FIELD_ID.sub("", line) for line in lines))
+    return lines
+
+
+def _closing(report: CheckReport) -> str:
+    """ "已于2024年11月22日截止【notice#二.(二).1】": the deadline that closed the window."""
+    closing = [d for d in report.application.deadlines if d.window]
+    if not closing:
+        return "已截止"
+    binding = min(closing, key=lambda d: d.date)
+    cite = "".join(f"【{c}】" for c in binding.clause_ids[:1])
+    return f"已于{binding.date.year}年{binding.date.month}月{binding.date.day}日截止{cite}"
+
+
+def _round_line(report: CheckReport) -> str:
+    """The round and its closed window in one line, before a verdict judged by its conditions."""
+    return f"（按{report.application.round}通知：申报{_closing(report)}；以下按其要素条件判断）"
+
+
+def window_closed_lead(report: CheckReport) -> str:
+    """A schedule question asked after the round closed: that first, then the dates."""
+    return f"{report.application.round}的申报{_closing(report)}，本轮已无法申报。"
 
 
 def _deciding_rule(retriever: Retriever, question: str, items: list[RequirementResult]) -> str:

@@ -41,7 +41,7 @@ def _kind(number: Number) -> str | None:
 STATES_THE_RULE = re.compile(r"最多|最少|至多|至少|只能|上限|下限|不超过|不低于")
 #: The question asks whether its own figure is enough ("三级够吗", "能推荐25个吗"): compared with
 #: the rule's direction.
-ASKS_ENOUGH = re.compile(r"够|可以|行不行|行吗|能报|能申报|能推|能不能推|达标|满足|符合")
+ASKS_ENOUGH = re.compile(r"够|可以|行不行|行吗|就行|能报|能申报|能推|能不能推|达标|满足|符合")
 
 
 def _holds(premise: Decimal, rule: Number, stretch: str, question: str) -> bool:
@@ -89,7 +89,8 @@ def yes_or_no(question: str, lead_line: str) -> str | None:
         return None
     # The stretch of the rule about what the question is about: the one sharing most words.
     words = _bigrams(question)
-    tiers = [t for t in TIERS if t in question]  # 要素条件 sets each tier's figure in one sentence
+    # 要素条件 sets each tier's figure in one sentence; users write the tier short ("卓越的").
+    tiers = [t[:2] for t in TIERS if t[:2] in question]
     stretch = max(stretches, key=lambda s: (sum(t in s for t in tiers), len(_bigrams(s) & words)))
     rules = [n for n in read_numbers(stretch) if _kind(n) == _kind(premise)]
     if len(rules) != 1:

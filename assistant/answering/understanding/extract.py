@@ -63,7 +63,7 @@ def extract(text: str, data_dir: Path = DEFAULT_DATA_DIR) -> Extraction:
     reading = Reading(text, data_dir)
     for read in READERS:
         read(reading)
-    return Extraction(list(reading.facts.values()), reading.years)
+    return Extraction(list(reading.facts.values()), reading.years, reading.raised)
 
 
 def extract_profile(text: str) -> dict[str, Any]:

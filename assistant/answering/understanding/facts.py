@@ -55,6 +55,16 @@ class Extraction:
     facts: list[Fact] = field(default_factory=list)
     #: Years named as construction years ("2021到2023年建的"), not rounds.
     construction_years: set[str] = field(default_factory=set)
+    #: Links a what-if supposes covered at a level not said ("要是运营管理也补上呢"), with the
+    #: words: link -> said. The tier under discussion is their level.
+    raised_links: dict[str, str] = field(default_factory=dict)
+
+    def suppose_links(self, tier: str) -> None:
+        """The raised links as what-if facts at `tier` (a link stated otherwise is left alone)."""
+        held = {f.field for f in self.facts}
+        for link, said in self.raised_links.items():
+            if f"links.{link}" not in held:
+                self.facts.append(Fact(f"links.{link}", tier, said, hypothetical=True))
 
     def stated(self) -> list[Fact]:
         return [f for f in self.facts if not f.hypothetical and not f.conflict]

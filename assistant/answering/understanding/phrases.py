@@ -18,7 +18,8 @@ from assistant.answering.understanding.gazetteer import load_gazetteer
 from assistant.language import BRACKETS, COLONS, TURNS, clauses, sentences
 
 FIRST_PERSON = re.compile(r"我们|我司|我厂|我公司|本公司|本企业|我单位|咱们|咱|我们厂|我这边|我方")
-_HYPOTHETICAL = re.compile(r"如果|假如|假设|要是|倘若|万一|假定|设想|若是|若")
+#: "主要是煤制烯烃" / "只要是" are not "要是…".
+_HYPOTHETICAL = re.compile(r"如果|假如|假设|(?<![主只需就])要是|倘若|万一|假定|设想|若是|若")
 _NEGATION = re.compile(
     r"(不是|并非|不属于|不算|算不上|称不上|谈不上|没有|没能|未能|并未|尚未|还没有|还没|从来没|从没|从未|不曾|没|未|无|非|不)$"
 )
@@ -51,6 +52,18 @@ def modal(clause: str, start: int) -> bool:
     return bool(_MODAL.search(before))
 
 
+#: A phrase that names a requirement to ask about, not a fact: "指标做到全国领先以外还要满足什么",
+#: "除了成熟度三级，还要什么".
+_REQUIREMENT = re.compile(r"(以外|之外)[，,]?(还|另外|又)(要|需|得|应|有)")
+_BESIDES_ASKED = re.compile(r"除了[^。？?]*还(要|需|得|应)[^。？?]*(什么|哪些|啥|吗)")
+
+
+def _names_requirement(part: str, sentence: str) -> bool:
+    """ "…以外还要满足什么" / "除了X，还要什么": X is asked about, not stated ("除了研发设计，
+    其他都是卓越级" states facts and is not one)."""
+    return bool(_REQUIREMENT.search(part) or ("除了" in part and _BESIDES_ASKED.search(sentence)))
+
+
 @dataclass
 class Phrase:
     """A stretch of a sentence between commas (or 但是…): facts are read phrase by phrase."""
@@ -58,6 +71,8 @@ class Phrase:
     text: str
     sentence: str
     hypothetical: bool
+    #: The phrase names a requirement asked about ("…以外还要满足什么"): it states no fact.
+    requirement: bool = False
 
 
 def phrases(text: str) -> list[Phrase]:
@@ -68,7 +83,7 @@ def phrases(text: str) -> list[Phrase]:
         for part in clauses(sentence, also=COLONS + BRACKETS, words=TURNS):
             if _HYPOTHETICAL.search(part) or part.endswith("的话"):
                 hypothetical = True  # the rest of the sentence is the what-if
-            out.append(Phrase(part, sentence, hypothetical))
+            out.append(Phrase(part, sentence, hypothetical, _names_requirement(part, sentence)))
     return out
 
 
@@ -81,6 +96,11 @@ class Reading:
         self.clauses = phrases(self.text)
         self.facts: dict[str, Fact] = {}
         self.years: set[str] = set()
+        #: Links supposed covered in a what-if at a level not said ("要是运营管理也补上呢"):
+        #: the tier under discussion gives the level (the service knows it, the reader does not).
+        self.raised: dict[str, str] = {}
 
     def put(self, path: str, value: Any, said: str, clause: Phrase) -> None:
+        if clause.requirement:
+            return
         self.facts[path] = Fact(path, value, said, hypothetical=clause.hypothetical)

@@ -105,7 +105,7 @@ def read_legal_form(reading: Reading) -> None:
             if (
                 generic
                 and not re.search(r"是|属于|作为", clause.text[:pos])
-                and re.search(r"吗|么|能不能|可不可以|能否|行不行|呢", clause.sentence)
+                and re.search(r"吗|么|能不能|可不可以|能否|行不行|呢", clause.text)
             ):
                 continue  # "分公司能报吗" asks about a kind of applicant, not this one
             if negated(clause.text, pos):
@@ -149,7 +149,10 @@ def read_registration(reading: Reading) -> None:
 def read_size(reading: Reading) -> None:
     for clause in reading.clauses:
         text = clause.text
-        if match := re.search(r"规模以下|规下|小微企业|没到规上|不到规上|达不到规上|还不是规上", text):
+        if match := re.search(
+            r"规模以下|规下|小微企业|没到规上|不到规上|达不到规上|还不是规上|不是规上|退出规上|掉出规上|退规",
+            text,
+        ):
             reading.put("enterprise.above_designated_size", False, match.group(0), clause)
             continue
         if match := re.search(r"规模以上|规上", text):

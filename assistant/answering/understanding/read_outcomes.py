@@ -74,7 +74,7 @@ def read_construction(reading: Reading) -> None:
         if span:
             reading.years.update(re.findall(r"20\d\d", span.group(0)))
         negative = re.search(
-            r"还在建|在建|正在建设|正在建|建设中|尚未建成|没建完|还没建成|还没完工|没完工|未完工|刚开工|还没建好|尚在建设|没建成|还在施工|还没建|没有建成|还没有建成|未建成|还没验收",
+            r"还在建|在建|正在建设|正在建|建设中|尚未建成|没建完|没完全建完|没全部建完|还在改|在改造|还没建成|还没完工|没完工|未完工|刚开工|还没建好|尚在建设|没建成|还在施工|还没建|没有建成|还没有建成|未建成|还没验收",
             text,
         )
         if negative:
@@ -94,7 +94,7 @@ def read_basics(reading: Reading) -> None:
     bad_events = [
         (
             "basic.no_major_accident",
-            r"(较大|重大|特大|较大及以上)?(安全生产|安全|环保|环境|生产安全)?(事故|环境事件|污染事件)",
+            r"(较大|重大|特大|较大及以上)?(安全生产|安全|环保|环境污染|环境|污染|生产安全)?(事故|环境事件|污染事件)",
         ),
         ("basic.no_violation", r"违法违规|违法|违规|行政处罚|处罚|被罚"),
         ("basic.no_bad_credit", r"失信|不良信用|信用不良|不良记录|黑名单|失信名单"),
@@ -108,7 +108,13 @@ def read_basics(reading: Reading) -> None:
             before = text[max(0, match.start() - 7) : match.start()]
             after = text[match.end() : match.end() + 5]
             if re.search(r"(一般|轻微|小|轻伤|一起一般|一次小)[^，]{0,3}$", before):
-                continue  # below 较大: the requirement does not speak to it
+                if path == "basic.no_major_accident" and re.search(
+                    r"(别的|其他|其它)(都)?没有|没有(别的|其他|其它)|只(有|出过)(这)?一(起|次)", reading.text
+                ):
+                    # "出过一次一般安全事故，别的没有": nothing of 较大 or above is what was said
+                    reading.put(path, True, before[-4:] + match.group(0), clause)
+                    break
+                continue
             if re.search(r"(没|没有|未|无|从未|从没|零|不存在|未曾|从来没)[^，]{0,4}$", before) or re.match(
                 r"(记录)?(没有|没出过|没发生过|为零|是零|从来没有|都没有|一次都没)", after
             ):
@@ -127,7 +133,7 @@ def read_basics(reading: Reading) -> None:
     positives = [
         (
             "basic.finance_sound_3y",
-            r"(近三年|连续三年|三年来|这几年)?(经营|财务|财务状况|经营状况)(和财务)?(状况)?(都)?(良好|稳健|正常|健康|没问题)|连续三年盈利",
+            r"(近三年|连续三年|三年来|这几年)?(经营|财务|财务状况|经营状况)[、和及]?(财务)?(状况)?(一直|都|也)*(挺好|很好|不错|良好|稳健|正常|健康|没问题)|连续三年盈利",
         ),
         ("basic.no_bad_credit", r"信用(记录)?(良好|没问题|很好)"),
         ("basic.secure_controllable", r"安全可控|自主可控"),

@@ -24,7 +24,7 @@ def read_maturity(reading: Reading) -> None:
         text = clause.text
         # The context may sit in another clause of the sentence ("以第三方评估为准，是二级").
         context = re.search(
-            r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定", clause.sentence
+            r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定|说错了|更正", clause.sentence
         )
         if not context:
             continue
@@ -42,7 +42,8 @@ def read_maturity(reading: Reading) -> None:
             if negated(text, match.start()) or re.search(r"(没到|不到|没达到|达不到|未达到|不够)$", before):
                 continue
             if re.search(r"几$|哪$", before) or re.match(
-                r"(以上)?(才行|才能|才可以|就行|行吗|够吗|可以吗)", text[match.end() :]
+                r"(以上)?(才行|才能|才可以|就行|行吗|够吗|可以吗|是[^，]{0,4}目标|的目标)",
+                text[match.end() :],
             ):
                 continue
             level = to_int(match.group(1))
@@ -83,25 +84,36 @@ def read_maturity(reading: Reading) -> None:
 
 
 def read_recognised(reading: Reading) -> None:
-    verbs = (
-        r"评上|评上了|评过|评为|获评|被评为|认定为|认定|被认定为|认定了|入选|拿到|拿了|获得|通过了?|评了|是"
-    )
-    quals = r"(省级|省里的?|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|省工信厅的?)?"
+    verbs = r"评上|评上了|评过|评为|获评|被评为|认定为|认定过|认定|被认定为|认定了|入选|拿到|拿了|拿过|获得|获过|通过了?|评了|是"
+    quals = r"(省级|省里的?|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|省工信厅的?|的)?"
     for clause in reading.clauses:
         text = clause.text
         if none := re.search(
-            rf"(没|没有|未|还没|从没)(参加|参与|申报|报)过?({_TIER_WORDS})?(的)?(评定|评选|认定)|(没|没有|未|还没)(评上|获评|评过)(任何|过任何)(层级|级别)",
+            rf"(没|没有|未|还没|从没)(参加|参与|申报|报)过?({_TIER_WORDS})?(的)?(评定|评选|认定)|(没|没有|未|还没)(评上|获评|评过)(任何|过任何)(层级|级别)"
+            r"|(啥|什么|任何|哪)(级|层级|级别)?(都|也)(还)?(没|没有|未)(评|拿|获|认定)",
             text,
         ):
             reading.put("status.recognised_tier", None, none.group(0), clause)
             return
-        match = re.search(rf"({verbs}){quals}({_TIER_WORDS})", text) or re.search(
-            rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)",
-            text,
+        match = (
+            re.search(rf"({verbs}){quals}({_TIER_WORDS})", text)
+            or re.search(
+                rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)",
+                text,
+            )
+            # "评了省级先进": the short name, only with the level that awarded it.
+            or re.search(
+                rf"({verbs})(省级|省里的|自治区级|区级|市级)(基础|先进|卓越|领航)(?!技术|水平|制造|经验)",
+                text,
+            )
         )
         if not match:
             continue
-        tier = next(t for t in TIERS if t in match.group(0))
+        tier = next(t for t in TIERS if t[:2] in match.group(0))
+        if re.search(r"谁|哪个|哪里|哪儿|怎么|如何|多少|几年|什么", text) and not re.search(
+            r"已经|已|去年|前年|今年|我们|我司|我厂|客户", text
+        ):
+            continue  # "先进级是谁来认定的": the recognition as a topic
         before = text[max(0, match.start() - 6) : match.start()]
         # "评上卓越级以后给多少钱": a title hoped for, not held.
         if re.match(
@@ -134,16 +146,23 @@ def read_recognised(reading: Reading) -> None:
         return
 
 
-#: Said of links that they are done, without a level ("都做得挺全", "都上了系统").
-_DONE = re.compile(r"都(做|有|覆盖|上|建|搞|弄|实现|完成)|做得|挺全|齐全|很全|都不错|都挺好")
+#: "除了X，其他都上系统了" (and no tier said): X is the one not covered.
+_ALL_BUT = re.compile(r"除了[^，。]*?[，,]?(其他|其余|别的|剩下)[^。]*?都(上|做|建|有|覆盖|搞|弄|实现|完成)")
+#: A what-if that a link gets done, its level not said ("要是运营管理也补上").
+_RAISED = re.compile(r"补上|补齐|补全|补到|做上|搞上|上了|做了|建了|建起来|覆盖了|也有了|也做|也上|也建")
+#: A link said to fall one step short of the others ("研发设计差一档，其余都是卓越级").
+_ONE_BELOW = re.compile(
+    r"差一档|差一级|低一档|低一级|差一个档次|差一截|弱一档|弱一级|差一点|差点|弱一点|稍弱|稍差"
+)
 
 
 def read_links(reading: Reading) -> None:
     names = sorted([*LINKS, *LINK_SYNONYMS], key=len, reverse=True)
     explicit: dict[str, tuple[str | None, str, Phrase]] = {}
-    group: tuple[str, str, str, Phrase] | None = None  # ("all" | "others", tier, said, clause)
+    # ("all" | "others", tier or None for not covered, said, clause)
+    group: tuple[str, str | None, str, Phrase] | None = None
     pending: list[str] = []
-    others_done = False
+    below: list[str] = []
     for clause in reading.clauses:
         text = clause.text
         named = [n for n in names if n in text]
@@ -160,23 +179,49 @@ def read_links(reading: Reading) -> None:
         whole = re.search(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节", text)
         others = re.search(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?", text)
         asks = re.search(r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够", text) and not re.search(
-            r"了吗", text
+            r"了吗|(达到|到了|满足|符合)[^，]{0,8}要求了?$", text
         )
         if asks and not (named and tiers and not any(modal(text, p) for _, p in tiers)):
             pending = []
             continue
         uncovered = re.search(
-            r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞)",
+            r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞"
+            r"|没动|还没动|没上|还没上|没有上|没弄|还没弄|没建|还没建|没有建)",
             text,
         )
-        if others and not tiers and _DONE.search(text):
-            others_done = True  # "其他四个环节都做得挺全": covered, at a level not said
+        if (
+            named
+            and "除了" in text
+            and _ALL_BUT.search(clause.sentence)
+            and not re.search(r"基础|先进|卓越|领航", clause.sentence)
+        ):
+            for name in named:  # "除了运营管理，其他都上系统了": the one excepted is not covered
+                explicit[name] = (None, text, clause)
+            pending = []
+            continue
+        if named and not tiers and "除了" in text:
+            below.extend(named)  # "除了研发设计，其他都是卓越级": not 卓越级, its level unsaid
+            pending = []
+            continue
+        if named and not tiers and _ONE_BELOW.search(text):
+            # "研发设计差一档": one tier below the others' stated tier, unless its own is said
+            # next ("研发设计差点，只到先进级").
+            below.extend(named)
+            pending = named
+            continue
+        if others and uncovered and not tiers and not named:
+            group = ("others", None, text, clause)  # "其他四个环节都还没做"
+            pending = []
+            continue
         if named and uncovered and not tiers:
             for name in named:
                 explicit[name] = (None, text, clause)
             pending = []
             continue
         if not tiers:
+            if named and clause.hypothetical and _RAISED.search(text):
+                for name in named:  # "要是运营管理也补上呢": covered, at the level discussed
+                    reading.raised[name] = text
             pending = named if named else []
             continue
         if (
@@ -197,7 +242,8 @@ def read_links(reading: Reading) -> None:
         ):
             pending = []
             continue
-        targets = named or pending
+        # "其余四个环节都是卓越水平" speaks of the others, not of the link named just before.
+        targets = named or ([] if others or whole else pending)
         if targets:
             for name in targets:
                 explicit[name] = (tier, text, clause)
@@ -206,16 +252,18 @@ def read_links(reading: Reading) -> None:
         elif whole:
             group = ("all", tier, text, clause)
         pending = []
-    if others_done and not group:
-        # The other links are covered at a level not said: storing only the one named would
-        # make the checker call the others uncovered, the opposite of what was said. Nothing is
-        # stored, and the verdict asks for the links' levels instead.
-        return
+    # "其他四个环节都做得挺全" (others_done) says they are covered at a level not said: they stay
+    # unknown; a conversation's unstated links are unknown to the checker, not uncovered.
     result: dict[str, tuple[str | None, str, Phrase]] = {}
     if group:
         kind, tier, said, clause = group
+        lower = TIERS[TIERS.index(tier) - 1] if tier is not None and TIERS.index(tier) > 0 else None
+        for name in below:
+            if name not in explicit and lower is not None and _ONE_BELOW.search(clause.sentence):
+                explicit[name] = (lower, said, clause)
+        excepted = [name for name in below if name not in explicit]
         for link in LINKS:
-            if kind == "all" or link not in explicit:
+            if kind == "all" or (link not in explicit and link not in excepted):
                 result[link] = (tier, said, clause)
     result.update(explicit)
     for link in LINKS:

@@ -324,7 +324,7 @@ def ask(
             _answer_table(a)
 
 
-EVALS = ("retrieval", "checker", "answers", "extraction", "guards", "review")
+EVALS = ("retrieval", "checker", "answers", "extraction", "guards", "review", "conversations")
 #: Reported only, never a gate, so `all` leaves them out: run them by name.
 EXTRA_EVALS = ("answers_heldout", "fresh")
 
@@ -335,7 +335,7 @@ def eval_command(
     which: Annotated[
         str,
         typer.Argument(
-            help="retrieval | checker | answers | extraction | guards | review | answers_heldout | fresh | all"
+            help="retrieval | checker | answers | extraction | guards | review | conversations | answers_heldout | fresh | all"
         ),
     ] = "all",
     json_output: JsonOpt = False,
@@ -343,6 +343,7 @@ def eval_command(
     """运行 evals/ 下的评测集并打印得分表；未达标时退出码为 1。"""
     from assistant.evaluation import answers as eval_answers
     from assistant.evaluation import checker as eval_checker
+    from assistant.evaluation import conversations as eval_conversations
     from assistant.evaluation import extraction as eval_extraction
     from assistant.evaluation import fresh as eval_fresh
     from assistant.evaluation import guards as eval_guards
@@ -356,6 +357,7 @@ def eval_command(
         "extraction": eval_extraction.run,
         "guards": eval_guards.run,
         "review": eval_review.run,
+        "conversations": eval_conversations.run,
         "answers_heldout": eval_answers.run_heldout,
         "fresh": eval_fresh.run,
     }
