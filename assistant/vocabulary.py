@@ -37,13 +37,13 @@ STATUS_SEVERITY: dict[str, int] = {"met": 0, "conditional": 1, "unknown": 2, "no
 STATUS_LABELS: dict[str, str] = {
     "met": "满足",
     "not_met": "不满足",
-    "conditional": "原则上要求未满足（需说明理由）",
+    "conditional": "原则上要求未满足（请向推荐单位确认）",
     "unknown": "待确认（缺少信息）",
 }
 STATUS_SHORT_LABELS: dict[str, str] = {
     "met": "满足",
     "not_met": "不满足",
-    "conditional": "原则上（需说明理由）",
+    "conditional": "原则上（请向推荐单位确认）",
     "unknown": "待确认",
 }
 

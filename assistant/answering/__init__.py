@@ -26,7 +26,14 @@ from assistant.answering.llm import (
     build_messages,
     confirm_questions,
 )
-from assistant.answering.understanding import EnterpriseReader, Extraction, Fact, extract, facts_to_profile
+from assistant.answering.understanding import (
+    EnterpriseReader,
+    Extraction,
+    Fact,
+    extract,
+    facts_to_profile,
+    implied_facts,
+)
 
 __all__ = [
     "CITATION",
@@ -45,6 +52,7 @@ __all__ = [
     "confirm_questions",
     "extract",
     "facts_to_profile",
+    "implied_facts",
     "lead_numbers_cited",
     "named_tier",
 ]

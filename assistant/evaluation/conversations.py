@@ -31,7 +31,7 @@ from assistant.service import AssistantService
 
 #: The gate: a floor under the share reached when the set landed, so a change that loses
 #: turns fails CI. The issue's bar (0.9) is reported beside it.
-THRESHOLDS = {"turn_share": 0.45}
+THRESHOLDS = {"turn_share": 0.65}
 #: The one fact whose value may be the user's own word rather than the documents' category.
 INDUSTRY = "所属行业"
 #: An internal profile path shown to a user ("links.运营管理", "kpis[0]"): never right.
@@ -57,7 +57,8 @@ def same_value(want: Any, got: tuple[str, str], label: str = "") -> bool:
     want = str(want).strip()
     if want == value or (len(want) >= 2 and (want in value or value in want)):
         return True
-    return label == INDUSTRY and len(want) >= 2 and want.lower() in said.lower()
+    words = (want.lower(), said.lower())
+    return label == INDUSTRY and len(said) >= 2 and (words[0] in words[1] or words[1] in words[0])
 
 
 def judge_turn(turn: dict[str, Any], answer: dict[str, Any]) -> list[str]:

@@ -97,7 +97,7 @@ def coverage_gaps(rules: RuleSet, covered: set[str], tier: str) -> list[tuple[Se
             (
                 "建议修改",
                 f"{tier}{need.wording}，现有场景实例未覆盖：{'、'.join(missing_soft)}；"
-                "请补充相应场景实例，或在申报书中说明未覆盖的理由。",
+                "请补充相应场景实例；未覆盖能否作为例外，文件未作规定，请向推荐单位确认。",
                 [need.clause_id],
             )
         )

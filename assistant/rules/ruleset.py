@@ -142,6 +142,8 @@ class QuotaItemSpec(_RuleModel):
     id: str
     who: str
     max_projects: int = Field(ge=1)
+    #: Words by which an asker names this recommender ("兵团", "宁波"): the quota asked is theirs.
+    known_as: list[str] = Field(default_factory=list)
 
 
 class QuotaSpec(_RuleModel):

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.answering import EnterpriseReader, Fact, facts_to_profile, named_tier
+from assistant.answering import EnterpriseReader, Fact, facts_to_profile, implied_facts, named_tier
 from assistant.errors import AssistantError
 from assistant.rules import parse_profile
 from assistant.store import ANONYMOUS, Sessions, Stored, merge_profiles
@@ -80,6 +80,10 @@ def start_turn(
     except AssistantError:
         stated_facts = []  # a misreading must never block the answer; drop its facts
         store = merge_profiles(stored, profile or {})
+    # A profile the caller sends is the record: nothing is implied beside it.
+    if not profile and (implied := implied_facts(store)):
+        stated_facts = [*stated_facts, *implied]
+        store = merge_profiles(store, facts_to_profile(implied))
     what_if = reading.hypothetical()
     current = merge_profiles(store, facts_to_profile(what_if)) if what_if else store
     try:

@@ -37,7 +37,9 @@ def test_aluminium_branch_in_inner_mongolia(sparse_retriever: Retriever, tmp_pat
     # A bare follow-up works from the session's profile.
     second = service.ask("还差什么？", session=session)
     assert "refused" not in second.flags
-    assert second.answer.startswith("规则核验结论：卓越级")
+    gaps, verdict = second.answer.split("\n")[:2]
+    assert gaps.startswith("按已知情况，卓越级还差：待确认——在中华人民共和国境内注册")
+    assert verdict.startswith("规则核验结论：卓越级")
 
     # A what-if answers, and the stored profile does not change.
     third = service.ask("如果成熟度自评到三级呢？", session=session)
@@ -65,8 +67,10 @@ def test_a_later_statement_overrides_an_earlier_one(sparse_retriever: Retriever,
     assert "江苏省" in third.answer  # echoed back for correction
     fourth = service.ask("还差什么？", session=session)
     # Province-leading indicators do not meet 卓越级's national standing: said plainly.
-    assert fourth.answer.startswith("规则核验结论：卓越级")
-    assert "不满足" in fourth.answer.split("\n")[0]
+    # What is missing is the answer to "还差什么", before the verdict's line.
+    gaps, verdict = fourth.answer.split("\n")[:2]
+    assert gaps.startswith("按已知情况，卓越级还差：不满足——主要技术经济指标水平")
+    assert verdict.startswith("规则核验结论：卓越级") and "不满足" in verdict
     assert "国内同行业领先" in fourth.answer
     _no_field_ids(fourth.answer)
 

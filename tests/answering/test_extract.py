@@ -159,3 +159,70 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
     with ThreadPoolExecutor(8) as pool:
         loaded = list(pool.map(lambda _: gazetteer.load_gazetteer(tmp_path / "data"), range(8)))
     assert len(built) == 1 and all(pair is loaded[0] for pair in loaded)
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # Quantified statements (issue #31): the others are read, the one excepted is not theirs.
+        (
+            "研发设计差一档，其余四个环节都是卓越水平",
+            {"links.研发设计": "先进级", "links.运营管理": "卓越级"},
+        ),
+        ("除了运营管理其他都上系统了", {"links.运营管理": None}),
+        ("除了研发设计，其他环节都是卓越级", {"links.工厂建设": "卓越级", "links.运营管理": "卓越级"}),
+        ("其他四个环节都还没做，生产作业到基础级了", {"links.生产作业": "基础级", "links.运营管理": None}),
+        ("研发设计和工厂建设还没开始做", {"links.研发设计": None, "links.工厂建设": None}),
+        # Titles held, said in the ways people say them; a link's level is not a title.
+        ("已经是省里认定的先进级，现在想冲卓越", {"status.recognised_tier": "先进级"}),
+        ("客户去年评了省级先进", {"status.recognised_tier": "先进级"}),
+        ("我们啥级都还没评过", {"status.recognised_tier": None}),
+        ("研发设计已经是卓越级了", {"links.研发设计": "卓越级"}),
+        # Negations and corrections.
+        ("我们还没进规上，一年产值一千多万", {"enterprise.above_designated_size": False}),
+        ("更正：我们不是规上，今年刚退出规上了", {"enterprise.above_designated_size": False}),
+        ("刚才说错了，是二级，三级是明年的目标", {"maturity.level": 2}),
+        ("去年出过一次一般安全事故，别的没有", {"basic.no_major_accident": True}),
+        ("前年出过一起较大环境污染事故", {"basic.no_major_accident": False}),
+        ("前年因为排污超标被环保部门罚过款", {"basic.no_violation": False}),
+        ("经营和财务状况一直挺好", {"basic.finance_sound_3y": True}),
+        ("智能工厂还有一条产线在改，没完全建完", {"status.construction_completed": False}),
+        ("指标在国内同行业算领先", {"outcomes.kpi_standing": "national_leading"}),
+    ],
+)
+def test_statements_people_make_about_their_company_are_read(text: str, facts: dict[str, object]) -> None:
+    got = {f.field: f.value for f in extract(text).stated()}
+    assert {k: got.get(k, "absent") for k in facts} == facts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "指标做到全国领先以外还要满足什么",  # a requirement asked about
+        "除了成熟度三级，还要满足什么",
+        "先进级是谁来认定的",  # a recognition as a topic
+        "我们前年拿了自治区智能工厂认定，算不算已经获评先进级？",  # whether it counts is asked
+        "听说卓越要“国内领先”",  # a requirement heard of
+        "认定后几年复查一次",
+        "拿到先进级能给多少奖励",
+    ],
+)
+def test_rule_questions_state_no_fact_about_the_company(text: str) -> None:
+    fields = {f.field for f in extract(text).stated()}
+    assert not fields & {"status.recognised_tier", "outcomes.kpi_standing", "maturity.level"}
+
+
+def test_a_what_if_raises_a_link_to_the_tier_discussed() -> None:
+    reading = extract("要是运营管理也补上呢")
+    assert reading.raised_links == {"运营管理": "要是运营管理也补上呢"}
+    reading.suppose_links("先进级")
+    assert [(f.field, f.value, f.hypothetical) for f in reading.facts] == [("links.运营管理", "先进级", True)]
+
+
+def test_an_independent_legal_person_in_a_province_is_registered_in_china() -> None:
+    from assistant.answering import implied_facts
+
+    (fact,) = implied_facts({"enterprise": {"province": "湖北省", "legal_form": "independent"}})
+    assert (fact.field, fact.value) == ("enterprise.registered_in_prc", True)
+    assert implied_facts({"enterprise": {"province": "湖北省", "legal_form": "branch"}}) == []
+    assert implied_facts({"enterprise": {"legal_form": "independent", "registered_in_prc": False}}) == []

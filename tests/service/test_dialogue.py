@@ -95,7 +95,9 @@ def test_a_what_if_shapes_one_answer_and_is_shown_beside_the_fact_it_supposes_aw
     ).items()
     assert held(what_if)["links.运营管理"] is None  # the stored fact stays held
     assert "假设按您说的情况，先进级" in what_if.lead
-    assert after.lead.startswith("规则核验结论：先进级——不满足：运营管理环节：未覆盖")
+    gaps, verdict = after.lead.splitlines()[:2]
+    assert gaps.startswith("按已知情况，先进级还差：不满足——运营管理环节：未覆盖")
+    assert verdict.startswith("规则核验结论：先进级——不满足：运营管理环节：未覆盖")
 
 
 def test_the_national_scope_asked_wins_over_the_sessions_region(service: AssistantService) -> None:
@@ -159,3 +161,47 @@ def test_the_shipped_conversations_meet_their_floor(full_service: AssistantServi
     settings = full_service.settings.model_copy(update={"data_dir": tmp_path})
     result = conversations.run(settings, full_service)
     assert result.passed, result.metrics
+
+
+def test_what_is_missing_is_the_answer_to_what_is_missing(service: AssistantService) -> None:
+    _, gaps = talk(
+        service,
+        "我们做汽车零部件的，规上，想报先进级",
+        "生产作业、生产管理都上了系统，运营管理还没动，还差什么",
+    )
+    first = gaps.lead.splitlines()[0]
+    assert first.startswith("按已知情况，先进级还差：不满足——运营管理环节：未覆盖；待确认——")
+
+
+def test_a_fact_no_condition_of_the_tier_asks_for_does_not_stand_in_the_way(
+    service: AssistantService,
+) -> None:
+    (answer,) = talk(service, "西安的制药企业，我们啥级都没评过，能直接申请先进级吗")
+    assert answer.lead.startswith(
+        "就您说的这一点：可以。先进级的申报条件对已获评层级没有要求【conditions#三】"
+    )
+
+
+def test_the_maturity_a_tier_requires_comes_from_the_rules_file_whole(service: AssistantService) -> None:
+    (answer,) = talk(service, "领航级要几级成熟度？我们卓越级已经认定了，成熟度3级")
+    assert answer.lead.startswith(
+        "领航级要求智能制造能力成熟度（GB/T 39116-2020）达到四级及以上【conditions#一.5】"
+    )
+    assert "您的成熟度为三级，还不够" in answer.lead
+    (premise,) = talk(service, "卓越的成熟度要求是二级就行吧？")
+    assert premise.lead.startswith("不是。卓越级要求智能制造能力成熟度（GB/T 39116-2020）达到三级及以上")
+
+
+def test_the_asker_s_own_quota_comes_first(service: AssistantService) -> None:
+    (xpcc,) = talk(service, "我们是兵团第八师的企业，推荐名额是多少")
+    assert xpcc.lead.startswith("新疆生产建设兵团推荐项目数量不超过5个【notice#二.(二).2】")
+    (premise,) = talk(service, "计划单列市的名额也是20个吧")
+    assert premise.lead.startswith("不是。计划单列市推荐项目数量不超过5个")
+
+
+def test_no_answer_claims_an_exception_must_be_explained(service: AssistantService) -> None:
+    """The documents say 原则上 and nothing about how an exception is handled: no answer may say
+    "需在申报中说明理由" (batch 7 found it said as if it were a rule)."""
+    for question in ("没拿过先进级可以直接冲卓越级吗", "只有工厂建设没做，其他四个都做了，报卓越可以吗"):
+        (answer,) = talk(service, question)
+        assert "说明理由" not in answer.answer and "向推荐单位确认" in answer.lead

@@ -14,6 +14,7 @@ composed (the answer's fixed wording: quotes, footer, refusals).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from assistant.answering.cite import cited_ids
@@ -43,10 +44,13 @@ from assistant.answering.grounded.intents import (
     ASKS_SOMETHING,
     CONDITION_WORDS,
     FOLLOW_UP,
+    MATURITY_LEVEL_ASK,
+    REQUIREMENT_ASK,
     VERDICT_ASK,
     Intent,
     IntentTable,
     asked_tier,
+    named_tier,
 )
 from assistant.answering.grounded.plan import QuestionPlan
 from assistant.answering.grounded.scope import (
@@ -62,7 +66,9 @@ from assistant.answering.grounded.verdict import (
     RULE_FIRST,
     deadline_lead,
     eligibility_lead,
+    maturity_lead,
     missing_facts,
+    own_quota_line,
     quota_lead,
     window_closed_lead,
 )
@@ -89,6 +95,9 @@ __all__ = [
 #: caught by the topic list score 2.8 and 3.7. 4.2 sits between.
 REFUSAL_EVIDENCE = 4.2
 
+
+#: A yes/no the lead begins with ("不是。"), moved with the line it answers.
+YES_NO_WORD = re.compile(r"^(不?是|不?能|不?可以|不?够)。")
 
 #: The kinds of answer that are a typed value, not a verdict ("卓越级什么时候截止").
 _TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"})
@@ -166,6 +175,8 @@ class GroundedAnswerer:
         lead = self._with_topic_lines(asked, lead)
         if intent.name == "deadline" and not asked.report.application.window_open:
             lead = [window_closed_lead(asked.report), *lead]
+        if intent.name == "quota":
+            lead = self._own_quota_first(asked, lead)
         # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.
         sources = sources or self._cited_in(lead)
         if not sources and intent.name not in ("deadline", "quota"):
@@ -278,6 +289,10 @@ class GroundedAnswerer:
             asked.plan.took("documents").note("each_tier")
             lines, cited = each_tier
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
+        maturity = self._maturity_lead(asked)
+        if maturity is not None:
+            asked.plan.took("documents").note("maturity_thresholds")
+            return [edition_note, *maturity], asked.scope.sources
         other_tier = other_round_tier_lead(
             self.retriever.lexical,
             asked.question,
@@ -297,6 +312,42 @@ class GroundedAnswerer:
             asked.plan.took("verdict")
             return [edition_note, *self._verdict(asked)], asked.scope.sources
         return self._documents_lead(asked, edition_note)
+
+    def _own_quota_first(self, asked: Asked, lead: list[str]) -> list[str]:
+        """The asker's own recommender's quota first ("兵团…推荐名额是多少" → 5), named in the
+        question or in the words the session's place was read from."""
+        places = " ".join(f.said for f in asked.facts if f.field == "enterprise.province")
+        own = own_quota_line(self.rules, f"{asked.question} {places}")
+        if not own:
+            return lead
+        # A yes/no said before the sentence quoted belongs before the asker's own quota.
+        first = next((i for i, line in enumerate(lead) if line), None)
+        said = YES_NO_WORD.match(lead[first]) if first is not None else None
+        if first is not None and said:
+            lead = [*lead[:first], lead[first][said.end() :], *lead[first + 1 :]]
+            own = said.group(0) + own
+        return [own, *lead]
+
+    def _maturity_lead(self, asked: Asked) -> list[str] | None:
+        """ "领航级要几级成熟度" / "卓越的成熟度二级就行吧": the level a tier requires, from the
+        rules file, whole (the sentence that sets it names every tier; a quote of it was cut
+        before the tier asked). Not for a verdict asked with other facts."""
+        question = asked.question
+        if asked.intent.name != "maturity" or not MATURITY_LEVEL_ASK.search(question):
+            return None
+        if VERDICT_ASK.search(question):
+            return None  # "二级，先进级够得着吗": a verdict asked, the checker answers
+        tier = named_tier(question, asked.facts)
+        if tier is None and not REQUIREMENT_ASK.search(question):
+            return None  # "成熟度三级叫啥级": the standard's levels, not a tier's threshold
+        said_here = {f.field for f in asked.facts if f.said and f.said in question}
+        if said_here - {"maturity.level", "maturity.assessed_by", "status.recognised_tier"}:
+            return None  # other facts stated: the verdict answers ("三级，规上，能报卓越吗")
+        level = (asked.profile.get("maturity") or {}).get("level")
+        lines = maturity_lead(self.rules, tier, level if tier else None)
+        if lines and tier and asked.plan.yes_no and "maturity.level" not in said_here:
+            return self._yes_no_first(asked, lines)  # "卓越二级就行吧" → 不是; a level of ours is judged
+        return lines or None
 
     def _wants_verdict(self, asked: Asked) -> bool:
         """A question about the programme that merely names a tier or a level ("先进级是谁来认定的",

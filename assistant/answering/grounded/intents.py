@@ -28,7 +28,12 @@ VERDICT_ASK = re.compile(
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
     # Whether what the user said of the company stands in the way ("分厂要紧吗", "会卡住吗").
     r"|要紧吗|要不要紧|会卡|卡住|卡不卡|有影响吗|影响吗|影响申报|碍事|拖后腿"
+    r"|够了吧|够了吗|算够|够格吗|达标吗|(?:基础|先进|卓越|领航)级?(?:可以|行|够)(?:吗|吧|不)"
 )
+#: A question about the maturity level a tier requires ("要几级", "二级就行吧", "L4够不够").
+MATURITY_LEVEL_ASK = re.compile(r"几级|多少级|什么等级|哪一级|哪级|[一二两三四五1-5]级|l[1-5]|要求")
+#: Asking what is required ("成熟度要求是几级", "需要到几级").
+REQUIREMENT_ASK = re.compile(r"要求|需要|须|得到|要到|要几|达到几|起码|至少")
 #: Eligibility keywords that name the conditions without asking whether they are met.
 CONDITION_WORDS = {"条件", "申报条件"}
 #: The user speaking about their own enterprise.
@@ -124,7 +129,7 @@ def named_tier(question: str, facts: list[Fact] | None = None) -> str | None:
     """The tier the question names as its subject (a target before a tier merely mentioned), or
     None when it names none."""
     said = [f.said for f in facts or []]
-    found: list[tuple[int, str, bool]] = []
+    found: list[tuple[int, str, bool, bool]] = []  # (position, tier, a target, a title held)
     for match in re.finditer(r"(基础|先进|卓越|领航)级?", question):
         if any(
             match.group(0) in s
@@ -137,8 +142,10 @@ def named_tier(question: str, facts: list[Fact] | None = None) -> str | None:
         # "拿到先进级" / "评上了先进级" states a title held; "够到/冲/报卓越级" names a target.
         held = re.search(r"(拿到|得到|获得|获评|评上|评为|已是|已经是)了?$", before)
         target = not held and bool(re.search(r"(报|申报|冲|够|到|评|上|那|申请)$", before))
-        found.append((match.start(), _TIER_SHORT[match.group(1)], target))
+        found.append((match.start(), _TIER_SHORT[match.group(1)], target, bool(held)))
     if not found:
         return None
     targets = [f for f in found if f[2]]
-    return (targets or found)[-1][1]
+    # No target named: the tier spoken of, not the one the enterprise holds ("已经是先进级了").
+    spoken = [f for f in found if not f[3]]
+    return (targets or spoken or found)[-1][1]

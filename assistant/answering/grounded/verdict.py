@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.grounded.intents import asked_tier
+from assistant.answering.grounded.intents import VERDICT_ASK, asked_tier
 from assistant.answering.grounded.values import closest
 from assistant.answering.understanding.facts import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
-from assistant.language import cn_index
-from assistant.rules import CheckReport, RequirementResult, field_label
+from assistant.language import cn_count, cn_index, sentences
+from assistant.rules import CheckReport, RequirementResult, RuleSet, field_label
 from assistant.vocabulary import STATUS_SEVERITY, TIERS
 
 MAX_MISSING = 8
@@ -98,6 +98,44 @@ def deadline_lead(report: CheckReport) -> list[str]:
     return text
 
 
+def maturity_thresholds(rules: RuleSet) -> list[tuple[str, int, str]]:
+    """(tier, the maturity level it requires, its clause) from the rules file, tier order."""
+    found: list[tuple[str, int, str]] = []
+    for tier in rules.tiers:
+        for requirement in tier.requirements:
+            for check in requirement.checks:
+                if check.field == "maturity.level" and isinstance(check.at_least, int):
+                    found.append((tier.name, check.at_least, requirement.clause_ids[0]))
+    return found
+
+
+def maturity_lead(rules: RuleSet, tier: str | None, level: int | None) -> list[str]:
+    """The maturity level a tier requires, read from the rules file ("领航级要求…四级及以上"),
+    and whether the enterprise's level reaches it; every tier's in one line when none is named."""
+    thresholds = maturity_thresholds(rules)
+    asked = [t for t in thresholds if t[0] == tier]
+    if not asked:
+        parts = "，".join(f"{name}{cn_count(n)}级及以上" for name, n, _ in thresholds)
+        cites = "".join(f"【{c}】" for c in dict.fromkeys(c for *_, c in thresholds))
+        return [f"智能制造能力成熟度（GB/T 39116-2020）要求：{parts}{cites}。"] if thresholds else []
+    name, need, clause = asked[0]
+    line = f"{name}要求智能制造能力成熟度（GB/T 39116-2020）达到{cn_count(need)}级及以上【{clause}】。"
+    if level is not None:
+        line += f"您的成熟度为{cn_count(level)}级，" + ("已达到。" if level >= need else "还不够。")
+    return [line]
+
+
+def own_quota_line(rules: RuleSet, words: str) -> str | None:
+    """The quota of the recommender the asker names ("兵团能推几个", "我们在宁波"), from the rules
+    file, before the whole sentence; None when the words name none or several."""
+    spec = rules.application.quotas
+    named = [q for q in spec.items if any(word in words for word in q.known_as)]
+    if len(named) != 1:
+        return None
+    cite = "".join(f"【{c}】" for c in spec.clause_ids[:1])
+    return f"{named[0].who}推荐项目数量不超过{named[0].max_projects}个{cite}。"
+
+
 def quota_lead(report: CheckReport) -> list[str]:
     """The round's recommendation quotas, said to be the recommenders' limit."""
     quotas = "；".join(f"{q.who}不超过{q.max_projects}个" for q in report.application.quotas)
@@ -141,20 +179,42 @@ def eligibility_lead(
     deciding = [_bullet(i) for i in decided[:2]] + [
         f"- {n.text}" + "".join(f"【{c}】" for c in n.clause_ids[:1]) for n in notes
     ]
-    condition = None if what_if else _condition_asked(items, facts, question)
+    gaps_asked = bool(GAPS_ASK.search(question)) and status != "met"
+    # "…运营管理还没动，还差什么": the list of what is missing answers, the condition among it.
+    condition = None if what_if or gaps_asked else _condition_asked(items, facts, question)
+    asks_condition = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
+    if (
+        condition is not None
+        and condition.status == "met"
+        and (status == "met" or (VERDICT_ASK.search(question) and not asks_condition))
+    ):
+        # The tier is met, or only a general judgement is asked ("帮我大概判断下"), and this
+        # condition holds: the verdict answers; the condition is one of its reasons.
+        condition = None
     if condition is not None:
         said_here = {f.field for f in facts if f.said and f.said in question}
         lines.append(_condition_line(condition, question, said_here))
         deciding = [line for line in deciding if line != _bullet(condition)]
         not_met = [i for i in not_met if i is not condition]
         conditional = [i for i in conditional if i is not condition]
+    elif (
+        unrequired := None if what_if else _unrequired_line(report, tier, items, facts, question)
+    ) is not None:
+        lines.append(unrequired)
+    elif (group := None if what_if else _links_asked(items, facts, question)) is not None:
+        lines.append(_links_line(group, question, tier))
+        deciding = [line for line in deciding if line not in {_bullet(i) for i in group}]
+        not_met = [i for i in not_met if i not in group]
+        conditional = [i for i in conditional if i not in group]
     elif status == "unknown" and not decided:
         # The rule the question is about answers it first ("分公司能报吗" → the 独立法人 rule
         # and its exception), then 暂不能判断 and the questions.
         rule = _deciding_rule(retriever, question, items)
         if rule:
             lines.append(RULE_FIRST + rule.removeprefix("- "))
-    lines += _status_lines(prefix + scope, status, items, not_met, conditional, unknown)
+    if gaps_asked:
+        lines.append(_gaps_line(tier, not_met, conditional, unknown, stated))
+    lines += _status_lines(prefix + scope, status, items, not_met, conditional, unknown, len(decided))
     if status in ("unknown", "met"):
         lines += deciding
     elif notes:
@@ -189,6 +249,15 @@ def _condition_asked(
     the question states no fact, or many that settle many requirements alike."""
     said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
     touched = [i for i in items if said_here & _fields(i)]
+    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
+    if asked and len(touched) > 1:
+        # "…规上，独立法人。去年出过一次一般事故，别的没有，影响吗": the fact in the sentence
+        # that asks is the condition asked about.
+        asking = next((s for s in sentences(question) if _ASKS_HARM.search(s) or _ASKS_CAN.search(s)), "")
+        in_ask = {f.field for f in facts if f.said and f.said in asking and not f.hypothetical}
+        near = [i for i in touched if in_ask & _fields(i)]
+        if len(near) == 1:
+            return near[0]
     # An introduction states many facts: only a condition it fails (or 原则上) leads then.
     failed = [i for i in touched if i.status in ("not_met", "conditional")]
     if len(failed) == 1:
@@ -197,8 +266,62 @@ def _condition_asked(
         return None
     # A condition still open leads only when asked about ("分厂要紧吗"), not in an introduction
     # ("我们规上，想报先进级"), where the verdict and its questions come first.
-    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
     return touched[0] if touched[0].status != "unknown" or asked else None
+
+
+#: Facts that are conditions somewhere in the programme; a tier that does not ask for one can be
+#: said not to (where the enterprise is, or its trade, is no condition of any tier).
+_CONDITION_FIELDS = ("status.", "maturity.", "basic.", "links.", "outcomes.", "enterprise.legal_form")
+
+
+def _unrequired_line(
+    report: CheckReport, tier: str, items: list[RequirementResult], facts: list[Fact], question: str
+) -> str | None:
+    """ "我们啥级都没评过，能直接申请先进级吗": the one fact asked about is no condition of the tier
+    discussed, so it does not stand in the way; said with the tier's clause."""
+    if not (_ASKS_HARM.search(question) or _ASKS_CAN.search(question)):
+        return None
+    read = {f for i in items for f in _fields(i)}
+    said = {
+        f.field
+        for f in facts
+        if f.said and f.said in question and not f.hypothetical and f.field.startswith(_CONDITION_FIELDS)
+    }
+    if len(said) != 1 or said & read:
+        return None
+    (field,) = said
+    harm, can, _ = _CONDITION_WORDS["met"]
+    word = harm if _ASKS_HARM.search(question) else can
+    cite = "".join(f"【{c}】" for c in report.tiers[tier].clause_ids[:1])  # type: ignore[index]
+    return f"{FACT_FIRST}{word}。{tier}的申报条件对{field_label(field)}没有要求{cite}。"
+
+
+def _links_asked(
+    items: list[RequirementResult], facts: list[Fact], question: str
+) -> list[RequirementResult] | None:
+    """The link requirements the question's facts speak of, when it asks whether they are enough
+    ("三个都做到先进级了，另外两个没搞，环节覆盖够了吧"): they are one condition, coverage."""
+    said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
+    touched = [i for i in items if said_here & _fields(i)]
+    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question) or re.search(r"够", question)
+    if asked and len(touched) > 1 and all(i.category == "links" for i in touched):
+        return touched
+    return None
+
+
+def _links_line(group: list[RequirementResult], question: str, tier: str) -> str:
+    """ "就您说的这一点：可以。生产作业、生产管理、运营管理环节均已达到先进级建设内容【…】"."""
+    status = _worst(group)
+    harm, can, plain = _CONDITION_WORDS[status]
+    word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+    cite = "".join(f"【{c}】" for c in group[0].clause_ids[:1])
+    if status == "met":
+        links = "、".join(field_label(i.field or "").removesuffix("环节") for i in group)
+        return f"{FACT_FIRST}{word}。{links}环节均已达到{tier}建设内容{cite}。"
+    failing = [i for i in group if i.status != "met"]
+    said = "；".join(i.reason.split("；")[0] for i in failing)
+    rule = failing[0].reason.split("；", 1)[-1]
+    return f"{FACT_FIRST}{word}。{said}；{rule}{cite}"
 
 
 #: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the
@@ -238,8 +361,10 @@ def _status_lines(
     not_met: list[RequirementResult],
     conditional: list[RequirementResult],
     unknown: list[RequirementResult],
+    settled: int = 0,
 ) -> list[str]:
-    """The tier's status in one line, then the conditions that make it (each once)."""
+    """The tier's status in one line, then the conditions that make it (each once). `settled`
+    counts the requirements the user's facts meet, said when the verdict still waits for more."""
     if status == "met":
         return [f"{head}——满足。{_cite_all(items)}"]
     if status == "not_met" and len(not_met) == 1 and not conditional:
@@ -249,19 +374,59 @@ def _status_lines(
         lines = [f"{head}——不满足。" + ("原因：" if not_met else "")]
         lines += [_bullet(i) for i in not_met]
         if conditional:
-            lines.append("另有“原则上”要求未满足，需在申报材料中说明理由：")
+            lines.append("另有“原则上”要求未满足（文件未规定例外如何认定，请向推荐单位确认）：")
             lines += [_bullet(i) for i in conditional]
         return lines
     if status == "conditional":
         lines = [
-            f"{head}——有条件：有“原则上”要求未满足，需在申报材料中说明理由" + ("：" if conditional else "。")
+            f"{head}——有条件：有“原则上”要求未满足，文件未规定例外如何认定，请向推荐单位确认"
+            + ("：" if conditional else "。")
         ]
         return lines + [_bullet(i) for i in conditional]
-    lines = [f"{head}——暂不能判断。{_cite_all(unknown)}"]
+    known = f"您说的情况中{cn_count(settled)}项符合要求，" if settled else ""
+    lines = [f"{head}——暂不能判断：{known}还有{cn_count(len(unknown))}项条件待确认。{_cite_all(unknown)}"]
     if conditional:
-        lines.append("其中“原则上”要求未满足，需在申报材料中说明理由：")
+        lines.append("其中“原则上”要求未满足（文件未规定例外如何认定，请向推荐单位确认）：")
         lines += [_bullet(i) for i in conditional]
     return lines
+
+
+#: "还差什么" / "缺哪些": what is missing is the answer, before the verdict's line.
+GAPS_ASK = re.compile(
+    r"还差|还缺|差什么|缺什么|差哪|缺哪|还需要(什么|哪些|啥)|还要(准备|补)(什么|哪些|啥)|差距"
+)
+
+
+def _gaps_line(
+    tier: str,
+    not_met: list[RequirementResult],
+    conditional: list[RequirementResult],
+    unknown: list[RequirementResult],
+    stated: set[str],
+) -> str:
+    """ "按已知情况，卓越级还差：不满足——运营管理环节：先进级；待确认——智能工厂建设、…"."""
+    parts = []
+    if not_met:
+        parts.append("不满足——" + "、".join(_short(i) for i in not_met))
+    if conditional:
+        parts.append("“原则上”未满足——" + "、".join(_short(i) for i in conditional))
+    facts = list(dict.fromkeys(f for i in unknown for f in i.missing_fields if f not in stated))
+    if facts:
+        # Labels hold "、" themselves ("无较大及以上安全、环保等事故"): listed with "，".
+        limit = 4 if not_met else 6
+        shown = "，".join(field_label(f) for f in facts[:limit]) + ("等" if len(facts) > limit else "")
+        parts.append(f"待确认——{shown}")
+    if not parts:
+        parts.append("待推荐单位确认——" + "、".join(_short(i) for i in unknown))
+    cites = _cite_all([*not_met, *conditional, *unknown])
+    return f"按已知情况，{tier}还差：" + "；".join(parts) + f"。{cites}"
+
+
+def _short(item: RequirementResult) -> str:
+    """A requirement in a few words: a link's state ("运营管理环节：先进级"), else its fact's name."""
+    if item.category == "links":
+        return item.reason.split("；")[0].split("，")[0]
+    return field_label(item.field or "") if item.field else item.title
 
 
 def _open_lines(
@@ -292,7 +457,14 @@ def _open_lines(
     if report.highest_tier and report.highest_tier != tier:
         lines.append(f"按已知情况，已满足{report.highest_tier}的全部要求。")
     reachable = report.reachable_tier
-    if len(stated) >= MIN_FACTS_FOR_REACHABLE and reachable and reachable != report.highest_tier:
+    # A tier above the one discussed is not what was asked ("报卓越" → not "可达领航级").
+    beyond = reachable in TIERS and TIERS.index(reachable) > TIERS.index(tier)
+    if (
+        len(stated) >= MIN_FACTS_FOR_REACHABLE
+        and reachable
+        and reachable != report.highest_tier
+        and not beyond
+    ):
         lines.append(f"若待确认事项均有利、“原则上”要求获认可，可达{reachable}。")
     return lines
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from assistant.answering.understanding.extract import extract, extract_profile
 from assistant.answering.understanding.facts import Extraction, Fact, facts_to_profile
 from assistant.answering.understanding.gazetteer import DEFAULT_DATA_DIR, Gazetteer, load_gazetteer
+from assistant.answering.understanding.implied import implied_facts
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -23,6 +24,7 @@ __all__ = [
     "extract",
     "extract_profile",
     "facts_to_profile",
+    "implied_facts",
 ]
 
 

@@ -150,7 +150,8 @@ def read_size(reading: Reading) -> None:
     for clause in reading.clauses:
         text = clause.text
         if match := re.search(
-            r"规模以下|规下|小微企业|没到规上|不到规上|达不到规上|还不是规上|不是规上|退出规上|掉出规上|退规",
+            r"规模以下|规下|小微企业|(没|没有|还没|未|不)(进|到|达到|够|够上|上)规上|达不到规上|还不是规上|不是规上"
+            r"|退出规上|掉出规上|退规",
             text,
         ):
             reading.put("enterprise.above_designated_size", False, match.group(0), clause)

@@ -23,11 +23,11 @@ def read_standing(reading: Reading) -> None:
     patterns = [
         (r"(国际|全球|世界)(同行业|同行|行业内?)?(领先|一流|先进|前列|标杆)", "global_leading"),
         (
-            r"(国内|全国|国家)(同行业|同行|行业内?)?(领先|一流|前列|第一|龙头|头部|top)",
+            r"(国内|全国|国家)(同行业|同行|行业内?)?(也算|都算|算是|算|属于|处于)?(领先|一流|前列|第一|龙头|头部|top)",
             "national_leading",
         ),
         (
-            r"(全省|省内|省里|本省|全区|区内|自治区内|全自治区)(同行业|同行|行业内?)?(领先|第一|前列|数一数二|龙头|头部|top)",
+            r"(全省|省内|省里|本省|全区|区内|自治区内|全自治区)(同行业|同行|行业内?)?(也算|都算|算是|算|属于|处于)?(领先|第一|前列|数一数二|龙头|头部|top)",
             "province_leading",
         ),
         (
@@ -54,8 +54,8 @@ def read_standing(reading: Reading) -> None:
                     continue
                 if modal(text, match.start()) or re.match(r"(吗|么|水平吗|才行)", text[match.end() :]):
                     continue
-                if re.search(r"(卓越级|领航级|先进级|基础级)[^，]{0,4}$", text[: match.start()]):
-                    continue  # "卓越级要国内领先" states a requirement
+                if re.search(r"(卓越|领航|先进|基础)级?[^，]{0,4}$", text[: match.start()]):
+                    continue  # "卓越级要国内领先" / "听说卓越要“国内领先”" states a requirement
                 rank = scale.index(value)
                 if best is None or rank > best[0]:
                     best = (rank, match.group(0), clause)
@@ -96,7 +96,7 @@ def read_basics(reading: Reading) -> None:
             "basic.no_major_accident",
             r"(较大|重大|特大|较大及以上)?(安全生产|安全|环保|环境污染|环境|污染|生产安全)?(事故|环境事件|污染事件)",
         ),
-        ("basic.no_violation", r"违法违规|违法|违规|行政处罚|处罚|被罚"),
+        ("basic.no_violation", r"违法违规|违法|违规|行政处罚|处罚|被罚|罚过?款"),
         ("basic.no_bad_credit", r"失信|不良信用|信用不良|不良记录|黑名单|失信名单"),
     ]
     for path, pattern in bad_events:

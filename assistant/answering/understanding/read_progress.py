@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.understanding.facts import Fact
-from assistant.answering.understanding.phrases import Phrase, Reading, modal, negated
+from assistant.answering.understanding.phrases import FIRST_PERSON, Phrase, Reading, modal, negated
 from assistant.language import to_int
 from assistant.vocabulary import LINK_SYNONYMS, LINKS, TIERS
 
@@ -25,6 +25,9 @@ def read_maturity(reading: Reading) -> None:
         # The context may sit in another clause of the sentence ("以第三方评估为准，是二级").
         context = re.search(
             r"成熟度|自评|第三方|三方|评估|c3mep|测评|诊断|评了|评的|评为|评定|说错了|更正", clause.sentence
+        ) or (
+            # "领航级成熟度要几级？我们现在是四级": the level said of us after a maturity question.
+            FIRST_PERSON.search(clause.text) and re.search(r"成熟度", reading.text)
         )
         if not context:
             continue
@@ -110,6 +113,8 @@ def read_recognised(reading: Reading) -> None:
         if not match:
             continue
         tier = next(t for t in TIERS if t[:2] in match.group(0))
+        if re.search(r"算不算|算是|能不能算|可不可以算|能否算|是否算|等不等于|等同", text):
+            continue  # "算不算已经获评先进级": whether a title counts is asked, not a title held
         if re.search(r"谁|哪个|哪里|哪儿|怎么|如何|多少|几年|什么", text) and not re.search(
             r"已经|已|去年|前年|今年|我们|我司|我厂|客户", text
         ):
@@ -127,8 +132,10 @@ def read_recognised(reading: Reading) -> None:
             text[match.end() :],
         ):
             continue
-        if match.group(0).startswith("是") and not re.search(
-            r"(已经|已)$|智能工厂", before + text[match.end() : match.end() + 4]
+        if any(link in text[: match.start()] for link in [*LINKS, *LINK_SYNONYMS]):
+            continue  # "研发设计已经是卓越级了" speaks of a link's level
+        if match.group(0).startswith("是") and not (
+            re.search(r"(已经|已)$", before) or "智能工厂" in text[match.end() : match.end() + 4]
         ):
             continue  # "是卓越级" alone may be a link's tier or a wish
         if re.search(
@@ -186,14 +193,14 @@ def read_links(reading: Reading) -> None:
             continue
         uncovered = re.search(
             r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞"
-            r"|没动|还没动|没上|还没上|没有上|没弄|还没弄|没建|还没建|没有建)",
+            r"|没动|还没动|没上|还没上|没有上|没弄|还没弄|没建|还没建|没有建|没开始|还没开始|未开始|没启动|还没启动)",
             text,
         )
         if (
             named
             and "除了" in text
             and _ALL_BUT.search(clause.sentence)
-            and not re.search(r"基础|先进|卓越|领航", clause.sentence)
+            and not re.search(r"(?<![报冲评请])(基础|先进|卓越|领航)", clause.sentence)
         ):
             for name in named:  # "除了运营管理，其他都上系统了": the one excepted is not covered
                 explicit[name] = (None, text, clause)

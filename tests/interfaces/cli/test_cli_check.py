@@ -208,7 +208,7 @@ def test_table_renders_every_section_in_chinese() -> None:
     for expected in (
         "层级评估",
         "差距与建议",
-        "原则上（需说明理由）",
+        "原则上（请向推荐单位确认）",
         "原则上覆盖工厂建设环节",  # requirement titles, not rule ids
         "不超过5个",
         "2024年11月29日",
