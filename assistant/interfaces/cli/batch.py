@@ -4,6 +4,7 @@ with a progress bar on stderr, and write answers beside the questions in an XLSX
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +57,22 @@ def read_questions(path: Path) -> list[str]:
 
 
 def answer_all(
-    service: Any, questions: list[str], profile: dict[str, Any] | None, edition: str | None, console: Console
+    service: Any,
+    questions: list[str],
+    profile: dict[str, Any] | None,
+    edition: str | None,
+    console: Console,
+    as_of: dt.date | None = None,
 ) -> list[Any]:
-    """Answer each question in its own session; a failing question gets its error as the answer."""
+    """Answer each question in its own session (on `as_of`, default today); a failing question
+    gets its error as the answer."""
     answers = []
     columns = (TextColumn("正在回答"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("answers", total=len(questions))
         for question in questions:
             try:
-                answers.append(service.ask(question, profile=profile, edition=edition))
+                answers.append(service.ask(question, profile=profile, edition=edition, as_of=as_of))
             except AssistantError as exc:
                 answers.append(_error_answer(exc.message))
             progress.advance(task)

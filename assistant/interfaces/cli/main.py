@@ -291,19 +291,25 @@ def ask(
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="批量结果写入 answers.xlsx")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="同时显示问题解析与回答路径")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="按哪一天回答 YYYY-MM-DD，默认今天（截止日期、窗口是否已过）"),
+    ] = None,
     json_output: JsonOpt = False,
 ) -> None:
     """回答申报问题，附条款出处；给出企业画像时附规则核验结论。"""
     from assistant.interfaces.cli import batch as batch_io
+    from assistant.interfaces.cli.check import parse_as_of
     from assistant.service import AssistantService
 
+    day = parse_as_of(as_of) if as_of else None
     if (question is None) == (batch is None):
         raise InputError("请给出一个问题，或用 --batch 指定问题文件（二者选一）")
     given_profile = _load_profile(profile)
     with err.status("正在加载索引…"):
         service = AssistantService.from_settings(state.settings)
     if question is not None:
-        answer = service.ask(question, session=session, profile=given_profile, edition=edition)
+        answer = service.ask(question, session=session, profile=given_profile, edition=edition, as_of=day)
         if json_output:
             print_json(answer.model_dump(mode="json"))
         else:
@@ -312,7 +318,7 @@ def ask(
                 _plan_table(answer.plan)
         return
     questions = batch_io.read_questions(batch)  # type: ignore[arg-type]
-    answers = batch_io.answer_all(service, questions, given_profile, edition, err)
+    answers = batch_io.answer_all(service, questions, given_profile, edition, err, as_of=day)
     if out_file is not None:
         batch_io.write_xlsx(out_file, questions, answers)
         err.print(f"已写入 {out_file}（{len(answers)} 条）")

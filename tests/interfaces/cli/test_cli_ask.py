@@ -75,11 +75,23 @@ def test_batch_csv_json_list(tmp_path: Path) -> None:
         (["ask", "x", "--profile", "/nope.json"], "找不到企业画像文件"),
         (["ask", "--batch", "/nope.csv"], "找不到文件"),
         (["ask", "  "], "不能为空"),
+        (["ask", "截止时间", "--as-of", "2024-13-01"], "YYYY-MM-DD"),
     ],
 )
 def test_bad_input_is_a_chinese_error(args: list[str], message: str) -> None:
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_batch_is_answered_as_on_the_day_given(tmp_path: Path) -> None:
+    """--as-of: a helpdesk (or a judge) answers as on a day, the window open or closed then."""
+    source = tmp_path / "q.txt"
+    source.write_text("企业线上申报截止时间？\n", encoding="utf-8")
+    before, after = (
+        json.loads(runner.invoke(cli.app, ["ask", "--batch", str(source), "--json", "--as-of", day]).stdout)[0]
+        for day in ("2024-11-01", "2026-12-07")
+    )
+    assert "已无法申报" not in before["lead"] and "本轮已无法申报" in after["lead"]
 
 
 def test_batch_without_question_column_names_the_columns(tmp_path: Path) -> None:
