@@ -88,7 +88,9 @@ def test_a_batch_is_answered_as_on_the_day_given(tmp_path: Path) -> None:
     source = tmp_path / "q.txt"
     source.write_text("企业线上申报截止时间？\n", encoding="utf-8")
     before, after = (
-        json.loads(runner.invoke(cli.app, ["ask", "--batch", str(source), "--json", "--as-of", day]).stdout)[0]
+        json.loads(runner.invoke(cli.app, ["ask", "--batch", str(source), "--json", "--as-of", day]).stdout)[
+            0
+        ]
         for day in ("2024-11-01", "2026-12-07")
     )
     assert "已无法申报" not in before["lead"] and "本轮已无法申报" in after["lead"]
