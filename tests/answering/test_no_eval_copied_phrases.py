@@ -24,7 +24,7 @@ GENERAL_VOCABULARY = {
     # Abbreviations and terms of the trade mapped to the documents' words.
     "deadline": "the English word users type for 截止",
     "oee": "industry abbreviation (设备综合效率)",
-    "wms": "industry abbreviation (仓储管理系统)",
+    "plm": "industry abbreviation (产品生命周期管理)",
     "aps": "industry abbreviation (高级计划排程)",
     "apc": "industry abbreviation (先进过程控制)",
     "良品率": "the everyday word for 不良率's complement",
