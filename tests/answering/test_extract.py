@@ -205,11 +205,13 @@ def test_statements_people_make_about_their_company_are_read(text: str, facts: d
         "听说卓越要“国内领先”",  # a requirement heard of
         "认定后几年复查一次",
         "拿到先进级能给多少奖励",
+        "先进级要覆盖哪几个环节",  # a tier's coverage asked, not the links' levels
     ],
 )
 def test_rule_questions_state_no_fact_about_the_company(text: str) -> None:
     fields = {f.field for f in extract(text).stated()}
     assert not fields & {"status.recognised_tier", "outcomes.kpi_standing", "maturity.level"}
+    assert not any(f.startswith("links.") for f in fields)
 
 
 def test_a_what_if_raises_a_link_to_the_tier_discussed() -> None:

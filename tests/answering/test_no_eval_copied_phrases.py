@@ -25,7 +25,6 @@ GENERAL_VOCABULARY = {
     "deadline": "the English word users type for 截止",
     "oee": "industry abbreviation (设备综合效率)",
     "plm": "industry abbreviation (产品生命周期管理)",
-    "aps": "industry abbreviation (高级计划排程)",
     "apc": "industry abbreviation (先进过程控制)",
     "良品率": "the everyday word for 不良率's complement",
     "人均产值": "the everyday word for 劳动生产率",
@@ -47,8 +46,8 @@ GENERAL_VOCABULARY = {
     "多少年": "ordinary way to ask how long",
     "可以报": "ordinary way to ask about eligibility",
     "可以申报": "ordinary way to ask about eligibility",
-    "能不能报": "ordinary way to ask about eligibility",
     "联系谁": "ordinary way to ask for a contact",
+    "负责人": "the everyday word for a person in charge (a contact, or a branch's head)",
     "数量上限": "ordinary way to ask about a quota",
     "身份证号": "the word for an identity number (personal data)",
 }

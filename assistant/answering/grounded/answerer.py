@@ -103,6 +103,19 @@ YES_NO_WORD = re.compile(r"^(不?是|不?能|不?可以|不?够)。")
 _TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"})
 
 
+#: Asking how or where to apply ("怎么报", "去哪报"): a process, whatever tier is the target.
+HOW_TO_APPLY = re.compile(r"(怎么|如何|怎样)(申)?报|(去|到|在)哪儿?(里)?(申)?报|申报流程|申报程序")
+
+
+def _without_facts(question: str, facts: list[Fact]) -> str:
+    """The question with the words of its stated facts taken out ("我们已经获评卓越级了，想冲领航级"
+    names 领航级 as its tier; 卓越级 is a title held)."""
+    for fact in facts:
+        if fact.said and fact.said in question:
+            question = question.replace(fact.said, "，")
+    return question
+
+
 class GroundedAnswerer:
     """Compose answers from the retriever and the checker; pure apart from the index it holds."""
 
@@ -295,12 +308,14 @@ class GroundedAnswerer:
             return [edition_note, *maturity], asked.scope.sources
         other_tier = other_round_tier_lead(
             self.retriever.lexical,
-            asked.question,
+            _without_facts(asked.question, asked.facts),
             self.rules.application.tier,
             self.rules.application.round,
             asked.scope.edition,
         )
-        if other_tier is not None and not asked.stated:
+        # Facts about the company do not make "需要去哪报" a verdict question.
+        how = HOW_TO_APPLY.search(asked.question)
+        if other_tier is not None and (how or not (asked.stated and self._verdict_asked(asked))):
             asked.plan.took("other_round_tier")
             lines, cited = other_tier
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
@@ -333,11 +348,14 @@ class GroundedAnswerer:
         rules file, whole (the sentence that sets it names every tier; a quote of it was cut
         before the tier asked). Not for a verdict asked with other facts."""
         question = asked.question
-        if asked.intent.name != "maturity" or not MATURITY_LEVEL_ASK.search(question):
+        if asked.intent.name != "maturity" or not (
+            MATURITY_LEVEL_ASK.search(question) or REQUIREMENT_ASK.search(question)
+        ):
             return None
         if VERDICT_ASK.search(question):
             return None  # "二级，先进级够得着吗": a verdict asked, the checker answers
-        tier = named_tier(question, asked.facts)
+        # The tier the question names, else the one the conversation is about.
+        tier = named_tier(question, asked.facts) or asked.tier
         if tier is None and not REQUIREMENT_ASK.search(question):
             return None  # "成熟度三级叫啥级": the standard's levels, not a tier's threshold
         said_here = {f.field for f in asked.facts if f.said and f.said in question}

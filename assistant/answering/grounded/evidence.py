@@ -196,7 +196,7 @@ _ABOUT_THE_ENTERPRISE = re.compile(
     r"我们|我司|我厂|咱们|资格|能报|能不能报|可以报|够格|没拿|拿过|获评过|评上过"
 )
 #: Asking whether, or by whom, a tier is recognised ("卓越级是自治区工信厅认定的吧？").
-RECOGNISED_BY = re.compile(r"认定|评定|评审|批准|审批")
+RECOGNISED_BY = re.compile(r"认定|评定|评审|批准|审批|谁评|谁来评|推荐")
 YES_NO_END = re.compile(r"[吗么吧嘛][？?。！!]*$|是不是|是否|对吗|对吧")
 
 

@@ -24,7 +24,7 @@ ASKS_SOMETHING = re.compile(
 )
 #: Asking for a verdict in words the intent table files under another topic ("成熟度四级，能到哪级").
 VERDICT_ASK = re.compile(
-    r"冲(?:基础|先进|卓越|领航)|能(?:直接|单独|独立)?(?:申)?报|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
+    r"冲(?:基础|先进|卓越|领航)|够(?:基础|先进|卓越|领航)|能(?:直接|单独|独立)?(?:申)?(?:报|请)|够吗|够不够|够得着|够得上|够格|能到|达得到|哪级|行吗|能(?:直接)?上|上得了"
     r"|能评上|评得上|有戏|报得了|可以报|帮看看|帮我看看|判断"
     # Whether what the user said of the company stands in the way ("分厂要紧吗", "会卡住吗").
     r"|要紧吗|要不要紧|会卡|卡住|卡不卡|有影响吗|影响吗|影响申报|碍事|拖后腿"
@@ -33,7 +33,7 @@ VERDICT_ASK = re.compile(
 #: A question about the maturity level a tier requires ("要几级", "二级就行吧", "L4够不够").
 MATURITY_LEVEL_ASK = re.compile(r"几级|多少级|什么等级|哪一级|哪级|[一二两三四五1-5]级|l[1-5]|要求")
 #: Asking what is required ("成熟度要求是几级", "需要到几级").
-REQUIREMENT_ASK = re.compile(r"要求|需要|须|得到|要到|要几|达到几|起码|至少")
+REQUIREMENT_ASK = re.compile(r"要求|需要|须|得到|要到|要几|达到几|起码|至少|要不要|得不得")
 #: Eligibility keywords that name the conditions without asking whether they are met.
 CONDITION_WORDS = {"条件", "申报条件"}
 #: The user speaking about their own enterprise.

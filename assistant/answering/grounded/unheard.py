@@ -67,6 +67,9 @@ def unheard_requirement(question: str, corpus_text: str, synonyms: Container[str
     match = REQUIRED.search(asked)
     if match is None or not _YES_NO.search(asked) or _NOT_YES_NO.search(asked):
         return None
-    thing = match.group("thing").strip("的了在")
+    # "必须评吗": the lazy group may take the particle; one character left names nothing.
+    thing = match.group("thing").rstrip("吗么嘛").strip("的了在")
+    if len(thing) < 2:
+        return None
     unsaid = _unsaid(thing, corpus_text, synonyms)
     return thing if any(_names_something(stretch) for stretch in unsaid) else None

@@ -255,6 +255,8 @@ def _condition_asked(
         # that asks is the condition asked about.
         asking = next((s for s in sentences(question) if _ASKS_HARM.search(s) or _ASKS_CAN.search(s)), "")
         in_ask = {f.field for f in facts if f.said and f.said in asking and not f.hypothetical}
+        # "…成熟度在c3mep上自评三级。…成熟度三级报卓越级够不够": the subject the asking sentence names.
+        in_ask |= {f for f in said_here if any(word in asking for word in _SUBJECT_WORDS.get(f, ()))}
         near = [i for i in touched if in_ask & _fields(i)]
         if len(near) == 1:
             return near[0]
@@ -303,9 +305,14 @@ def _links_asked(
     ("三个都做到先进级了，另外两个没搞，环节覆盖够了吧"): they are one condition, coverage."""
     said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
     touched = [i for i in items if said_here & _fields(i)]
-    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question) or re.search(r"够", question)
-    if asked and len(touched) > 1 and all(i.category == "links" for i in touched):
-        return touched
+    asked = (
+        _ASKS_HARM.search(question)
+        or _ASKS_CAN.search(question)
+        or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
+    )
+    links = [i for i in touched if i.category == "links"]
+    if asked and len(links) > 1 and (len(links) == len(touched) or re.search(r"环节", question)):
+        return links
     return None
 
 
@@ -322,6 +329,22 @@ def _links_line(group: list[RequirementResult], question: str, tier: str) -> str
     said = "；".join(i.reason.split("；")[0] for i in failing)
     rule = failing[0].reason.split("；", 1)[-1]
     return f"{FACT_FIRST}{word}。{said}；{rule}{cite}"
+
+
+#: The words by which a question names a condition's subject ("成熟度…够不够").
+_SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
+    "maturity.level": ("成熟度",),
+    "enterprise.legal_form": ("法人", "分公司", "分厂", "分支"),
+    "enterprise.registered_in_prc": ("注册",),
+    "enterprise.above_designated_size": ("规上", "规模以上"),
+    "status.recognised_tier": ("获评", "评上", "拿到", "认定"),
+    "status.construction_completed": ("建成", "建完", "完工"),
+    "outcomes.kpi_standing": ("指标",),
+    "basic.no_major_accident": ("事故",),
+    "basic.no_violation": ("违法", "违规", "罚"),
+    "basic.no_bad_credit": ("信用",),
+    "basic.finance_sound_3y": ("经营", "财务", "亏"),
+}
 
 
 #: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the

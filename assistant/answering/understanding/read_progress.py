@@ -170,6 +170,8 @@ def read_links(reading: Reading) -> None:
     group: tuple[str, str | None, str, Phrase] | None = None
     pending: list[str] = []
     below: list[str] = []
+    # "五个环节都覆盖了，都到先进级的程度": the whole group said in the phrase before its tier.
+    whole_before = previous_whole = False
     for clause in reading.clauses:
         text = clause.text
         named = [n for n in names if n in text]
@@ -185,9 +187,9 @@ def read_links(reading: Reading) -> None:
         ]
         whole = re.search(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节", text)
         others = re.search(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?", text)
-        asks = re.search(r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够", text) and not re.search(
-            r"了吗|(达到|到了|满足|符合)[^，]{0,8}要求了?$", text
-        )
+        asks = re.search(
+            r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够|哪|什么|多少|怎么|如何", text
+        ) and not re.search(r"了吗|(达到|到了|满足|符合)[^，]{0,8}要求了?$|按[^，]{0,6}要求(做|建|搞)", text)
         if asks and not (named and tiers and not any(modal(text, p) for _, p in tiers)):
             pending = []
             continue
@@ -225,6 +227,7 @@ def read_links(reading: Reading) -> None:
                 explicit[name] = (None, text, clause)
             pending = []
             continue
+        previous_whole, whole_before = whole_before, bool(whole) and not tiers and not named
         if not tiers:
             if named and clause.hypothetical and _RAISED.search(text):
                 for name in named:  # "要是运营管理也补上呢": covered, at the level discussed
@@ -256,7 +259,7 @@ def read_links(reading: Reading) -> None:
                 explicit[name] = (tier, text, clause)
         elif others:
             group = ("others", tier, text, clause)
-        elif whole:
+        elif whole or previous_whole:
             group = ("all", tier, text, clause)
         pending = []
     # "其他四个环节都做得挺全" (others_done) says they are covered at a level not said: they stay
