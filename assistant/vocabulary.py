@@ -56,13 +56,23 @@ def tier_rank(tier: str | None) -> int:
 _TWO_BEFORE_JI = re.compile(r"([\u4e00-\u9fff]{2})级")
 
 
+#: Key terms typed with a homophone ("成熟渡三级", "自平二级"), where the context leaves no doubt.
+_TERM_TYPOS = (
+    (re.compile(r"成熟(?:渡|读|都|杜|肚|读)"), "成熟度"),
+    (re.compile(r"自平(?=[一二两三四五1-5]级)"), "自评"),
+)
+
+
 def fix_tier_typos(text: str) -> str:
     """Tier names typed with one wrong character ("先近级", "卓跃级", "领行级") written right: a
-    two-character word before 级 that differs from one tier's name in one character only."""
+    two-character word before 级 that differs from one tier's name in one character only; and
+    the key terms users mistype by sound ("成熟渡")."""
 
     def fixed(match: re.Match[str]) -> str:
         word = match.group(1)
         near = [t for t in TIERS if sum(a != b for a, b in zip(word, t[:2], strict=True)) == 1]
         return near[0] if len(near) == 1 else match.group(0)
 
+    for typo, right in _TERM_TYPOS:
+        text = typo.sub(right, text)
     return _TWO_BEFORE_JI.sub(fixed, text)

@@ -188,6 +188,15 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
         ("经营和财务状况一直挺好", {"basic.finance_sound_3y": True}),
         ("智能工厂还有一条产线在改，没完全建完", {"status.construction_completed": False}),
         ("指标在国内同行业算领先", {"outcomes.kpi_standing": "national_leading"}),
+        ("主要指标高于省平均但算不上省里领先", {"outcomes.kpi_standing": "above_province_average"}),
+        ("我们公司目前还挂在失信被执行人名单上", {"basic.no_bad_credit": False}),
+        ("23年出过一起一般生产安全事故，不是较大事故", {"basic.no_major_accident": True}),
+        ("智能工厂要到2025年3月才竣工验收", {"status.construction_completed": False}),
+        ("三年内没出过较大及以上的安全环保事故", {"basic.no_major_accident": True}),
+        ("五个环节都按卓越级要求做了", {"links.工厂建设": "卓越级", "links.运营管理": "卓越级"}),
+        ("他们五个环节都覆盖了，都到先进级的程度", {"links.研发设计": "先进级"}),
+        # A link said done at a level not said is not among "the other four".
+        ("就做了生产作业这一个环节，其他四个没动", {"links.生产作业": "absent", "links.运营管理": None}),
     ],
 )
 def test_statements_people_make_about_their_company_are_read(text: str, facts: dict[str, object]) -> None:
@@ -212,6 +221,11 @@ def test_rule_questions_state_no_fact_about_the_company(text: str) -> None:
     fields = {f.field for f in extract(text).stated()}
     assert not fields & {"status.recognised_tier", "outcomes.kpi_standing", "maturity.level"}
     assert not any(f.startswith("links.") for f in fields)
+
+
+def test_a_year_of_an_event_is_not_a_round() -> None:
+    assert extract("公司2023年因为废气超标被环保局罚过款").construction_years == {"2023"}
+    assert extract("我们想报2025年的卓越级").construction_years == set()
 
 
 def test_a_what_if_raises_a_link_to_the_tier_discussed() -> None:

@@ -42,7 +42,6 @@ GENERAL_VOCABULARY = {
     "能评上": "ordinary way to ask about eligibility",
     "评个级": "ordinary way to ask about eligibility",
     "够得上": "ordinary way to ask about eligibility",
-    "单独报": "ordinary way to ask whether a branch may apply",
     "多少年": "ordinary way to ask how long",
     "可以报": "ordinary way to ask about eligibility",
     "可以申报": "ordinary way to ask about eligibility",

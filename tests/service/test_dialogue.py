@@ -205,3 +205,26 @@ def test_no_answer_claims_an_exception_must_be_explained(service: AssistantServi
     for question in ("没拿过先进级可以直接冲卓越级吗", "只有工厂建设没做，其他四个都做了，报卓越可以吗"):
         (answer,) = talk(service, question)
         assert "说明理由" not in answer.answer and "向推荐单位确认" in answer.lead
+
+
+def test_asked_whether_there_is_still_time_the_answer_says_so_first(service: AssistantService) -> None:
+    (inside,) = talk(service, "我们在内蒙古，现在报还来得及吗")
+    assert inside.lead.startswith("来得及。") and "2024年11月18日前【nmg#二】" in inside.lead.splitlines()[0]
+    (after,) = talk(service, "现在报还来得及吗", as_of=AFTER_THE_ROUND)
+    assert after.lead.startswith("2024年度卓越级智能工厂的申报已于2024年11月22日截止")
+
+
+def test_a_day_planned_after_the_deadline_is_too_late(service: AssistantService) -> None:
+    (answer,) = talk(service, "赤峰的企业，要是11月20号才把线上申报填完还来得及吗？国家不是说22号截止么")
+    assert answer.lead.startswith("来不及。") and "2024年11月18日前【nmg#二】" in answer.lead.splitlines()[0]
+
+
+def test_a_condition_a_verdict_question_names_in_other_words_leads(service: AssistantService) -> None:
+    (kpi,) = talk(
+        service, "我们厂规上，近三年啥事没有，主要指标高于省平均但算不上省里领先，成熟渡二级，能评先近级不？"
+    )
+    assert kpi.lead.startswith(
+        "就您说的这一点：不能。主要技术经济指标高于省(区、市)同行业平均水平，先进级要求"
+    )
+    (links,) = talk(service, "生产作业和生产管理都弄到先进级水平了，运营管理那块还没上系统，能评先进吗？")
+    assert links.lead.startswith("就您说的这一点：不能。运营管理环节：未覆盖")

@@ -63,6 +63,7 @@ from assistant.answering.grounded.scope import (
 from assistant.answering.grounded.unheard import unheard_requirement
 from assistant.answering.grounded.verdict import (
     FACT_FIRST,
+    IN_TIME_ASK,
     RULE_FIRST,
     deadline_lead,
     eligibility_lead,
@@ -71,6 +72,7 @@ from assistant.answering.grounded.verdict import (
     own_quota_line,
     quota_lead,
     window_closed_lead,
+    window_open_lead,
 )
 from assistant.answering.grounded.yesno import yes_no_first
 from assistant.answering.understanding import EnterpriseReader, Fact
@@ -188,6 +190,8 @@ class GroundedAnswerer:
         lead = self._with_topic_lines(asked, lead)
         if intent.name == "deadline" and not asked.report.application.window_open:
             lead = [window_closed_lead(asked.report), *lead]
+        elif intent.name == "deadline" and IN_TIME_ASK.search(question):
+            lead = [window_open_lead(asked.report, question), *lead]
         if intent.name == "quota":
             lead = self._own_quota_first(asked, lead)
         # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.

@@ -29,6 +29,7 @@ VERDICT_ASK = re.compile(
     # Whether what the user said of the company stands in the way ("分厂要紧吗", "会卡住吗").
     r"|要紧吗|要不要紧|会卡|卡住|卡不卡|有影响吗|影响吗|影响申报|碍事|拖后腿"
     r"|够了吧|够了吗|算够|够格吗|达标吗|(?:基础|先进|卓越|领航)级?(?:可以|行|够)(?:吗|吧|不)"
+    r"|能评(?:基础|先进|卓越|领航)|能过(?:吗|不|么)|过得了|没戏|能以[^，。？?]{0,8}(?:申)?报"
 )
 #: A question about the maturity level a tier requires ("要几级", "二级就行吧", "L4够不够").
 MATURITY_LEVEL_ASK = re.compile(r"几级|多少级|什么等级|哪一级|哪级|[一二两三四五1-5]级|l[1-5]|要求")

@@ -8,6 +8,7 @@ decide the most. Field ids and the evaluation date never reach the user.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from assistant.answering.grounded.intents import VERDICT_ASK, asked_tier
@@ -15,7 +16,7 @@ from assistant.answering.grounded.values import closest
 from assistant.answering.understanding.facts import Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
-from assistant.language import cn_count, cn_index, sentences
+from assistant.language import cn_count, cn_index, read_dates, sentences
 from assistant.rules import CheckReport, RequirementResult, RuleSet, field_label
 from assistant.vocabulary import STATUS_SEVERITY, TIERS
 
@@ -349,7 +350,7 @@ _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
 
 #: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the
 #: condition's first word answers it in the same terms.
-_ASKS_CAN = re.compile(r"能|可以|行吗|行不行|可不可以|够不够|够吗|有戏")
+_ASKS_CAN = re.compile(r"能|可以|行吗|行不行|可不可以|够不够|够吗|有戏|没戏")
 _ASKS_HARM = re.compile(r"要紧|影响|卡住|卡不卡|会卡|有问题|碍事|麻烦|拖后腿|扣分")
 _CONDITION_WORDS: dict[str, tuple[str, str, str]] = {
     # status: (asked whether it harms, asked whether allowed, neither)
@@ -505,6 +506,28 @@ def _closing(report: CheckReport) -> str:
 def _round_line(report: CheckReport) -> str:
     """The round and its closed window in one line, before a verdict judged by its conditions."""
     return f"（按{report.application.round}通知：申报{_closing(report)}；以下按其要素条件判断）"
+
+
+#: Asking whether there is still time ("还来得及吗", "现在报还赶得上吗").
+IN_TIME_ASK = re.compile(r"来得及|来不来得及|赶得上|赶不赶得上|还能报|还可以报|晚不晚|晚了吗|还有时间|迟了吗")
+
+
+def window_open_lead(report: CheckReport, question: str = "") -> str:
+    """ "还来得及吗" inside the window: 来得及, and the date that closes it (the region's earlier
+    one when it applies), with its clause; "要是20号才填完还来得及吗": that day against it."""
+    closing = [d for d in report.application.deadlines if d.window]
+    if not closing:
+        return ""
+    binding = min(closing, key=lambda d: d.date)
+    cite = "".join(f"【{c}】" for c in binding.clause_ids[:1])
+    day = f"{binding.date.year}年{binding.date.month}月{binding.date.day}日"
+    # Only the days the asker plans to finish on, not the rule's day they quote ("不是说22号截止么").
+    asking = next((s for s in sentences(question) if IN_TIME_ASK.search(s)), question)
+    planned = [
+        dt.date(d.year or binding.date.year, d.month or binding.date.month, d.day) for d in read_dates(asking)
+    ]
+    late = any(p > binding.date for p in planned)
+    return f"{'来不及' if late else '来得及'}。{binding.who}：{day}前{cite}。"
 
 
 def window_closed_lead(report: CheckReport) -> str:

@@ -31,7 +31,7 @@ def read_standing(reading: Reading) -> None:
             "province_leading",
         ),
         (
-            r"(高于|超过|好于|比)(全省|省内|省里|本省|全区|区内)[^，]{0,8}平均|(全省|省内|省里|本省)[^，]{0,6}平均(水平)?(以上|之上)",
+            r"(高于|超过|好于|比)(全省|省内|省里|本省|全区|区内|省)[^，]{0,8}平均|(全省|省内|省里|本省)[^，]{0,6}平均(水平)?(以上|之上)",
             "above_province_average",
         ),
         (
@@ -73,9 +73,17 @@ def read_construction(reading: Reading) -> None:
         )
         if span:
             reading.years.update(re.findall(r"20\d\d", span.group(0)))
+        # "2023年因为废气超标被罚", "要到2025年3月才竣工": the year of an event, not a round.
+        for event in re.finditer(
+            r"(20\d\d)\s*年[^，。？?]{0,10}?(因为|被|罚|出过|出了|发生|竣工|验收|完工|建成|才)", text
+        ):
+            reading.years.add(event.group(1))
         negative = re.search(
             r"还在建|在建|正在建设|正在建|建设中|尚未建成|没建完|没完全建完|没全部建完|还在改|在改造|还没建成|还没完工|没完工|未完工|刚开工|还没建好|尚在建设|没建成|还在施工|还没建|没有建成|还没有建成|未建成|还没验收",
             text,
+        )
+        negative = negative or re.search(
+            r"(才|要到|预计|计划|将于|明年|年底前?)[^，]{0,10}(竣工|完工|建成|验收|投产)", text
         )
         if negative:
             reading.put("status.construction_completed", False, negative.group(0), clause)
@@ -115,14 +123,14 @@ def read_basics(reading: Reading) -> None:
                     reading.put(path, True, before[-4:] + match.group(0), clause)
                     break
                 continue
-            if re.search(r"(没|没有|未|无|从未|从没|零|不存在|未曾|从来没)[^，]{0,4}$", before) or re.match(
-                r"(记录)?(没有|没出过|没发生过|为零|是零|从来没有|都没有|一次都没)", after
-            ):
+            if re.search(
+                r"(没|没有|未|无|从未|从没|零|不存在|未曾|从来没|不是|并非|不算)[^，]{0,4}$", before
+            ) or re.match(r"(记录)?(没有|没出过|没发生过|为零|是零|从来没有|都没有|一次都没)", after):
                 said = before[-4:] + match.group(0) if before else match.group(0)
                 reading.put(path, True, said, clause)
                 break
             if re.search(
-                r"(出过|发生过|有过|出了|发生了|出现过|受到过|受过|被列入|列入|上过|进过|有|存在|被|受到)[^，]{0,5}$",
+                r"(出过|发生过|有过|出了|发生了|出现过|受到过|受过|被列入|列入|上过|进过|挂在|还在|有|存在|被|受到)[^，]{0,5}$",
                 before,
             ):
                 asks = re.search(r"吗|会不会|影响", text[match.end() :]) and not re.search(r"过|了", before)

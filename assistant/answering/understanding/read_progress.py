@@ -146,7 +146,14 @@ def read_recognised(reading: Reading) -> None:
             r"已经|已|去年|前年", before
         ):
             continue
-        if negated(text, match.start()) or re.search(r"(没有|没|还没|未|尚未|从没)[^，]{0,3}$", before):
+        pending_result = re.search(
+            r"(才|还没|尚未|未)出结果|还在(评|审)|评审中|公示中|还没下来|结果还没", text
+        )
+        if (
+            pending_result
+            or negated(text, match.start())
+            or re.search(r"(没有|没|还没|未|尚未|从没)[^，]{0,3}$", before)
+        ):
             reading.put("status.recognised_tier", None, text[max(0, match.start() - 3) : match.end()], clause)
         else:
             reading.put("status.recognised_tier", tier, match.group(0), clause)
@@ -155,6 +162,8 @@ def read_recognised(reading: Reading) -> None:
 
 #: "除了X，其他都上系统了" (and no tier said): X is the one not covered.
 _ALL_BUT = re.compile(r"除了[^，。]*?[，,]?(其他|其余|别的|剩下)[^。]*?都(上|做|建|有|覆盖|搞|弄|实现|完成)")
+#: A link said done without a level ("就做了生产作业", "生产作业…都有了").
+_DONE_UNLEVELLED = re.compile(r"做了|有了|上了|建了|搞了|覆盖了|都有|已经做")
 #: A what-if that a link gets done, its level not said ("要是运营管理也补上").
 _RAISED = re.compile(r"补上|补齐|补全|补到|做上|搞上|上了|做了|建了|建起来|覆盖了|也有了|也做|也上|也建")
 #: A link said to fall one step short of the others ("研发设计差一档，其余都是卓越级").
@@ -172,6 +181,7 @@ def read_links(reading: Reading) -> None:
     below: list[str] = []
     # "五个环节都覆盖了，都到先进级的程度": the whole group said in the phrase before its tier.
     whole_before = previous_whole = False
+    done: list[str] = []  # links said done at a level not said: not among "the others"
     for clause in reading.clauses:
         text = clause.text
         named = [n for n in names if n in text]
@@ -228,6 +238,8 @@ def read_links(reading: Reading) -> None:
             pending = []
             continue
         previous_whole, whole_before = whole_before, bool(whole) and not tiers and not named
+        if not tiers and named and not uncovered and _DONE_UNLEVELLED.search(text):
+            done.extend(named)  # "我们就做了生产作业这一个环节": covered, level not said
         if not tiers:
             if named and clause.hypothetical and _RAISED.search(text):
                 for name in named:  # "要是运营管理也补上呢": covered, at the level discussed
@@ -273,7 +285,7 @@ def read_links(reading: Reading) -> None:
                 explicit[name] = (lower, said, clause)
         excepted = [name for name in below if name not in explicit]
         for link in LINKS:
-            if kind == "all" or (link not in explicit and link not in excepted):
+            if kind == "all" or (link not in explicit and link not in excepted and link not in done):
                 result[link] = (tier, said, clause)
     result.update(explicit)
     for link in LINKS:
