@@ -228,3 +228,26 @@ def test_a_condition_a_verdict_question_names_in_other_words_leads(service: Assi
     )
     (links,) = talk(service, "生产作业和生产管理都弄到先进级水平了，运营管理那块还没上系统，能评先进吗？")
     assert links.lead.startswith("就您说的这一点：不能。运营管理环节：未覆盖")
+
+
+def test_a_link_excepted_without_its_level_is_said_apart(service: AssistantService) -> None:
+    (answer,) = talk(service, "除了研发设计，其他四个环节都做到卓越级那个程度了，这样能报卓越吗？")
+    first = answer.lead.splitlines()[0]
+    assert first.startswith("就您说的这一点：还要看情况。") and "原则上覆盖研发设计环节" in first
+
+
+def test_a_condition_that_holds_is_not_a_yes_when_the_tier_fails(service: AssistantService) -> None:
+    _, answer = talk(
+        service, "我们成熟度二级，想报卓越级", "假如研发设计也补上做到卓越级的水平，能直接冲卓越级吗"
+    )
+    first = answer.lead.splitlines()[0]
+    assert "可以。" not in first and "整体不满足" in first
+
+
+def test_a_rule_of_this_round_that_a_tier_is_not_in_wins_over_the_facts(service: AssistantService) -> None:
+    (answer,) = talk(
+        service, "我们22年是国家智能制造示范工厂，独立法人规上，成熟度四级，今年想直接报领航级，行吗？"
+    )
+    assert answer.lead.startswith(
+        "现有文件中，本轮申报（2024年度卓越级智能工厂）只针对卓越级，领航级不在其中"
+    )

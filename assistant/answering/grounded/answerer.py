@@ -106,7 +106,17 @@ _TYPED_KINDS = frozenset({"date", "count", "place", "recipient", "phone", "url"}
 
 
 #: Asking how or where to apply ("怎么报", "去哪报"): a process, whatever tier is the target.
-HOW_TO_APPLY = re.compile(r"(怎么|如何|怎样)(申)?报|(去|到|在)哪儿?(里)?(申)?报|申报流程|申报程序")
+HOW_TO_APPLY = re.compile(
+    r"(怎么|如何|怎样)(申)?报|(去|到|在)哪儿?(里)?(申)?报|申报流程|申报程序"
+    r"|(今年|这次|本次|这一?轮|这批)[^，。？?]{0,6}(申)?报"  # "今年想直接报领航级": this round
+)
+
+
+def _phrase_at(question: str, position: int) -> str:
+    """The stretch of the question between punctuation that holds `position`."""
+    start = max((question.rfind(p, 0, position) for p in "，,。；;？?！!"), default=-1) + 1
+    ends = [i for i in (question.find(p, position) for p in "，,。；;？?！!") if i != -1]
+    return question[start : min(ends)] if ends else question[start:]
 
 
 def _without_facts(question: str, facts: list[Fact]) -> str:
@@ -310,15 +320,29 @@ class GroundedAnswerer:
         if maturity is not None:
             asked.plan.took("documents").note("maturity_thresholds")
             return [edition_note, *maturity], asked.scope.sources
-        other_tier = other_round_tier_lead(
-            self.retriever.lexical,
-            _without_facts(asked.question, asked.facts),
-            self.rules.application.tier,
-            self.rules.application.round,
-            asked.scope.edition,
+        how = HOW_TO_APPLY.search(asked.question)
+        # Asked how or when to apply: the phrase that asks ("今年想直接报领航级") first, then the
+        # question without its facts' words ("想冲领航级，怎么报").
+        readings = [_phrase_at(asked.question, how.start())] if how else []
+        readings.append(_without_facts(asked.question, asked.facts))
+        other_tier = next(
+            (
+                found
+                for text in readings
+                if (
+                    found := other_round_tier_lead(
+                        self.retriever.lexical,
+                        text,
+                        self.rules.application.tier,
+                        self.rules.application.round,
+                        asked.scope.edition,
+                    )
+                )
+                is not None
+            ),
+            None,
         )
         # Facts about the company do not make "需要去哪报" a verdict question.
-        how = HOW_TO_APPLY.search(asked.question)
         if other_tier is not None and (how or not (asked.stated and self._verdict_asked(asked))):
             asked.plan.took("other_round_tier")
             lines, cited = other_tier

@@ -182,7 +182,8 @@ def eligibility_lead(
     ]
     gaps_asked = bool(GAPS_ASK.search(question)) and status != "met"
     # "…运营管理还没动，还差什么": the list of what is missing answers, the condition among it.
-    condition = None if what_if or gaps_asked else _condition_asked(items, facts, question)
+    # A what-if asks about its supposed facts ("如果只做了自评估，自治区认吗"): they are the condition.
+    condition = None if gaps_asked else _condition_asked(items, facts, question, what_if)
     asks_condition = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
     if (
         condition is not None
@@ -194,7 +195,7 @@ def eligibility_lead(
         condition = None
     if condition is not None:
         said_here = {f.field for f in facts if f.said and f.said in question}
-        lines.append(_condition_line(condition, question, said_here))
+        lines.append(_condition_line(condition, question, said_here, status))
         deciding = [line for line in deciding if line != _bullet(condition)]
         not_met = [i for i in not_met if i is not condition]
         conditional = [i for i in conditional if i is not condition]
@@ -203,7 +204,7 @@ def eligibility_lead(
     ) is not None:
         lines.append(unrequired)
     elif (group := None if what_if else _links_asked(items, facts, question)) is not None:
-        lines.append(_links_line(group, question, tier))
+        lines.append(_links_line(group, question, tier, _excepted(items, facts, question)))
         deciding = [line for line in deciding if line not in {_bullet(i) for i in group}]
         not_met = [i for i in not_met if i not in group]
         conditional = [i for i in conditional if i not in group]
@@ -243,24 +244,27 @@ def _one_per_condition(items: list[RequirementResult]) -> list[RequirementResult
 
 
 def _condition_asked(
-    items: list[RequirementResult], facts: list[Fact], question: str
+    items: list[RequirementResult], facts: list[Fact], question: str, what_if: bool = False
 ) -> RequirementResult | None:
     """The one requirement this question's own facts bear on ("我们是分厂" → the legal form),
     or the one still open among several ("其余四个都是卓越，研发设计差一档" → 研发设计); None when
     the question states no fact, or many that settle many requirements alike."""
-    said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
+    said_here = {f.field for f in facts if f.said and f.said in question and f.hypothetical == what_if}
     touched = [i for i in items if said_here & _fields(i)]
     asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
+    if what_if and not (asked or re.search(r"认吗|认不认|算吗|算不算", question)):
+        return None  # "要是运营管理也补上呢": the verdict under the what-if is what is asked
     if asked and len(touched) > 1:
         # "…规上，独立法人。去年出过一次一般事故，别的没有，影响吗": the fact in the sentence
         # that asks is the condition asked about.
-        asking = next((s for s in sentences(question) if _ASKS_HARM.search(s) or _ASKS_CAN.search(s)), "")
-        in_ask = {f.field for f in facts if f.said and f.said in asking and not f.hypothetical}
-        # "…成熟度在c3mep上自评三级。…成熟度三级报卓越级够不够": the subject the asking sentence names.
-        in_ask |= {f for f in said_here if any(word in asking for word in _SUBJECT_WORDS.get(f, ()))}
-        near = [i for i in touched if in_ask & _fields(i)]
-        if len(near) == 1:
-            return near[0]
+        # The phrase that asks ("…项目建完了，能以分公司名义报卓越吗"), not its whole sentence.
+        for asking in _asking_stretches(question):
+            in_ask = {f.field for f in facts if f.said and f.said in asking and f.hypothetical == what_if}
+            # "…成熟度在c3mep上自评三级。…成熟度三级报卓越级够不够": the subject the asking stretch names.
+            in_ask |= {f for f in said_here if any(word in asking for word in _SUBJECT_WORDS.get(f, ()))}
+            near = [i for i in touched if in_ask & _fields(i)]
+            if len(near) == 1:
+                return near[0]
     # An introduction states many facts: only a condition it fails (or 原则上) leads then.
     failed = [i for i in touched if i.status in ("not_met", "conditional")]
     if len(failed) == 1:
@@ -317,9 +321,35 @@ def _links_asked(
     return None
 
 
-def _links_line(group: list[RequirementResult], question: str, tier: str) -> str:
-    """ "就您说的这一点：可以。生产作业、生产管理、运营管理环节均已达到先进级建设内容【…】"."""
+def _excepted(items: list[RequirementResult], facts: list[Fact], question: str) -> list[RequirementResult]:
+    """The tier's requirements for links the question excepts without saying their level
+    ("除了研发设计，其他四个都做到卓越级了": 研发设计 is not like the others)."""
+    span = re.search(r"除了([^，。？?]*)", question)
+    if span is None:
+        return []
+    said = {f.field for f in facts}
+    return [
+        i
+        for i in items
+        if i.category == "links"
+        and (i.field or "").removeprefix("links.") in span.group(1)
+        and i.field not in said
+    ]
+
+
+def _links_line(
+    group: list[RequirementResult],
+    question: str,
+    tier: str,
+    excepted: list[RequirementResult] = (),  # type: ignore[assignment]
+) -> str:
+    """ "就您说的这一点：可以。生产作业、生产管理、运营管理环节均已达到先进级建设内容【…】"; a link
+    the question excepts is said apart, with its rule at this tier."""
     status = _worst(group)
+    if status == "met" and excepted:
+        links = "、".join(field_label(i.field or "").removesuffix("环节") for i in group)
+        rules = "；".join(f"{i.title}{''.join(f'【{c}】' for c in i.clause_ids[:1])}" for i in excepted)
+        return f"{FACT_FIRST}还要看情况。{links}环节均已达到{tier}建设内容；但{tier}的要求还有：{rules}。"
     harm, can, plain = _CONDITION_WORDS[status]
     word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
     cite = "".join(f"【{c}】" for c in group[0].clause_ids[:1])
@@ -330,6 +360,19 @@ def _links_line(group: list[RequirementResult], question: str, tier: str) -> str
     said = "；".join(i.reason.split("；")[0] for i in failing)
     rule = failing[0].reason.split("；", 1)[-1]
     return f"{FACT_FIRST}{word}。{said}；{rule}{cite}"
+
+
+def _asking_stretches(question: str) -> list[str]:
+    """The sentence that asks ("…一般安全事故，别的没有，影响吗"), then its phrase that asks
+    ("…项目建完了，能以分公司名义报卓越吗"): the narrower one decides when the sentence holds many
+    facts."""
+
+    def asks(text: str) -> bool:
+        return bool(_ASKS_HARM.search(text) or _ASKS_CAN.search(text))
+
+    sentence = next((s for s in sentences(question) if asks(s)), "")
+    phrase = next((p for p in reversed(re.split(r"[，,；;]", sentence)) if asks(p)), "")
+    return [sentence, phrase]
 
 
 #: The words by which a question names a condition's subject ("成熟度…够不够").
@@ -361,7 +404,7 @@ _CONDITION_WORDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _condition_line(item: RequirementResult, question: str, said: set[str]) -> str:
+def _condition_line(item: RequirementResult, question: str, said: set[str], overall: str = "unknown") -> str:
     """ "就您说的这一点：原则上不能。申报卓越级原则上应已获评先进级…【notice#二.(一).2】". A
     requirement the user's fact meets but other facts still leave open ("三年来没出过较大事故"
     of 基础要求第2条) is met as far as this fact goes: said so, and what else the rule asks."""
@@ -370,6 +413,8 @@ def _condition_line(item: RequirementResult, question: str, said: set[str]) -> s
     settled = item.status == "unknown" and bool(item.missing_fields) and not (said & set(item.missing_fields))
     harm, can, plain = _CONDITION_WORDS["met" if settled else item.status]
     word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+    if word == "可以" and overall == "not_met":
+        word = "这一点没问题，但整体不满足（见下）"  # "能直接冲卓越吗" is not answered 可以 when it fails
     if settled:
         facts = "、".join(field_label(f) for f in sorted(said & _fields(item)))
         cite = "".join(f"【{c}】" for c in item.clause_ids[:1])
