@@ -197,6 +197,11 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
         ("他们五个环节都覆盖了，都到先进级的程度", {"links.研发设计": "先进级"}),
         # A link said done at a level not said is not among "the other four".
         ("就做了生产作业这一个环节，其他四个没动", {"links.生产作业": "absent", "links.运营管理": None}),
+        # A title awarded is not the links' level.
+        (
+            "五个环节都做到卓越了，去年评上自治区先进级",
+            {"links.研发设计": "卓越级", "status.recognised_tier": "先进级"},
+        ),
     ],
 )
 def test_statements_people_make_about_their_company_are_read(text: str, facts: dict[str, object]) -> None:

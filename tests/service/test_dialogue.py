@@ -178,7 +178,7 @@ def test_a_fact_no_condition_of_the_tier_asks_for_does_not_stand_in_the_way(
 ) -> None:
     (answer,) = talk(service, "西安的制药企业，我们啥级都没评过，能直接申请先进级吗")
     assert answer.lead.startswith(
-        "就您说的这一点：可以。先进级的申报条件对已获评层级没有要求【conditions#三】"
+        "就您说的这一点：可以。先进级的要素条件对已获评层级没有要求【conditions#三】"
     )
 
 
@@ -251,3 +251,21 @@ def test_a_rule_of_this_round_that_a_tier_is_not_in_wins_over_the_facts(service:
     assert answer.lead.startswith(
         "现有文件中，本轮申报（2024年度卓越级智能工厂）只针对卓越级，领航级不在其中"
     )
+
+
+def test_no_tier_at_or_above_the_round_is_said_to_ask_nothing_of_a_title(service: AssistantService) -> None:
+    """领航级's prerequisite is in the notices, not in its 要素条件: no "没有要求" claim (batch 10)."""
+    (answer,) = talk(service, "我们还没评过卓越级，能直接报领航级吗")
+    assert "没有要求" not in answer.lead
+
+
+def test_a_branch_is_not_said_to_meet_the_legal_form_before_its_industry_is_known(
+    service: AssistantService,
+) -> None:
+    (answer,) = talk(service, "我们是集团的分公司，非独立法人，这个要紧吗")
+    assert "符合要求" not in answer.lead.splitlines()[0]
+
+
+def test_a_question_about_another_tier_gets_no_closed_window_of_this_round(service: AssistantService) -> None:
+    (answer,) = talk(service, "先进级申报截止是哪天", as_of=AFTER_THE_ROUND)
+    assert "本轮已无法申报" not in answer.lead.splitlines()[0]

@@ -198,9 +198,10 @@ class GroundedAnswerer:
         asked.tier = tier
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
-        if intent.name == "deadline" and not asked.report.application.window_open:
+        about_round = named_tier(question, asked.facts) in (None, self.rules.application.tier)
+        if intent.name == "deadline" and not asked.report.application.window_open and about_round:
             lead = [window_closed_lead(asked.report), *lead]
-        elif intent.name == "deadline" and IN_TIME_ASK.search(question):
+        elif intent.name == "deadline" and IN_TIME_ASK.search(question) and about_round:
             lead = [window_open_lead(asked.report, question), *lead]
         if intent.name == "quota":
             lead = self._own_quota_first(asked, lead)

@@ -288,6 +288,11 @@ def _unrequired_line(
     discussed, so it does not stand in the way; said with the tier's clause."""
     if not (_ASKS_HARM.search(question) or _ASKS_CAN.search(question)):
         return None
+    # A tier at or above the round's application tier has prerequisites in the notices (卓越级
+    # "原则上应已获评先进级", 领航级 for 卓越级 factories) that its 要素条件 do not list: no claim.
+    applied = _application_tier(report)
+    if applied is None or TIERS.index(tier) >= TIERS.index(applied):
+        return None
     read = {f for i in items for f in _fields(i)}
     said = {
         f.field
@@ -300,7 +305,7 @@ def _unrequired_line(
     harm, can, _ = _CONDITION_WORDS["met"]
     word = harm if _ASKS_HARM.search(question) else can
     cite = "".join(f"【{c}】" for c in report.tiers[tier].clause_ids[:1])  # type: ignore[index]
-    return f"{FACT_FIRST}{word}。{tier}的申报条件对{field_label(field)}没有要求{cite}。"
+    return f"{FACT_FIRST}{word}。{tier}的要素条件对{field_label(field)}没有要求{cite}。"
 
 
 def _links_asked(
@@ -410,7 +415,13 @@ def _condition_line(item: RequirementResult, question: str, said: set[str], over
     of 基础要求第2条) is met as far as this fact goes: said so, and what else the rule asks."""
     # Settled as far as this fact goes: the rule only waits for other facts (not for the
     # recommender's judgement, which has no missing facts).
-    settled = item.status == "unknown" and bool(item.missing_fields) and not (said & set(item.missing_fields))
+    settled = (
+        item.status == "unknown"
+        and bool(item.missing_fields)
+        and not (said & set(item.missing_fields))
+        # a branch's legal form holds only with its industry: not met "as far as it goes"
+        and "enterprise.legal_form" not in _fields(item)
+    )
     harm, can, plain = _CONDITION_WORDS["met" if settled else item.status]
     word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
     if word == "可以" and overall == "not_met":

@@ -156,6 +156,9 @@ def read_size(reading: Reading) -> None:
         ):
             reading.put("enterprise.above_designated_size", False, match.group(0), clause)
             continue
+        if match := re.search(r"升规|(成了|进了|达到|进入)规上", text):
+            reading.put("enterprise.above_designated_size", True, match.group(0), clause)
+            continue
         if match := re.search(r"规模以上|规上", text):
             if re.match(r"(企业)?(才能|才可以|才行|是必须|必须|吗|有要求)", text[match.end() :]) or modal(
                 text, match.start()

@@ -194,6 +194,10 @@ def read_links(reading: Reading) -> None:
                 r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$",
                 text[max(0, m.start() - 2) : m.start()],
             )
+            # "去年评上自治区先进级": a title awarded, not a level the links reached
+            and not re.search(
+                r"(评上|获评|评了|认定|拿到|拿了|获得)[^，]{0,6}$", text[max(0, m.start() - 8) : m.start()]
+            )
         ]
         whole = re.search(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节", text)
         others = re.search(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?", text)
