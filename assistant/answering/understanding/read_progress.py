@@ -160,6 +160,18 @@ def read_recognised(reading: Reading) -> None:
         return
 
 
+_WHOLE = re.compile(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节")
+_OTHERS = re.compile(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?")
+#: A phrase that asks about links or their requirements, not one that states them...
+_LINK_ASKS = re.compile(r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够|哪|什么|多少|怎么|如何")
+#: ...unless it says a requirement is reached ("都达到卓越级那个要求了", "按卓越级要求做了").
+_STATES_REACHED = re.compile(r"了吗|(达到|到了|满足|符合)[^，]{0,8}要求了?$|按[^，]{0,6}要求(做|建|搞)")
+#: A link said not covered (not done, not started, still by hand).
+_UNCOVERED = re.compile(
+    r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞"
+    r"|没动|还没动|没上|还没上|没有上|没弄|还没弄|没建|还没建|没有建|没开始|还没开始|未开始|没启动|还没启动"
+    r"|还是人工|靠人工|基本人工|全是人工|手工为主)"
+)
 #: "除了X，其他都上系统了" (and no tier said): X is the one not covered.
 _ALL_BUT = re.compile(r"除了[^，。]*?[，,]?(其他|其余|别的|剩下)[^。]*?都(上|做|建|有|覆盖|搞|弄|实现|完成)")
 #: A link said done without a level ("就做了生产作业", "生产作业…都有了").
@@ -174,7 +186,7 @@ _ONE_BELOW = re.compile(
 
 def read_links(reading: Reading) -> None:
     names = sorted([*LINKS, *LINK_SYNONYMS], key=len, reverse=True)
-    explicit: dict[str, tuple[str | None, str, Phrase]] = {}
+    explicit: dict[str, _Said] = {}
     # ("all" | "others", tier or None for not covered, said, clause)
     group: tuple[str, str | None, str, Phrase] | None = None
     pending: list[str] = []
@@ -187,32 +199,14 @@ def read_links(reading: Reading) -> None:
         named = [n for n in names if n in text]
         # A name inside a longer one ("经营管理" in none of LINKS) is not a concern here.
         named = [LINK_SYNONYMS.get(n, n) for n in named]
-        tiers = [
-            (m.group(1), m.start())
-            for m in re.finditer(rf"({_TIER_WORDS}|卓越|领航)(水平|标准)?", text)
-            if not re.search(
-                r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$",
-                text[max(0, m.start() - 2) : m.start()],
-            )
-            # "去年评上自治区先进级": a title awarded, not a level the links reached
-            and not re.search(
-                r"(评上|获评|评了|认定|拿到|拿了|获得)[^，]{0,6}$", text[max(0, m.start() - 8) : m.start()]
-            )
-        ]
-        whole = re.search(r"(五个|5个|所有|全部|各个|每个|几个|这五个)环节|全环节|五大环节", text)
-        others = re.search(r"(其他|其余|剩下|别的|另外)(的)?(四个|4个|三个|3个|几个)?(环节)?", text)
-        asks = re.search(
-            r"吗|么|是不是|是否|要求|需要|至少|必须|能不能|够不够|哪|什么|多少|怎么|如何", text
-        ) and not re.search(r"了吗|(达到|到了|满足|符合)[^，]{0,8}要求了?$|按[^，]{0,6}要求(做|建|搞)", text)
+        tiers = _link_tiers(text)
+        whole = _WHOLE.search(text)
+        others = _OTHERS.search(text)
+        asks = _LINK_ASKS.search(text) and not _STATES_REACHED.search(text)
         if asks and not (named and tiers and not any(modal(text, p) for _, p in tiers)):
             pending = []
             continue
-        uncovered = re.search(
-            r"(没做|没有做|还没做|基本没做|没覆盖|没有覆盖|未覆盖|空白|缺失|没开展|还没开展|没有涉及|不涉及|是空的|没搞"
-            r"|没动|还没动|没上|还没上|没有上|没弄|还没弄|没建|还没建|没有建|没开始|还没开始|未开始|没启动|还没启动"
-            r"|还是人工|靠人工|基本人工|全是人工|手工为主)",
-            text,
-        )
+        uncovered = _UNCOVERED.search(text)
         if (
             named
             and "除了" in text
@@ -251,15 +245,7 @@ def read_links(reading: Reading) -> None:
                     reading.raised[name] = text
             pending = named if named else []
             continue
-        if (
-            named
-            and min(
-                text.find(n)
-                for n in [*named, *(k for k, v in LINK_SYNONYMS.items() if v in named)]
-                if n in text
-            )
-            > tiers[0][1]
-        ):
+        if named and _first_name_at(text, named) > tiers[0][1]:
             pending = []
             continue  # "领航级里的经营管理…" speaks of a tier's text, not of this enterprise
         tier_word, position = tiers[0]
@@ -279,9 +265,23 @@ def read_links(reading: Reading) -> None:
         elif whole or previous_whole:
             group = ("all", tier, text, clause)
         pending = []
-    # "其他四个环节都做得挺全" (others_done) says they are covered at a level not said: they stay
-    # unknown; a conversation's unstated links are unknown to the checker, not uncovered.
-    result: dict[str, tuple[str | None, str, Phrase]] = {}
+    _put_links(reading, explicit, group, below, done)
+
+
+_Said = tuple[str | None, str, Phrase]  # (tier or None for not covered, the words, their phrase)
+
+
+def _put_links(
+    reading: Reading,
+    explicit: dict[str, _Said],
+    group: tuple[str, str | None, str, Phrase] | None,
+    below: list[str],
+    done: list[str],
+) -> None:
+    """The links read: each one named, and the group ("all" / "others") for the rest. A link
+    said one step short takes the tier below the group's; one excepted, or said done at a level
+    not said, stays unknown (a conversation's unstated links are unknown to the checker)."""
+    result: dict[str, _Said] = {}
     if group:
         kind, tier, said, clause = group
         lower = TIERS[TIERS.index(tier) - 1] if tier is not None and TIERS.index(tier) > 0 else None
@@ -297,3 +297,25 @@ def read_links(reading: Reading) -> None:
         if link in result:
             value, said, clause = result[link]
             reading.put(f"links.{link}", value, said, clause)
+
+
+def _link_tiers(text: str) -> list[tuple[str, int]]:
+    """The tier words of a phrase that can be a link's level: not a target ("报卓越"), not a
+    title awarded ("去年评上自治区先进级")."""
+    return [
+        (m.group(1), m.start())
+        for m in re.finditer(rf"({_TIER_WORDS}|卓越|领航)(水平|标准)?", text)
+        if not re.search(
+            r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$", text[max(0, m.start() - 2) : m.start()]
+        )
+        and not re.search(
+            r"(评上|获评|评了|认定|拿到|拿了|获得)[^，]{0,6}$", text[max(0, m.start() - 8) : m.start()]
+        )
+    ]
+
+
+def _first_name_at(text: str, named: list[str]) -> int:
+    """Where the first link name (or its synonym) of the phrase stands."""
+    return min(
+        text.find(n) for n in [*named, *(k for k, v in LINK_SYNONYMS.items() if v in named)] if n in text
+    )
