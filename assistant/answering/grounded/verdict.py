@@ -18,6 +18,7 @@ from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.language import cn_count, cn_index, read_dates, sentences
 from assistant.rules import CheckReport, RequirementResult, RuleSet, field_label
+from assistant.rules.report import Deadline
 from assistant.vocabulary import STATUS_SEVERITY, TIERS
 
 MAX_MISSING = 8
@@ -184,11 +185,10 @@ def eligibility_lead(
     # "…运营管理还没动，还差什么": the list of what is missing answers, the condition among it.
     # A what-if asks about its supposed facts ("如果只做了自评估，自治区认吗"): they are the condition.
     condition = None if gaps_asked else _condition_asked(items, facts, question, what_if)
-    asks_condition = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
     if (
         condition is not None
         and condition.status == "met"
-        and (status == "met" or (VERDICT_ASK.search(question) and not asks_condition))
+        and (status == "met" or (VERDICT_ASK.search(question) and not _asks_condition(question)))
     ):
         # The tier is met, or only a general judgement is asked ("帮我大概判断下"), and this
         # condition holds: the verdict answers; the condition is one of its reasons.
@@ -249,9 +249,9 @@ def _condition_asked(
     """The one requirement this question's own facts bear on ("我们是分厂" → the legal form),
     or the one still open among several ("其余四个都是卓越，研发设计差一档" → 研发设计); None when
     the question states no fact, or many that settle many requirements alike."""
-    said_here = {f.field for f in facts if f.said and f.said in question and f.hypothetical == what_if}
+    said_here = _said_in(question, facts, what_if)
     touched = [i for i in items if said_here & _fields(i)]
-    asked = _ASKS_HARM.search(question) or _ASKS_CAN.search(question)
+    asked = _asks_condition(question)
     if what_if and not (asked or re.search(r"认吗|认不认|算吗|算不算", question)):
         return None  # "要是运营管理也补上呢": the verdict under the what-if is what is asked
     if asked and len(touched) > 1:
@@ -259,7 +259,7 @@ def _condition_asked(
         # that asks is the condition asked about.
         # The phrase that asks ("…项目建完了，能以分公司名义报卓越吗"), not its whole sentence.
         for asking in _asking_stretches(question):
-            in_ask = {f.field for f in facts if f.said and f.said in asking and f.hypothetical == what_if}
+            in_ask = _said_in(asking, facts, what_if)
             # "…成熟度在c3mep上自评三级。…成熟度三级报卓越级够不够": the subject the asking stretch names.
             in_ask |= {f for f in said_here if any(word in asking for word in _SUBJECT_WORDS.get(f, ()))}
             near = [i for i in touched if in_ask & _fields(i)]
@@ -286,7 +286,7 @@ def _unrequired_line(
 ) -> str | None:
     """ "我们啥级都没评过，能直接申请先进级吗": the one fact asked about is no condition of the tier
     discussed, so it does not stand in the way; said with the tier's clause."""
-    if not (_ASKS_HARM.search(question) or _ASKS_CAN.search(question)):
+    if not _asks_condition(question):
         return None
     # A tier at or above the round's application tier has prerequisites in the notices (卓越级
     # "原则上应已获评先进级", 领航级 for 卓越级 factories) that its 要素条件 do not list: no claim.
@@ -294,18 +294,12 @@ def _unrequired_line(
     if applied is None or TIERS.index(tier) >= TIERS.index(applied):
         return None
     read = {f for i in items for f in _fields(i)}
-    said = {
-        f.field
-        for f in facts
-        if f.said and f.said in question and not f.hypothetical and f.field.startswith(_CONDITION_FIELDS)
-    }
+    said = {f for f in _said_in(question, facts) if f.startswith(_CONDITION_FIELDS)}
     if len(said) != 1 or said & read:
         return None
     (field,) = said
-    harm, can, _ = _CONDITION_WORDS["met"]
-    word = harm if _ASKS_HARM.search(question) else can
     cite = "".join(f"【{c}】" for c in report.tiers[tier].clause_ids[:1])  # type: ignore[index]
-    return f"{FACT_FIRST}{word}。{tier}的要素条件对{field_label(field)}没有要求{cite}。"
+    return f"{FACT_FIRST}{_condition_word('met', question)}。{tier}的要素条件对{field_label(field)}没有要求{cite}。"
 
 
 def _links_asked(
@@ -313,13 +307,9 @@ def _links_asked(
 ) -> list[RequirementResult] | None:
     """The link requirements the question's facts speak of, when it asks whether they are enough
     ("三个都做到先进级了，另外两个没搞，环节覆盖够了吧"): they are one condition, coverage."""
-    said_here = {f.field for f in facts if f.said and f.said in question and not f.hypothetical}
+    said_here = _said_in(question, facts)
     touched = [i for i in items if said_here & _fields(i)]
-    asked = (
-        _ASKS_HARM.search(question)
-        or _ASKS_CAN.search(question)
-        or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
-    )
+    asked = _asks_condition(question) or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
     links = [i for i in touched if i.category == "links"]
     if asked and len(links) > 1 and (len(links) == len(touched) or re.search(r"环节", question)):
         return links
@@ -355,8 +345,7 @@ def _links_line(
         links = "、".join(field_label(i.field or "").removesuffix("环节") for i in group)
         rules = "；".join(f"{i.title}{''.join(f'【{c}】' for c in i.clause_ids[:1])}" for i in excepted)
         return f"{FACT_FIRST}还要看情况。{links}环节均已达到{tier}建设内容；但{tier}的要求还有：{rules}。"
-    harm, can, plain = _CONDITION_WORDS[status]
-    word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+    word = _condition_word(status, question)
     cite = "".join(f"【{c}】" for c in group[0].clause_ids[:1])
     if status == "met":
         links = "、".join(field_label(i.field or "").removesuffix("环节") for i in group)
@@ -367,16 +356,28 @@ def _links_line(
     return f"{FACT_FIRST}{word}。{said}；{rule}{cite}"
 
 
+def _asks_condition(text: str) -> bool:
+    """Whether the text asks if something is allowed ("能报吗") or stands in the way ("要紧吗")."""
+    return bool(_ASKS_HARM.search(text) or _ASKS_CAN.search(text))
+
+
+def _condition_word(status: str, question: str) -> str:
+    """The first word of a condition's answer, in the question's terms: 不影响 / 可以 / 满足…"""
+    harm, can, plain = _CONDITION_WORDS[status]
+    return harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+
+
+def _said_in(text: str, facts: list[Fact], hypothetical: bool = False) -> set[str]:
+    """The fields of the facts said in `text` (stated ones, or the what-if's when `hypothetical`)."""
+    return {f.field for f in facts if f.said and f.said in text and f.hypothetical == hypothetical}
+
+
 def _asking_stretches(question: str) -> list[str]:
     """The sentence that asks ("…一般安全事故，别的没有，影响吗"), then its phrase that asks
     ("…项目建完了，能以分公司名义报卓越吗"): the narrower one decides when the sentence holds many
     facts."""
-
-    def asks(text: str) -> bool:
-        return bool(_ASKS_HARM.search(text) or _ASKS_CAN.search(text))
-
-    sentence = next((s for s in sentences(question) if asks(s)), "")
-    phrase = next((p for p in reversed(re.split(r"[，,；;]", sentence)) if asks(p)), "")
+    sentence = next((s for s in sentences(question) if _asks_condition(s)), "")
+    phrase = next((p for p in reversed(re.split(r"[，,；;]", sentence)) if _asks_condition(p)), "")
     return [sentence, phrase]
 
 
@@ -422,8 +423,7 @@ def _condition_line(item: RequirementResult, question: str, said: set[str], over
         # a branch's legal form holds only with its industry: not met "as far as it goes"
         and "enterprise.legal_form" not in _fields(item)
     )
-    harm, can, plain = _CONDITION_WORDS["met" if settled else item.status]
-    word = harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
+    word = _condition_word("met" if settled else item.status, question)
     if word == "可以" and overall == "not_met":
         word = "这一点没问题，但整体不满足（见下）"  # "能直接冲卓越吗" is not answered 可以 when it fails
     if settled:
@@ -549,14 +549,24 @@ def _open_lines(
     return lines
 
 
-def _closing(report: CheckReport) -> str:
-    """ "已于2024年11月22日截止【notice#二.(二).1】": the deadline that closed the window."""
+def _binding(report: CheckReport) -> tuple[Deadline, str, str] | None:
+    """The deadline that opens or closes the round's window for this enterprise (the region's
+    earlier one when it applies), its citation and its day in Chinese; None without one."""
     closing = [d for d in report.application.deadlines if d.window]
     if not closing:
-        return "已截止"
+        return None
     binding = min(closing, key=lambda d: d.date)
     cite = "".join(f"【{c}】" for c in binding.clause_ids[:1])
-    return f"已于{binding.date.year}年{binding.date.month}月{binding.date.day}日截止{cite}"
+    return binding, cite, f"{binding.date.year}年{binding.date.month}月{binding.date.day}日"
+
+
+def _closing(report: CheckReport) -> str:
+    """ "已于2024年11月22日截止【notice#二.(二).1】": the deadline that closed the window."""
+    found = _binding(report)
+    if found is None:
+        return "已截止"
+    _, cite, day = found
+    return f"已于{day}截止{cite}"
 
 
 def _round_line(report: CheckReport) -> str:
@@ -571,12 +581,10 @@ IN_TIME_ASK = re.compile(r"来得及|来不来得及|赶得上|赶不赶得上|�
 def window_open_lead(report: CheckReport, question: str = "") -> str:
     """ "还来得及吗" inside the window: 来得及, and the date that closes it (the region's earlier
     one when it applies), with its clause; "要是20号才填完还来得及吗": that day against it."""
-    closing = [d for d in report.application.deadlines if d.window]
-    if not closing:
+    found = _binding(report)
+    if found is None:
         return ""
-    binding = min(closing, key=lambda d: d.date)
-    cite = "".join(f"【{c}】" for c in binding.clause_ids[:1])
-    day = f"{binding.date.year}年{binding.date.month}月{binding.date.day}日"
+    binding, cite, day = found
     # Only the days the asker plans to finish on, not the rule's day they quote ("不是说22号截止么").
     asking = next((s for s in sentences(question) if IN_TIME_ASK.search(s)), question)
     planned = [
