@@ -197,6 +197,11 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
         ("他们五个环节都覆盖了，都到先进级的程度", {"links.研发设计": "先进级"}),
         # A link said done at a level not said is not among "the other four".
         ("就做了生产作业这一个环节，其他四个没动", {"links.生产作业": "absent", "links.运营管理": None}),
+        # A phrase without a link name speaks of the link named just before it.
+        (
+            "研发设计外包给集团研究院了，本厂没做，其他四个环节都到卓越水平",
+            {"links.研发设计": None, "links.工厂建设": "卓越级"},
+        ),
         # A title awarded is not the links' level.
         (
             "五个环节都做到卓越了，去年评上自治区先进级",

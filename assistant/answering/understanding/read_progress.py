@@ -231,8 +231,9 @@ def read_links(reading: Reading) -> None:
             group = ("others", None, text, clause)  # "其他四个环节都还没做"
             pending = []
             continue
-        if named and uncovered and not tiers:
-            for name in named:
+        # "研发设计外包给集团了，本厂没做": the phrase speaks of the link named just before.
+        if (named or (pending and not others and not whole)) and uncovered and not tiers:
+            for name in named or pending:
                 explicit[name] = (None, text, clause)
             pending = []
             continue
