@@ -15,6 +15,7 @@ from assistant.answering.grounded import (
     Composed,
     GroundedAnswerer,
     IntentTable,
+    asked_years,
     lead_numbers_cited,
     named_tier,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "SentenceGuard",
     "Toolbox",
     "TurnState",
+    "asked_years",
     "build_messages",
     "cited_ids",
     "confirm_questions",

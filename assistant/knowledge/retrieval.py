@@ -149,11 +149,18 @@ def validate_query(query: str) -> None:
 class Retriever:
     """Search the index; the one place where rankings are fused and filters applied."""
 
-    def __init__(self, index: Index, fusion: FusionConfig | None = None) -> None:
+    def __init__(
+        self, index: Index, fusion: FusionConfig | None = None, hidden: frozenset[str] = frozenset()
+    ) -> None:
         self.index = index
         self.fusion = fusion or FusionConfig.for_settings(index.settings)
         clauses = index.corpus.clauses
         self._position = {c.clause_id: i for i, c in enumerate(clauses)}
+        #: Documents this retriever never returns: another round's (``hiding``).
+        self.hidden = hidden
+        self._hidden_rows = np.asarray(
+            [i for i, c in enumerate(clauses) if c.doc_id in hidden], dtype=np.int64
+        )
         # Item labels ("生产作业" of "3.生产作业：…"), with 经营管理 read as 运营管理 as 附件2 does;
         # boosts are applied as masks over the clauses, not a Python loop per clause.
         labels: dict[str, list[int]] = {}
@@ -187,7 +194,12 @@ class Retriever:
         (~10 ms each on this machine) buys little."""
         if not self.fusion.dense_weight:
             return self
-        return Retriever(self.index, replace(self.fusion, dense_weight=0.0))
+        return Retriever(self.index, replace(self.fusion, dense_weight=0.0), self.hidden)
+
+    def hiding(self, doc_ids: frozenset[str]) -> Retriever:
+        """A twin over the same index that never returns these documents: a round's answers
+        read its own documents and the shared ones, never another round's."""
+        return self if doc_ids == self.hidden else Retriever(self.index, self.fusion, doc_ids)
 
     def prepare_query(self, query: str) -> tuple[str, list[str]]:
         """(normalised query with tier typos fixed, synonym expansion terms)."""
@@ -266,6 +278,7 @@ class Retriever:
             similarities = {self._position[cid]: s for cid, s in ranking if cid in self._position}
             for i, scaled in _min_max(similarities).items():
                 fused[i] += fusion.dense_weight * scaled * boost[i]
+        fused[self._hidden_rows] = 0.0
         return fused
 
     def _lexical(self, q: Query, raw: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -407,7 +420,7 @@ class Retriever:
             clause = clauses[int(i)]
             if edition and clause.edition != edition:
                 continue
-            if doc_ids and clause.doc_id not in doc_ids:
+            if (doc_ids and clause.doc_id not in doc_ids) or clause.doc_id in self.hidden:
                 continue
             hits.append(Hit(clause, float(scores[i])))
             if len(hits) == k:
@@ -416,11 +429,16 @@ class Retriever:
 
     def _allowed(self, edition: str | None, doc_ids: list[str] | None) -> np.ndarray | None:
         """The clauses a search's filters keep, as a row mask (None: all)."""
-        if not edition and not doc_ids:
+        if not edition and not doc_ids and not self.hidden:
             return None
         clauses = self.index.corpus.clauses
         return np.fromiter(
-            ((not edition or c.edition == edition) and (not doc_ids or c.doc_id in doc_ids) for c in clauses),
+            (
+                (not edition or c.edition == edition)
+                and (not doc_ids or c.doc_id in doc_ids)
+                and c.doc_id not in self.hidden
+                for c in clauses
+            ),
             dtype=bool,
             count=len(clauses),
         )

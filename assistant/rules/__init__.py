@@ -2,7 +2,8 @@
 
 The decision is pure (no I/O, no clock); ``load_rules`` reads ``corpus/rules/<edition>.yaml``.
 Modules: ``profile`` (the input schema and its labels), ``ruleset`` (a round's rules),
-``report`` (the output), ``decide`` (the verdict), ``coverage`` (links a tier must cover), ``render`` (Markdown and terminal tables).
+``report`` (the output), ``decide`` (the verdict), ``coverage`` (links a tier must cover), ``render`` (Markdown and terminal tables),
+``rounds`` (the held rounds: which one applies, whether it traces to its documents, what changed).
 Code outside this package imports from here, not from its modules.
 """
 
@@ -19,6 +20,16 @@ from assistant.rules.profile import (
 )
 from assistant.rules.render import render_markdown, render_table
 from assistant.rules.report import CheckReport, RequirementResult
+from assistant.rules.rounds import (
+    RoundChoice,
+    RoundProblem,
+    Rounds,
+    RuleChange,
+    RuleValue,
+    check_round,
+    diff_rounds,
+    rule_values,
+)
 from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules, parse_rules
 
 __all__ = [
@@ -29,11 +40,18 @@ __all__ = [
     "EnterpriseProfile",
     "RequiredLinks",
     "RequirementResult",
+    "RoundChoice",
+    "RoundProblem",
+    "Rounds",
+    "RuleChange",
     "RuleSet",
+    "RuleValue",
     "available_editions",
     "check",
+    "check_round",
     "cited_clause_ids",
     "coverage_gaps",
+    "diff_rounds",
     "field_label",
     "load_rules",
     "parse_profile",
@@ -41,5 +59,6 @@ __all__ = [
     "render_markdown",
     "render_table",
     "required_links",
+    "rule_values",
     "value_label",
 ]

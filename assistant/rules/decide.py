@@ -78,7 +78,7 @@ def _evaluate_check(profile: EnterpriseProfile, check: CheckSpec) -> _Outcome:
     return _Outcome(check, "met" if ok else "not_met", value)
 
 
-def _threshold_label(check: CheckSpec) -> str:
+def threshold_label(check: CheckSpec) -> str:
     if check.at_least is not None:
         return value_label(check.field, check.at_least)
     if check.one_of is not None:
@@ -89,7 +89,7 @@ def _threshold_label(check: CheckSpec) -> str:
 def _failed_text(outcome: _Outcome) -> str:
     check = outcome.check
     text = f"{field_label(check.field)}：{value_label(check.field, outcome.value)}"
-    return text if check.is_ is not None else f"{text}（要求：{_threshold_label(check)}）"
+    return text if check.is_ is not None else f"{text}（要求：{threshold_label(check)}）"
 
 
 def _missing_text(paths: Iterable[str]) -> str:
@@ -139,7 +139,7 @@ def _evaluate_checks(profile: EnterpriseProfile, spec: RequirementSpec, tier: st
     deciding = outcomes[softened.index(status)] if status != "met" else outcomes[0]
     values = {
         "value": value_label(deciding.check.field, deciding.value),
-        "threshold": _threshold_label(deciding.check),
+        "threshold": threshold_label(deciding.check),
         "label": field_label(deciding.check.field),
         "field": deciding.check.field,
         "failed": "；".join(_failed_text(o) for o in outcomes if o.status == "not_met"),

@@ -208,11 +208,23 @@ class ApplicationSpec(_RuleModel):
         return self
 
 
+class ManifestSpec(_RuleModel):
+    """What makes the round besides its rules: the documents it owns (doc ids), the scenario
+    guide edition its drafts use and, for a provincial round, the region that runs it. A document
+    no round owns (a public reference, a draft guide) is read with every round."""
+
+    documents: list[str] = Field(min_length=1)
+    catalogue: str | None = None
+    region: str | None = None
+
+
 class RuleSet(_RuleModel):
     """One edition's rules, validated on load so a typo in the YAML fails loudly, not silently."""
 
     edition: str
     title: str
+    #: None for a rules file written before manifests: the round owns the documents of its edition.
+    manifest: ManifestSpec | None = None
     tiers: list[TierSpec]
     application: ApplicationSpec
     overlays: list[OverlaySpec] = Field(default_factory=list)

@@ -32,6 +32,7 @@ from assistant.answering import (
     SentenceGuard,
     Toolbox,
     TurnState,
+    asked_years,
     build_messages,
     confirm_questions,
 )
@@ -49,7 +50,16 @@ from assistant.knowledge.retrieval import (
 )
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
-from assistant.rules import CheckReport, RuleSet, available_editions, check, load_rules, parse_profile
+from assistant.rules import (
+    CheckReport,
+    RoundChoice,
+    Rounds,
+    RuleSet,
+    available_editions,
+    check,
+    load_rules,
+    parse_profile,
+)
 from assistant.service import answers
 from assistant.service.answers import Answer
 from assistant.service.desk import DraftingDesk, make_llm
@@ -120,7 +130,37 @@ class AssistantService:
         return self.store.db.within(GENERATION_WAIT, self.store.changes.generation)
 
     def _grounded(self, retriever: Retriever) -> GroundedAnswerer:
-        return GroundedAnswerer(retriever, self.default_rules, self.intents, self.catalog, self.reader)
+        """The default round's answerer; other rounds' answerers are made when first asked."""
+        self._answerers: dict[str, GroundedAnswerer] = {}
+        answerer = self._round_answerer(self.default_rules, retriever)
+        self._answerers[self.default_rules.edition] = answerer
+        return answerer
+
+    def _round_answerer(self, rules: RuleSet, retriever: Retriever) -> GroundedAnswerer:
+        """Answers by one round's rules from its own documents and the shared ones: another
+        round's documents are hidden, so a lead never mixes two rounds' dates or quotas."""
+        foreign = self.rounds().foreign(rules.edition, retriever.index.corpus)
+        return GroundedAnswerer(retriever.hiding(foreign), rules, self.intents, self.catalog, self.reader)
+
+    def rounds(self) -> Rounds:
+        """Every held round (one per rules file)."""
+        return Rounds([self.rules(edition) for edition in self.rule_editions()])
+
+    def choose_round(self, question: str, turn: Turn, as_of: dt.date) -> RoundChoice:
+        """The round a question is about: the year it names, else one its session named, else
+        the round open on ``as_of``, else the latest held (docs/contracts.md, rounds)."""
+        not_rounds = turn.reading.construction_years if turn.reading else set()
+        earlier = [year for said in turn.earlier_questions for year in asked_years(said)]
+        return self.rounds().choose(asked_years(question, not_rounds), earlier, as_of)
+
+    def _answerer(self, edition: str) -> GroundedAnswerer:
+        with self._rules_lock:
+            answerer = self._answerers.get(edition)
+        if answerer is None:
+            answerer = self._round_answerer(self.rules(edition), self.retriever)
+            with self._rules_lock:
+                answerer = self._answerers.setdefault(edition, answerer)
+        return answerer
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -216,7 +256,7 @@ class AssistantService:
         as_of: dt.date,
         extra_flags: list[str],
     ) -> Answer:
-        composed = self.grounded.answer(
+        composed = self._answerer(self.choose_round(question, turn, as_of).edition).answer(
             question,
             turn.profile,
             as_of,

@@ -43,6 +43,9 @@ class Turn(BaseModel):
     #: The tier under discussion: the one this question names, else the last one asked in the
     #: session (None: none yet, the round's tier is assumed).
     tier: str | None = None
+    #: The session's earlier questions, newest first: the round one of them named by year is
+    #: the round a later "那截止日期呢" is about.
+    earlier_questions: list[str] = Field(default_factory=list)
 
 
 def start_turn(
@@ -98,6 +101,7 @@ def start_turn(
     ]
     return session_id, Turn(
         tier=tier,
+        earlier_questions=list(saved.questions),
         profile=current,
         store=store,
         new_facts=stated_facts,

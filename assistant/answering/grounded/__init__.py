@@ -11,5 +11,6 @@ from __future__ import annotations
 from assistant.answering.grounded.answerer import Composed, GroundedAnswerer
 from assistant.answering.grounded.compose import lead_numbers_cited
 from assistant.answering.grounded.intents import IntentTable, named_tier
+from assistant.answering.grounded.scope import asked_years
 
-__all__ = ["Composed", "GroundedAnswerer", "IntentTable", "lead_numbers_cited", "named_tier"]
+__all__ = ["Composed", "GroundedAnswerer", "IntentTable", "asked_years", "lead_numbers_cited", "named_tier"]

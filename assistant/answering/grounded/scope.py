@@ -113,9 +113,15 @@ def _event_years(question: str) -> set[str]:
     return {m.group(1) for m in _EVENT_YEAR.finditer(question)}
 
 
+def asked_years(question: str, not_rounds: set[str] | None = None) -> list[str]:
+    """The years a question names as a round ("2025年名额还是20个吗"), not the years the
+    enterprise did something in ("2023年出过一起事故") nor those ``not_rounds`` says are not."""
+    return sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()) - _event_years(question))
+
+
 def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: set[str] | None = None) -> str:
     """A round named by year whose notice is not held: said before the held round's rules."""
-    years = sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()) - _event_years(question))
+    years = asked_years(question, not_rounds)
     # A round is held when an official document of its year is: the 2025 scenario guide is
     # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
     rounds = {d.edition for d in corpus.documents if d.status == "official"}

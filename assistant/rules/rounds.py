@@ -1,0 +1,286 @@
+"""The held rounds: every rules file, the documents each owns, which one a question is about,
+whether a round's rules trace to its own documents, and what changed between two rounds.
+
+A round is data (README: "a later round is new corpus files and a new rules file, not new
+code"): ``corpus/rules/<edition>.yaml`` with its ``manifest`` (the doc ids it owns, its scenario
+guide edition, the region of a provincial round). Nothing here names a year or a clause id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from assistant.knowledge.corpus import Corpus
+from assistant.rules.decide import threshold_label
+from assistant.rules.profile import field_label
+from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules
+
+#: Why a round was chosen, in the order of precedence (the issue's "rounds as data" order).
+Reason = Literal["named", "session", "window", "latest"]
+
+
+@dataclass(frozen=True)
+class RoundChoice:
+    """The round an answer, a verdict, a draft or a review follows, and why."""
+
+    rules: RuleSet
+    reason: Reason
+
+    @property
+    def edition(self) -> str:
+        return self.rules.edition
+
+
+def window_closes(rules: RuleSet) -> dt.date:
+    """The enterprises' own submission deadline: the day the round's window closes."""
+    return next(d.date for d in rules.application.deadlines if d.window)
+
+
+class Rounds:
+    """Every held round, oldest first; the last national one is the default."""
+
+    def __init__(self, rounds: Sequence[RuleSet]) -> None:
+        if not rounds:
+            raise ValueError("至少需要一个轮次的规则")
+        self._rounds = {r.edition: r for r in rounds}
+
+    @classmethod
+    def load(cls, rules_dir: Path) -> Rounds:
+        return cls([load_rules(rules_dir, edition) for edition in available_editions(rules_dir)])
+
+    @property
+    def editions(self) -> list[str]:
+        return list(self._rounds)
+
+    def get(self, edition: str) -> RuleSet | None:
+        return self._rounds.get(edition)
+
+    @property
+    def national(self) -> list[RuleSet]:
+        """The rounds a province does not run, in window order."""
+        found = [r for r in self._rounds.values() if not (r.manifest and r.manifest.region)]
+        return sorted(found or self._rounds.values(), key=window_closes)
+
+    @property
+    def latest(self) -> RuleSet:
+        return self.national[-1]
+
+    def by_date(self, as_of: dt.date) -> RoundChoice:
+        """The national round whose window is open on ``as_of`` (the first still to close), else
+        the latest held round: its window has closed and the answer says so."""
+        for rules in self.national:
+            if window_closes(rules) >= as_of:
+                return RoundChoice(rules, "window")
+        return RoundChoice(self.latest, "latest")
+
+    def choose(self, named: Iterable[str], earlier: Iterable[str], as_of: dt.date) -> RoundChoice:
+        """The round a question is about: the held round its text names by year, else the one an
+        earlier question of the session named, else the one ``as_of`` falls in, else the latest.
+        ``named`` and ``earlier`` are the years read from the question and the session (newest
+        first), not yet known to be rounds."""
+        for years, reason in ((named, "named"), (earlier, "session")):
+            held = [self._rounds[y] for y in years if y in self._rounds]
+            if held:
+                return RoundChoice(held[0], reason)  # type: ignore[arg-type]
+        return self.by_date(as_of)
+
+    def owned(self, edition: str, corpus: Corpus) -> set[str]:
+        """The doc ids a round owns: its manifest's, or (no manifest) those of its edition."""
+        rules = self._rounds[edition]
+        if rules.manifest is not None:
+            return set(rules.manifest.documents)
+        return {d.doc_id for d in corpus.documents if d.edition == edition}
+
+    def foreign(self, edition: str, corpus: Corpus) -> frozenset[str]:
+        """Documents another round owns and this one does not: never read for this round."""
+        others = set().union(*(self.owned(e, corpus) for e in self._rounds if e != edition))
+        return frozenset(others - self.owned(edition, corpus))
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundProblem:
+    """One thing that keeps a round's rules from tracing to its own documents, in Chinese."""
+
+    kind: Literal["missing_document", "foreign_document", "missing_clause", "foreign_clause", "catalogue"]
+    subject: str
+    message: str
+
+
+def check_round(
+    rules: RuleSet, corpus: Corpus, owned: set[str], catalogue_editions: Iterable[str] = ()
+) -> list[RoundProblem]:
+    """Every way the round's rules fail to trace to a clause of its own documents: a manifest
+    document not in the corpus or of another edition, a cited clause id that does not exist, or
+    one that sits in a document the round does not own. Empty: the round is clean."""
+    problems: list[RoundProblem] = []
+    for doc_id in sorted(owned):
+        document = corpus.document(doc_id)
+        if document is None:
+            problems.append(RoundProblem("missing_document", doc_id, f"清单中的文件 {doc_id} 不在语料中"))
+        elif document.edition != rules.edition:
+            problems.append(
+                RoundProblem(
+                    "foreign_document",
+                    doc_id,
+                    f"清单中的文件 {doc_id} 属于 {document.edition} 年度，不是本轮（{rules.edition}）的文件",
+                )
+            )
+    for clause_id in sorted(cited_clause_ids(rules) | _declared_clause_ids(rules)):
+        doc_id = clause_id.partition("#")[0]
+        if doc_id not in owned:
+            problems.append(
+                RoundProblem(
+                    "foreign_clause",
+                    clause_id,
+                    f"条款 {clause_id} 不属于本轮的文件（{'、'.join(sorted(owned))}）",
+                )
+            )
+        elif corpus.get(clause_id) is None:
+            problems.append(
+                RoundProblem("missing_clause", clause_id, f"条款 {clause_id} 在文件 {doc_id} 中不存在")
+            )
+    catalogue = rules.manifest.catalogue if rules.manifest else None
+    held = set(catalogue_editions)
+    if catalogue and held and catalogue not in held:
+        problems.append(
+            RoundProblem(
+                "catalogue",
+                catalogue,
+                f"场景指引 {catalogue} 年版没有数据（现有：{'、'.join(sorted(held))}）",
+            )
+        )
+    return problems
+
+
+def _declared_clause_ids(rules: RuleSet) -> set[str]:
+    """Clause ids the rules name outside a ``clause_ids`` list (a single ``clause_id`` key)."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key.endswith("clause_id") and isinstance(item, str) and "#" in item:
+                    found.add(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(rules.model_dump(exclude={"templates"}))
+    return found
+
+
+# -- the rule values, and what changed ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    """One value a round's rules set, in Chinese, with the clauses it comes from: a row of the
+    console's rules table and one side of a change between rounds."""
+
+    key: str
+    label: str
+    value: str
+    clause_ids: tuple[str, ...]
+
+
+def rule_values(rules: RuleSet) -> list[RuleValue]:
+    """The round's values a user or an operator compares: each tier's requirements and their
+    thresholds, the application's tier, conditions and exceptions, deadlines and quotas."""
+    values: list[RuleValue] = []
+    for tier in rules.tiers:
+        for spec in tier.requirements:
+            for check in spec.checks:
+                principle = "（原则上）" if spec.principle else ""
+                values.append(
+                    RuleValue(
+                        f"{tier.name}/{spec.id}/{check.field}",
+                        f"{tier.name}：{field_label(check.field)}",
+                        f"{threshold_label(check)}{principle}",
+                        tuple(spec.clause_ids),
+                    )
+                )
+    app = rules.application
+    values.append(RuleValue("application/tier", "本轮组织申报的层级", app.tier, tuple(app.clause_ids)))
+    for spec in app.requirements:
+        clauses = tuple(spec.clause_ids)
+        for check in spec.checks:
+            principle = "（原则上）" if spec.principle else ""
+            values.append(
+                RuleValue(
+                    f"application/{spec.id}/{check.field}",
+                    f"申报条件：{field_label(check.field)}",
+                    f"{threshold_label(check)}{principle}",
+                    clauses,
+                )
+            )
+        if spec.branch_industries:
+            values.append(
+                RuleValue(
+                    f"application/{spec.id}/branch_industries",
+                    "允许分支机构申报的行业",
+                    "、".join(spec.branch_industries),
+                    clauses,
+                )
+            )
+    for deadline in app.deadlines:
+        values.append(
+            RuleValue(
+                f"deadline/{deadline.id}",
+                f"截止日期：{deadline.who}",
+                f"{deadline.date.year}年{deadline.date.month}月{deadline.date.day}日",
+                tuple(deadline.clause_ids),
+            )
+        )
+    for quota in app.quotas.items:
+        values.append(
+            RuleValue(
+                f"quota/{quota.id}",
+                f"推荐名额：{quota.who}",
+                f"不超过{quota.max_projects}个",
+                tuple(app.quotas.clause_ids),
+            )
+        )
+    for overlay in rules.overlays:
+        for deadline in overlay.deadlines:
+            values.append(
+                RuleValue(
+                    f"overlay/{overlay.region}/{deadline.id}",
+                    f"{overlay.region}截止日期：{deadline.who}",
+                    f"{deadline.date.year}年{deadline.date.month}月{deadline.date.day}日",
+                    tuple(deadline.clause_ids),
+                )
+            )
+    return values
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A value that differs between two rounds (or is set in one only), each side cited."""
+
+    key: str
+    label: str
+    before: RuleValue | None
+    after: RuleValue | None
+
+
+def diff_rounds(before: RuleSet, after: RuleSet) -> list[RuleChange]:
+    """The rule values that differ from ``before`` to ``after``, in ``after``'s order, then the
+    ones ``after`` dropped. Clause ids are not compared: a new round cites its own documents."""
+    old = {v.key: v for v in rule_values(before)}
+    new = {v.key: v for v in rule_values(after)}
+    changes = [
+        RuleChange(key, value.label, old.get(key), value)
+        for key, value in new.items()
+        if key not in old or old[key].value != value.value
+    ]
+    changes += [RuleChange(key, value.label, value, None) for key, value in old.items() if key not in new]
+    return changes
