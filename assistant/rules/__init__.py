@@ -26,9 +26,12 @@ from assistant.rules.rounds import (
     Rounds,
     RuleChange,
     RuleValue,
+    VerdictChange,
     check_round,
     diff_rounds,
     rule_values,
+    verdict_changes,
+    window_closes,
 )
 from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules, parse_rules
 
@@ -46,6 +49,7 @@ __all__ = [
     "RuleChange",
     "RuleSet",
     "RuleValue",
+    "VerdictChange",
     "available_editions",
     "check",
     "check_round",
@@ -61,4 +65,6 @@ __all__ = [
     "required_links",
     "rule_values",
     "value_label",
+    "verdict_changes",
+    "window_closes",
 ]

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.knowledge.corpus import Corpus
-from assistant.rules.decide import threshold_label
-from assistant.rules.profile import field_label
+from assistant.rules.decide import check, threshold_label
+from assistant.rules.profile import EnterpriseProfile, field_label
 from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules
 
 #: Why a round was chosen, in the order of precedence (the issue's "rounds as data" order).
@@ -198,13 +198,13 @@ def rule_values(rules: RuleSet) -> list[RuleValue]:
     values: list[RuleValue] = []
     for tier in rules.tiers:
         for spec in tier.requirements:
-            for check in spec.checks:
+            for test in spec.checks:
                 principle = "（原则上）" if spec.principle else ""
                 values.append(
                     RuleValue(
-                        f"{tier.name}/{spec.id}/{check.field}",
-                        f"{tier.name}：{field_label(check.field)}",
-                        f"{threshold_label(check)}{principle}",
+                        f"{tier.name}/{spec.id}/{test.field}",
+                        f"{tier.name}：{field_label(test.field)}",
+                        f"{threshold_label(test)}{principle}",
                         tuple(spec.clause_ids),
                     )
                 )
@@ -212,13 +212,13 @@ def rule_values(rules: RuleSet) -> list[RuleValue]:
     values.append(RuleValue("application/tier", "本轮组织申报的层级", app.tier, tuple(app.clause_ids)))
     for spec in app.requirements:
         clauses = tuple(spec.clause_ids)
-        for check in spec.checks:
+        for test in spec.checks:
             principle = "（原则上）" if spec.principle else ""
             values.append(
                 RuleValue(
-                    f"application/{spec.id}/{check.field}",
-                    f"申报条件：{field_label(check.field)}",
-                    f"{threshold_label(check)}{principle}",
+                    f"application/{spec.id}/{test.field}",
+                    f"申报条件：{field_label(test.field)}",
+                    f"{threshold_label(test)}{principle}",
                     clauses,
                 )
             )
@@ -270,6 +270,27 @@ class RuleChange:
     label: str
     before: RuleValue | None
     after: RuleValue | None
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """A tier whose verdict for one company differs between two rounds."""
+
+    tier: str
+    before: str
+    after: str
+
+
+def verdict_changes(
+    before: RuleSet, after: RuleSet, profile: EnterpriseProfile, as_of: dt.date
+) -> list[VerdictChange]:
+    """What the rule changes do to a company: each tier whose status moves, in tier order."""
+    old, new = check(profile, before, as_of), check(profile, after, as_of)
+    return [
+        VerdictChange(tier, old.tiers[tier].status, new.tiers[tier].status)
+        for tier in old.tiers
+        if tier in new.tiers and old.tiers[tier].status != new.tiers[tier].status
+    ]
 
 
 def diff_rounds(before: RuleSet, after: RuleSet) -> list[RuleChange]:

@@ -153,6 +153,13 @@ class AssistantService:
         earlier = [year for said in turn.earlier_questions for year in asked_years(said)]
         return self.rounds().choose(asked_years(question, not_rounds), earlier, as_of)
 
+    def compared_round(self, question: str, choice: RoundChoice) -> RuleSet | None:
+        """Another held round the question names beside the chosen one ("2099年和2024年有什么
+        变化"): the answer may then compare them. None when it names one round or none."""
+        rounds = self.rounds()
+        named = [r for year in asked_years(question) if (r := rounds.get(year)) is not None]
+        return next((r for r in named if r.edition != choice.edition), None)
+
     def _answerer(self, edition: str) -> GroundedAnswerer:
         with self._rules_lock:
             answerer = self._answerers.get(edition)
@@ -256,7 +263,8 @@ class AssistantService:
         as_of: dt.date,
         extra_flags: list[str],
     ) -> Answer:
-        composed = self._answerer(self.choose_round(question, turn, as_of).edition).answer(
+        choice = self.choose_round(question, turn, as_of)
+        composed = self._answerer(choice.edition).answer(
             question,
             turn.profile,
             as_of,
@@ -266,6 +274,7 @@ class AssistantService:
             not_rounds=turn.reading.construction_years if turn.reading else set(),
             stated_now=bool(turn.new_facts),
             tier=turn.tier,
+            compared=self.compared_round(question, choice),
         )
         return self.recorder.finish(
             question,

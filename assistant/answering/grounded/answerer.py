@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.answering.cite import cited_ids
 from assistant.answering.grounded.asked import Asked, Scope
+from assistant.answering.grounded.changes import asks_change, changes_lead
 from assistant.answering.grounded.composed import (
     Composed,
     answer_text,
@@ -79,7 +80,7 @@ from assistant.answering.understanding import EnterpriseReader, Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
-from assistant.rules import CheckReport, RuleSet, check, parse_profile
+from assistant.rules import CheckReport, RuleSet, check, parse_profile, window_closes
 
 __all__ = [
     "Composed",
@@ -177,11 +178,13 @@ class GroundedAnswerer:
         not_rounds: set[str] | None = None,
         stated_now: bool = False,
         tier: str | None = None,
+        compared: RuleSet | None = None,
     ) -> Composed:
         """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
         (construction years); `tier` is the tier under discussion in the conversation (the
-        question's own tier wins)."""
+        question's own tier wins); `compared` is another held round the question names, for a
+        question that asks what changed."""
         as_of = as_of or dt.date.today()
         facts = facts or []
         # The caller (the service) has already merged stored, given and stated facts; a question
@@ -196,6 +199,11 @@ class GroundedAnswerer:
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         asked.tier = tier
+        if compared is not None and asks_change(question):
+            plan.took("round_changes")
+            earlier, later = sorted((compared, self.rules), key=lambda r: window_closes(r))
+            lead = changes_lead(earlier, later, stated_profile, as_of)
+            return self._composed(asked, lead, self._notes(asked), self._cited_in(lead))
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
         about_round = named_tier(question, asked.facts) in (None, self.rules.application.tier)

@@ -29,6 +29,7 @@ ROUTES = (
     "verdict",
     "eligibility",
     "documents",
+    "round_changes",
 )
 #: Asked by 吗/么 or an A-not-A form: answered yes, no, in principle, or "not set".
 YES_NO = re.compile(

@@ -22,6 +22,7 @@ from assistant.errors import InputError
 from assistant.interfaces.cli import check as cli_check
 from assistant.interfaces.cli import db as cli_db
 from assistant.interfaces.cli import draft as cli_draft
+from assistant.interfaces.cli import rounds as cli_rounds
 from assistant.interfaces.cli import state
 from assistant.interfaces.cli.errors import friendly_errors
 from assistant.interfaces.cli.files import read_json_file
@@ -437,3 +438,4 @@ def serve(
 cli_check.register(app)
 cli_draft.register(app)
 cli_db.register(app)
+cli_rounds.register(app)
