@@ -34,7 +34,7 @@ from assistant.drafting import (
 from assistant.errors import ExportError, UnknownEditionError, UnsupportedFileError
 from assistant.filelimits import ReadLimits
 from assistant.knowledge.scenarios import Edition, ScenarioCatalog, load_catalog
-from assistant.rules import RuleSet, available_editions, load_rules
+from assistant.rules import Rounds, RuleSet, available_editions, load_rules
 from assistant.vocabulary import DEFAULT_TIER
 
 log = logging.getLogger("assistant.service")
@@ -109,12 +109,11 @@ class DraftingDesk:
         return available_editions(self.settings.corpus_dir / "rules")
 
     def current_round(self, as_of: dt.date | None = None) -> str:
-        """The round being applied to: the newest rules edition not later than ``as_of``'s year
-        (default today), or the oldest held when every edition is later."""
-        today = as_of or self.today()
-        held = self.rule_editions()
-        due = [e for e in held if e[:4].isdigit() and int(e[:4]) <= today.year]
-        return (due or held)[-1]
+        """The round being applied to on ``as_of`` (default today): the one whose window is open,
+        else the latest held. The same choice answers make (``Rounds.by_date``)."""
+        rules_dir = self.settings.corpus_dir / "rules"
+        rounds = Rounds([load_rules(rules_dir, edition) for edition in self.rule_editions()])
+        return rounds.by_date(as_of or self.today()).edition
 
     def _round_rules(self, round_: str | None) -> RuleSet:
         round_ = round_ or self.current_round()

@@ -218,7 +218,9 @@ class AssistantService:
         held = self.rule_editions()
         if edition is not None and edition not in held:
             raise UnknownEditionError(f"没有 {edition} 年版的核验规则；可选：{'、'.join(held)}")
-        return check(parse_profile(profile), self.rules(edition), as_of or self.today())
+        day = as_of or self.today()
+        rules = self.rules(edition) if edition is not None else self.rounds().by_date(day).rules
+        return check(parse_profile(profile), rules, day)
 
     def clause_text(self, clause_id: str) -> str | None:
         clause = self.corpus.get(clause_id)

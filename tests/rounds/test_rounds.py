@@ -1,0 +1,214 @@
+"""Rounds as data: a constructed round (tests/rounds/constructed.py, a fictional 2099 edition of
+the 2024 documents with other dates, quotas and one stricter threshold) held beside 2024, with no
+code changed. Each round answers its own dates, quotas and verdicts; no lead mixes them; the
+rules trace to their own documents; and what changed is listed, each side cited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from assistant.config import Settings
+from assistant.interfaces.cli import state
+from assistant.interfaces.cli.main import app
+from assistant.knowledge.corpus import Corpus, load_corpus
+from assistant.knowledge.index import load_index
+from assistant.knowledge.retrieval import Retriever
+from assistant.rules import Rounds, check_round, diff_rounds, parse_profile, parse_rules, verdict_changes
+from assistant.service import AssistantService
+from tests.rounds import constructed
+
+IN_2099_WINDOW = dt.date(2099, 9, 1)
+IN_2024_WINDOW = dt.date(2024, 11, 1)
+#: Any date or quota figure of either round, as a lead would write it.
+DATES_2024 = re.compile(r"2024年11月(22|29)日")
+DATES_2099 = re.compile(r"2099年10月(15|22)日")
+
+
+@pytest.fixture(scope="module")
+def two_rounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return constructed.build_round(tmp_path_factory.mktemp("rounds") / "corpus")
+
+
+@pytest.fixture(scope="module")
+def two_corpus(two_rounds: Path) -> Corpus:
+    return load_corpus(two_rounds)
+
+
+@pytest.fixture(scope="module")
+def service(two_rounds: Path, tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
+    settings = Settings(corpus_dir=two_rounds, data_dir=tmp_path_factory.mktemp("data"), chroma_url=None)
+    index, _ = load_index(settings, dense=False)
+    return AssistantService.from_settings(settings, retriever=Retriever(index))
+
+
+def cited_docs(answer: object) -> set[str]:
+    return {c.clause_id.partition("#")[0] for c in answer.citations}  # type: ignore[attr-defined]
+
+
+# -- which round -----------------------------------------------------------------------------
+
+
+def test_the_deadline_is_the_round_open_on_the_day_and_never_both(service: AssistantService) -> None:
+    later = service.ask("企业线上申报截止时间？", as_of=IN_2099_WINDOW)
+    assert "2099年10月15日" in later.lead and not DATES_2024.search(later.answer)
+    assert not cited_docs(later) & set(constructed.COPIED)
+    earlier = service.ask("企业线上申报截止时间？", as_of=IN_2024_WINDOW)
+    assert "2024年11月22日" in earlier.lead and not DATES_2099.search(earlier.answer)
+    assert not cited_docs(earlier) & {constructed.new_id(d) for d in constructed.COPIED}
+
+
+def test_a_year_named_in_the_question_wins_over_the_date(service: AssistantService) -> None:
+    answer = service.ask("2024年企业线上申报截止时间是哪天？", as_of=IN_2099_WINDOW)
+    assert "2024年11月22日" in answer.lead and not DATES_2099.search(answer.answer)
+    answer = service.ask("2099年度企业线上申报截止时间是哪天？", as_of=IN_2024_WINDOW)
+    assert "2099年10月15日" in answer.lead and not DATES_2024.search(answer.answer)
+
+
+def test_each_round_answers_its_own_quota(service: AssistantService) -> None:
+    later = service.ask("每个省最多推荐几个卓越级？", as_of=IN_2099_WINDOW)
+    assert "不超过12个" in later.lead and "20个" not in later.answer
+    earlier = service.ask("每个省最多推荐几个卓越级？", as_of=IN_2024_WINDOW)
+    assert "不超过20个" in earlier.lead and "12个" not in earlier.answer
+
+
+def test_a_session_keeps_the_round_an_earlier_question_named(service: AssistantService) -> None:
+    first = service.ask("2099年度企业线上申报截止时间是哪天？", as_of=IN_2024_WINDOW)
+    follow = service.ask("那每个省能推荐几个？", session=first.session, as_of=IN_2024_WINDOW)
+    assert "不超过12个" in follow.lead and "20个" not in follow.answer
+
+
+def test_a_verdict_follows_the_rules_of_the_round(service: AssistantService) -> None:
+    question = "我们成熟度二级，规上企业，先进级的成熟度够吗？"
+    later = service.ask(question, as_of=IN_2099_WINDOW)
+    assert later.verdict is not None and later.verdict["edition"] == constructed.YEAR
+    assert later.lead.startswith("就您说的这一点：不能") and "三级" in later.lead
+    earlier = service.ask(question, as_of=IN_2024_WINDOW)
+    assert earlier.verdict is not None and earlier.verdict["edition"] == "2024"
+    assert "不能" not in earlier.lead.split("\n")[0]
+
+
+def test_the_check_api_judges_by_the_round_open_on_the_day(service: AssistantService) -> None:
+    profile = {"maturity": {"level": 2}}
+    requirement = "basic.maturity"
+
+    def maturity(report: object) -> str:
+        tier = report.tiers["先进级"]  # type: ignore[attr-defined]
+        return next(r.status for r in tier.requirements if r.id == requirement)
+
+    assert maturity(service.check(profile, as_of=IN_2099_WINDOW)) == "not_met"
+    assert maturity(service.check(profile, as_of=IN_2024_WINDOW)) == "met"
+
+
+# -- what changed ------------------------------------------------------------------------------
+
+
+def test_diff_lists_the_changed_values_each_side_cited(service: AssistantService) -> None:
+    rounds = service.rounds()
+    changes = {c.label: c for c in diff_rounds(rounds.get("2024"), rounds.get(constructed.YEAR))}  # type: ignore[arg-type]
+    maturity = changes["先进级：成熟度等级"]
+    assert (maturity.before.value, maturity.after.value) == ("二级", "三级")  # type: ignore[union-attr]
+    assert maturity.after.clause_ids[0].startswith(constructed.new_id("conditions"))  # type: ignore[union-attr]
+    province = changes["推荐名额：各省（区、市）"]
+    assert (province.before.value, province.after.value) == ("不超过20个", "不超过12个")  # type: ignore[union-attr]
+    online = next(c for c in changes.values() if c.key == "deadline/schedule.enterprise_online")
+    assert online.after.value == "2099年10月15日"  # type: ignore[union-attr]
+    # Values the constructed round did not change are not listed.
+    assert not any(c.label.startswith("卓越级：成熟度") for c in changes.values())
+
+
+def test_diff_says_what_the_change_does_to_a_profiles_verdict(service: AssistantService) -> None:
+    rounds = service.rounds()
+    profile = parse_profile({"maturity": {"level": 2}, "enterprise": {"above_designated_size": True}})
+    moved = verdict_changes(rounds.get("2024"), rounds.get(constructed.YEAR), profile, IN_2099_WINDOW)  # type: ignore[arg-type]
+    assert [(m.tier, m.after) for m in moved] == [("先进级", "not_met")]
+
+
+def test_a_question_naming_both_rounds_gets_the_changes(service: AssistantService) -> None:
+    answer = service.ask("2024年和2099年有什么变化？我们成熟度二级", as_of=IN_2024_WINDOW)
+    lines = answer.lead.splitlines()
+    assert lines[0].startswith("2099年度与2024年度相比，规则有")
+    assert any("二级" in line and "三级" in line and "conditions2099#" in line for line in lines)
+    assert any("先进级" in line and "不满足" in line for line in lines if line.startswith("对您说的情况"))
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def test_both_rounds_trace_to_their_own_documents(service: AssistantService, two_corpus: Corpus) -> None:
+    rounds = service.rounds()
+    for edition in rounds.editions:
+        assert check_round(rounds.get(edition), two_corpus, rounds.owned(edition, two_corpus)) == []  # type: ignore[arg-type]
+
+
+def test_check_names_each_missing_and_foreign_clause(two_rounds: Path, two_corpus: Corpus) -> None:
+    data = yaml.safe_load((two_rounds / "rules" / f"{constructed.YEAR}.yaml").read_text(encoding="utf-8"))
+    deadline = data["application"]["deadlines"][0]
+    deadline["clause_ids"] = ["notice#二.(二).1", f"{constructed.new_id('notice')}#九.(九).9"]
+    rules = parse_rules(data)
+    rounds = Rounds([rules])
+    problems = {
+        (p.kind, p.subject) for p in check_round(rules, two_corpus, rounds.owned(rules.edition, two_corpus))
+    }
+    assert problems == {
+        ("foreign_clause", "notice#二.(二).1"),
+        ("missing_clause", f"{constructed.new_id('notice')}#九.(九).9"),
+    }
+
+
+def test_the_cli_checks_lists_and_diffs_rounds(two_rounds: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    saved = state.settings
+    state.settings = Settings(corpus_dir=two_rounds, data_dir=tmp_path / "data", chroma_url=None)
+    try:
+        checked = runner.invoke(app, ["rounds", "check", "--json"])
+        assert checked.exit_code == 0, checked.output
+        assert json.loads(checked.stdout) == {"2024": [], constructed.YEAR: []}
+        profile = tmp_path / "p.json"
+        profile.write_text(json.dumps({"maturity": {"level": 2}}), encoding="utf-8")
+        diffed = runner.invoke(
+            app,
+            [
+                "rounds",
+                "diff",
+                "2024",
+                constructed.YEAR,
+                "--profile",
+                str(profile),
+                "--as-of",
+                "2099-09-01",
+                "--json",
+            ],
+        )
+        assert diffed.exit_code == 0, diffed.output
+        result = json.loads(diffed.stdout)
+        assert result["verdict_changes"] == [{"tier": "先进级", "before": "unknown", "after": "not_met"}]
+        unknown = runner.invoke(app, ["rounds", "diff", "2024", "2077"])
+        assert unknown.exit_code == 2 and "没有 2077 年度的规则文件" in unknown.output
+        assert "Traceback" not in unknown.output
+    finally:
+        state.settings = saved
+
+
+def test_rounds_check_fails_with_exit_1_on_a_broken_round(two_rounds: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "corpus"
+    constructed.build_round(broken)
+    rules = broken / "rules" / f"{constructed.YEAR}.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("notice2099#二.(二).2", "notice#二.(二).2"),
+        encoding="utf-8",
+    )
+    saved = state.settings
+    state.settings = Settings(corpus_dir=broken, data_dir=tmp_path / "data", chroma_url=None)
+    try:
+        result = CliRunner().invoke(app, ["rounds", "check", constructed.YEAR])
+    finally:
+        state.settings = saved
+    assert result.exit_code == 1
+    assert "条款 notice#二.(二).2 不属于本轮的文件" in result.output
