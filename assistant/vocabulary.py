@@ -27,8 +27,6 @@ SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 #: The tier an enterprise asks about when it does not say: the 2024 round recommends 卓越级.
 DEFAULT_TIER = "卓越级"
-#: The scenario catalogue used for drafting and review when no edition is named.
-DEFAULT_CATALOG_EDITION = "2025"
 
 #: Worst first when sorting; "worst of" picks the highest severity.
 STATUS_SEVERITY: dict[str, int] = {"met": 0, "conditional": 1, "unknown": 2, "not_met": 3}

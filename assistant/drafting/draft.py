@@ -118,9 +118,10 @@ def build_draft(
     if rules is None or (spec.round is not None and rules.edition != spec.round):
         rules = _round_rules(spec.round, corpus_dir)
     round_ = spec.round or rules.edition
-    edition = spec.edition or round_
+    # The guide edition the round's notice names (its manifest), else the round's own year.
+    edition = spec.edition or (rules.manifest.catalogue if rules.manifest else None) or round_
     ed = _held_edition(catalog, edition)
-    findings = [*edition_findings(ed), *_edition_round_findings(ed, round_)]
+    findings = [*edition_findings(ed), *_edition_round_findings(ed, round_, rules)]
 
     # (1) instance lines
     instances = _instance_lines(spec, catalog, edition, findings)
@@ -169,15 +170,16 @@ def _held_edition(catalog: ScenarioCatalog, edition: str) -> Edition:
     return catalog.edition(edition)
 
 
-def _edition_round_findings(ed: Edition, round_: str) -> list[Finding]:
+def _edition_round_findings(ed: Edition, round_: str, rules: RuleSet) -> list[Finding]:
     """The 提示 that the guide chosen is not the one the round's notice names."""
-    if ed.edition == round_:
+    named = (rules.manifest.catalogue if rules.manifest else None) or round_
+    if ed.edition == named:
         return []
     return [
         Finding(
             severity="提示",
             code="edition_not_round",
-            message=f"本轮为{round_}年度申报，通知要求参考{round_}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
+            message=f"本轮为{round_}年度申报，通知要求参考{named}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
             clause_ids=[TRUTH_CLAUSE, ed.status_clause_id],
         )
     ]

@@ -82,6 +82,11 @@ class Edition:
         """The clause that states what this edition's data is (its 说明)."""
         return f"guide{self.edition}#说明"
 
+    @property
+    def mapping_clause_id(self) -> str:
+        """The clause that says how this edition's 环节 map to the five links (its 对应)."""
+        return f"guide{self.edition}#对应"
+
 
 def read_guide(
     corpus_dir: Path,

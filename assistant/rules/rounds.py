@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from assistant.errors import RulesInvalidError
 from assistant.knowledge.corpus import Corpus
 from assistant.rules.decide import check, threshold_label
 from assistant.rules.profile import EnterpriseProfile, field_label
@@ -43,14 +44,23 @@ def window_closes(rules: RuleSet) -> dt.date:
 class Rounds:
     """Every held round, oldest first; the last national one is the default."""
 
-    def __init__(self, rounds: Sequence[RuleSet]) -> None:
+    def __init__(self, rounds: Sequence[RuleSet], broken: dict[str, str] | None = None) -> None:
         if not rounds:
-            raise ValueError("至少需要一个轮次的规则")
+            raise RulesInvalidError("没有可用的规则文件：" + "；".join((broken or {}).values()))
         self._rounds = {r.edition: r for r in rounds}
+        #: Rules files that did not load, by edition, with the reason: left out, not fatal, so
+        #: the held rounds still answer; ``rounds check`` reports them.
+        self.broken = dict(broken or {})
 
     @classmethod
     def load(cls, rules_dir: Path) -> Rounds:
-        return cls([load_rules(rules_dir, edition) for edition in available_editions(rules_dir)])
+        held, broken = [], {}
+        for edition in available_editions(rules_dir):
+            try:
+                held.append(load_rules(rules_dir, edition))
+            except RulesInvalidError as exc:
+                broken[edition] = exc.message
+        return cls(held, broken)
 
     @property
     def editions(self) -> list[str]:
@@ -108,7 +118,14 @@ class Rounds:
 class RoundProblem:
     """One thing that keeps a round's rules from tracing to its own documents, in Chinese."""
 
-    kind: Literal["missing_document", "foreign_document", "missing_clause", "foreign_clause", "catalogue"]
+    kind: Literal[
+        "invalid_rules",
+        "missing_document",
+        "foreign_document",
+        "missing_clause",
+        "foreign_clause",
+        "catalogue",
+    ]
     subject: str
     message: str
 

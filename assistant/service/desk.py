@@ -111,9 +111,12 @@ class DraftingDesk:
     def current_round(self, as_of: dt.date | None = None) -> str:
         """The round being applied to on ``as_of`` (default today): the one whose window is open,
         else the latest held. The same choice answers make (``Rounds.by_date``)."""
-        rules_dir = self.settings.corpus_dir / "rules"
-        rounds = Rounds([load_rules(rules_dir, edition) for edition in self.rule_editions()])
-        return rounds.by_date(as_of or self.today()).edition
+        return Rounds.load(self.settings.corpus_dir / "rules").by_date(as_of or self.today()).edition
+
+    def round_catalogue(self, round_: str | None) -> str:
+        """The scenario guide edition a round's notice names (its manifest), else its year."""
+        rules = self._round_rules(round_)
+        return (rules.manifest.catalogue if rules.manifest else None) or rules.edition
 
     def _round_rules(self, round_: str | None) -> RuleSet:
         round_ = round_ or self.current_round()

@@ -97,7 +97,9 @@ class AssistantService:
         self.rules_dir = settings.corpus_dir / "rules"
         self._rules: dict[str, RuleSet] = {}
         self._rules_lock = threading.Lock()
-        self.default_rules = self.rules()
+        self._rounds_cache: tuple[tuple[tuple[str, int], ...], Rounds] | None = None
+        #: The latest held round whose rules load: a broken rules file does not stop the service.
+        self.default_rules = self.rounds().latest
         self.catalog = load_catalog(settings.corpus_dir)
         self.intents = IntentTable.load(settings.corpus_dir / "data" / "intents.yaml")
         self.reader = EnterpriseReader(settings.corpus_dir / "data")
@@ -143,8 +145,17 @@ class AssistantService:
         return GroundedAnswerer(retriever.hiding(foreign), rules, self.intents, self.catalog, self.reader)
 
     def rounds(self) -> Rounds:
-        """Every held round (one per rules file)."""
-        return Rounds([self.rules(edition) for edition in self.rule_editions()])
+        """Every held round (one per rules file that loads). A broken rules file is logged and
+        left out, so the held rounds still answer; asking for it by name reports it."""
+        stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(self.rules_dir.glob("*.yaml")))
+        cached = self._rounds_cache
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        rounds = Rounds.load(self.rules_dir)
+        for message in rounds.broken.values():
+            log.warning("rules file left out: %s", message)
+        self._rounds_cache = (stamp, rounds)
+        return rounds
 
     def choose_round(self, question: str, turn: Turn, as_of: dt.date) -> RoundChoice:
         """The round a question is about: the year it names, else one its session named, else

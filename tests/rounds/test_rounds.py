@@ -212,3 +212,25 @@ def test_rounds_check_fails_with_exit_1_on_a_broken_round(two_rounds: Path, tmp_
         state.settings = saved
     assert result.exit_code == 1
     assert "条款 notice#二.(二).2 不属于本轮的文件" in result.output
+
+
+def test_a_broken_rules_file_is_reported_and_the_held_rounds_still_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    constructed.build_round(corpus)
+    (corpus / "rules" / "2098.yaml").write_text("edition: [unclosed", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", chroma_url=None)
+    saved = state.settings
+    state.settings = settings
+    try:
+        result = CliRunner().invoke(app, ["rounds", "check", "--json"])
+    finally:
+        state.settings = saved
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert [p["kind"] for p in found["2098"]] == ["invalid_rules"] and "2098.yaml" in found["2098"][0][
+        "message"
+    ]
+    assert found["2024"] == [] and found[constructed.YEAR] == []
+    index, _ = load_index(settings, dense=False)
+    service = AssistantService.from_settings(settings, retriever=Retriever(index))
+    assert "2099年10月15日" in service.ask("企业线上申报截止时间？", as_of=IN_2099_WINDOW).lead

@@ -60,10 +60,10 @@ def answer_text(
     "依据：", and a footer naming the round's documents (and the draft status of the 2025 guide
     when it is quoted)."""
     body = ["", "依据：", *[quote(c, title(c)) for c in sources]] if sources else []
-    drafts = [c for c in sources if c.status == "draft"]
+    drafts = sorted({title(c) for c in sources if c.status == "draft"})
     footer = [
         f"（依据{edition}年度文件"
-        + ("；2025年版场景指引为征求意见稿，需以正式文本核对" if drafts else "")
+        + (f"；{'、'.join(drafts)}不是正式文本，需以正式文本核对" if drafts else "")
         + "。）"
     ]
     lead_text = "\n".join(line for line in lead if line).strip()

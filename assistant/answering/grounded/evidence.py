@@ -19,7 +19,7 @@ from assistant.answering.grounded.similarity import SentenceSimilarity
 from assistant.answering.grounded.values import NUMBERING, sentences
 from assistant.knowledge.corpus import Clause, Corpus
 from assistant.knowledge.retrieval import Retriever, mentioned_tiers
-from assistant.knowledge.scenarios import ScenarioCatalog
+from assistant.knowledge.scenarios import Edition, ScenarioCatalog
 from assistant.vocabulary import TIERS
 
 MAX_SOURCES = 4
@@ -300,31 +300,57 @@ def _label(corpus: Corpus, clause: Clause) -> str:
 
 
 def catalog_lead(catalog: ScenarioCatalog, question: str) -> list[str]:
-    """Where a named 环节 or scenario sits among the five links, from the scenario catalog:
-    2024 环节 by name (附件2's footnotes), 2025 draft scenarios by name or common alias."""
+    """Where a named 环节 or scenario sits among the five links, from the scenario catalog: an
+    edition that lists only 环节 (附件2's footnotes) by 环节 name, one that lists scenarios by
+    scenario name or common alias. The editions are the catalog's data, oldest first."""
     lines: list[str] = []
-    segments = catalog.edition("2024").segments
+    for key in sorted(catalog.editions):
+        edition = catalog.edition(key)
+        line = (
+            _scenario_line(catalog, edition, question)
+            if edition.has_scenarios
+            else _segment_line(edition, question)
+        )
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _guide_name(edition: Edition) -> str:
+    name = f"《智能制造典型场景参考指引({edition.edition}年版)》"
+    return f"{name}征求意见稿" if edition.is_draft else name
+
+
+def _segment_line(edition: Edition, question: str) -> str:
     # Longest name first, so a 环节 named inside a longer one is not taken for it.
-    for segment_name in sorted(segments, key=len, reverse=True):
-        segment = segments[segment_name]
+    for segment_name in sorted(edition.segments, key=len, reverse=True):
+        segment = edition.segments[segment_name]
         if segment_name in question and segment.link:
-            lines.append(
-                f"“{segment_name}”是《智能制造典型场景参考指引(2024年版)》的环节，归入要素条件的“{segment.link}”环节"
+            return (
+                f"“{segment_name}”是{_guide_name(edition)}的环节，归入要素条件的“{segment.link}”环节"
                 f"【{segment.clause_id}】。"
             )
-            break
-    scenarios = catalog.edition("2025").scenarios
+    return ""
+
+
+def _scenario_line(catalog: ScenarioCatalog, edition: Edition, question: str) -> str:
+    scenarios = edition.scenarios
     named = [n for n in sorted(scenarios, key=len, reverse=True) if n in question]
-    match = catalog.match(question, "2025", kind="scenario")
+    match = catalog.match(question, edition.edition, kind="scenario")
     name = named[0] if named else (match.name if match.confident else None)
-    if name:
-        scenario = scenarios[name]
-        via = "" if name in question else f"（“{match.via}”通常指该场景，请确认）"
-        lines.append(
-            f"“{name}”{via}是2025年版场景指引征求意见稿中“{scenario.segment}”环节的场景"
-            f"【{scenario.clause_id}】，对应要素条件的“{scenario.link}”环节（此对应关系为本助手推定【guide2025#对应】）。"
-        )
-    return lines
+    if not name:
+        return ""
+    scenario = scenarios[name]
+    via = "" if name in question else f"（“{match.via}”通常指该场景，请确认）"
+    derived = (
+        f"（此对应关系为本助手推定【{edition.mapping_clause_id}】）"
+        if edition.link_mapping_status == "derived"
+        else ""
+    )
+    return (
+        f"“{name}”{via}是{_guide_name(edition)}中“{scenario.segment}”环节的场景"
+        f"【{scenario.clause_id}】，对应要素条件的“{scenario.link}”环节{derived}。"
+    )
 
 
 def kpi_overview(corpus: Corpus) -> str:

@@ -129,11 +129,12 @@ def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: se
     missing = [y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))]
     if not missing:
         return ""
+    draft_titles = "、".join(d.short_title for d in corpus.documents if d.status == "draft")
     return (
         f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{rules_edition}年度通知及附件"
-        f"{round_source(corpus, rules_edition)}，"
-        f"以及新版场景指引征求意见稿），以下是{rules_edition}年度文件的规定，仅供参考，"
-        f"请以当年正式通知为准。"
+        f"{round_source(corpus, rules_edition)}"
+        + (f"，以及{draft_titles}" if draft_titles else "")
+        + f"），以下是{rules_edition}年度文件的规定，仅供参考，请以当年正式通知为准。"
     )
 
 

@@ -111,17 +111,32 @@ def maturity_thresholds(rules: RuleSet) -> list[tuple[str, int, str]]:
     return found
 
 
+def maturity_name(rules: RuleSet) -> str:
+    """The maturity requirement as the rules title it ("智能制造能力成熟度（<standard>）"),
+    without its place in the list ("（基础要求5）"): the standard is the round's, not ours."""
+    for tier in rules.tiers:
+        for requirement in tier.requirements:
+            if any(check.field == "maturity.level" for check in requirement.checks):
+                return _PLACE_IN_LIST.sub("", requirement.title)
+    return "智能制造能力成熟度"
+
+
+#: "（基础要求5）" at the end of a requirement's title.
+_PLACE_IN_LIST = re.compile(r"（[^（）]*要求\d*）$")
+
+
 def maturity_lead(rules: RuleSet, tier: str | None, level: int | None) -> list[str]:
     """The maturity level a tier requires, read from the rules file ("领航级要求…四级及以上"),
     and whether the enterprise's level reaches it; every tier's in one line when none is named."""
     thresholds = maturity_thresholds(rules)
     asked = [t for t in thresholds if t[0] == tier]
+    name_of = maturity_name(rules)
     if not asked:
         parts = "，".join(f"{name}{cn_count(n)}级及以上" for name, n, _ in thresholds)
         cites = "".join(f"【{c}】" for c in dict.fromkeys(c for *_, c in thresholds))
-        return [f"智能制造能力成熟度（GB/T 39116-2020）要求：{parts}{cites}。"] if thresholds else []
+        return [f"{name_of}要求：{parts}{cites}。"] if thresholds else []
     name, need, clause = asked[0]
-    line = f"{name}要求智能制造能力成熟度（GB/T 39116-2020）达到{cn_count(need)}级及以上【{clause}】。"
+    line = f"{name}要求{name_of}达到{cn_count(need)}级及以上【{clause}】。"
     if level is not None:
         line += f"您的成熟度为{cn_count(level)}级，" + ("已达到。" if level >= need else "还不够。")
     return [line]

@@ -148,7 +148,7 @@ class Toolbox:
             StructuredTool.from_function(
                 self.check_eligibility,
                 name="check_eligibility",
-                description="用确定性规则核验企业可达层级和2024年度卓越级申报条件。核验只使用用户本人提供的企业情况；"
+                description="用确定性规则核验企业可达层级和本轮申报条件。核验只使用用户本人提供的企业情况；"
                 "profile: 可选，你认为用户说过但未列入的事实（enterprise/basic/maturity/links/outcomes/status 各节），"
                 "这些事实不会用于核验，而是请用户确认。",
             ),

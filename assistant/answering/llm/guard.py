@@ -158,7 +158,9 @@ class SentenceGuard:
             return False
         if TIER_ORDER[tier] > TIER_ORDER.get(report.highest_tier or "", 0):
             return False
-        if tier == "卓越级" and _APPLY.search(sentence):
+        # The round's own tier (the report names it) is claimed applicable only when its
+        # application conditions are met, not merely its tier's conditions.
+        if _APPLY.search(sentence) and tier in report.application.round:
             return report.application.status == "met"
         return True
 

@@ -55,13 +55,16 @@ def round_problems(editions: list[str] | None = None) -> dict[str, list[dict[str
     """Each round's problems (empty list: clean), for the rounds named or all held."""
     rounds, corpus = _rounds(), load_corpus(state.settings.corpus_dir)
     catalogue = load_catalog(state.settings.corpus_dir).editions
-    return {
-        edition: [
-            {"kind": p.kind, "subject": p.subject, "message": p.message}
-            for p in check_round(_round(rounds, edition), corpus, rounds.owned(edition, corpus), catalogue)
-        ]
-        for edition in (editions or rounds.editions)
-    }
+    found: dict[str, list[dict[str, str]]] = {}
+    for edition in editions or [*rounds.editions, *rounds.broken]:
+        if edition in rounds.broken:
+            found[edition] = [
+                {"kind": "invalid_rules", "subject": edition, "message": rounds.broken[edition]}
+            ]
+            continue
+        problems = check_round(_round(rounds, edition), corpus, rounds.owned(edition, corpus), catalogue)
+        found[edition] = [{"kind": p.kind, "subject": p.subject, "message": p.message} for p in problems]
+    return found
 
 
 def round_diff(before: str, after: str, profile: Path | None, as_of: str | None) -> dict[str, Any]:

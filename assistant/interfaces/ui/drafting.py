@@ -36,7 +36,7 @@ from assistant.interfaces.ui.forms import (
 )
 from assistant.knowledge.scenarios import ScenarioCatalog
 from assistant.service import AssistantService, DraftingDesk
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION, SEVERITIES
+from assistant.vocabulary import SEVERITIES
 
 EXAMPLE_SPEC = REPO_ROOT / "examples" / "draft_spec.json"
 
@@ -85,12 +85,12 @@ class DraftHandlers:
         return [(f"{e}年度", e) for e in reversed(self.desk.rule_editions())]
 
     def round_edition(self, round_: str | None) -> str | None:
-        """The catalogue edition a round refers to (the same year), else the default one held."""
+        """The catalogue edition a round's notice names, else the newest one held."""
         held = [v for _, v in self.edition_choices()]
-        for edition in (round_, DEFAULT_CATALOG_EDITION):
-            if edition in held:
-                return edition
-        return held[0] if held else None
+        named = self.desk.round_catalogue(round_) if round_ in self.desk.rule_editions() else None
+        if named in held:
+            return named
+        return max(held) if held else None
 
     def on_round(self, round_: str | None, edition: str | None, chosen: bool) -> Any:
         """A new round moves the catalogue edition to its own, unless the user picked one."""

@@ -22,7 +22,6 @@ from assistant.interfaces.ui.format import EDITION_ALL, esc
 from assistant.interfaces.ui.forms import kpi_rows
 from assistant.interfaces.ui.selfcheck import CheckHandlers
 from assistant.service import AssistantService
-from assistant.vocabulary import DEFAULT_CATALOG_EDITION
 
 log = logging.getLogger("assistant.ui")
 
@@ -75,9 +74,8 @@ class Handlers:
             problem = exc.message
         editions = self.draft.edition_choices()
         values = [v for _, v in editions]
-        default: str | None = DEFAULT_CATALOG_EDITION
-        if default not in values:
-            default = values[0] if values else None
+        # The newest guide held: scenario searches default to it.
+        default = max(values) if values else None
         round_ = self.service.drafting.current_round() if rule_editions else None
         draft_default = self.draft.round_edition(round_)
         return [
