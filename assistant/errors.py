@@ -96,6 +96,11 @@ class RulesInvalidError(ServerDataError, code="rules_invalid"):
     """A rules file is missing, unreadable or does not validate."""
 
 
+class RoundRejectedError(InputError, code="round_invalid"):
+    """An uploaded rules file that does not load or does not trace to its round's documents:
+    refused, and nothing changed."""
+
+
 class DraftSpecError(InputError, code="draft_spec_error"):
     """The drafting input does not validate; the message names every field at fault."""
 

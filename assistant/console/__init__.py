@@ -3,6 +3,8 @@
 - `documents`: list, preview, upload, replace, retire and re-index the corpus's documents, each
   change one transaction (`change`: lock, stage, build beside, commit or undo; `edits`: the
   files it writes, by renames that can be undone);
+- `rounds`: each round's documents and rule values with their clauses and validation; a new
+  round's rules file previewed (validation, changes, a sample verdict) and uploaded;
 - `reviews`: the answers to review (refused, thumbs-down, LLM fallbacks, corrected verdicts),
   operators' marks and the XLSX export;
 - `statistics`: questions per day, refusals, kinds, clauses, latency;
@@ -19,6 +21,7 @@ from assistant.config import Settings
 from assistant.console.change import CorpusTransaction, Indexer
 from assistant.console.documents import Documents, Upload
 from assistant.console.review import OUTCOMES, QUEUE_KINDS, ReviewQueue
+from assistant.console.rounds import RoundRules
 from assistant.console.stats import AnswerStatistics
 from assistant.keys import KeyRing
 from assistant.store import Store
@@ -32,6 +35,7 @@ __all__ = [
     "Documents",
     "Indexer",
     "ReviewQueue",
+    "RoundRules",
     "Upload",
 ]
 
@@ -43,6 +47,7 @@ class Console:
         self.operators = KeyRing(settings.operator_keys)
         transaction = CorpusTransaction(settings, store.corpus_lock, store.changes, indexer)
         self.documents = Documents(settings, store.changes, transaction)
+        self.rounds = RoundRules(settings, transaction)
         self.reviews = ReviewQueue(store.answers)
         self.statistics = AnswerStatistics(store.answers)
 

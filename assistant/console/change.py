@@ -187,6 +187,25 @@ class CorpusTransaction:
         )
         return figures
 
+    def commit_files(self, edits: FileEdits, change: Change) -> int:
+        """Write `edits` and record `change` as one transaction, with no index to build (a rules
+        file is read from disk, not indexed): steps 4–6 only. The generation it moved to."""
+        generation, applied = 0, False
+        try:
+            edits.prepare()
+            with self.changes.recording(
+                change.doc_id, change.action, change.who, change.detail or {}
+            ) as generation:
+                edits.apply()
+                applied = True
+        except BaseException:
+            if not (applied and self._landed(generation)):
+                edits.undo()
+                raise
+        edits.finish()
+        log.info("corpus files changed", extra={"action": change.action, "doc_id": change.doc_id})
+        return generation
+
     def _landed(self, generation: int) -> bool:
         """After a commit that raised (the connection lost as Postgres committed): whether it
         landed all the same. We hold the lock, so no one else moved the generation."""

@@ -95,7 +95,6 @@ class AssistantService:
         self.llm = llm
         self.today = today
         self.rules_dir = settings.corpus_dir / "rules"
-        self._rules: dict[str, RuleSet] = {}
         self._rules_lock = threading.Lock()
         self._rounds_cache: tuple[tuple[tuple[str, int], ...], Rounds] | None = None
         #: The latest held round whose rules load: a broken rules file does not stop the service.
@@ -132,11 +131,10 @@ class AssistantService:
         return self.store.db.within(GENERATION_WAIT, self.store.changes.generation)
 
     def _grounded(self, retriever: Retriever) -> GroundedAnswerer:
-        """The default round's answerer; other rounds' answerers are made when first asked."""
-        self._answerers: dict[str, GroundedAnswerer] = {}
-        answerer = self._round_answerer(self.default_rules, retriever)
-        self._answerers[self.default_rules.edition] = answerer
-        return answerer
+        """The default round's answerer; each round's answerer is made when first asked, and
+        made again when the index or the rules files change."""
+        self._answerers: dict[tuple[str, Rounds], GroundedAnswerer] = {}
+        return self._round_answerer(self.default_rules, retriever)
 
     def _round_answerer(self, rules: RuleSet, retriever: Retriever) -> GroundedAnswerer:
         """Answers by one round's rules from its own documents and the shared ones: another
@@ -172,12 +170,20 @@ class AssistantService:
         return next((r for r in named if r.edition != choice.edition), None)
 
     def _answerer(self, edition: str) -> GroundedAnswerer:
+        """The answerer of a held round over the index served now. Keyed by the rounds held
+        (a new ``Rounds`` whenever a rules file changes), so a replaced or added rules file is
+        answered by from the next question on."""
+        rounds = self.rounds()
+        key = (edition, rounds)
         with self._rules_lock:
-            answerer = self._answerers.get(edition)
+            answerer = self._answerers.get(key)
         if answerer is None:
-            answerer = self._round_answerer(self.rules(edition), self.retriever)
+            rules = rounds.get(edition) or self.default_rules
+            answerer = self._round_answerer(rules, self.retriever)
             with self._rules_lock:
-                answerer = self._answerers.setdefault(edition, answerer)
+                if not any(held is rounds for _, held in self._answerers):
+                    self._answerers.clear()  # built for rules files that have since changed
+                answerer = self._answerers.setdefault(key, answerer)
         return answerer
 
     # -- lookups --------------------------------------------------------------------------------
@@ -194,11 +200,8 @@ class AssistantService:
         return available_editions(self.rules_dir)
 
     def rules(self, edition: str | None = None) -> RuleSet:
-        key = edition or "latest"
-        with self._rules_lock:
-            if key not in self._rules:
-                self._rules[key] = load_rules(self.rules_dir, edition)
-            return self._rules[key]
+        """One round's rules (default: the newest file); read again when the file changes."""
+        return load_rules(self.rules_dir, edition)
 
     #: What an interface says when ``search`` returns no hits.
     no_match_message = NO_MATCH_MESSAGE

@@ -1,4 +1,4 @@
-"""/v1/admin/...: the operator console (documents, re-index, review queue, statistics).
+"""/v1/admin/...: the operator console (documents, rounds, re-index, review queue, statistics).
 
 Behind `ASSISTANT_OPERATOR_KEYS` only (deps.authenticate_operator): off (404) when none is
 configured, 401 without a key, 403 with a user's API key. Each handler translates to and from
@@ -8,6 +8,7 @@ configured, 401 without a key, 403 with a user's API key. Each handler translate
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
+from assistant.errors import ProfileError
 from assistant.interfaces.api.deps import OperatorDep, ServiceDep, authenticate_operator
 
 router = APIRouter(prefix="/v1/admin", tags=["运维"], dependencies=[Depends(authenticate_operator)])
@@ -36,6 +38,17 @@ class MarkRequest(BaseModel):
 
 class RetireRequest(BaseModel):
     note: str = Field(default="", max_length=2000, description="停用原因")
+
+
+def read_profile_text(text: str) -> dict[str, Any]:
+    """The sample profile a preview judges, from a form field."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"样例画像不是合法的 JSON：{exc.msg}（第{exc.lineno}行）") from exc
+    if not isinstance(value, dict):
+        raise ProfileError("样例画像应为 JSON 对象")
+    return value
 
 
 async def _upload(
@@ -124,6 +137,41 @@ async def retire_document(
 ) -> dict[str, Any]:
     note = body.note if body else ""
     return await run_in_threadpool(service.console.documents.retire, doc_id, principal.key_id, note)
+
+
+@router.get("/rounds", summary="申报轮次", description="每一轮的规则文件、所辖文件与校验结果。")
+async def list_rounds(service: ServiceDep) -> dict[str, Any]:
+    return {"rounds": await run_in_threadpool(service.console.rounds.all)}
+
+
+@router.get("/rounds/{edition}", summary="一轮的规则", description="规则的每个值及其出处条款，以及校验结果。")
+async def get_round(service: ServiceDep, edition: str) -> dict[str, Any]:
+    return await run_in_threadpool(service.console.rounds.get, edition)
+
+
+@router.post(
+    "/rounds",
+    summary="上传一轮的规则文件",
+    description="multipart/form-data：file（corpus/rules/<年度>.yaml 格式）、profile（可选，样例企业画像 JSON，"
+    "预览其核验结论）。?preview=true 只校验并预览（规则值、与最新一轮的变化、样例结论），不改动文件库；否则校验"
+    "通过才写入（新建 201，替换 200），未通过则 422、文件库不变；已有该年度时需 ?replace=true，否则 409。",
+)
+async def upload_round(
+    service: ServiceDep,
+    principal: OperatorDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="规则文件 YAML")],
+    profile: Annotated[str | None, Form(description="样例企业画像 JSON（仅预览用）")] = None,
+    preview: bool = False,
+    replace: bool = False,
+) -> dict[str, Any]:
+    data = await file.read()
+    if preview:
+        sample = read_profile_text(profile) if profile else None
+        return await run_in_threadpool(service.console.rounds.preview, data, sample)
+    result = await run_in_threadpool(service.console.rounds.upload, data, principal.key_id, replace=replace)
+    response.status_code = 200 if result["exists"] else 201  # replaced, or created
+    return result
 
 
 @router.post("/reindex", summary="重建索引")
