@@ -36,7 +36,9 @@ def staged(tmp_path: Path) -> tuple[AssistantService, TestClient, bytes]:
 
 
 def post_rules(client: TestClient, data: bytes, query: str = "", **form: str) -> object:
-    return client.post(f"/v1/admin/rounds{query}", headers=OP, files={"file": ("rules.yaml", data)}, data=form)
+    return client.post(
+        f"/v1/admin/rounds{query}", headers=OP, files={"file": ("rules.yaml", data)}, data=form
+    )
 
 
 def test_a_round_is_shown_with_its_documents_values_and_validation(
