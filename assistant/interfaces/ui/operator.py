@@ -1,4 +1,4 @@
-"""The 运维 tab: the operator console (documents, review queue, statistics) over
+"""The 运维 tab: the operator console (documents, rounds, review queue, statistics) over
 ``service.console``.
 
 Documents are uploaded, replaced (a new version under the same id: preview, then commit; the
@@ -31,6 +31,7 @@ import gradio as gr
 from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
 from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
+from assistant.interfaces.ui.operator_rounds import RoundsPanel
 from assistant.service import LOGIN_COOKIE, AssistantService, Login
 
 log = logging.getLogger("assistant.ui")
@@ -109,6 +110,7 @@ class OperatorTab:
         self.service = service
         # Where the queue's XLSX exports go: the page's shared, self-pruning temp folder.
         self.outputs = outputs or Outputs()
+        self.rounds_panel = RoundsPanel(self)
 
     @property
     def ops(self) -> Any:
@@ -145,22 +147,24 @@ class OperatorTab:
         operator keys are configured and on who the page's login is; and the page's login bar.
 
         The outputs are ``operator_layout.build_console``'s: off notice, status, console, the
-        documents table, both document pickers, the queue and its picker, the statistics, the bar."""
+        documents table, both document pickers, the rounds table and picker, the queue and its picker,
+        the statistics, the bar."""
         login = self.login(request)
         operator = self.operator_of(login) if self.ops.enabled else None
         shown = login_bar(login, operator is not None)
         bar = gr.update(value=shown, visible=bool(shown))
         hidden = gr.update(visible=False)
         if not self.ops.enabled:
-            return (gr.update(visible=True), hidden, hidden, *[gr.skip()] * 6, bar)
+            return (gr.update(visible=True), hidden, hidden, *[gr.skip()] * 8, bar)
         if operator is None:
-            return (hidden, prompt(login), hidden, *[gr.skip()] * 6, bar)
+            return (hidden, prompt(login), hidden, *[gr.skip()] * 8, bar)
         status = gr.update(
             value=f'<div class="notice" id="ops-who">已用运维密钥登录（{esc(operator)}）。{LOGOUT_FORM}</div>',
             visible=True,
         )
         table, answers = self._queue_view([], None, None)
-        views = [self._documents_table(), self._doc_choices(), self._doc_choices(), table, answers]
+        rounds = [self.rounds_panel.table(), self.rounds_panel.choices()]
+        views = [self._documents_table(), self._doc_choices(), self._doc_choices(), *rounds, table, answers]
         return (hidden, status, gr.update(visible=True), *views, self._stats(None, None), bar)
 
     # -- handlers -------------------------------------------------------------------------------

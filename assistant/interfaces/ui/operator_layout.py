@@ -1,5 +1,5 @@
 """The 运维 tab's page: a status line (the off notice, the way to /login, or who is logged in),
-then the console's three sub-tabs (文件, 复核队列, 统计), wired to ``operator.OperatorTab``'s
+then the console's four sub-tabs (文件, 轮次, 复核队列, 统计), wired to ``operator.OperatorTab``'s
 handlers. There is no key field: an operator logs in at /login, and every handler reads the
 login from the event's request, so no component holds who the operator is.
 
@@ -17,6 +17,7 @@ import gradio as gr
 
 from assistant.console import OUTCOMES, QUEUE_KINDS
 from assistant.interfaces.ui.common import PRIVATE
+from assistant.interfaces.ui.operator_rounds import ROUND_HEADERS
 
 if TYPE_CHECKING:
     from assistant.interfaces.ui.operator import OperatorTab
@@ -114,6 +115,22 @@ class _QueueTab:
 
 
 @dataclass(frozen=True)
+class _RoundsTab:
+    """轮次: the rounds and their validation, one round's values, a new round's rules file."""
+
+    table: gr.Dataframe
+    refresh: gr.Button
+    edition: gr.Dropdown
+    values: gr.HTML
+    file: gr.File
+    profile: gr.Textbox
+    replace: gr.Checkbox
+    preview: gr.Button
+    commit: gr.Button
+    previewed: gr.HTML
+
+
+@dataclass(frozen=True)
 class _StatsTab:
     """统计: a date range and the figures for it."""
 
@@ -131,13 +148,24 @@ def build_console(tab: OperatorTab, bar: gr.HTML) -> tuple[Any, list[Any]]:
     status = gr.HTML("", elem_id="ops-status", visible=False)
     with gr.Column(visible=False, elem_id="ops-console") as console, gr.Tabs():
         docs = _documents_tab()
+        rounds = _rounds_tab()
         queue = _queue_tab()
         stats = _stats_tab()
     _wire_documents(tab, docs)
+    _wire_rounds(tab, rounds)
     _wire_queue(tab, queue)
     _wire_stats(tab, stats)
     # What a page load fills: the notices, the console and every list in it, the login line.
-    lists = [docs.table, docs.doc, docs.replace.doc, queue.table, queue.answer, stats.view]
+    lists = [
+        docs.table,
+        docs.doc,
+        docs.replace.doc,
+        rounds.table,
+        rounds.edition,
+        queue.table,
+        queue.answer,
+        stats.view,
+    ]
     return tab.on_load, [off, status, console, *lists, bar]
 
 
@@ -217,6 +245,23 @@ def _queue_tab() -> _QueueTab:
     return _QueueTab(kinds, since, until, refresh, export, exported, table, answer, outcome, note, mark)
 
 
+def _rounds_tab() -> _RoundsTab:
+    """轮次: the list with validation, a round's values, then a rules file to preview and upload."""
+    with gr.Tab("轮次", id="ops-rounds"):
+        table = gr.Dataframe(headers=ROUND_HEADERS, interactive=False, wrap=True, elem_id="ops-round-table")
+        refresh = gr.Button("刷新列表", size="sm", elem_id="ops-round-refresh")
+        edition = gr.Dropdown([], value=None, label="查看一轮的规则（值与条款）", elem_id="ops-round-pick")
+        values = gr.HTML(elem_id="ops-round-values")
+        with gr.Accordion("上传一轮的规则文件", open=False, elem_id="ops-round-upload"):
+            file = gr.File(label="规则文件（YAML）", file_types=[".yaml", ".yml"], elem_id="ops-round-file")
+            profile = gr.Textbox(
+                label="样例企业画像 JSON（可选，预览其核验结论）", lines=3, elem_id="ops-round-profile"
+            )
+            replace = gr.Checkbox(label="已有该年度时替换", value=False, elem_id="ops-round-replace")
+            preview, commit, previewed = _actions("ops-round-", "校验并预览", "确认上传")
+    return _RoundsTab(table, refresh, edition, values, file, profile, replace, preview, commit, previewed)
+
+
 def _stats_tab() -> _StatsTab:
     """统计: a date range, refresh, the figures."""
     with gr.Tab("统计", id="ops-stats"):
@@ -258,6 +303,21 @@ def _wire_upload(
     for changed in watched:
         changed.change(lambda: gr.update(interactive=False), None, [form.commit], **PRIVATE)
     form.commit.click(tab.commit, inputs, [form.previewed, form.commit, *doc_lists], **PRIVATE)
+
+
+def _wire_rounds(tab: OperatorTab, rounds: _RoundsTab) -> None:
+    """A preview that validates enables 确认上传; a new file or sample disables it again."""
+    panel = tab.rounds_panel
+    lists = [rounds.table, rounds.edition]
+    rounds.refresh.click(panel.refresh, None, lists, **PRIVATE)
+    rounds.edition.change(panel.show, [rounds.edition], [rounds.values], **PRIVATE)
+    form = [rounds.file, rounds.profile]
+    rounds.preview.click(panel.preview, form, [rounds.previewed, rounds.commit], **PRIVATE)
+    rounds.file.change(lambda: gr.update(interactive=False), None, [rounds.commit], **PRIVATE)
+    rounds.profile.change(lambda: gr.update(interactive=False), None, [rounds.commit], **PRIVATE)
+    rounds.commit.click(
+        panel.commit, [*form, rounds.replace], [rounds.previewed, rounds.commit, *lists], **PRIVATE
+    )
 
 
 def _wire_queue(tab: OperatorTab, queue: _QueueTab) -> None:
