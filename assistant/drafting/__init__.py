@@ -9,7 +9,7 @@ Modules: ``spec`` (input), ``model`` (the Draft), ``draft`` (build_draft and its
 """
 
 from assistant.drafting.draft import build_draft, draft_from_data
-from assistant.drafting.export import FORM_NOTES, ExportError, export, write_docx, write_recommendation_xlsx
+from assistant.drafting.export import ExportError, export, form_notes, write_docx, write_recommendation_xlsx
 from assistant.drafting.findings import Finding, duplicate_instance_findings
 from assistant.drafting.model import FORM_HEADERS, Draft
 from assistant.drafting.polish import polish, polish_blocks, verify_polish
@@ -22,7 +22,6 @@ from assistant.knowledge.kpis import KpiCatalog, load_kpis
 
 __all__ = [
     "FORM_HEADERS",
-    "FORM_NOTES",
     "SPEC_FIELD_LABELS",
     "Draft",
     "DraftFileError",
@@ -36,6 +35,7 @@ __all__ = [
     "draft_from_data",
     "duplicate_instance_findings",
     "export",
+    "form_notes",
     "format_instance",
     "load_kpis",
     "numbers_in",
