@@ -30,8 +30,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.config import DEFAULT_CORPUS_DIR
+from assistant.drafting.declaration import declaration_of, outcome_of, outcomes_part, parts, standard_name
 from assistant.drafting.findings import (
-    TRUTH_CLAUSE,
     Finding,
     claim_and_secret_findings,
     coverage_findings,
@@ -44,7 +44,7 @@ from assistant.drafting.findings import (
 from assistant.drafting.model import Draft, FormRow, InstanceLine
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.resolve import resolve_instance
-from assistant.drafting.sections import OUTCOME_CLAUSE, section1, section2, section3, section4
+from assistant.drafting.sections import section1, section2, section3, section4
 from assistant.drafting.spec import Contact, DraftSpec, KpiFigure, parse_spec
 from assistant.drafting.wording import format_instance, leadership_claims, placeholder
 from assistant.errors import DraftSpecError
@@ -58,9 +58,11 @@ _KpiRow = tuple[str, Kpi, KpiFigure, str]
 
 
 def _kpi_rows(
-    spec: DraftSpec, kpis: KpiCatalog, findings: list[Finding]
+    spec: DraftSpec, kpis: KpiCatalog, findings: list[Finding], rules: RuleSet
 ) -> tuple[list[_KpiRow], dict[int, list[tuple[Kpi, KpiFigure]]]]:
-    """Resolve every KPI name (an unknown name is a spec error) and run the KPI checks."""
+    """Resolve every KPI name and run the KPI checks; a KPI outside 附1 is kept, with a note
+    citing the round's 建设成效 part (where its figures go)."""
+    outcomes = outcomes_part(rules).clause_id
     rows: list[_KpiRow] = []
     per_instance: dict[int, list[tuple[Kpi, KpiFigure]]] = {}
     sources: list[tuple[str, KpiFigure, str, int | None]] = [
@@ -79,7 +81,7 @@ def _kpi_rows(
                 number=0,
                 name=fig.name,
                 unit="%" if kpi_kind(fig.name) != "level" else (fig.measure_unit or ""),
-                clause_id="materials#4",
+                clause_id=outcomes,
                 kind=kpi_kind(fig.name),
             )
             findings.append(
@@ -88,11 +90,11 @@ def _kpi_rows(
                     code="kpi_not_in_catalog",
                     message=f"“{fig.name}”不在附1《智能工厂建设关键绩效指标参考》所列指标中，草稿照录；"
                     f"附1为参考清单，可保留，建议同时给出附1中相近的指标（如{near}）。",
-                    clause_ids=["materials#4"],
+                    clause_ids=[outcomes],
                     field=f"{field}.name",
                 )
             )
-        findings.extend(kpi_findings(kpi, fig, field))
+        findings.extend(kpi_findings(kpi, fig, field, rules))
         rows.append((field, kpi, fig, scope))
         if owner is not None:
             per_instance.setdefault(owner, []).append((kpi, fig))
@@ -110,7 +112,8 @@ def build_draft(
     """The template draft for a spec: instance lines, sections 3 and 4, the 附件4 row, checks.
 
     ``rules`` (default: the newest rules file under the corpus) says which links the target tier
-    must cover. Raises DraftSpecError for input that cannot be drafted at all (an edition we do not hold,
+    must cover and, in its declaration, the 申报书's parts and the clauses and wording drafts cite
+    (RulesInvalidError if it has none). Raises DraftSpecError for input that cannot be drafted at all (an edition we do not hold,
     a KPI name outside 附1); everything else becomes a check on the draft.
     """
     catalog = catalog or load_catalog(corpus_dir_or_default(corpus_dir))
@@ -124,22 +127,23 @@ def build_draft(
     findings = [*edition_findings(ed), *_edition_round_findings(ed, round_, rules)]
 
     # (1) instance lines
-    instances = _instance_lines(spec, catalog, edition, findings)
-    findings += duplicate_instance_findings(i.instance_name for i in instances)
+    instances = _instance_lines(spec, catalog, edition, findings, rules)
+    findings += duplicate_instance_findings((i.instance_name for i in instances), rules)
     covered = {i.link for i in instances if i.link}
     need = required_links(rules, spec.target_tier)
     findings.extend(coverage_findings(covered, spec.target_tier, rules))
 
     # KPIs, and the claims they must support
-    kpi_rows, per_instance = _kpi_rows(spec, kpis, findings)
-    outcome_clause, outcome_text = OUTCOME_CLAUSE[spec.target_tier]
-    findings += _outcome_findings(spec, kpi_rows, outcome_clause, outcome_text)
-    findings += _wording_findings(spec)
+    kpi_rows, per_instance = _kpi_rows(spec, kpis, findings, rules)
+    outcome_clause, outcome_text = outcome_of(rules, spec.target_tier)
+    findings += _outcome_findings(spec, kpi_rows, outcome_clause, outcome_text, rules)
+    findings += _wording_findings(spec, rules)
 
-    # (2) sections
+    # (2) sections, the parts the round's 申报书 lists
+    first, second, third, fourth = parts(rules)
     links_order = [link for link in catalog.links if link in covered]
-    part3 = section3(spec, ed.edition, instances, links_order, per_instance, need)
-    part4 = section4(spec, kpi_rows, outcome_text)
+    part3 = section3(spec, third, ed.edition, instances, links_order, per_instance, need)
+    part4 = section4(spec, fourth, kpi_rows, outcome_text, standard_name(rules))
 
     # (3) the draft with its 附件4 row; then what it still leaves to fill in
     draft = Draft(
@@ -151,7 +155,7 @@ def build_draft(
         instances=instances,
         links_covered=links_order,
         round=round_,
-        sections=[section1(spec), section2(spec, kpi_rows), part3, part4],
+        sections=[section1(spec, first), section2(spec, second, kpi_rows), part3, part4],
         form_row=_form_row(spec, instances),
         checks=[],
     )
@@ -171,7 +175,8 @@ def _held_edition(catalog: ScenarioCatalog, edition: str) -> Edition:
 
 
 def _edition_round_findings(ed: Edition, round_: str, rules: RuleSet) -> list[Finding]:
-    """The 提示 that the guide chosen is not the one the round's notice names."""
+    """The 提示 that the guide chosen is not the one the round's notice names (its manifest's
+    catalogue, in the clause that tells applicants which guide to follow, the truth clause)."""
     named = (rules.manifest.catalogue if rules.manifest else None) or round_
     if ed.edition == named:
         return []
@@ -180,21 +185,22 @@ def _edition_round_findings(ed: Edition, round_: str, rules: RuleSet) -> list[Fi
             severity="提示",
             code="edition_not_round",
             message=f"本轮为{round_}年度申报，通知要求参考{named}年版指引；草稿按所选的{ed.edition}年版核对场景名称。",
-            clause_ids=[TRUTH_CLAUSE, ed.status_clause_id],
+            clause_ids=[declaration_of(rules).truth_clause_id, ed.status_clause_id],
         )
     ]
 
 
 def _instance_lines(
-    spec: DraftSpec, catalog: ScenarioCatalog, edition: str, findings: list[Finding]
+    spec: DraftSpec, catalog: ScenarioCatalog, edition: str, findings: list[Finding], rules: RuleSet
 ) -> list[InstanceLine]:
     """Each scenario instance as its ``环节—场景—实例`` line, its names resolved and checked."""
     instances: list[InstanceLine] = []
     for i, inst in enumerate(spec.scenarios):
-        resolved = resolve_instance(inst, i, catalog, edition, findings)
+        resolved = resolve_instance(inst, i, catalog, edition, findings, rules)
         findings.extend(
             instance_name_findings(
                 inst.instance_name,
+                rules,
                 None if resolved.scenario.startswith("【") else resolved.scenario,
                 resolved.segment,
                 field=f"scenarios[{i}].instance_name",
@@ -215,10 +221,10 @@ def _instance_lines(
 
 
 def _outcome_findings(
-    spec: DraftSpec, kpi_rows: list[_KpiRow], outcome_clause: str, outcome_text: str
+    spec: DraftSpec, kpi_rows: list[_KpiRow], outcome_clause: str, outcome_text: str, rules: RuleSet
 ) -> list[Finding]:
     """What 建设成效 lacks for the target tier: KPIs at all, a peer comparison, figures behind a
-    claim of leadership."""
+    claim of leadership (citing the round's KPI reference list)."""
     findings: list[Finding] = []
     if not kpi_rows:
         findings.append(
@@ -226,7 +232,7 @@ def _outcome_findings(
                 severity="必须修改",
                 code="kpi_missing",
                 message="没有填写任何关键绩效指标；建设成效须参考附1给出主要指标的建设前后数据。",
-                clause_ids=["materials#4", outcome_clause],
+                clause_ids=[outcomes_part(rules).clause_id, outcome_clause],
             )
         )
     has_benchmark = bool(spec.benchmarks) or any(fig.benchmark for _, _, fig, _ in kpi_rows)
@@ -249,20 +255,22 @@ def _outcome_findings(
                 severity="建议修改",
                 code="claim_without_kpi",
                 message=f"“{claim}”的表述没有关键绩效指标数据支撑，请补充指标或删去该表述。",
-                clause_ids=[outcome_clause, "kpi#1"],
+                clause_ids=[outcome_clause, declaration_of(rules).kpi.clause_id],
             )
         )
     return findings
 
 
-def _wording_findings(spec: DraftSpec) -> list[Finding]:
+def _wording_findings(spec: DraftSpec, rules: RuleSet) -> list[Finding]:
     """Claims and secrets in the user's own prose: the overview, highlights, benchmarks and each
     instance's description."""
     findings: list[Finding] = []
     for n, text in enumerate([spec.overview or "", *spec.highlights, *spec.benchmarks]):
-        findings += claim_and_secret_findings(text, field="overview" if n == 0 else None)
+        findings += claim_and_secret_findings(text, rules, field="overview" if n == 0 else None)
     for i, inst in enumerate(spec.scenarios):
-        findings += claim_and_secret_findings(inst.description or "", field=f"scenarios[{i}].description")
+        findings += claim_and_secret_findings(
+            inst.description or "", rules, field=f"scenarios[{i}].description"
+        )
     return findings
 
 

@@ -4,8 +4,9 @@
 The DOCX carries headings for 附件3 sections 3 and 4, the instance lines in 附件4's form and the
 KPI table; every 【待补充：…】 is highlighted so it cannot be overlooked. The XLSX reproduces
 附件4: 推荐单位(盖章), the six columns, one row per project in the recommender's priority order
-(form#注.1) and the form's two notes; more rows than the notice's quota (notice#二.(二).2: 20 per
-province, 5 for 计划单列市, 兵团 and each central SOE) is refused rather than written.
+(form#注.1) and the form's notes; more rows than the notice's quota (notice#二.(二).2: 20 per
+province, 5 for 计划单列市, 兵团 and each central SOE) is refused rather than written. The notes
+and the quotas are the round's, read from its rules (``declaration.form``, ``application.quotas``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from assistant.config import DEFAULT_CORPUS_DIR
+from assistant.drafting.declaration import declaration_of, quota_ceiling, quota_sentence, top_quota_holders
 from assistant.drafting.model import FORM_HEADERS, Draft, FormRow
 from assistant.drafting.wording import PLACEHOLDER_RE
 from assistant.errors import ExportError
+from assistant.rules import RuleSet, load_rules
 from assistant.xlsx import append_row
 
-#: The notice's ceiling (notice#二.(二).2): no recommender may list more than 20 projects.
-MAX_QUOTA = 20
 FORM_TITLE = "卓越级智能工厂项目推荐汇总表"
-#: 附件4's two notes (form#注.1, form#注.2), as printed under the table.
-FORM_NOTES = ("1.推荐的卓越级智能工厂项目按优先次序排名；", "2.推荐数量不能超过通知中规定的上限。")
 
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -223,30 +223,49 @@ def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path
 # ---------------------------------------------------------------------------------------------
 
 
+def form_notes(rules: RuleSet) -> str:
+    """The round's notes under 附件4, numbered, as printed below the table."""
+    notes = [f"{n}.{note.text}" for n, note in enumerate(declaration_of(rules).form.notes, start=1)]
+    return "注：" + "；".join(notes) + "。"
+
+
+def _check_quota(count: int, quota: int | None, rules: RuleSet) -> int:
+    """The recommender's ceiling (default: the round's highest); an ExportError in Chinese for a
+    ceiling outside the round's quotas or more projects than it allows."""
+    ceiling = quota_ceiling(rules)
+    quota = ceiling if quota is None else quota
+    if not 1 <= quota <= ceiling:
+        raise ExportError(
+            f"推荐数量上限应在1–{ceiling}之间（通知规定{top_quota_holders(rules)}不超过{ceiling}个），收到 {quota}"
+        )
+    if not count:
+        raise ExportError("没有可写入推荐汇总表的项目")
+    if count > quota:
+        raise ExportError(
+            f"推荐项目共{count}个，超过上限{quota}个：{quota_sentence(rules)}请按优先次序保留前{quota}个。"
+        )
+    return quota
+
+
 def write_recommendation_xlsx(
     projects: Sequence[Draft | FormRow],
     path: Path,
     recommender: str | None = None,
-    quota: int = MAX_QUOTA,
+    quota: int | None = None,
+    rules: RuleSet | None = None,
 ) -> Path:
     """附件4 as a workbook: one row per project, numbered in the order given (= priority).
 
-    ``quota`` is the recommender's ceiling (20, or 5 for 计划单列市/兵团/central SOEs); a list
-    longer than it, or a quota above the notice's 20, is an ExportError in Chinese.
+    ``quota`` is the recommender's ceiling (default: the highest of the round's quotas, 20 per
+    province in 2024); a list longer than it, or a quota above the round's highest, is an
+    ExportError in Chinese. ``rules`` (default: the newest rules file of the shipped corpus) is
+    the round whose quotas and form notes apply.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    if not 1 <= quota <= MAX_QUOTA:
-        raise ExportError(f"推荐数量上限应在1–{MAX_QUOTA}之间（通知规定各省不超过20个），收到 {quota}")
-    if not projects:
-        raise ExportError("没有可写入推荐汇总表的项目")
-    if len(projects) > quota:
-        raise ExportError(
-            f"推荐项目共{len(projects)}个，超过上限{quota}个：通知规定各省（区、市）推荐数量不超过20个，"
-            f"计划单列市、新疆生产建设兵团、有关中央企业不超过5个【notice#二.(二).2】，"
-            f"且推荐数量不能超过通知中规定的上限【form#注.2】。请按优先次序保留前{quota}个。"
-        )
+    rules = rules or load_rules(DEFAULT_CORPUS_DIR / "rules")
+    _check_quota(len(projects), quota, rules)
     rows = [p.form_row if isinstance(p, Draft) else p for p in projects]
 
     workbook = Workbook()
@@ -288,7 +307,7 @@ def write_recommendation_xlsx(
         sheet.row_dimensions[r].height = max(30, 16 * lines * 2)
 
     note_row = sheet.max_row + 1
-    sheet.cell(note_row, 1, "注：" + FORM_NOTES[0] + FORM_NOTES[1])
+    sheet.cell(note_row, 1, form_notes(rules))
     sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=columns)
     sheet.cell(note_row, 1).font = Font(name="宋体", size=10)
     sheet.cell(note_row, 1).alignment = Alignment(wrap_text=True)
@@ -301,15 +320,18 @@ def write_recommendation_xlsx(
     return _save(workbook.save, path)
 
 
-def export(drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
-    """Write by suffix: .docx (one project) or .xlsx (推荐汇总表, any number up to the quota)."""
+def export(
+    drafts: Sequence[Draft], path: Path, recommender: str | None = None, rules: RuleSet | None = None
+) -> Path:
+    """Write by suffix: .docx (one project) or .xlsx (推荐汇总表, any number up to the quota of
+    the round ``rules`` states)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".docx":
         if len(drafts) != 1:
             raise ExportError("多个项目只能导出推荐汇总表（.xlsx）；申报书（.docx）请逐个项目生成。")
         return write_docx(drafts[0], path)
     if suffix == ".xlsx":
-        return write_recommendation_xlsx(drafts, path, recommender=recommender)
+        return write_recommendation_xlsx(drafts, path, recommender=recommender, rules=rules)
     raise ExportError(
         f"不支持的输出格式 {suffix or '（无扩展名）'}：请使用 .docx（申报书）或 .xlsx（推荐汇总表）"
     )

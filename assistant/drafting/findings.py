@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from assistant.drafting.declaration import declaration_of, outcomes_part
 from assistant.drafting.spec import KpiFigure
 from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, secret_fragments
 from assistant.knowledge.kpis import Kpi
@@ -20,9 +21,6 @@ from assistant.rules import RuleSet, coverage_gaps
 from assistant.vocabulary import Severity
 
 SEVERITY_ORDER: dict[str, int] = {"必须修改": 0, "建议修改": 1, "提示": 2}
-
-#: The notice's clause on truthfulness and on keeping secrets out of the materials.
-TRUTH_CLAUSE = "notice#二.(二).1"
 
 #: Words that make an instance name sound specific without naming anything.
 GENERIC_WORDS = (
@@ -73,11 +71,17 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def instance_name_findings(
-    name: str, scenario: str | None = None, segment: str | None = None, field: str | None = None
+    name: str,
+    rules: RuleSet,
+    scenario: str | None = None,
+    segment: str | None = None,
+    field: str | None = None,
 ) -> list[Finding]:
     """附件4 wants an instance name that is concise and specific (form#示例: 多机协同的发动机壳体
-    柔性加工与检测 names the object, the process and the technique in 17 characters)."""
+    柔性加工与检测 names the object, the process and the technique in 17 characters); findings
+    cite the round's example clause."""
     findings: list[Finding] = []
+    example = declaration_of(rules).form.example_clause_id
     rule = "附件4示例：实例名简洁具体，写明对象与做法"
 
     def add(severity: Severity, code: str, message: str, rule: str | None = rule) -> None:
@@ -86,7 +90,7 @@ def instance_name_findings(
                 severity=severity,
                 code=code,
                 message=message,
-                clause_ids=["form#示例"],
+                clause_ids=[example],
                 rule=rule,
                 field=field,
             )
@@ -126,15 +130,16 @@ def instance_name_findings(
     return findings
 
 
-def duplicate_instance_findings(names: Iterable[str]) -> list[Finding]:
-    """One finding per instance name used more than once (compared after normalising)."""
+def duplicate_instance_findings(names: Iterable[str], rules: RuleSet) -> list[Finding]:
+    """One finding per instance name used more than once (compared after normalising), citing the
+    round's form example (one instance per line)."""
     counts = Counter(normalise_name(name) for name in names if name)
     return [
         Finding(
             severity="建议修改",
             code="instance_duplicate",
             message=f"实例名“{name}”出现了{cn_quantity(count)}次，请区分不同实例。",
-            clause_ids=["form#示例"],
+            clause_ids=[declaration_of(rules).form.example_clause_id],
         )
         for name, count in counts.items()
         if count > 1
@@ -176,11 +181,13 @@ def coverage_findings(links: set[str], tier: str, rules: RuleSet) -> list[Findin
     ]
 
 
-def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str) -> list[Finding]:
+def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str, rules: RuleSet) -> list[Finding]:
     """Plausibility of one KPI's figures: ranges by unit, before/after behind every change,
-    direction and consistency. Messages never state a number the user did not give."""
+    direction and consistency. Messages never state a number the user did not give; a missing
+    figure cites the round's 建设成效 part, a missing change its measurement standard."""
     findings: list[Finding] = []
     clauses = [kpi.clause_id]
+    outcomes = outcomes_part(rules).clause_id
 
     def add(severity: Severity, code: str, message: str, extra: list[str] | None = None) -> None:
         findings.append(
@@ -201,7 +208,7 @@ def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str) -> list[Finding]:
                 "建议修改",
                 "kpi_before_after",
                 f"“{kpi.name}”缺少{missing}数值；成效应以建设前后对比说明。",
-                ["materials#4"],
+                [outcomes],
             )
         for label, value in (("建设前", before), ("建设后", after)):
             if value is None:
@@ -227,14 +234,15 @@ def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str) -> list[Finding]:
             "kpi_before_after",
             f"“{kpi.name}”是提升/下降类指标，应同时给出建设前、建设后的{fig.measure or kpi.measure}数据，"
             "否则幅度无从核对。",
-            ["materials#4"],
+            [outcomes],
         )
     if change is None:
         add(
             "建议修改",
             "kpi_change_missing",
-            f"“{kpi.name}”未填写变化幅度（%）；本助手不代为计算，请按T/CAMS182-2024等口径核算后填写。",
-            ["materials#4"],
+            f"“{kpi.name}”未填写变化幅度（%）；本助手不代为计算，"
+            f"请按{declaration_of(rules).kpi.standard.code}等口径核算后填写。",
+            [outcomes],
         )
     elif kpi.kind == "down" and not 0 < change <= 100:
         add("必须修改", "kpi_range", f"“{kpi.name}”是下降/降低幅度（%），应大于0且不超过100，请核对。")
@@ -271,11 +279,13 @@ def kpi_findings(kpi: Kpi, fig: KpiFigure, field: str) -> list[Finding]:
     return findings
 
 
-def claim_and_secret_findings(text: str, field: str | None = None) -> list[Finding]:
+def claim_and_secret_findings(text: str, rules: RuleSet, field: str | None = None) -> list[Finding]:
     """Absolute claims (全球第一, 国际领先, 填补国内空白, 人员减少100%) are 建议修改 and possible
     trade secrets (process temperatures and pressures, recipes, a customer with a price) are 提示,
-    both under notice 二.(二).1 (truthfulness; no 商业秘密). Each finding names its fragment."""
+    both under the round's truth clause (notice 二.(二).1: truthfulness; no 商业秘密). Each
+    finding names its fragment."""
     findings: list[Finding] = []
+    truth = declaration_of(rules).truth_clause_id
     for fragment in dict.fromkeys(absolute_claims(text)):
         staff = "100" in fragment
         findings.append(
@@ -288,7 +298,7 @@ def claim_and_secret_findings(text: str, field: str | None = None) -> list[Findi
                     else f"“{fragment}”属绝对化表述，申报主体须对申报内容真实性负责；"
                     "请给出权威来源（第三方评价、检测报告等）或改为有数据支撑的表述。"
                 ),
-                clause_ids=[TRUTH_CLAUSE],
+                clause_ids=[truth],
                 field=field,
                 excerpt=fragment,
             )
@@ -300,7 +310,7 @@ def claim_and_secret_findings(text: str, field: str | None = None) -> list[Findi
                 code="trade_secret",
                 message=f"“{fragment}”可能涉及商业秘密（{kind}）；申报材料不得涉及商业秘密，"
                 "请确认可以公开，或改写为不含具体参数的表述。",
-                clause_ids=[TRUTH_CLAUSE],
+                clause_ids=[truth],
                 field=field,
                 excerpt=fragment,
             )

@@ -13,11 +13,13 @@ import re
 
 from pydantic import BaseModel
 
+from assistant.drafting.declaration import declaration_of
 from assistant.drafting.findings import Finding, instance_name_findings
 from assistant.drafting.names import draft_match, draft_name_note, look_up
 from assistant.drafting.reading import Block
 from assistant.drafting.wording import DASH_VARIANTS, SEP
 from assistant.knowledge.scenarios import ScenarioCatalog, normalise_name
+from assistant.rules import RuleSet
 from assistant.vocabulary import Severity
 
 
@@ -101,8 +103,12 @@ def _review_instance(
     edition: str,
     findings: list[Finding],
     notes: list[tuple[str, str, str]],
+    rules: RuleSet,
 ) -> ReviewedInstance:
+    """One line judged: its form against the round's form example, its names against the
+    edition's catalog, its instance name as the drafter judges one."""
     ed = catalog.edition(edition)
+    example = declaration_of(rules).form.example_clause_id
     result = ReviewedInstance(line=line)
 
     def flag(severity: Severity, code: str, message: str, clause_ids: list[str]) -> None:
@@ -119,13 +125,13 @@ def _review_instance(
             "建议修改",
             "instance_markers",
             "附件4示例中的“(环节名)(场景名)(实例名)”只是说明各部分含义，正式填写时应去掉。",
-            ["form#示例"],
+            [example],
         )
     plain = _MARKERS.sub("", line)
     plain = _ocr_dashes(plain, catalog)
     separators = set(_SEPARATOR.findall(plain))
     if any(s.strip() != SEP for s in separators):
-        flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", ["form#示例"])
+        flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", [example])
     parts = [p.strip() for p in _SEPARATOR.split(plain)]
     if len(parts) != 3 or not all(parts):
         flag(
@@ -133,7 +139,7 @@ def _review_instance(
             "instance_format",
             f"“{line}”不是“环节名—场景名—实例名”三段式："
             + ("缺少场景名或实例名。" if len(parts) < 3 else "实例名中不要再使用破折号。"),
-            ["form#示例"],
+            [example],
         )
         if len(parts) < 2:
             return result
@@ -170,7 +176,7 @@ def _review_instance(
                     [ed.segments[in_segment].clause_id],
                 )
         else:
-            add(scenario.not_found(["form#示例", ed.status_clause_id], excerpt=line))
+            add(scenario.not_found([example, ed.status_clause_id], excerpt=line))
     else:
         result.scenario = scenario_text
         other_scenario = draft_match(catalog, scenario_text, edition, "scenario")
@@ -180,14 +186,14 @@ def _review_instance(
             notes.append((other_scenario[0].name, "场景", other_scenario[1]))
     result.link = link
     if instance_name:
-        for finding in instance_name_findings(instance_name, result.scenario, result.segment):
+        for finding in instance_name_findings(instance_name, rules, result.scenario, result.segment):
             finding.excerpt = line
             findings.append(finding)
     return result
 
 
 def review_instances(
-    blocks: list[Block], catalog: ScenarioCatalog, edition: str
+    blocks: list[Block], catalog: ScenarioCatalog, edition: str, rules: RuleSet
 ) -> tuple[list[ReviewedInstance], list[Finding]]:
     """Every instance line of the document, judged, with its findings: the lines' own, then one
     提示 per name taken from a consultation draft, then the three-part lines naming no 环节 at all."""
@@ -196,7 +202,7 @@ def review_instances(
     unknown: list[str] = []
     notes: list[tuple[str, str, str]] = []
     lines = _instance_candidates(blocks, catalog, edition, unknown)
-    instances = [_review_instance(line, catalog, edition, findings, notes) for line in lines]
+    instances = [_review_instance(line, catalog, edition, findings, notes, rules) for line in lines]
     findings += [draft_name_note(name, what, other, edition) for name, what, other in notes]
     for line in unknown:
         head = _SEPARATOR.split(line)[0]
@@ -207,7 +213,7 @@ def review_instances(
                 code="instance_unrecognised",
                 message=f"“{line}”像是场景实例行，但“{head}”不是{edition}年版指引的环节名，"
                 "未能归入任何环节；请按“环节名—场景名—实例名”改写。",
-                clause_ids=["form#示例", ed.status_clause_id],
+                clause_ids=[declaration_of(rules).form.example_clause_id, ed.status_clause_id],
                 excerpt=head,
             )
         )

@@ -11,9 +11,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.drafting.declaration import outcomes_part
 from assistant.drafting.findings import Finding
 from assistant.drafting.reading import Block
 from assistant.knowledge.kpis import Kpi, KpiCatalog
+from assistant.rules import RuleSet
 
 _CHANGE_PAIR = re.compile(
     r"(?:由|从)[^\d，。；]{0,16}?(?P<b>\d+(?:\.\d+)?)[^\d，。；]{0,12}?"
@@ -44,9 +46,10 @@ def _column(header: list[str], *keys: str) -> int | None:
     return None
 
 
-def kpi_review(blocks: list[Block], kpis: KpiCatalog) -> tuple[list[Finding], bool]:
-    """Per KPI of 附1 named in the document: is there a before/after pair anywhere, are the
-    figures plausible. Returns findings and whether the document has any KPI figures."""
+def kpi_review(blocks: list[Block], kpis: KpiCatalog, rules: RuleSet) -> tuple[list[Finding], bool]:
+    """Per KPI of 附1 named in the document: is there a before/after pair anywhere (a missing one
+    cites the round's 建设成效 part), are the figures plausible. Returns findings and whether the
+    document has any KPI figures."""
     seen: dict[int, _KpiSeen] = {}
     kpi_by_number = {k.number: k for k in kpis.kpis}
     for block in blocks:
@@ -91,7 +94,7 @@ def kpi_review(blocks: list[Block], kpis: KpiCatalog) -> tuple[list[Finding], bo
                     severity="建议修改",
                     code="kpi_before_after",
                     message=f"“{kpi.name}”只给出了单个数值，未见建设前后对比数据；成效应以建设前后对比说明。",
-                    clause_ids=[kpi.clause_id, "materials#4"],
+                    clause_ids=[kpi.clause_id, outcomes_part(rules).clause_id],
                     excerpt=state.excerpt,
                 )
             )

@@ -17,17 +17,17 @@ from assistant.prompts import load_prompt
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-#: Only the prose parts of 附件3 are reworded; 一 (facts) and 二 (facts, the commitment) are not.
-POLISHED = ("materials#3", "materials#4")
+#: Only the prose parts of 附件3 are reworded: the drafter's parts after the first two, which
+#: are facts (一, a table) and facts with the commitment (二). By position, so that whatever a
+#: round's rules call its parts, the same builders' text is the one reworded.
+FACT_PARTS = 2
 _BLOCK_MARK = re.compile(r"^\s*\[\[(?P<id>[^\]\s]+)\]\]\s*$", re.MULTILINE)
 
 
 def polish_blocks(draft: Draft) -> dict[str, str]:
     """The prose the model may rewrite, one block per subsection (tables are never sent)."""
     blocks = {}
-    for section in draft.sections:
-        if section.clause_id not in POLISHED:
-            continue
+    for section in draft.sections[FACT_PARTS:]:
         for n, sub in enumerate(section.subsections, start=1):
             blocks[f"{section.key}.{n}"] = "\n".join(sub.paragraphs)
     return blocks
@@ -100,9 +100,7 @@ def polish(draft: Draft, llm: BaseChatModel | None) -> Draft:
         result.notes.append("大模型润色结果缺少段落编号标记，无法对应，已全部弃用，保留模板文本。")
         return result
     accepted = 0
-    for section in result.sections:
-        if section.clause_id not in POLISHED:
-            continue
+    for section in result.sections[FACT_PARTS:]:
         for n, sub in enumerate(section.subsections, start=1):
             key = f"{section.key}.{n}"
             where = f"{section.key}、{section.title}{sub.key}{sub.title}"

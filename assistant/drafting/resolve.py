@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant.drafting.declaration import declaration_of
 from assistant.drafting.findings import Finding
 from assistant.drafting.names import draft_match, draft_name_note, look_up
 from assistant.drafting.spec import ScenarioInstance
 from assistant.drafting.wording import placeholder
 from assistant.knowledge.scenarios import MatchResult, ScenarioCatalog
 from assistant.language import cn_count
+from assistant.rules import RuleSet
 from assistant.vocabulary import Severity
 
 
@@ -33,7 +35,13 @@ class _InstanceResolver:
     step may fill in a name that a later one reads (the held edition's 场景 decides its 环节)."""
 
     def __init__(
-        self, inst: ScenarioInstance, i: int, catalog: ScenarioCatalog, edition: str, findings: list[Finding]
+        self,
+        inst: ScenarioInstance,
+        i: int,
+        catalog: ScenarioCatalog,
+        edition: str,
+        findings: list[Finding],
+        rules: RuleSet,
     ) -> None:
         self.inst = inst
         self.number = cn_count(i + 1)
@@ -41,6 +49,8 @@ class _InstanceResolver:
         self.edition = edition
         self.ed = catalog.edition(edition)
         self.findings = findings
+        #: The round's form example, cited when a 场景 is missing or not in the guide.
+        self.example = declaration_of(rules).form.example_clause_id
         self.field = f"scenarios[{i}]"
         self.query = inst.scenario or inst.text
         self.query_field = f"{self.field}.scenario" if inst.scenario else f"{self.field}.text"
@@ -69,14 +79,14 @@ class _InstanceResolver:
                 "必须修改",
                 "scenario_missing",
                 f"第{self.number}个实例“{self.inst.instance_name}”未填写场景名（scenario 或 text）。",
-                ["form#示例"],
+                [self.example],
                 f"{self.field}.scenario",
             )
             return
         scenario = look_up(self.catalog, self.query, self.edition, "scenario", drafts=False)
         match = self.match = scenario.match
         if not match.confident:
-            self.add(scenario.not_found(["form#示例", self.ed.status_clause_id], field=self.query_field))
+            self.add(scenario.not_found([self.example, self.ed.status_clause_id], field=self.query_field))
             return
         self.scenario_name, self.segment_name, self.link = match.name, match.segment, match.link
         self.add(scenario.correction(self.ed, corrected=True, field=self.query_field))
@@ -190,11 +200,16 @@ class _InstanceResolver:
 
 
 def resolve_instance(
-    inst: ScenarioInstance, i: int, catalog: ScenarioCatalog, edition: str, findings: list[Finding]
+    inst: ScenarioInstance,
+    i: int,
+    catalog: ScenarioCatalog,
+    edition: str,
+    findings: list[Finding],
+    rules: RuleSet,
 ) -> _Resolved:
     """环节 and 场景 of one instance from what the user typed, reporting every correspondence
     made (alias, fuzzy) and leaving a placeholder where there is none to make."""
-    resolver = _InstanceResolver(inst, i, catalog, edition, findings)
+    resolver = _InstanceResolver(inst, i, catalog, edition, findings, rules)
     if resolver.ed.has_scenarios:
         resolver.scenario_from_catalog()
         resolver.segment_against_catalog()

@@ -8,9 +8,11 @@ format rule behind it:
   not in the edition's catalog, or with a vague instance name (form#示例);
 - link coverage short of the target tier (附件2 二~五.(一));
 - KPIs of 附1 without before/after figures or outside their plausible range (kpi#N, materials#4);
-- 附件3 sections 3 and 4 or their items missing (materials#3, materials#4);
+- 附件3's parts or their items missing (materials#1 … materials#4, as the round's rules list them);
 - placeholders left in (【待补充】, XX, 待定 …);
 - 国内领先/国际领先/全球领先 claims with no figure behind them (the tier's (二).1 clause).
+
+Every clause cited and every part looked for is the round's, read from its rules (``declaration``).
 
 Reading is deliberately forgiving (numbering, bullets, Markdown tables, dash variants); judging is
 the same code the drafter uses, so a draft produced by ``assistant draft`` and one typed by hand
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from assistant.drafting.declaration import declaration_of, outcome_of, outcomes_part, parts
 from assistant.drafting.draft import corpus_dir_or_default
 from assistant.drafting.findings import (
     Finding,
@@ -43,7 +46,6 @@ from assistant.drafting.instance_lines import ReviewedInstance, review_instances
 from assistant.drafting.kpi_review import kpi_review, read_figures
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.reading import Block, read_blocks, text_blocks
-from assistant.drafting.sections import OUTCOME_CLAUSE, SECTIONS
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
 from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
@@ -96,15 +98,16 @@ _PLACEHOLDER_ANY = re.compile(
 )
 
 
-def _section_findings(text: str) -> list[Finding]:
-    """A 附件3 section not found at all must be added; a section missing one of its items
-    should be completed."""
+def _section_findings(text: str, rules: RuleSet) -> list[Finding]:
+    """A part of the round's 申报书 not found at all must be added; a part missing one of its
+    items should be completed. A title or item with no known synonyms is looked for as written."""
 
     def missing(name: str) -> bool:
-        return not any(k in text for k in _SECTION_KEYS[name])
+        return not any(k in text for k in _SECTION_KEYS.get(name, (name,)))
 
     findings = []
-    for _, title, clause_id, items in SECTIONS:
+    for part in parts(rules):
+        title, clause_id, items = part.title, part.clause_id, part.items
         gaps: list[tuple[Severity, str, str]]
         if missing(title):
             gaps = [
@@ -145,8 +148,11 @@ def _placeholder_findings(blocks: list[Block]) -> list[Finding]:
     return findings
 
 
-def _claim_findings(blocks: list[Block], kpis: KpiCatalog, tier: str, has_figures: bool) -> list[Finding]:
-    clause_id, requirement = OUTCOME_CLAUSE[tier]
+def _claim_findings(
+    blocks: list[Block], kpis: KpiCatalog, tier: str, has_figures: bool, rules: RuleSet
+) -> list[Finding]:
+    """A claim of leadership with no KPI behind it, under the tier's 建设成效 clause."""
+    clause_id, requirement = outcome_of(rules, tier)
     measures = {unicodedata.normalize("NFKC", k.measure) for k in kpis.kpis} | {
         unicodedata.normalize("NFKC", k.name) for k in kpis.kpis
     }
@@ -196,7 +202,8 @@ def review_blocks(
     """Findings on a document already split into blocks (see ``read_blocks``/``text_blocks``).
 
     ``rules`` (default: the newest rules file under the corpus) says which links ``tier`` must
-    cover; ``edition`` (the scenario catalogue) defaults to the round of those rules."""
+    cover and, in its declaration, which parts the 申报书 must have and the clauses findings cite;
+    ``edition`` (the scenario catalogue) defaults to the round of those rules."""
     if tier not in TIERS:
         raise DraftFileError(f"目标层级 {tier!r} 无效；可选：{'、'.join(TIERS)}")
     catalog = load_catalog(corpus_dir)
@@ -211,12 +218,12 @@ def review_blocks(
     findings: list[Finding] = []
     findings += edition_findings(ed)
 
-    instances, instance_findings = review_instances(blocks, catalog, edition)
+    instances, instance_findings = review_instances(blocks, catalog, edition, rules)
     findings += instance_findings
     covered = {i.link for i in instances if i.link}
     if instances:
         findings += coverage_findings(covered, tier, rules)
-        findings += duplicate_instance_findings(i.instance_name or "" for i in instances)
+        findings += duplicate_instance_findings((i.instance_name or "" for i in instances), rules)
     else:
         findings.append(
             Finding(
@@ -224,28 +231,28 @@ def review_blocks(
                 code="instances_missing",
                 message="未识别到“环节名—场景名—实例名”形式的典型场景实例清单，无法核对场景与环节覆盖；"
                 "请按附件4示例逐行列出，如“生产作业—人机协同作业—多机协同的发动机壳体柔性加工与检测”。",
-                clause_ids=["form#示例"],
+                clause_ids=[declaration_of(rules).form.example_clause_id],
             )
         )
 
     full_text = "\n".join(b.text for b in blocks)
-    findings += _section_findings(full_text)
-    kpi_findings, has_figures = kpi_review(blocks, kpis)
+    findings += _section_findings(full_text, rules)
+    kpi_findings, has_figures = kpi_review(blocks, kpis, rules)
     findings += kpi_findings
     if not has_figures:
-        clause_id, requirement = OUTCOME_CLAUSE[tier]
+        clause_id, requirement = outcome_of(rules, tier)
         findings.append(
             Finding(
                 severity="必须修改",
                 code="kpi_missing",
                 message=f"未找到附1关键绩效指标的数据；建设成效须参考附1给出主要指标（{tier}要求：{requirement}）。",
-                clause_ids=["materials#4", clause_id],
+                clause_ids=[outcomes_part(rules).clause_id, clause_id],
             )
         )
     findings += _placeholder_findings(blocks)
-    findings += _claim_findings(blocks, kpis, tier, has_figures)
+    findings += _claim_findings(blocks, kpis, tier, has_figures, rules)
     for block in blocks:
-        findings += claim_and_secret_findings(block.text)
+        findings += claim_and_secret_findings(block.text, rules)
     findings = merge_draft_notes(findings, edition)
 
     unique: dict[tuple[str, str, str | None], Finding] = {}

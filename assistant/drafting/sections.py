@@ -1,9 +1,10 @@
-"""附件3's four parts as drafted text: the section constants and one builder per section.
+"""附件3's four parts as drafted text: one builder per part.
 
 Split from ``draft`` because this is the wording of the declaration (what each paragraph says,
 where a 【待补充】 goes), while ``draft`` decides what is drafted and checks it. The builders
 (``section1`` … ``section4``) only write: every finding is made in ``draft``; a missing fact
-becomes a visible placeholder.
+becomes a visible placeholder. Each part's number, title, clause and items are the round's
+(``declaration.parts`` of its rules file), passed in as ``part``.
 """
 
 from __future__ import annotations
@@ -21,32 +22,13 @@ from assistant.drafting.wording import (
 from assistant.knowledge.kpis import Kpi
 from assistant.language import cn_index, cn_quantity
 from assistant.rules import RequiredLinks
+from assistant.rules.ruleset import DeclarationPartSpec
 from assistant.vocabulary import LINKS
-
-#: 附件3's four parts in its order, with the items each lists (materials#1 … materials#4).
-SECTION1 = ("一", "申报单位基本信息", "materials#1", ("企业名称", "地址", "性质", "行业", "联系方式"))
-SECTION2 = (
-    "二",
-    "智能工厂基本情况",
-    "materials#2",
-    ("建设起止时间", "总投资", "集成商", "项目简介", "建设成效", "真实性承诺"),
-)
-SECTION3 = ("三", "智能工厂场景建设情况", "materials#3", ("项目总体情况", "具体场景建设情况", "系统集成情况"))
-SECTION4 = ("四", "智能工厂建设成效", "materials#4", ("先进性与特色", "实施成效", "后续实施计划"))
-SECTIONS = (SECTION1, SECTION2, SECTION3, SECTION4)
 
 COMMITMENT = (
     "本单位郑重承诺：所填报的申报材料及附件内容真实、准确、完整，数据来源可追溯，"
     "不涉及国家秘密、商业秘密；如有不实，本单位愿承担相应责任。"
 )
-
-#: Per tier: the clause on 建设成效 (二).1 and what it asks of the main indicators.
-OUTCOME_CLAUSE: dict[str, tuple[str, str]] = {
-    "基础级": ("conditions#二.(二).1", "主要技术经济指标应高于省(区、市)同行业平均水平"),
-    "先进级": ("conditions#三.(二).1", "主要技术经济指标应处于省(区、市)同行业领先水平"),
-    "卓越级": ("conditions#四.(二).1", "主要技术经济指标应处于国内同行业领先水平"),
-    "领航级": ("conditions#五.(二).1", "主要技术经济指标全球领先"),
-}
 
 
 def _kpi_table(rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Table:
@@ -91,9 +73,8 @@ def _given(value: object) -> str | None:
     return str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
 
 
-def section1(spec: DraftSpec) -> Section:
+def section1(spec: DraftSpec, part: DeclarationPartSpec) -> Section:
     """一、申报单位基本信息 (materials#1): 企业名称、地址、性质、行业、联系方式, as a table."""
-    number, title, clause_id, _ = SECTION1
     profile = _profile_enterprise(spec)
     contact = spec.contact or Contact()
     address = spec.address or _given(profile.get("address"))
@@ -122,12 +103,13 @@ def section1(spec: DraftSpec) -> Section:
         paragraphs=[],
         table=Table(headers=["项目", "内容"], rows=rows),
     )
-    return Section(key=number, title=title, clause_id=clause_id, subsections=[sub])
+    return Section(key=part.number, title=part.title, clause_id=part.clause_id, subsections=[sub])
 
 
-def section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Section:
+def section2(
+    spec: DraftSpec, part: DeclarationPartSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]
+) -> Section:
     """二、智能工厂基本情况 (materials#2): 建设起止时间、总投资、集成商、项目简介、建设成效、真实性承诺."""
-    number, title, clause_id, items = SECTION2
     period = spec.period
     start = (period.start if period else None) or placeholder("建设开始时间")
     end = (period.end if period else None) or placeholder("建设完成时间")
@@ -154,21 +136,23 @@ def section2(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]]) -
     ]
     subs = [
         Subsection(key=cn_index(k), title=item, paragraphs=[value])
-        for k, (item, value) in enumerate(zip(items, values, strict=True), start=1)
+        for k, (item, value) in enumerate(zip(part.items, values, strict=True), start=1)
     ]
     subs[-1].paragraphs.append("法定代表人（签字）：　　　　　　单位（盖章）：　　　　　　　　年　　月　　日")
-    return Section(key=number, title=title, clause_id=clause_id, subsections=subs)
+    return Section(key=part.number, title=part.title, clause_id=part.clause_id, subsections=subs)
 
 
 def section3(
     spec: DraftSpec,
+    part: DeclarationPartSpec,
     edition: str,
     instances: list[InstanceLine],
     links: list[str],
     per_instance: dict[int, list[tuple[Kpi, KpiFigure]]],
     need: RequiredLinks,
 ) -> Section:
-    number, title, clause_id, items = SECTION3
+    """三、智能工厂场景建设情况: the project overall, each instance, system integration."""
+    items = part.items
     # (一) 项目总体情况
     overall: list[str] = []
     facts = []
@@ -249,11 +233,19 @@ def section3(
         Subsection(key=cn_index(2), title=items[1], paragraphs=specific, fixed=fixed),
         Subsection(key=cn_index(3), title=items[2], paragraphs=integration),
     ]
-    return Section(key=number, title=title, clause_id=clause_id, subsections=subsections)
+    return Section(key=part.number, title=part.title, clause_id=part.clause_id, subsections=subsections)
 
 
-def section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], outcome_text: str) -> Section:
-    number, title, clause_id, items = SECTION4
+def section4(
+    spec: DraftSpec,
+    part: DeclarationPartSpec,
+    kpi_rows: list[tuple[str, Kpi, KpiFigure, str]],
+    outcome_text: str,
+    standard: str,
+) -> Section:
+    """四、智能工厂建设成效: what is advanced against the tier's ``outcome_text``, the KPI table
+    (measured by ``standard``, the round's measurement standard), the plans."""
+    items = part.items
     advanced: list[str] = []
     if spec.highlights:
         advanced += [f"（{k}）{sentence(item)}" for k, item in enumerate(spec.highlights, start=1)]
@@ -274,7 +266,7 @@ def section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], o
     table = None
     if kpi_rows:
         effects.append(
-            "项目建成后，参照《智能工厂建设关键绩效指标参考》（附1）及T/CAMS182-2024《智能制造效能通用评测方法》，"
+            f"项目建成后，参照《智能工厂建设关键绩效指标参考》（附1）及{standard}，"
             "主要关键绩效指标变化如下表所示。"
         )
         whole = [(k, f) for _, k, f, scope in kpi_rows if scope == "全厂"]
@@ -289,9 +281,9 @@ def section4(spec: DraftSpec, kpi_rows: list[tuple[str, Kpi, KpiFigure, str]], o
         else [placeholder("后续实施计划：拟建场景、时间安排与预期目标")]
     )
     return Section(
-        key=number,
-        title=title,
-        clause_id=clause_id,
+        key=part.number,
+        title=part.title,
+        clause_id=part.clause_id,
         subsections=[
             Subsection(key=cn_index(1), title=items[0], paragraphs=advanced),
             Subsection(key=cn_index(2), title=items[1], paragraphs=effects, table=table),

@@ -88,7 +88,7 @@ class DraftSpec(_Spec):
     project_name: str = Field(min_length=1)
     target_tier: Tier = "卓越级"
     round: str | None = Field(
-        default=None, description="申报年度（核验规则版本，如 2024）；不填时按当前日期取最新年度"
+        default=None, description="申报年度（核验规则版本，即所持规则文件的年度）；不填时按当前日期取最新年度"
     )
     edition: str | None = Field(default=None, description="场景指引版本；不填时与申报年度一致")
     industry: str | None = None

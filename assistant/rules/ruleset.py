@@ -12,10 +12,19 @@ import string
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
 from assistant.errors import RulesInvalidError, UnknownEditionError
 from assistant.rules.profile import ENUM_VALUES, FIELD_LABELS, ORDINAL_SCALES, SECTIONS, Category
@@ -218,6 +227,92 @@ class ManifestSpec(_RuleModel):
     region: str | None = None
 
 
+# ---------------------------------------------------------------------------------------------
+# The declaration (申报书) of the round: what assistant.drafting writes and reviews against.
+# Kept apart from the checker's rules above: the checker never reads it.
+# ---------------------------------------------------------------------------------------------
+
+#: A clause id as the corpus makes them, ``<doc_id>#<anchor>``: a typo'd id fails on load.
+ClauseId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*#\S+$")]
+
+#: The profile field a tier's KPI outcome requirement reads; its clause is the one drafts cite.
+OUTCOME_FIELD = "outcomes.kpi_standing"
+
+
+class DeclarationPartSpec(_RuleModel):
+    """One part of the 申报书 as the materials list names it: number, title, clause, items."""
+
+    number: str
+    title: str
+    clause_id: ClauseId
+    items: list[str] = Field(min_length=1)
+
+
+class FormNoteSpec(_RuleModel):
+    """A note printed under the recommendation form, with the clause it is."""
+
+    clause_id: ClauseId
+    text: str
+
+
+class FormSpec(_RuleModel):
+    """The recommendation form: the clause of its example instance line, and its notes."""
+
+    example_clause_id: ClauseId
+    notes: list[FormNoteSpec] = Field(min_length=1)
+
+
+class StandardSpec(_RuleModel):
+    """A measurement standard the round tells applicants to measure KPIs by."""
+
+    code: str
+    title: str
+
+
+class KpiReferenceSpec(_RuleModel):
+    """The KPI reference list (cited where a claim has no KPI behind it) and the standard."""
+
+    clause_id: ClauseId
+    standard: StandardSpec
+
+
+class DeclarationSpec(_RuleModel):
+    """What a round's 申报书 must hold, as data: a later round is a new rules file, not code.
+
+    The drafter writes ``parts`` in order (four builders, so four parts); per tier, the clause of
+    the KPI outcome is the tier's requirement on ``outcomes.kpi_standing`` and the quota sentence
+    is ``application.quotas``: derived, not repeated here."""
+
+    parts: list[DeclarationPartSpec] = Field(min_length=4, max_length=4)
+    truth_clause_id: ClauseId
+    form: FormSpec
+    kpi: KpiReferenceSpec
+    #: Per tier, what its 建设成效 clause asks of the main indicators, in the clause's words.
+    outcome_wording: dict[Tier, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> DeclarationSpec:
+        numbers = [p.number for p in self.parts]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"declaration.parts 的编号重复：{numbers}")
+        missing = [t for t in TIERS if t not in self.outcome_wording]
+        if missing:
+            raise ValueError(f"declaration.outcome_wording 缺少层级 {missing}")
+        return self
+
+
+def _declaration_fits(declaration: DeclarationSpec, info: ValidationInfo) -> DeclarationSpec:
+    """Every tier must have the KPI outcome requirement whose clause a draft cites."""
+    for tier in info.data.get("tiers", []):
+        if not any(c.field == OUTCOME_FIELD for r in tier.requirements for c in r.checks):
+            raise ValueError(f"{tier.name} 没有读取 {OUTCOME_FIELD} 的要求，草稿无从引用其建设成效条款")
+    return declaration
+
+
+#: The declaration block, checked against the tiers read before it.
+Declaration = Annotated[DeclarationSpec, AfterValidator(_declaration_fits)]
+
+
 class RuleSet(_RuleModel):
     """One edition's rules, validated on load so a typo in the YAML fails loudly, not silently."""
 
@@ -230,6 +325,7 @@ class RuleSet(_RuleModel):
     overlays: list[OverlaySpec] = Field(default_factory=list)
     #: YAML anchors for shared requirements live here; the checker does not read it.
     templates: dict[str, Any] = Field(default_factory=dict)
+    declaration: Declaration | None = None
 
     @model_validator(mode="after")
     def _tiers_in_order(self) -> RuleSet:

@@ -145,9 +145,17 @@ class DraftingDesk:
         """A DOCX (the first draft) or a 附件4 XLSX (all drafts) as bytes."""
         if fmt == "docx":
             return self._write_bytes(fmt, lambda path: write_docx(drafts[0], path))
+        rules = self._export_rules(drafts)
         return self._write_bytes(
-            fmt, lambda path: write_recommendation_xlsx(list(drafts), path, recommender=recommender)
+            fmt,
+            lambda path: write_recommendation_xlsx(list(drafts), path, recommender=recommender, rules=rules),
         )
+
+    def _export_rules(self, drafts: Sequence[Draft]) -> RuleSet:
+        """The rules of the drafts' round, whose quotas and form notes 附件4 follows; the default
+        round's when they name none this desk holds (a draft is exported as it came)."""
+        round_ = drafts[0].round if drafts else ""
+        return self._round_rules(round_) if round_ in self.rule_editions() else self.default_rules
 
     def export_section(self, draft: Draft, index: int) -> bytes:
         """One part of 附件3 (``draft.sections[index]``) alone as a DOCX: the title block and that
@@ -174,7 +182,7 @@ class DraftingDesk:
 
     def export_to(self, drafts: Sequence[Draft], path: Path, recommender: str | None = None) -> Path:
         """Write a DOCX (one draft) or a 附件4 XLSX (all drafts) to ``path``, chosen by its suffix."""
-        return export(drafts, path, recommender=recommender)
+        return export(drafts, path, recommender=recommender, rules=self._export_rules(drafts))
 
     def review_file(
         self, path: Path, tier: str = DEFAULT_TIER, edition: str | None = None, round: str | None = None

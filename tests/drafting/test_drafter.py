@@ -22,8 +22,6 @@ from langchain_core.outputs import ChatResult
 
 from assistant.config import REPO_ROOT
 from assistant.drafting import (
-    SECTION3,
-    SECTION4,
     Draft,
     DraftSpecError,
     build_draft,
@@ -37,6 +35,7 @@ from assistant.drafting import (
     review_text,
     verify_polish,
 )
+from assistant.drafting.declaration import declaration_of
 from assistant.knowledge.corpus import Corpus
 from assistant.knowledge.scenarios import load_catalog
 from assistant.prompts import load_prompt
@@ -122,13 +121,17 @@ def test_form_row_lists_every_instance_numbered_like_the_example() -> None:
 
 
 def test_section_items_are_the_ones_附件3_names(corpus: Corpus) -> None:
-    for _, title, clause_id, items in (SECTION3, SECTION4):
-        text = corpus.by_id[clause_id].text
-        assert title in text
-        assert all(item in text for item in items)
+    parts = declaration_of(load_rules(REPO_ROOT / "corpus" / "rules", "2024")).parts
+    for part in parts:
+        text = corpus.by_id[part.clause_id].text
+        assert part.title in text
+        assert all(item in text for item in part.items)
     draft = draft_of(example_spec())
-    assert [sub.title for sub in draft.sections[2].subsections] == list(SECTION3[3])
-    assert [sub.title for sub in draft.sections[3].subsections] == list(SECTION4[3])
+    assert [(s.key, s.title, s.clause_id) for s in draft.sections] == [
+        (p.number, p.title, p.clause_id) for p in parts
+    ]
+    assert [sub.title for sub in draft.sections[2].subsections] == parts[2].items
+    assert [sub.title for sub in draft.sections[3].subsections] == parts[3].items
     assert draft.sections[3].subsections[1].table is not None
 
 
@@ -708,7 +711,8 @@ def test_a_batch_keeps_the_recommenders_priority_order() -> None:
 def test_an_instance_name_used_twice_is_flagged_once() -> None:
     from assistant.drafting import duplicate_instance_findings
 
-    findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""])
+    rules = load_rules(REPO_ROOT / "corpus" / "rules", "2024")
+    findings = duplicate_instance_findings(["压铸岛设备监测", "压铸岛设备监测 ", "熔炼能耗监测", ""], rules)
     assert [f.code for f in findings] == ["instance_duplicate"]
     assert "两次" in findings[0].message and findings[0].clause_ids == ["form#示例"]
 

@@ -13,19 +13,22 @@ from docx.enum.text import WD_COLOR_INDEX
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from assistant.config import REPO_ROOT
 from assistant.drafting import (
     FORM_HEADERS,
-    FORM_NOTES,
     Draft,
     ExportError,
     build_draft,
     export,
+    form_notes,
     parse_spec,
     write_docx,
     write_recommendation_xlsx,
 )
+from assistant.drafting.declaration import declaration_of
 from assistant.interfaces.cli import draft as cli_draft
 from assistant.knowledge.corpus import Corpus
+from assistant.rules import load_rules
 from tests.profiles import EXAMPLE_SPEC, example_spec
 
 
@@ -117,10 +120,14 @@ def test_xlsx_is_the_附件4_form_with_projects_in_priority_order(
     assert [sheet.cell(r, 3).value for r in (4, 5, 6)] == ["甲项目", "新能源汽车电驱动壳体智能工厂", "丙项目"]
     assert sheet.cell(5, 4).value.startswith("1.工厂建设—数字孪生工厂构建—")
     assert sheet.cell(5, 6).value == "13800000000"
-    note = sheet.cell(7, 1).value
-    assert note == "注：" + "".join(FORM_NOTES)
-    assert FORM_NOTES[0].rstrip("；") in corpus.by_id["form#注.1"].text
-    assert FORM_NOTES[1].rstrip("。") in corpus.by_id["form#注.2"].text
+    rules = load_rules(REPO_ROOT / "corpus" / "rules", "2024")
+    assert (
+        sheet.cell(7, 1).value
+        == form_notes(rules)
+        == "注：1.推荐的卓越级智能工厂项目按优先次序排名；2.推荐数量不能超过通知中规定的上限。"
+    )
+    for note in declaration_of(rules).form.notes:
+        assert note.text in corpus.by_id[note.clause_id].text
 
 
 def test_xlsx_refuses_more_projects_than_the_quota(tmp_path: Path) -> None:
