@@ -129,7 +129,10 @@ def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: se
     missing = [y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))]
     if not missing:
         return ""
-    draft_titles = "、".join(d.short_title for d in corpus.documents if d.status == "draft")
+    # A draft's title may carry its year: cited, like every number in a lead.
+    draft_titles = "、".join(
+        f"{d.short_title}【{d.clauses[0].clause_id}】" for d in corpus.documents if d.status == "draft" and d.clauses
+    )
     return (
         f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{rules_edition}年度通知及附件"
         f"{round_source(corpus, rules_edition)}"
