@@ -1,4 +1,4 @@
-"""The 20 KPIs of 附1 (《智能工厂建设关键绩效指标参考》), read from ``corpus/kpi.md``.
+"""The KPIs of 附1 (《智能工厂建设关键绩效指标参考》), read from ``corpus/kpi.md``.
 
 Drafting and review look KPI names up here, so the names, units and clause ids a draft cites are
 the corpus's own.
@@ -45,6 +45,7 @@ class Kpi(BaseModel):
         return re.sub(r"(提升|下降|降低|缩短)$", "", self.name) if self.kind in ("up", "down") else self.name
 
 
+_NUMBERED = re.compile(r"^\d{1,2}\.")
 _KPI_LINE = re.compile(r"^(?P<n>\d{1,2})\.(?P<name>.+)\((?P<unit>[^()]+)\)$")
 
 
@@ -77,7 +78,8 @@ class KpiCatalog:
         if document is None:
             raise CorpusInvalidError("语料中没有附1（doc_id 为 kpi 的文档），无法核对关键绩效指标")
         kpis = []
-        for clause in document.clauses:
+        numbered = [c for c in document.clauses if _NUMBERED.match(c.text.strip())]
+        for clause in numbered:
             found = _KPI_LINE.match(clause.text.strip())
             if found:
                 name = found.group("name").strip()
@@ -90,8 +92,12 @@ class KpiCatalog:
                         kind=kpi_kind(name),
                     )
                 )
-        if len(kpis) != 20:
-            raise CorpusInvalidError(f"附1应有20项关键绩效指标，语料中读到{len(kpis)}项")
+        # Every numbered item must read as "N.名称(单位)": one that does not is a broken file,
+        # not an indicator to drop silently (how many there are is the document's business).
+        if not kpis or len(kpis) != len(numbered):
+            raise CorpusInvalidError(
+                f"附1有{len(numbered)}项编号条目，按“序号.名称(单位)”读出{len(kpis)}项关键绩效指标，请检查文件格式"
+            )
         return cls(kpis)
 
     def get(self, name: str) -> Kpi | None:

@@ -127,6 +127,7 @@ def _result(
         missing_fields=list(missing),
         principle=spec.principle,
         action="" if status == "met" else _fill(spec.action, values),
+        kind=spec.kind,
     )
 
 

@@ -39,6 +39,8 @@ class RequirementResult(_ReportModel):
     principle: bool = False
     #: What to do about it; empty when met.
     action: str = ""
+    #: How it is judged (the rules' ``kind``): ``tier_status`` restates a tier's own verdict.
+    kind: str = "checks"
 
 
 class TierResult(_ReportModel):

@@ -150,6 +150,11 @@ class GroundedAnswerer:
         #: Every word the documents use, to tell when a question asks about one they never do.
         self.corpus_text = "".join(c.title + " ".join(c.heading_path) + c.text for c in self.corpus.clauses)
 
+    @property
+    def _kpi_doc(self) -> str:
+        """The round's KPI reference list (its rules' declaration names a clause of it)."""
+        return self.rules.declaration.kpi.clause_id.partition("#")[0] if self.rules.declaration else ""
+
     def _short_title(self, clause: Clause) -> str:
         return short_title(self.corpus, clause)
 
@@ -238,7 +243,7 @@ class GroundedAnswerer:
         rules_edition = self.rules.edition
         if intent.name == "fabricate":
             plan.took("refuse_fabrication")
-            return refuse_fabrication(self.corpus, rules_edition, profile)
+            return refuse_fabrication(self.corpus, self.rules, profile)
         if intent.name == "secrets":
             plan.took("refuse_secrets")
             return self._refuse_secrets(question, profile, as_of, edition)
@@ -528,7 +533,7 @@ class GroundedAnswerer:
         if asked.scope.assumed and lead:
             lead = [*lead, AUTONOMOUS_ASSUMED.format(region=asked.scope.assumed)]
         if self._asks_kpi_count(asked):
-            lead = [kpi_overview(self.corpus)]
+            lead = [kpi_overview(self.corpus, self._kpi_doc)]
         if asked.intent.name in ("link_mapping", "scenario"):
             lead = [*catalog_lead(self.catalog, asked.question), *lead]
         return lead
@@ -542,7 +547,7 @@ class GroundedAnswerer:
         the facts understood (with the what-if caveat)."""
         notes: list[str] = []
         if asked.intent.name == "kpi" and "list" in asked.kinds and not self._asks_kpi_count(asked):
-            notes.append(kpi_overview(self.corpus))
+            notes.append(kpi_overview(self.corpus, self._kpi_doc))
         if asked.facts:
             notes.append(understood_line(asked.facts))
             if asked.what_if:

@@ -15,7 +15,7 @@ from typing import Any
 from assistant.answering.grounded.evidence import book_title, short_title
 from assistant.answering.understanding import Fact
 from assistant.knowledge.corpus import Clause, Corpus
-from assistant.rules import CheckReport
+from assistant.rules import CheckReport, RuleSet
 
 #: The longest question echoed back in a refusal (a longer one is not repeated).
 MAX_ECHO = 40
@@ -96,10 +96,11 @@ def refuse(intent: str, edition: str, profile: dict[str, Any]) -> Composed:
     return Composed(REFUSALS[intent], [], intent, edition, flags=["refused"], profile=profile)
 
 
-def refuse_fabrication(corpus: Corpus, edition: str, profile: dict[str, Any]) -> Composed:
-    """No help inventing figures or evidence: the notice's truthfulness clause, and what the
-    assistant can do instead."""
-    clause = corpus.get("notice#二.(二).1")
+def refuse_fabrication(corpus: Corpus, rules: RuleSet, profile: dict[str, Any]) -> Composed:
+    """No help inventing figures or evidence: the round's truthfulness clause (its rules'
+    declaration names it), and what the assistant can do instead."""
+    edition = rules.edition
+    clause = corpus.get(rules.declaration.truth_clause_id) if rules.declaration else None
     basis = f"\n\n依据：\n{quote(clause, short_title(corpus, clause))}" if clause else ""
     text = (
         "不能帮助编造或虚构绩效数据、证明材料或申报内容。申报主体应对申报内容真实性负责"

@@ -353,22 +353,24 @@ def _scenario_line(catalog: ScenarioCatalog, edition: Edition, question: str) ->
     )
 
 
-def kpi_overview(corpus: Corpus) -> str:
-    """附1 at a glance: how many indicators, in which categories (read from the corpus)."""
+def kpi_overview(corpus: Corpus, doc_id: str) -> str:
+    """The KPI reference list at a glance (``doc_id``: the round's, named by its rules): how
+    many indicators, in which categories, counted from the corpus."""
+    document = corpus.document(doc_id)
     groups: dict[str, list[str]] = {}
-    for clause in corpus.clauses:
-        if clause.doc_id == "kpi" and len(clause.heading_path) > 1:
+    for clause in document.clauses if document else ():
+        if len(clause.heading_path) > 1:
             groups.setdefault(clause.heading_path[-1], []).append(clause.clause_id.split("#")[1])
-    if not groups:
+    if document is None or not groups:
         return ""
     total = sum(len(ids) for ids in groups.values())
 
     def span(ids: list[str]) -> str:
-        marks = "".join(f"【kpi#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
+        marks = "".join(f"【{doc_id}#{i}】" for i in dict.fromkeys([ids[0], ids[-1]]))
         return f"第{number_range(ids)}项{marks}"
 
     parts = "；".join(f"{name}（{span(ids)}）" for name, ids in groups.items())
-    return f"附1《智能工厂建设关键绩效指标参考》共{total}项指标，分为{len(groups)}类：{parts}。"
+    return f"{document.short_title}《{document.title}》共{total}项指标，分为{len(groups)}类：{parts}。"
 
 
 def number_range(ids: list[str]) -> str:

@@ -131,7 +131,9 @@ def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: se
         return ""
     # A draft's title may carry its year: cited, like every number in a lead.
     draft_titles = "、".join(
-        f"{d.short_title}【{d.clauses[0].clause_id}】" for d in corpus.documents if d.status == "draft" and d.clauses
+        f"{d.short_title}【{d.clauses[0].clause_id}】"
+        for d in corpus.documents
+        if d.status == "draft" and d.clauses
     )
     return (
         f"现有文件中没有{'、'.join(missing)}年度的申报通知（已收录：{rules_edition}年度通知及附件"

@@ -174,8 +174,8 @@ def eligibility_lead(
     each condition once; at most three questions. `discussed` is the conversation's tier, used
     when the question names none."""
     tier = asked_tier(question, facts, default=discussed)
-    # The application's "meets the 卓越级 conditions" item repeats the tier's own items.
-    items = _one_per_condition([i for i in _tier_items(report, tier) if i.id != "app.excellent_conditions"])
+    # The application's "meets the tier's conditions" item repeats the tier's own items.
+    items = _one_per_condition([i for i in _tier_items(report, tier) if i.kind != "tier_status"])
     status = _worst(items)
     round_name = report.application.round if tier == _application_tier(report) else ""
     scope = f"{tier}（{round_name}）" if round_name else tier
@@ -676,7 +676,7 @@ def _questions(unknown: list[RequirementResult], stated: set[str]) -> list[str]:
                 weight[path] = weight.get(path, 0) + 1
     # The round's own application facts (registration, legal form, construction...) first,
     # then by how many requirements a fact decides; report order breaks ties.
-    application = {p for i in unknown if i.id.startswith("app.") for p in i.missing_fields or []}
+    application = {p for i in unknown if i.category == "application" for p in i.missing_fields or []}
     ranked = sorted(weight, key=lambda p: (p not in application, -weight[p]))
     out: list[str] = []
     for path in ranked:

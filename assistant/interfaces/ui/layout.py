@@ -92,7 +92,7 @@ class Layout:
             chat_as_of = gr.State(None)  # the 评估日期 handed over from 自评 with the profile
             gr.HTML(
                 f'<header class="app-header"><h1>{APP_TITLE}</h1><span class="tagline">'
-                "依据《关于开展2024年度智能工厂梯度培育行动的通知》及附件作答，结论附条款出处</span></header>"
+                "依据智能工厂梯度培育行动各轮的国家通知、附件及收录的地方通知作答，结论附条款出处</span></header>"
             )
             # Who is logged in at /login, and the logout button (filled on load by the 运维 tab).
             login_bar = gr.HTML("", elem_id="login-bar", visible=False)

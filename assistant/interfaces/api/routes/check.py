@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["核验"])
     "/check",
     response_model=CheckReport,
     summary="层级核验",
-    description="按企业画像判断可达层级与2024年度卓越级申报条件；缺少的字段视为“未知”，结论中列出需补充的信息。",
+    description="按企业画像判断可达层级与本轮申报条件（不指定版本时，按评估日期所在的一轮）；缺少的字段视为“未知”，结论中列出需补充的信息。",
 )
 async def check(
     service: ServiceDep,
