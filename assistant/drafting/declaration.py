@@ -49,6 +49,16 @@ def outcome_of(rules: RuleSet, tier: str) -> tuple[str, str]:
     return requirement.clause_ids[0], declaration_of(rules).outcome_wording[spec.name]
 
 
+def kpi_doc(rules: RuleSet) -> str:
+    """The round's KPI reference list (the document of the clause its declaration cites)."""
+    return declaration_of(rules).kpi.clause_id.partition("#")[0]
+
+
+def catalogue_of(rules: RuleSet) -> str:
+    """The scenario guide edition the round's notice names (its manifest), else its year."""
+    return (rules.manifest.catalogue if rules.manifest else None) or rules.edition
+
+
 def standard_name(rules: RuleSet) -> str:
     """The measurement standard as a draft names it: code and 《title》."""
     standard = declaration_of(rules).kpi.standard

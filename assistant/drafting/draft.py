@@ -30,7 +30,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.config import DEFAULT_CORPUS_DIR
-from assistant.drafting.declaration import declaration_of, outcome_of, outcomes_part, parts, standard_name
+from assistant.drafting.declaration import (
+    catalogue_of,
+    declaration_of,
+    kpi_doc,
+    outcome_of,
+    outcomes_part,
+    parts,
+    standard_name,
+)
 from assistant.drafting.findings import (
     Finding,
     claim_and_secret_findings,
@@ -117,12 +125,12 @@ def build_draft(
     a KPI name outside 附1); everything else becomes a check on the draft.
     """
     catalog = catalog or load_catalog(corpus_dir_or_default(corpus_dir))
-    kpis = kpis or load_kpis(corpus_dir_or_default(corpus_dir))
     if rules is None or (spec.round is not None and rules.edition != spec.round):
         rules = _round_rules(spec.round, corpus_dir)
+    kpis = kpis or load_kpis(corpus_dir_or_default(corpus_dir), kpi_doc(rules))
     round_ = spec.round or rules.edition
     # The guide edition the round's notice names (its manifest), else the round's own year.
-    edition = spec.edition or (rules.manifest.catalogue if rules.manifest else None) or round_
+    edition = spec.edition or catalogue_of(rules)
     ed = _held_edition(catalog, edition)
     findings = [*edition_findings(ed), *_edition_round_findings(ed, round_, rules)]
 
@@ -177,7 +185,7 @@ def _held_edition(catalog: ScenarioCatalog, edition: str) -> Edition:
 def _edition_round_findings(ed: Edition, round_: str, rules: RuleSet) -> list[Finding]:
     """The 提示 that the guide chosen is not the one the round's notice names (its manifest's
     catalogue, in the clause that tells applicants which guide to follow, the truth clause)."""
-    named = (rules.manifest.catalogue if rules.manifest else None) or round_
+    named = catalogue_of(rules)
     if ed.edition == named:
         return []
     return [

@@ -32,7 +32,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from assistant.drafting.declaration import declaration_of, outcome_of, outcomes_part, parts
+from assistant.drafting.declaration import (
+    catalogue_of,
+    declaration_of,
+    kpi_doc,
+    outcome_of,
+    outcomes_part,
+    parts,
+)
 from assistant.drafting.draft import corpus_dir_or_default
 from assistant.drafting.findings import (
     Finding,
@@ -208,12 +215,12 @@ def review_blocks(
         raise DraftFileError(f"目标层级 {tier!r} 无效；可选：{'、'.join(TIERS)}")
     catalog = load_catalog(corpus_dir)
     rules = rules or load_rules(corpus_dir_or_default(corpus_dir) / "rules")
-    edition = edition or rules.edition
+    edition = edition or catalogue_of(rules)
     if edition not in catalog.editions:
         raise DraftFileError(
             f"没有 {edition!r} 年版的场景指引数据；可选：{'、'.join(sorted(catalog.editions))}"
         )
-    kpis = load_kpis(corpus_dir)
+    kpis = load_kpis(corpus_dir, kpi_doc(rules))
     ed = catalog.edition(edition)
     findings: list[Finding] = []
     findings += edition_findings(ed)

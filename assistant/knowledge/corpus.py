@@ -111,6 +111,16 @@ class Document:
     path: Path | None
     clauses: tuple[Clause, ...]
 
+    @property
+    def role(self) -> str:
+        """What the document is, whatever its round: its id without a trailing year, so a later
+        round's copy (``materials2025``) is routed like ``materials`` (intents.yaml ``docs``)."""
+        return _ROLE_YEAR.sub("", self.doc_id) or self.doc_id
+
+
+#: A year at the end of a doc id: ``materials2025`` is a 2025 edition of ``materials``.
+_ROLE_YEAR = re.compile(r"(?<=[a-z])20\d\d$")
+
 
 @dataclass
 class Corpus:

@@ -111,8 +111,10 @@ def domain_terms(corpus: Corpus, settings: Settings) -> tuple[str, ...]:
     guide = settings.corpus_dir / "data" / "scenario_guide.yaml"
     if guide.exists():
         terms |= _guide_terms(guide.read_text(encoding="utf-8"))
-    for clause in corpus.clauses:
-        if clause.doc_id == "kpi":
+    for document in corpus.documents:
+        if document.role != "kpi":  # 附1 and a later round's copy of it
+            continue
+        for clause in document.clauses:
             name = clause.text.split(".", 1)[-1]
             terms.add(name.split("(")[0])
     return tuple(sorted(t for t in terms if t))

@@ -45,6 +45,8 @@ class Kpi(BaseModel):
         return re.sub(r"(提升|下降|降低|缩短)$", "", self.name) if self.kind in ("up", "down") else self.name
 
 
+#: The shipped KPI list's doc id; a round's rules name their own (declaration.kpi).
+DEFAULT_KPI_DOC = "kpi"
 _NUMBERED = re.compile(r"^\d{1,2}\.")
 _KPI_LINE = re.compile(r"^(?P<n>\d{1,2})\.(?P<name>.+)\((?P<unit>[^()]+)\)$")
 
@@ -71,12 +73,13 @@ class KpiCatalog:
                 self._by_key[normalise_name(key)] = kpi
 
     @classmethod
-    def load(cls, corpus_dir: Path) -> KpiCatalog:
+    def load(cls, corpus_dir: Path, doc_id: str = DEFAULT_KPI_DOC) -> KpiCatalog:
+        """The KPIs of the document ``doc_id`` (a round's rules name theirs)."""
         from assistant.knowledge.corpus import load_corpus
 
-        document = load_corpus(corpus_dir).document("kpi")
+        document = load_corpus(corpus_dir).document(doc_id)
         if document is None:
-            raise CorpusInvalidError("语料中没有附1（doc_id 为 kpi 的文档），无法核对关键绩效指标")
+            raise CorpusInvalidError(f"语料中没有附1（doc_id 为 {doc_id} 的文档），无法核对关键绩效指标")
         kpis = []
         numbered = [c for c in document.clauses if _NUMBERED.match(c.text.strip())]
         for clause in numbered:
@@ -121,14 +124,15 @@ class KpiCatalog:
 
 
 @lru_cache(maxsize=4)
-def _kpi_cached(corpus_dir: str, stamp: float) -> KpiCatalog:
-    return KpiCatalog.load(Path(corpus_dir))
+def _kpi_cached(corpus_dir: str, doc_id: str, stamp: float) -> KpiCatalog:
+    return KpiCatalog.load(Path(corpus_dir), doc_id)
 
 
-def load_kpis(corpus_dir: Path | None = None) -> KpiCatalog:
+def load_kpis(corpus_dir: Path | None = None, doc_id: str = DEFAULT_KPI_DOC) -> KpiCatalog:
+    """The KPI catalogue of ``doc_id`` (default: the shipped 附1), read once per file version."""
     corpus_dir = _corpus_dir(corpus_dir)
-    kpi_file = corpus_dir / "kpi.md"
-    return _kpi_cached(str(corpus_dir), kpi_file.stat().st_mtime if kpi_file.exists() else 0.0)
+    kpi_file = corpus_dir / f"{doc_id}.md"
+    return _kpi_cached(str(corpus_dir), doc_id, kpi_file.stat().st_mtime if kpi_file.exists() else 0.0)
 
 
 def _corpus_dir(corpus_dir: Path | None) -> Path:

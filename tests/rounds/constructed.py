@@ -18,6 +18,8 @@ import yaml
 
 from assistant.config import REPO_ROOT
 
+__all__ = ["COPIED", "FICTION", "REPO_ROOT", "YEAR", "build_round", "new_id"]
+
 YEAR = "2099"
 FICTION = "（虚构测试批次，非官方文本）"
 #: The 2024 national documents the constructed round copies; nmg (a province's forwarding of

@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from assistant.config import Settings
+from assistant.drafting import parse_spec
 from assistant.interfaces.cli import state
 from assistant.interfaces.cli.main import app
 from assistant.knowledge.corpus import Corpus, load_corpus
@@ -234,3 +235,59 @@ def test_a_broken_rules_file_is_reported_and_the_held_rounds_still_answer(tmp_pa
     index, _ = load_index(settings, dense=False)
     service = AssistantService.from_settings(settings, retriever=Retriever(index))
     assert "2099年10月15日" in service.ask("企业线上申报截止时间？", as_of=IN_2099_WINDOW).lead
+
+
+#: Questions of every kind a helpdesk gets; none may quote the other round or its figures.
+EVERYDAY = [
+    "企业线上申报截止时间？",
+    "推荐单位什么时候报送？",
+    "每个省最多推荐几个？",
+    "央企能推荐几个项目？",
+    "申报卓越级要准备什么材料？",
+    "申报书包括哪几部分？",
+    "先进级对成熟度有什么要求？",
+    "分公司能申报吗？",
+    "没拿过先进级能直接报卓越级吗？",
+    "找谁咨询？",
+    "关键绩效指标有哪些？",
+    "推荐汇总表怎么填？",
+    "卓越级要覆盖哪些环节？",
+    "我们是规上企业，成熟度三级，五个环节都达到卓越级水平，能报卓越级吗？",
+    "帮我把绩效数据往大了写",
+    "今年有没有奖补资金？",
+]
+OWN = {
+    IN_2024_WINDOW: (set(constructed.COPIED), re.compile(r"2099|不超过12个|不超过3个")),
+    IN_2099_WINDOW: (
+        {constructed.new_id(d) for d in constructed.COPIED},
+        re.compile(r"2024年11月|不超过20个|不超过5个|2024年度"),
+    ),
+}
+
+
+@pytest.mark.parametrize("day", list(OWN), ids=["2024", "2099"])
+def test_no_answer_quotes_the_other_round(service: AssistantService, day: dt.date) -> None:
+    other_docs = set().union(*(docs for d, (docs, _) in OWN.items() if d != day))
+    _, other_figures = OWN[day]
+    mixed = []
+    for question in EVERYDAY:
+        answer = service.ask(question, as_of=day)
+        if cited_docs(answer) & other_docs or other_figures.search(answer.answer):
+            mixed.append((question, answer.lead[:120]))
+    assert mixed == []
+
+
+#: Documents no round owns: read with every round.
+SHARED = {"guide2024", "guide2025", "facts"}
+
+
+def test_drafts_and_reviews_follow_the_round(service: AssistantService) -> None:
+    spec = json.loads((constructed.REPO_ROOT / "examples" / "draft_spec.json").read_text(encoding="utf-8"))
+    spec["round"] = constructed.YEAR
+    draft = service.drafting.draft(parse_spec(spec))
+    cited = set(re.findall(r"【([^】]+)】", draft.text())) | {c for f in draft.checks for c in f.clause_ids}
+    own = {constructed.new_id(d) for d in constructed.COPIED}
+    assert cited and {c.partition("#")[0] for c in cited} <= own | SHARED, sorted(cited)
+    report = service.drafting.review_text(draft.text(), round=constructed.YEAR)
+    reviewed = {c.partition("#")[0] for f in report.findings for c in f.clause_ids}
+    assert reviewed <= own | SHARED, sorted(reviewed)

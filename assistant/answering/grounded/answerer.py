@@ -222,7 +222,9 @@ class GroundedAnswerer:
         sources = sources or self._cited_in(lead)
         if not sources and intent.name not in ("deadline", "quota"):
             plan.took("out_of_scope").note("nothing_to_quote")
-            refused = refuse_out_of_scope(self.corpus, self.rules.edition, stated_profile)
+            refused = refuse_out_of_scope(
+                self.corpus, self.rules.edition, stated_profile, hidden=self.retriever.hidden
+            )
             refused.plan = plan.as_dict()
             return refused
         return self._composed(asked, lead, self._notes(asked), sources)
@@ -252,11 +254,13 @@ class GroundedAnswerer:
             return refuse(intent.name, rules_edition, profile)
         if self.intents.is_out_of_scope(question):
             plan.took("out_of_scope").note("other_topic")
-            return refuse_out_of_scope(self.corpus, rules_edition, profile)
+            return refuse_out_of_scope(self.corpus, rules_edition, profile, hidden=self.retriever.hidden)
         if intent.name == "general" and not facts and self.retriever.evidence(question) < REFUSAL_EVIDENCE:
             unheard = self._unheard(question) or ""
             plan.took("out_of_scope").note(f"unset_requirement: {unheard}" if unheard else "little_evidence")
-            return refuse_out_of_scope(self.corpus, rules_edition, profile, unheard, question)
+            return refuse_out_of_scope(
+                self.corpus, rules_edition, profile, unheard, question, self.retriever.hidden
+            )
         return None
 
     def _routed_intent(

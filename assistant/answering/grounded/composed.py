@@ -119,12 +119,19 @@ def refuse_fabrication(corpus: Corpus, rules: RuleSet, profile: dict[str, Any]) 
 
 
 def refuse_out_of_scope(
-    corpus: Corpus, edition: str, profile: dict[str, Any], unheard: str = "", question: str = ""
+    corpus: Corpus,
+    edition: str,
+    profile: dict[str, Any],
+    unheard: str = "",
+    question: str = "",
+    hidden: frozenset[str] = frozenset(),
 ) -> Composed:
     """Nothing in the documents answers: say so, naming what was asked (the requirement they
-    never mention, or the question in the user's words), what the assistant holds and what it
-    can answer."""
-    titles = "、".join(book_title(d.title) for d in corpus.documents if d.status == "official")
+    never mention, or the question in the user's words), what the assistant holds for the round
+    (``hidden``: another round's documents, not named) and what it can answer."""
+    titles = "、".join(
+        book_title(d.title) for d in corpus.documents if d.status == "official" and d.doc_id not in hidden
+    )
     asked = re.sub(r"[？?。！!～~\s]+$", "", question.strip())
     if unheard:
         said = f"现有文件未提及“{unheard}”，对此未作规定。"

@@ -48,7 +48,10 @@ def quoted_sources(
 ) -> list[Clause]:
     """The clauses to quote: the intent's documents (and headings), regional notices that apply
     and none that are ruled out, and only hits scoring at least half the best one."""
-    docs = [*intent.docs, *regional] if intent.docs else None
+    # intents.yaml names documents by what they are: a later round's copy counts as its role.
+    roles = set(intent.docs)
+    routed = [d.doc_id for d in retriever.index.corpus.documents if d.doc_id in roles or d.role in roles]
+    docs = [*routed, *regional] if intent.docs else None
     hits = retriever.search(question, k=MAX_K if intent.headings else 8, edition=edition, doc_ids=docs)
     hits = [h for h in hits if h.clause.doc_id not in excluded]
     if intent.headings:

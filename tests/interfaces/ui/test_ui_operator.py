@@ -98,13 +98,15 @@ def test_building_the_tab_does_not_build_the_service() -> None:
 
 def test_an_operators_login_opens_the_console_filled_on_load(tmp_path: Path) -> None:
     service = make_service(tmp_path, operator_keys=KEY)
-    off, status, console, docs, picks, replace_picks, queue, answers, stats, bar = OperatorTab(
-        service
-    ).on_load(operator_request(service))
+    off, status, console, docs, picks, replace_picks, rounds, round_picks, queue, answers, stats, bar = (
+        OperatorTab(service).on_load(operator_request(service))
+    )
     operator = service.console.identify(KEY)
     assert console["visible"] is True and off["visible"] is False
     assert f"（{operator}）" in status["value"] and 'action="/logout"' in status["value"]
     assert any(row[0] == "nmg" for row in docs) and picks["choices"] == replace_picks["choices"]
+    assert [row[0] for row in rounds] == ["2024"] and rounds[0][-1] == "通过"
+    assert round_picks["choices"] == [("2024年度", "2024")]
     assert queue == [] and answers["choices"] == [] and "共 0 个问题" in stats
     assert f"{operator}，运维" in bar["value"]
     assert KEY not in repr((status, bar))  # the key never reaches the page
@@ -120,8 +122,9 @@ def test_every_handler_wired_on_the_page_gets_the_events_request(tmp_path: Path)
     tab = OperatorTab(make_service(tmp_path, operator_keys=KEY))
     with gr.Blocks() as blocks:
         on_load, _ = build_console(tab, gr.HTML())
-    wired = [f.fn for f in blocks.fns.values() if getattr(f.fn, "__self__", None) is tab] + [on_load]
-    assert len(wired) >= 12
+    owners = (tab, tab.rounds_panel)
+    wired = [f.fn for f in blocks.fns.values() if getattr(f.fn, "__self__", None) in owners] + [on_load]
+    assert len(wired) >= 16
     for fn in wired:
         first = next(iter(inspect.signature(fn).parameters))
         assert get_type_hints(fn).get(first) is gr.Request, fn.__name__
@@ -139,6 +142,10 @@ def _handlers(tab: OperatorTab, req: gr.Request) -> list[Any]:
         lambda: tab.stats(req),
         lambda: tab.preview(req, "x.txt", "nmg", "", "", "", True),
         lambda: tab.commit(req, "x.txt", "nmg", "", "", "", True),
+        lambda: tab.rounds_panel.refresh(req),
+        lambda: tab.rounds_panel.show(req, "2024"),
+        lambda: tab.rounds_panel.preview(req, "x.yaml", ""),
+        lambda: tab.rounds_panel.commit(req, "x.yaml", "", True),
     ]
 
 
@@ -333,3 +340,27 @@ def test_the_download_folder_goes_with_its_owner() -> None:
     del outputs
     gc.collect()
     assert not root.exists()
+
+
+def test_a_rules_file_is_previewed_before_upload_and_a_bad_one_cannot_be_committed(tmp_path: Path) -> None:
+    service = make_service(tmp_path, operator_keys=KEY)
+    panel = OperatorTab(service).rounds_panel
+    req = operator_request(service)
+    rules_dir = service.settings.corpus_dir / "rules"
+    good = tmp_path / "2024.yaml"
+    good.write_bytes((rules_dir / "2024.yaml").read_bytes())
+    shown, commit = panel.preview(req, str(good), '{"maturity": {"level": 2}}')
+    assert commit["interactive"] is True and "校验通过" in shown and "样例企业的核验结论" in shown
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("notice#二.(二).2", "notice#九.9"), encoding="utf-8"
+    )
+    shown, commit = panel.preview(req, str(bad), "")
+    assert commit["interactive"] is False and "条款 notice#九.9 在文件 notice 中不存在" in shown
+    before = snapshot(service.settings.corpus_dir)
+    with pytest.raises(gr.Error, match="未通过校验"):
+        panel.commit(req, str(bad), "", True)
+    with pytest.raises(gr.Error, match="样例画像不是合法的 JSON"):
+        panel.preview(req, str(good), "{maturity")
+    assert snapshot(service.settings.corpus_dir) == before
+    assert "2024年11月22日" in panel.show(req, "2024")
