@@ -372,7 +372,9 @@ class AssistantService:
         profile = turn.profile
         history = [] if turn.new_session else await asyncio.to_thread(self._history, session_id)
         state = TurnState(profile=profile)  # the user's facts only: the model's never join them
-        toolbox = Toolbox(self.retriever, self.default_rules, as_of, state, edition=edition)
+        # The model's tools read the round the question is about, as the grounded answer does.
+        round_answerer = self._answerer(self.choose_round(question, turn, as_of).edition)
+        toolbox = Toolbox(round_answerer.retriever, round_answerer.rules, as_of, state, edition=edition)
         if profile:
             # The verdict is known before the first sentence, so every sentence can be checked
             # against it as it is streamed.
@@ -385,7 +387,7 @@ class AssistantService:
             user_text=f"{question} {json.dumps(profile, ensure_ascii=False)}",
         )
         messages = build_messages(
-            question, history, profile, self.corpus.editions, edition or self.default_rules.edition
+            question, history, profile, self.corpus.editions, edition or round_answerer.rules.edition
         )
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
         async for sentence in agent.stream(messages, toolbox, guard):

@@ -291,3 +291,15 @@ def test_drafts_and_reviews_follow_the_round(service: AssistantService) -> None:
     report = service.drafting.review_text(draft.text(), round=constructed.YEAR)
     reviewed = {c.partition("#")[0] for f in report.findings for c in f.clause_ids}
     assert reviewed <= own | SHARED, sorted(reviewed)
+
+
+def test_a_change_asked_of_a_round_not_held_says_so_and_gives_the_held_value(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    shipped = AssistantService.from_settings(
+        Settings(data_dir=tmp_path / "data", chroma_url=None), retriever=sparse_retriever
+    )
+    answer = shipped.ask("2025年的名额和2024年比有变化吗", as_of=IN_2024_WINDOW)
+    first, *rest = answer.lead.splitlines()
+    assert first.startswith("无法说明2025年度与2024年度相比有什么变化") and "没有2025年度的" in first
+    assert any("不超过20个" in line for line in rest) and answer.plan["route"] == "round_changes"

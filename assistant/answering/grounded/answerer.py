@@ -56,10 +56,12 @@ from assistant.answering.grounded.intents import (
 from assistant.answering.grounded.plan import QuestionPlan
 from assistant.answering.grounded.scope import (
     AUTONOMOUS_ASSUMED,
+    missing_rounds,
     national_profile,
     only_autonomous_region,
     regional_doc_ids,
     round_note,
+    round_source,
 )
 from assistant.answering.grounded.unheard import unheard_requirement
 from assistant.answering.grounded.verdict import (
@@ -204,11 +206,8 @@ class GroundedAnswerer:
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         asked.tier = tier
-        if compared is not None and asks_change(question):
-            plan.took("round_changes")
-            earlier, later = sorted((compared, self.rules), key=lambda r: window_closes(r))
-            lead = changes_lead(earlier, later, stated_profile, as_of)
-            return self._composed(asked, lead, self._notes(asked), self._cited_in(lead))
+        if asks_change(question) and (compared is not None or edition_note):
+            return self._changes(asked, as_of, compared, not_rounds)
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
         about_round = named_tier(question, asked.facts) in (None, self.rules.application.tier)
@@ -228,6 +227,28 @@ class GroundedAnswerer:
             refused.plan = plan.as_dict()
             return refused
         return self._composed(asked, lead, self._notes(asked), sources)
+
+    def _changes(
+        self, asked: Asked, as_of: dt.date, compared: RuleSet | None, not_rounds: set[str] | None
+    ) -> Composed:
+        """What changed between two rounds; when one of them is not held, that it cannot be said."""
+        asked.plan.took("round_changes")
+        if compared is not None:
+            earlier, later = sorted((compared, self.rules), key=lambda r: window_closes(r))
+            lead = changes_lead(earlier, later, asked.profile, as_of)
+            return self._composed(asked, lead, self._notes(asked), self._cited_in(lead))
+        missing = "、".join(missing_rounds(self.corpus, asked.question, not_rounds))
+        held = self.rules.edition
+        lead = [
+            f"无法说明{missing}年度与{held}年度相比有什么变化：现有文件只有{held}年度的申报通知"
+            f"{round_source(self.corpus, held)}，没有{missing}年度的，请以{missing}年度正式通知为准。"
+        ]
+        sources: list[Clause] = []
+        if asked.intent.name != "general":  # the held round's value of what was asked
+            held_lead, sources = self._lead(asked, "")
+            said = round_note(self.corpus, held, asked.question, not_rounds)  # said above already
+            lead += [f"{held}年度的规定：", *[line for line in held_lead if line != said]]
+        return self._composed(asked, lead, self._notes(asked), sources or self._cited_in(lead))
 
     def _refusal(
         self,

@@ -119,14 +119,19 @@ def asked_years(question: str, not_rounds: set[str] | None = None) -> list[str]:
     return sorted({y for y in _YEAR.findall(question)} - (not_rounds or set()) - _event_years(question))
 
 
-def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: set[str] | None = None) -> str:
-    """A round named by year whose notice is not held: said before the held round's rules."""
+def missing_rounds(corpus: Corpus, question: str, not_rounds: set[str] | None = None) -> list[str]:
+    """The years a question names as rounds whose notice is not held."""
     years = asked_years(question, not_rounds)
     # A round is held when an official document of its year is: the 2025 scenario guide is
     # a draft, so "2025年名额还是20个吗" is about a round not held, but "2025年版指引" is not.
     rounds = {d.edition for d in corpus.documents if d.status == "official"}
     drafts = set(corpus.editions) - rounds
-    missing = [y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))]
+    return [y for y in years if y not in rounds and not (y in drafts and _ABOUT_GUIDE.search(question))]
+
+
+def round_note(corpus: Corpus, rules_edition: str, question: str, not_rounds: set[str] | None = None) -> str:
+    """A round named by year whose notice is not held: said before the held round's rules."""
+    missing = missing_rounds(corpus, question, not_rounds)
     if not missing:
         return ""
     # A draft's title may carry its year: cited, like every number in a lead.
