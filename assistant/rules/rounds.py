@@ -9,6 +9,7 @@ guide edition, the region of a provincial round). Nothing here names a year or a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,9 @@ from assistant.rules.decide import check, threshold_label
 from assistant.rules.profile import EnterpriseProfile, field_label
 from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules
 
-#: Why a round was chosen, in the order of precedence (the issue's "rounds as data" order).
-Reason = Literal["named", "session", "window", "latest"]
+#: Why a round was chosen, in the order of precedence (the issue's "rounds as data" order; a
+#: province's own round comes before the national ones for that province's companies).
+Reason = Literal["named", "session", "region", "window", "latest"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,17 @@ class RoundChoice:
     @property
     def edition(self) -> str:
         return self.rules.edition
+
+
+def round_year(rules: RuleSet) -> str:
+    """The year of a round ("2025" for a province's "2025-js"): what its documents' edition is."""
+    match = re.match(r"\d{4}", rules.edition)
+    return match.group() if match else rules.edition
+
+
+def region_of(rules: RuleSet) -> str | None:
+    """The region that runs the round, None for a national round."""
+    return rules.manifest.region if rules.manifest else None
 
 
 def window_closes(rules: RuleSet) -> dt.date:
@@ -72,8 +85,17 @@ class Rounds:
     @property
     def national(self) -> list[RuleSet]:
         """The rounds a province does not run, in window order."""
-        found = [r for r in self._rounds.values() if not (r.manifest and r.manifest.region)]
+        found = [r for r in self._rounds.values() if region_of(r) is None]
         return sorted(found or self._rounds.values(), key=window_closes)
+
+    def provincial(self, region: str, tier: str | None) -> list[RuleSet]:
+        """The rounds ``region`` runs for ``tier`` (its own 先进级 round), in window order."""
+        found = [
+            r
+            for r in self._rounds.values()
+            if (own := region_of(r)) and (own in region or region in own) and r.application.tier == tier
+        ]
+        return sorted(found, key=window_closes)
 
     @property
     def latest(self) -> RuleSet:
@@ -87,23 +109,40 @@ class Rounds:
                 return RoundChoice(rules, "window")
         return RoundChoice(self.latest, "latest")
 
-    def choose(self, named: Iterable[str], earlier: Iterable[str], as_of: dt.date) -> RoundChoice:
+    def choose(
+        self,
+        named: Iterable[str],
+        earlier: Iterable[str],
+        as_of: dt.date,
+        region: str | None = None,
+        tier: str | None = None,
+    ) -> RoundChoice:
         """The round a question is about: the held round its text names by year, else the one an
-        earlier question of the session named, else the one ``as_of`` falls in, else the latest.
-        ``named`` and ``earlier`` are the years read from the question and the session (newest
-        first), not yet known to be rounds."""
+        earlier question of the session named, else the company's province's own round for the
+        tier asked (open on ``as_of``, else its latest), else the national round ``as_of`` falls
+        in, else the latest. ``named`` and ``earlier`` are the years read from the question and
+        the session (newest first), not yet known to be rounds."""
         for years, reason in ((named, "named"), (earlier, "session")):
-            held = [self._rounds[y] for y in years if y in self._rounds]
+            held = [self._national_of(y) for y in years if self._national_of(y) is not None]
             if held:
                 return RoundChoice(held[0], reason)  # type: ignore[arg-type]
+        own = self.provincial(region, tier) if region else []
+        if own:
+            open_ = [r for r in own if window_closes(r) >= as_of]
+            return RoundChoice(open_[0] if open_ else own[-1], "region")
         return self.by_date(as_of)
+
+    def _national_of(self, year: str) -> RuleSet | None:
+        """The round a year names: its national round (a province's round is named by its region)."""
+        found = self._rounds.get(year)
+        return found if found is not None and region_of(found) is None else None
 
     def owned(self, edition: str, corpus: Corpus) -> set[str]:
         """The doc ids a round owns: its manifest's, or (no manifest) those of its edition."""
         rules = self._rounds[edition]
         if rules.manifest is not None:
             return set(rules.manifest.documents)
-        return {d.doc_id for d in corpus.documents if d.edition == edition}
+        return {d.doc_id for d in corpus.documents if d.edition == round_year(rules)}
 
     def foreign(self, edition: str, corpus: Corpus) -> frozenset[str]:
         """Documents another round owns and this one does not: never read for this round."""
@@ -141,12 +180,12 @@ def check_round(
         document = corpus.document(doc_id)
         if document is None:
             problems.append(RoundProblem("missing_document", doc_id, f"清单中的文件 {doc_id} 不在语料中"))
-        elif document.edition != rules.edition:
+        elif document.edition != round_year(rules):
             problems.append(
                 RoundProblem(
                     "foreign_document",
                     doc_id,
-                    f"清单中的文件 {doc_id} 属于 {document.edition} 年度，不是本轮（{rules.edition}）的文件",
+                    f"清单中的文件 {doc_id} 属于 {document.edition} 年度，不是本轮（{round_year(rules)}）的文件",
                 )
             )
     for clause_id in sorted(cited_clause_ids(rules) | _declared_clause_ids(rules)):

@@ -157,10 +157,14 @@ class AssistantService:
 
     def choose_round(self, question: str, turn: Turn, as_of: dt.date) -> RoundChoice:
         """The round a question is about: the year it names, else one its session named, else
-        the round open on ``as_of``, else the latest held (docs/contracts.md, rounds)."""
+        the company's province's own round for the tier discussed, else the round open on
+        ``as_of``, else the latest held (docs/contracts.md, rounds)."""
         not_rounds = turn.reading.construction_years if turn.reading else set()
         earlier = [year for said in turn.earlier_questions for year in asked_years(said)]
-        return self.rounds().choose(asked_years(question, not_rounds), earlier, as_of)
+        province = (turn.profile.get("enterprise") or {}).get("province")
+        return self.rounds().choose(
+            asked_years(question, not_rounds), earlier, as_of, region=province, tier=turn.tier
+        )
 
     def compared_round(self, question: str, choice: RoundChoice) -> RuleSet | None:
         """Another held round the question names beside the chosen one ("2099年和2024年有什么
@@ -304,7 +308,7 @@ class AssistantService:
             intent=composed.intent,
             profile=composed.profile,
             prompt_version=None,
-            edition=edition,
+            edition=edition or composed.edition,
             turn=turn,
             lead=composed.lead,
             plan=composed.plan,
@@ -416,7 +420,7 @@ class AssistantService:
             intent="llm",
             profile=state.profile,
             prompt_version=load_prompt("system").version,
-            edition=edition,
+            edition=edition or round_answerer.rules.edition,
             turn=turn,
         )
         yield {"type": "final", "answer": answer}

@@ -18,7 +18,19 @@ import yaml
 
 from assistant.config import REPO_ROOT
 
-__all__ = ["COPIED", "FICTION", "REPO_ROOT", "YEAR", "build_round", "new_id"]
+__all__ = [
+    "COPIED",
+    "FICTION",
+    "PROVINCE",
+    "PROVINCIAL",
+    "PROVINCIAL_DOC",
+    "PROVINCIAL_ONLINE",
+    "REPO_ROOT",
+    "YEAR",
+    "build_provincial",
+    "build_round",
+    "new_id",
+]
 
 YEAR = "2099"
 FICTION = "（虚构测试批次，非官方文本）"
@@ -99,4 +111,94 @@ def build_round(dest: Path, source: Path = REPO_ROOT / "corpus") -> Path:
     data = yaml.safe_load((source / "rules" / "2024.yaml").read_text(encoding="utf-8"))
     rules = yaml.safe_dump(_rules(data), allow_unicode=True, sort_keys=False)
     (dest / "rules" / f"{YEAR}.yaml").write_text(rules, encoding="utf-8")
+    return dest
+
+
+# -- a province's own round ------------------------------------------------------------------
+
+PROVINCE = "江苏省"
+PROVINCIAL = f"{YEAR}-js"
+PROVINCIAL_DOC = f"js{YEAR}"
+#: The province's own 先进级 round: its own deadline, quota, and a branch exception that also
+#: names 烟草 and 汽车 (as a real province's 2025 material does).
+PROVINCIAL_ONLINE = "2099年8月31日"
+PROVINCIAL_NOTICE = f"""---
+doc_id: {PROVINCIAL_DOC}
+title: 关于开展{YEAR}年度江苏省先进级智能工厂培育工作的通知{FICTION}
+short_title: 江苏省通知
+issuer: 江苏省工业和信息化厅（虚构）
+region: {PROVINCE}
+edition: "{YEAR}"
+source: test
+status: official
+---
+# 关于开展{YEAR}年度江苏省先进级智能工厂培育工作的通知
+
+## 一、申报条件
+
+1.申报主体应在江苏省内注册，具有独立法人资格；石油石化、有色金属、烟草、汽车等有行业特殊情况的，允许法人的分支机构申报。
+
+2.申报主体应达到先进级智能工厂要素条件。
+
+## 二、时间安排
+
+1.申报主体于{PROVINCIAL_ONLINE}前完成线上申报。
+
+## 三、推荐名额
+
+1.各设区市推荐项目数量不超过8个。
+"""
+
+
+def build_provincial(dest: Path) -> Path:
+    """``build_round`` plus 江苏省's own 先进级 round of the same year (rules ``2099-js``), which
+    owns its notice and uses the national round's conditions."""
+    build_round(dest)
+    (dest / f"{PROVINCIAL_DOC}.md").write_text(PROVINCIAL_NOTICE, encoding="utf-8")
+    data = yaml.safe_load((dest / "rules" / f"{YEAR}.yaml").read_text(encoding="utf-8"))
+    data["edition"] = PROVINCIAL
+    data["title"] = f"{YEAR}年度江苏省先进级智能工厂{FICTION}"
+    data["manifest"] = {
+        "documents": [PROVINCIAL_DOC, *data["manifest"]["documents"]],
+        "catalogue": "2024",
+        "region": PROVINCE,
+    }
+    first, second, third = (f"{PROVINCIAL_DOC}#{part}" for part in ("一.1", "二.1", "三.1"))
+    app = data["application"]
+    app.update(
+        round=f"{YEAR}年度江苏省先进级智能工厂", tier="先进级", clause_ids=[first, f"{PROVINCIAL_DOC}#一.2"]
+    )
+    kept = []
+    for requirement in app["requirements"]:
+        if requirement["id"] == "app.legal_form":
+            requirement.update(
+                clause_ids=[first], branch_industries=["石油", "石化", "有色金属", "烟草", "汽车"]
+            )
+        elif requirement["id"] == "app.registered_in_prc":
+            requirement["clause_ids"] = [first]
+        elif requirement.get("kind") == "tier_status":
+            requirement.update(tier="先进级", clause_ids=[f"{PROVINCIAL_DOC}#一.2"])
+        else:
+            continue  # the national round's 卓越级-only conditions (先进级 recognised, …)
+        kept.append(requirement)
+    app["requirements"] = kept
+    app["deadlines"] = [
+        {
+            "id": "js.schedule.online",
+            "who": "申报主体完成线上申报",
+            "date": "2099-08-31",
+            "window": True,
+            "clause_ids": [second],
+        }
+    ]
+    app["quotas"] = {
+        "clause_ids": [third],
+        "items": [
+            {"id": "js.quota.city", "who": "各设区市", "max_projects": 8, "known_as": ["设区市", "市里"]}
+        ],
+        "note": "推荐名额是各设区市的上限（不超过8个）。",
+    }
+    (dest / "rules" / f"{PROVINCIAL}.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return dest

@@ -303,3 +303,35 @@ def test_a_change_asked_of_a_round_not_held_says_so_and_gives_the_held_value(
     first, *rest = answer.lead.splitlines()
     assert first.startswith("无法说明2025年度与2024年度相比有什么变化") and "没有2025年度的" in first
     assert any("不超过20个" in line for line in rest) and answer.plan["route"] == "round_changes"
+
+
+# -- a province's own round --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_province(tmp_path_factory: pytest.TempPathFactory) -> AssistantService:
+    corpus = constructed.build_provincial(tmp_path_factory.mktemp("province") / "corpus")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path_factory.mktemp("data"), chroma_url=None)
+    index, _ = load_index(settings, dense=False)
+    return AssistantService.from_settings(settings, retriever=Retriever(index))
+
+
+def test_a_provinces_own_round_answers_its_companies_about_its_tier(with_province: AssistantService) -> None:
+    day = dt.date(2099, 7, 1)
+    local = with_province.ask("我们是江苏的汽车零部件分公司，能报先进级吗？", as_of=day)
+    assert local.edition == constructed.PROVINCIAL
+    assert local.lead.startswith("就您说的这一点：可以") and "汽车" in local.lead.splitlines()[0]
+    assert constructed.PROVINCIAL_DOC in cited_docs(local)
+    elsewhere = with_province.ask("我们是浙江的汽车零部件分公司，能报先进级吗？", as_of=day)
+    assert elsewhere.edition == constructed.YEAR and constructed.PROVINCIAL_DOC not in cited_docs(elsewhere)
+    deadline = with_province.ask("我们在江苏，先进级线上申报截止时间？", as_of=day)
+    assert constructed.PROVINCIAL_ONLINE in deadline.lead and "2099年10月15日" not in deadline.lead
+    national = with_province.ask("我们在江苏，卓越级线上申报截止时间？", as_of=day)
+    assert "2099年10月15日" in national.lead and constructed.PROVINCIAL_ONLINE not in national.answer
+
+
+def test_a_provincial_round_is_checked_against_its_own_notice(with_province: AssistantService) -> None:
+    rounds, corpus = with_province.rounds(), with_province.corpus
+    rules = rounds.get(constructed.PROVINCIAL)
+    assert rules is not None and check_round(rules, corpus, rounds.owned(rules.edition, corpus)) == []
+    assert rounds.latest.edition == constructed.YEAR  # a province's round is never the national default
