@@ -19,7 +19,15 @@ from assistant.errors import RulesInvalidError
 from assistant.knowledge.corpus import Corpus
 from assistant.rules.decide import check, threshold_label
 from assistant.rules.profile import EnterpriseProfile, field_label
-from assistant.rules.ruleset import RuleSet, available_editions, cited_clause_ids, load_rules
+from assistant.rules.ruleset import (
+    DeadlineSpec,
+    RequirementSpec,
+    RuleSet,
+    available_editions,
+    cited_clause_ids,
+    declared_clause_ids,
+    load_rules,
+)
 
 #: Why a round was chosen, in the order of precedence (the issue's "rounds as data" order; a
 #: province's own round comes before the national ones for that province's companies).
@@ -188,7 +196,7 @@ def check_round(
                     f"清单中的文件 {doc_id} 属于 {document.edition} 年度，不是本轮（{round_year(rules)}）的文件",
                 )
             )
-    for clause_id in sorted(cited_clause_ids(rules) | _declared_clause_ids(rules)):
+    for clause_id in sorted(cited_clause_ids(rules) | declared_clause_ids(rules)):
         doc_id = clause_id.partition("#")[0]
         if doc_id not in owned:
             problems.append(
@@ -215,25 +223,6 @@ def check_round(
     return problems
 
 
-def _declared_clause_ids(rules: RuleSet) -> set[str]:
-    """Clause ids the rules name outside a ``clause_ids`` list (a single ``clause_id`` key)."""
-    found: set[str] = set()
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key.endswith("clause_id") and isinstance(item, str) and "#" in item:
-                    found.add(item)
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(rules.model_dump(exclude={"templates"}))
-    return found
-
-
 # -- the rule values, and what changed ----------------------------------------------------------
 
 
@@ -248,73 +237,65 @@ class RuleValue:
     clause_ids: tuple[str, ...]
 
 
+def _requirement_values(key: str, label: str, spec: RequirementSpec) -> list[RuleValue]:
+    """A requirement's thresholds (one per check) and, for the legal form, its exception."""
+    principle = "（原则上）" if spec.principle else ""
+    clauses = tuple(spec.clause_ids)
+    values = [
+        RuleValue(
+            f"{key}/{spec.id}/{test.field}",
+            f"{label}：{field_label(test.field)}",
+            f"{threshold_label(test)}{principle}",
+            clauses,
+        )
+        for test in spec.checks
+    ]
+    if spec.branch_industries:
+        values.append(
+            RuleValue(
+                f"{key}/{spec.id}/branch_industries",
+                "允许分支机构申报的行业",
+                "、".join(spec.branch_industries),
+                clauses,
+            )
+        )
+    return values
+
+
+def _deadline_value(key: str, label: str, deadline: DeadlineSpec) -> RuleValue:
+    day = deadline.date
+    return RuleValue(
+        f"{key}/{deadline.id}",
+        f"{label}：{deadline.who}",
+        f"{day.year}年{day.month}月{day.day}日",
+        tuple(deadline.clause_ids),
+    )
+
+
 def rule_values(rules: RuleSet) -> list[RuleValue]:
     """The round's values a user or an operator compares: each tier's requirements and their
     thresholds, the application's tier, conditions and exceptions, deadlines and quotas."""
-    values: list[RuleValue] = []
-    for tier in rules.tiers:
-        for spec in tier.requirements:
-            for test in spec.checks:
-                principle = "（原则上）" if spec.principle else ""
-                values.append(
-                    RuleValue(
-                        f"{tier.name}/{spec.id}/{test.field}",
-                        f"{tier.name}：{field_label(test.field)}",
-                        f"{threshold_label(test)}{principle}",
-                        tuple(spec.clause_ids),
-                    )
-                )
+    values = [
+        v
+        for tier in rules.tiers
+        for spec in tier.requirements
+        for v in _requirement_values(tier.name, tier.name, spec)
+    ]
     app = rules.application
     values.append(RuleValue("application/tier", "本轮组织申报的层级", app.tier, tuple(app.clause_ids)))
-    for spec in app.requirements:
-        clauses = tuple(spec.clause_ids)
-        for test in spec.checks:
-            principle = "（原则上）" if spec.principle else ""
-            values.append(
-                RuleValue(
-                    f"application/{spec.id}/{test.field}",
-                    f"申报条件：{field_label(test.field)}",
-                    f"{threshold_label(test)}{principle}",
-                    clauses,
-                )
-            )
-        if spec.branch_industries:
-            values.append(
-                RuleValue(
-                    f"application/{spec.id}/branch_industries",
-                    "允许分支机构申报的行业",
-                    "、".join(spec.branch_industries),
-                    clauses,
-                )
-            )
-    for deadline in app.deadlines:
-        values.append(
-            RuleValue(
-                f"deadline/{deadline.id}",
-                f"截止日期：{deadline.who}",
-                f"{deadline.date.year}年{deadline.date.month}月{deadline.date.day}日",
-                tuple(deadline.clause_ids),
-            )
+    values += [v for spec in app.requirements for v in _requirement_values("application", "申报条件", spec)]
+    values += [_deadline_value("deadline", "截止日期", deadline) for deadline in app.deadlines]
+    values += [
+        RuleValue(
+            f"quota/{q.id}", f"推荐名额：{q.who}", f"不超过{q.max_projects}个", tuple(app.quotas.clause_ids)
         )
-    for quota in app.quotas.items:
-        values.append(
-            RuleValue(
-                f"quota/{quota.id}",
-                f"推荐名额：{quota.who}",
-                f"不超过{quota.max_projects}个",
-                tuple(app.quotas.clause_ids),
-            )
-        )
-    for overlay in rules.overlays:
-        for deadline in overlay.deadlines:
-            values.append(
-                RuleValue(
-                    f"overlay/{overlay.region}/{deadline.id}",
-                    f"{overlay.region}截止日期：{deadline.who}",
-                    f"{deadline.date.year}年{deadline.date.month}月{deadline.date.day}日",
-                    tuple(deadline.clause_ids),
-                )
-            )
+        for q in app.quotas.items
+    ]
+    values += [
+        _deadline_value(f"overlay/{overlay.region}", f"{overlay.region}截止日期", deadline)
+        for overlay in rules.overlays
+        for deadline in overlay.deadlines
+    ]
     return values
 
 

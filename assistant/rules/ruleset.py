@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -407,18 +407,29 @@ def parse_rules(data: Any, origin: str = "规则") -> RuleSet:
 def cited_clause_ids(rules: RuleSet) -> set[str]:
     """Every clause id the rules cite (requirements, overlays, the application), wherever it
     sits: what the corpus must keep for the checker's verdicts to trace to a clause."""
-    found: set[str] = set()
+    return {clause for key, clause in _clause_ids(rules) if key == "clause_ids"}
 
-    def walk(value: Any) -> None:
+
+def declared_clause_ids(rules: RuleSet) -> set[str]:
+    """Clause ids the rules name one at a time (``truth_clause_id``, ``example_clause_id``, …):
+    the declaration's, which drafts and reviews cite."""
+    return {clause for key, clause in _clause_ids(rules) if key != "clause_ids"}
+
+
+def _clause_ids(rules: RuleSet) -> Iterator[tuple[str, str]]:
+    """(key, clause id) for every clause id in the rules, in a list or alone."""
+
+    def walk(value: Any) -> Iterator[tuple[str, str]]:
         if isinstance(value, Mapping):
             for key, item in value.items():
                 if key == "clause_ids" and isinstance(item, list):
-                    found.update(str(c) for c in item)
+                    yield from ((key, str(c)) for c in item)
+                elif key.endswith("clause_id") and isinstance(item, str):
+                    yield key, item
                 else:
-                    walk(item)
+                    yield from walk(item)
         elif isinstance(value, list):
             for item in value:
-                walk(item)
+                yield from walk(item)
 
-    walk(rules.model_dump(exclude={"templates"}))
-    return found
+    yield from walk(rules.model_dump(exclude={"templates"}))
