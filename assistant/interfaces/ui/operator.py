@@ -110,7 +110,7 @@ class OperatorTab:
         self.service = service
         # Where the queue's XLSX exports go: the page's shared, self-pruning temp folder.
         self.outputs = outputs or Outputs()
-        self.rounds_panel = RoundsPanel(self)
+        self.rounds_panel = RoundsPanel(lambda: self.ops, self._operator)
 
     @property
     def ops(self) -> Any:

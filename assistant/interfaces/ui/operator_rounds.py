@@ -1,7 +1,7 @@
 """The 运维 tab's 轮次 sub-tab: the held rounds (documents, validation), one round's rule values
 with their clauses, and a new round's rules file previewed then uploaded (``service.console.rounds``).
 
-Like the rest of the console, every handler checks the event's login (``OperatorTab._operator``);
+Like the rest of the console, every handler checks the event's login (the 运维 tab's check);
 a rules file that fails validation is refused by the service with a Chinese message and the
 library is not changed. The preview must succeed before 确认上传 is enabled.
 """
@@ -9,16 +9,14 @@ library is not changed. The preview must succeed before 确认上传 is enabled.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
 from assistant.interfaces.ui.common import friendly
 from assistant.interfaces.ui.format import esc
-
-if TYPE_CHECKING:
-    from assistant.interfaces.ui.operator import OperatorTab
 
 ROUND_HEADERS = ["年度", "名称", "企业申报截止", "地区", "所辖文件", "校验"]
 
@@ -71,14 +69,17 @@ def preview_html(preview: dict[str, Any]) -> str:
 
 
 class RoundsPanel:
-    """Answers the 轮次 sub-tab's events for ``tab`` (who is asking is checked there)."""
+    """Answers the 轮次 sub-tab's events. ``console`` gives the service's console (read when an
+    event comes: the service is built lazily); ``operator`` is the 运维 tab's check of the
+    event's login, returning the operator's id or raising a Chinese gr.Error."""
 
-    def __init__(self, tab: OperatorTab) -> None:
-        self.tab = tab
+    def __init__(self, console: Callable[[], Any], operator: Callable[[gr.Request | None], str]) -> None:
+        self._console = console
+        self._operator = operator
 
     @property
     def rounds(self) -> Any:
-        return self.tab.ops.rounds
+        return self._console().rounds
 
     def table(self) -> list[list[Any]]:
         return rounds_table(self.rounds.all())
@@ -90,12 +91,12 @@ class RoundsPanel:
 
     @friendly
     def refresh(self, request: gr.Request) -> tuple[Any, Any]:
-        self.tab._operator(request)
+        self._operator(request)
         return self.table(), self.choices()
 
     @friendly
     def show(self, request: gr.Request, edition: str | None) -> str:
-        self.tab._operator(request)
+        self._operator(request)
         return values_html(self.rounds.get(edition)["values"]) if edition else ""
 
     @staticmethod
@@ -119,7 +120,7 @@ class RoundsPanel:
     @friendly
     def preview(self, request: gr.Request, file: str | None, profile: str | None) -> tuple[str, Any]:
         """Validation, changes and the sample's verdict; 确认上传 only when it validates."""
-        self.tab._operator(request)
+        self._operator(request)
         data, sample = self._read(file, profile)
         previewed = self.rounds.preview(data, sample)
         return preview_html(previewed), gr.update(interactive=previewed["valid"])
@@ -128,7 +129,7 @@ class RoundsPanel:
     def commit(
         self, request: gr.Request, file: str | None, profile: str | None, replace: bool
     ) -> tuple[Any, ...]:
-        who = self.tab._operator(request)
+        who = self._operator(request)
         data, _ = self._read(file, profile)
         done = self.rounds.upload(data, who, replace=bool(replace))
         gr.Info(
