@@ -320,3 +320,28 @@ def test_links_said_done_without_a_level_are_not_reported_uncovered(service: Ass
     for link in ("工厂建设", "生产作业", "生产管理", "运营管理"):
         assert f"{link}环节：未覆盖" not in answer.lead
     assert "五个环节" in answer.lead.splitlines()[0]  # the rule asked about leads
+
+
+def test_still_open_is_answered_by_the_window_first(service: AssistantService) -> None:
+    """ "现在还能在网上申报卓越级吗" after the window: 不能 first (the round has closed), not the
+    date restated; inside it: 来得及. Found by a tester building a round of their own."""
+    closed = service.ask("现在还能在网上申报卓越级吗？", as_of=dt.date(2024, 12, 1))
+    assert (
+        closed.lead.startswith("2024年度卓越级智能工厂的申报已于2024年11月22日截止")
+        and "无法申报" in closed.lead
+    )
+    open_ = service.ask("现在还能在网上申报卓越级吗？", as_of=dt.date(2024, 11, 1))
+    assert open_.lead.startswith("来得及")
+
+
+def test_a_kind_of_branch_named_with_its_industry_gets_the_rule_applied_to_it(
+    service: AssistantService,
+) -> None:
+    """ "钢铁行业分公司可以报卓越级吗" asks about a kind of applicant: the branch rule is applied to
+    that industry as a what-if (not stored), instead of asking back whether they are a branch."""
+    answer = service.ask("钢铁行业分公司可以报卓越级吗？", as_of=dt.date(2024, 11, 1))
+    first = answer.lead.splitlines()[0]
+    assert "钢铁" in first and "文件未列明" in first and "法人形式" not in first
+    assert not any(u.field == "enterprise.legal_form" and not u.hypothetical for u in answer.understood)
+    named = service.ask("有色金属的分厂能申报卓越级吗", as_of=dt.date(2024, 11, 1))
+    assert named.lead.startswith("就您说的这一点：可以")

@@ -211,10 +211,16 @@ class GroundedAnswerer:
         lead, sources = self._lead(asked, edition_note)
         lead = self._with_topic_lines(asked, lead)
         about_round = named_tier(question, asked.facts) in (None, self.rules.application.tier)
-        if intent.name == "deadline" and not asked.report.application.window_open and about_round:
-            lead = [window_closed_lead(asked.report), *lead]
-        elif intent.name == "deadline" and IN_TIME_ASK.search(question) and about_round:
-            lead = [window_open_lead(asked.report, question), *lead]
+        # "现在还能报吗" asks about the window; said with facts ("二级。那还能报吗") it asks
+        # whether those facts still allow it: the verdict answers that.
+        still_open_asked = (
+            bool(IN_TIME_ASK.search(question)) and intent.name != "eligibility" and not stated_now
+        )
+        if (intent.name == "deadline" or still_open_asked) and about_round:
+            if not asked.report.application.window_open:
+                lead = [window_closed_lead(asked.report), *lead]
+            elif still_open_asked:
+                lead = [window_open_lead(asked.report, question), *lead]
         if intent.name == "quota":
             lead = self._own_quota_first(asked, lead)
         # A follow-up ("还差什么？") retrieves little on its own: quote what the verdict cites.

@@ -590,7 +590,11 @@ def _round_line(report: CheckReport) -> str:
 
 
 #: Asking whether there is still time ("还来得及吗", "现在报还赶得上吗").
-IN_TIME_ASK = re.compile(r"来得及|来不来得及|赶得上|赶不赶得上|还能报|还可以报|晚不晚|晚了吗|还有时间|迟了吗")
+IN_TIME_ASK = re.compile(
+    r"来得及|来不来得及|赶得上|赶不赶得上|晚不晚|晚了吗|还有时间|迟了吗"
+    # "还能报吗", "现在还能在网上申报卓越级吗": whether the window is still open.
+    r"|(还|现在|目前)(能|可以)[^。？?，,]{0,8}(报|提交)"
+)
 
 
 def window_open_lead(report: CheckReport, question: str = "") -> str:

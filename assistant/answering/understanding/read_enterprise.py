@@ -8,6 +8,7 @@ statement about this enterprise: a region named for comparison ("像内蒙古一
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.answering.understanding.phrases import FIRST_PERSON, Phrase, Reading, modal, negated
 
@@ -107,7 +108,12 @@ def read_legal_form(reading: Reading) -> None:
                 and not re.search(r"是|属于|作为", clause.text[:pos])
                 and re.search(r"吗|么|能不能|可不可以|能否|行不行|呢", clause.text)
             ):
-                continue  # "分公司能报吗" asks about a kind of applicant, not this one
+                # "分公司能报吗" asks about a kind of applicant, not this one (the rule answers);
+                # "钢铁行业分公司能报吗" names the kind closely enough to apply the rule to it: a
+                # what-if, never stored.
+                if "enterprise.industry" not in reading.facts:
+                    continue
+                clause = replace(clause, hypothetical=True)
             if negated(clause.text, pos):
                 form = "independent" if form == "branch" else "branch"
                 if token in ("有限公司", "股份公司", "集团公司", "有限责任公司", "股份有限公司"):
