@@ -17,6 +17,7 @@ from typing import Literal
 
 from assistant.errors import RulesInvalidError
 from assistant.knowledge.corpus import Corpus
+from assistant.language import cn_count
 from assistant.rules.decide import check, threshold_label
 from assistant.rules.profile import EnterpriseProfile, field_label
 from assistant.rules.ruleset import (
@@ -171,6 +172,7 @@ class RoundProblem:
         "foreign_document",
         "missing_clause",
         "foreign_clause",
+        "value_not_in_clause",
         "catalogue",
     ]
     subject: str
@@ -210,6 +212,7 @@ def check_round(
             problems.append(
                 RoundProblem("missing_clause", clause_id, f"条款 {clause_id} 在文件 {doc_id} 中不存在")
             )
+    problems += _values_not_in_clauses(rules, corpus)
     catalogue = rules.manifest.catalogue if rules.manifest else None
     held = set(catalogue_editions)
     if catalogue and held and catalogue not in held:
@@ -220,6 +223,50 @@ def check_round(
                 f"场景指引 {catalogue} 年版没有数据（现有：{'、'.join(sorted(held))}）",
             )
         )
+    return problems
+
+
+def _values_not_in_clauses(rules: RuleSet, corpus: Corpus) -> list[RoundProblem]:
+    """Dates, quotas and maturity levels whose cited clauses do not say them: a rules file that
+    disagrees with its own documents (the checker would judge by one value, answers quote the
+    other). Only values a clause states in so many words are compared."""
+    expected: list[tuple[str, str, list[str]]] = []  # (what, the words the clause must hold, clauses)
+    app = rules.application
+    for deadline in [*app.deadlines, *(d for o in rules.overlays for d in o.deadlines)]:
+        day = deadline.date
+        expected.append(
+            (
+                f"截止日期 {day.isoformat()}（{deadline.who}）",
+                f"{day.month}月{day.day}日",
+                deadline.clause_ids,
+            )
+        )
+    for quota in app.quotas.items:
+        expected.append(
+            (
+                f"推荐名额 {quota.max_projects} 个（{quota.who}）",
+                f"{quota.max_projects}个",
+                app.quotas.clause_ids,
+            )
+        )
+    for tier in rules.tiers:
+        for spec in tier.requirements:
+            for test in spec.checks:
+                if test.field == "maturity.level" and isinstance(test.at_least, int):
+                    words = f"{cn_count(test.at_least)}级"
+                    expected.append((f"{tier.name}成熟度 {words}", words, spec.clause_ids))
+    problems = []
+    for what, words, clause_ids in expected:
+        texts = [c.text for c in map(corpus.get, clause_ids) if c is not None]
+        if texts and not any(words in text for text in texts):
+            cited = "、".join(clause_ids)
+            problems.append(
+                RoundProblem(
+                    "value_not_in_clause",
+                    what,
+                    f"{what} 在所引条款 {cited} 中找不到“{words}”：规则与文件不一致",
+                )
+            )
     return problems
 
 
@@ -311,23 +358,40 @@ class RuleChange:
 
 @dataclass(frozen=True)
 class VerdictChange:
-    """A tier whose verdict for one company differs between two rounds."""
+    """A verdict for one company that differs between two rounds: a tier's (``subject`` is the
+    tier), the round's application ("application") or one of its conditions (its id)."""
 
-    tier: str
+    subject: str
+    label: str
     before: str
     after: str
+
+    @property
+    def tier(self) -> str:
+        return self.subject
 
 
 def verdict_changes(
     before: RuleSet, after: RuleSet, profile: EnterpriseProfile, as_of: dt.date
 ) -> list[VerdictChange]:
-    """What the rule changes do to a company: each tier whose status moves, in tier order."""
+    """What the rule changes do to a company: each tier whose status moves, in tier order; then
+    the application and each of its conditions that moves (who may apply can change while every
+    tier's verdict stays, e.g. a branch industry added)."""
     old, new = check(profile, before, as_of), check(profile, after, as_of)
-    return [
-        VerdictChange(tier, old.tiers[tier].status, new.tiers[tier].status)
+    moved = [
+        VerdictChange(tier, tier, old.tiers[tier].status, new.tiers[tier].status)
         for tier in old.tiers
         if tier in new.tiers and old.tiers[tier].status != new.tiers[tier].status
     ]
+    if old.application.status != new.application.status:
+        moved.append(VerdictChange("application", "本轮申报", old.application.status, new.application.status))
+    kept = {r.id: r for r in new.application.requirements}
+    moved += [
+        VerdictChange(r.id, f"申报条件：{r.title}", r.status, kept[r.id].status)
+        for r in old.application.requirements
+        if r.id in kept and r.status != kept[r.id].status and r.kind != "tier_status"
+    ]
+    return moved
 
 
 def diff_rounds(before: RuleSet, after: RuleSet) -> list[RuleChange]:

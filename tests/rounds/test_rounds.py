@@ -160,6 +160,8 @@ def test_check_names_each_missing_and_foreign_clause(two_rounds: Path, two_corpu
     assert problems == {
         ("foreign_clause", "notice#二.(二).1"),
         ("missing_clause", f"{constructed.new_id('notice')}#九.(九).9"),
+        # and the 2024 clause it now cites says another date
+        ("value_not_in_clause", f"截止日期 2099-10-15（{deadline['who']}）"),
     }
 
 
@@ -189,7 +191,9 @@ def test_the_cli_checks_lists_and_diffs_rounds(two_rounds: Path, tmp_path: Path)
         )
         assert diffed.exit_code == 0, diffed.output
         result = json.loads(diffed.stdout)
-        assert result["verdict_changes"] == [{"tier": "先进级", "before": "unknown", "after": "not_met"}]
+        assert result["verdict_changes"] == [
+            {"tier": "先进级", "label": "先进级", "before": "unknown", "after": "not_met"}
+        ]
         unknown = runner.invoke(app, ["rounds", "diff", "2024", "2077"])
         assert unknown.exit_code == 2 and "没有 2077 年度的规则文件" in unknown.output
         assert "Traceback" not in unknown.output
@@ -335,3 +339,51 @@ def test_a_provincial_round_is_checked_against_its_own_notice(with_province: Ass
     rules = rounds.get(constructed.PROVINCIAL)
     assert rules is not None and check_round(rules, corpus, rounds.owned(rules.edition, corpus)) == []
     assert rounds.latest.edition == constructed.YEAR  # a province's round is never the national default
+
+
+def test_check_names_a_value_its_clause_does_not_say(two_rounds: Path, two_corpus: Corpus) -> None:
+    """A rules file whose deadline or quota disagrees with the notice it cites would make the
+    checker and the answers disagree: rounds check says so. Found by a tester building a round."""
+    data = yaml.safe_load((two_rounds / "rules" / f"{constructed.YEAR}.yaml").read_text(encoding="utf-8"))
+    data["application"]["deadlines"][0]["date"] = "2099-10-18"  # the notice says 10月15日
+    data["application"]["quotas"]["items"][0]["max_projects"] = 15  # the notice says 12
+    rules = parse_rules(data)
+    found = check_round(rules, two_corpus, Rounds([rules]).owned(rules.edition, two_corpus))
+    assert [(p.kind, p.message.split("：")[0]) for p in found] == [
+        (
+            "value_not_in_clause",
+            f"截止日期 2099-10-18（{data['application']['deadlines'][0]['who']}） 在所引条款 notice2099#二.(二).1 中找不到“10月18日”",
+        ),
+        (
+            "value_not_in_clause",
+            "推荐名额 15 个（各省（区、市）） 在所引条款 notice2099#二.(二).2、form2099#注.2 中找不到“15个”",
+        ),
+    ]
+
+
+def test_diff_says_when_who_may_apply_changes(service: AssistantService) -> None:
+    """A branch industry added changes the application, not any tier: the diff says so."""
+    rounds = service.rounds()
+    before = rounds.get("2024")
+    assert before is not None
+    legal = next(r for r in before.application.requirements if r.id == "app.legal_form")
+    wider = legal.model_copy(update={"branch_industries": [*legal.branch_industries, "钢铁"]})
+    requirements = [wider if r.id == legal.id else r for r in before.application.requirements]
+    after = before.model_copy(
+        update={
+            "edition": "2098",
+            "application": before.application.model_copy(update={"requirements": requirements}),
+        }
+    )
+    profile = parse_profile({"enterprise": {"legal_form": "branch", "industry": "钢铁"}})
+    moved = verdict_changes(before, after, profile, IN_2024_WINDOW)
+    assert [(m.subject, m.before, m.after) for m in moved] == [("app.legal_form", "unknown", "met")]
+    assert moved[0].label.startswith("申报条件：具有独立法人资格")
+
+
+def test_a_comparison_lists_what_was_asked_and_names_both_rounds(service: AssistantService) -> None:
+    answer = service.ask("2024年和2099年的推荐名额有变化吗？", as_of=IN_2099_WINDOW)
+    head, *lines = answer.lead.splitlines()
+    assert head == "2099年度与2024年度相比，推荐名额有4处变化："
+    assert all(line.startswith("- 推荐名额") for line in lines)  # no deadline, no threshold, no verdict
+    assert answer.answer.rstrip().endswith("（依据2024、2099年度文件。）")

@@ -241,8 +241,10 @@ class GroundedAnswerer:
         asked.plan.took("round_changes")
         if compared is not None:
             earlier, later = sorted((compared, self.rules), key=lambda r: window_closes(r))
-            lead = changes_lead(earlier, later, asked.profile, as_of)
-            return self._composed(asked, lead, self._notes(asked), self._cited_in(lead))
+            stated = asked.profile if asked.facts else {}  # a bare question states nothing to judge
+            lead = changes_lead(earlier, later, asked.question, stated, as_of)
+            both = f"{earlier.edition}、{later.edition}"
+            return self._composed(asked, lead, self._notes(asked), self._cited_in(lead), editions=both)
         missing = "、".join(missing_rounds(self.corpus, asked.question, not_rounds))
         held = self.rules.edition
         lead = [
@@ -252,8 +254,8 @@ class GroundedAnswerer:
         sources: list[Clause] = []
         if asked.intent.name != "general":  # the held round's value of what was asked
             held_lead, sources = self._lead(asked, "")
-            said = round_note(self.corpus, held, asked.question, not_rounds)  # said above already
-            lead += [f"{held}年度的规定：", *[line for line in held_lead if line != said]]
+            note = round_note(self.corpus, held, asked.question, not_rounds)  # said above already
+            lead += [f"{held}年度的规定：", *[line for line in held_lead if line != note]]
         return self._composed(asked, lead, self._notes(asked), sources or self._cited_in(lead))
 
     def _refusal(
@@ -585,11 +587,14 @@ class GroundedAnswerer:
                 notes.append("（以上“如果”的情况只用于本次推算，未改动已记录的企业情况。）")
         return notes
 
-    def _composed(self, asked: Asked, lead: list[str], notes: list[str], sources: list[Clause]) -> Composed:
-        """The answer: lead, notes, the quoted clauses and the documents' round; the verdict and
-        the facts it still needs go with an eligibility question or stated facts."""
+    def _composed(
+        self, asked: Asked, lead: list[str], notes: list[str], sources: list[Clause], editions: str = ""
+    ) -> Composed:
+        """The answer: lead, notes, the quoted clauses and the documents' round (``editions``:
+        both rounds of a comparison); the verdict and the facts it still needs go with an
+        eligibility question or stated facts."""
         rules_edition = self.rules.edition
-        text, lead_text = answer_text(lead, notes, sources, rules_edition, self._short_title)
+        text, lead_text = answer_text(lead, notes, sources, editions or rules_edition, self._short_title)
         show_verdict = asked.intent.name == "eligibility" or bool(asked.stated)
         return Composed(
             text=text,

@@ -86,7 +86,9 @@ def round_diff(before: str, after: str, profile: Path | None, as_of: str | None)
     if profile is not None:
         facts = parse_profile(read_json_file(profile, "画像文件"))
         moved = verdict_changes(old, new, facts, parse_as_of(as_of))
-        result["verdict_changes"] = [{"tier": m.tier, "before": m.before, "after": m.after} for m in moved]
+        result["verdict_changes"] = [
+            {"tier": m.subject, "label": m.label, "before": m.before, "after": m.after} for m in moved
+        ]
     return result
 
 
@@ -187,7 +189,7 @@ def _print_diff(result: dict[str, Any]) -> None:
     Console().print(table)
     for moved in result.get("verdict_changes", []):
         old, new = STATUS_LABELS[moved["before"]], STATUS_LABELS[moved["after"]]
-        typer.echo(f"对该画像：{moved['tier']} 由“{old}”变为“{new}”")
+        typer.echo(f"对该画像：{moved['label']} 由“{old}”变为“{new}”")
     if "verdict_changes" in result and not result["verdict_changes"]:
         typer.echo("对该画像：各层级核验结论不变。")
 
