@@ -53,6 +53,10 @@ GENERIC_WORDS = (
 INSTANCE_NAME_MAX = 30
 INSTANCE_NAME_MIN = 6
 
+#: A dash in an instance name, unless it is a minus sign (before a digit: "−20℃冷库"), which
+#: nobody reads as the 环节—场景—实例 separator.
+_DASH = re.compile(f"[{DASH_VARIANTS}](?!\\d)")
+
 
 class Finding(BaseModel):
     """One check result: what is wrong or worth knowing, how bad, and the rule behind it."""
@@ -97,7 +101,7 @@ def instance_name_findings(
         )
 
     stripped = name.strip()
-    if any(d in stripped for d in DASH_VARIANTS):
+    if _DASH.search(stripped):
         add(
             "必须修改",
             "instance_name_dash",

@@ -30,6 +30,43 @@ class _KpiSeen:
     mentioned_with_figure: bool = False
     out_of_range: bool = False
     excerpt: str = ""
+    #: What a stated change gets wrong about its own before/after figures ("" when consistent).
+    mismatch: str = ""
+    mismatch_excerpt: str = ""
+
+
+#: Words that say which way a figure moved.
+_UP_WORDS = ("提升", "提高", "增加", "增长", "升至", "升到", "升")
+_DOWN_WORDS = ("下降", "降低", "减少", "缩短", "降至", "降到", "降")
+#: A change stated after the pair: "下降40%", "提升了约25.5%".
+_STATED_CHANGE = re.compile(
+    r"(?P<w>提升|提高|增加|增长|下降|降低|减少|缩短)了?\s*(?:约|近|超过)?\s*(?P<c>\d+(?:\.\d+)?)\s*(?:%|个百分点)"
+)
+#: Measures bounded by 100 % whatever way they move (利用率, 交付率, 不良率, 数控化率…); not a
+#: turnover ratio (周转率) or a productivity (劳动生产率), which may exceed it.
+_BOUNDED_RATE = re.compile(r"(利用率|交付率|不良率|合格率|良率|化率|投用率|比例)$")
+
+
+def _direction(words: str) -> int:
+    """+1 for a rise, -1 for a fall, 0 when the words do not say."""
+    if any(w in words for w in _DOWN_WORDS):
+        return -1
+    return 1 if any(w in words for w in _UP_WORDS) else 0
+
+
+def change_mismatch(before: float, after: float, stated: float | None, words: str) -> str:
+    """What a stated change gets wrong about its own before/after figures: its direction, or its
+    size (neither the relative change nor the difference in points). "" when it agrees."""
+    direction = _direction(words)
+    if direction and after != before and (after > before) != (direction > 0):
+        said = "下降" if direction < 0 else "提升"
+        return f"写的是{said}，但由{before:g}到{after:g}是{'上升' if after > before else '下降'}"
+    if stated is None or before == 0 or after == before:
+        return ""
+    relative, points = abs(after - before) / before * 100, abs(after - before)
+    if min(abs(stated - relative), abs(stated - points)) > max(1.0, 0.05 * stated):
+        return f"写的变化幅度为{stated:g}%，但由{before:g}到{after:g}的相对变化约为{relative:.1f}%（相差{points:g}个百分点）"
+    return ""
 
 
 def read_figures(text: str) -> list[tuple[float, bool]]:
@@ -88,6 +125,16 @@ def kpi_review(blocks: list[Block], kpis: KpiCatalog, rules: RuleSet) -> tuple[l
                     excerpt=state.excerpt,
                 )
             )
+        if state.mismatch:
+            findings.append(
+                Finding(
+                    severity="必须修改",
+                    code="kpi_change_mismatch",
+                    message=f"“{kpi.name}”的变化与建设前后数值不符：{state.mismatch}，请核对。",
+                    clause_ids=[kpi.clause_id, outcomes_part(rules).clause_id],
+                    excerpt=state.mismatch_excerpt,
+                )
+            )
         if state.mentioned_with_figure and not state.has_pair:
             findings.append(
                 Finding(
@@ -123,7 +170,13 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
         state.mentioned_with_figure = True
     if before and after:
         state.has_pair = True
-    row_bad = (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after)) or (
+        if not state.mismatch:
+            words = (cells[col_c] if col_c is not None and col_c < len(cells) else "") + kpi.name
+            stated = change[0][0] if change else None
+            state.mismatch = change_mismatch(before[0][0], after[0][0], stated, words)
+            state.mismatch_excerpt = block.text[:80]
+    bounded = kpi.kind == "level" or _BOUNDED_RATE.search(kpi.measure) is not None
+    row_bad = (bounded and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after)) or (
         kpi.kind == "down" and any(v > 100 for v, _ in change)
     )
     if row_bad:
@@ -139,6 +192,7 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
     from its name to the next KPI or break (for the range), which is also the excerpt."""
     name = unicodedata.normalize("NFKC", kpi.name)
     state = seen.setdefault(kpi.number, _KpiSeen(excerpt=own[:80]))
+    said = segment  # with the KPI's name, whose ending may be the change's word ("…下降40%")
     segment = segment.replace(name, " ")
     figures = read_figures(segment)
     if not figures:
@@ -147,10 +201,25 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
     pair = _CHANGE_PAIR.search(segment)
     if pair or ("建设前" in segment and "建设后" in segment and len(figures) >= 2):
         state.has_pair = True
+    said_pair = _CHANGE_PAIR.search(said)
+    if pair and said_pair and not state.mismatch:
+        stated = _STATED_CHANGE.search(said, said_pair.end())
+        state.mismatch = change_mismatch(
+            float(pair.group("b")),
+            float(pair.group("a")),
+            float(stated.group("c")) if stated else None,
+            pair.group() + (stated.group("w") if stated else ""),
+        )
+        state.mismatch_excerpt = segment.strip()[:80]
     own_figures = [(v, pct) for v, pct in read_figures(own.replace(name, " ")) if pct]
+    bounded = _BOUNDED_RATE.search(kpi.measure) is not None
+    if pair and bounded and any(not 0 <= float(pair.group(k)) <= 100 for k in ("b", "a")):
+        own_figures.append((float(pair.group("a")), True))  # "设备综合利用率由82%提升至106%"
     own_pair = _CHANGE_PAIR.search(own)
     after_pair = own[own_pair.end() :] if own_pair else own
-    if (kpi.kind == "level" and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures)) or (
+    if (
+        (kpi.kind == "level" or bounded) and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures)
+    ) or (
         kpi.kind == "down" and any(v > 100 for v, pct in read_figures(after_pair.replace(name, " ")) if pct)
     ):
         if not state.out_of_range:

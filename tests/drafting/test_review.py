@@ -286,3 +286,36 @@ def test_a_corrupt_docx_gets_a_chinese_message_without_a_path(tmp_path: Path) ->
         read_blocks(junk)
     message = caught.value.message
     assert "junk.docx" in message and str(tmp_path) not in message and "Package" not in message
+
+
+# -- figures that contradict themselves (issue: review that catches what a consultant catches) --
+
+
+def _codes(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for finding in review_text(text).findings:
+        found.setdefault(finding.code, []).append(finding.excerpt or "")
+    return found
+
+
+def test_a_stated_change_that_contradicts_its_before_and_after_must_be_fixed() -> None:
+    wrong_size = _codes("四、智能工厂建设成效\n产品不良率由2.0%降至1.5%，产品不良率下降40%。")
+    assert "kpi_change_mismatch" in wrong_size
+    wrong_way = _codes("四、智能工厂建设成效\n运营成本由1200万元降低至1350万元，运营成本下降12.5%。")
+    assert "kpi_change_mismatch" in wrong_way
+    right = _codes("四、智能工厂建设成效\n产品不良率由2.0%降至1.5%，产品不良率下降25%。")
+    assert "kpi_change_mismatch" not in right  # relative change
+    points = _codes("四、智能工厂建设成效\n产品不良率由2.0%降至1.5%，产品不良率下降0.5个百分点。")
+    assert "kpi_change_mismatch" not in points
+
+
+def test_a_rate_that_cannot_exceed_100_is_caught_for_a_提升_kpi_too() -> None:
+    found = _codes("四、智能工厂建设成效\n设备综合利用率由82%提升至106%，设备综合利用率提升24个百分点。")
+    assert "kpi_range" in found
+    turnover = _codes("四、智能工厂建设成效\n库存周转率由450%提升至620%，库存周转率提升37.8%。")
+    assert "kpi_range" not in turnover  # a turnover ratio may exceed 100
+
+
+def test_a_minus_sign_in_an_instance_name_is_not_a_dash() -> None:
+    found = _codes("三、智能工厂场景建设情况\n生产作业—仓储物流—−20℃冷库无人叉车自动出入库")
+    assert "instance_name_dash" not in found
