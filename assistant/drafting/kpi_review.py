@@ -125,7 +125,7 @@ def kpi_review(blocks: list[Block], kpis: KpiCatalog, rules: RuleSet) -> tuple[l
                     excerpt=state.excerpt,
                 )
             )
-        if state.mismatch:
+        if state.mismatch and not state.out_of_range:  # one finding per wrong figure
             findings.append(
                 Finding(
                     severity="必须修改",
