@@ -53,6 +53,7 @@ from assistant.drafting.instance_lines import ReviewedInstance, review_instances
 from assistant.drafting.kpi_review import kpi_review, read_figures
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.reading import Block, read_blocks, text_blocks
+from assistant.drafting.totals import total_findings
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
 from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
@@ -257,6 +258,7 @@ def review_blocks(
             )
         )
     findings += _placeholder_findings(blocks)
+    findings += total_findings(blocks, rules)
     findings += _claim_findings(blocks, kpis, tier, has_figures, rules)
     for block in blocks:
         findings += claim_and_secret_findings(block.text, rules)

@@ -319,3 +319,16 @@ def test_a_rate_that_cannot_exceed_100_is_caught_for_a_提升_kpi_too() -> None:
 def test_a_minus_sign_in_an_instance_name_is_not_a_dash() -> None:
     found = _codes("三、智能工厂场景建设情况\n生产作业—仓储物流—−20℃冷库无人叉车自动出入库")
     assert "instance_name_dash" not in found
+
+
+def test_a_total_stated_twice_differently_or_exceeded_by_its_parts_must_be_fixed() -> None:
+    twice = _codes(
+        "二、智能工厂基本情况\n总投资：12000万元。\n四、智能工厂建设成效\n项目总投资1.5亿元，已全部投入。"
+    )
+    assert "total_inconsistent" in twice
+    same = _codes("二、智能工厂基本情况\n总投资：12000万元。\n四、智能工厂建设成效\n项目总投资1.2亿元。")
+    assert "total_inconsistent" not in same  # the same amount in another unit
+    parts = _codes("二、智能工厂基本情况\n总投资8000万元，其中设备投资6000万元、软件投资3500万元。")
+    assert "total_parts" in parts
+    fine = _codes("二、智能工厂基本情况\n总投资8000万元，其中设备投资6000万元、软件投资2000万元。")
+    assert "total_parts" not in fine

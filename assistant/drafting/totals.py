@@ -1,0 +1,73 @@
+"""Money figures a draft states more than once, or splits into parts: 总投资 in 万元 in one part
+and another figure in 亿元 in another, or "其中" parts that do not add up to the total.
+
+A consultant checks these first: an expert reading the 申报书 sees the contradiction at once, and
+the draft's credibility goes with it. Only amounts written with their unit are compared.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.drafting.declaration import parts
+from assistant.drafting.findings import Finding
+from assistant.drafting.reading import Block
+from assistant.rules import RuleSet
+
+#: 万元 per unit, so amounts in different units compare.
+_UNIT = {"亿元": 10_000.0, "万元": 1.0, "元": 0.0001}
+_AMOUNT = r"(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<u>亿元|万元|元)"
+#: "总投资1.2亿元", "项目总投资：12000万元", "总投资额为…".
+_TOTAL = re.compile(r"总投资(?:额|金额)?[^\d，。；]{0,6}?" + _AMOUNT)
+#: "其中设备投资6000万元、软件投资3000万元": the parts after 其中 up to the sentence's end.
+_BREAKDOWN = re.compile(r"其中[^。；]*")
+_PART = re.compile(r"[^\d，、；。]{1,12}?" + _AMOUNT)
+#: Differences below this share of the total are rounding ("约1.2亿元" for 11,980万元).
+TOLERANCE = 0.01
+
+
+def _wan(match: re.Match[str]) -> float:
+    return float(match.group("n").replace(",", "")) * _UNIT[match.group("u")]
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= TOLERANCE * max(a, b)
+
+
+def total_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
+    """总投资 stated with different amounts, and "其中" parts that exceed or fall short of it."""
+    stated: list[tuple[float, str]] = []
+    findings: list[Finding] = []
+    basics = parts(rules)[1].clause_id  # 二、智能工厂基本情况 lists 总投资
+    for block in blocks:
+        for total in _TOTAL.finditer(block.text):
+            amount = _wan(total)
+            stated.append((amount, total.group()))
+            rest = block.text[total.end() :]
+            breakdown = _BREAKDOWN.match(rest.lstrip("，,（( "))
+            if breakdown is None:
+                continue
+            pieces = [_wan(p) for p in _PART.finditer(breakdown.group())]
+            if len(pieces) >= 2 and sum(pieces) > amount * (1 + TOLERANCE):
+                findings.append(
+                    Finding(
+                        severity="必须修改",
+                        code="total_parts",
+                        message=f"“{total.group()}”的各部分合计{sum(pieces):g}万元，超过总数，请核对。",
+                        clause_ids=[basics],
+                        excerpt=(total.group() + breakdown.group())[:80],
+                    )
+                )
+    first = stated[0] if stated else None
+    for amount, said in stated[1:]:
+        if first is not None and not _same(amount, first[0]):
+            findings.append(
+                Finding(
+                    severity="必须修改",
+                    code="total_inconsistent",
+                    message=f"总投资前后不一致：“{first[1]}”与“{said}”（折合{first[0]:g}万元与{amount:g}万元），请统一。",
+                    clause_ids=[basics],
+                    excerpt=said,
+                )
+            )
+    return findings
