@@ -41,6 +41,7 @@ from assistant.drafting.declaration import (
     parts,
 )
 from assistant.drafting.draft import corpus_dir_or_default
+from assistant.drafting.eligibility import eligibility_findings
 from assistant.drafting.findings import (
     Finding,
     claim_and_secret_findings,
@@ -259,6 +260,7 @@ def review_blocks(
         )
     findings += _placeholder_findings(blocks)
     findings += total_findings(blocks, rules)
+    findings += eligibility_findings(full_text, tier, rules)
     findings += _claim_findings(blocks, kpis, tier, has_figures, rules)
     for block in blocks:
         findings += claim_and_secret_findings(block.text, rules)

@@ -332,3 +332,14 @@ def test_a_total_stated_twice_differently_or_exceeded_by_its_parts_must_be_fixed
     assert "total_parts" in parts
     fine = _codes("二、智能工厂基本情况\n总投资8000万元，其中设备投资6000万元、软件投资2000万元。")
     assert "total_parts" not in fine
+
+
+def test_what_the_draft_says_of_its_company_is_judged_by_the_checker() -> None:
+    low = _codes("一、申报单位基本信息\n智能制造能力成熟度评估为二级。")
+    assert "eligibility_maturity" in low
+    unfinished = _codes("二、智能工厂基本情况\n建设起止时间：2022年3月—2025年9月，二期产线正在施工。")
+    assert "eligibility_construction_completed" in unfinished
+    steel = _codes("一、申报单位基本信息\n企业性质：某集团分公司\n所属行业：钢铁")
+    assert "eligibility_legal_form" in steel
+    allowed = _codes("一、申报单位基本信息\n企业性质：某集团分公司\n所属行业：有色金属冶炼\n成熟度三级")
+    assert not any(code.startswith("eligibility_") for code in allowed)
