@@ -34,13 +34,27 @@ ABSOLUTE_CLAIM_RE = re.compile(
 STAFF_ALL_RE = re.compile(
     r"(?:人员|人工|用工|员工|工人|人数|[\u4e00-\u9fff]{0,3}(?:员|工))[^，。；;,\d]{0,6}?(?:减少|下降|降低|缩减|精简)(?:了)?\s*100(?:\.0+)?\s*%"
 )
-#: Content that may be a trade secret (notice 二.(二).1 forbids 商业秘密 in the materials).
+#: Content that may be a trade secret (notice 二.(二).1 forbids 商业秘密 in the materials), by
+#: meaning: a process step's own parameter (its temperature, pressure or window), a recipe or
+#: ratio, a named customer's price. Not ambient or storage conditions, a control accuracy or a
+#: public standard: "−20℃冷库", "温控精度±0.5℃" and "洁净室温度22±0.5℃" say nothing secret.
+_TEMPERATURE = (
+    r"[-−]?\d+(?:\.\d+)?\s*(?:±\s*\d+(?:\.\d+)?\s*)?(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:℃|°C|摄氏度)"
+)
+_PRESSURE = (
+    r"\d+(?:\.\d+)?\s*(?:±\s*\d+(?:\.\d+)?\s*)?(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:MPa|kPa|GPa|bar|兆帕|千帕)"
+)
+#: A process step whose parameters are know-how.
+_PROCESS = (
+    r"(?:固化|烧结|热处理|淬火|回火|焊接|键合|熔炼|熔化|熔融|发酵|杀菌|灭菌|干燥|反应|退火|烘烤|注塑|压铸|轧制|终轧|"
+    r"开轧|浇注|硫化|结晶|蒸馏|聚合|烧成|时效|定型|染色|涂布|化成|老化|封装|注液|压合)"
+)
 SECRET_RES = (
-    ("工艺温度", re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:℃|°C|摄氏度)")),
     (
-        "工艺压力",
-        re.compile(r"\d+(?:\.\d+)?\s*(?:[-–~～至]\s*\d+(?:\.\d+)?\s*)?(?:MPa|kPa|GPa|bar|兆帕|千帕)"),
+        "工艺温度",
+        re.compile(_PROCESS + r"[^，。；;、]{0,8}?(?:温度|窗口|区间)?[^，。；;、\d−-]{0,4}" + _TEMPERATURE),
     ),
+    ("工艺压力", re.compile(_PROCESS + r"[^，。；;、]{0,8}?(?:压力|窗口)?[^，。；;、\d]{0,4}" + _PRESSURE)),
     (
         "配方或配比",
         re.compile(
@@ -55,6 +69,12 @@ SECRET_RES = (
         ),
     ),
 )
+#: A price agreed with a customer the sentence names ("与华驰汽车股份有限公司…合同单价为0.46元/Wh").
+_PRICE = re.compile(
+    r"(?:合同单价|成交单价|供货单价|销售单价|单价|售价|供货价|成交价|合同价)[^，。；;\d]{0,4}\d+(?:\.\d+)?\s*(?:元|万元)(?:/[^\s，。；;、]{1,3})?"
+)
+_NOT_KNOW_HOW = re.compile(r"精度|误差|波动|露点|冷库|冷链|冷藏|环境|室温|洁净|储存|存储|贮存")
+_NAMED_BUYER = re.compile(r"[\u4e00-\u9fa5]{2,}(?:有限公司|股份公司|集团|公司)|客户")
 
 
 def placeholder(what: str) -> str:
@@ -121,7 +141,12 @@ def secret_fragments(text: str) -> list[tuple[str, str]]:
     pressures, recipes and ratios, a customer with a price."""
     out: list[tuple[str, str]] = []
     for kind, pattern in SECRET_RES:
-        out += [(kind, m.group(0)) for m in pattern.finditer(text)]
+        # A machine's control accuracy ("定型机温控精度±0.5℃") or a room's condition ("干燥房露点
+        # -40℃") is a specification or an environment, not know-how.
+        out += [(kind, m.group(0)) for m in pattern.finditer(text) if not _NOT_KNOW_HOW.search(m.group(0))]
+    for sentence in re.split(r"(?<=[。；;！!？?])", text):
+        if _NAMED_BUYER.search(sentence) and not any(kind == "客户及价格" for kind, _ in out):
+            out += [("客户及价格", m.group(0)) for m in _PRICE.finditer(sentence)]
     return out
 
 

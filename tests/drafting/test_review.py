@@ -266,7 +266,7 @@ def test_the_2024_round_accepts_2024_names_and_points_at_the_fragment_at_fault()
     assert set(claims) == {"全球第一", "填补国内空白", "仓储人员减少100%"}
     assert all(f.severity == "建议修改" and f.clause_ids == ["notice#二.(二).1"] for f in claims.values())
     secrets = {f.excerpt for f in by_code(report, "trade_secret")}
-    assert "680-720℃" in secrets and any("配比" in s for s in secrets)
+    assert any(s.endswith("680-720℃") for s in secrets) and any("配比" in s for s in secrets)
     assert all(f.severity == "提示" for f in by_code(report, "trade_secret"))
 
 
@@ -343,3 +343,15 @@ def test_what_the_draft_says_of_its_company_is_judged_by_the_checker() -> None:
     assert "eligibility_legal_form" in steel
     allowed = _codes("一、申报单位基本信息\n企业性质：某集团分公司\n所属行业：有色金属冶炼\n成熟度三级")
     assert not any(code.startswith("eligibility_") for code in allowed)
+
+
+def test_trade_secrets_by_meaning_not_by_the_degree_sign() -> None:
+    ambient = _codes(
+        "二、智能工厂基本情况\n干燥房露点稳定控制在-40℃以下；定型机温控精度±0.5℃；低温冷库（-20℃）；"
+        "洁净室温度22±0.5℃；成品冷链全程2～6℃。"
+    )
+    assert "trade_secret" not in ambient
+    process = _codes("四、智能工厂建设成效\n芯片键合温度175±5℃，精轧终轧温度880±10℃。")
+    assert len(process["trade_secret"]) == 2
+    price = _codes("四、智能工厂建设成效\n与华驰汽车股份有限公司签订长期协议，2024年合同单价为0.46元/Wh。")
+    assert "trade_secret" in price
