@@ -27,6 +27,10 @@ _UNFINISHED = re.compile(
 _PERIOD_END = re.compile(
     r"建设起止时间[^。；\n]{0,30}?(?:至|—|－|–|-|~|～|到)\s*(?P<y>20\d\d)\s*(?:年|\.|/|-)\s*(?P<m>\d{1,2})"
 )
+#: Not 规上: "尚未纳入规模以上工业企业统计", "非规上企业".
+_NOT_ABOVE_SIZE = re.compile(r"(尚未|没有|未)(纳入|进入|达到|列入)?规模以上|非规上|不是规上|未达规上")
+#: Not yet recognised at any tier: "目前尚未获评先进级", "未获评先进级智能工厂".
+_NOT_RECOGNISED = re.compile(r"(尚未|未|没有|暂未)(获评|评为|认定为?|被认定为?)[^。；\n]{0,8}先进级")
 _BRANCH = re.compile(r"分公司|分厂|分支机构|非独立法人")
 #: "所属行业：有色金属冶炼", "行业：钢铁" (the basic information's 行业 item).
 _INDUSTRY = re.compile(r"(?:所属)?行业\s*[:：|]\s*(?P<industry>[^，。；\n|]{2,16})")
@@ -44,11 +48,17 @@ def _stated(text: str, closes: dt.date) -> tuple[dict[str, Any], dict[str, str]]
     if unfinished or (end and dt.date(int(end.group("y")), int(end.group("m")), 1) > closes):
         profile["status"] = {"construction_completed": False}
         said["app.construction_completed"] = (unfinished or end).group()  # type: ignore[union-attr]
+    if not_above := _NOT_ABOVE_SIZE.search(text):
+        profile["enterprise"] = {"above_designated_size": False}
+        said["basic.scale"] = not_above.group()
+    if not_recognised := _NOT_RECOGNISED.search(text):
+        profile.setdefault("status", {})["recognised_tier"] = None
+        said["app.recognised_advanced"] = not_recognised.group()
     if branch := _BRANCH.search(text):
         industry = _INDUSTRY.search(text)
-        profile["enterprise"] = {"legal_form": "branch"} | (
-            {"industry": industry.group("industry").strip()} if industry else {}
-        )
+        profile.setdefault("enterprise", {})["legal_form"] = "branch"
+        if industry:
+            profile["enterprise"]["industry"] = industry.group("industry").strip()
         said["app.legal_form"] = branch.group()
     return profile, said
 
@@ -68,6 +78,7 @@ def eligibility_findings(text: str, tier: str, rules: RuleSet) -> list[Finding]:
             continue
         if result.status == "unknown" and result.id != "app.legal_form":
             continue  # a fact the draft does not state is no finding
+        # "原则上" (conditional) and a branch the notice does not name: the recommender decides.
         severity: Severity = "必须修改" if result.status == "not_met" else "建议修改"
         findings.append(
             Finding(

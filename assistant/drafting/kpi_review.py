@@ -21,6 +21,18 @@ _CHANGE_PAIR = re.compile(
     r"(?:由|从)[^\d，。；]{0,16}?(?P<b>\d+(?:\.\d+)?)[^\d，。；]{0,12}?"
     r"(?:提升|提高|增加|增长|下降|降低|减少|缩短|降|升|变)?(?:至|到|为)[^\d，。；]{0,6}?(?P<a>\d+(?:\.\d+)?)"
 )
+#: "92%→103%", "548→561 kgce/t": a before/after pair written with an arrow.
+_ARROW_PAIR = re.compile(
+    r"(?P<b>\d+(?:\.\d+)?)\s*(?:%|[a-zA-Z/·]{1,8})?\s*(?:→|->|=>|—>)\s*(?P<a>\d+(?:\.\d+)?)"
+)
+
+
+def change_pair(text: str) -> re.Match[str] | None:
+    """The first before/after pair: "由…至…" or an arrow."""
+    found = [m for m in (_CHANGE_PAIR.search(text), _ARROW_PAIR.search(text)) if m]
+    return min(found, key=lambda m: m.start()) if found else None
+
+
 _FIGURE = re.compile(r"(?<![\d.第])(?P<n>\d+(?:\.\d+)?)(?![\d.]|\s*[年月日号项])(?P<pct>\s*%)?")
 
 
@@ -198,10 +210,10 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
     if not figures:
         return
     state.mentioned_with_figure = True
-    pair = _CHANGE_PAIR.search(segment)
+    pair = change_pair(segment)
     if pair or ("建设前" in segment and "建设后" in segment and len(figures) >= 2):
         state.has_pair = True
-    said_pair = _CHANGE_PAIR.search(said)
+    said_pair = change_pair(said)
     if pair and said_pair and not state.mismatch:
         stated = _STATED_CHANGE.search(said, said_pair.end())
         state.mismatch = change_mismatch(
@@ -215,7 +227,7 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
     bounded = _BOUNDED_RATE.search(kpi.measure) is not None
     if pair and bounded and any(not 0 <= float(pair.group(k)) <= 100 for k in ("b", "a")):
         own_figures.append((float(pair.group("a")), True))  # "设备综合利用率由82%提升至106%"
-    own_pair = _CHANGE_PAIR.search(own)
+    own_pair = change_pair(own)
     after_pair = own[own_pair.end() :] if own_pair else own
     if (
         (kpi.kind == "level" or bounded) and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in own_figures)

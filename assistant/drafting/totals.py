@@ -48,16 +48,20 @@ def total_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
             if breakdown is None:
                 continue
             pieces = [_wan(p) for p in _PART.finditer(breakdown.group())]
-            if len(pieces) >= 2 and sum(pieces) > amount * (1 + TOLERANCE):
-                findings.append(
-                    Finding(
-                        severity="必须修改",
-                        code="total_parts",
-                        message=f"“{total.group()}”的各部分合计{sum(pieces):g}万元，超过总数，请核对。",
-                        clause_ids=[basics],
-                        excerpt=(total.group() + breakdown.group())[:80],
-                    )
+            if len(pieces) < 2 or _same(sum(pieces), amount):
+                continue
+            over = sum(pieces) > amount
+            findings.append(
+                Finding(
+                    # More than the total cannot be; less may be parts left unnamed.
+                    severity="必须修改" if over else "建议修改",
+                    code="total_parts",
+                    message=f"“{total.group()}”的各部分合计{sum(pieces):g}万元，"
+                    + ("超过总数，请核对。" if over else "与总数不符；如还有其他部分，请一并列出。"),
+                    clause_ids=[basics],
+                    excerpt=(total.group() + breakdown.group())[:80],
                 )
+            )
     first = stated[0] if stated else None
     for amount, said in stated[1:]:
         if first is not None and not _same(amount, first[0]):

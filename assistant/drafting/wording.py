@@ -27,7 +27,7 @@ LEADERSHIP_RE = re.compile(r"(国内|国际|全球|世界|行业)(同行业)?(�
 #: Absolute claims that need evidence the declaration rarely carries (notice 二.(二).1: the
 #: applicant answers for the truth of its materials).
 ABSOLUTE_CLAIM_RE = re.compile(
-    r"(?:全球|世界|全国|国内|行业|国际)(?:首个|首家|第一|唯一)|(?:国际|全球|世界)(?:领先|一流)(?:水平)?"
+    r"(?:全球|世界|全国|国内|行业|国际)(?:首个|首家|首台|首套|首创|第一|唯一)|(?:国际|全球|世界)(?:领先|一流)(?:水平)?"
     r"|填补(?:了)?(?:国内|国际|行业|世界|全球)?(?:技术)?空白|独一无二|绝无仅有|史无前例"
 )
 #: A whole workforce removed: "仓储人员减少100%", "用工减少100%".

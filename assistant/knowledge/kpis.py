@@ -112,14 +112,22 @@ class KpiCatalog:
         return [k.name for k in ranked[:limit]]
 
     def find_in(self, text: str) -> list[tuple[Kpi, int]]:
-        """KPIs named in ``text`` (with the position after the name): review uses this."""
+        """KPIs named in ``text``, by name or by what they measure (with the position after the
+        name): review uses this."""
         norm = unicodedata.normalize("NFKC", text)
         found: list[tuple[Kpi, int, int]] = []
         for kpi in sorted(self.kpis, key=lambda k: -len(k.name)):
-            name = unicodedata.normalize("NFKC", kpi.name)
-            at = norm.find(name)
-            if at >= 0 and not any(at >= s and at < e for _, s, e in found):
-                found.append((kpi, at, at + len(name)))
+            # By its name, else by what it measures: drafts write "产品不良率由2.4%降至0.9%"
+            # as often as "产品不良率下降62.5%".
+            for name in dict.fromkeys(unicodedata.normalize("NFKC", n) for n in (kpi.name, kpi.measure)):
+                at = norm.find(name)
+                if (
+                    len(name) >= 4
+                    and at >= 0
+                    and not any(s <= at < e or s < at + len(name) <= e for _, s, e in found)
+                ):
+                    found.append((kpi, at, at + len(name)))
+                    break
         return [(kpi, end) for kpi, _, end in sorted(found, key=lambda x: x[1])]
 
 

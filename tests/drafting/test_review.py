@@ -355,3 +355,18 @@ def test_trade_secrets_by_meaning_not_by_the_degree_sign() -> None:
     assert len(process["trade_secret"]) == 2
     price = _codes("四、智能工厂建设成效\n与华驰汽车股份有限公司签订长期协议，2024年合同单价为0.46元/Wh。")
     assert "trade_secret" in price
+
+
+def test_kpis_named_by_what_they_measure_and_arrow_pairs_are_checked() -> None:
+    arrow = _codes("四、智能工厂建设成效\n订单准时交付率：92%→103%。")
+    assert "kpi_range" in arrow
+    measured = _codes("四、智能工厂建设成效\n生产效率由18台/班提升至24台/班，提升25%。")
+    assert "kpi_change_mismatch" in measured
+
+
+def test_not_above_size_and_not_yet_recognised_are_the_checkers_findings() -> None:
+    found = _codes(
+        "一、申报单位基本信息\n企业2023年营收1650万元，尚未纳入规模以上工业企业统计；目前尚未获评先进级智能工厂。"
+    )
+    assert "eligibility_scale" in found and "eligibility_recognised_advanced" in found
+    assert "全球首创" in _codes("四、智能工厂建设成效\n该工艺为全球首创。")["claim_unsupported"]
