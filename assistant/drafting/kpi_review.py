@@ -56,7 +56,7 @@ _STATED_CHANGE = re.compile(
 )
 #: Measures bounded by 100 % whatever way they move (利用率, 交付率, 不良率, 数控化率…); not a
 #: turnover ratio (周转率) or a productivity (劳动生产率), which may exceed it.
-_BOUNDED_RATE = re.compile(r"(利用率|交付率|不良率|合格率|良率|化率|投用率|比例)$")
+_BOUNDED_RATE = re.compile(r"(利用率|交付率|不良率|合格率|良率|化率|投用率|比例|综合效率|OEE)$")
 
 
 def _direction(words: str) -> int:
@@ -83,6 +83,7 @@ def change_mismatch(before: float, after: float, stated: float | None, words: st
 
 def read_figures(text: str) -> list[tuple[float, bool]]:
     """Numbers that read as figures (not years, months, dates or item numbers), with a % flag."""
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "9,800" is one figure
     text = re.sub(r"\d{4}\s*[-/.年]\s*\d{1,2}(\s*[-/.月]\s*\d{1,2}\s*日?)?", " ", text)
     text = re.sub(r"[–-]\s*\d{1,2}\s*月", " ", text)
     return [(float(m.group("n")), bool(m.group("pct"))) for m in _FIGURE.finditer(text)]
@@ -175,7 +176,12 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
     cells = block.cells
 
     def figs(col: int | None) -> list[tuple[float, bool]]:
-        return read_figures(cells[col]) if col is not None and col < len(cells) else []
+        """The cell's figures; a bare number in a % KPI's column reads as a percentage, one with
+        a unit of its own ("1,200 ppm", "18台/班") does not."""
+        if col is None or col >= len(cells):
+            return []
+        own_unit = re.search(r"[A-Za-z\u4e00-\u9fa5]", re.sub(r"建设[前后]|约|左右", "", cells[col]))
+        return [(v, pct or (kpi.is_rate and not own_unit)) for v, pct in read_figures(cells[col])]
 
     before, after, change = figs(col_b), figs(col_a), figs(col_c)
     if before or after or change:
@@ -188,7 +194,7 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
             state.mismatch = change_mismatch(before[0][0], after[0][0], stated, words)
             state.mismatch_excerpt = block.text[:80]
     bounded = kpi.kind == "level" or _BOUNDED_RATE.search(kpi.measure) is not None
-    row_bad = (bounded and kpi.is_rate and any(not 0 <= v <= 100 for v, _ in before + after)) or (
+    row_bad = (bounded and kpi.is_rate and any(not 0 <= v <= 100 for v, pct in before + after if pct)) or (
         kpi.kind == "down" and any(v > 100 for v, _ in change)
     )
     if row_bad:
@@ -237,3 +243,55 @@ def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> No
         if not state.out_of_range:
             state.excerpt = own[:80]  # the first fragment at fault
         state.out_of_range = True
+
+
+#: A trailing parenthesis of a quantity's name ("设备综合效率（OEE）").
+_PARENTHESIS = re.compile(r"[（(][^）)]*[）)]$")
+#: The quantity a pair belongs to, written just before it ("吨钢综合能耗由…", "设备综合效率（OEE）由…").
+_QUANTITY_BEFORE = re.compile(r"([\u4e00-\u9fa5A-Za-z（）()]{2,16})\s*[:：]?\s*$")
+
+
+def figure_findings(blocks: list[Block], rules: RuleSet, reported: list[Finding]) -> list[Finding]:
+    """Before/after pairs of any quantity, 附1's or not ("吨钢综合能耗由548 kgce/t降至561
+    kgce/t，降低2.4%"): a change that contradicts its own figures, or a rate that cannot exceed
+    100 % above it. Pairs a KPI finding already reported are left to it."""
+    seen = [
+        unicodedata.normalize("NFKC", f.excerpt)[:12] for f in reported if f.excerpt and len(f.excerpt) >= 6
+    ]
+    findings: list[Finding] = []
+    for block in blocks:
+        if block.cells is not None:
+            continue  # tables are read by their columns (kpi_review)
+        for clause in re.split(r"(?<=[。；;])", unicodedata.normalize("NFKC", block.text)):
+            pair = change_pair(clause)
+            if pair is None or any(excerpt in clause for excerpt in seen):
+                continue  # its KPI's finding already says it
+            named = _QUANTITY_BEFORE.search(clause[: pair.start()].rstrip("由从 "))
+            quantity = named.group(1) if named else "该指标"
+            before, after = float(pair.group("b")), float(pair.group("a"))
+            stated = _STATED_CHANGE.search(clause, pair.end())
+            problem = change_mismatch(
+                before,
+                after,
+                float(stated.group("c")) if stated else None,
+                pair.group() + (stated.group("w") if stated else ""),
+            )
+            percent = "%" in pair.group()
+            if (
+                not problem
+                and percent
+                and _BOUNDED_RATE.search(_PARENTHESIS.sub("", quantity))
+                and max(before, after) > 100
+            ):
+                problem = f"{quantity}为比率，不应超过100%"
+            if problem:
+                findings.append(
+                    Finding(
+                        severity="必须修改",
+                        code="figure_inconsistent",
+                        message=f"“{quantity}”的数据前后矛盾：{problem}，请核对。",
+                        clause_ids=[outcomes_part(rules).clause_id],
+                        excerpt=clause.strip()[:80],
+                    )
+                )
+    return findings

@@ -51,7 +51,7 @@ from assistant.drafting.findings import (
     sort_findings,
 )
 from assistant.drafting.instance_lines import ReviewedInstance, review_instances
-from assistant.drafting.kpi_review import kpi_review, read_figures
+from assistant.drafting.kpi_review import figure_findings, kpi_review, read_figures
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.reading import Block, read_blocks, text_blocks
 from assistant.drafting.totals import total_findings
@@ -248,6 +248,7 @@ def review_blocks(
     findings += _section_findings(full_text, rules)
     kpi_findings, has_figures = kpi_review(blocks, kpis, rules)
     findings += kpi_findings
+    findings += figure_findings(blocks, rules, kpi_findings)
     if not has_figures:
         clause_id, requirement = outcome_of(rules, tier)
         findings.append(

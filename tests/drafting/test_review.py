@@ -370,3 +370,12 @@ def test_not_above_size_and_not_yet_recognised_are_the_checkers_findings() -> No
     )
     assert "eligibility_scale" in found and "eligibility_recognised_advanced" in found
     assert "全球首创" in _codes("四、智能工厂建设成效\n该工艺为全球首创。")["claim_unsupported"]
+
+
+def test_any_quantitys_pair_is_checked_not_only_the_kpis_of_附1() -> None:
+    rise = _codes("四、智能工厂建设成效\n吨钢综合能耗由548 kgce/t降至561 kgce/t，降低2.4%。")
+    assert "figure_inconsistent" in rise
+    oee = _codes("四、智能工厂建设成效\n设备综合效率（OEE）由78%提升至106%。")
+    assert "figure_inconsistent" in oee
+    fine = _codes("四、智能工厂建设成效\n吨钢综合能耗由561 kgce/t降至548 kgce/t，降低2.3%。")
+    assert "figure_inconsistent" not in fine
