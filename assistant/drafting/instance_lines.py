@@ -32,6 +32,7 @@ class ReviewedInstance(BaseModel):
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳])\s*")
+_SLASHES = re.compile(r"\s*[/／]\s*")
 _MARKERS = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
 _SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<!\d)-(?!\d))\s*")
 
@@ -54,6 +55,8 @@ def _instance_candidates(
     lines: list[tuple[str, str]] = []
     for block in blocks:
         texts = [block.text] if block.cells is None else [t for c in block.cells for t in c.split("\n")]
+        if (row := _table_row_line(block)) is not None:
+            texts = [row]
         for text in texts:
             numbered = _NUMBERING.match(text.strip())
             number = re.sub(r"\D", "", numbered.group(0)) if numbered else ""
@@ -62,7 +65,7 @@ def _instance_candidates(
             for name in sorted(names, key=len, reverse=True):
                 if head.startswith(name):
                     rest = head[len(name) :].lstrip()
-                    if rest[:1] and (rest[0] in DASH_VARIANTS or rest[0] == "一"):
+                    if rest[:1] and (rest[0] in DASH_VARIANTS + "/／" or rest[0] == "一"):
                         lines.append((number, body))
                     break
             else:
@@ -78,6 +81,20 @@ def _instance_candidates(
             seen.add(key)
             unique.append(line)
     return unique
+
+
+def _table_row_line(block: Block) -> str | None:
+    """A row of an instance table (columns 环节, 场景, 实例) as its "环节—场景—实例" line, an
+    empty cell left empty so the line's check says which part is missing; None for other rows."""
+    if block.cells is None or block.header is None:
+        return None
+    columns = [
+        next((i for i, h in enumerate(block.header) if key in h), None) for key in ("环节", "场景", "实例")
+    ]
+    if any(c is None or c >= len(block.cells) for c in columns) or len(set(columns)) < 3:
+        return None  # not three columns (one "环节名—场景名—实例名" column is read as a line)
+    parts = [block.cells[c].strip() for c in columns if c is not None]
+    return SEP.join(parts) if parts[0] else None
 
 
 def _ocr_dashes(line: str, catalog: ScenarioCatalog) -> str:
@@ -129,6 +146,8 @@ def _review_instance(
         )
     plain = _MARKERS.sub("", line)
     plain = _ocr_dashes(plain, catalog)
+    if not _SEPARATOR.search(plain) and _SLASHES.search(plain):
+        plain = _SLASHES.sub("－", plain)  # "生产作业/场景/实例": read, and the separator finding says so
     separators = set(_SEPARATOR.findall(plain))
     if any(s.strip() != SEP for s in separators):
         flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", [example])

@@ -379,3 +379,12 @@ def test_any_quantitys_pair_is_checked_not_only_the_kpis_of_附1() -> None:
     assert "figure_inconsistent" in oee
     fine = _codes("四、智能工厂建设成效\n吨钢综合能耗由561 kgce/t降至548 kgce/t，降低2.3%。")
     assert "figure_inconsistent" not in fine
+
+
+def test_slash_separated_lines_and_instance_table_rows_are_read() -> None:
+    slashed = review_text("三、智能工厂场景建设情况\n生产作业/智能在线检测/布面瑕疵AI视觉检测")
+    assert [i.segment for i in slashed.instances] == ["生产作业"]
+    assert "instance_separator" in {f.code for f in slashed.findings}
+    table = "三、智能工厂场景建设情况\n| 序号 | 环节 | 场景 | 实例名称 |\n|---|---|---|---|\n| 1 | 生产作业 |  | 焊接机器人群健康监测与故障预警 |"
+    row = review_text(table)
+    assert any(f.code == "instance_format" and "缺少场景名" in f.message for f in row.findings)
