@@ -53,6 +53,7 @@ from assistant.drafting.findings import (
 from assistant.drafting.instance_lines import ReviewedInstance, review_instances
 from assistant.drafting.kpi_review import figure_findings, kpi_review, read_figures
 from assistant.drafting.names import merge_draft_notes
+from assistant.drafting.period import period_findings
 from assistant.drafting.reading import Block, read_blocks, text_blocks
 from assistant.drafting.totals import total_findings
 from assistant.drafting.wording import leadership_claims
@@ -261,6 +262,7 @@ def review_blocks(
         )
     findings += _placeholder_findings(blocks)
     findings += total_findings(blocks, rules)
+    findings += period_findings(blocks, rules)
     findings += eligibility_findings(full_text, tier, rules)
     findings += _claim_findings(blocks, kpis, tier, has_figures, rules)
     for block in blocks:

@@ -388,3 +388,16 @@ def test_slash_separated_lines_and_instance_table_rows_are_read() -> None:
     table = "三、智能工厂场景建设情况\n| 序号 | 环节 | 场景 | 实例名称 |\n|---|---|---|---|\n| 1 | 生产作业 |  | 焊接机器人群健康监测与故障预警 |"
     row = review_text(table)
     assert any(f.code == "instance_format" and "缺少场景名" in f.message for f in row.findings)
+
+
+def test_dates_that_contradict_the_construction_period_are_pointed_out() -> None:
+    found = _codes(
+        "二、智能工厂基本情况\n建设起止时间：2021年7月至2023年12月。\n项目于2020年5月启动建设，于2024年5月完成建设并投入使用。"
+    )
+    assert sorted(found["date_inconsistent"]) == ["2020年5月启动建设", "2024年5月完成建设"]
+    agreed = _codes(
+        "二、智能工厂基本情况\n建设起止时间：2021.07—2023.12\n项目2021年7月开工，2023年12月全部建成；一期2022年3月建成。"
+    )
+    assert "date_inconsistent" not in agreed
+    secrets = _codes("四、智能工厂建设成效\n每批投入粗品200kg、丙酮1250L；超声功率85±3 mW；定位精度±0.02mm。")
+    assert len(secrets["trade_secret"]) == 2
