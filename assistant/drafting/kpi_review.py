@@ -23,7 +23,7 @@ _CHANGE_PAIR = re.compile(
 )
 #: "92%→103%", "548→561 kgce/t": a before/after pair written with an arrow.
 _ARROW_PAIR = re.compile(
-    r"(?P<b>\d+(?:\.\d+)?)\s*(?:%|[a-zA-Z/·]{1,8})?\s*(?:→|->|=>|—>)\s*(?P<a>\d+(?:\.\d+)?)"
+    r"(?P<b>\d+(?:\.\d+)?)\s*(?:%|[^\d\s，。；;,→]{1,8})?\s*(?:→|->|=>|—>)\s*(?P<a>\d+(?:\.\d+)?)"
 )
 
 
@@ -81,9 +81,14 @@ def change_mismatch(before: float, after: float, stated: float | None, words: st
     return ""
 
 
+def plain_numbers(text: str) -> str:
+    """ "9,800" as "9800": a thousands separator splits no figure."""
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+
+
 def read_figures(text: str) -> list[tuple[float, bool]]:
     """Numbers that read as figures (not years, months, dates or item numbers), with a % flag."""
-    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # "9,800" is one figure
+    text = plain_numbers(text)
     text = re.sub(r"\d{4}\s*[-/.年]\s*\d{1,2}(\s*[-/.月]\s*\d{1,2}\s*日?)?", " ", text)
     text = re.sub(r"[–-]\s*\d{1,2}\s*月", " ", text)
     return [(float(m.group("n")), bool(m.group("pct"))) for m in _FIGURE.finditer(text)]
@@ -106,25 +111,21 @@ def kpi_review(blocks: list[Block], kpis: KpiCatalog, rules: RuleSet) -> tuple[l
         if block.cells is not None and block.header is not None:
             _kpi_row(block, kpis, seen)
             continue
-        found = kpis.find_in(block.text)
-        norm = unicodedata.normalize("NFKC", block.text)
+        norm = plain_numbers(unicodedata.normalize("NFKC", block.text))
+        found = kpis.find_spans(norm)
         previous_end = 0
-        for n, (kpi, end) in enumerate(found):
-            stop = len(norm)
-            if n + 1 < len(found):
-                stop = norm.find(unicodedata.normalize("NFKC", found[n + 1][0].name), end)
-                stop = len(norm) if stop < 0 else stop
+        for n, (kpi, name_start, end) in enumerate(found):
+            stop = found[n + 1][1] if n + 1 < len(found) else len(norm)
             # The figures of a KPI usually come just before its name ("…由2.4%降至0.9%，产品不良率
             # 下降62.5%"): read back to the previous sentence break for the before/after pair; the
             # range is judged on the KPI's own clause only (its name up to the next KPI or break),
             # so a neighbour's figure is never held against it.
-            name_start = end - len(unicodedata.normalize("NFKC", kpi.name))
             start = max(norm.rfind(p, 0, name_start) for p in "。；;") + 1
             start = max(start, previous_end)
             breaks = [i for i in (norm.find(p, end) for p in "，。；;,") if i >= 0]
             own_end = min([stop, *breaks])
             previous_end = own_end
-            _kpi_text(kpi, norm[start:stop], norm[name_start:own_end], seen)
+            _kpi_text(kpi, norm[name_start:end], norm[start:stop], norm[name_start:own_end], seen)
     findings: list[Finding] = []
     for number, state in sorted(seen.items()):
         kpi = kpi_by_number[number]
@@ -202,13 +203,14 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
             state.excerpt = block.text[:80]  # the row at fault, unless a sentence already is
         state.out_of_range = True
     if col_b is None and col_a is None:
-        _kpi_text(kpi, block.text, block.text, seen)
+        text = plain_numbers(unicodedata.normalize("NFKC", block.text))
+        _kpi_text(kpi, unicodedata.normalize("NFKC", kpi.name), text, text, seen)
 
 
-def _kpi_text(kpi: Kpi, segment: str, own: str, seen: dict[int, _KpiSeen]) -> None:
-    """``segment``: the KPI's sentence part (for the before/after pair); ``own``: the fragment
-    from its name to the next KPI or break (for the range), which is also the excerpt."""
-    name = unicodedata.normalize("NFKC", kpi.name)
+def _kpi_text(kpi: Kpi, name: str, segment: str, own: str, seen: dict[int, _KpiSeen]) -> None:
+    """``name``: the words naming the KPI (its name or its measure); ``segment``: its sentence
+    part (for the before/after pair); ``own``: the fragment from its name to the next KPI or
+    break (for the range), which is also the excerpt."""
     state = seen.setdefault(kpi.number, _KpiSeen(excerpt=own[:80]))
     said = segment  # with the KPI's name, whose ending may be the change's word ("…下降40%")
     segment = segment.replace(name, " ")
@@ -262,7 +264,7 @@ def figure_findings(blocks: list[Block], rules: RuleSet, reported: list[Finding]
     for block in blocks:
         if block.cells is not None:
             continue  # tables are read by their columns (kpi_review)
-        for clause in re.split(r"(?<=[。；;])", unicodedata.normalize("NFKC", block.text)):
+        for clause in re.split(r"(?<=[。；;])", plain_numbers(unicodedata.normalize("NFKC", block.text))):
             pair = change_pair(clause)
             if pair is None or any(excerpt in clause for excerpt in seen):
                 continue  # its KPI's finding already says it

@@ -111,9 +111,9 @@ class KpiCatalog:
         ranked = sorted(self.kpis, key=lambda k: -similarity(name, k.name))
         return [k.name for k in ranked[:limit]]
 
-    def find_in(self, text: str) -> list[tuple[Kpi, int]]:
-        """KPIs named in ``text``, by name or by what they measure (with the position after the
-        name): review uses this."""
+    def find_spans(self, text: str) -> list[tuple[Kpi, int, int]]:
+        """KPIs named in ``text`` (NFKC-normalised: the positions are in that text), by name or
+        by what they measure, with where the words stand, in reading order."""
         norm = unicodedata.normalize("NFKC", text)
         found: list[tuple[Kpi, int, int]] = []
         for kpi in sorted(self.kpis, key=lambda k: -len(k.name)):
@@ -128,7 +128,11 @@ class KpiCatalog:
                 ):
                     found.append((kpi, at, at + len(name)))
                     break
-        return [(kpi, end) for kpi, _, end in sorted(found, key=lambda x: x[1])]
+        return sorted(found, key=lambda x: x[1])
+
+    def find_in(self, text: str) -> list[tuple[Kpi, int]]:
+        """KPIs named in ``text`` with the position after the words naming them."""
+        return [(kpi, end) for kpi, _, end in self.find_spans(text)]
 
 
 @lru_cache(maxsize=4)
