@@ -24,6 +24,8 @@ class Block:
     text: str
     cells: list[str] | None = None
     header: list[str] | None = None
+    #: Marked as a heading by the document itself (a Word heading style, a Markdown "#").
+    heading: bool = False
 
 
 def read_blocks(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Block]:
@@ -71,7 +73,9 @@ def _docx_blocks(path: Path) -> list[Block]:
     blocks: list[Block] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            blocks += [Block(line) for line in item.text.splitlines() if line.strip()]
+            style = (item.style.name if item.style is not None else "") or ""
+            heading = style.lower().startswith(("heading", "title")) or style.startswith(("标题", "题目"))
+            blocks += [Block(line, heading=heading) for line in item.text.splitlines() if line.strip()]
         elif isinstance(item, Table):
             header: list[str] | None = None
             for row in item.rows:
@@ -121,9 +125,10 @@ def text_blocks(text: str) -> list[Block]:
                 blocks.append(Block(" | ".join(c.replace("\n", " ") for c in cells), cells, header))
             continue
         header = None
+        heading = bool(re.match(r"#{1,6}\s", line))
         line = re.sub(r"^#{1,6}\s*", "", line)
         line = re.sub(r"^[*+]\s+|^-\s+(?=\S)", "", line)
         line = line.replace("**", "")
         if line:
-            blocks.append(Block(line))
+            blocks.append(Block(line, heading=heading))
     return blocks

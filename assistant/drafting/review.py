@@ -108,18 +108,59 @@ _PLACEHOLDER_ANY = re.compile(
 )
 
 
-def _section_findings(text: str, rules: RuleSet) -> list[Finding]:
+#: A line numbered the way 申报书 headings are ("一、", "（二）", "3.", "2.1", "第四部分"), short and
+#: not a sentence: a heading even when the document has no heading styles.
+_NUMBERED_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}(?:\.\d{1,2})*\s*[、.．)）]?\s*(?=\D)|第[一二三四五六七八九十\d]{1,3}部分)"
+)
+
+
+def _is_heading(block: Block) -> bool:
+    text = block.text.strip()
+    if block.cells is not None or not text:
+        return False
+    if block.heading:
+        return True
+    return bool(_NUMBERED_HEADING.match(text)) and len(text) <= 30 and not re.search(r"[。；;]", text)
+
+
+def _names_part(heading: str, number: str, title: str) -> bool:
+    """Whether a heading is the part's own: its number ("四、", "第四部分") or its whole title."""
+    return title in heading or bool(re.match(rf"\s*(?:{number}\s*[、.．]|第{number}部分)", heading))
+
+
+def _section_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
     """A part of the round's 申报书 not found at all must be added; a part missing one of its
-    items should be completed. A title or item with no known synonyms is looked for as written."""
+    items should be completed. A part is found by a heading that names it (Word heading style,
+    Markdown "#", or a numbered short line), not by its words anywhere: "建设成效" in 二's
+    项目简介 is no part 四. Its items are looked for within the part (from its heading to the
+    next part's). A draft with no headings at all is searched as one text. A title or item with
+    no known synonyms is looked for as written."""
+    text = "\n".join(b.text for b in blocks)
+    headings = [(i, b.text) for i, b in enumerate(blocks) if _is_heading(b)]
 
-    def missing(name: str) -> bool:
-        return not any(k in text for k in _SECTION_KEYS.get(name, (name,)))
+    def names(name: str, where: str) -> bool:
+        return any(k in where for k in _SECTION_KEYS.get(name, (name,)))
 
+    part_list = parts(rules)
+    starts: dict[str, int | None] = {}
+    after = -1
+    for part in part_list:
+        found = [i for i, heading in headings if i > after and names(part.title, heading)]
+        # "四、智能工厂建设成效" over 二's sub-heading "（五）建设成效": the part's number or its
+        # whole title marks the part's own heading.
+        own = [i for i in found if _names_part(blocks[i].text, part.number, part.title)]
+        chosen: int | None = (own or found)[0] if own or found else None
+        if not headings:
+            chosen = 0 if names(part.title, text) else None
+        starts[part.title] = chosen
+        after = chosen if chosen is not None else after
     findings = []
-    for part in parts(rules):
+    for n, part in enumerate(part_list):
         title, clause_id, items = part.title, part.clause_id, part.items
+        start = starts[title]
         gaps: list[tuple[Severity, str, str]]
-        if missing(title):
+        if start is None:
             gaps = [
                 (
                     "必须修改",
@@ -128,6 +169,8 @@ def _section_findings(text: str, rules: RuleSet) -> list[Finding]:
                 )
             ]
         else:
+            later = [s for p in part_list[n + 1 :] if (s := starts[p.title]) is not None and s > start]
+            span = "\n".join(b.text for b in blocks[start : min(later)]) if later and headings else text
             gaps = [
                 (
                     "建议修改",
@@ -135,7 +178,7 @@ def _section_findings(text: str, rules: RuleSet) -> list[Finding]:
                     f"“{title}”中未见“{item}”的内容，附件3要求包括该项信息。",
                 )
                 for item in items
-                if missing(item)
+                if not names(item, span)
             ]
         findings += [Finding(severity=s, code=c, message=m, clause_ids=[clause_id]) for s, c, m in gaps]
     return findings
@@ -246,7 +289,7 @@ def review_blocks(
         )
 
     full_text = "\n".join(b.text for b in blocks)
-    findings += _section_findings(full_text, rules)
+    findings += _section_findings(blocks, rules)
     kpi_findings, has_figures = kpi_review(blocks, kpis, rules)
     findings += kpi_findings
     findings += figure_findings(blocks, rules, kpi_findings)

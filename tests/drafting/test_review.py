@@ -401,3 +401,14 @@ def test_dates_that_contradict_the_construction_period_are_pointed_out() -> None
     assert "date_inconsistent" not in agreed
     secrets = _codes("四、智能工厂建设成效\n每批投入粗品200kg、丙酮1250L；超声功率85±3 mW；定位精度±0.02mm。")
     assert len(secrets["trade_secret"]) == 2
+
+
+def test_a_part_is_found_by_its_heading_not_by_its_words_anywhere() -> None:
+    """Part 四 deleted: "建设成效" in 二's 项目简介 does not stand in for it."""
+    draft = (
+        "一、申报单位基本信息\n企业名称：某公司\n"
+        "二、智能工厂基本情况\n项目简介：本项目建设成效显著，真实性承诺见后。\n"
+        "三、智能工厂场景建设情况\n（一）项目总体情况\n生产作业—人机协同作业—多机协同的壳体柔性加工与检测\n"
+    )
+    found = review_text(draft).findings
+    assert any(f.code == "section_missing" and "智能工厂建设成效" in f.message for f in found)
