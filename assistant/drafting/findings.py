@@ -103,9 +103,10 @@ def instance_name_findings(
     stripped = name.strip()
     if _DASH.search(stripped):
         add(
-            "必须修改",
+            "建议修改",
             "instance_name_dash",
-            f"实例名“{stripped}”中含有破折号，会与“环节名—场景名—实例名”的分隔符混淆，请删去。",
+            f"实例名“{stripped}”中含有破折号，会与“环节名—场景名—实例名”的分隔符混淆，"
+            "建议改用顿号或“至”（如“涂布、辊压至分切”）。",
             rule=None,
         )
     if len(stripped) > INSTANCE_NAME_MAX:

@@ -152,12 +152,13 @@ def _review_instance(
     if any(s.strip() != SEP for s in separators):
         flag("提示", "instance_separator", "各部分之间建议统一使用附件4示例中的破折号“—”。", [example])
     parts = [p.strip() for p in _SEPARATOR.split(plain)]
-    if len(parts) != 3 or not all(parts):
+    # More than three parts is an instance name with dashes of its own ("涂布—辊压—分切全流程…"):
+    # still read, and the name's check says to write it without them.
+    if len(parts) < 3 or not all(parts):
         flag(
             "必须修改",
             "instance_format",
-            f"“{line}”不是“环节名—场景名—实例名”三段式："
-            + ("缺少场景名或实例名。" if len(parts) < 3 else "实例名中不要再使用破折号。"),
+            f"“{line}”不是“环节名—场景名—实例名”三段式：缺少场景名或实例名。",
             [example],
         )
         if len(parts) < 2:

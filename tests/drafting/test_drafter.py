@@ -317,7 +317,7 @@ def test_the_coverage_a_draft_is_held_to_comes_from_the_rules_file(tmp_path: Pat
             "建议修改",
         ),
         ("壳体视觉检测、尺寸检测、气密检测等", "instance_name_list", "建议修改"),
-        ("壳体检测—视觉", "instance_name_dash", "必须修改"),
+        ("壳体检测—视觉", "instance_name_dash", "建议修改"),
     ],
 )
 def test_instance_names_must_be_concise_and_specific(name: str, code: str, severity: str) -> None:
