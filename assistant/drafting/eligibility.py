@@ -30,7 +30,9 @@ _PERIOD_END = re.compile(
 #: Not 规上: "尚未纳入规模以上工业企业统计", "非规上企业".
 _NOT_ABOVE_SIZE = re.compile(r"(尚未|没有|未)(纳入|进入|达到|列入)?规模以上|非规上|不是规上|未达规上")
 #: Not yet recognised at any tier: "目前尚未获评先进级", "未获评先进级智能工厂".
-_NOT_RECOGNISED = re.compile(r"(尚未|未|没有|暂未)(获评|评为|认定为?|被认定为?)[^。；\n]{0,8}先进级")
+_NOT_RECOGNISED = re.compile(
+    r"(尚未|未曾|未|没有|暂未)(获评|评为|认定为?|被认定为?|申报|参评|参加|获得|通过)[^。；\n]{0,12}先进级"
+)
 _BRANCH = re.compile(r"分公司|分厂|分支机构|非独立法人")
 #: "所属行业：有色金属冶炼", "行业：钢铁" (the basic information's 行业 item).
 _INDUSTRY = re.compile(r"(?:所属)?行业\s*[:：|]\s*(?P<industry>[^，。；\n|]{2,16})")

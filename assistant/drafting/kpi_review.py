@@ -28,9 +28,24 @@ _ARROW_PAIR = re.compile(
 
 
 def change_pair(text: str) -> re.Match[str] | None:
-    """The first before/after pair: "由…至…" or an arrow."""
+    """The first before/after pair ("由…至…" or an arrow) whose figures are in one unit: "由4小时
+    缩短至15分钟" compares hours with minutes, so it is no pair to check."""
     found = [m for m in (_CHANGE_PAIR.search(text), _ARROW_PAIR.search(text)) if m]
-    return min(found, key=lambda m: m.start()) if found else None
+    pairs = [
+        m
+        for m in found
+        if _unit_after(text, m.end("b")) == _unit_after(text, m.end("a")) or not _unit_after(text, m.end("a"))
+    ]
+    return min(pairs, key=lambda m: m.start()) if pairs else None
+
+
+#: Units a figure may carry, longest first where one is the start of another.
+_UNIT = re.compile(r"\s*(%|个百分点|小时|分钟|秒|天|月|年|h|min|s|ms)")
+
+
+def _unit_after(text: str, at: int) -> str:
+    unit = _UNIT.match(text, at)
+    return unit.group(1) if unit else ""
 
 
 _FIGURE = re.compile(r"(?<![\d.第])(?P<n>\d+(?:\.\d+)?)(?![\d.]|\s*[年月日号项])(?P<pct>\s*%)?")
@@ -59,6 +74,9 @@ _STATED_CHANGE = re.compile(
 _BOUNDED_RATE = re.compile(r"(利用率|交付率|不良率|合格率|良率|化率|投用率|比例|综合效率|OEE)$")
 
 
+_DIRECTION_WORDS = re.compile("|".join(sorted({*_UP_WORDS, *_DOWN_WORDS}, key=len, reverse=True)))
+
+
 def _direction(words: str) -> int:
     """+1 for a rise, -1 for a fall, 0 when the words do not say."""
     if any(w in words for w in _DOWN_WORDS):
@@ -76,7 +94,12 @@ def change_mismatch(before: float, after: float, stated: float | None, words: st
     if stated is None or before == 0 or after == before:
         return ""
     relative, points = abs(after - before) / before * 100, abs(after - before)
-    if min(abs(stated - relative), abs(stated - points)) > max(1.0, 0.05 * stated):
+    # A time that falls is a rate that rises: "节拍由96秒缩短至74秒，效率提升29.7%" (96/74 − 1),
+    # when the pair and the stated change move opposite ways.
+    moves = [_direction(w) for w in _DIRECTION_WORDS.findall(words)]
+    opposite = len(set(moves) - {0}) == 2
+    inverse = abs(before / after - 1) * 100 if after and opposite else relative
+    if min(abs(stated - relative), abs(stated - points), abs(stated - inverse)) > max(1.0, 0.05 * stated):
         return f"写的变化幅度为{stated:g}%，但由{before:g}到{after:g}的相对变化约为{relative:.1f}%（相差{points:g}个百分点）"
     return ""
 

@@ -114,7 +114,8 @@ def text_blocks(text: str) -> list[Block]:
     header: list[str] | None = None
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("|") and line.endswith("|"):
+        if (line.startswith("|") and line.endswith("|")) or line.count("|") >= 2:
+            # "| a | b |" (Markdown), or "a | b | c" as plain text writes a table
             cells = [c.strip().replace("<br>", "\n") for c in line.strip("|").split("|")]
             if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 continue

@@ -55,7 +55,7 @@ from assistant.drafting.kpi_review import figure_findings, kpi_review, read_figu
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.period import period_findings
 from assistant.drafting.reading import Block, read_blocks, text_blocks
-from assistant.drafting.totals import total_findings
+from assistant.drafting.totals import count_findings, total_findings
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
 from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
@@ -173,7 +173,7 @@ def _section_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
             span = "\n".join(b.text for b in blocks[start : min(later)]) if later and headings else text
             gaps = [
                 (
-                    "建议修改",
+                    "必须修改",  # 附件3 says each part 包括 its items
                     "section_item_missing",
                     f"“{title}”中未见“{item}”的内容，附件3要求包括该项信息。",
                 )
@@ -305,6 +305,7 @@ def review_blocks(
         )
     findings += _placeholder_findings(blocks)
     findings += total_findings(blocks, rules)
+    findings += count_findings(blocks, rules)
     findings += period_findings(blocks, rules)
     findings += eligibility_findings(full_text, tier, rules)
     findings += _claim_findings(blocks, kpis, tier, has_figures, rules)

@@ -17,8 +17,11 @@ from assistant.rules import RuleSet
 #: 万元 per unit, so amounts in different units compare.
 _UNIT = {"亿元": 10_000.0, "万元": 1.0, "元": 0.0001}
 _AMOUNT = r"(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<u>亿元|万元|元)"
-#: "总投资1.2亿元", "项目总投资：12000万元", "总投资额为…".
-_TOTAL = re.compile(r"总投资(?:额|金额)?[^\d，。；]{0,6}?" + _AMOUNT)
+#: "总投资1.2亿元", "项目总投资：12000万元", "项目累计投入28,600万元": the project's whole
+#: investment, however a draft names it.
+_TOTAL = re.compile(
+    r"(?:总投资|总投入|累计投入|累计完成投资|实际完成投资)(?:额|金额)?[^\d，。；]{0,6}?" + _AMOUNT
+)
 #: "其中设备投资6000万元、软件投资3000万元": the parts after 其中 up to the sentence's end.
 _BREAKDOWN = re.compile(r"其中[^。；]*")
 _PART = re.compile(r"[^\d，、；。]{1,12}?" + _AMOUNT)
@@ -32,6 +35,35 @@ def _wan(match: re.Match[str]) -> float:
 
 def _same(a: float, b: float) -> bool:
     return abs(a - b) <= TOLERANCE * max(a, b)
+
+
+#: "共建成典型场景17个，其中工厂建设2个、研发设计2个…": a count and its breakdown.
+_COUNT = re.compile(
+    r"共(?:建成|有|计|完成|实施|部署)?[^，。；;\d]{0,10}?(?P<n>\d+)\s*(?P<u>个|项|条|套|台|家)"
+)
+
+
+def count_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
+    """A count whose "其中" breakdown adds up to another number."""
+    findings = []
+    for block in blocks:
+        for total in _COUNT.finditer(block.text):
+            rest = block.text[total.end() :].lstrip("，,（( ")
+            breakdown = _BREAKDOWN.match(rest)
+            if breakdown is None:
+                continue
+            pieces = [int(n) for n in re.findall(rf"(\d+)\s*{total.group('u')}", breakdown.group())]
+            if len(pieces) >= 2 and sum(pieces) != int(total.group("n")):
+                findings.append(
+                    Finding(
+                        severity="必须修改",
+                        code="total_parts",
+                        message=f"“{total.group()}”，其中各项合计{sum(pieces)}{total.group('u')}，与总数不符，请核对。",
+                        clause_ids=[parts(rules)[2].clause_id],  # 三、场景建设情况: its 总体情况
+                        excerpt=(total.group() + "，" + breakdown.group())[:80],
+                    )
+                )
+    return findings
 
 
 def total_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:

@@ -412,3 +412,29 @@ def test_a_part_is_found_by_its_heading_not_by_its_words_anywhere() -> None:
     )
     found = review_text(draft).findings
     assert any(f.code == "section_missing" and "智能工厂建设成效" in f.message for f in found)
+
+
+def test_cross_checks_a_second_consultant_asked_for() -> None:
+    """From an untuned set's misses: 累计投入 is the total investment, a count's breakdown must
+    add up, plain-text pipe tables are tables, a time that falls may be an efficiency that rises,
+    hours and minutes are no pair, a process window is a secret, a buyer named by 向…供货 too."""
+    spent = _codes("二、智能工厂基本情况\n总投资3.86亿元。\n项目累计投入28,600万元，分两期推进。")
+    assert "total_inconsistent" in spent
+    counted = _codes(
+        "三、智能工厂场景建设情况\n项目共建成典型场景17个，其中工厂建设2个、研发设计2个、生产作业5个、生产管理4个、运营管理2个。"
+    )
+    assert "total_parts" in counted
+    table = _codes(
+        "四、智能工厂建设成效\n指标 | 建设前 | 建设后 | 变化\n产品不良率 | 1.9% | 1.1% | 下降42.1%"
+    )
+    assert "kpi_before_after" not in table and "kpi_change_mismatch" not in table
+    inverse = _codes("四、智能工厂建设成效\n生产节拍由96秒缩短至74秒，生产效率提升29.7%。")
+    assert "kpi_change_mismatch" not in inverse and "figure_inconsistent" not in inverse
+    units = _codes("四、智能工厂建设成效\n排程时间由4小时缩短至15分钟。")
+    assert "figure_inconsistent" not in units
+    window = _codes(
+        "三、智能工厂场景建设情况\n固化的高压铸造工艺窗口为压射速度4.2–4.6 m/s、增压压力88–92 MPa。"
+    )
+    assert "trade_secret" in window
+    buyer = _codes("四、智能工厂建设成效\n2024年向某集采项目供货的组件合同单价为0.873元/W。")
+    assert "trade_secret" in buyer
