@@ -39,6 +39,9 @@ def change_pair(text: str) -> re.Match[str] | None:
     return min(pairs, key=lambda m: m.start()) if pairs else None
 
 
+#: A figure that is a time ("96 s", "4.5小时", "12天"): it falls as the work gets faster.
+_TIMED = re.compile(r"\d\s*(?:s|秒|min|分钟|h|小时|天)\b|\d\s*(?:秒|分钟|小时|天)")
+
 #: Units a figure may carry, longest first where one is the start of another.
 _UNIT = re.compile(r"\s*(%|个百分点|小时|分钟|秒|天|月|年|h|min|s|ms)")
 
@@ -84,10 +87,13 @@ def _direction(words: str) -> int:
     return 1 if any(w in words for w in _UP_WORDS) else 0
 
 
-def change_mismatch(before: float, after: float, stated: float | None, words: str) -> str:
+def change_mismatch(
+    before: float, after: float, stated: float | None, words: str, timed: bool = False
+) -> str:
     """What a stated change gets wrong about its own before/after figures: its direction, or its
-    size (neither the relative change nor the difference in points). "" when it agrees."""
-    direction = _direction(words)
+    size (neither the relative change nor the difference in points). "" when it agrees.
+    ``timed``: the figures are times (节拍 96 s → 74 s), so a fall may be the stated rise."""
+    direction = 0 if timed else _direction(words)
     if direction and after != before and (after > before) != (direction > 0):
         said = "下降" if direction < 0 else "提升"
         return f"写的是{said}，但由{before:g}到{after:g}是{'上升' if after > before else '下降'}"
@@ -97,7 +103,7 @@ def change_mismatch(before: float, after: float, stated: float | None, words: st
     # A time that falls is a rate that rises: "节拍由96秒缩短至74秒，效率提升29.7%" (96/74 − 1),
     # when the pair and the stated change move opposite ways.
     moves = [_direction(w) for w in _DIRECTION_WORDS.findall(words)]
-    opposite = len(set(moves) - {0}) == 2
+    opposite = timed or len(set(moves) - {0}) == 2
     inverse = abs(before / after - 1) * 100 if after and opposite else relative
     if min(abs(stated - relative), abs(stated - points), abs(stated - inverse)) > max(1.0, 0.05 * stated):
         return f"写的变化幅度为{stated:g}%，但由{before:g}到{after:g}的相对变化约为{relative:.1f}%（相差{points:g}个百分点）"
@@ -215,7 +221,8 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
         if not state.mismatch:
             words = (cells[col_c] if col_c is not None and col_c < len(cells) else "") + kpi.name
             stated = change[0][0] if change else None
-            state.mismatch = change_mismatch(before[0][0], after[0][0], stated, words)
+            timed = any(_TIMED.search(cells[c]) for c in (col_b, col_a) if c is not None and c < len(cells))
+            state.mismatch = change_mismatch(before[0][0], after[0][0], stated, words, timed)
             state.mismatch_excerpt = block.text[:80]
     bounded = kpi.kind == "level" or _BOUNDED_RATE.search(kpi.measure) is not None
     row_bad = (bounded and kpi.is_rate and any(not 0 <= v <= 100 for v, pct in before + after if pct)) or (

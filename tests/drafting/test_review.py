@@ -438,3 +438,8 @@ def test_cross_checks_a_second_consultant_asked_for() -> None:
     assert "trade_secret" in window
     buyer = _codes("四、智能工厂建设成效\n2024年向某集采项目供货的组件合同单价为0.873元/W。")
     assert "trade_secret" in buyer
+
+
+def test_a_time_column_that_falls_backs_a_rising_efficiency_in_a_table() -> None:
+    table = "四、智能工厂建设成效\n| 指标 | 建设前 | 建设后 | 变化幅度 |\n|---|---|---|---|\n| 生产效率（单件节拍） | 96 s | 74 s | 生产效率提升29.7% |"
+    assert "kpi_change_mismatch" not in _codes(table)
