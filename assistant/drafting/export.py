@@ -11,6 +11,7 @@ and the quotas are the round's, read from its rules (``declaration.form``, ``app
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -55,18 +56,33 @@ def _set_fonts(
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _add_text(paragraph: object, text: str, size: float | None = None, bold: bool = False) -> None:
-    """Add text to a paragraph, highlighting every placeholder in yellow."""
+def _add_text(
+    paragraph: object,
+    text: str,
+    size: float | None = None,
+    bold: bool = False,
+    flags: dict[str, str] | None = None,
+) -> None:
+    """Add text to a paragraph, highlighting every placeholder in yellow and every fragment a
+    check flags (``flags``: fragment → the check's message) in turquoise, with 【请核对：…】 after
+    it: a figure the checks doubt is never printed as if it were fine."""
     from docx.enum.text import WD_COLOR_INDEX
 
+    marks = [PLACEHOLDER_RE.pattern, *(re.escape(f) for f in sorted(flags or {}, key=len, reverse=True))]
+    pattern = re.compile("|".join(f"(?:{m})" for m in marks))
     pos = 0
-    for match in PLACEHOLDER_RE.finditer(text):
+    for match in pattern.finditer(text):
         if match.start() > pos:
             run = paragraph.add_run(text[pos : match.start()])  # type: ignore[attr-defined]
             _set_fonts(run, BODY_FONT, size, bold)
         run = paragraph.add_run(match.group(0))  # type: ignore[attr-defined]
         _set_fonts(run, BODY_FONT, size, bold)
-        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        flagged = (flags or {}).get(match.group(0))
+        run.font.highlight_color = WD_COLOR_INDEX.TURQUOISE if flagged else WD_COLOR_INDEX.YELLOW
+        if flagged:
+            note = paragraph.add_run(f"【请核对：{flagged}】")  # type: ignore[attr-defined]
+            _set_fonts(note, BODY_FONT, size, bold)
+            note.font.highlight_color = WD_COLOR_INDEX.TURQUOISE
         pos = match.end()
     if pos < len(text):
         run = paragraph.add_run(text[pos:])  # type: ignore[attr-defined]
@@ -175,13 +191,15 @@ def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _add_text(info, f"申报单位：{draft.enterprise}　　申报层级：{draft.target_tier}智能工厂", 11)
 
+    # What the checks doubt, by the fragment they name: marked where it is printed.
+    flags = {f.excerpt: f.message for f in draft.checks if f.excerpt and f.severity != "提示"}
     note = document.add_paragraph()
     guide = f"参考《智能制造典型场景参考指引({draft.edition}年版)》"
     if draft.edition_status != "official":
         guide += "（场景名称依据征求意见稿，须以正式文本核对）"
     note_text = (
         f"草稿说明：本稿由智能工厂申报助手依据企业提供的信息生成，{guide}；"
-        "黄色标注处为尚缺的信息，提交前须补全，并删除本说明。"
+        "黄色标注处为尚缺的信息，青色标注处为核对未通过的内容，提交前须补全、核实，并删除本说明和文末的核对清单。"
     )
     _add_text(note, note_text, 9)
     for run in note.runs:
@@ -203,7 +221,7 @@ def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path
                     continue
                 p = document.add_paragraph()
                 p.paragraph_format.first_line_indent = Pt(22)
-                _add_text(p, paragraph)
+                _add_text(p, paragraph, flags=flags)
             if sub.table:
                 widths = KPI_WIDTHS if len(sub.table.headers) == len(KPI_WIDTHS) else INFO_WIDTHS
                 _table(
@@ -214,8 +232,19 @@ def write_docx(draft: Draft, path: Path, *, sections_only: bool = False) -> Path
     if not sections_only:
         document.add_heading("附件4 卓越级智能工厂项目推荐汇总表（本项目一行）", level=1)
         _table(document, FORM_HEADERS, [draft.form_row.cells()], [0.9, 2.4, 2.4, 6.1, 1.8, 3.0], 9)
-
+    _checklist(document, draft)
     return _save(document.save, path)
+
+
+def _checklist(document: object, draft: Draft) -> None:
+    """Every check that asks for a change, at the end: what to fix before submitting (the draft's
+    note says to delete it then)."""
+    to_fix = [f for f in draft.checks if f.severity != "提示"]
+    if not to_fix:
+        return
+    document.add_heading("提交前核对清单（提交前删除）", level=1)  # type: ignore[attr-defined]
+    for finding in to_fix:
+        _add_text(document.add_paragraph(), f"【{finding.severity}】{finding.message}", 10)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------------------------

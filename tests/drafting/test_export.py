@@ -266,3 +266,19 @@ def test_draft_human_output_shows_the_text_and_the_checks(runner_app: tuple[CliR
     assert result.exit_code == 0
     assert "1.工厂建设—数字孪生工厂构建—压铸机加车间数字孪生与产线布局仿真优化" in result.stdout
     assert "自查意见" in result.stdout
+
+
+def test_a_figure_or_claim_the_checks_doubt_is_marked_where_it_is_printed(tmp_path: Path) -> None:
+    spec = example_spec()
+    spec["highlights"] = ["壳体加工技术水平国际领先，行业内首家实现全流程无人化。"]
+    draft = build_draft(parse_spec(spec))
+    flagged = [f for f in draft.checks if f.excerpt and f.severity != "提示"]
+    assert flagged, [f.code for f in draft.checks]
+    document = Document(str(write_docx(draft, tmp_path / "d.docx")))
+    runs = [r for p in document.paragraphs for r in p.runs]
+    marked = [r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.TURQUOISE]
+    for finding in flagged:
+        assert finding.excerpt in marked and f"【请核对：{finding.message}】" in marked
+    headings, paragraphs, _ = docx_text(tmp_path / "d.docx")
+    assert headings[-1] == "提交前核对清单（提交前删除）"
+    assert any(p.startswith("【建议修改】") and "国际领先" in p for p in paragraphs)
