@@ -43,6 +43,11 @@ _INSTANCE_SHAPE = re.compile(
 )
 
 
+#: A numbered entry of two dash-separated parts ("5. 智能仓储—AGV与立库协同的成品自动入库"): an
+#: instance line missing a part, reported rather than dropped.
+_TWO_PART_SHAPE = re.compile(r"^[^，。；;,：:|]{2,8}\s*(?:——|[—―－–])\s*[^，。；;,：:|—―－–]{6,40}$")
+
+
 def _instance_candidates(
     blocks: list[Block], catalog: ScenarioCatalog, edition: str, unknown: list[str] | None = None
 ) -> list[str]:
@@ -69,7 +74,8 @@ def _instance_candidates(
                         lines.append((number, body))
                     break
             else:
-                if unknown is not None and _INSTANCE_SHAPE.match(head) and body not in unknown:
+                shaped = _INSTANCE_SHAPE.match(head) or (numbered and _TWO_PART_SHAPE.match(head))
+                if unknown is not None and shaped and body not in unknown:
                     unknown.append(body)
     # The same instance appears in the list, as a heading in 具体场景建设情况 and in the 附件4
     # row: one numbered instance is one entry (the first seen), even where the copies differ.

@@ -443,3 +443,14 @@ def test_cross_checks_a_second_consultant_asked_for() -> None:
 def test_a_time_column_that_falls_backs_a_rising_efficiency_in_a_table() -> None:
     table = "四、智能工厂建设成效\n| 指标 | 建设前 | 建设后 | 变化幅度 |\n|---|---|---|---|\n| 生产效率（单件节拍） | 96 s | 74 s | 生产效率提升29.7% |"
     assert "kpi_change_mismatch" not in _codes(table)
+
+
+def test_percentages_in_words_superlatives_and_two_part_lines_are_caught() -> None:
+    words = _codes("四、智能工厂建设成效\n铝灰渣综合利用率由百分之八十六提高到百分之一百零八。")
+    assert "figure_inconsistent" in words
+    claims = _codes("四、智能工厂建设成效\n组件制造良率全球最高，行业内无可比拟。")
+    assert set(claims["claim_unsupported"]) == {"全球最高", "无可比拟"}
+    lines = _codes(
+        "三、智能工厂场景建设情况\n1. 生产作业—人机协同作业—多机协同的壳体柔性加工与检测\n5. 智能仓储—AGV与立库协同的组件成品自动入库"
+    )
+    assert lines["instance_unrecognised"] == ["智能仓储"]
