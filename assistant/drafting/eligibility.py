@@ -38,6 +38,19 @@ _BRANCH = re.compile(r"分公司|分厂|分支机构|非独立法人")
 _INDUSTRY = re.compile(r"(?:所属)?行业\s*[:：|]\s*(?P<industry>[^，。；\n|]{2,16})")
 
 
+#: Another company named in the sentence: its "分公司" is not the applicant's legal form.
+_OTHER_PARTY = re.compile(r"集成商|供应商|承建|服务商|合作|客户|设计院|总包")
+
+
+def _applicant_branch(text: str) -> re.Match[str] | None:
+    """ "分公司" said of the applicant, not of its integrator or a supplier (中国移动…分公司)."""
+    for sentence in re.split(r"(?<=[。；;\n])", text):
+        branch = _BRANCH.search(sentence)
+        if branch and not _OTHER_PARTY.search(sentence):
+            return branch
+    return None
+
+
 def _stated(text: str, closes: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
     """(the profile the draft states, the words each field was read from)."""
     profile: dict[str, Any] = {}
@@ -56,7 +69,7 @@ def _stated(text: str, closes: dt.date) -> tuple[dict[str, Any], dict[str, str]]
     if not_recognised := _NOT_RECOGNISED.search(text):
         profile.setdefault("status", {})["recognised_tier"] = None
         said["app.recognised_advanced"] = not_recognised.group()
-    if branch := _BRANCH.search(text):
+    if branch := _applicant_branch(text):
         industry = _INDUSTRY.search(text)
         profile.setdefault("enterprise", {})["legal_form"] = "branch"
         if industry:

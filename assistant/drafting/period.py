@@ -1,8 +1,10 @@
-"""The 建设起止时间 a draft states against the dates its text gives elsewhere: construction said to
-start or finish in another month than the period says. An expert checks the period first; the
-two must agree (附件3 二 lists 建设起止时间).
+"""The 建设起止时间 a draft states against the dates its text gives elsewhere: construction (or a
+phase of it) said to start before the period or finish after it, a whole project said to finish
+in another month, a system said to go live after the period ended. An expert checks the period
+first; the two must agree (附件3 二 lists 建设起止时间).
 
-A phase's own dates ("一期2022年3月建成") are no contradiction and are not compared.
+A phase inside the period ("一期2022年3月建成") and an acceptance after it ("2024年3月竣工验收")
+are no contradiction.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ _PERIOD = re.compile(
 )
 #: "2020年5月启动建设", "于2024年5月完成建设并投入使用".
 _STARTED = re.compile(_YM.format("") + r"[^。；;\d]{0,4}?(?:启动|开工|开始|动工)(?:建设)?")
-_FINISHED = re.compile(_YM.format("") + r"[^。；;\d]{0,4}?(?:完成建设|建成|竣工|完工|全部建成)")
+_FINISHED = re.compile(_YM.format("") + r"[^。；;\d]{0,4}?(?:完成建设|建成|竣工|完工|全部建成)(?!验收)")
+_LIVE = re.compile(_YM.format("") + r"[^。；;\d]{0,4}?(?:上线|投用|投运|投入使用|投入运行)")
 _PHASE = re.compile(r"[一二三四]期|阶段")
 
 
@@ -38,17 +41,24 @@ def period_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
     start, end = _month(period, "s"), _month(period, "e")
     findings = []
     for sentence in re.split(r"(?<=[。；;\n])", text):
-        if _PERIOD.search(sentence) or _PHASE.search(sentence):
+        if _PERIOD.search(sentence):
             continue
-        for pattern, expected, what in ((_STARTED, start, "开始"), (_FINISHED, end, "完成")):
+        phase = bool(_PHASE.search(sentence))
+        checks = (
+            (_STARTED, lambda m: m < start or m > end, "开始"),
+            # the whole project's completion is the period's end; a phase's must fall inside it
+            (_FINISHED, (lambda m: m < start or m > end) if phase else (lambda m: m != end), "完成"),
+            (_LIVE, lambda m: m > end, "上线"),
+        )
+        for pattern, wrong, what in checks:
             said = pattern.search(sentence)
-            if said and _month(said, "") != expected:
+            if said and wrong(_month(said, "")):
                 findings.append(
                     Finding(
                         severity="建议修改",
                         code="date_inconsistent",
-                        message=f"正文写“{said.group()}”，与建设起止时间（{period.group().split('时间')[-1].lstrip('：: ')}）的"
-                        f"{what}时间不一致，请统一。",
+                        message=f"正文写“{said.group()}”，与建设起止时间（{period.group().split('时间')[-1].lstrip('：: ')}）"
+                        f"不一致（{what}时间），请统一。",
                         clause_ids=[parts(rules)[1].clause_id],
                         excerpt=said.group(),
                     )

@@ -454,3 +454,21 @@ def test_percentages_in_words_superlatives_and_two_part_lines_are_caught() -> No
         "三、智能工厂场景建设情况\n1. 生产作业—人机协同作业—多机协同的壳体柔性加工与检测\n5. 智能仓储—AGV与立库协同的组件成品自动入库"
     )
     assert lines["instance_unrecognised"] == ["智能仓储"]
+
+
+def test_recipes_windows_dates_and_an_integrators_branch_as_a_third_consultant_wrote_them() -> None:
+    recipe = _codes(
+        "三、智能工厂场景建设情况\n现行腌制注射盐水配方（以原料肉计）为食盐2.2%、复合磷酸盐0.30%、亚硝酸钠0.010%。"
+    )
+    assert "trade_secret" in recipe
+    window = _codes(
+        "三、智能工厂场景建设情况\n目前控制窗口为：沉铜线化学铜槽液温度30.5—32.0℃、甲醛浓度3.2—3.6 g/L。"
+    )
+    assert "trade_secret" in window
+    dates = _codes(
+        "二、智能工厂基本情况\n建设起止时间：2021年1月至2023年12月。\n项目一期于2020年10月开工；2024年3月竣工验收；"
+        "2024年10月上线的AOI系统已计入投资；二期2022年6月建成。"
+    )
+    assert sorted(dates["date_inconsistent"]) == ["2020年10月开工", "2024年10月上线"]
+    integrator = _codes("二、智能工厂基本情况\n集成商：中国移动通信集团江苏有限公司常州分公司。")
+    assert not any(code.startswith("eligibility_") for code in integrator)
