@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from assistant.drafting.declaration import declaration_of, outcomes_part
 from assistant.drafting.spec import KpiFigure
-from assistant.drafting.wording import DASH_VARIANTS, absolute_claims, secret_fragments
+from assistant.drafting.wording import absolute_claims, secret_fragments
 from assistant.knowledge.kpis import Kpi
 from assistant.knowledge.scenarios import Edition, normalise_name
 from assistant.language import cn_quantity
@@ -53,9 +53,9 @@ GENERIC_WORDS = (
 INSTANCE_NAME_MAX = 30
 INSTANCE_NAME_MIN = 6
 
-#: A dash in an instance name, unless it is a minus sign (before a digit: "−20℃冷库"), which
-#: nobody reads as the 环节—场景—实例 separator.
-_DASH = re.compile(f"[{DASH_VARIANTS}](?!\\d)")
+#: A dash in an instance name, unless it is a minus sign (before a digit: "−20℃冷库") or an
+#: ASCII hyphen inside a term ("AOI-AI"), which nobody reads as the 环节—场景—实例 separator.
+_DASH = re.compile(r"[—―－–](?!\d)|(?<![A-Za-z\d])-(?!\d)|(?<=[A-Za-z])-(?![A-Za-z\d])")
 
 
 class Finding(BaseModel):

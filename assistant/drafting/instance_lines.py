@@ -34,7 +34,9 @@ class ReviewedInstance(BaseModel):
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳])\s*")
 _SLASHES = re.compile(r"\s*[/／]\s*")
 _MARKERS = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
-_SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<!\d)-(?!\d))\s*")
+#: The 环节—场景—实例 separators; an ASCII hyphen only between words of Chinese or with spaces,
+#: not inside "AOI-AI" or "-20℃".
+_SEPARATOR = re.compile(r"\s*(?:——|[—―－–]|(?<![A-Za-z\d])-(?!\d)|(?<=[A-Za-z])-(?![A-Za-z\d]))\s*")
 
 
 #: A line shaped like an instance entry whatever its first part: three short dash-separated parts.

@@ -55,7 +55,7 @@ from assistant.drafting.kpi_review import figure_findings, kpi_review, read_figu
 from assistant.drafting.names import merge_draft_notes
 from assistant.drafting.period import period_findings
 from assistant.drafting.reading import Block, read_blocks, text_blocks
-from assistant.drafting.totals import count_findings, total_findings
+from assistant.drafting.totals import count_findings, total_findings, year_figure_findings
 from assistant.drafting.wording import leadership_claims
 from assistant.errors import DraftFileError
 from assistant.filelimits import DEFAULT_LIMITS, ReadLimits
@@ -82,7 +82,7 @@ class ReviewReport(BaseModel):
 
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "申报单位基本信息": ("申报单位基本信息", "单位基本信息", "企业基本信息", "基本信息"),
-    "企业名称": ("企业名称", "单位名称"),
+    "企业名称": ("企业名称", "单位名称", "公司名称", "企业全称", "单位全称"),
     "地址": ("地址",),
     "性质": ("性质",),
     "行业": ("行业",),
@@ -96,7 +96,7 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "真实性承诺": ("真实性承诺", "承诺"),
     "智能工厂场景建设情况": ("场景建设情况",),
     "项目总体情况": ("总体情况",),
-    "具体场景建设情况": ("具体场景", "各场景建设", "场景建设内容"),
+    "具体场景建设情况": ("具体场景", "各场景建设", "场景建设内容", "场景清单", "场景说明", "场景实例"),
     "系统集成情况": ("系统集成",),
     "智能工厂建设成效": ("建设成效",),
     "先进性与特色": ("先进性", "特色"),
@@ -306,6 +306,7 @@ def review_blocks(
     findings += _placeholder_findings(blocks)
     findings += total_findings(blocks, rules)
     findings += count_findings(blocks, rules)
+    findings += year_figure_findings(blocks, rules)
     findings += period_findings(blocks, rules)
     findings += eligibility_findings(full_text, tier, rules)
     findings += _claim_findings(blocks, kpis, tier, has_figures, rules)

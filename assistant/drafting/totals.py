@@ -43,6 +43,36 @@ _COUNT = re.compile(
 )
 
 
+#: One year's revenue or output: stated twice, it must be the same amount.
+_YEAR_FIGURE = re.compile(
+    r"(?P<year>20\d\d)\s*年(?:度|全年)?[^，。；;\d]{0,8}?(?P<what>主营业务收入|营业收入|营收|工业总产值|产值|利润总额|净利润)"
+    r"[^，。；;\d]{0,6}?" + _AMOUNT
+)
+_SAME_MEASURE = {"营收": "营业收入", "主营业务收入": "营业收入"}
+
+
+def year_figure_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
+    """A year's revenue, output or profit stated with two different amounts."""
+    seen: dict[tuple[str, str], tuple[float, str]] = {}
+    findings = []
+    for block in blocks:
+        for figure in _YEAR_FIGURE.finditer(block.text):
+            key = (figure.group("year"), _SAME_MEASURE.get(figure.group("what"), figure.group("what")))
+            amount = _wan(figure)
+            first = seen.setdefault(key, (amount, figure.group()))
+            if not _same(first[0], amount):
+                findings.append(
+                    Finding(
+                        severity="必须修改",
+                        code="figure_twice",
+                        message=f"同一数据前后不一致：“{first[1]}”与“{figure.group()}”，请统一。",
+                        clause_ids=[parts(rules)[0].clause_id],  # 申报单位基本信息
+                        excerpt=figure.group(),
+                    )
+                )
+    return findings
+
+
 def count_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
     """A count whose "其中" breakdown adds up to another number."""
     findings = []

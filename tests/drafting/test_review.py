@@ -472,3 +472,16 @@ def test_recipes_windows_dates_and_an_integrators_branch_as_a_third_consultant_w
     assert sorted(dates["date_inconsistent"]) == ["2020年10月开工", "2024年10月上线"]
     integrator = _codes("二、智能工厂基本情况\n集成商：中国移动通信集团江苏有限公司常州分公司。")
     assert not any(code.startswith("eligibility_") for code in integrator)
+
+
+def test_one_years_revenue_stated_twice_differently_and_hyphens_inside_terms() -> None:
+    twice = _codes(
+        "一、申报单位基本信息\n2023年营业收入28.6亿元。\n四、智能工厂建设成效\n2023年实现营收26.8亿元。"
+    )
+    assert "figure_twice" in twice
+    other_year = _codes(
+        "一、申报单位基本信息\n2023年营业收入28.6亿元。\n四、智能工厂建设成效\n2024年实现营收31.2亿元。"
+    )
+    assert "figure_twice" not in other_year
+    term = _codes("三、智能工厂场景建设情况\n生产作业—在线智能检测—基于AOI-AI复判的PCB缺陷检测")
+    assert "instance_name_dash" not in term and "instance_separator" not in term
