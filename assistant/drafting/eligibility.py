@@ -21,7 +21,7 @@ from assistant.vocabulary import Severity
 _MATURITY = re.compile(r"成熟度[^。；\n]{0,16}?(?P<level>[一二三四五1-5])\s*级")
 #: Construction still going on when the draft was written.
 _UNFINISHED = re.compile(
-    r"正在(施工|建设)|尚在(施工|建设)|在建|尚未(完工|建成|竣工)|预计[^。；\n]{0,14}(完工|建成|竣工)"
+    r"(正在|尚在|仍在)(施工|建设|实施|改造)|在建|尚未(完工|建成|竣工|完成建设)|预计[^。；\n]{0,14}(完工|建成|竣工)"
 )
 #: The end of 建设起止时间: "2021年3月—2025年9月", "2021.03-2025.09", "至2025年9月".
 _PERIOD_END = re.compile(
@@ -32,8 +32,10 @@ _NOT_ABOVE_SIZE = re.compile(r"(尚未|没有|未)(纳入|进入|达到|列入)?
 #: Not yet recognised at any tier: "目前尚未获评先进级", "未获评先进级智能工厂".
 _NOT_RECOGNISED = re.compile(
     r"(尚未|未曾|未|没有|暂未)(获评|评为|认定为?|被认定为?|申报|参评|参加|获得|通过)[^。；\n]{0,12}先进级"
+    r"|先进级[^。；\n]{0,16}(认定|评审|评定)结果(尚未|未|还没有?)(公布|发布|出来)"
 )
-_BRANCH = re.compile(r"分公司|分厂|分支机构|非独立法人")
+#: The applicant is a branch ("分公司", "分厂"), not a "分厂区" (a site of the company).
+_BRANCH = re.compile(r"分公司|分厂(?!区)|分支机构|非独立法人")
 #: "所属行业：有色金属冶炼", "行业：钢铁" (the basic information's 行业 item).
 _INDUSTRY = re.compile(r"(?:所属)?行业\s*[:：|]\s*(?P<industry>[^，。；\n|]{2,16})")
 

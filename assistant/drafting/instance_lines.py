@@ -32,6 +32,7 @@ class ReviewedInstance(BaseModel):
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.．、)）]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳])\s*")
+_CAPTION = re.compile(r"环节名?\s*[—―－–-]+\s*场景名?\s*[—―－–-]+\s*实例名?")
 _SLASHES = re.compile(r"\s*[/／]\s*")
 _MARKERS = re.compile(r"[(（]\s*(环节名|场景名|实例名)\s*[)）]")
 #: The 环节—场景—实例 separators; an ASCII hyphen only between words of Chinese or with spaces,
@@ -68,6 +69,8 @@ def _instance_candidates(
             numbered = _NUMBERING.match(text.strip())
             number = re.sub(r"\D", "", numbered.group(0)) if numbered else ""
             body = _NUMBERING.sub("", text.strip())
+            if _CAPTION.search(body):
+                continue  # "场景实例（环节—场景—实例）": the list's caption, not an entry
             head = _MARKERS.sub("", body)
             for name in sorted(names, key=len, reverse=True):
                 if head.startswith(name):

@@ -213,6 +213,9 @@ def _kpi_row(block: Block, kpis: KpiCatalog, seen: dict[int, _KpiSeen]) -> None:
     col_b = _column(block.header, "建设前", "改造前", "实施前", "基准")
     col_a = _column(block.header, "建设后", "改造后", "实施后", "现状")
     col_c = _column(block.header, "变化", "幅度", "提升", "下降")
+    years = [i for i, name in enumerate(block.header) if re.fullmatch(r"\s*20\d\d\s*年?(度|末|底)?\s*", name)]
+    if col_b is None and col_a is None and len(years) >= 2:
+        col_b, col_a = years[0], years[-1]  # "| 指标 | 2019年 | 2024年 | 变化 |": before and after by year
 
     cells = block.cells
 

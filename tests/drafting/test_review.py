@@ -485,3 +485,36 @@ def test_one_years_revenue_stated_twice_differently_and_hyphens_inside_terms() -
     assert "figure_twice" not in other_year
     term = _codes("三、智能工厂场景建设情况\n生产作业—在线智能检测—基于AOI-AI复判的PCB缺陷检测")
     assert "instance_name_dash" not in term and "instance_separator" not in term
+
+
+def test_what_a_fourth_consultant_wrote_year_columns_short_labels_and_more() -> None:
+    years = _codes(
+        "四、智能工厂建设成效\n| 指标 | 2019年 | 2024年 | 变化 |\n|---|---|---|---|\n"
+        "| 运营成本（万元/年） | 48,200 | 50,600 | 下降4.7% |"
+    )
+    assert "kpi_change_mismatch" in years and "kpi_before_after" not in years
+    terse = _codes("一、申报单位基本信息\n名称：某公司；性质：民营；地址：某市；行业：化纤；联系：张工")
+    assert not any("企业名称" in m or "联系方式" in m for m in terse.get("section_item_missing", []))
+    claims = _codes(
+        "四、智能工厂建设成效\n自动化水平位居亚洲第一，成为行业内唯一一家全流程无人化工厂；入选国内第一批试点。"
+    )
+    assert len(claims["claim_unsupported"]) == 2
+    secret = _codes("四、智能工厂建设成效\n为中国重汽集团配套的全钢子午胎2024年协议结算价为1,386元/条。")
+    assert "trade_secret" in secret
+    site = _codes(
+        "三、智能工厂场景建设情况\n场景实例（环节—场景—实例）\n能碳管理—能耗数据监测—分厂区能源计量与优化"
+    )
+    assert "instance_unrecognised" not in site and not any(c.startswith("eligibility_") for c in site)
+    pending = _codes("一、申报单位基本信息\n公司已提交江苏省先进级智能工厂申报，目前认定结果尚未公布。")
+    assert "eligibility_recognised_advanced" in pending
+
+
+def test_a_window_fixed_into_a_model_and_work_still_under_way() -> None:
+    window = _codes(
+        "三、智能工厂场景建设情况\n冻胶纺丝主工艺窗口已固化入模型——溶液浓度8.5–9.2 wt%，纺丝温度285–292℃。"
+    )
+    assert "trade_secret" in window
+    ongoing = _codes(
+        "二、智能工厂基本情况\nPM3纸机及配套涂布线智能化改造目前仍在实施，计划2025年9月完成调试。"
+    )
+    assert "eligibility_construction_completed" in ongoing
