@@ -20,7 +20,7 @@ from assistant.drafting.wording import (
     with_unit,
 )
 from assistant.knowledge.kpis import Kpi
-from assistant.language import cn_index, cn_quantity
+from assistant.language import cn_count, cn_index, cn_quantity
 from assistant.rules import RequiredLinks
 from assistant.rules.ruleset import DeclarationPartSpec
 from assistant.vocabulary import LINKS
@@ -32,7 +32,17 @@ COMMITMENT = (
 
 
 def _kpi_table(rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Table:
-    headers = ["序号", "指标（附1）", "范围", "建设前", "建设后", "变化幅度", "口径说明"]
+    # An indicator outside 附1 (number 0) is kept, labelled as the company's own.
+    custom = any(kpi.number == 0 for _, kpi, _, _ in rows)
+    headers = [
+        "序号",
+        "指标（附1/自定义）" if custom else "指标（附1）",
+        "范围",
+        "建设前",
+        "建设后",
+        "变化幅度",
+        "口径说明",
+    ]
     body = []
     for n, (_, kpi, fig, scope) in enumerate(rows, start=1):
         if kpi.kind == "level":
@@ -53,7 +63,9 @@ def _kpi_table(rows: list[tuple[str, Kpi, KpiFigure, str]]) -> Table:
         body.append(
             [
                 str(n),
-                f"{kpi.name}（{kpi.unit}）",
+                kpi.name
+                + (f"（{kpi.unit}）" if kpi.unit else "")
+                + ("（自定义指标）" if kpi.number == 0 else ""),
                 scope,
                 before,
                 after,
@@ -71,6 +83,18 @@ def _profile_enterprise(spec: DraftSpec) -> dict[str, object]:
 
 def _given(value: object) -> str | None:
     return str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
+
+
+def _maturity(spec: DraftSpec) -> str:
+    level = ((spec.profile or {}).get("maturity") or {}).get("level")
+    return f"{cn_count(level)}级（GB/T 39116）" if isinstance(level, int) else ""
+
+
+def _recognised(spec: DraftSpec) -> str:
+    status = (spec.profile or {}).get("status") or {}
+    if "recognised_tier" not in status:
+        return ""
+    return f"已获评{status['recognised_tier']}智能工厂" if status["recognised_tier"] else "尚未获评"
 
 
 def section1(spec: DraftSpec, part: DeclarationPartSpec) -> Section:
@@ -91,6 +115,13 @@ def section1(spec: DraftSpec, part: DeclarationPartSpec) -> Section:
         [
             "行业",
             spec.industry or _given(profile.get("industry")) or placeholder("所属行业（国民经济行业分类）"),
+        ],
+        # What the 卓越级 conditions ask first (附件2 一.5; the notice's 先进级 recognition): said,
+        # or left visibly to fill, never left out.
+        ["智能制造能力成熟度", _maturity(spec) or placeholder("成熟度等级及评估方式（自评估或第三方评估）")],
+        [
+            "已获评智能工厂层级",
+            _recognised(spec) or placeholder("是否已获评先进级智能工厂（获评年份、认定单位）"),
         ],
         ["联系人", contact.name or placeholder("联系人")],
         ["手机", contact.mobile or placeholder("手机号")],

@@ -95,7 +95,8 @@ class DraftSpec(_Spec):
     address: str | None = None
     nature: str | None = Field(default=None, description="企业性质（如 民营企业、国有企业）")
     profile: dict[str, Any] | None = Field(
-        default=None, description="自评画像（enterprise 部分补充基本信息）"
+        default=None,
+        description="自评画像（enterprise 部分补充基本信息；maturity.level 与 status.recognised_tier 填入申报单位基本信息）",
     )
     contact: Contact | None = None
     period: Period | None = None

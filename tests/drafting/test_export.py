@@ -282,3 +282,15 @@ def test_a_figure_or_claim_the_checks_doubt_is_marked_where_it_is_printed(tmp_pa
     headings, paragraphs, _ = docx_text(tmp_path / "d.docx")
     assert headings[-1] == "提交前核对清单（提交前删除）"
     assert any(p.startswith("【建议修改】") and "国际领先" in p for p in paragraphs)
+
+
+def test_an_indicator_outside_附1_is_labelled_as_the_companys_own(tmp_path: Path) -> None:
+    spec = example_spec()
+    spec["kpis"] = [*spec.get("kpis", []), {"name": "设备综合效率OEE", "before": 71, "after": 86}]
+    draft = build_draft(parse_spec(spec))
+    _, _, tables = docx_text(write_docx(draft, tmp_path / "d.docx"))
+    kpi_table = next(t for t in tables if t[0][1].startswith("指标"))
+    assert kpi_table[0][1] == "指标（附1/自定义）"
+    assert any(
+        row[1].startswith("设备综合效率OEE") and row[1].endswith("（自定义指标）") for row in kpi_table[1:]
+    )
