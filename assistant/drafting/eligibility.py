@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from assistant.drafting.findings import Finding
-from assistant.language import to_int
+from assistant.language import sentences, to_int
 from assistant.rules import RuleSet, check, parse_profile, window_closes
 from assistant.vocabulary import Severity
 
@@ -46,7 +46,7 @@ _OTHER_PARTY = re.compile(r"集成商|供应商|承建|服务商|合作|客户|�
 
 def _applicant_branch(text: str) -> re.Match[str] | None:
     """ "分公司" said of the applicant, not of its integrator or a supplier (中国移动…分公司)."""
-    for sentence in re.split(r"(?<=[。；;\n])", text):
+    for sentence in sentences(text, semicolons=True):
         branch = _BRANCH.search(sentence)
         if branch and not _OTHER_PARTY.search(sentence):
             return branch

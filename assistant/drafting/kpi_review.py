@@ -15,7 +15,7 @@ from assistant.drafting.declaration import outcomes_part
 from assistant.drafting.findings import Finding
 from assistant.drafting.reading import Block
 from assistant.knowledge.kpis import Kpi, KpiCatalog
-from assistant.language import chinese_int
+from assistant.language import chinese_int, sentences
 from assistant.rules import RuleSet
 
 _CHANGE_PAIR = re.compile(
@@ -308,7 +308,7 @@ def figure_findings(blocks: list[Block], rules: RuleSet, reported: list[Finding]
     for block in blocks:
         if block.cells is not None:
             continue  # tables are read by their columns (kpi_review)
-        for clause in re.split(r"(?<=[。；;])", plain_numbers(unicodedata.normalize("NFKC", block.text))):
+        for clause in sentences(plain_numbers(unicodedata.normalize("NFKC", block.text)), semicolons=True):
             pair = change_pair(clause)
             if pair is None or any(excerpt in clause for excerpt in seen):
                 continue  # its KPI's finding already says it

@@ -14,6 +14,7 @@ import re
 from assistant.drafting.declaration import parts
 from assistant.drafting.findings import Finding
 from assistant.drafting.reading import Block
+from assistant.language import sentences
 from assistant.rules import RuleSet
 
 _YM = r"(?P<{0}y>20\d\d)\s*(?:年|\.|/|-)\s*(?P<{0}m>\d{{1,2}})\s*月?"
@@ -40,7 +41,7 @@ def period_findings(blocks: list[Block], rules: RuleSet) -> list[Finding]:
         return []
     start, end = _month(period, "s"), _month(period, "e")
     findings = []
-    for sentence in re.split(r"(?<=[。；;\n])", text):
+    for sentence in sentences(text, semicolons=True):
         if _PERIOD.search(sentence):
             continue
         phase = bool(_PHASE.search(sentence))

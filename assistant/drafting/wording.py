@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from assistant.knowledge.kpis import Kpi
+from assistant.language import sentences
 
 if TYPE_CHECKING:
     from assistant.drafting.spec import KpiFigure
@@ -182,7 +183,7 @@ def secret_fragments(text: str) -> list[tuple[str, str]]:
         # A machine's control accuracy ("定型机温控精度±0.5℃") or a room's condition ("干燥房露点
         # -40℃") is a specification or an environment, not know-how.
         out += [(kind, m.group(0)) for m in pattern.finditer(text) if not _NOT_KNOW_HOW.search(m.group(0))]
-    for sentence in re.split(r"(?<=[。；;！!？?])", text):
+    for sentence in sentences(text, semicolons=True):
         if _NAMED_BUYER.search(sentence) and not any(kind == "客户及价格" for kind, _ in out):
             out += [("客户及价格", m.group(0)) for m in _PRICE.finditer(sentence)]
     return out

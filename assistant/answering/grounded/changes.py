@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from assistant.language import sentences
 from assistant.rules import RuleChange, RuleSet, RuleValue, diff_rounds, parse_profile, verdict_changes
 from assistant.vocabulary import STATUS_LABELS
 
@@ -76,7 +77,7 @@ _TOPICS: tuple[tuple[re.Pattern[str], str, Callable[[RuleChange], bool]], ...] =
 def _asked_changes(question: str, changes: list[RuleChange]) -> tuple[str, list[RuleChange]]:
     """(what was asked about, its changes) when the sentence asking for the change names topics
     ("名额有变化吗"); ("规则", all) else. Facts stated beside it ("我们成熟度二级") are no topic."""
-    asking = "".join(s for s in re.split(r"(?<=[。？?！!；;])", question) if _ASKS_CHANGE.search(s))
+    asking = "".join(s for s in sentences(question, semicolons=True) if _ASKS_CHANGE.search(s))
     topics = [(name, keep) for pattern, name, keep in _TOPICS if pattern.search(asking)]
     if not topics:
         return "规则", changes
