@@ -332,6 +332,9 @@ def test_still_open_is_answered_by_the_window_first(service: AssistantService) -
     )
     open_ = service.ask("现在还能在网上申报卓越级吗？", as_of=dt.date(2024, 11, 1))
     assert open_.lead.startswith("来得及")
+    # Worded as a yes/no on applying, with no fact stated, it still asks about the window.
+    worded = service.ask("今年还能交卓越级的申报吗？", as_of=dt.date(2024, 11, 10))
+    assert worded.lead.startswith("来得及")
 
 
 def test_a_kind_of_branch_named_with_its_industry_gets_the_rule_applied_to_it(

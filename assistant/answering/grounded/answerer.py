@@ -214,7 +214,7 @@ class GroundedAnswerer:
         # "现在还能报吗" asks about the window; said with facts ("二级。那还能报吗") it asks
         # whether those facts still allow it: the verdict answers that.
         still_open_asked = bool(IN_TIME_ASK.search(question)) and (
-            intent.name == "deadline" or (intent.name != "eligibility" and not stated_now)
+            intent.name == "deadline" or not stated_now
         )
         if (intent.name == "deadline" or still_open_asked) and about_round:
             if not asked.report.application.window_open:
