@@ -58,6 +58,12 @@ _TWO_BEFORE_JI = re.compile(r"([\u4e00-\u9fff]{2})级")
 _TERM_TYPOS = (
     (re.compile(r"成熟(?:渡|读|都|杜|肚|读)"), "成熟度"),
     (re.compile(r"自平(?=[一二两三四五1-5]级)"), "自评"),
+    # The five 环节 as pinyin input mistypes them ("生厂作业", "运赢管理").
+    (re.compile(r"生[厂场](?=作业|管理)"), "生产"),
+    (re.compile(r"生产做业"), "生产作业"),
+    (re.compile(r"研[法伐]设计"), "研发设计"),
+    (re.compile(r"运[赢盈](?=管理)"), "运营"),
+    (re.compile(r"工场(?=建设)"), "工厂"),
 )
 
 

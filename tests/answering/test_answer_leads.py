@@ -138,12 +138,16 @@ def test_a_question_that_names_a_tier_is_answered_not_given_a_verdict(service: A
 
 
 def test_a_verdict_lead_states_the_rule_or_fact_that_decides_it(service: AssistantService) -> None:
-    """The condition asked about answers first; the verdict that cannot be given yet follows."""
+    """The condition asked about answers first; a question on a rule that states nothing of the
+    enterprise gets the rule alone, not a verdict on an empty profile (batch 11)."""
     lead = service.ask("分公司能报卓越级吗", as_of=AS_OF).lead
-    rule, verdict = lead.splitlines()[:2]
+    rule = lead.splitlines()[0]
     assert rule.startswith("按文件规定：")
     assert "独立法人" in rule and "分支机构" in rule and "【notice#二.(一).1】" in rule
-    assert "暂不能判断" in verdict
+    assert "暂不能判断" not in lead
+    # Said of the enterprise, the verdict that cannot be given yet follows the rule.
+    lead = service.ask("我们是分公司，能报卓越级吗", as_of=AS_OF).lead
+    assert "分支机构" in lead.splitlines()[0] and "暂不能判断" in lead
     lead = service.ask("没拿过先进级，能直接报卓越吗", as_of=AS_OF).lead
     assert "原则上应已获评先进级" in lead.splitlines()[0]
     lead = service.ask("我们是油田下属的分公司，能报卓越级吗", as_of=AS_OF).lead

@@ -74,6 +74,7 @@ from assistant.answering.grounded.verdict import (
     missing_facts,
     own_quota_line,
     quota_lead,
+    rule_answer,
     window_closed_lead,
     window_open_lead,
 )
@@ -383,6 +384,7 @@ class GroundedAnswerer:
                         self.rules.application.tier,
                         self.rules.application.round,
                         asked.scope.edition,
+                        whole=asked.question,
                     )
                 )
                 is not None
@@ -465,7 +467,17 @@ class GroundedAnswerer:
         ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
 
     def _verdict(self, asked: Asked) -> list[str]:
-        """The checker's lead on the tier asked, with the questions that would decide it."""
+        """The checker's lead on the tier asked, with the questions that would decide it; a
+        yes/no question on a rule that says nothing of the enterprise ("报卓越是不是必须先拿到先进
+        级？") gets the rule alone, its hedge first, not a verdict on an empty profile."""
+        lines = self._checker_lead(asked)
+        if asked.plan.yes_no and not (asked.plan.about_enterprise or asked.facts or asked.stated):
+            rules = [line for line in lines if line.startswith(RULE_FIRST)]
+            if rules:
+                return [rule_answer(asked.question, line) for line in rules]
+        return lines
+
+    def _checker_lead(self, asked: Asked) -> list[str]:
         return eligibility_lead(
             self.retriever,
             asked.report,
@@ -487,8 +499,9 @@ class GroundedAnswerer:
             asked.plan.took("eligibility")
             lead += [edition_note, *self._verdict(asked)]
             edition_note = ""
-            ruled = any(line.startswith(("- ", RULE_FIRST, FACT_FIRST)) for line in lead)
-            if any(line.startswith((RULE_FIRST, FACT_FIRST)) for line in lead):
+            # A rule may follow its yes/no word ("原则上是。按文件规定：…").
+            ruled = any(line.startswith(("- ", FACT_FIRST)) or RULE_FIRST in line for line in lead)
+            if any(line.startswith(FACT_FIRST) or RULE_FIRST in line for line in lead):
                 asked.plan.note("rule_first")
         evidence = (
             None

@@ -261,15 +261,27 @@ def each_tier_lead(
 
 
 def other_round_tier_lead(
-    lexical: Retriever, question: str, application_tier: str, round_name: str, edition: str | None
+    lexical: Retriever,
+    question: str,
+    application_tier: str,
+    round_name: str,
+    edition: str | None,
+    whole: str = "",
 ) -> tuple[list[str], list[Clause]] | None:
     """ "领航级今年能报吗" / "基础级在哪里申报": the round's application is for another tier, so
     the answer is that, and who runs the tier asked (from the documents); None when the question
-    names no other tier, asks what a tier requires, or asks nothing about applying."""
+    names no other tier, asks what a tier requires, or asks nothing about applying. `whole` is
+    the whole question when `question` is the phrase of it that asks (its 行吗 may be outside)."""
     # The tier asked for, not one said of the enterprise ("没拿过先进级，能直接报卓越吗").
     tier = asked_tier(question)
     # A question that names the round's own tier is about the round ("卓越级是不是必须先拿到先进级").
-    if tier == application_tier or tier[:2] not in question or application_tier[:2] in question:
+    # "能直接报领航级，跳过卓越吗" names the round's tier only as the one to skip.
+    skipped = re.search(rf"(跳过|越过|绕过|不经过|不用先?评|不拿){application_tier[:2]}", question)
+    if (
+        tier == application_tier
+        or tier[:2] not in question
+        or (application_tier[:2] in question and not skipped)
+    ):
         return None
     if REQUIREMENT_WORDS.search(question) or not APPLYING.search(question):
         return None
@@ -277,7 +289,9 @@ def other_round_tier_lead(
     ours = who_runs(lexical, application_tier, edition, re.compile(f"组织开展{application_tier}"))
     if theirs is None:
         return None
-    lines = [f"现有文件中，本轮申报（{round_name}）只针对{application_tier}，{tier}不在其中。"]
+    # "领航级今年能报吗" is a yes/no question: its word first.
+    no = "不能。" if re.search(r"能|可以|行不行|行吗", whole or question) else ""
+    lines = [f"{no}现有文件中，本轮申报（{round_name}）只针对{application_tier}，{tier}不在其中。"]
     if ours is not None:
         lines[0] = lines[0].rstrip("。") + f"：{ours[0]}【{ours[1].clause_id}】。"
     lines.append(f"关于{tier}，文件规定：{theirs[0]}【{theirs[1].clause_id}】。")

@@ -240,6 +240,24 @@ def eligibility_lead(
     return list(dict.fromkeys(_FIELD_ID.sub("", line) for line in lines))
 
 
+#: A question whether a rule binds ("是不是必须先拿到先进级", "一定要…吗").
+_ASKS_NECESSITY = re.compile(r"必须|一定要|一定得|非得|非要|是不是要|是否要|要先|得先|必需")
+
+
+def rule_answer(question: str, line: str) -> str:
+    """The rule a yes/no question asks about, with its word first: "原则上是" when the question
+    asks whether it binds and the rule is "原则上应…" (the documents name no exception), "是" when
+    it binds plainly; the rule alone otherwise."""
+    rule = line.removeprefix(RULE_FIRST)
+    if not _ASKS_NECESSITY.search(question):
+        return line
+    if "原则上" in rule:
+        return f"原则上是。{RULE_FIRST}{rule.rstrip('。')}；文件用的是“原则上”，未规定例外如何认定。"
+    if re.search(r"应|须|需", rule):
+        return f"是。{line}"
+    return line
+
+
 def _fields(item: RequirementResult) -> set[str]:
     return set(item.fields or [item.field or ""])
 
@@ -326,9 +344,14 @@ def _links_asked(
     touched = [i for i in items if said_here & _fields(i)]
     asked = _asks_condition(question) or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
     links = [i for i in touched if i.category == "links"]
-    if asked and len(links) > 1 and (len(links) == len(touched) or re.search(r"环节", question)):
+    if not (asked and len(links) > 1):
+        return None
+    if len(links) == len(touched):
         return links
-    return None
+    # Other facts too ("成熟度三级，五个环节都达到卓越级，能报卓越级吗"): coverage is the condition
+    # only when the phrase that asks is about the links, not about the tier as a whole.
+    phrase = _asking_stretches(question)[-1] or question
+    return links if re.search(r"环节|覆盖|够", phrase) else None
 
 
 def _excepted(items: list[RequirementResult], facts: list[Fact], question: str) -> list[RequirementResult]:
@@ -478,8 +501,16 @@ def _status_lines(
             + ("：" if conditional else "。")
         ]
         return lines + [_bullet(i) for i in conditional]
+    pending = f"还有{cn_count(len(unknown))}项条件待确认"
+    if settled and settled >= len(unknown) and not conditional:
+        # Nothing the user said fails, and most is known: that is the answer they can act on,
+        # then what is left (with one fact of twenty known, 暂不能判断 says it better).
+        said = (
+            f"目前没有不符合的条件：您说的情况中{cn_count(settled)}项符合要求，{pending}，确认后才能下结论。"
+        )
+        return [f"{head}——{said}{_cite_all(unknown)}"]
     known = f"您说的情况中{cn_count(settled)}项符合要求，" if settled else ""
-    lines = [f"{head}——暂不能判断：{known}还有{cn_count(len(unknown))}项条件待确认。{_cite_all(unknown)}"]
+    lines = [f"{head}——暂不能判断：{known}{pending}。{_cite_all(unknown)}"]
     if conditional:
         lines.append("其中“原则上”要求未满足（文件未规定例外如何认定，请向推荐单位确认）：")
         lines += [_bullet(i) for i in conditional]
@@ -635,15 +666,19 @@ def _deciding_rule(retriever: Retriever, question: str, items: list[RequirementR
     # The tier asked for says nothing about which requirement is asked; a tier said of the
     # enterprise ("没拿过先进级") does: it is the 先进级 prerequisite.
     target = asked_tier(question)
-    query = re.sub(rf"{target[:2]}级?|智能工厂|申报|能报|报吗", " ", f"{question} {expansion}")
-    # "先进" without its 级, so the sentence is not scored against 先进级's own section.
-    query = re.sub(r"(基础|先进|卓越|领航)级", r"\1", query)
-    for pool in (clauses, found):
-        # Each clause on its own: the requirement list's order says nothing of which is asked.
-        scored = [f for f in (closest(query, [clause]) for clause in pool) if f is not None]
-        near = max(scored, key=lambda f: f.score, default=None)
-        if near is not None and near.score >= MIN_RULE_OVERLAP:
-            return f"- {near.span}【{near.clause.clause_id}】。"
+    # The user's own words pick the sentence first; the synonyms' document terms only when they
+    # do not ("环节" expands to the scenario guide's title, which would pick the sentence naming
+    # the guide over the one saying which 环节 must be covered).
+    for words in (question, f"{question} {expansion}"):
+        query = re.sub(rf"{target[:2]}级?|智能工厂|申报|能报|报吗", " ", words)
+        # "先进" without its 级, so the sentence is not scored against 先进级's own section.
+        query = re.sub(r"(基础|先进|卓越|领航)级", r"\1", query)
+        for pool in (clauses, found):
+            # Each clause on its own: the requirement list's order says nothing of which is asked.
+            scored = [f for f in (closest(query, [clause]) for clause in pool) if f is not None]
+            near = max(scored, key=lambda f: f.score, default=None)
+            if near is not None and near.score >= MIN_RULE_OVERLAP:
+                return f"- {near.span}【{near.clause.clause_id}】。"
     return ""
 
 

@@ -99,6 +99,9 @@ def yes_or_no(question: str, lead_line: str) -> str | None:
     # Answered in the question's own verb: 能/不能, 可以/不可以, 够/不够, else 是/不是.
     asks_enough = ASKS_ENOUGH.search(question) and not STATES_THE_RULE.search(question)
     verb = next((v for v in ("可以", "能", "够") if v in question), "是") if asks_enough else "是"
+    if holds and "原则上" in stretch:
+        # "少一个都不行？" of "原则上应覆盖全部五个环节": the rule's own hedge, not a plain 是.
+        return f"原则上{verb}（文件用的是“原则上”，未规定例外如何认定）"
     return verb if holds else f"不{verb}"
 
 

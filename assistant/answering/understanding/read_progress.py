@@ -283,6 +283,10 @@ def _put_links(
     said one step short takes the tier below the group's; one excepted, or said done at a level
     not said, stays unknown (a conversation's unstated links are unknown to the checker)."""
     result: dict[str, _Said] = {}
+    if group and group[0] == "others" and not (explicit or below or done):
+        # "三个都做到先进级了，另外两个没搞": "the others" of links never named are not known;
+        # reading them as all five would turn the three done into false gaps.
+        group = None
     if group:
         kind, tier, said, clause = group
         lower = TIERS[TIERS.index(tier) - 1] if tier is not None and TIERS.index(tier) > 0 else None
