@@ -173,6 +173,11 @@ def test_the_vocabulary_is_built_once_when_first_asks_arrive_together(
         ("除了研发设计，其他环节都是卓越级", {"links.工厂建设": "卓越级", "links.运营管理": "卓越级"}),
         ("其他四个环节都还没做，生产作业到基础级了", {"links.生产作业": "基础级", "links.运营管理": None}),
         ("研发设计和工厂建设还没开始做", {"links.研发设计": None, "links.工厂建设": None}),
+        # "The others" of links never named are not known: nothing is read of any one link.
+        ("三个都做到先进级了，另外两个没搞", {"links.生产作业": "absent", "links.运营管理": "absent"}),
+        # Link names mistyped by pinyin input.
+        ("我们只做了生厂作业这一个环节，其他的都没搞", {"links.研发设计": None, "links.生产作业": "absent"}),
+        ("运赢管理到先进级了", {"links.运营管理": "先进级"}),
         # Titles held, said in the ways people say them; a link's level is not a title.
         ("已经是省里认定的先进级，现在想冲卓越", {"status.recognised_tier": "先进级"}),
         ("客户去年评了省级先进", {"status.recognised_tier": "先进级"}),

@@ -31,6 +31,7 @@ from assistant.answering.understanding.read_enterprise import (
 )
 from assistant.answering.understanding.read_outcomes import read_basics, read_construction, read_standing
 from assistant.answering.understanding.read_progress import read_links, read_maturity, read_recognised
+from assistant.vocabulary import fix_tier_typos
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -59,8 +60,9 @@ READERS = (
 
 
 def extract(text: str, data_dir: Path = DEFAULT_DATA_DIR) -> Extraction:
-    """The facts the text states (and its what-ifs and conflicts), each with its words."""
-    reading = Reading(text, data_dir)
+    """The facts the text states (and its what-ifs and conflicts), each with its words; terms
+    mistyped by sound ("先近级", "生厂作业") are read as meant, whoever calls."""
+    reading = Reading(fix_tier_typos(text), data_dir)
     for read in READERS:
         read(reading)
     return Extraction(list(reading.facts.values()), reading.years, reading.raised)
