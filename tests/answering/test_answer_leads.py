@@ -154,6 +154,18 @@ def test_a_verdict_lead_states_the_rule_or_fact_that_decides_it(service: Assista
     assert "石油石化" in lead and "分支机构" in lead
 
 
+def test_each_part_of_a_two_part_question_is_answered_in_the_lead(service: AssistantService) -> None:
+    """A lead answered only the part its best sentence filled (batch 11: 5 of 6 multi-part)."""
+    lead = service.ask("先进级和卓越级对成熟度的要求分别是几级？", as_of=AS_OF).lead
+    assert "二级及以上" in lead and "三级及以上" in lead
+    lead = service.ask("纸质申报书寄到什么地址，收件的是工信部哪个司？", as_of=AS_OF).lead
+    assert "花园北路52号" in lead and "装备工业一司" in lead
+    lead = service.ask(
+        "我们是包头的企业，自治区要求的线上申报截止和国家通知里的截止分别是几号？", as_of=AS_OF
+    ).lead
+    assert "11月18日" in lead and "11月22日" in lead
+
+
 def test_a_phone_is_picked_by_whose_it_is(service: AssistantService) -> None:
     lead = service.ask("发改委那边哪个司管这个，电话多少", as_of=AS_OF).lead
     assert "010-68501694" in lead and "188" not in lead
@@ -309,8 +321,9 @@ def test_a_day_in_a_yes_no_question_is_checked_and_a_side_remark_is_no_silence(
 ) -> None:
     assert service.ask("卓越级线上申报是11月30号截止对吧？", as_of=AS_OF).lead.startswith("不是。")
     assert service.ask("推荐单位审核是11月29日截止吗", as_of=AS_OF).lead.startswith("是。")
+    # The side remark is a part the documents leave open: said after the part they answer.
     lead = service.ask("我们周末要不要加班赶材料，线上截止是哪天", as_of=AS_OF).lead
-    assert "未提及" not in lead and "未规定" not in lead and "11月22日" in lead.splitlines()[0]
+    assert "11月22日" in lead.splitlines()[0] and "未规定" not in lead.splitlines()[0]
 
 
 def test_links_said_done_without_a_level_are_not_reported_uncovered(service: AssistantService) -> None:

@@ -107,9 +107,9 @@ def test_verdict_questions_in_other_words_lead_with_the_status(
     )
     lines = answer.lead.split("\n")
     status = lines[1] if lines[0].startswith("就您说的这一点：") else lines[0]
-    assert any(word in status for word in ("满足", "不满足", "有条件", "暂不能判断", "没有不符合的条件")), (
-        lines
-    )
+    assert any(
+        word in status for word in ("满足", "不满足", "有条件", "暂不能判断", "已知的情况都符合要求")
+    ), lines
 
 
 def test_a_settled_fact_is_measured_against_the_asked_tier(

@@ -53,6 +53,7 @@ from assistant.answering.grounded.intents import (
     asked_tier,
     named_tier,
 )
+from assistant.answering.grounded.parts import split_question
 from assistant.answering.grounded.plan import QuestionPlan
 from assistant.answering.grounded.scope import (
     AUTONOMOUS_ASSUMED,
@@ -65,6 +66,7 @@ from assistant.answering.grounded.scope import (
 )
 from assistant.answering.grounded.unheard import unheard_requirement
 from assistant.answering.grounded.verdict import (
+    CONDITION_FIELDS,
     FACT_FIRST,
     IN_TIME_ASK,
     RULE_FIRST,
@@ -132,6 +134,16 @@ def _without_facts(question: str, facts: list[Fact]) -> str:
     return question
 
 
+#: How a lead says the documents leave the thing asked open.
+UNSET = ("现有文件未提及", "现有文件未规定", "现有申报文件对此未作规定", "现有文件中没有关于")
+
+
+def _states_conditions(question: str, facts: list[Fact]) -> bool:
+    """Whether the question states facts a verdict turns on ("成熟度二级…能报吗，还差什么"): such
+    a question is one verdict however many things it asks, not parts answered apart."""
+    return any(f.said and f.said in question and f.field.startswith(CONDITION_FIELDS) for f in facts)
+
+
 class GroundedAnswerer:
     """Compose answers from the retriever and the checker; pure apart from the index it holds."""
 
@@ -187,12 +199,14 @@ class GroundedAnswerer:
         stated_now: bool = False,
         tier: str | None = None,
         compared: RuleSet | None = None,
+        whole: bool = True,
     ) -> Composed:
         """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
         (construction years); `tier` is the tier under discussion in the conversation (the
         question's own tier wins); `compared` is another held round the question names, for a
-        question that asks what changed."""
+        question that asks what changed. `whole` is False for one part of a question that asks
+        several things (grounded/parts.py), which is not cut again."""
         as_of = as_of or dt.date.today()
         facts = facts or []
         # The caller (the service) has already merged stored, given and stated facts; a question
@@ -207,6 +221,16 @@ class GroundedAnswerer:
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         asked.tier = tier
+        parts = split_question(question) if whole and not (what_if or compared) else [question]
+        if len(parts) > 1 and not _states_conditions(question, facts):
+            plan.took("parts").note(f"parts: {' | '.join(parts)}")
+            answers = [
+                self.answer(
+                    part, profile, as_of, edition, facts, False, not_rounds, stated_now, tier, None, False
+                )
+                for part in parts
+            ]
+            return self._joined(asked, answers)
         if asks_change(question) and (compared is not None or edition_note):
             return self._changes(asked, as_of, compared, not_rounds)
         lead, sources = self._lead(asked, edition_note)
@@ -233,6 +257,28 @@ class GroundedAnswerer:
             )
             refused.plan = plan.as_dict()
             return refused
+        return self._composed(asked, lead, self._notes(asked), sources)
+
+    def _joined(self, asked: Asked, answers: list[Composed]) -> Composed:
+        """The answers to a question's parts as one: each part's lead in the question's order (a
+        part the documents do not answer says so in its first sentence), the clauses all of them
+        cite, the facts understood once."""
+        lead: list[str] = []
+        unanswered: list[str] = []
+        for part in answers:
+            lines = part.lead.splitlines()
+            if "refused" in part.flags or part.lead.startswith(UNSET):
+                # A part the documents leave open ("我们周末要不要加班赶材料") is said in one
+                # sentence, after the parts they answer.
+                unanswered.append(re.split(r"(?<=。)", part.lead, maxsplit=1)[0])
+                continue
+            lead += [line for line in lines if line and line not in lead]
+        if not lead:
+            # No part is answered: the first part's lead whole (its nearest rule included).
+            lead = [line for line in answers[0].lead.splitlines() if line]
+        lead += [line for line in dict.fromkeys(unanswered) if not any(line in said for said in lead)]
+        cited = dict.fromkeys(c for part in answers for c in part.citations)
+        sources = [c for c in map(self.corpus.get, cited) if c is not None]
         return self._composed(asked, lead, self._notes(asked), sources)
 
     def _changes(
@@ -412,7 +458,10 @@ class GroundedAnswerer:
         own = own_quota_line(self.rules, f"{asked.question} {places}")
         if not own:
             return lead
-        # A yes/no said before the sentence quoted belongs before the asker's own quota.
+        # After the note that the year asked is not a round held; a yes/no said before the
+        # sentence quoted belongs before the asker's own quota.
+        if lead and re.match(r"现有文件中没有\d{4}年度", lead[0]):
+            return [lead[0], *self._own_quota_first(asked, lead[1:])]
         first = next((i for i, line in enumerate(lead) if line), None)
         said = YES_NO_WORD.match(lead[first]) if first is not None else None
         if first is not None and said:

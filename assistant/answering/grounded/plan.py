@@ -30,6 +30,7 @@ ROUTES = (
     "eligibility",
     "documents",
     "round_changes",
+    "parts",
 )
 #: Asked by 吗/么 or an A-not-A form: answered yes, no, in principle, or "not set".
 YES_NO = re.compile(

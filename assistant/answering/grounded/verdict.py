@@ -311,7 +311,7 @@ def _condition_asked(
 
 #: Facts that are conditions somewhere in the programme; a tier that does not ask for one can be
 #: said not to (where the enterprise is, or its trade, is no condition of any tier).
-_CONDITION_FIELDS = ("status.", "maturity.", "basic.", "links.", "outcomes.", "enterprise.legal_form")
+CONDITION_FIELDS = ("status.", "maturity.", "basic.", "links.", "outcomes.", "enterprise.legal_form")
 
 
 def _unrequired_line(
@@ -327,7 +327,7 @@ def _unrequired_line(
     if applied is None or TIERS.index(tier) >= TIERS.index(applied):
         return None
     read = {f for i in items for f in _fields(i)}
-    said = {f for f in _said_in(question, facts) if f.startswith(_CONDITION_FIELDS)}
+    said = {f for f in _said_in(question, facts) if f.startswith(CONDITION_FIELDS)}
     if len(said) != 1 or said & read:
         return None
     (field,) = said
@@ -505,9 +505,7 @@ def _status_lines(
     if settled and settled >= len(unknown) and not conditional:
         # Nothing the user said fails, and most is known: that is the answer they can act on,
         # then what is left (with one fact of twenty known, 暂不能判断 says it better).
-        said = (
-            f"目前没有不符合的条件：您说的情况中{cn_count(settled)}项符合要求，{pending}，确认后才能下结论。"
-        )
+        said = f"已知的情况都符合要求（{cn_count(settled)}项），{pending}，确认后才能下结论。"
         return [f"{head}——{said}{_cite_all(unknown)}"]
     known = f"您说的情况中{cn_count(settled)}项符合要求，" if settled else ""
     lines = [f"{head}——暂不能判断：{known}{pending}。{_cite_all(unknown)}"]
