@@ -81,7 +81,7 @@ class SentenceGuard:
         self.seen = seen
         self.clause_text = clause_text
         self.report = report
-        self.user_numbers, _ = figures(user_text)
+        self.user_figures = figures(user_text)
         self.buffer = ""
         self.parts: list[str] = []
         self.cited: list[str] = []
@@ -147,7 +147,7 @@ class SentenceGuard:
             self.stats.flag("invalid_citations_removed")
             text = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", text)
         sources = [self.clause_text(i) or "" for i in valid] if valid else self._all_sources()
-        if unsupported_figures(text, sources, self.user_numbers):
+        if unsupported_figures(text, sources, self.user_figures):
             return self._remove("unsupported_figures_removed")
         self._cite(valid)
         return text
