@@ -238,6 +238,15 @@ class SentenceGuard:
 
     # -- the end -----------------------------------------------------------------------------
 
+    @property
+    def withheld_everything(self) -> bool:
+        """Whether the guard left nothing with a clause behind it after removing what the model
+        said: the answer must then come from the documents (grounded mode), never be an empty
+        refusal when the documents hold it. Uncited text the guard removed nothing from is the
+        model's own (a question back, a greeting) and stands."""
+        removed = self.stats.removed_sentences or self.stats.removed_citations
+        return not self.cited and bool(removed or not self.text.strip())
+
     def closing_note(self, extra: list[str] | None = None) -> str:
         """One short Chinese note on what was changed, to append to the answer ("" if nothing)."""
         said: list[str] = []
