@@ -5,6 +5,7 @@ replaced so that the Markdown stays valid."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -146,3 +147,19 @@ def test_a_claim_in_a_heading_or_a_list_item_is_replaced_by_the_verdict_once(
     )
     assert text.startswith("规则核验结论：") and text.count("规则核验结论：") == 1
     assert "已达到领航级" not in text and "属于卓越级" not in text
+
+
+def test_a_field_id_the_model_repeats_is_written_as_its_chinese_name(corpus: Corpus) -> None:
+    sentence = "卓越级还要求覆盖运营管理（links.运营管理），成熟度（maturity.level）达到三级及以上【conditions#一.5】。"
+    checked = guard_for(corpus, None).check(sentence)
+    assert (
+        checked
+        == "卓越级还要求覆盖运营管理（运营管理环节），成熟度（成熟度等级）达到三级及以上【conditions#一.5】。"
+    )
+
+
+def test_the_checkers_statement_names_facts_never_field_ids(corpus: Corpus, report: CheckReport) -> None:
+    guard = guard_for(corpus, report)
+    statement = guard.check("贵公司已达到领航级。")
+    assert statement.startswith("规则核验结论：")
+    assert not re.search(r"(?:enterprise|basic|maturity|links|outcomes|status)\.", statement)

@@ -37,7 +37,15 @@ from assistant.drafting import draft_from_data
 from assistant.errors import AssistantError, LLMError
 from assistant.knowledge.retrieval import Retriever
 from assistant.prompts import load_prompt
-from assistant.rules import CheckReport, RuleSet, check, field_label, parse_profile, value_label
+from assistant.rules import (
+    CheckReport,
+    RuleSet,
+    check,
+    field_label,
+    parse_profile,
+    value_label,
+    without_field_ids,
+)
 from assistant.store import Message
 
 log = logging.getLogger("assistant.agent")
@@ -87,7 +95,8 @@ def confirm_questions(proposed: dict[str, Any], limit: int = 5) -> list[str]:
 
 
 def _compact_report(report: CheckReport) -> dict[str, Any]:
-    """What the model needs from the checker: verdicts, unknown fields, top gaps, window."""
+    """What the model needs from the checker: verdicts, unknown facts, top gaps, window. Facts
+    go by their Chinese names, never field ids: what the model is given it repeats to users."""
     app = report.application
     return {
         "edition": report.edition,
@@ -99,7 +108,12 @@ def _compact_report(report: CheckReport) -> dict[str, Any]:
             "window_open": app.window_open,
             "window": app.window_message,
             "requirements": [
-                {"id": r.id, "status": r.status, "reason": r.reason, "clause_ids": r.clause_ids}
+                {
+                    "requirement": r.title or field_label(r.id),
+                    "status": r.status,
+                    "reason": without_field_ids(r.reason),
+                    "clause_ids": r.clause_ids,
+                }
                 for r in app.requirements
             ],
         },
@@ -107,8 +121,8 @@ def _compact_report(report: CheckReport) -> dict[str, Any]:
             {
                 "tier": g.tier,
                 "status": g.status,
-                "reason": g.reason,
-                "field": g.field,
+                "reason": without_field_ids(g.reason),
+                "fact": field_label(g.field) if g.field else None,
                 "clause_ids": g.clause_ids,
             }
             for g in report.gaps[:8]

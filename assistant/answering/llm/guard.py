@@ -5,6 +5,7 @@ into units (`assistant.language.stream_sentences` with ``markdown=True``: senten
 composer's sentences end, and a table row, a list item or a heading whole) and lets through only
 what the turn's evidence supports:
 
+- a field id the model repeats from a tool result (links.运营管理) is written as its Chinese name;
 - citations in any bracket style are normalised to 【id】; one that does not exist or that no
   tool returned this turn is removed, and a sentence whose only citations were invalid goes;
 - a sentence claiming a tier the checker does not support (any claim, when no profile is known)
@@ -36,7 +37,7 @@ from assistant.answering.llm.citations import (
     unsupported_figures,
 )
 from assistant.language import is_table_row, stream_sentences
-from assistant.rules import CheckReport
+from assistant.rules import CheckReport, without_field_ids
 
 _APPLY = re.compile(r"申报|报名|参评|apply|application", re.IGNORECASE)
 NO_PROFILE_VERDICT = (
@@ -46,13 +47,14 @@ NO_PROFILE_VERDICT = (
 
 
 def verdict_block(report: CheckReport, limit: int = 3) -> str:
-    """The checker's verdict in words, with the clauses behind its first unmet requirements."""
+    """The checker's verdict in words, with the clauses behind its first unmet requirements; a
+    field id in a reason is written as its Chinese name (users never see ids)."""
     lines = [f"规则核验结论：{report.summary}"]
     unmet = [r for r in report.application.requirements if r.status == "not_met"]
     unmet += [g for g in report.gaps if g.status == "not_met"]  # type: ignore[misc]
     for item in unmet[:limit]:
         lines.append(f"- {item.reason}" + "".join(f"【{c}】" for c in item.clause_ids[:2]))
-    return "\n".join(lines)
+    return without_field_ids("\n".join(lines))
 
 
 def _row_like(row: str, cells: list[str]) -> str:
@@ -161,7 +163,7 @@ class SentenceGuard:
         checker's statement, or "" (removed)."""
         if not sentence.strip():
             return sentence
-        text = normalise_citations(sentence)
+        text = without_field_ids(normalise_citations(sentence))
         # A tier claim the checker does not support is answered with the checker's own statement,
         # whatever the sentence cites: the user should see the verdict, not just lose a sentence.
         claims = claimed_tiers(CITATION.sub("", text))
