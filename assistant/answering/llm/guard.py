@@ -212,7 +212,7 @@ class SentenceGuard:
         statement = verdict_block(self.report) if self.report else NO_PROFILE_VERDICT
         self._cite(CITATION.findall(statement))
         if not is_table_row(unit):
-            return statement + "\n"
+            return statement + "\n\n"  # a blank line: what follows does not join its list
         self.after_table = statement
         summary = self.report.summary if self.report else "能否达到某一层级须由规则核验判断"
         return _row_like(unit, [f"规则核验结论：{summary}（详见表后）"])
@@ -269,5 +269,5 @@ class SentenceGuard:
         if not lines:
             return ""
         text = self.text
-        lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+        lead = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
         return lead + "\n".join(lines)
