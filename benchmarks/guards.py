@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/guards.py [--rounds 200]
 Feeds answers in 4-character fragments (as a model streams) through SentenceGuard, with the
 clauses a typical turn has seen and a checker report, and times each sentence from its last
-fragment to its release. Mixes cited, uncited, figure-bearing, claim and invalid sentences.
+fragment to its release. Mixes cited, uncited, figure-bearing, claim and invalid sentences,
+figures and dates in words, a table with a claim row and list items.
 Target: < 5 ms per sentence. Numbers depend on load; run on an idle machine.
 """
 
@@ -33,6 +34,12 @@ ANSWER = (
     "每省最多推荐20个项目。"
     "Your company does not yet qualify for the Pilot tier. "
     "法人的分支机构只有石油石化、有色金属等特殊行业可以申报[notice#二.(一).1]。\n"
+    # issue 28: figures in words, relative dates, Markdown units
+    "数控化率需达到八成以上【conditions#一.5】。各省推荐不超过二十个【notice#二.(二).2】。"
+    "线上申报下月初截止【notice#二.(二).1】。\n\n"
+    "| 事项 | 结论 |\n|---|---|\n| 层级 | 贵公司已达到领航级 |\n| 名额 | 不超过20个【notice#二.(二).2】 |\n\n"
+    "- 卓越级智能工厂应达到三级及以上【conditions#一.5】。另需推荐２５个。\n"
+    "- 企业须于十一月二十二日前完成线上申报【notice#二.(二).1】。\n"
 )
 SEEN = ["conditions#一.5", "notice#二.(二).1", "notice#二.(二).2", "notice#二.(一).1", "notice#二.(一).2"]
 

@@ -15,7 +15,7 @@ from assistant.drafting.declaration import outcomes_part
 from assistant.drafting.findings import Finding
 from assistant.drafting.reading import Block
 from assistant.knowledge.kpis import Kpi, KpiCatalog
-from assistant.language import chinese_int, sentences
+from assistant.language import sentences, spell_percentages
 from assistant.rules import RuleSet
 
 _CHANGE_PAIR = re.compile(
@@ -113,17 +113,9 @@ def change_mismatch(
 
 def plain_numbers(text: str) -> str:
     """ "9,800" as "9800" (a thousands separator splits no figure) and "百分之一百零八" as
-    "108%" (a percentage in words is a figure too)."""
+    "108%" (a percentage in words is a figure too: the one reader's ``spell_percentages``)."""
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
-    return _PERCENT_IN_WORDS.sub(_percent, text)
-
-
-_PERCENT_IN_WORDS = re.compile(r"百分之([零〇一二两三四五六七八九十百]+)")
-
-
-def _percent(match: re.Match[str]) -> str:
-    value = chinese_int(match.group(1))
-    return match.group(0) if value is None else f"{value}%"
+    return spell_percentages(text)
 
 
 def read_figures(text: str) -> list[tuple[float, bool]]:

@@ -3,7 +3,11 @@
 A scripted OpenAI-compatible server (stdlib http.server on 127.0.0.1, a free port) plays a model
 that misbehaves in scripted ways: invented profiles passed to the checker, tier claims in many
 wordings (also alongside tool calls and with no profile), invented or unseen citations in any
-bracket style, figures and dates that are not in the cited clause, and failures (HTTP 500,
+bracket style, figures and dates that are not in the cited clause (in words, full-width, as
+percentages in words or multiples, relative dates such as 下月初), claims and figures inside
+Markdown tables, list items and headings, field ids, a model that obeys an instruction quoted from
+a document, answers the guard removes whole (the grounded answer must replace them), and
+failures (HTTP 500,
 garbage, malformed streams, empty replies, broken tool-call JSON, hangs before and during the
 stream, endless tool loops, a turn slower than its deadline). The real langchain-openai client
 talks to it through AssistantService, once streamed (ask_events) and once not (ask_async).

@@ -10,7 +10,10 @@ here once and every cut is made by the same scanner:
   (…以上。【notice#二.(二).1】) stays with its sentence;
 - a line break always ends a unit, so a list item (``- x``, ``1. x``, ``（一）x``) is a unit of
   its own, never merged with its neighbours;
-- a table row (a line that opens with ``|``) is one unit, never cut inside, whatever its cells say.
+- a table row (a line that opens with ``|``) is one unit, never cut inside, whatever its cells say;
+- with ``markdown=True`` (the guard reads the model's Markdown so), a list item and a heading are
+  one unit each too, whole lines however many sentences they hold: what the guard replaces or
+  removes is then a whole row, item or heading, and the Markdown around it stays valid.
 
 What callers deliberately do differently is an option of these functions, not a regex of their
 own: ``semicolons=True`` also ends a sentence at ；(the finer units retrieval and the composer
@@ -50,6 +53,9 @@ LIST_MARKER = re.compile(rf"^[ \t]*(?:[-*•+][ \t]*(?:{_ORDINAL})?|(?:{_ORDINAL
 _ENGLISH_STOP = r"(?<=[A-Za-z\])】])\.(?=\s)"
 #: A table row: a line whose first character (after spaces) is a cell bar.
 _TABLE_ROW = re.compile(r"[ \t]*[|｜]")
+#: A Markdown heading (``## 标题``) or list item (a bullet, or a number and its mark, then text).
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]")
+_LIST_ITEM = re.compile(rf"[ \t]*(?:[-*•+][ \t]+|(?:{_ORDINAL}))")
 _LINE_END = re.compile(r"\n")
 #: Brackets a citation may come in after the full stop, and how each closes.
 _CITATION_BRACKETS = {"【": "】", "[": "]", "［": "］", "（": "）", "(": ")"}
@@ -83,10 +89,24 @@ def _past(text: str, position: int, chars: str) -> int:
     return position
 
 
-def _segment_end(text: str, start: int, *, final: bool, semicolons: bool) -> int | None:
+def _line_unit(text: str, start: int, markdown: bool, line_start: bool = True) -> bool:
+    """Whether the unit starting at ``start`` runs to the end of its line: a table row always;
+    a heading or a list item with ``markdown``, when the unit opens its line (``line_start``:
+    whether the text itself opens one)."""
+    if _TABLE_ROW.match(text, start) is not None:
+        return True
+    opens_line = text[start - 1] == "\n" if start > 0 else line_start
+    if not markdown or not opens_line:
+        return False
+    return _HEADING.match(text, start) is not None or _LIST_ITEM.match(text, start) is not None
+
+
+def _segment_end(
+    text: str, start: int, *, final: bool, semicolons: bool, markdown: bool = False, line_start: bool = True
+) -> int | None:
     """Where the unit that starts at ``start`` ends, or None while the text so far cannot tell
     (unless ``final``: no more text will come)."""
-    in_row = _TABLE_ROW.match(text, start) is not None
+    in_row = _line_unit(text, start, markdown, line_start)
     match = (_LINE_END if in_row else _ENDS[semicolons]).search(text, start)
     if match is None:
         return None
@@ -115,16 +135,28 @@ def _segment_end(text: str, start: int, *, final: bool, semicolons: bool) -> int
     return end
 
 
-def stream_sentences(buffer: str, *, final: bool = False, semicolons: bool = False) -> tuple[list[str], str]:
+def stream_sentences(
+    buffer: str,
+    *,
+    final: bool = False,
+    semicolons: bool = False,
+    markdown: bool = False,
+    line_start: bool = True,
+) -> tuple[list[str], str]:
     """The complete sentences at the start of ``buffer`` (each with its end marks, trailing
     citation and line break), and the rest, which needs more text to tell where it ends.
 
     A sentence is complete only once the character after it is known (a citation may follow
-    the full stop), and a table row once its line has ended; ``final`` takes everything."""
+    the full stop), and a table row once its line has ended; ``final`` takes everything.
+    ``markdown`` makes a heading or a list item one unit, like a table row; a stream says with
+    ``line_start`` whether its buffer opens a line (False after a sentence that did not end one),
+    so that "- " inside a line opens no list item, however the text arrived."""
     out: list[str] = []
     start = 0
     while start < len(buffer):
-        end = _segment_end(buffer, start, final=final, semicolons=semicolons)
+        end = _segment_end(
+            buffer, start, final=final, semicolons=semicolons, markdown=markdown, line_start=line_start
+        )
         if end is None:
             break
         out.append(buffer[start:end])
@@ -135,9 +167,9 @@ def stream_sentences(buffer: str, *, final: bool = False, semicolons: bool = Fal
     return out, buffer[start:]
 
 
-def segments(text: str, *, semicolons: bool = False) -> list[str]:
+def segments(text: str, *, semicolons: bool = False, markdown: bool = False) -> list[str]:
     """The text cut into sentences with nothing left out: ``"".join(segments(t)) == t``."""
-    return stream_sentences(text, final=True, semicolons=semicolons)[0]
+    return stream_sentences(text, final=True, semicolons=semicolons, markdown=markdown)[0]
 
 
 def is_table_row(text: str) -> bool:

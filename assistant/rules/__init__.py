@@ -17,6 +17,7 @@ from assistant.rules.profile import (
     field_label,
     parse_profile,
     value_label,
+    without_field_ids,
 )
 from assistant.rules.render import render_markdown, render_table
 from assistant.rules.report import CheckReport, RequirementResult
@@ -67,4 +68,5 @@ __all__ = [
     "value_label",
     "verdict_changes",
     "window_closes",
+    "without_field_ids",
 ]

@@ -6,6 +6,7 @@ the rules that read it are data (``ruleset``). Order matters: ordinal enums comp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
@@ -244,6 +245,30 @@ def parse_profile(data: Any, unstated_links_unknown: bool = False) -> Enterprise
 def field_label(path: str) -> str:
     """Chinese name of a profile field path, e.g. ``maturity.level`` -> 成熟度等级."""
     return FIELD_LABELS.get(path, path)
+
+
+#: A field id as it may slip into text: a section, a dot and a key (links.运营管理, maturity.level).
+_FIELD_ID = re.compile(rf"(?<![A-Za-z_.])(?:{'|'.join(sorted(SECTIONS))})\.[A-Za-z_\u4e00-\u9fff]+")
+
+
+def without_field_ids(text: str) -> str:
+    """The text with every known field id in it written as its Chinese name (links.运营管理 →
+    运营管理环节): users read names, never ids, whoever wrote the text (a reason, the model)."""
+    return _FIELD_ID.sub(_named, text)
+
+
+def _named(match: re.Match[str]) -> str:
+    """The longest known field id the match opens with, as its name (links.运营管理环节 reads
+    on past the id: the id is links.运营管理); an unknown one is left as written."""
+    found = match.group(0)
+    for end in range(len(found), found.index(".") + 1, -1):
+        if found[:end] in FIELD_LABELS:
+            label, rest = FIELD_LABELS[found[:end]], found[end:]
+            overlap = next(
+                (k for k in range(min(len(label), len(rest)), 0, -1) if label.endswith(rest[:k])), 0
+            )
+            return label + rest[overlap:]  # links.运营管理环节 → 运营管理环节, not …环节环节
+    return found
 
 
 def value_label(path: str, value: Any) -> str:

@@ -13,6 +13,10 @@ MAX_QUESTION_CHARS = 2000
 #: opens the fallback answer's text (so clients that show only the text are told too).
 FALLBACK_NOTICE = "大模型暂不可用，已切换为依据条款的直接回答。"
 FALLBACK_NOTE = "（大模型未能完成回答，以下是依据条款的直接回答。）"
+#: The same when the model answered but the guard could keep none of it with a clause behind it
+#: (every figure, date or citation it gave was unsupported): its text is withheld, not refused.
+WITHHELD_NOTICE = "大模型的回答未能通过条款核实，已切换为依据条款的直接回答。"
+WITHHELD_NOTE = "（大模型的回答无法在所引条款中核实，已不予显示；以下是依据条款的直接回答。）"
 
 
 class Citation(BaseModel):

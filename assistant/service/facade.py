@@ -336,25 +336,31 @@ class AssistantService:
         answer: Answer | None = None
         if self.llm is not None:
             shown: list[str] = []  # guarded text already on the user's screen
+            fallback: tuple[str, str, list[str]] | None = None  # notice, note, flags
             try:
                 async for event in self._llm_events(question, session_id, turn, edition, as_of):
                     if event["type"] == "final":
                         answer = event["answer"]
+                    elif event["type"] == "withheld":
+                        fallback = (answers.WITHHELD_NOTICE, answers.WITHHELD_NOTE, event["flags"])
                     else:
                         if event["type"] == "token":
                             shown.append(event["text"])
                         yield event
             except LLMError as exc:
                 log.warning("LLM failed, answering in grounded mode: %s", exc.message)
+                fallback = (answers.FALLBACK_NOTICE, answers.FALLBACK_NOTE, ["llm_fallback"])
+            if fallback is not None:
+                notice, note, flags = fallback
                 grounded = await asyncio.to_thread(
-                    self._grounded_answer, question, session_id, turn, edition, as_of, ["llm_fallback"]
+                    self._grounded_answer, question, session_id, turn, edition, as_of, flags
                 )
-                yield {"type": "notice", "text": answers.FALLBACK_NOTICE}
+                yield {"type": "notice", "text": notice}
                 # What was shown stays (every sentence of it passed the guard); the note and the
                 # grounded answer follow, so the streamed text and the final text are the same.
                 before = "".join(shown)
                 gap = "" if not before else ("\n" if before.endswith("\n") else "\n\n")
-                rest = f"{gap}{answers.FALLBACK_NOTE}\n{grounded.answer}"
+                rest = f"{gap}{note}\n{grounded.answer}"
                 answer = grounded.model_copy(update={"answer": before + rest})
                 for start in range(0, len(rest), STREAM_CHUNK):
                     yield {"type": "token", "text": rest[start : start + STREAM_CHUNK]}
@@ -396,6 +402,11 @@ class AssistantService:
         agent = Agent(self.llm, timeout=self.settings.llm_timeout)
         async for sentence in agent.stream(messages, toolbox, guard):
             yield {"type": "token", "text": sentence}
+        if guard.withheld_everything:
+            # Nothing the model said survived with a clause behind it: the documents answer.
+            log.info("model text withheld by the guard, answering in grounded mode")
+            yield {"type": "withheld", "flags": ["llm_fallback", "model_text_withheld", *guard.stats.flags]}
+            return
         questions = confirm_questions(state.proposed)
         flags = list(guard.stats.flags)
         if questions:

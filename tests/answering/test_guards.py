@@ -154,7 +154,7 @@ def test_guard_eval_reports_nothing_shown_nothing_deleted_nothing_missed(
 ) -> None:
     rows = guard_eval.run_behaviours(Settings(data_dir=tmp_path, chroma_url=None), sparse_retriever)
     figures = guard_eval.summarise(rows)
-    assert figures["behaviours"] >= 30
+    assert figures["behaviours"] >= 65  # 41 before issue 28; its figures, dates, Markdown, fallbacks
     failures = [r for r in rows if r.get("answer") or r["fallback_missed"] or r["needless_fallback"]]
     assert (
         figures["false_claims_shown"],
@@ -162,3 +162,27 @@ def test_guard_eval_reports_nothing_shown_nothing_deleted_nothing_missed(
         figures["fallbacks_missed"],
     ) == (0, 0, 0), failures
     assert figures["needless_fallbacks"] == 0 and figures["streamed_differs_from_final"] == 0
+
+
+def test_when_the_guard_keeps_nothing_the_documents_answer_not_a_refusal(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    llm = ScriptedChatModel(
+        replies=[
+            tool_call("get_clause", {"clause_id": "notice#二.(二).2"}),
+            AIMessage("各省推荐不超过25个【notice#二.(二).2】。"),
+        ]
+    )
+    tokens, answer = stream(make_service(sparse_retriever, tmp_path, llm), "每个省能推荐几个项目？")
+    assert "25个" not in "".join(tokens) and "".join(tokens) == answer.answer
+    assert answer.mode == "grounded" and "20个" in answer.answer
+    assert {"llm_fallback", "model_text_withheld", "unsupported_figures_removed"} <= set(answer.flags)
+    assert "已不予显示" in answer.answer and "没有找到能支持这一回答的条款" not in answer.answer
+
+
+def test_uncited_text_the_guard_removed_nothing_from_is_the_models_own(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    llm = ScriptedChatModel(replies=[AIMessage("请问贵企业的智能制造能力成熟度是几级？")])
+    answer = make_service(sparse_retriever, tmp_path, llm).ask("我们能报吗")
+    assert answer.mode == "llm" and "llm_fallback" not in answer.flags

@@ -210,3 +210,43 @@ def test_streaming_in_any_pieces_cuts_where_the_whole_text_is_cut(
         shown += done
     done, _ = stream_sentences(buffer + text[position:], final=True, semicolons=semicolons)
     assert shown + done == segments(text, semicolons=semicolons)
+
+
+def test_with_markdown_a_list_item_and_a_heading_are_one_unit_each() -> None:
+    text = "## 结论：已满足。说明\n- 甲。乙【kpi#1】。\n1. 丙。丁。\n（二）戊。己。\n正文。又一句。\n"
+    assert segments(text, markdown=True) == [
+        "## 结论：已满足。说明\n",
+        "- 甲。乙【kpi#1】。\n",
+        "1. 丙。丁。\n",
+        "（二）戊。己。\n",
+        "正文。",
+        "又一句。\n",
+    ]
+    assert segments(text)[:2] == ["## 结论：已满足。", "说明\n"]  # other callers keep sentences
+
+
+def test_with_markdown_a_marker_inside_a_line_opens_no_unit() -> None:
+    assert segments("甲。- 乙。丙。", markdown=True) == ["甲。", "- 乙。", "丙。"]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["甲", "乙。", "丁\n", "戊。\n", "- ", "1. ", "## ", "| a | b。|", "【kpi#1】", "丙！"]
+        ),
+        max_size=20,
+    ).map("".join),
+    st.lists(st.integers(min_value=1, max_value=5), max_size=20),
+)
+def test_markdown_units_stream_as_the_whole_text_cuts_them(text: str, sizes: list[int]) -> None:
+    shown, buffer, position = [], "", 0
+    for size in sizes:
+        buffer += text[position : position + size]
+        position += size
+        done, buffer = stream_sentences(
+            buffer, markdown=True, line_start=not shown or shown[-1].endswith("\n")
+        )
+        shown += done
+    line_start = not shown or shown[-1].endswith("\n")
+    done, _ = stream_sentences(buffer + text[position:], final=True, markdown=True, line_start=line_start)
+    assert shown + done == segments(text, markdown=True)

@@ -1,5 +1,6 @@
 """What the guard (guard.py) reads in the model's sentences: citations in any bracket style,
-the tiers a sentence claims the enterprise reaches, and the figures and dates it states.
+the tiers a sentence claims the enterprise reaches, and the figures and dates it states (in any
+script, relative dates too: assistant.language.numbers reads them all).
 
 The guard itself decides what to keep: every 【clause_id】 must exist and have been retrieved this
 turn; a tier claimed above the checker's verdict is replaced by the verdict; a figure no cited
@@ -9,10 +10,9 @@ clause holds is removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 
 from assistant.answering.cite import CITATION
-from assistant.language import clauses, segments
+from assistant.language import Figures, clauses, held_by, segments
 from assistant.language import figures as language_figures
 from assistant.vocabulary import TIERS, tier_rank
 
@@ -148,23 +148,25 @@ def strip_claims(text: str, reachable_tier: str | None) -> str:
 # -- figures and dates -----------------------------------------------------------------------------
 
 
-def figures(text: str) -> tuple[frozenset[str], frozenset[tuple[int, int]]]:
-    """The numbers and (month, day) dates of a text (see assistant.language.figures), its
+def figures(text: str) -> Figures:
+    """The numbers, dates and relative dates of a text (see assistant.language.figures), its
     citations left out: a clause id's numbers are no figures."""
     return language_figures(CITATION.sub("", text))
 
 
-def unsupported_figures(
-    sentence: str, sources: list[str], allowed: Collection[str] | None = None
-) -> list[str]:
-    """The figures and dates of the sentence that none of the source texts holds."""
-    numbers, dates = figures(sentence)
-    if not numbers and not dates:
+def unsupported_figures(sentence: str, sources: list[str], allowed: Figures | None = None) -> list[str]:
+    """The figures, dates and relative dates of the sentence that none of the source texts holds
+    (nor ``allowed``: what the user said). Compared after normalisation: 八成 is 80%, 两倍 is
+    2倍, 十一月二十二日 is 11月22日, 下个月初 is 下月初."""
+    numbers, dates, relative = figures(sentence)
+    if not numbers and not dates and not relative:
         return []
-    held_numbers: set[str] = set(allowed or ())
-    held_dates: set[tuple[int, int]] = set()
-    for source in sources:
-        n, d = figures(source)
-        held_numbers |= n
-        held_dates |= d
-    return [f"{m}月{d}日" for m, d in sorted(dates - held_dates)] + sorted(numbers - held_numbers)
+    held = [figures(source) for source in sources] + ([allowed] if allowed is not None else [])
+    held_numbers = {n for f in held for figure in f.numbers for n in held_by(figure)}
+    held_dates = {d for f in held for d in f.dates}
+    held_relative = {r for f in held for r in f.relative}
+    return (
+        [f"{m}月{d}日" for m, d in sorted(dates - held_dates)]
+        + sorted(numbers - held_numbers)
+        + sorted(relative - held_relative)
+    )

@@ -1,15 +1,21 @@
 """Sentence-level guard: every sentence the model writes is checked before anyone sees it.
 
 The model's text arrives in fragments (streamed, or alongside tool calls). `SentenceGuard` cuts it
-into sentences (`assistant.language.stream_sentences`: where the composer's sentences end too)
-and lets through only what the turn's evidence supports:
+into units (`assistant.language.stream_sentences` with ``markdown=True``: sentences where the
+composer's sentences end, and a table row, a list item or a heading whole) and lets through only
+what the turn's evidence supports:
 
+- a field id the model repeats from a tool result (links.运营管理) is written as its Chinese name;
 - citations in any bracket style are normalised to 【id】; one that does not exist or that no
   tool returned this turn is removed, and a sentence whose only citations were invalid goes;
 - a sentence claiming a tier the checker does not support (any claim, when no profile is known)
   is replaced by the checker's statement (once; later such sentences are dropped);
 - a sentence whose figure or date is in none of the clauses it cites (none seen this turn, when
-  it cites nothing) is removed; figures the user gave are theirs to repeat.
+  it cites nothing) is removed; figures the user gave are theirs to repeat. Figures are compared
+  however they are written (八成 is 80%), and a relative date (下月初) no clause holds goes too.
+
+In a table, a replaced claim becomes a row of the same shape that points to the verdict, which
+follows the table; a removed header row becomes an empty one: the table stays a table.
 
 Negations and conditional advice are not claims (see citations.claimed_tiers). What was removed
 is counted, flagged and told to the user in one short Chinese note at the end of the answer.
@@ -30,8 +36,8 @@ from assistant.answering.llm.citations import (
     normalise_citations,
     unsupported_figures,
 )
-from assistant.language import stream_sentences
-from assistant.rules import CheckReport
+from assistant.language import is_table_row, stream_sentences
+from assistant.rules import CheckReport, without_field_ids
 
 _APPLY = re.compile(r"申报|报名|参评|apply|application", re.IGNORECASE)
 NO_PROFILE_VERDICT = (
@@ -41,13 +47,21 @@ NO_PROFILE_VERDICT = (
 
 
 def verdict_block(report: CheckReport, limit: int = 3) -> str:
-    """The checker's verdict in words, with the clauses behind its first unmet requirements."""
+    """The checker's verdict in words, with the clauses behind its first unmet requirements; a
+    field id in a reason is written as its Chinese name (users never see ids)."""
     lines = [f"规则核验结论：{report.summary}"]
     unmet = [r for r in report.application.requirements if r.status == "not_met"]
     unmet += [g for g in report.gaps if g.status == "not_met"]  # type: ignore[misc]
     for item in unmet[:limit]:
         lines.append(f"- {item.reason}" + "".join(f"【{c}】" for c in item.clause_ids[:2]))
-    return "\n".join(lines)
+    return without_field_ids("\n".join(lines))
+
+
+def _row_like(row: str, cells: list[str]) -> str:
+    """A table row with as many cells as ``row``, holding ``cells`` (the rest empty)."""
+    count = max(1, len(row.strip().strip("|｜").replace("｜", "|").split("|")))
+    filled = (cells + [" "] * count)[:count]
+    return "| " + " | ".join(filled) + " |" + ("\n" if row.endswith("\n") else "")
 
 
 @dataclass
@@ -81,25 +95,31 @@ class SentenceGuard:
         self.seen = seen
         self.clause_text = clause_text
         self.report = report
-        self.user_numbers, _ = figures(user_text)
+        self.user_figures = figures(user_text)
         self.buffer = ""
         self.parts: list[str] = []
         self.cited: list[str] = []
         self.stats = GuardStats()
         self.verdict_shown = False
+        #: The verdict owed after the table whose row it replaced ("" when none is owed).
+        self.after_table = ""
+        #: Whether the model's next text opens a line (a list item or a heading may start there).
+        self.line_start = True
 
     # -- feeding -----------------------------------------------------------------------------
 
     def feed(self, fragment: str) -> list[str]:
         """Add model text; return the guarded sentences now complete (ready to show)."""
         self.buffer += fragment
-        sentences, self.buffer = stream_sentences(self.buffer)
+        sentences, self.buffer = stream_sentences(self.buffer, markdown=True, line_start=self.line_start)
         return self._emit(sentences)
 
     def flush(self, *, more_follows: bool = False) -> list[str]:
         """The end of one model step: the unfinished sentence is checked as it stands."""
-        sentences, self.buffer = stream_sentences(self.buffer, final=True)
-        out = self._emit(sentences)
+        sentences, self.buffer = stream_sentences(
+            self.buffer, final=True, markdown=True, line_start=self.line_start
+        )
+        out = self._emit(sentences) + self._table_ended()
         if more_follows and self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append("\n")
             out.append("\n")
@@ -108,11 +128,29 @@ class SentenceGuard:
     def _emit(self, sentences: list[str]) -> list[str]:
         out = []
         for sentence in sentences:
+            self.line_start = sentence.endswith("\n")
+            ends_table = bool(self.after_table) and not is_table_row(sentence)
+            if ends_table and sentence.strip():
+                out += self._table_ended()
             checked = self.check(sentence)
             if checked:
                 self.parts.append(checked)
                 out.append(checked)
+            if ends_table:
+                out += self._table_ended()  # after the blank line that closed the table
         return out
+
+    def _table_ended(self) -> list[str]:
+        """The verdict owed by a replaced row, once its table has ended (after a blank line, so
+        that it is not read as one more row)."""
+        if not self.after_table:
+            return []
+        text = self.text
+        lead = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+        block = f"{lead}{self.after_table}\n"
+        self.after_table = ""
+        self.parts.append(block)
+        return [block]
 
     @property
     def text(self) -> str:
@@ -125,30 +163,23 @@ class SentenceGuard:
         checker's statement, or "" (removed)."""
         if not sentence.strip():
             return sentence
-        text = normalise_citations(sentence)
+        text = without_field_ids(normalise_citations(sentence))
         # A tier claim the checker does not support is answered with the checker's own statement,
         # whatever the sentence cites: the user should see the verdict, not just lose a sentence.
         claims = claimed_tiers(CITATION.sub("", text))
         if any(not self._supported(tier, text) for tier in claims):
-            self.stats.replaced_claims += 1
-            self.stats.flag("verdict_overridden")
-            if self.verdict_shown:
-                return ""
-            self.verdict_shown = True
-            statement = verdict_block(self.report) if self.report else NO_PROFILE_VERDICT
-            self._cite(CITATION.findall(statement))
-            return statement + "\n"
+            return self._replace_claim(text)
         ids = list(dict.fromkeys(CITATION.findall(text)))
         valid = [i for i in ids if i in self.known and i in self.seen]
         if ids and not valid:
-            return self._remove("invalid_citations_removed")
+            return self._remove("invalid_citations_removed", text)
         if len(valid) < len(ids):
             self.stats.removed_citations += len(ids) - len(valid)
             self.stats.flag("invalid_citations_removed")
             text = CITATION.sub(lambda m: m.group(0) if m.group(1) in valid else "", text)
         sources = [self.clause_text(i) or "" for i in valid] if valid else self._all_sources()
-        if unsupported_figures(text, sources, self.user_numbers):
-            return self._remove("unsupported_figures_removed")
+        if unsupported_figures(text, sources, self.user_figures):
+            return self._remove("unsupported_figures_removed", text)
         self._cite(valid)
         return text
 
@@ -170,10 +201,37 @@ class SentenceGuard:
             texts.append(verdict_block(self.report, limit=20))
         return texts
 
-    def _remove(self, flag: str) -> str:
+    def _replace_claim(self, unit: str) -> str:
+        """A claim the checker does not support gives way to the checker's statement, once: in a
+        table, a row of the same shape stands in and the statement follows the table."""
+        self.stats.replaced_claims += 1
+        self.stats.flag("verdict_overridden")
+        if self.verdict_shown:
+            return self._empty_row(unit)
+        self.verdict_shown = True
+        statement = verdict_block(self.report) if self.report else NO_PROFILE_VERDICT
+        self._cite(CITATION.findall(statement))
+        if not is_table_row(unit):
+            return statement + "\n\n"  # a blank line: what follows does not join its list
+        self.after_table = statement
+        summary = self.report.summary if self.report else "能否达到某一层级须由规则核验判断"
+        return _row_like(unit, [f"规则核验结论：{summary}（详见表后）"])
+
+    def _remove(self, flag: str, unit: str = "") -> str:
         self.stats.removed_sentences += 1
         self.stats.flag(flag)
-        return ""
+        return self._empty_row(unit)
+
+    def _empty_row(self, unit: str) -> str:
+        """ "" for a removed unit, except a table's first row (its header): a row of empty cells
+        stands in, so the rows after it are still a table."""
+        if not is_table_row(unit) or (self.parts and is_table_row(self._last_line())):
+            return ""
+        return _row_like(unit, [])
+
+    def _last_line(self) -> str:
+        text = self.text.rstrip("\n")
+        return text[text.rfind("\n") + 1 :]
 
     def _cite(self, ids: list[str]) -> None:
         for clause_id in ids:
@@ -181,6 +239,15 @@ class SentenceGuard:
                 self.cited.append(clause_id)
 
     # -- the end -----------------------------------------------------------------------------
+
+    @property
+    def withheld_everything(self) -> bool:
+        """Whether the guard left nothing with a clause behind it after removing what the model
+        said: the answer must then come from the documents (grounded mode), never be an empty
+        refusal when the documents hold it. Uncited text the guard removed nothing from is the
+        model's own (a question back, a greeting) and stands."""
+        removed = self.stats.removed_sentences or self.stats.removed_citations
+        return not self.cited and bool(removed or not self.text.strip())
 
     def closing_note(self, extra: list[str] | None = None) -> str:
         """One short Chinese note on what was changed, to append to the answer ("" if nothing)."""
@@ -202,5 +269,5 @@ class SentenceGuard:
         if not lines:
             return ""
         text = self.text
-        lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
+        lead = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
         return lead + "\n".join(lines)
