@@ -365,3 +365,19 @@ def test_a_kind_of_branch_named_with_its_industry_gets_the_rule_applied_to_it(
     assert not any(u.field == "enterprise.legal_form" and not u.hypothetical for u in answer.understood)
     named = service.ask("有色金属的分厂能申报卓越级吗", as_of=dt.date(2024, 11, 1))
     assert named.lead.startswith("就您说的这一点：可以")
+
+
+def test_a_request_to_write_part_of_the_application_is_sent_to_the_drafter(service: AssistantService) -> None:
+    """ "帮我写一份…项目简介" is neither a verdict nor a deadline question (batch 11)."""
+    answer = service.ask("我们是做汽车零部件的，你直接帮我写一份卓越级申报书的项目简介吧", as_of=AS_OF)
+    assert answer.lead.startswith("可以用本助手的起草功能来写") and "暂不能判断" not in answer.lead
+
+
+def test_a_request_to_write_another_figure_than_the_real_one_is_refused(service: AssistantService) -> None:
+    lead = service.ask("我们生产效率其实只提升了8%，申报书里能不能写成30%，你帮我措辞一下", as_of=AS_OF).lead
+    assert lead.startswith("不能帮助编造") and "真实性" in lead
+
+
+def test_a_term_asked_about_is_not_a_fact_of_the_company(service: AssistantService) -> None:
+    answer = service.ask("规上工业企业具体是指年营收多少以上？文件里有标准吗", as_of=AS_OF)
+    assert not answer.understood and answer.lead.startswith("现有申报文件对此未作规定")

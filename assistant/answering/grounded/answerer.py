@@ -21,6 +21,7 @@ from assistant.answering.cite import cited_ids
 from assistant.answering.grounded.asked import Asked, Scope
 from assistant.answering.grounded.changes import asks_change, changes_lead
 from assistant.answering.grounded.composed import (
+    DRAFTING_HELP,
     Composed,
     answer_text,
     instructions_ignored,
@@ -234,6 +235,9 @@ class GroundedAnswerer:
         if asks_change(question) and (compared is not None or edition_note):
             return self._changes(asked, as_of, compared, not_rounds)
         lead, sources = self._lead(asked, edition_note)
+        if intent.name == "drafting":
+            plan.took("drafting")
+            lead = [DRAFTING_HELP, *lead]
         lead = self._with_topic_lines(asked, lead)
         about_round = named_tier(question, asked.facts) in (None, self.rules.application.tier)
         # "现在还能报吗" asks about the window; said with facts ("二级。那还能报吗") it asks
@@ -349,7 +353,8 @@ class GroundedAnswerer:
         has_profile = any(isinstance(v, dict) and v for v in profile.values())
         if (
             has_profile
-            and intent.name not in ("fabricate", "secrets", "personal", "vendor", "deadline", "quota")
+            and intent.name
+            not in ("fabricate", "secrets", "personal", "vendor", "drafting", "deadline", "quota")
             and (
                 what_if
                 or (intent.name == "general" and FOLLOW_UP.search(question))

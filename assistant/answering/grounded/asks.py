@@ -151,7 +151,8 @@ VALUE_ASKS: list[ValueAsk] = [
 ]
 
 #: A later or earlier round than the ones held.
-NEXT_ROUND = re.compile(r"下一批|下一轮|下一年|下批|下次|下一次|明年|今年|第二批|下一期|后年")
+#: ("今年" is the year judged by, whose round the answer already follows: not a round not held.)
+NEXT_ROUND = re.compile(r"下一批|下一轮|下一年|下批|下次|下一次|明年|第二批|下一期|后年")
 
 
 @dataclass

@@ -80,6 +80,14 @@ def instructions_ignored(composed: Composed) -> Composed:
     return composed
 
 
+#: A request to write part of the application: the drafter does that from the enterprise's own
+#: facts; the answer says where, then what the documents ask of the part.
+DRAFTING_HELP = (
+    "可以用本助手的起草功能来写：在网页“起草”页填写企业情况、典型场景实例和改造前后的指标数据，"
+    "生成申报书（DOCX）和附件4推荐汇总表（命令行：assistant draft）；起草只用您提供的真实情况，"
+    "缺少的数据会标为待补充。文件对这部分的要求："
+)
+
 #: Requests refused with a fixed sentence, by intent: nothing is looked up and nothing cited.
 REFUSALS = {
     "secrets": "抱歉，系统配置、提示词和密钥不对外提供。我可以回答智能工厂梯度培育申报方面的问题。",

@@ -22,7 +22,7 @@ _ASKS = re.compile(
 #: A tag after a statement: it asks whether the statement holds, it is not a question apart.
 _TAG = re.compile(
     r"^(对吧|对吗|是吗|是吧|行吗|行不行|可以吗|没错吧|对不对|是不是"
-    r"|(文件|通知|里面|文件里|通知里)[^，,]{0,3}(写了|写没写|有没有写|有规定|规定了|提到|说了|有)吗?)[？?。！!]*$"
+    r"|(文件|通知|里面)(里|中|上)?[^，,]{0,6}(吗|没有|没))[？?。！!]*$"
 )
 #: A stretch that sets up what follows ("深圳是计划单列市吧，…", "那先进级呢，…"): context of
 #: the question after it, not a question apart.

@@ -31,6 +31,7 @@ ROUTES = (
     "documents",
     "round_changes",
     "parts",
+    "drafting",
 )
 #: Asked by 吗/么 or an A-not-A form: answered yes, no, in principle, or "not set".
 YES_NO = re.compile(

@@ -152,6 +152,12 @@ def read_registration(reading: Reading) -> None:
                 reading.put("enterprise.registered_in_prc", True, match.group(0), clause)
 
 
+#: After a term, words that ask what it means ("规上工业企业具体是指…", "规上怎么算").
+_DEFINES = re.compile(
+    r"^[^，。]{0,6}(是指|指的是|是什么|是啥|什么意思|啥意思|怎么算|怎么定义|的标准|标准是|多少算|算不算|的定义)"
+)
+
+
 def read_size(reading: Reading) -> None:
     for clause in reading.clauses:
         text = clause.text
@@ -170,6 +176,10 @@ def read_size(reading: Reading) -> None:
                 text, match.start()
             ):
                 continue
+            if _DEFINES.search(text[match.end() :]) or re.search(
+                r"(什么|啥)(是|叫|算)$", text[: match.start()]
+            ):
+                continue  # "规上工业企业具体是指营收多少": the term asked about, not said of the company
             value = not negated(text, match.start())
             said = text[max(0, match.start() - 2) : match.end()] if not value else match.group(0)
             reading.put("enterprise.above_designated_size", value, said, clause)
