@@ -106,6 +106,8 @@ def test_verdict_questions_in_other_words_lead_with_the_status(
         "成熟度第三方评了二级，" + question, profile={"enterprise": {"above_designated_size": True}}
     )
     lines = answer.lead.split("\n")
+    if "不在其中" in lines[0]:  # "能直接上领航级吗": the round first, who runs the tier, then the verdict
+        lines = lines[2:]
     status = lines[1] if lines[0].startswith("就您说的这一点：") else lines[0]
     assert any(
         word in status for word in ("满足", "不满足", "有条件", "暂不能判断", "已知的情况都符合要求")

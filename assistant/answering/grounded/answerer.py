@@ -70,6 +70,7 @@ from assistant.answering.grounded.verdict import (
     CONDITION_FIELDS,
     FACT_FIRST,
     IN_TIME_ASK,
+    ROUND_LINE_START,
     RULE_FIRST,
     deadline_lead,
     eligibility_lead,
@@ -87,6 +88,7 @@ from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
 from assistant.rules import CheckReport, RuleSet, check, parse_profile, window_closes
+from assistant.vocabulary import TIERS
 
 __all__ = [
     "Composed",
@@ -243,11 +245,13 @@ class GroundedAnswerer:
         # "现在还能报吗" asks about the window; said with facts ("二级。那还能报吗") it asks
         # whether those facts still allow it: the verdict answers that.
         still_open_asked = bool(IN_TIME_ASK.search(question)) and (
-            intent.name == "deadline" or not stated_now
+            intent.name == "deadline" or not (stated_now and _states_conditions(question, facts))
         )
         if (intent.name == "deadline" or still_open_asked) and about_round:
             if not asked.report.application.window_open:
-                lead = [window_closed_lead(asked.report), *lead]
+                # The closed window said first; the verdict's one-line round note would say it again.
+                closed = window_closed_lead(asked.report)
+                lead = [closed, *[line for line in lead if not line.startswith(ROUND_LINE_START)]]
             elif still_open_asked:
                 lead = [window_open_lead(asked.report, question), *lead]
         if intent.name == "quota":
@@ -435,17 +439,24 @@ class GroundedAnswerer:
                         self.rules.application.tier,
                         self.rules.application.round,
                         asked.scope.edition,
-                        whole=asked.question,
                     )
                 )
                 is not None
             ),
             None,
         )
-        # Facts about the company do not make "需要去哪报" a verdict question.
-        if other_tier is not None and (how or not (asked.stated and self._verdict_asked(asked))):
+        # Facts about the company do not make "需要去哪报" a verdict question. "成熟度二级，能直接上
+        # 领航级吗" asks to skip the round's tier: the round answers first, then, with facts
+        # stated, the verdict on them.
+        above = TIERS.index(asked_tier(asked.question, asked.facts)) > TIERS.index(
+            self.rules.application.tier
+        )
+        skips = above and bool(re.search(r"直接|跳过|越过", asked.question))
+        if other_tier is not None and (how or skips or not (asked.stated and self._verdict_asked(asked))):
             asked.plan.took("other_round_tier")
             lines, cited = other_tier
+            if skips and asked.stated and self._wants_verdict(asked) and not how:
+                lines = [*lines, *self._verdict(asked)]
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
         if (
             asked.stated

@@ -156,6 +156,7 @@ def other_tier_note(
 #: Asking how, where, when or by whom a tier is applied for, or whether it can be now.
 APPLYING = re.compile(
     r"(能|可以|怎么|如何|去哪|在哪|哪里|何时|什么时候|啥时候|今年|这次|本次|这批|现在)[^，。？?]{0,4}(申?报|申请|参评|评定|认定)"
+    r"|(直接|跳过[^，。？?]{0,3})(上|冲|报|申报|申请|评)"
     r"|(申?报|申请|认定|评定)[^，。？?]{0,4}(流程|程序|渠道|入口|途径|时间|找谁|谁来|由谁)"
     r"|(谁|哪个部门|哪一级)[^，。？?]{0,4}(认定|评定|评审|组织)"
 )
@@ -266,12 +267,10 @@ def other_round_tier_lead(
     application_tier: str,
     round_name: str,
     edition: str | None,
-    whole: str = "",
 ) -> tuple[list[str], list[Clause]] | None:
     """ "领航级今年能报吗" / "基础级在哪里申报": the round's application is for another tier, so
     the answer is that, and who runs the tier asked (from the documents); None when the question
-    names no other tier, asks what a tier requires, or asks nothing about applying. `whole` is
-    the whole question when `question` is the phrase of it that asks (its 行吗 may be outside)."""
+    names no other tier, asks what a tier requires, or asks nothing about applying."""
     # The tier asked for, not one said of the enterprise ("没拿过先进级，能直接报卓越吗").
     tier = asked_tier(question)
     # A question that names the round's own tier is about the round ("卓越级是不是必须先拿到先进级").
@@ -289,9 +288,9 @@ def other_round_tier_lead(
     ours = who_runs(lexical, application_tier, edition, re.compile(f"组织开展{application_tier}"))
     if theirs is None:
         return None
-    # "领航级今年能报吗" is a yes/no question: its word first.
-    no = "不能。" if re.search(r"能|可以|行不行|行吗", whole or question) else ""
-    lines = [f"{no}现有文件中，本轮申报（{round_name}）只针对{application_tier}，{tier}不在其中。"]
+    # No 能/不能 first: the notice runs other tiers elsewhere (a province's 先进级, 领航级 recommended
+    # for 卓越级 factories), so "not in this round" is the answer, not "cannot".
+    lines = [f"现有文件中，本轮申报（{round_name}）只针对{application_tier}，{tier}不在其中。"]
     if ours is not None:
         lines[0] = lines[0].rstrip("。") + f"：{ours[0]}【{ours[1].clause_id}】。"
     lines.append(f"关于{tier}，文件规定：{theirs[0]}【{theirs[1].clause_id}】。")

@@ -28,7 +28,7 @@ REGIONAL_KINDS = {"date", "count", "place", "recipient", "phone", "format"}
 
 #: A question that asks for the national rule explicitly, whatever region the session holds.
 NATIONAL_SCOPE = re.compile(
-    r"全国(统一|层面|的)|国家(那边|层面|统一|规定|的|通知|文件|发的)|全国性|部里|工信部(的|规定|要求|通知)"
+    r"全国(统一|层面|的|那个)|国家(那边|层面|统一|规定|的|通知|文件|发的|那个)|全国性|六部委|部里|工信部(的|规定|要求|通知)"
 )
 
 

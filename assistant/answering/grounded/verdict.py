@@ -613,9 +613,13 @@ def _closing(report: CheckReport) -> str:
     return f"已于{day}截止{cite}"
 
 
+#: How the round's one line begins (an answer that leads with the closed window drops it).
+ROUND_LINE_START = "（按"
+
+
 def _round_line(report: CheckReport) -> str:
     """The round and its closed window in one line, before a verdict judged by its conditions."""
-    return f"（按{report.application.round}通知：申报{_closing(report)}；以下按其要素条件判断）"
+    return f"{ROUND_LINE_START}{report.application.round}通知：申报{_closing(report)}；以下按其要素条件判断）"
 
 
 #: Asking whether there is still time ("还来得及吗", "现在报还赶得上吗").
