@@ -381,3 +381,22 @@ def test_a_request_to_write_another_figure_than_the_real_one_is_refused(service:
 def test_a_term_asked_about_is_not_a_fact_of_the_company(service: AssistantService) -> None:
     answer = service.ask("规上工业企业具体是指年营收多少以上？文件里有标准吗", as_of=AS_OF)
     assert not answer.understood and answer.lead.startswith("现有申报文件对此未作规定")
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("我们覆盖了生产作业、生产管理、运营管理三个环节，先进级的环节要求够吗？", "就您说的这一点：够了。"),
+        ("只做了生产作业这一个环节，能算基础级吗？", "就您说的这一点：够了。"),
+        ("领航级只差工厂建设没覆盖，其他四个环节都有，行不行？", "就您说的这一点：不够。"),
+        ("除了研发设计，其他四个环节都有，卓越级环节够不够", "就您说的这一点：必须覆盖的够了"),
+    ],
+)
+def test_links_said_covered_are_measured_against_the_links_the_tier_requires(
+    service: AssistantService, question: str, first: str
+) -> None:
+    """Coverage said without levels is answered as coverage, from the rules' link requirements
+    (fresh elig11: 7 coverage questions got a rule quote or 暂不能判断)."""
+    lead = service.ask(question, as_of=AS_OF).lead
+    assert lead.startswith(first), lead
+    assert "还须达到" in lead.splitlines()[0]

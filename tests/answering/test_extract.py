@@ -257,3 +257,20 @@ def test_an_independent_legal_person_in_a_province_is_registered_in_china() -> N
     assert (fact.field, fact.value) == ("enterprise.registered_in_prc", True)
     assert implied_facts({"enterprise": {"province": "湖北省", "legal_form": "branch"}}) == []
     assert implied_facts({"enterprise": {"legal_form": "independent", "registered_in_prc": False}}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "covered"),
+    [
+        ("我们覆盖了生产作业、生产管理、运营管理三个环节", {"生产作业", "生产管理", "运营管理"}),
+        ("我们五个环节都覆盖了", {"工厂建设", "研发设计", "生产作业", "生产管理", "运营管理"}),
+        ("只差工厂建设没覆盖，其他四个环节都有", {"研发设计", "生产作业", "生产管理", "运营管理"}),
+        ("我们不是没覆盖研发设计，只是做得一般", {"研发设计"}),  # a double negation is covered
+        ("研发设计还没做", set()),
+    ],
+)
+def test_links_said_covered_without_a_level_are_read_as_covered(text: str, covered: set[str]) -> None:
+    extraction = extract(text)
+    assert set(extraction.covered_links) == covered
+    # Covered at a level not said is no fact: the checker's link facts are levels.
+    assert not any(f.field.startswith("links.") and f.value for f in extraction.facts)

@@ -72,6 +72,7 @@ from assistant.answering.grounded.verdict import (
     IN_TIME_ASK,
     ROUND_LINE_START,
     RULE_FIRST,
+    asks_coverage,
     deadline_lead,
     eligibility_lead,
     maturity_lead,
@@ -224,6 +225,7 @@ class GroundedAnswerer:
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         asked.tier = tier
+        asked.covered = self.reader.extract(question).covered_links
         parts = split_question(question) if whole and not (what_if or compared) else [question]
         if len(parts) > 1 and not _states_conditions(question, facts):
             plan.took("parts").note(f"parts: {' | '.join(parts)}")
@@ -529,14 +531,16 @@ class GroundedAnswerer:
         return (
             bool(asked.kinds & {"list", "standard", "definition", *_TYPED_KINDS})
             or self.intents.eligibility_words(question) <= CONDITION_WORDS
-        ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question))
+        ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question) or asked.covered)
 
     def _verdict(self, asked: Asked) -> list[str]:
         """The checker's lead on the tier asked, with the questions that would decide it; a
         yes/no question on a rule that says nothing of the enterprise ("报卓越是不是必须先拿到先进
         级？") gets the rule alone, its hedge first, not a verdict on an empty profile."""
         lines = self._checker_lead(asked)
-        if asked.plan.yes_no and not (asked.plan.about_enterprise or asked.facts or asked.stated):
+        if asked.plan.yes_no and not (
+            asked.plan.about_enterprise or asked.facts or asked.stated or asked.covered
+        ):
             rules = [line for line in lines if line.startswith(RULE_FIRST)]
             if rules:
                 return [rule_answer(asked.question, line) for line in rules]
@@ -551,6 +555,7 @@ class GroundedAnswerer:
             asked.facts,
             asked.what_if,
             discussed=asked.tier,
+            covered=asked.covered,
         )
 
     def _documents_lead(self, asked: Asked, edition_note: str) -> tuple[list[str], list[Clause]]:
@@ -616,9 +621,12 @@ class GroundedAnswerer:
 
     @staticmethod
     def _verdict_asked(asked: Asked) -> bool:
-        """An eligibility question, or an unclassified one in a verdict's words ("能直接报卓越吗")."""
-        return asked.intent.name == "eligibility" or (
-            asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question))
+        """An eligibility question, an unclassified one in a verdict's words ("能直接报卓越吗"), or
+        one asking whether the links it says are covered are enough ("只做了生产作业，能算基础级吗")."""
+        return (
+            asked.intent.name == "eligibility"
+            or (asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question)))
+            or (bool(asked.covered) and asks_coverage(asked.question))
         )
 
     def _data_lead(self, asked: Asked, edition_note: str) -> list[str]:

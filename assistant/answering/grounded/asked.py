@@ -3,7 +3,7 @@ looked for (``Scope``). Kept apart so the answerer reads as the steps it takes."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.grounded.intents import Intent
@@ -44,3 +44,5 @@ class Asked:
     plan: QuestionPlan
     #: The tier under discussion in the conversation (None: the question's own, or the round's).
     tier: str | None = None
+    #: Links the question says are covered, their level not said: link -> words.
+    covered: dict[str, str] = field(default_factory=dict)

@@ -167,6 +167,7 @@ def eligibility_lead(
     facts: list[Fact],
     what_if: bool,
     discussed: str | None = None,
+    covered: dict[str, str] | None = None,
 ) -> list[str]:
     """The verdict for the tier under discussion, in this order: the round in one line when its
     window has closed; the condition the question asks about (its fact's requirement: met, not
@@ -208,7 +209,13 @@ def eligibility_lead(
         # The tier is met, or only a general judgement is asked ("帮我大概判断下"), and this
         # condition holds: the verdict answers; the condition is one of its reasons.
         condition = None
-    if condition is not None:
+    coverage = None if (what_if or gaps_asked) else coverage_line(items, tier, covered or {}, facts, question)
+    if coverage is not None:
+        # "覆盖了生产作业、生产管理、运营管理三个环节，先进级的环节要求够吗": coverage answers.
+        lines.append(coverage)
+        not_met = [i for i in not_met if i.category != "links"]
+        conditional = [i for i in conditional if i.category != "links"]
+    elif condition is not None:
         said_here = {f.field for f in facts if f.said and f.said in question}
         lines.append(_condition_line(condition, question, said_here, status))
         deciding = [line for line in deciding if line != _bullet(condition)]
@@ -392,6 +399,57 @@ def _links_line(
     said = "；".join(i.reason.split("；")[0] for i in failing)
     rule = failing[0].reason.split("；", 1)[-1]
     return f"{FACT_FIRST}{word}。{said}；{rule}{cite}"
+
+
+#: A question whether the links covered are enough ("环节要求够吗", "算全覆盖吗", "环节上够吗").
+_ASKS_COVERAGE = re.compile(
+    r"环节[^，。？?]{0,8}(够|满足|符合|达标|要求|行|算)|覆盖[^，。？?]{0,6}(够|吗|行|算)|全覆盖|能算|算得上|行不行|够不够|够吗"
+)
+
+
+def asks_coverage(question: str) -> bool:
+    return bool(_ASKS_COVERAGE.search(question))
+
+
+def coverage_line(
+    items: list[RequirementResult], tier: str, covered: dict[str, str], facts: list[Fact], question: str
+) -> str | None:
+    """ "就环节覆盖而言：够了。先进级须覆盖生产作业、生产管理、运营管理【…】；您覆盖了…": the
+    links said covered (their level not said) against the links the tier requires (plainly or
+    原则上), when the question asks whether they are enough. The level each must reach is said
+    as still to judge: covering a link is not yet reaching the tier's content."""
+    if not covered or not asks_coverage(question):
+        return None
+    links = [i for i in items if i.category == "links" and i.field]
+    if not links:
+        return None
+    name = {i.field: (i.field or "").removeprefix("links.") for i in links}
+    uncovered = {
+        f.field.removeprefix("links.") for f in facts if f.field.startswith("links.") and f.value is None
+    }
+    levelled = {f.field.removeprefix("links.") for f in facts if f.field.startswith("links.") and f.value}
+    have = set(covered) | levelled
+    must = [name[i.field] for i in links if not i.principle]
+    principle = [name[i.field] for i in links if i.principle]
+    cite = "".join(f"【{c}】" for c in links[0].clause_ids[:1])
+    rule = f"{tier}须覆盖{'、'.join(must)}" + (f"，原则上还应覆盖{'、'.join(principle)}" if principle else "")
+    missing = [n for n in must if n in uncovered or n not in have]
+    if any(n in uncovered for n in must):
+        word = "不够"
+    elif missing:
+        word = "还要看情况"
+    elif any(n in uncovered for n in principle):
+        word = "原则上不够（文件未规定例外如何认定，请向推荐单位确认）"
+    elif any(n not in have for n in principle):
+        word = "必须覆盖的够了，“原则上”应覆盖的还要看情况"
+    else:
+        word = "够了"
+    said = "、".join(n for n in [*must, *principle] if n in have)
+    gap = "、".join(n for n in [*must, *principle] if n not in have)
+    tail = f"；您覆盖了{said}" + (
+        f"，{gap}{'未覆盖' if set(gap.split('、')) <= uncovered else '未说明'}" if gap else ""
+    )
+    return f"{FACT_FIRST}{word}。{rule}{cite}{tail}；各环节还须达到{tier}建设内容。"
 
 
 def _asks_condition(text: str) -> bool:

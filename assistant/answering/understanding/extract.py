@@ -65,7 +65,7 @@ def extract(text: str, data_dir: Path = DEFAULT_DATA_DIR) -> Extraction:
     reading = Reading(fix_tier_typos(text), data_dir)
     for read in READERS:
         read(reading)
-    return Extraction(list(reading.facts.values()), reading.years, reading.raised)
+    return Extraction(list(reading.facts.values()), reading.years, reading.raised, reading.covered)
 
 
 def extract_profile(text: str) -> dict[str, Any]:

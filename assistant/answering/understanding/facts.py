@@ -58,6 +58,8 @@ class Extraction:
     #: Links a what-if supposes covered at a level not said ("要是运营管理也补上呢"), with the
     #: words: link -> said. The tier under discussion is their level.
     raised_links: dict[str, str] = field(default_factory=dict)
+    #: Links said covered at a level not said: link -> said (see Reading.covered).
+    covered_links: dict[str, str] = field(default_factory=dict)
 
     def suppose_links(self, tier: str) -> None:
         """The raised links as what-if facts at `tier` (a link stated otherwise is left alone)."""

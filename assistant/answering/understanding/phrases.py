@@ -99,6 +99,9 @@ class Reading:
         #: Links supposed covered in a what-if at a level not said ("要是运营管理也补上呢"):
         #: the tier under discussion gives the level (the service knows it, the reader does not).
         self.raised: dict[str, str] = {}
+        #: Links said covered at a level not said ("覆盖了生产作业、生产管理", "五个环节都有"):
+        #: link -> said. Not facts (a link's fact is its level); what a coverage question needs.
+        self.covered: dict[str, str] = {}
 
     def put(self, path: str, value: Any, said: str, clause: Phrase) -> None:
         if clause.requirement:

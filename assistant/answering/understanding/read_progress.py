@@ -174,6 +174,8 @@ _UNCOVERED = re.compile(
 )
 #: "除了X，其他都上系统了" (and no tier said): X is the one not covered.
 _ALL_BUT = re.compile(r"除了[^，。]*?[，,]?(其他|其余|别的|剩下)[^。]*?都(上|做|建|有|覆盖|搞|弄|实现|完成)")
+#: A link said covered, its level not said ("覆盖了", "都有", "都建了", "做了").
+_COVERED = re.compile(r"覆盖|都有|有了|都建|建了|都做|做了|都上|上了|都搞|搞了|只做|就做")
 #: A link said done without a level ("就做了生产作业", "生产作业…都有了").
 _DONE_UNLEVELLED = re.compile(r"做了|有了|上了|建了|搞了|覆盖了|都有|已经做")
 #: A what-if that a link gets done, its level not said ("要是运营管理也补上").
@@ -207,6 +209,13 @@ def read_links(reading: Reading) -> None:
             pending = []
             continue
         uncovered = _UNCOVERED.search(text)
+        if uncovered and re.search(r"(不是|并非|并不是)$", text[: uncovered.start()]):
+            # "我们不是没覆盖研发设计，只是做得一般": covered, its level not said.
+            uncovered = None
+            for name in named:
+                reading.covered.setdefault(name, text)
+            pending = named
+            continue
         if (
             named
             and "除了" in text
@@ -215,11 +224,12 @@ def read_links(reading: Reading) -> None:
         ):
             for name in named:  # "除了运营管理，其他都上系统了": the one excepted is not covered
                 explicit[name] = (None, text, clause)
+            reading.covered.update({link: clause.sentence for link in LINKS if link not in named})
             pending = []
             continue
         if named and not tiers and "除了" in text:
             below.extend(named)  # "除了研发设计，其他都是卓越级": not 卓越级, its level unsaid
-            pending = []
+            pending = named  # "…，其他四个环节都有": the others are the links not named here
             continue
         if named and not tiers and _ONE_BELOW.search(text):
             # "研发设计差一档": one tier below the others' stated tier, unless its own is said
@@ -233,11 +243,23 @@ def read_links(reading: Reading) -> None:
             continue
         # "研发设计外包给集团了，本厂没做": the phrase speaks of the link named just before.
         if (named or (pending and not others and not whole)) and uncovered and not tiers:
+            start = min((text.find(n) for n in named if n in text), default=0)
             for name in named or pending:
-                explicit[name] = (None, text, clause)
+                # The words from the link on ("领航级只差工厂建设没覆盖" → "工厂建设没覆盖"):
+                # a tier before them is the one aimed at, not part of the fact.
+                explicit[name] = (None, text[start:], clause)
             pending = []
             continue
         previous_whole, whole_before = whole_before, bool(whole) and not tiers and not named
+        if not tiers and not uncovered and _COVERED.search(text) and not clause.hypothetical:
+            # "覆盖了生产作业、生产管理、运营管理三个环节" / "五个环节都覆盖了" / "其他四个环节都有"
+            said_links = named or (list(LINKS) if whole else [])
+            for name in said_links:
+                reading.covered.setdefault(name, text)
+            if others and not named and not whole and (explicit or pending):
+                # "…只差工厂建设没覆盖，其他四个环节都有": the others of the links named before.
+                spoken = set(explicit) | set(pending)
+                reading.covered.update({link: text for link in LINKS if link not in spoken})
         if not tiers and named and not uncovered and _DONE_UNLEVELLED.search(text):
             done.extend(named)  # "我们就做了生产作业这一个环节": covered, level not said
         if not tiers:
@@ -267,6 +289,9 @@ def read_links(reading: Reading) -> None:
             group = ("all", tier, text, clause)
         pending = []
     _put_links(reading, explicit, group, below, done)
+    for name, said in explicit.items():
+        if said[0] is None:
+            reading.covered.pop(name, None)  # said not covered, whatever else was said of it
 
 
 _Said = tuple[str | None, str, Phrase]  # (tier or None for not covered, the words, their phrase)
@@ -313,6 +338,8 @@ def _link_tiers(text: str) -> list[tuple[str, int]]:
         if not re.search(
             r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$", text[max(0, m.start() - 2) : m.start()]
         )
+        # "领航级只差工厂建设没覆盖": the tier aimed at, not a link's level.
+        and not re.match(r"(智能工厂)?(只|还|就)?差", text[m.end() :])
         and not re.search(
             r"(评上|获评|评了|认定|拿到|拿了|获得)[^，]{0,6}$", text[max(0, m.start() - 8) : m.start()]
         )
