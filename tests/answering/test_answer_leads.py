@@ -400,3 +400,15 @@ def test_links_said_covered_are_measured_against_the_links_the_tier_requires(
     lead = service.ask(question, as_of=AS_OF).lead
     assert lead.startswith(first), lead
     assert "还须达到" in lead.splitlines()[0]
+
+
+def test_a_level_said_only_as_a_bound_is_judged_against_the_tier(service: AssistantService) -> None:
+    lead = service.ask("咱厂成熟度没到三级，卓越级申报这条卡不卡？", as_of=AS_OF).lead
+    assert lead.startswith("有影响，不满足。") and "【conditions#一.5】" in lead
+    lead = service.ask("成熟度达不到四级，先进级受影响吗", as_of=AS_OF).lead
+    assert lead.startswith("还要看情况。") and "二级及以上" in lead
+
+
+def test_a_company_registered_abroad_is_read_as_such(service: AssistantService) -> None:
+    lead = service.ask("我们公司注册在新加坡，工厂在苏州，能用新加坡公司名义报卓越吗？", as_of=AS_OF).lead
+    assert lead.startswith("就您说的这一点：不能。") and "境内注册" in lead

@@ -70,9 +70,11 @@ from assistant.answering.grounded.verdict import (
     CONDITION_FIELDS,
     FACT_FIRST,
     IN_TIME_ASK,
+    MATURITY_BELOW,
     ROUND_LINE_START,
     RULE_FIRST,
     asks_coverage,
+    below_maturity_lead,
     deadline_lead,
     eligibility_lead,
     maturity_lead,
@@ -88,6 +90,7 @@ from assistant.answering.understanding import EnterpriseReader, Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
+from assistant.language import chinese_int
 from assistant.rules import CheckReport, RuleSet, check, parse_profile, window_closes
 from assistant.vocabulary import TIERS
 
@@ -492,20 +495,25 @@ class GroundedAnswerer:
         rules file, whole (the sentence that sets it names every tier; a quote of it was cut
         before the tier asked). Not for a verdict asked with other facts."""
         question = asked.question
+        below = MATURITY_BELOW.search(question)
         if asked.intent.name != "maturity" or not (
-            MATURITY_LEVEL_ASK.search(question) or REQUIREMENT_ASK.search(question)
+            MATURITY_LEVEL_ASK.search(question) or REQUIREMENT_ASK.search(question) or below
         ):
             return None
-        if VERDICT_ASK.search(question):
-            return None  # "二级，先进级够得着吗": a verdict asked, the checker answers
         # The tier the question names, else the one the conversation is about.
         tier = named_tier(question, asked.facts) or asked.tier
+        level = (asked.profile.get("maturity") or {}).get("level")
+        if below and tier and level is None:
+            # "成熟度没到三级，卓越级这条卡不卡": below the level said, against the tier's.
+            bound = chinese_int(below.group(2)) or int(below.group(2))
+            return below_maturity_lead(self.rules, tier, bound, question)
+        if VERDICT_ASK.search(question):
+            return None  # "二级，先进级够得着吗": a verdict asked, the checker answers
         if tier is None and not REQUIREMENT_ASK.search(question):
             return None  # "成熟度三级叫啥级": the standard's levels, not a tier's threshold
         said_here = {f.field for f in asked.facts if f.said and f.said in question}
         if said_here - {"maturity.level", "maturity.assessed_by", "status.recognised_tier"}:
             return None  # other facts stated: the verdict answers ("三级，规上，能报卓越吗")
-        level = (asked.profile.get("maturity") or {}).get("level")
         lines = maturity_lead(self.rules, tier, level if tier else None)
         if lines and tier and asked.plan.yes_no and "maturity.level" not in said_here:
             return self._yes_no_first(asked, lines)  # "卓越二级就行吧" → 不是; a level of ours is judged

@@ -142,6 +142,24 @@ def maturity_lead(rules: RuleSet, tier: str | None, level: int | None) -> list[s
     return [line]
 
 
+#: A maturity level said only as a bound ("没到三级", "达不到3级").
+MATURITY_BELOW = re.compile(r"(没到|不到|没达到|达不到|未达到|低于|不够)([一二三四五1-5])级")
+
+
+def below_maturity_lead(rules: RuleSet, tier: str, bound: int, question: str) -> list[str] | None:
+    """ "成熟度没到三级，卓越级这条卡不卡": below `bound` fails a tier that needs `bound` or more;
+    against a lower need, the exact level decides."""
+    asked = [t for t in maturity_thresholds(rules) if t[0] == tier]
+    if not asked:
+        return None
+    name, need, clause = asked[0]
+    rule = f"{name}要求{maturity_name(rules)}达到{cn_count(need)}级及以上【{clause}】"
+    if bound <= need:
+        word = _condition_word("not_met", question)
+        return [f"{word}。{rule}；您说没到{cn_count(bound)}级，达不到这一条。"]
+    return [f"{_condition_word('unknown', question)}。{rule}；没到{cn_count(bound)}级时，要看具体是几级。"]
+
+
 def own_quota_line(rules: RuleSet, words: str) -> str | None:
     """The quota of the recommender the asker names ("兵团能推几个", "我们在宁波"), from the rules
     file, before the whole sentence; None when the words name none or several."""

@@ -130,12 +130,17 @@ def read_legal_form(reading: Reading) -> None:
         reading.put("enterprise.legal_form", "independent", *found["independent"])
 
 
+#: Registered outside the PRC's territory as the programme reads it (the notice asks for
+#: 中华人民共和国境内注册; Hong Kong and Macao companies register under their own law).
+_ABROAD = "境外|海外|国外|外国|香港|澳门|台湾|开曼|维尔京|百慕大|新加坡|美国|日本|韩国|德国|英国|法国|荷兰|瑞士|意大利|瑞典|芬兰"
+
+
 def read_registration(reading: Reading) -> None:
     places = "|".join(sorted(reading.gazetteer.regions, key=len, reverse=True))
     for clause in reading.clauses:
         text = clause.text
         if match := re.search(
-            r"(境外|海外|国外|外国|香港|开曼|新加坡|美国)[^，]{0,3}注册|注册(地|在|于)(境外|海外|国外)",
+            rf"({_ABROAD})[^，]{{0,3}}注册|注册(地|在|于)[是在为]?({_ABROAD})",
             text,
         ):
             if not re.search(r"母公司|总部|股东|集团", text[: match.start()]):
