@@ -412,3 +412,16 @@ def test_a_level_said_only_as_a_bound_is_judged_against_the_tier(service: Assist
 def test_a_company_registered_abroad_is_read_as_such(service: AssistantService) -> None:
     lead = service.ask("我们公司注册在新加坡，工厂在苏州，能用新加坡公司名义报卓越吗？", as_of=AS_OF).lead
     assert lead.startswith("就您说的这一点：不能。") and "境内注册" in lead
+
+
+def test_several_conditions_asked_together_are_answered_together(service: AssistantService) -> None:
+    lead = service.ask("我们年营收好几个亿，规上肯定是，成熟度也过了三级，这两条没问题吧？", as_of=AS_OF).lead
+    first = lead.splitlines()[0]
+    assert first.startswith("就您说的这几点：没问题。") and "规模以上" in first and "三级" in first
+
+
+def test_a_title_not_held_said_with_the_bare_verb_is_read(service: AssistantService) -> None:
+    lead = service.ask("我们规上，成熟度三级，五个环节都有，就是还没评先进级，能报卓越吗？", as_of=AS_OF).lead
+    assert lead.startswith("就您说的这一点：原则上不能。") and "原则上应已获评先进级" in lead
+    # A rule asked of a kind of applicant is no fact about this one.
+    assert not service.ask("分公司是不是一律不能报卓越？", as_of=AS_OF).understood

@@ -248,9 +248,10 @@ def test_a_rule_of_this_round_that_a_tier_is_not_in_wins_over_the_facts(service:
     (answer,) = talk(
         service, "我们22年是国家智能制造示范工厂，独立法人规上，成熟度四级，今年想直接报领航级，行吗？"
     )
-    assert answer.lead.startswith(
-        "现有文件中，本轮申报（2024年度卓越级智能工厂）只针对卓越级，领航级不在其中"
-    )
+    # "直接报领航级" skips the round's tier: the documents' sentence on who applies for 领航级 first.
+    first, second = answer.lead.splitlines()[:2]
+    assert first.startswith("不能直接跳过卓越级：") and "卓越级智能工厂积极申报领航级" in first
+    assert second.startswith("现有文件中，本轮申报（2024年度卓越级智能工厂）只针对卓越级，领航级不在其中")
 
 
 def test_skipping_the_rounds_tier_for_a_higher_one_is_answered_by_the_round(
@@ -258,7 +259,7 @@ def test_skipping_the_rounds_tier_for_a_higher_one_is_answered_by_the_round(
 ) -> None:
     """ "跳过卓越" names the round's tier only as the one to skip: the round's tier answers (batch 11)."""
     (answer,) = talk(service, "我们成熟度评到四级了，能不能直接申报领航级智能工厂，跳过卓越？")
-    assert answer.lead.startswith("现有文件中，本轮申报") and "领航级不在其中" in answer.lead
+    assert answer.lead.startswith("不能直接跳过卓越级：") and "领航级不在其中" in answer.lead
     assert "可以" not in answer.lead.splitlines()[0]
 
 

@@ -73,6 +73,7 @@ from assistant.answering.grounded.verdict import (
     MATURITY_BELOW,
     ROUND_LINE_START,
     RULE_FIRST,
+    asks_condition,
     asks_coverage,
     below_maturity_lead,
     deadline_lead,
@@ -143,6 +144,16 @@ def _without_facts(question: str, facts: list[Fact]) -> str:
 
 #: How a lead says the documents leave the thing asked open.
 UNSET = ("现有文件未提及", "现有文件未规定", "现有申报文件对此未作规定", "现有文件中没有关于")
+
+
+def _skipping_first(lines: list[str], round_tier: str, question: str) -> list[str]:
+    """ "能不能跳过卓越直接报领航级": when the documents' sentence on the tier asked says it is for
+    the round's tier's factories ("鼓励…卓越级智能工厂积极申报领航级"), that answers first: no."""
+    rule = next((line for line in lines[1:] if line.startswith("关于") and round_tier in line), None)
+    if rule is None:
+        return lines
+    said = rule.split("文件规定：", 1)[-1]
+    return [f"不能直接跳过{round_tier}：{said}", *[line for line in lines if line != rule]]
 
 
 def _states_conditions(question: str, facts: list[Fact]) -> bool:
@@ -460,6 +471,8 @@ class GroundedAnswerer:
         if other_tier is not None and (how or skips or not (asked.stated and self._verdict_asked(asked))):
             asked.plan.took("other_round_tier")
             lines, cited = other_tier
+            if skips:
+                lines = _skipping_first(lines, self.rules.application.tier, asked.question)
             if skips and asked.stated and self._wants_verdict(asked) and not how:
                 lines = [*lines, *self._verdict(asked)]
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
@@ -635,6 +648,8 @@ class GroundedAnswerer:
             asked.intent.name == "eligibility"
             or (asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question)))
             or (bool(asked.covered) and asks_coverage(asked.question))
+            # "规上肯定是，成熟度也过了三级，这两条没问题吧": conditions stated and asked about.
+            or (_states_conditions(asked.question, asked.facts) and asks_condition(asked.question))
         )
 
     def _data_lead(self, asked: Asked, edition_note: str) -> list[str]:

@@ -233,6 +233,9 @@ def eligibility_lead(
         lines.append(coverage)
         not_met = [i for i in not_met if i.category != "links"]
         conditional = [i for i in conditional if i.category != "links"]
+    elif condition is None and (several := _conditions_asked(items, facts, question)):
+        # "规上肯定是，成熟度也过了三级，这两条没问题吧": each condition asked, in one line.
+        lines.append(several)
     elif condition is not None:
         said_here = {f.field for f in facts if f.said and f.said in question}
         lines.append(_condition_line(condition, question, said_here, status))
@@ -425,6 +428,11 @@ _ASKS_COVERAGE = re.compile(
 )
 
 
+def asks_condition(question: str) -> bool:
+    """Whether the question asks if something is allowed or stands in the way."""
+    return _asks_condition(question)
+
+
 def asks_coverage(question: str) -> bool:
     return bool(_ASKS_COVERAGE.search(question))
 
@@ -470,6 +478,32 @@ def coverage_line(
     return f"{FACT_FIRST}{word}。{rule}{cite}{tail}；各环节还须达到{tier}建设内容。"
 
 
+def _conditions_asked(items: list[RequirementResult], facts: list[Fact], question: str) -> str | None:
+    """ "就您说的这几点：不影响。…；…": several conditions the question's facts settle, asked about
+    together ("这两条没问题吧"), when each is met or fails (none still open)."""
+    if not _asks_condition(question) or not re.search(
+        r"这(两|几|些|二|三)[条点项个]|都(没问题|没毛病|满足|符合|行)", question
+    ):
+        return None
+    said_here = _said_in(question, facts)
+    touched = [i for i in items if said_here & _fields(i)]
+    if len(touched) < 2:
+        return None
+    reasons, statuses = [], []
+    for item in touched:
+        if item.status != "unknown":
+            reasons.append(_bullet(item).removeprefix("- ").replace("。【", "【").rstrip("。"))
+            statuses.append(item.status)
+        elif said_here & set(item.missing_fields) or "enterprise.legal_form" in _fields(item):
+            return None  # still open on what was said: not settled by these facts
+        else:  # met as far as the facts said go ("规上" of 基础要求第1条)
+            labels = "、".join(field_label(f) for f in sorted(said_here & _fields(item)))
+            reasons.append(f"{labels}符合要求" + "".join(f"【{c}】" for c in item.clause_ids[:1]))
+            statuses.append("met")
+    word = _condition_word(max(statuses, key=STATUS_SEVERITY.__getitem__), question)
+    return f"就您说的这几点：{word}。" + "；".join(reasons) + "。"
+
+
 def _asks_condition(text: str) -> bool:
     """Whether the text asks if something is allowed ("能报吗") or stands in the way ("要紧吗")."""
     return bool(_ASKS_HARM.search(text) or _ASKS_CAN.search(text))
@@ -477,6 +511,8 @@ def _asks_condition(text: str) -> bool:
 
 def _condition_word(status: str, question: str) -> str:
     """The first word of a condition's answer, in the question's terms: 不影响 / 可以 / 满足…"""
+    if status == "met" and re.search(r"没问题|没毛病", question):
+        return "没问题"  # "这两条没问题吧"
     harm, can, plain = _CONDITION_WORDS[status]
     return harm if _ASKS_HARM.search(question) else can if _ASKS_CAN.search(question) else plain
 
@@ -514,7 +550,7 @@ _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
 #: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the
 #: condition's first word answers it in the same terms.
 _ASKS_CAN = re.compile(r"能|可以|行吗|行不行|可不可以|够不够|够吗|有戏|没戏")
-_ASKS_HARM = re.compile(r"要紧|影响|卡住|卡不卡|会卡|有问题|碍事|麻烦|拖后腿|扣分")
+_ASKS_HARM = re.compile(r"要紧|影响|卡住|卡不卡|会卡|有问题|没问题|没毛病|碍事|麻烦|拖后腿|扣分")
 _CONDITION_WORDS: dict[str, tuple[str, str, str]] = {
     # status: (asked whether it harms, asked whether allowed, neither)
     "met": ("不影响", "可以", "满足"),

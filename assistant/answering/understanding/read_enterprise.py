@@ -106,7 +106,7 @@ def read_legal_form(reading: Reading) -> None:
             if (
                 generic
                 and not re.search(r"是|属于|作为", clause.text[:pos])
-                and re.search(r"吗|么|能不能|可不可以|能否|行不行|呢", clause.text)
+                and re.search(r"吗|么|能不能|可不可以|能否|行不行|呢|是不是|是否|一律", clause.text)
             ):
                 # "分公司能报吗" asks about a kind of applicant, not this one (the rule answers);
                 # "钢铁行业分公司能报吗" names the kind closely enough to apply the rule to it: a

@@ -93,11 +93,16 @@ def read_recognised(reading: Reading) -> None:
         text = clause.text
         if none := re.search(
             rf"(没|没有|未|还没|从没)(参加|参与|申报|报)过?({_TIER_WORDS})?(的)?(评定|评选|认定)|(没|没有|未|还没)(评上|获评|评过)(任何|过任何)(层级|级别)"
-            r"|(啥|什么|任何|哪)(级|层级|级别)?(都|也)(还)?(没|没有|未)(评|拿|获|认定)",
+            r"|(啥|什么|任何|哪)(级|层级|级别)?(都|也)(还)?(没|没有|未)(评|拿|获|认定)"
+            # "就是还没评先进级" / "先进级还没评": a title not held, said with the bare verb.
+            rf"|(没|没有|未|还没|尚未)(评|获评)({_TIER_WORDS})|({_TIER_WORDS})(还|也|都)?(没|没有|未|尚未)评(?!审|估|价)",
             text,
         ):
-            reading.put("status.recognised_tier", None, none.group(0), clause)
-            return
+            # "研发设计没评先进级水平" speaks of a link's level, not of a title.
+            of_link = any(n in text[: none.start()] for n in [*LINKS, *LINK_SYNONYMS])
+            if not (of_link or re.match(r"水平|标准|程度", text[none.end() :])):
+                reading.put("status.recognised_tier", None, none.group(0), clause)
+                return
         match = (
             re.search(rf"({verbs}){quals}({_TIER_WORDS})", text)
             or re.search(
