@@ -148,6 +148,8 @@ def test_a_verdict_lead_states_the_rule_or_fact_that_decides_it(service: Assista
     # Said of the enterprise, the verdict that cannot be given yet follows the rule.
     lead = service.ask("我们是分公司，能报卓越级吗", as_of=AS_OF).lead
     assert "分支机构" in lead.splitlines()[0] and "暂不能判断" in lead
+    # Routed by meaning, not by a keyword: a tier held first as a condition of another.
+    assert service.ask("卓越级是不是必须先拿到先进级？", as_of=AS_OF).lead.startswith("原则上是。")
     lead = service.ask("没拿过先进级，能直接报卓越吗", as_of=AS_OF).lead
     assert "原则上应已获评先进级" in lead.splitlines()[0]
     lead = service.ask("我们是油田下属的分公司，能报卓越级吗", as_of=AS_OF).lead

@@ -552,7 +552,17 @@ class GroundedAnswerer:
         return (
             bool(asked.kinds & {"list", "standard", "definition", *_TYPED_KINDS})
             or self.intents.eligibility_words(question) <= CONDITION_WORDS
-        ) and not (VERDICT_ASK.search(question) or ABOUT_US.search(question) or asked.covered)
+        ) and not (
+            VERDICT_ASK.search(question)
+            or ABOUT_US.search(question)
+            or asked.covered
+            # Routed by a pattern, not a keyword ("是不是必须先拿到先进级"): a yes/no on a condition.
+            or (
+                asked.intent.name == "eligibility"
+                and asked.plan.yes_no
+                and not self.intents.eligibility_words(question)
+            )
+        )
 
     def _verdict(self, asked: Asked) -> list[str]:
         """The checker's lead on the tier asked, with the questions that would decide it; a
