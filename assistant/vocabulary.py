@@ -64,6 +64,14 @@ _TERM_TYPOS = (
     (re.compile(r"研[法伐]设计"), "研发设计"),
     (re.compile(r"运[赢盈](?=管理)"), "运营"),
     (re.compile(r"工场(?=建设)"), "工厂"),
+    # Tier and key-term names without 级 typed by sound ("报桌越", "只能制造", "智能功厂"), and
+    # the formal numerals (叁级).
+    (re.compile(r"[桌琢](?=越)"), "卓"),
+    (re.compile(r"只能(?=制造|工厂)"), "智能"),
+    (re.compile(r"(?<=智能)(功|公)厂"), "工厂"),
+    (re.compile(r"叁(?=级)"), "三"),
+    (re.compile(r"贰(?=级)"), "二"),
+    (re.compile(r"肆(?=级)"), "四"),
 )
 
 

@@ -274,3 +274,24 @@ def test_links_said_covered_without_a_level_are_read_as_covered(text: str, cover
     assert set(extraction.covered_links) == covered
     # Covered at a level not said is no fact: the checker's link facts are levels.
     assert not any(f.field.startswith("links.") and f.value for f in extraction.facts)
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # Two negations say it is there (fresh elig12 t02, t03).
+        ("我们也不是没有独立法人资格", {"enterprise.legal_form": "independent"}),
+        ("我们并非没有不良信用记录", {"basic.no_bad_credit": False}),
+        ("智能工厂其实还没完全建好，最后一个车间还在调试", {"status.construction_completed": False}),
+        # Mistyped by sound: 叁级, 只能制造.
+        ("我们的只能制造成熟度是叁级", {"maturity.level": 3}),
+        # A tier's requirement named is no link's level; "达到…的要求" is.
+        ("覆盖了生产作业、生产管理三个环节，先进级的覆盖要求满足了吗", {"links.生产作业": "absent"}),
+        ("五个环节都达到卓越级那个要求了", {"links.生产作业": "卓越级"}),
+    ],
+)
+def test_double_negations_typos_and_requirements_named_are_read_right(
+    text: str, facts: dict[str, object]
+) -> None:
+    got = {f.field: f.value for f in extract(text).stated()}
+    assert {k: got.get(k, "absent") for k in facts} == facts

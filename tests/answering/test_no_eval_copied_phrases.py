@@ -22,7 +22,6 @@ GENERAL_VOCABULARY = {
     "高新技术企业": "another programme's name",
     "增值税": "a tax's name",
     # Abbreviations and terms of the trade mapped to the documents' words.
-    "deadline": "the English word users type for 截止",
     "oee": "industry abbreviation (设备综合效率)",
     "plm": "industry abbreviation (产品生命周期管理)",
     "apc": "industry abbreviation (先进过程控制)",
@@ -34,9 +33,7 @@ GENERAL_VOCABULARY = {
     "新指引": "how users name the newer scenario guide",
     # Ordinary ways to ask.
     "多少个项目": "ordinary way to ask about a quota",
-    "能推荐多少": "ordinary way to ask about a quota",
     "推荐表": "the form's everyday name",
-    "能参加": "ordinary way to ask about eligibility",
     "可以参加": "ordinary way to ask about eligibility",
     "哪一级": "ordinary way to ask about eligibility",
     "能评上": "ordinary way to ask about eligibility",
@@ -48,7 +45,6 @@ GENERAL_VOCABULARY = {
     "联系谁": "ordinary way to ask for a contact",
     "负责人": "the everyday word for a person in charge (a contact, or a branch's head)",
     "数量上限": "ordinary way to ask about a quota",
-    "身份证号": "the word for an identity number (personal data)",
 }
 
 

@@ -253,12 +253,14 @@ def _tier_scope(question: str) -> str | None:
 
 
 def _tier_fit(tier: str | None, clause: Clause) -> float:
-    """+2 for a clause under the asked tier's heading, -2 under another tier's: 要素条件 says
-    the same things of each tier with other figures, and the asked tier's are the answer."""
+    """+2 for a clause under the asked tier's heading, -6 under another tier's: 要素条件 says
+    the same things of each tier with other figures, and the asked tier's are the answer (a
+    sentence of another tier that shares more words is still the wrong tier's rule: "基础级是不是
+    也要覆盖全部五个环节" is not answered by 卓越级's "原则上应覆盖全部五个环节")."""
     if tier is None:
         return 0.0
     under = [t for t in TIERS if t in clause.heading]
-    return 0.0 if not under else (2.0 if tier in under else -2.0)
+    return 0.0 if not under else (2.0 if tier in under else -6.0)
 
 
 def _status_penalty(clause: Clause, sentence: str = "") -> float:

@@ -458,7 +458,9 @@ def coverage_line(
     must = [name[i.field] for i in links if not i.principle]
     principle = [name[i.field] for i in links if i.principle]
     cite = "".join(f"【{c}】" for c in links[0].clause_ids[:1])
-    rule = f"{tier}须覆盖{'、'.join(must)}" + (f"，原则上还应覆盖{'、'.join(principle)}" if principle else "")
+    # The documents' own wording: "原则上应覆盖全部五个环节" when any link is 原则上.
+    every = "、".join([*must, *principle])
+    rule = f"{tier}原则上应覆盖{every}" if principle else f"{tier}须覆盖{every}"
     missing = [n for n in must if n in uncovered or n not in have]
     if any(n in uncovered for n in must):
         word = "不够"
@@ -467,14 +469,13 @@ def coverage_line(
     elif any(n in uncovered for n in principle):
         word = "原则上不够（文件未规定例外如何认定，请向推荐单位确认）"
     elif any(n not in have for n in principle):
-        word = "必须覆盖的够了，“原则上”应覆盖的还要看情况"
+        word = "还要看情况"
     else:
         word = "够了"
     said = "、".join(n for n in [*must, *principle] if n in have)
     gap = "、".join(n for n in [*must, *principle] if n not in have)
-    tail = f"；您覆盖了{said}" + (
-        f"，{gap}{'未覆盖' if set(gap.split('、')) <= uncovered else '未说明'}" if gap else ""
-    )
+    state = "未覆盖" if set(gap.split("、")) <= uncovered else "未说明"
+    tail = (f"；您覆盖了{said}" if said else "") + (f"{'，' if said else '；'}{gap}{state}" if gap else "")
     return f"{FACT_FIRST}{word}。{rule}{cite}{tail}；各环节还须达到{tier}建设内容。"
 
 

@@ -41,6 +41,9 @@ def normalise(text: str) -> str:
 def negated(clause: str, start: int) -> bool:
     """A negation word right before the phrase (within a few characters of the same clause)."""
     before = clause[max(0, start - 5) : start]
+    # "也不是没有独立法人资格": two negations say it is there.
+    if re.search(r"(不是|并非|并不是)(没有?|无)$", clause[max(0, start - 6) : start]):
+        return False
     before = re.sub(r"(过|了|有|到|达到|评|曾|出过|发生过|发生|出现过|都|也|还|再|是|就)+$", "", before)
     return bool(_NEGATION.search(before))
 

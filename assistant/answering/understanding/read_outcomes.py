@@ -79,7 +79,8 @@ def read_construction(reading: Reading) -> None:
         ):
             reading.years.add(event.group(1))
         negative = re.search(
-            r"还在建|在建|正在建设|正在建|建设中|尚未建成|没建完|没完全建完|没全部建完|还在改|在改造|还没建成|还没完工|没完工|未完工|刚开工|还没建好|尚在建设|没建成|还在施工|还没建|没有建成|还没有建成|未建成|还没验收",
+            r"还在建|在建|正在建设|正在建|建设中|尚未建成|没建完|没完全建完|没全部建完|还在改|在改造|还没建成|还没完工|没完工|未完工|刚开工|还没建好|尚在建设|没建成|还在施工|还没建|没有建成|还没有建成|未建成|还没验收"
+            r"|没完全建好|还没完全建好|没全部建好|还在调试|尚未完工",
             text,
         )
         negative = negative or re.search(
@@ -123,6 +124,10 @@ def read_basics(reading: Reading) -> None:
                     reading.put(path, True, before[-4:] + match.group(0), clause)
                     break
                 continue
+            if re.search(r"(不是|并非|并不是)(没|没有|无)[^，]{0,2}$", before):
+                # "并非没有不良信用记录": two negations, the event is there.
+                reading.put(path, False, before[-5:] + match.group(0), clause)
+                break
             if re.search(
                 r"(没|没有|未|无|从未|从没|零|不存在|未曾|从来没|不是|并非|不算)[^，]{0,4}$", before
             ) or re.match(r"(记录)?(没有|没出过|没发生过|为零|是零|从来没有|都没有|一次都没)", after):

@@ -343,8 +343,13 @@ def _link_tiers(text: str) -> list[tuple[str, int]]:
         if not re.search(
             r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$", text[max(0, m.start() - 2) : m.start()]
         )
-        # "领航级只差工厂建设没覆盖": the tier aimed at, not a link's level.
+        # "领航级只差工厂建设没覆盖": the tier aimed at, not a link's level; "先进级的覆盖要求
+        # 满足了吗": the tier's requirement named.
         and not re.match(r"(智能工厂)?(只|还|就)?差", text[m.end() :])
+        and not (
+            re.match(r"的(覆盖|环节)?(要求|标准|条件)", text[m.end() :])
+            and not re.search(r"(达到|到了|到|按|符合|满足)$", text[: m.start()])
+        )
         and not re.search(
             r"(评上|获评|评了|认定|拿到|拿了|获得)[^，]{0,6}$", text[max(0, m.start() - 8) : m.start()]
         )
