@@ -125,6 +125,47 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     assert page.locator("#chatbot").inner_text().count("分公司能申报卓越级智能工厂吗") == 1
 
 
+#: Where the first line of the latest answer is, and the chat's visible box: the first text that is
+#: the answer itself (after the mode tags and notices), measured as it is, without scrolling.
+ANSWER_START = """() => {
+  const bot = [...document.querySelectorAll('#chatbot [data-testid=bot]')].at(-1);
+  const walker = document.createTreeWalker(bot, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.textContent.trim() && !n.parentElement.closest('.answer-tags, .notice')
+      ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
+  const node = walker.nextNode();
+  const range = document.createRange();
+  range.setStart(node, 0);
+  range.setEnd(node, 1);
+  const line = range.getBoundingClientRect();
+  const box = document.querySelector('#chatbot .bubble-wrap').getBoundingClientRect();
+  return {text: node.textContent.trim().slice(0, 30), top: line.top, bottom: line.bottom,
+          boxTop: box.top, boxBottom: box.bottom, window: window.innerHeight};
+}"""
+
+
+def _answer_start_in_view(page: Any) -> dict[str, Any]:
+    """Assert that the latest answer's first line is inside the chat box and the window."""
+    page.wait_for_timeout(1500)  # past ui.js's release of the pin, and any late layout
+    where = page.evaluate(ANSWER_START)
+    assert where["boxTop"] <= where["top"] and where["bottom"] <= where["boxBottom"], where
+    assert where["top"] >= 0 and where["bottom"] <= where["window"], where
+    return dict(where)
+
+
+@pytest.mark.parametrize("device", ["laptop", "phone"])
+def test_the_answer_starts_in_view_after_each_reply(device: str, request: pytest.FixtureRequest) -> None:
+    """Issue #27: after a long reply (verdict, gaps, source cards) the chat shows the start of the
+    answer, not the source cards at its bottom; the same for a second question below the first."""
+    page = request.getfixturevalue(device).open()
+    _ask(page, "我们是内蒙古的有色金属企业，成熟度三级，已获评先进级，能申报卓越级吗？")
+    first = _answer_start_in_view(page)
+    assert first["text"].startswith("（按"), first
+    _ask(page, "分公司能申报卓越级智能工厂吗？")
+    _answer_start_in_view(page)
+    # The sources stay one scroll away: the last card is below the visible box, not gone.
+    assert page.locator("#chatbot details.src-card").last.count() == 1
+
+
 def test_understood_facts_are_chips_that_start_a_correction(ui: Any, screenshot: Any) -> None:
     """Issue #12: the facts read from the question show as chips; tapping one starts a correction
     in the input, and the corrected fact is what the next answer understands."""
@@ -364,12 +405,8 @@ def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: 
         )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"页面在手机宽度下横向溢出 {overflow}px"
-    if tab == "chat":  # the question and the start of the answer in view
-        page.wait_for_timeout(300)
-        page.evaluate(
-            "() => [...document.querySelectorAll('#chatbot .message-row')].at(-2)"
-            ".scrollIntoView({block: 'start', behavior: 'instant'})"
-        )
+    if tab == "chat":  # the start of the answer in view as it is, for the picture too
+        _answer_start_in_view(page)
     if tab in ("chat", "check"):
         screenshot(page, f"{tab}-phone")
     if tab == "check":  # the gap table scrolls sideways inside its box rather than being clipped

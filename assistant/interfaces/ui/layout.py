@@ -199,6 +199,8 @@ class Layout:
             sanitize_html=True,
             render_markdown=True,
             line_breaks=True,
+            # Gradio follows the bottom, i.e. the source cards: ui.js keeps the answer's start in view.
+            autoscroll=False,
         )
         with gr.Row(equal_height=True, elem_classes="chip-row"):
             chip = gr.HTML(visible=False, elem_id="profile-chip")

@@ -74,3 +74,60 @@ document.addEventListener("click", function (e) {
   box.focus();
   box.setSelectionRange(box.value.length, box.value.length);
 }, true);
+
+// The answer in view (issue #27). Gradio's chatbot autoscroll (switched off in layout.py) follows
+// the bottom of the conversation, which after a reply is the last source card: the answer's first
+// sentence ended up hundreds of pixels above the box. Instead, when a question is added, the chat
+// scrolls so that the question sits at the top of the box (or, if the question is long, so that
+// the answer starts near the top) and keeps it there while the answer streams in. Any scroll the
+// user makes releases it; so does the finished answer, shortly after it has rendered.
+(function () {
+  var pin = null;       // the user message row to keep at the top of the box
+  var release = null;   // the timer that lets go after the final answer
+  var seen = -1;        // user messages seen so far (-1: none observed yet)
+  var queued = false;
+  function wrapOf() { return document.querySelector("#chatbot .bubble-wrap"); }
+  function place(wrap) {
+    if (!pin || !pin.isConnected) { pin = null; return; }
+    var rows = wrap.querySelectorAll(".message-row");
+    var bot = null;
+    for (var i = 0; i < rows.length; i++) { if (rows[i] === pin && rows[i + 1]) { bot = rows[i + 1]; } }
+    var base = wrap.getBoundingClientRect().top - wrap.scrollTop;
+    var target = pin.getBoundingClientRect().top - base - 8;
+    if (bot) {
+      // A long question would push the answer down: keep at most a third of the box for it.
+      var botTop = bot.getBoundingClientRect().top - base;
+      target = Math.max(target, botTop - wrap.clientHeight / 3);
+    }
+    wrap.scrollTop = Math.max(0, Math.min(target, wrap.scrollHeight - wrap.clientHeight));
+  }
+  function check() {
+    queued = false;
+    var wrap = wrapOf();
+    if (!wrap) return;
+    if (!wrap.dataset.pinWatch) {
+      wrap.dataset.pinWatch = "1";
+      ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (type) {
+        wrap.addEventListener(type, function () { pin = null; }, { passive: true });
+      });
+    }
+    var users = wrap.querySelectorAll(".message-row.user-row");
+    if (users.length !== seen) {
+      seen = users.length;
+      pin = users.length ? users[users.length - 1] : null;
+      if (release) { clearTimeout(release); release = null; }
+    }
+    if (!pin) return;
+    place(wrap);
+    var bots = wrap.querySelectorAll("[data-testid='bot']");
+    var last = bots.length ? bots[bots.length - 1] : null;
+    var done = last && !last.querySelector(".thinking, .cursor");
+    if (done && !release) {
+      // Late layout (fonts, the verdict's ladder) can still move things for a moment.
+      release = setTimeout(function () { var w = wrapOf(); if (w) place(w); pin = null; release = null; }, 1200);
+    }
+  }
+  new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(check); }
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+})();
