@@ -350,6 +350,45 @@ def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     assert page.locator("#review-findings").inner_text().strip() == ""
 
 
+def _type_in_cell(page: Any, table: str, row_text: str, column: int, keys: str) -> Any:
+    """Click a cell of the Gradio table ``table`` (the row holding ``row_text``) and type ``keys``
+    with real key events, then Enter, as a user does; returns the cell."""
+    cell = page.locator(f"{table} [role=row]", has_text=row_text).locator("[role=gridcell]").nth(column)
+    cell.click()
+    page.keyboard.type(keys)
+    page.keyboard.press("Enter")
+    return cell
+
+
+def test_kpi_table_keeps_every_keystroke_into_the_docx(ui: Any, tmp_path: Path) -> None:
+    """Issue #27: the first key typed on a selected cell opened the editor and was lost ("62" was
+    stored as "2"), and the wrong figure went into the DOCX."""
+    from docx import Document
+
+    page = ui.open("?tab=draft")
+    page.click("#load-example")
+    page.wait_for_function(f"() => {INSTANCE_ROWS} >= 7")
+    page.get_by_text("3. 关键绩效指标").click()
+    page.locator("#kpi-table [role=row]", has_text="68").wait_for()
+    # A filled cell is replaced by what is typed; an empty one takes it; columns 3/4 = 建设前/建设后.
+    for row, column, keys in (
+        ("关键设备数控化率", 3, "62"),
+        ("先进过程控制投用率", 3, "30"),
+        ("先进过程控制投用率", 4, "75"),
+    ):
+        cell = _type_in_cell(page, "#kpi-table", row, column, keys)
+        assert cell.inner_text().split("\n")[0] == keys, (row, column)
+    page.wait_for_timeout(300)
+    page.click("#generate-draft")
+    page.wait_for_selector("#draft-checks .findings, #draft-checks .no-gaps")
+    document = Document(str(_download(page, "#download-docx", tmp_path)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "关键设备数控化率由建设前的62%" in text
+    assert "先进过程控制投用率由建设前的30%" in text and "75%" in text
+    assert "建设前的2%" not in text and "建设前的68%" not in text
+
+
 def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
     page = ui.open("?tab=clauses")
     page.click("#clause-search")  # nothing typed: a friendly Chinese message, no traceback

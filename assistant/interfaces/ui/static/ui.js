@@ -131,3 +131,34 @@ document.addEventListener("click", function (e) {
     if (!queued) { queued = true; requestAnimationFrame(check); }
   }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 })();
+
+// Editable tables keep the first keystroke (issue #27). In Gradio's table, typing on a selected
+// cell opens the cell's editor, but the editor is focused one animation frame later, so the key
+// that opened it went nowhere: "62" was stored as "2". Here that key's own insertion is cancelled
+// (Gradio still sees the keydown and opens the editor) and, once the editor exists (a mutation,
+// before the next key is handled), the key becomes the editor's content, as typing on a selected
+// cell does in a spreadsheet; the following keys then land after it.
+(function () {
+  var pending = null;  // {grid, key}
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (!t || !t.closest || e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.key.length !== 1) return;
+    if (e.key === " " || /^(TEXTAREA|INPUT|BUTTON)$/.test(t.tagName)) return;
+    var grid = t.closest("[role=grid]");
+    if (!grid || grid.closest(".ghost")) return;
+    e.preventDefault();
+    pending = { grid: grid, key: e.key };
+    setTimeout(function () { pending = null; }, 500);  // no editor came: a static or bool cell
+  }, true);
+  new MutationObserver(function () {
+    if (!pending) return;
+    var box = pending.grid.querySelector("textarea:not([readonly])");
+    if (!box) return;
+    var key = pending.key;
+    pending = null;
+    box.value = key;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    box.focus();
+    box.setSelectionRange(key.length, key.length);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();
