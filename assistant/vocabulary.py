@@ -45,6 +45,24 @@ STATUS_SHORT_LABELS: dict[str, str] = {
     "unknown": "待确认",
 }
 
+#: The one feedback scale (1–5, 5 best), used by the API, the page's thumbs and the review queue:
+#: a thumb up is recorded as RATING_UP and a thumb down as RATING_DOWN, so a vote reads the same
+#: wherever it was given. THUMBS_DOWN_MAX and below is a thumbs-down, THUMBS_UP_MIN and above a
+#: thumbs-up, and in between a plain score.
+RATING_UP = 5
+RATING_DOWN = 1
+THUMBS_DOWN_MAX = 2
+THUMBS_UP_MIN = 4
+
+
+def rating_word(rating: int) -> str:
+    """A rating as an operator reads it: 赞, 踩, or the score in between (3分)."""
+    if rating >= THUMBS_UP_MIN:
+        return "赞"
+    if rating <= THUMBS_DOWN_MAX:
+        return "踩"
+    return f"{rating}分"
+
 
 def tier_rank(tier: str | None) -> int:
     """0 for no tier, 1 for 基础级 … 4 for 领航级; unknown names rank 0."""

@@ -68,7 +68,7 @@ from assistant.service.logins import LoginSessions
 from assistant.service.record import TurnRecorder
 from assistant.service.turns import Turn, start_turn
 from assistant.store import ANONYMOUS, Store
-from assistant.vocabulary import fix_tier_typos
+from assistant.vocabulary import RATING_DOWN, RATING_UP, fix_tier_typos
 
 if TYPE_CHECKING:
     from assistant.knowledge.index import IndexBuild
@@ -484,3 +484,8 @@ class AssistantService:
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""
         return self.store.answers.add_feedback(answer_id, rating, comment, key)
+
+    def thumb(self, answer_id: str, up: bool, comment: str = "", key: str = "anonymous") -> int:
+        """A thumb up or down, recorded on the one 1–5 scale (RATING_UP/RATING_DOWN), so the
+        review queue reads a thumb from the page as it reads a rating from the API."""
+        return self.feedback(answer_id, RATING_UP if up else RATING_DOWN, comment, key)

@@ -111,7 +111,7 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     page.wait_for_selector("#feedback-panel", state="hidden")
     with sqlite3.connect(ui.server.settings.data_dir / "sessions.db") as db:
         rows = db.execute("SELECT rating, comment FROM feedback ORDER BY id").fetchall()
-    assert rows == [(1, "引用准确")]  # one vote per answer: the comment completes the thumbs-up
+    assert rows == [(5, "引用准确")]  # 赞 on the 1–5 scale; the comment completes the same vote
 
     # From the source card to the clause browser.
     card.locator("a.to-browser").click()

@@ -33,6 +33,7 @@ from assistant.interfaces.ui.common import Outputs, friendly, parse_date
 from assistant.interfaces.ui.format import esc
 from assistant.interfaces.ui.operator_rounds import RoundsPanel
 from assistant.service import LOGIN_COOKIE, AssistantService, Login
+from assistant.vocabulary import rating_word
 
 log = logging.getLogger("assistant.ui")
 
@@ -298,7 +299,7 @@ class OperatorTab:
                 item["asked"],
                 item["question"],
                 "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
-                "、".join(str(r) for r in item["ratings"]),
+                "、".join(rating_word(r) for r in item["ratings"]),
                 OUTCOMES.get((item["review"] or {}).get("outcome", ""), ""),
                 (item["review"] or {}).get("note", ""),
             ]

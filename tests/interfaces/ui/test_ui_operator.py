@@ -207,6 +207,35 @@ def test_queue_marking_export_and_stats_through_the_tab(tmp_path: Path) -> None:
     assert "共 2 个问题" in html and "拒答占比 50.0%" in html and "notice#一" in html
 
 
+def test_a_thumb_from_the_page_reads_as_the_same_thumb_in_the_queue(tmp_path: Path) -> None:
+    """Issue #27: the page saved 赞 as 1 and the queue counted ≤ 2 as 差评, so every thumbs-up
+    was queued as a complaint. Thumbs now go through one 1–5 scale, shown as 赞/踩."""
+    from assistant.interfaces.ui.chat import ChatHandlers
+
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    for answer_id in ("up", "down", "api"):
+        log(service.store, answer_id, [])
+    chat = ChatHandlers(service)
+    store = {"session": None, "messages": [], "answers": {"1": "up", "3": "down"}}
+    pending, _, _ = chat.like(store, gr.LikeData(target=None, data={"index": 1, "value": "", "liked": True}))
+    chat.send_comment(pending, "说得清楚")
+    chat.like(store, gr.LikeData(target=None, data={"index": 3, "value": "", "liked": False}))
+    service.feedback("api", 1, "不对", key="key-u")  # the API's 1 is as bad as a thumb down
+
+    table, _ = tab.refresh_queue(operator, [])
+    assert {row[0]: row[3:5] for row in table} == {"down": ["用户点踩", "踩"], "api": ["用户点踩", "踩"]}
+    with_up = service.console.reviews.queue()  # the thumbs-up is not a complaint: not queued
+    assert "up" not in {item["answer_id"] for item in with_up}
+    votes = service.store.answers.between()
+    assert {a["answer_id"]: [v["rating"] for v in a["ratings"]] for a in votes} == {
+        "up": [5],
+        "down": [1],
+        "api": [1],
+    }
+
+
 def test_stats_html_without_answers_says_so() -> None:
     html = stats_html(
         {
