@@ -166,6 +166,23 @@ def test_the_answer_starts_in_view_after_each_reply(device: str, request: pytest
     assert page.locator("#chatbot details.src-card").last.count() == 1
 
 
+def test_document_text_in_answers_shows_as_written(ui: Any) -> None:
+    """Issue #27: quoted document text went through the chat's Markdown: a masked phone number
+    turned bold and lost its asterisks, and a URL swallowed the Chinese sentence after it."""
+    page = ui.open()
+    answer = _ask(page, "申报咨询电话是多少？")
+    page.evaluate("() => document.querySelectorAll('#chatbot details.src-card').forEach(d => d.open = true)")
+    shown = answer.inner_text()
+    assert shown.count("188****5758　150****5395") >= 2, shown  # the answer and its source card
+    assert answer.locator("strong, em").count() == 0
+    answer = _ask(page, "成熟度自评估在哪个平台做？")
+    links = answer.locator("a[href*='c3mep']")
+    assert links.count() >= 1
+    for i in range(links.count()):
+        assert links.nth(i).get_attribute("href") == "http://www.c3mep.cn"
+        assert links.nth(i).text_content() == "www.c3mep.cn"  # some sit in folded cards
+
+
 def test_understood_facts_are_chips_that_start_a_correction(ui: Any, screenshot: Any) -> None:
     """Issue #12: the facts read from the question show as chips; tapping one starts a correction
     in the input, and the corrected fact is what the next answer understands."""

@@ -70,15 +70,73 @@ def cites(clause_ids: Iterable[str], *, to_browser: bool = False) -> str:
     return "".join(cite(cid, to_browser=to_browser) for cid in clause_ids)
 
 
-def link_citations(text: str, *, to_browser: bool = False) -> str:
-    """Escape ``text`` and turn every 【doc#id】 in it into a clickable reference."""
+#: A URL as documents write it: ASCII only, so it ends where the Chinese text resumes
+#: ("(www.c3mep.cn)开展…" links www.c3mep.cn, not the sentence after it).
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_URL_TAIL = ".,;:!?'"
+#: Markdown's inline syntax, in document text that passes through the chat's Markdown renderer.
+#: ``all`` for text that is all quotation (grounded answers, source cards); ``runs`` keeps the
+#: emphasis a model writes (``**要点**``) and only breaks what no writer means as emphasis: runs
+#: of three or more (masked numbers "188****5758", blanks "____") and marks between digits.
+_MD_ALL = re.compile(r"[*_`~\[\]\\]")
+_MD_RUNS = re.compile(r"\*{3,}|_{3,}|~{2,}|(?<=\d)[*_]+(?=\d)")
+
+
+def _literal(text: str, markdown: re.Pattern[str] | None) -> str:
+    """Escaped text whose Markdown characters (per ``markdown``) are numeric entities: they show
+    as themselves, and a Markdown renderer no longer sees emphasis, code or links in them."""
+    escaped = esc(text)
+    if markdown is None:
+        return escaped
+    return markdown.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), escaped)
+
+
+def _url_link(url: str) -> tuple[str, str]:
+    """The URL as a link, and what followed it that is not part of it (final punctuation, or a
+    closing bracket that closes the sentence's bracket, not the URL's)."""
+    tail = ""
+    while url and (url[-1] in _URL_TAIL or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url, tail = url[:-1], url[-1] + tail
+    href = url if url.startswith("http") else "http://" + url
+    # '.' and ':' as entities: the renderer's own autolinker must not link the shown text again.
+    shown = "".join(f"&#{ord(c)};" if c in ".:/*_~" else esc(c) for c in url)
+    return (
+        f'<a class="doc-url" href="{esc(href)}" target="_blank" rel="noopener noreferrer">{shown}</a>',
+        tail,
+    )
+
+
+def as_text(text: str, *, markdown: re.Pattern[str] | None = _MD_ALL) -> str:
+    """Document text for HTML that may pass through Markdown (the chat renders it): escaped, its
+    Markdown characters inert, and a URL in it a link that ends where the URL ends. The 条款 tab
+    shows the same text as plain HTML; this makes the chat show it the same way."""
+    out: list[str] = []
+    last = 0
+    for found in _URL.finditer(text):
+        link, tail = _url_link(found.group(0))
+        out.append(_literal(text[last : found.start()], markdown))
+        out.append(link)
+        out.append(_literal(tail, markdown))
+        last = found.end()
+    out.append(_literal(text[last:], markdown))
+    return "".join(out)
+
+
+def link_citations(text: str, *, to_browser: bool = False, markdown: re.Pattern[str] | None = None) -> str:
+    """Escape ``text`` and turn every 【doc#id】 in it into a clickable reference. With
+    ``markdown`` (``_MD_ALL`` or ``_MD_RUNS``) the text is meant for a Markdown renderer: see
+    ``as_text``."""
     out: list[str] = []
     last = 0
     for found in _CITE.finditer(text):
-        out.append(esc(text[last : found.start()]))
+        out.append(
+            as_text(text[last : found.start()], markdown=markdown)
+            if markdown
+            else esc(text[last : found.start()])
+        )
         out.append(cite(found.group(1), to_browser=to_browser))
         last = found.end()
-    out.append(esc(text[last:]))
+    out.append(as_text(text[last:], markdown=markdown) if markdown else esc(text[last:]))
     return "".join(out)
 
 
@@ -93,8 +151,9 @@ def badge(status: str, *, long: bool = False) -> str:
 
 def _one_line(text: str) -> str:
     """HTML for text that must stay inside one HTML block: Markdown ends an HTML block at a blank
-    line, so newlines become <br> and nothing in the fragment is ever an empty line."""
-    return "<br>".join(esc(line) for line in str(text).splitlines() if line.strip())
+    line, so newlines become <br> and nothing in the fragment is ever an empty line. The text is
+    shown literally (``as_text``), its URLs linked."""
+    return "<br>".join(as_text(line) for line in str(text).splitlines() if line.strip())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +322,10 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
         tags.append(f'<span class="mode-tag as-of">判断日期：{esc(as_of)}</span>')
     if tags:
         parts.append('<div class="answer-tags">' + " ".join(tags) + "</div>")
-    parts.append(link_citations(str(answer.get("answer", ""))).strip())
+    # A grounded answer is fixed wording and quoted documents: no Markdown emphasis is meant in
+    # it. A model's answer may use emphasis, so only what no writer means as emphasis is broken.
+    markdown = _MD_ALL if answer.get("mode") == "grounded" else _MD_RUNS
+    parts.append(link_citations(str(answer.get("answer", "")), markdown=markdown).strip())
     parts.append(understood_chips(answer.get("understood") or []))
     parts.append(verdict_block(answer.get("verdict")))
     parts.append(source_cards(answer.get("citations") or []))
@@ -271,8 +333,8 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
 
 
 def streaming_html(text: str) -> str:
-    """The answer while it streams: escaped text and a cursor."""
-    return esc(text) + '<span class="cursor">▌</span>'
+    """The answer while it streams: escaped text (masked numbers shown as they are) and a cursor."""
+    return as_text(text, markdown=_MD_RUNS) + '<span class="cursor">▌</span>'
 
 
 THINKING_HTML = '<div class="thinking"><span class="spinner"></span>正在检索条款并核验……</div>'

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from assistant.config import REPO_ROOT
 from assistant.interfaces.ui.format import (
     answer_html,
+    as_text,
     clause_detail,
     clause_href,
     clause_list,
@@ -90,6 +91,39 @@ def test_link_citations_links_clause_ids_and_escapes_everything_else() -> None:
     assert '<a class="cite" href="?clause=notice%23' in html and ">【notice#二.(一).1】</a>" in html
     assert "【待补充：联系人】" in html and "<a" not in html.split("</a>", 1)[1]  # not an id: left as text
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _shown(html_text: str) -> str:
+    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def test_document_text_shows_literally_and_links_only_the_url() -> None:
+    """Issue #27: the chat renders Markdown, so "188****5758" showed as bold "188**5758" and
+    "(www.c3mep.cn)开展…" became one link with the Chinese sentence in its address."""
+    phones = "联系电话：188****5758　150****5395，填写____处"
+    html_text = as_text(phones)
+    assert _shown(html_text) == phones
+    assert "**" not in html_text and "__" not in html_text  # nothing a Markdown renderer acts on
+    url = as_text("通过公共服务平台(www.c3mep.cn)开展自评估。另见 https://www.miit.gov.cn/zwgk/。")
+    links = re.findall(r'<a class="doc-url" href="([^"]+)"[^>]*>(.*?)</a>', url)
+    assert [(href, _shown(text)) for href, text in links] == [
+        ("http://www.c3mep.cn", "www.c3mep.cn"),
+        ("https://www.miit.gov.cn/zwgk/", "https://www.miit.gov.cn/zwgk/"),
+    ]
+    assert _shown(url) == "通过公共服务平台(www.c3mep.cn)开展自评估。另见 https://www.miit.gov.cn/zwgk/。"
+    assert "www.c3mep" not in re.sub(r'href="[^"]+"', "", url)  # the renderer cannot autolink it again
+
+
+def test_a_grounded_answer_quotes_literally_a_model_keeps_its_emphasis() -> None:
+    text = "联系电话：188****5758【notice#二.(三)】；**请注意**截止日期"
+    grounded = answer_html({"answer": text, "mode": "grounded"})
+    assert "188&#42;&#42;&#42;&#42;5758" in grounded and "**" not in grounded
+    llm = answer_html({"answer": text, "mode": "llm"})
+    assert "188&#42;&#42;&#42;&#42;5758" in llm and "**请注意**" in llm  # the model's bold stays Markdown
+    assert 'href="?clause=notice%23' in grounded and 'href="?clause=notice%23' in llm
 
 
 def test_source_cards_show_id_path_and_quote_in_one_html_block() -> None:
