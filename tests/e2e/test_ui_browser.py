@@ -7,6 +7,7 @@ conftest.py) fail a test if the page makes any request to a host other than the 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,11 @@ EXAMPLE_PROFILE = REPO_ROOT / "examples" / "profile.json"
 INSTANCE_ROWS = (
     "Number(document.querySelector('#instance-table [role=grid]')?.getAttribute('aria-rowcount') || 1) - 1"
 )
+
+
+#: An internal field path or list position ("enterprise.above_designated_size", "links.生产作业",
+#: "kpis[0]"): the page names things in Chinese, so none of these may show (issue #27).
+INTERNAL_PATH = re.compile(r"\b(?:enterprise|basic|maturity|links|outcomes|status|kpis|scenarios)(?:\.|\[\d)")
 
 
 def _ask(page: Any, question: str) -> Any:
@@ -209,6 +215,12 @@ def test_self_check_shows_the_tier_ladder_and_hands_the_profile_to_chat(
     page = ui.open("?tab=check")
     page.wait_for_selector("#check-panel ol.ladder")
     assert set(_ladder(page, "#check-panel").values()) == {"unknown"}  # nothing filled in yet
+    # The full report asks for the missing facts by their Chinese names, not profile paths.
+    page.get_by_text("完整评估报告（含申报条件、时间节点与名额）").click()
+    page.locator("#full-report", has_text="需补充的信息").wait_for()
+    report = page.locator("#full-report").inner_text()
+    assert "规模以上工业企业" in report
+    assert not INTERNAL_PATH.search(report), INTERNAL_PATH.search(report)
 
     # Import a complete profile: the ladder updates at once, and the gaps say what to do.
     page.set_input_files("input[data-testid='导入画像 JSON-upload-button']", str(EXAMPLE_PROFILE))
@@ -401,6 +413,8 @@ def test_kpi_table_keeps_every_keystroke_into_the_docx(ui: Any, tmp_path: Path) 
     document = Document(str(_download(page, "#download-docx", tmp_path)))
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    checks = page.locator("#draft-checks").text_content() or ""
+    assert not INTERNAL_PATH.search(checks), INTERNAL_PATH.search(checks)
     assert "关键设备数控化率由建设前的62%" in text
     assert "先进过程控制投用率由建设前的30%" in text and "75%" in text
     assert "建设前的2%" not in text and "建设前的68%" not in text

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from assistant.drafting import field_place
 from assistant.rules import value_label
 from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
 
@@ -396,7 +397,7 @@ def findings_html(findings: Sequence[Mapping[str, Any]], *, empty: str = "没有
         rows = []
         for f in items:
             basis = cites(f.get("clause_ids") or [], to_browser=True) or esc(f.get("rule") or "")
-            where = f.get("field") or f.get("excerpt") or ""
+            where = field_place(str(f["field"])) if f.get("field") else f.get("excerpt") or ""
             where_html = f'<div class="where">位置：{esc(where)}</div>' if where else ""
             basis_html = f'<div class="basis">依据：{basis}</div>' if basis else ""
             rows.append(f"<li><div>{esc(f.get('message'))}</div>{basis_html}{where_html}</li>")

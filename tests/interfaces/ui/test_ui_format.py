@@ -342,6 +342,20 @@ def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
     assert handlers.round_edition("2030") == "2025"
 
 
+def test_findings_say_where_in_chinese_never_the_spec_path() -> None:
+    """Issue #27: the page showed "位置：kpis[0]"; the enterprise knows its table rows, not paths."""
+    html_text = findings_html(
+        [
+            {"severity": "必须修改", "message": "缺少建设前数值", "field": "kpis[0].before"},
+            {"severity": "建议修改", "message": "描述过短", "field": "scenarios[2].description"},
+            {"severity": "提示", "message": "概况提到了保密信息", "field": "overview"},
+        ]
+    )
+    assert "位置：关键绩效指标第1项·建设前数值" in html_text
+    assert "位置：场景实例第3项·实例描述" in html_text and "位置：智能工厂建设概况" in html_text
+    assert not re.search(r"kpis|scenarios|overview|\[\d+\]", html_text)
+
+
 def test_findings_grouped_by_severity_worst_first() -> None:
     findings = [
         {"severity": "提示", "message": "征求意见稿", "clause_ids": ["guide2025#说明"]},
@@ -355,7 +369,7 @@ def test_findings_grouped_by_severity_worst_first() -> None:
     ]
     html = findings_html(findings)
     assert html.index("必须修改（2项）") < html.index("提示（1项）") and "建议修改" not in html
-    assert "依据：提交前不得保留占位符" in html and "位置：kpis" in html and "<script>" not in html
+    assert "依据：提交前不得保留占位符" in html and "位置：关键绩效指标" in html and "<script>" not in html
     assert findings_html([], empty="没问题") == '<p class="no-gaps">没问题</p>'
     assert severity_summary({"必须修改": 2, "提示": 1}) == "必须修改2项，建议修改0项，提示1项"
 
