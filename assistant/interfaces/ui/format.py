@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from assistant.drafting import field_place
 from assistant.rules import value_label
-from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
+from assistant.vocabulary import DOC_STATUS_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
 
 # ---------------------------------------------------------------------------------------------
 # Small building blocks
@@ -452,9 +452,6 @@ def clause_list(hits: Sequence[Mapping[str, Any]], *, empty: str = "没有找到
     return f'<ol class="clause-list">{"".join(items)}</ol>'
 
 
-STATUS_WORDS = {"official": "正式文件", "draft": "征求意见稿", "reference": "参考信息"}
-
-
 def clause_detail(
     hit: Mapping[str, Any] | None,
     previous: Mapping[str, Any] | None = None,
@@ -470,7 +467,7 @@ def clause_detail(
             )
         return '<div class="clause-detail empty">在左侧搜索或选择文档，点击条款编号查看原文。</div>'
     cid = str(hit["clause_id"])
-    status = STATUS_WORDS.get(str(hit.get("status", "")), str(hit.get("status", "")))
+    status = DOC_STATUS_LABELS.get(str(hit.get("status", "")), str(hit.get("status", "")))
     nav = []
     if previous:
         nav.append(

@@ -29,11 +29,11 @@ from typing import Any
 import gradio as gr
 
 from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
-from assistant.interfaces.ui.common import Outputs, friendly, parse_date
+from assistant.interfaces.ui.common import Outputs, friendly, local_time, parse_date
 from assistant.interfaces.ui.format import esc
 from assistant.interfaces.ui.operator_rounds import RoundsPanel
 from assistant.service import LOGIN_COOKIE, AssistantService, Login
-from assistant.vocabulary import rating_word
+from assistant.vocabulary import DOC_STATUS_LABELS, INTENT_LABELS, rating_word
 
 log = logging.getLogger("assistant.ui")
 
@@ -73,6 +73,8 @@ def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
 
 
 def stats_html(stats: dict[str, Any]) -> str:
+    """The statistics as the operator reads them: counts, shares and bars, question kinds by
+    their Chinese names."""
     latency = stats["median_latency_ms"]
     summary = (
         f'<p class="ops-summary">共 {stats["questions"]} 个问题；拒答占比 '
@@ -83,7 +85,10 @@ def stats_html(stats: dict[str, Any]) -> str:
         summary
         + bars_html("每日提问数", [(r["day"], r["questions"]) for r in stats["per_day"]])
         + bars_html("拒答占比", [("拒答", round(stats["refused_share"] * 100, 1))], "%")
-        + bars_html("常见问题类别", [(r["intent"], r["questions"]) for r in stats["top_intents"]])
+        + bars_html(
+            "常见问题类别",
+            [(INTENT_LABELS.get(r["intent"], r["intent"]), r["questions"]) for r in stats["top_intents"]],
+        )
         + bars_html("最常被引用的条款", [(r["clause_id"], r["citations"]) for r in stats["top_clauses"]])
     )
 
@@ -170,6 +175,10 @@ class OperatorTab:
 
     # -- handlers -------------------------------------------------------------------------------
 
+    def _time(self, text: str | None) -> str:
+        """A time from the console in the page's time zone (settings.timezone)."""
+        return local_time(text, self.service.settings.timezone)
+
     def _documents_table(self) -> list[list[Any]]:
         return [
             [
@@ -177,10 +186,10 @@ class OperatorTab:
                 d["title"],
                 d["edition"],
                 d["region"] or "",
-                d["status"],
+                DOC_STATUS_LABELS.get(d["status"], d["status"]),
                 "是" if d["in_use"] else "否",
                 d["clauses"],
-                d["added"],
+                self._time(d["added"]),
                 d["added_by"],
             ]
             for d in self.ops.documents.all()
@@ -296,7 +305,7 @@ class OperatorTab:
         return [
             [
                 item["answer_id"],
-                item["asked"],
+                self._time(item["asked"]),
                 item["question"],
                 "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
                 "、".join(rating_word(r) for r in item["ratings"]),

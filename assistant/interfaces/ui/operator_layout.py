@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.console import OUTCOMES, QUEUE_KINDS
 from assistant.interfaces.ui.common import PRIVATE
 from assistant.interfaces.ui.operator_rounds import ROUND_HEADERS
+from assistant.vocabulary import DOC_STATUS_LABELS
 
 if TYPE_CHECKING:
     from assistant.interfaces.ui.operator import OperatorTab
@@ -28,7 +29,7 @@ OPS_OFF = (
 )
 DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
 QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
-UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
+UPLOAD_STATUSES = [(DOC_STATUS_LABELS[s], s) for s in ("official", "draft", "reference")]
 #: Replacing: an empty field keeps the document's current value (the service's rule).
 REPLACE_STATUSES = [("沿用原状态", ""), *UPLOAD_STATUSES]
 DATE_HINT = "年-月-日，如 2025-01-31；不填为不限"
