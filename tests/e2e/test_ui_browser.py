@@ -112,6 +112,10 @@ def test_chat_answers_with_citations_sources_and_feedback(ui: Any, screenshot: A
     answer_box.hover()
     page.locator("#chatbot button[aria-label='赞']").last.click()
     page.wait_for_selector("#feedback-panel textarea", state="visible")
+    assert page.locator("#feedback-panel").count() == 1  # one element with that id
+    page.wait_for_function(  # the comment box is brought into view, not left below the fold
+        "() => document.querySelector('#feedback-panel').getBoundingClientRect().bottom <= innerHeight"
+    )
     page.fill("#feedback-panel textarea", "引用准确")
     page.get_by_role("button", name="提交说明").click()
     page.wait_for_selector("#feedback-panel", state="hidden")
@@ -447,6 +451,72 @@ def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
     page = ui.open("?clause=kpi%2399")
     page.wait_for_selector("#clause-detail .empty")
     assert "kpi#99" in page.locator("#clause-detail").inner_text()
+
+
+#: What a screen reader or a low-vision reader meets on the page: duplicate ids, English names of
+#: controls (aria-label, title, label and button text; the CLI command and API path named in the
+#: profile JSON's heading are commands, not words), and text below WCAG AA contrast (4.5:1,
+#: 3:1 for large text), each background found by walking up to the first opaque ancestor.
+A11Y_AUDIT = r"""() => {
+  const ids = {}; document.querySelectorAll('[id]').forEach(e => { if (e.id) ids[e.id] = (ids[e.id]||0)+1; });
+  const dup = Object.entries(ids).filter(([k,v]) => v > 1);
+  const english = [];
+  document.querySelectorAll('[aria-label], [title], label, button').forEach(e => {
+    for (const v of [e.getAttribute('aria-label'), e.getAttribute('title'), (e.tagName==='BUTTON'||e.tagName==='LABEL') ? e.innerText : null]) {
+      if (v && /[A-Za-z][a-z]{2,}/.test(v.replace(/assistant check|\/v1\/\S*/g, ''))) english.push(e.tagName + ':' + v.slice(0,40));
+    }
+  });
+  const unlabelled = [];
+  document.querySelectorAll('input:not([type=hidden]):not([type=file]), textarea, select').forEach(e => {
+    if (e.closest('.ghost')) return;
+    const r = e.getBoundingClientRect(); if (!r.width) return;
+    const name = e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText) || e.getAttribute('aria-labelledby');
+    if (!name) unlabelled.push((e.closest('[id]')||{}).id + ':' + e.tagName + ':' + (e.placeholder||''));
+  });
+  function rgb(s){ const m = s.match(/[\d.]+/g); return m ? m.map(Number) : [0,0,0,0]; }
+  function lum(c){ const a = c.slice(0,3).map(v => { v/=255; return v <= 0.03928 ? v/12.92 : Math.pow((v+0.055)/1.055, 2.4); }); return 0.2126*a[0]+0.7152*a[1]+0.0722*a[2]; }
+  function bg(e){ while (e) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0.5) { if (c.length>=3 && !(c.length===4 && c[3]===0)) return c; } e = e.parentElement; } return [255,255,255]; }
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let n; const seen = new Set();
+  while ((n = walker.nextNode())) {
+    const el = n.parentElement; if (!el || seen.has(el) || !n.textContent.trim()) continue; seen.add(el);
+    const r = el.getBoundingClientRect(); if (!r.width || !r.height) continue;
+    const cs = getComputedStyle(el); if (cs.visibility === 'hidden' || cs.display === 'none' || el.closest('.ghost,[aria-hidden=true]')) continue;
+    const fg = rgb(cs.color), b = bg(el);
+    const L1 = lum(fg), L2 = lum(b); const ratio = (Math.max(L1,L2)+0.05)/(Math.min(L1,L2)+0.05);
+    const big = parseFloat(cs.fontSize) >= 24 || (parseFloat(cs.fontSize) >= 18.66 && +cs.fontWeight >= 700);
+    if (ratio < (big ? 3 : 4.5)) low.push(ratio.toFixed(2) + ' ' + el.tagName + '.' + (el.className||'').toString().slice(0,30) + ' "' + n.textContent.trim().slice(0,20) + '" ' + cs.color + ' on ' + b);
+  }
+  return {dup, english: [...new Set(english)], unlabelled, low};
+}"""
+
+
+@pytest.mark.parametrize("tab", ["chat", "check", "draft", "clauses"])
+def test_each_tab_is_named_in_chinese_with_contrast_and_visible_focus(ui: Any, tab: str) -> None:
+    """Issue #27: hints and cite links at 2.56–3.68:1, "Select example 1:", "Copy message" and
+    inputs announced as "Textbox", no focus ring on the chat input."""
+    page = ui.open(f"?tab={tab}")
+    if tab == "chat":
+        _ask(page, "分公司能申报卓越级智能工厂吗？")
+        page.locator("#chatbot .message-row").last.hover()  # its copy and thumb buttons too
+    elif tab == "check":
+        page.set_input_files("input[data-testid='导入画像 JSON-upload-button']", str(EXAMPLE_PROFILE))
+        page.wait_for_selector("#check-panel li.step.st-met")
+    page.wait_for_timeout(300)
+    audit = page.evaluate(A11Y_AUDIT)
+    assert audit["dup"] == [], audit["dup"]
+    assert audit["english"] == [], audit["english"]
+    assert audit["unlabelled"] == [], audit["unlabelled"]
+    assert audit["low"] == [], audit["low"]
+    if tab == "chat":
+        page.locator("#chat-input textarea").focus()
+        ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert ring != "none"
+        assert (
+            page.locator("#chat-input textarea").get_attribute("aria-label")
+            or page.get_by_label("输入问题").count()
+        )
 
 
 @pytest.mark.parametrize("tab", ["chat", "check", "draft", "clauses"])

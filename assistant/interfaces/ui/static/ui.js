@@ -162,3 +162,44 @@ document.addEventListener("click", function (e) {
     box.setSelectionRange(key.length, key.length);
   }).observe(document.documentElement, { childList: true, subtree: true });
 })();
+
+// Gradio's own controls name themselves in English whatever the page's language ("Copy message",
+// "Select example 1:", "Scroll down"), and Gradio offers no setting for them: screen readers
+// would announce English in a Chinese page. They are renamed here as they appear.
+(function () {
+  var exact = {
+    "Copy message": "复制消息", "Copied message": "已复制", "Scroll down": "滚动到最新消息",
+    "More tabs": "更多标签页", "chatbot conversation": "对话记录", "Copy table data": "复制表格数据",
+    "Fullscreen": "全屏", "Exit fullscreen mode": "退出全屏", "Open cell menu": "单元格菜单",
+    "Table actions": "表格操作", "File upload": "上传文件", "Clear": "清除", "Like": "赞", "Dislike": "踩",
+    "Edit cell": "编辑单元格", "Close": "关闭", "Cell is read-only": "只读单元格", "Select column": "选择列", "Select row": "选择行"
+  };
+  var prefixes = [
+    [/^Select example (\d+):\s*/, function (m) { return "示例" + m[1] + "："; }],
+    [/^user's message:\s*/, function () { return "您的问题："; }],
+    [/^bot's message:[\s\S]*/, null]  // the answer's HTML source: the label is just 助手的回答
+  ];
+  function rename(el, attr) {
+    var value = el.getAttribute(attr);
+    if (!value) return;
+    if (exact[value]) { el.setAttribute(attr, exact[value]); return; }
+    for (var i = 0; i < prefixes.length; i++) {
+      var m = value.match(prefixes[i][0]);
+      if (m) {
+        el.setAttribute(attr, prefixes[i][1] ? prefixes[i][1](m) + value.slice(m[0].length) : "助手的回答");
+        return;
+      }
+    }
+  }
+  var queued = false;
+  function sweep() {
+    queued = false;
+    document.querySelectorAll("[aria-label], [title]").forEach(function (el) {
+      rename(el, "aria-label");
+      rename(el, "title");
+    });
+  }
+  new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(sweep); }
+  }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label", "title"] });
+})();
