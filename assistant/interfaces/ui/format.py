@@ -59,6 +59,15 @@ def clause_href(clause_id: str) -> str:
     return "?clause=" + quote(clause_id, safe="")
 
 
+def shown_href(clause_id: str) -> str:
+    """The deep link as a reader may copy it: readable Chinese, but "#" (which would start the
+    URL's fragment and cut the id) and the other characters a query cannot hold percent-encoded.
+    The page script puts the site's address in front of it (ui.js)."""
+    return "?clause=" + "".join(
+        quote(c, safe="") if c in "#%&+=?" or not c.isprintable() or c.isspace() else c for c in clause_id
+    )
+
+
 def cite(clause_id: str, *, to_browser: bool = False, label: str | None = None) -> str:
     """A clickable clause reference. ``to_browser`` links always open the clause browser tab;
     plain ones first look for a source card of the same answer to unfold."""
@@ -310,6 +319,27 @@ def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+def end_lists(text: str) -> str:
+    """A blank line after a list before a line that is not part of it. Markdown reads a plain
+    line right after a bullet as that bullet's continuation, so a lead-in such as
+    "以下情况需推荐单位确认：" or "要给出确定结论，请告诉我：" was drawn inside the previous bullet."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1] if out else ""
+        if (
+            line.strip()
+            and not line[:1].isspace()
+            and not _LIST_ITEM.match(line)
+            and _LIST_ITEM.match(previous)
+        ):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: str | None = None) -> str:
     """One assistant message as Markdown with HTML blocks: notices, the answer (Markdown kept, so
     an LLM's lists and emphasis render) with linked citations, the verdict, the source cards.
@@ -326,7 +356,7 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
     # A grounded answer is fixed wording and quoted documents: no Markdown emphasis is meant in
     # it. A model's answer may use emphasis, so only what no writer means as emphasis is broken.
     markdown = _MD_ALL if answer.get("mode") == "grounded" else _MD_RUNS
-    parts.append(link_citations(str(answer.get("answer", "")), markdown=markdown).strip())
+    parts.append(link_citations(end_lists(str(answer.get("answer", ""))), markdown=markdown).strip())
     parts.append(understood_chips(answer.get("understood") or []))
     parts.append(verdict_block(answer.get("verdict")))
     parts.append(source_cards(answer.get("citations") or []))
@@ -486,5 +516,5 @@ def clause_detail(
         f'<div class="cd-text">{_one_line(hit.get("text", ""))}</div>'
         f'<div class="cd-nav">{"".join(nav)}</div>'
         f'<div class="cd-link">本条链接：<a class="permalink" href="{esc(clause_href(cid))}">'
-        f"?clause={esc(cid)}</a></div></div>"
+        f"{esc(shown_href(cid))}</a></div></div>"
     )

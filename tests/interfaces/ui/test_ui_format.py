@@ -126,6 +126,15 @@ def test_a_grounded_answer_quotes_literally_a_model_keeps_its_emphasis() -> None
     assert 'href="?clause=notice%23' in grounded and 'href="?clause=notice%23' in llm
 
 
+def test_a_lead_in_after_a_bullet_is_not_drawn_inside_it() -> None:
+    """Issue #27: "要给出确定结论，请告诉我：" rendered inside the bullet above it."""
+    text = "结论。\n- 已获评先进级。\n- 成熟度三级。\n要给出确定结论，请告诉我：（一）…\n  续行\n1. 一\n2. 二\n以下情况需推荐单位确认："
+    html_text = answer_html({"answer": text, "mode": "grounded"})
+    assert "- 成熟度三级。\n\n要给出确定结论" in html_text
+    assert "2. 二\n\n以下情况" in html_text
+    assert "- 已获评先进级。\n- 成熟度三级。" in html_text  # a list itself stays one list
+
+
 def test_source_cards_show_id_path_and_quote_in_one_html_block() -> None:
     html = source_cards(
         [
@@ -403,7 +412,8 @@ def test_clause_list_and_detail() -> None:
         and "‹ 上一条 kpi#1" in detail
         and "下一条 kpi#3 ›" in detail
     )
-    assert "?clause=kpi#2</a>" in detail and 'href="?clause=kpi%232"' in detail
+    # The shown link works when copied: "#" would start the fragment, so it is encoded there too.
+    assert "?clause=kpi%232</a>" in detail and 'href="?clause=kpi%232"' in detail
     assert "kpi#99" in clause_detail(None, missing_id="kpi#99")
     assert "没有找到" in clause_list([])
 
