@@ -170,6 +170,10 @@ def test_the_answer_starts_in_view_after_each_reply(device: str, request: pytest
     _ask(page, "我们是内蒙古的有色金属企业，成熟度三级，已获评先进级，能申报卓越级吗？")
     first = _answer_start_in_view(page)
     assert first["text"].startswith("（按"), first
+    # The question asked back is its own paragraph, not drawn inside the bullet above it.
+    bot = page.locator("#chatbot [data-testid='bot']").last
+    assert bot.locator("p", has_text="要给出确定结论").count() == 1
+    assert bot.locator("li", has_text="要给出确定结论").count() == 0
     _ask(page, "分公司能申报卓越级智能工厂吗？")
     _answer_start_in_view(page)
     # The sources stay one scroll away: the last card is below the visible box, not gone.
@@ -447,6 +451,15 @@ def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
     page.wait_for_selector("#clause-detail .cd-id")
     assert page.locator("#clause-detail .cd-id").inner_text() == "【notice#二.(一).1】"
     page.locator("#clause-results a.cite", has_text="【notice#二.(一).2】").wait_for()
+    # The 本条链接 shown works when copied: the site's address, and "#" encoded (issue #27).
+    page.wait_for_function("() => document.querySelector('#clause-detail a.permalink')?.dataset.absolute")
+    shown = page.locator("#clause-detail a.permalink").inner_text()
+    assert shown == ui.server.url + "?clause=notice%23二.(一).1"
+    page.goto(shown)
+    page.wait_for_selector("#ui-ready .ready", state="attached")
+    page.wait_for_function(
+        "() => document.querySelector('#clause-detail .cd-id')?.textContent === '【notice#二.(一).1】'"
+    )
     # Unknown ids get a message, not an error.
     page = ui.open("?clause=kpi%2399")
     page.wait_for_selector("#clause-detail .empty")
@@ -509,6 +522,15 @@ def test_each_tab_is_named_in_chinese_with_contrast_and_visible_focus(ui: Any, t
     assert audit["english"] == [], audit["english"]
     assert audit["unlabelled"] == [], audit["unlabelled"]
     assert audit["low"] == [], audit["low"]
+    if tab == "clauses":  # the tabs move with the arrow keys, as the ARIA tabs pattern says
+        page.get_by_role("tab", name="条款", exact=True).focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.activeElement?.getAttribute('aria-selected') === 'true'")
+        assert page.evaluate("() => document.activeElement.textContent") == "运维"
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => document.activeElement?.textContent === '起草'")
+        assert page.get_by_role("tab", name="起草", exact=True).get_attribute("aria-selected") == "true"
     if tab == "chat":
         page.locator("#chat-input textarea").focus()
         ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
@@ -545,6 +567,14 @@ def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: 
         )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"页面在手机宽度下横向溢出 {overflow}px"
+    if tab in ("chat", "check"):  # every ladder step wide enough for its words (issue #27)
+        steps = page.locator(".verdict ol.ladder li.step")
+        for i in range(steps.count()):
+            width, clipped = steps.nth(i).evaluate(
+                "e => [e.getBoundingClientRect().width,"
+                " [...e.querySelectorAll('span')].some(s => s.scrollWidth > s.clientWidth + 1)]"
+            )
+            assert width >= 100 and not clipped, (i, width, clipped)
     if tab == "chat":  # the start of the answer in view as it is, for the picture too
         _answer_start_in_view(page)
     if tab in ("chat", "check"):

@@ -203,3 +203,47 @@ document.addEventListener("click", function (e) {
     if (!queued) { queued = true; requestAnimationFrame(sweep); }
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label", "title"] });
 })();
+
+// The clause's own link, shown so that it works when copied: the server writes it relative
+// ("?clause=notice%23二.(一).1", "#" encoded), and the site's address is put in front here.
+(function () {
+  var queued = false;
+  function sweep() {
+    queued = false;
+    document.querySelectorAll("a.permalink:not([data-absolute])").forEach(function (a) {
+      a.setAttribute("data-absolute", "1");
+      a.textContent = location.origin + location.pathname + a.textContent.trim();
+    });
+  }
+  new MutationObserver(function () {
+    if (!queued) { queued = true; requestAnimationFrame(sweep); }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();
+
+// Tabs move with the arrow keys (the WAI-ARIA tabs pattern; Gradio's tabs answer only clicks):
+// ←/→ go to the previous/next tab of the same row, Home/End to the first/last, and open it.
+document.addEventListener("keydown", function (e) {
+  var tab = e.target && e.target.closest ? e.target.closest("[role=tab]") : null;
+  if (!tab || e.altKey || e.ctrlKey || e.metaKey) return;
+  var list = tab.closest("[role=tablist]");
+  if (!list) return;
+  var tabs = Array.prototype.filter.call(list.querySelectorAll("[role=tab]"), function (t) {
+    return t.offsetParent !== null && t.getAttribute("aria-disabled") !== "true";
+  });
+  var at = tabs.indexOf(tab);
+  if (at < 0) return;
+  var to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (to === undefined) return;
+  e.preventDefault();
+  var next = tabs[(to + tabs.length) % tabs.length];
+  next.focus();
+  next.click();
+}, true);
+
+// A notice belongs to the tab it was raised on ("已导入…" in 运维 stayed up over 咨询): opening
+// another top-level tab dismisses the open toasts.
+document.addEventListener("click", function (e) {
+  var tab = e.target && e.target.closest ? e.target.closest("[role=tab]") : null;
+  if (!tab || tab.getAttribute("aria-selected") === "true") return;
+  document.querySelectorAll("[data-testid='toast-close']").forEach(function (b) { b.click(); });
+}, true);
