@@ -269,6 +269,21 @@ def test_self_check_shows_the_tier_ladder_and_hands_the_profile_to_chat(
     assert "判断日期：2024-11-15" in page.locator("#chatbot [data-testid='bot']").last.inner_text()
 
 
+def test_self_check_reads_the_industry_typed_as_chat_does(ui: Any) -> None:
+    """Issue #27: "电解铝" typed in 自评 was an industry of its own there, while chat read it as
+    有色金属; the form now shows what it understood, as a chip, and judges by it."""
+    page = ui.open("?tab=check")
+    page.wait_for_selector("#check-panel ol.ladder")
+    # As an input method commits Chinese text: an insertText, no key press (which is all that
+    # Gradio's own "input" event listened to, so the result never followed typed Chinese).
+    page.locator("#pf-enterprise-industry input").click()
+    page.keyboard.insert_text("电解铝")
+    chip = page.locator("#check-panel .understood .u-chip", has_text="所属行业")
+    chip.wait_for()
+    assert "有色金属" in chip.inner_text() and "电解铝" in chip.inner_text()
+    assert page.locator("#pf-enterprise-industry input").input_value() == "电解铝"  # as typed
+
+
 def test_draft_from_catalog_search_downloads_docx_and_xlsx_and_reviews(
     ui: Any, screenshot: Any, tmp_path: Path
 ) -> None:

@@ -283,7 +283,12 @@ def verdict_block(report: Mapping[str, Any] | None) -> str:
     )
 
 
-def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
+def understood_chips(
+    facts: Sequence[Mapping[str, Any]],
+    *,
+    title: str = "我理解的情况（点按可更正）：",
+    correctable: bool = True,
+) -> str:
     """The enterprise facts read from the user's words, as chips. Tapping a stated fact puts a
     correction ("更正：所属行业是") in the chat input for the user to finish; the next message then
     overrides the fact in the session. A what-if is marked 假设 and a stated conflict 待确认: neither
@@ -303,6 +308,8 @@ def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
             chips.append(f'<span class="u-chip u-what-if">假设 · {esc(label)}：{esc(shown)}{said}</span>')
         elif conflict:
             chips.append(f'<span class="u-chip u-conflict">待确认 · {esc(label)}：{esc(shown)}{said}</span>')
+        elif not correctable:  # 自评: the form itself is where a value is corrected
+            chips.append(f'<span class="u-chip u-read">{esc(label)}：{esc(shown)}{said}</span>')
         else:
             correction = f"更正：{label}是"
             # A link, not a button: the chat's HTML sanitiser keeps links (href carries the text).
@@ -312,11 +319,7 @@ def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
             )
     if not chips:
         return ""
-    return (
-        '<div class="understood"><span class="u-title">我理解的情况（点按可更正）：</span>'
-        + "".join(chips)
-        + "</div>"
-    )
+    return f'<div class="understood"><span class="u-title">{esc(title)}</span>' + "".join(chips) + "</div>"
 
 
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
@@ -406,11 +409,13 @@ def gap_table(report: Mapping[str, Any]) -> str:
     )
 
 
-def check_panel(report: Mapping[str, Any]) -> str:
-    """The self-check result: heading, ladder, reached/reachable, application line."""
+def check_panel(report: Mapping[str, Any], understood: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The self-check result: heading, how typed answers were read (as chips, the same reading
+    as chat's), ladder, reached/reachable, application line."""
     head = f"评估结果（{esc(report.get('edition'))}年版要素条件，评估日期 {esc(report.get('as_of'))}）"
+    read = understood_chips(understood, title="按填写内容理解为：", correctable=False)
     return (
-        f'<div class="verdict big"><div class="verdict-head">{head}</div>'
+        f'<div class="verdict big"><div class="verdict-head">{head}</div>{read}'
         f"{tier_ladder(report)}{verdict_summary(report)}{application_line(report)}</div>"
     )
 

@@ -376,8 +376,12 @@ class Layout:
         # ``input`` (user edits), not ``change``: an import sets thirty-odd values at once, and one
         # recomputation after it (``then``) is enough.
         recompute: dict[str, Any] = {"show_progress": "hidden", **PRIVATE}
+        # A Textbox's ``input`` comes from its keypress handler only: text typed through an input
+        # method (every Chinese answer: 所属行业, 企业名称), pasted or deleted never fired it, so
+        # the result did not follow. Text boxes recompute on ``change`` instead (an import changes
+        # three of them; ``always_last`` keeps that to one run behind the import's own).
         gr.on(
-            [c.input for c in all_inputs],
+            [c.change if isinstance(c, gr.Textbox) else c.input for c in all_inputs],
             self.h.check.check_view,
             all_inputs,
             outputs,
