@@ -562,6 +562,8 @@ def test_phone_width_has_no_horizontal_scroll(phone: Any, screenshot: Any, tab: 
     key = {"chat": "#chat-input textarea", "check": "#pf-enterprise-name input"}.get(tab, "")
     if key:  # the control the user came for is on screen without scrolling
         assert _in_view(page, key), f"{key} 不在手机首屏内"
+    if tab == "chat":  # the welcome starts at its top, not scrolled to its bottom (issue #27)
+        assert page.evaluate("() => document.querySelector('#chatbot .bubble-wrap').scrollTop") == 0
     if tab == "chat":
         _ask(page, "卓越级对智能制造能力成熟度有什么要求？")
     elif tab == "check":

@@ -130,6 +130,7 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     page.fill("#ops-doc-id input", "suzhou2024")
     page.fill("#ops-edition input", "2024")
     page.fill("#ops-region input", "江苏省")
+    page.fill("#ops-title input", "苏州市转发通知（2024年）")  # what chat will call it
     page.wait_for_timeout(300)
     page.click("#ops-preview")
     page.wait_for_selector("#ops-preview-result .ops-doc")
@@ -145,6 +146,7 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     # The list reads in Chinese and Beijing time: no official/retired, no UTC ISO (issue #27).
     listed = page.locator("#ops-doc-table").inner_text()
     assert "正式文件" in listed and "official" not in listed and "+00:00" not in listed
+    assert "苏州市转发通知（2024年）" in listed
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed)
 
     # 2. See its clauses.

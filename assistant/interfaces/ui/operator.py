@@ -221,9 +221,11 @@ class OperatorTab:
         region: str,
         status: str,
         replace: bool = False,
+        title: str | None = None,
     ) -> tuple[Upload, bool]:
         """The upload form's values (with ``replace``: the form of a new version, where the
-        document is picked and empty fields keep its values) as the service's Upload."""
+        document is picked and empty fields keep its values) as the service's Upload. An empty
+        ``title`` leaves it to the document (its first line) or the one it had."""
         if replace and not doc_id:
             raise gr.Error("请先选择要替换的文件。", print_exception=False)
         if not file:
@@ -239,6 +241,7 @@ class OperatorTab:
             edition=(edition or "").strip() or None,
             region=(region or "").strip() or None,
             status=status or None,
+            title=(title or "").strip() or None,
         )
         return upload, bool(replace)
 

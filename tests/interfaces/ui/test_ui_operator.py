@@ -269,6 +269,28 @@ def test_the_tab_shows_statuses_kinds_and_times_as_an_operator_reads_them(tmp_pa
     assert "申报资格" in html and "eligibility" not in html
 
 
+def test_an_upload_takes_its_title_from_the_form_or_keeps_its_file_name_whole(tmp_path: Path) -> None:
+    """Issue #27: there was no title field, and a title taken from the file name had （） as _."""
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    notice = _file(tmp_path, "v1.docx", docx_bytes(NOTICE_LINES))
+    tab.commit(
+        operator, notice, "qinghai2025", "2025", "青海省", "official", False, "青海省转发通知（2025年）"
+    )
+    titles = {row[0]: row[1] for row in tab.refresh_documents(operator)[0]}
+    assert titles["qinghai2025"] == "青海省转发通知（2025年）"
+    body = "各有关单位：" + "为做好智能工厂梯度培育工作，现将有关事项通知如下，请认真组织申报。" * 3
+    text = _file(
+        tmp_path,
+        "关于申报的通知（征求意见稿）.txt",
+        f"{body}\n一、申报条件\n1. 申报主体为独立法人。\n".encode(),
+    )
+    tab.commit(operator, text, "draft2025", "2025", "", "draft")
+    titles = {row[0]: row[1] for row in tab.refresh_documents(operator)[0]}
+    assert titles["draft2025"] == "关于申报的通知（征求意见稿）"
+
+
 def test_a_broken_docx_is_refused_in_chinese_without_english_or_a_path(tmp_path: Path) -> None:
     """Issue #27: python-docx's own message (English, with the upload's temp path) was shown."""
     import io
