@@ -113,7 +113,7 @@ class DraftLayout:
         )
         field_inputs = [fields[key] for key in DRAFT_FIELDS]
         self._wire_catalogue(fields, edition_chosen, form.pick)
-        self._wire_instances(instances, form)
+        self._wire_instances(instances, form, fields["edition"])
         fill_outputs = [*field_inputs, edition_chosen, instances, form.table, form.remove_pick, kpi_table]
         files.example.click(self.h.load_example, None, fill_outputs, **PRIVATE)
         files.upload.upload(self.h.import_spec, files.upload, fill_outputs, **PRIVATE)
@@ -358,12 +358,13 @@ class DraftLayout:
             **PRIVATE,
         )
 
-    def _wire_instances(self, instances: gr.State, form: _InstanceForm) -> None:
-        """Adding an instance clears its fields for the next; removing one updates the table."""
+    def _wire_instances(self, instances: gr.State, form: _InstanceForm, edition: gr.Dropdown) -> None:
+        """Adding an instance clears its fields for the next; removing one updates the table.
+        The edition decides whether a 场景 alone is enough (only where its names are held)."""
         instance_fields = [form.name, form.built, form.description, form.integration]
         form.add.click(
             self.h.add_instance,
-            [instances, form.pick.scenario, form.pick.segment, *instance_fields],
+            [instances, form.pick.scenario, form.pick.segment, *instance_fields, edition],
             [instances, form.table, form.remove_pick, *instance_fields],
             **PRIVATE,
         )
