@@ -484,7 +484,8 @@ def test_clause_browser_search_and_deep_link(ui: Any, screenshot: Any) -> None:
 #: What a screen reader or a low-vision reader meets on the page: duplicate ids, English names of
 #: controls (aria-label, title, label and button text; the CLI command and API path named in the
 #: profile JSON's heading are commands, not words), and text below WCAG AA contrast (4.5:1,
-#: 3:1 for large text), each background found by walking up to the first opaque ancestor.
+#: 3:1 for large text; each background found by walking up to the first opaque ancestor, and the
+#: text faded by the opacity of its blocks), and links in running text told by colour alone.
 A11Y_AUDIT = r"""() => {
   const ids = {}; document.querySelectorAll('[id]').forEach(e => { if (e.id) ids[e.id] = (ids[e.id]||0)+1; });
   const dup = Object.entries(ids).filter(([k,v]) => v > 1);
@@ -511,12 +512,19 @@ A11Y_AUDIT = r"""() => {
     const el = n.parentElement; if (!el || seen.has(el) || !n.textContent.trim()) continue; seen.add(el);
     const r = el.getBoundingClientRect(); if (!r.width || !r.height) continue;
     const cs = getComputedStyle(el); if (cs.visibility === 'hidden' || cs.display === 'none' || el.closest('.ghost,[aria-hidden=true]')) continue;
-    const fg = rgb(cs.color), b = bg(el);
+    if (el.closest('[disabled], [aria-disabled=true]')) continue;  // WCAG exempts inactive controls
+    let fg = rgb(cs.color), b = bg(el);
+    let alpha = 1; for (let a = el; a; a = a.parentElement) alpha *= +getComputedStyle(a).opacity;
+    fg = fg.slice(0, 3).map((v, i) => v * alpha + b[i] * (1 - alpha));  // a faded block fades its text
     const L1 = lum(fg), L2 = lum(b); const ratio = (Math.max(L1,L2)+0.05)/(Math.min(L1,L2)+0.05);
     const big = parseFloat(cs.fontSize) >= 24 || (parseFloat(cs.fontSize) >= 18.66 && +cs.fontWeight >= 700);
     if (ratio < (big ? 3 : 4.5)) low.push(ratio.toFixed(2) + ' ' + el.tagName + '.' + (el.className||'').toString().slice(0,30) + ' "' + n.textContent.trim().slice(0,20) + '" ' + cs.color + ' on ' + b);
   }
-  return {dup, english: [...new Set(english)], unlabelled, low};
+  // A link inside running text must not be told by colour alone: it is underlined.
+  const plain = [...document.querySelectorAll('p a[href], li a[href]')].filter(a =>
+    a.getClientRects().length && !a.closest('.ghost') && !getComputedStyle(a).textDecorationLine.includes('underline'))
+    .map(a => a.textContent.trim().slice(0, 20));
+  return {dup, english: [...new Set(english)], unlabelled, low, plain};
 }"""
 
 
@@ -537,6 +545,7 @@ def test_each_tab_is_named_in_chinese_with_contrast_and_visible_focus(ui: Any, t
     assert audit["english"] == [], audit["english"]
     assert audit["unlabelled"] == [], audit["unlabelled"]
     assert audit["low"] == [], audit["low"]
+    assert audit["plain"] == [], audit["plain"]
     if tab == "clauses":  # the tabs move with the arrow keys, as the ARIA tabs pattern says
         page.get_by_role("tab", name="条款", exact=True).focus()
         page.keyboard.press("ArrowRight")

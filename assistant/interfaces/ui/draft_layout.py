@@ -302,10 +302,10 @@ class DraftLayout:
             xlsx = gr.DownloadButton("下载附件4推荐汇总表 XLSX", interactive=False, elem_id="download-xlsx")
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=300):
-                gr.Markdown("#### 自查意见（按严重程度）")
+                gr.Markdown("#### 自查意见（按严重程度）", elem_classes="section-title")
                 checks = gr.HTML(elem_id="draft-checks")
             with gr.Column(scale=1, min_width=300):
-                gr.Markdown("#### 涉及典型场景实例（附件4格式）")
+                gr.Markdown("#### 涉及典型场景实例（附件4格式）", elem_classes="section-title")
                 lines_view = gr.HTML(elem_id="draft-lines")
         draft_state = gr.State(None)
         with gr.Row(equal_height=True):

@@ -363,7 +363,7 @@ class Layout:
                     ask = gr.Button(
                         "问助手：带着这份画像去咨询", variant="primary", elem_id="ask-with-profile"
                     )
-                gr.Markdown("#### 差距与建议")
+                gr.Markdown("#### 差距与建议", elem_classes="section-title")
                 gaps = gr.HTML(elem_id="gap-table")
                 with gr.Accordion("完整评估报告（含申报条件、时间节点与名额）", open=False):
                     full = gr.Markdown(elem_id="full-report")

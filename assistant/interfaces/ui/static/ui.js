@@ -198,6 +198,13 @@ document.addEventListener("click", function (e) {
       rename(el, "aria-label");
       rename(el, "title");
     });
+    // A toast's header is a button holding the close button: a control inside a control, which
+    // screen readers cannot reach (axe: nested-interactive). The close button stays; the header
+    // (it only folds grouped toasts) stops posing as one.
+    document.querySelectorAll(".toast-header[role=button]").forEach(function (header) {
+      header.removeAttribute("role");
+      header.removeAttribute("tabindex");
+    });
   }
   new MutationObserver(function () {
     if (!queued) { queued = true; requestAnimationFrame(sweep); }
