@@ -540,6 +540,9 @@ def test_each_tab_is_named_in_chinese_with_contrast_and_visible_focus(ui: Any, t
         page.set_input_files("input[data-testid='导入画像 JSON-upload-button']", str(EXAMPLE_PROFILE))
         page.wait_for_selector("#check-panel li.step.st-met")
     page.wait_for_timeout(300)
+    # Gradio fades a component to 20 % while its update is on the way: audit the page at rest.
+    page.wait_for_function("() => !document.querySelector('.pending')")
+    page.wait_for_timeout(300)
     audit = page.evaluate(A11Y_AUDIT)
     assert audit["dup"] == [], audit["dup"]
     assert audit["english"] == [], audit["english"]
