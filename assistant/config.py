@@ -187,6 +187,11 @@ class Settings(BaseSettings):
         "off (not mounted; / shows the small search page). Unset, it is keys whenever API keys "
         "are configured: an open page would bypass them.",
     )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The time zone the web page shows times in (运维: added, asked). The server "
+        "may run in UTC; its users read Beijing time.",
+    )
 
     # -- the web page's logins (/login): server-side sessions, see docs/operations.md -----------
     login_idle_hours: float = Field(
@@ -236,6 +241,17 @@ class Settings(BaseSettings):
         if "ui_access" not in self.model_fields_set and self.api_keys.strip():
             self.ui_access = "keys"
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区：{value!r}；应为 IANA 时区名，如 Asia/Shanghai") from None
+        return value
 
     @field_validator("dense_weight")
     @classmethod

@@ -45,6 +45,51 @@ STATUS_SHORT_LABELS: dict[str, str] = {
     "unknown": "待确认",
 }
 
+#: A corpus document's status as readers see it (documents' front matter, the 运维 lists).
+DOC_STATUS_LABELS: dict[str, str] = {
+    "official": "正式文件",
+    "draft": "征求意见稿",
+    "reference": "参考信息",
+    "retired": "已停用",
+}
+#: The kinds of question (corpus/data/intents.yaml's names, and "other") as an operator reads
+#: them in the statistics.
+INTENT_LABELS: dict[str, str] = {
+    "fabricate": "要求编造或夸大",
+    "secrets": "打听系统信息",
+    "personal": "个人隐私或他人材料",
+    "vendor": "推荐服务商",
+    "deadline": "申报时间",
+    "quota": "推荐名额",
+    "contact": "联系方式",
+    "materials": "申报材料",
+    "link_mapping": "环节对应",
+    "scenario": "典型场景",
+    "kpi": "关键绩效指标",
+    "maturity": "成熟度",
+    "platform": "评估平台",
+    "eligibility": "申报资格",
+    "other": "其他",
+}
+
+#: The one feedback scale (1–5, 5 best), used by the API, the page's thumbs and the review queue:
+#: a thumb up is recorded as RATING_UP and a thumb down as RATING_DOWN, so a vote reads the same
+#: wherever it was given. THUMBS_DOWN_MAX and below is a thumbs-down, THUMBS_UP_MIN and above a
+#: thumbs-up, and in between a plain score.
+RATING_UP = 5
+RATING_DOWN = 1
+THUMBS_DOWN_MAX = 2
+THUMBS_UP_MIN = 4
+
+
+def rating_word(rating: int) -> str:
+    """A rating as an operator reads it: 赞, 踩, or the score in between (3分)."""
+    if rating >= THUMBS_UP_MIN:
+        return "赞"
+    if rating <= THUMBS_DOWN_MAX:
+        return "踩"
+    return f"{rating}分"
+
 
 def tier_rank(tier: str | None) -> int:
     """0 for no tier, 1 for 基础级 … 4 for 领航级; unknown names rank 0."""

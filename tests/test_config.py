@@ -25,3 +25,9 @@ def test_the_environment_counts_as_the_operators_choice(monkeypatch: pytest.Monk
     assert Settings(_env_file=None).ui_access == "keys"  # type: ignore[call-arg]
     monkeypatch.setenv("ASSISTANT_UI_ACCESS", "open")
     assert Settings(_env_file=None).ui_access == "open"  # type: ignore[call-arg]
+
+
+def test_an_unknown_time_zone_is_refused_in_chinese() -> None:
+    assert Settings(_env_file=None).timezone == "Asia/Shanghai"  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="未知的时区"):
+        Settings(_env_file=None, timezone="Mars/Olympus")  # type: ignore[call-arg]

@@ -199,7 +199,10 @@ class Documents:
         if arguments["region"]:
             arguments["region"] = province_of(arguments["region"], self.corpus_dir / "data")
         scratch = self._transaction.scratch_corpus(work)
-        source = work / "upload" / (re.sub(r"[^\w.-]", "_", Path(upload.filename).stem)[:80] + suffix)
+        # Only what a path cannot hold is replaced: the name may become the title (a document
+        # without a title line), and "（征求意见稿）" must not come back as "_征求意见稿_".
+        stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(upload.filename).stem).strip(" .") or "upload"
+        source = work / "upload" / (stem[:80] + suffix)
         source.parent.mkdir()
         source.write_bytes(upload.data)
         ingest_file(source, corpus_dir=scratch, **arguments)

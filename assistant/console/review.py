@@ -12,19 +12,18 @@ from typing import Any
 from assistant.console.periods import day_bounds, iso
 from assistant.errors import InputError
 from assistant.store import AnswerLog
+from assistant.vocabulary import THUMBS_DOWN_MAX, rating_word
 from assistant.xlsx import append_row
 
 #: What puts an answer in the review queue, with the label an operator sees.
 QUEUE_KINDS: dict[str, str] = {
     "refused": "拒答",
-    "thumbs_down": "差评",
+    "thumbs_down": "用户点踩",
     "llm_fallback": "大模型失败回退",
     "verdict_overridden": "结论被核验纠正",
 }
 #: How an operator marks a queued answer.
 OUTCOMES: dict[str, str] = {"correct": "回答正确", "wrong": "回答错误", "missing_document": "缺少文件"}
-#: Feedback is rated 1–5 ("有用/没用" is recorded as 5/1): 2 or less is a thumbs-down.
-THUMBS_DOWN_MAX = 2
 
 
 class ReviewQueue:
@@ -136,7 +135,7 @@ class ReviewQueue:
                     item["intent"],
                     item["edition"],
                     "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
-                    "、".join(str(r) for r in item["ratings"]),
+                    "、".join(rating_word(r) for r in item["ratings"]),
                     "；".join(item["comments"]),
                     OUTCOMES.get(review.get("outcome", ""), ""),
                     review.get("note", ""),

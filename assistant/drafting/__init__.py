@@ -16,7 +16,7 @@ from assistant.drafting.polish import polish, polish_blocks, verify_polish
 from assistant.drafting.reading import read_blocks
 from assistant.drafting.review import DraftFileError, ReviewReport, review_blocks, review_file, review_text
 from assistant.drafting.spec import FIELD_LABELS as SPEC_FIELD_LABELS
-from assistant.drafting.spec import DraftSpec, DraftSpecError, parse_spec, parse_specs
+from assistant.drafting.spec import DraftSpec, DraftSpecError, field_place, parse_spec, parse_specs
 from assistant.drafting.wording import format_instance, numbers_in
 from assistant.knowledge.kpis import KpiCatalog, load_kpis
 
@@ -35,6 +35,7 @@ __all__ = [
     "draft_from_data",
     "duplicate_instance_findings",
     "export",
+    "field_place",
     "form_notes",
     "format_instance",
     "load_kpis",

@@ -88,17 +88,28 @@ def draft_match(
 
 
 def draft_name_note(
-    name: str, what: str, draft_edition: str, edition: str, field: str | None = None
+    name: str,
+    what: str,
+    draft_edition: str,
+    edition: str,
+    field: str | None = None,
+    said: str | None = None,
 ) -> Finding:
-    """The 提示 that a name comes from a consultation draft, not from the round's own guide."""
+    """The 提示 that a name comes from a consultation draft, not from the round's own guide.
+    When the user's words (``said``, "AI质检") are not that name, the note says which words
+    became it: the draft writes 在线智能检测 where the form showed AI质检, and a mapping the user
+    cannot see would be a silent remap."""
+    mapped = bool(said) and said != name
+    shown = f"“{said}”→{name}" if mapped else name
+    named = f"{what}“{said}”按征求意见稿对应为“{name}”，该名称" if mapped else f"{what}名“{name}”"
     return Finding(
         severity="提示",
         code="draft_edition_name",
-        message=f"{what}名“{name}”取自《智能制造典型场景参考指引({draft_edition}年版)》征求意见稿；"
+        message=f"{named}取自《智能制造典型场景参考指引({draft_edition}年版)》征求意见稿；"
         f"本轮申报参考{edition}年版指引，该名称可以沿用，提交前请对照正式文本核实。",
         clause_ids=[f"guide{draft_edition}#说明"],
         field=field,
-        excerpt=name,
+        excerpt=shown,
     )
 
 

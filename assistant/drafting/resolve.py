@@ -172,7 +172,12 @@ class _InstanceResolver:
             self.scenario_name = draft_scenario[0].name
             self.add(
                 draft_name_note(
-                    self.scenario_name, "场景", draft_scenario[1], self.edition, f"{self.field}.scenario"
+                    self.scenario_name,
+                    "场景",
+                    draft_scenario[1],
+                    self.edition,
+                    f"{self.field}.scenario",
+                    said=self.query,
                 )
             )
         elif self.inst.scenario:

@@ -143,7 +143,53 @@ FIELD_LABELS = {
     "change": "变化幅度",
     "investment": "总投资",
     "projects": "项目列表",
+    "industry": "所属行业",
+    "contact": "联系人",
+    "name": "名称",
+    "phone": "电话",
+    "email": "邮箱",
+    "period": "建设起止时间",
+    "start": "开始时间",
+    "end": "结束时间",
+    "integrators": "系统集成商",
+    "overview": "智能工厂建设概况",
+    "integration": "集成情况",
+    "highlights": "建设亮点",
+    "benchmarks": "标杆示范",
+    "plans": "下一步计划",
+    "segment": "环节",
+    "scenario": "场景",
+    "text": "场景（原文）",
+    "built": "建设内容",
+    "description": "实例描述",
+    "measure": "衡量口径",
+    "measure_unit": "口径单位",
+    "benchmark": "同行业水平",
+    "profile": "企业画像",
 }
+#: Where a part sits inside a list, as a reader counts: 关键绩效指标第1项.
+_PLACE_PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+#: Inside a figure, 对比期间 rather than the project's 建设起止时间.
+_KPI_LABELS = {"name": "指标名称", "period": "对比期间"}
+
+
+def field_place(path: str) -> str:
+    """A finding's position in the spec as a reader names it: ``kpis[0].before`` ->
+    关键绩效指标第1项·建设前数值, ``scenarios[2].description`` -> 场景实例第3项·实例描述. The page
+    shows this, never the path itself (an internal name means nothing to the enterprise)."""
+    parts: list[str] = []
+    in_kpi = False
+    for piece in path.split("."):
+        found = _PLACE_PART.fullmatch(piece)
+        if not found:
+            return path
+        key, index = found.group(1), found.group(2)
+        label = (_KPI_LABELS.get(key) if in_kpi else None) or FIELD_LABELS.get(key)
+        if label is None:
+            return "、".join(parts) if parts else "申报草稿"
+        parts.append(label + (f"第{int(index) + 1}项" if index is not None else ""))
+        in_kpi = key == "kpis"
+    return "·".join(parts)
 
 
 def _label(path: str, loc: tuple[Any, ...]) -> str | None:

@@ -204,6 +204,14 @@ def _title_continues(out: list[str], previous_index: int, line: str) -> bool:
     )
 
 
+def _title_ended(out: list[str], previous_index: int) -> bool:
+    """The document's first line ends the way titles end ("…的通知"): it is whole, however
+    wide. Being the widest line, it looked wrapped, and the addressee below it ("各区工信部门，
+    各有关企业：") was joined to it: the title and every clause's heading path carried it."""
+    first = [text for text in out if text]
+    return len(first) == 1 and previous_index == out.index(first[0]) and bool(_TITLE_END.search(first[0]))
+
+
 def _join_broken_lines(lines: list[str]) -> list[str]:
     """Merge lines that belong to one paragraph; blank lines between them (a page break) are
     dropped with the join."""
@@ -218,7 +226,10 @@ def _join_broken_lines(lines: list[str]) -> list[str]:
             continue
         previous_index = next((i for i in range(len(out) - 1, -1, -1) if out[i]), None)
         if previous_index is not None and (
-            _should_join(out[previous_index], last_physical, line, blank_between, full)
+            (
+                _should_join(out[previous_index], last_physical, line, blank_between, full)
+                and not _title_ended(out, previous_index)
+            )
             or _title_continues(out, previous_index, line)
         ):
             previous = out[previous_index]

@@ -14,17 +14,22 @@ FileTooLargeError (413), naming the file, the value and the limit.
 
 from __future__ import annotations
 
+import logging
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from time import monotonic
 
 from docx import Document as open_docx
 from docx.table import Table
+from lxml import etree
 from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject, NumberObject
 
 from assistant.errors import CorpusError, FileTooLargeError
 from assistant.filelimits import DEFAULT_LIMITS, ReadLimits, check_zip
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
 #: A DOCX table row becomes one line, its cells joined by this; ``cleanup`` keeps it intact.
@@ -74,15 +79,14 @@ def _pdf_text(path: Path, limits: ReadLimits) -> str:
         reader = PdfReader(path)
         encrypted = reader.is_encrypted
     except Exception as exc:  # pypdf reports damaged files with whatever its parser hit
-        raise CorpusError(f"{path.name}：无法读取 PDF，文件可能已损坏或不是 PDF（{exc}）") from exc
+        log.info("unreadable PDF %s: %r", path.name, exc)
+        raise CorpusError(f"{path.name}：无法读取 PDF，文件可能已损坏或不是 PDF") from exc
     if encrypted:
         # Owner-password-only PDFs (printing/copying restrictions) open with an empty password.
         try:
             opened = bool(reader.decrypt(""))
         except Exception as exc:  # e.g. AES without the optional cryptography package
-            raise CorpusError(
-                f"{path.name}：PDF 已加密，无法解密读取（{exc}），请先解除加密后再导入"
-            ) from exc
+            raise CorpusError(f"{path.name}：PDF 已加密，无法解密读取，请先解除加密后再导入") from exc
         if not opened:
             raise CorpusError(f"{path.name}：PDF 已加密（需要打开密码），请先解除加密后再导入")
     _check_page_count(reader, path, limits.pdf_pages)
@@ -92,7 +96,8 @@ def _pdf_text(path: Path, limits: ReadLimits) -> str:
         try:
             pages.append(page.extract_text() or "")
         except Exception as exc:
-            raise CorpusError(f"{path.name}：第 {number} 页无法提取文字，文件可能已损坏（{exc}）") from exc
+            log.info("unreadable PDF page %s p.%s: %r", path.name, number, exc)
+            raise CorpusError(f"{path.name}：第 {number} 页无法提取文字，文件可能已损坏") from exc
         length += len(pages[-1])
         if length > limits.pdf_text_chars:
             raise FileTooLargeError(
@@ -134,7 +139,8 @@ def _pdf_pages(reader: PdfReader, path: Path, limit: int) -> list[PageObject]:
     try:
         pages = list(reader.pages)
     except Exception as exc:
-        raise CorpusError(f"{path.name}：无法读取 PDF 的页面，文件可能已损坏（{exc}）") from exc
+        log.info("unreadable PDF page tree %s: %r", path.name, exc)
+        raise CorpusError(f"{path.name}：无法读取 PDF 的页面，文件可能已损坏") from exc
     if len(pages) > limit:
         raise FileTooLargeError(_too_many_pages(path, len(pages), limit))
     return pages
@@ -158,8 +164,22 @@ def _docx_text(path: Path) -> str:
             else:
                 lines.append(block.text)
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
-        raise CorpusError(_unreadable_docx(path, str(exc))) from exc
+        # Its messages are English and may hold the server's path (the upload's temp file): the
+        # user is told the kind of damage in Chinese; the exception stays in the log.
+        log.info("unreadable DOCX %s: %r", path.name, exc)
+        raise CorpusError(_unreadable_docx(path, _docx_damage(exc))) from exc
     return "\n".join(lines)
+
+
+def _docx_damage(exc: Exception) -> str:
+    """What is wrong with a DOCX python-docx could not open, in Chinese, from the error's kind."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return "压缩包已损坏"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return "文档内容的 XML 已损坏"
+    if isinstance(exc, KeyError):
+        return "缺少文档的组成部分"
+    return "文档结构不完整"
 
 
 def _unreadable_docx(path: Path, why: str) -> str:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.rules.decide import cn_date
+from assistant.rules.profile import field_label
 from assistant.rules.report import CheckReport, RequirementResult
 from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS
 
@@ -54,7 +55,13 @@ def _verdict_lines(report: CheckReport) -> list[str]:
     return lines
 
 
-def _gap_lines(report: CheckReport, clause_text: ClauseText) -> list[str]:
+def _missing(fields: list[str], paths: bool) -> str:
+    """The facts a gap needs, by their Chinese names; with ``paths`` (the CLI, whose user edits
+    the profile JSON) each also with its field path."""
+    return "、".join(f"{field_label(f)}（`{f}`）" if paths else field_label(f) for f in fields)
+
+
+def _gap_lines(report: CheckReport, clause_text: ClauseText, paths: bool) -> list[str]:
     if not report.gaps:
         return [
             "## 差距",
@@ -66,7 +73,7 @@ def _gap_lines(report: CheckReport, clause_text: ClauseText) -> list[str]:
         lines.append(f"{number}. **[{gap.tier}] {gap.title or gap.id}**（{STATUS_LABELS[gap.status]}）")
         lines.append(f"   - 原因：{gap.reason}{_cite(gap.clause_ids)}")
         if gap.missing_fields:
-            lines.append(f"   - 需补充的画像字段：{'、'.join(f'`{f}`' for f in gap.missing_fields)}")
+            lines.append(f"   - 需补充的信息：{_missing(gap.missing_fields, paths)}")
         if gap.action:
             lines.append(f"   - 建议：{gap.action}")
         for cid in gap.clause_ids:
@@ -97,12 +104,16 @@ def _application_lines(report: CheckReport) -> list[str]:
     return lines
 
 
-def render_markdown(report: CheckReport, clause_text: ClauseText = lambda _cid: None) -> str:
-    """Verdict first, then the gaps (what to do, the clause quoted), then the application block."""
+def render_markdown(
+    report: CheckReport, clause_text: ClauseText = lambda _cid: None, *, field_paths: bool = False
+) -> str:
+    """Verdict first, then the gaps (what to do, the clause quoted), then the application block.
+    ``field_paths`` adds each missing fact's profile path (for the CLI, whose user edits the
+    JSON); the web page names facts only in Chinese."""
     lines = [
         *_verdict_lines(report),
         "",
-        *_gap_lines(report, clause_text),
+        *_gap_lines(report, clause_text, field_paths),
         "",
         *_application_lines(report),
     ]

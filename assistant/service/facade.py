@@ -57,18 +57,19 @@ from assistant.rules import (
     RuleSet,
     available_editions,
     check,
+    field_label,
     load_rules,
     parse_profile,
 )
 from assistant.service import answers
-from assistant.service.answers import Answer
+from assistant.service.answers import Answer, UnderstoodFact
 from assistant.service.desk import DraftingDesk, make_llm
 from assistant.service.follow import CORPUS_CHECK_SECONDS, GENERATION_WAIT, CorpusFollower
 from assistant.service.logins import LoginSessions
 from assistant.service.record import TurnRecorder
 from assistant.service.turns import Turn, start_turn
 from assistant.store import ANONYMOUS, Store
-from assistant.vocabulary import fix_tier_typos
+from assistant.vocabulary import RATING_DOWN, RATING_UP, fix_tier_typos
 
 if TYPE_CHECKING:
     from assistant.knowledge.index import IndexBuild
@@ -239,6 +240,30 @@ class AssistantService:
         day = as_of or self.today()
         rules = self.rules(edition) if edition is not None else self.rounds().by_date(day).rules
         return check(parse_profile(profile), rules, day)
+
+    def read_profile_words(self, profile: dict[str, Any]) -> tuple[dict[str, Any], list[UnderstoodFact]]:
+        """A profile whose free-text answers (所属行业, 所在省份) are read as chat reads the same
+        words, and what was read, to show as chips: "电解铝" typed in 自评 is 有色金属 there, as it
+        is in 咨询, so both judge the same company the same way. Values the reader does not know
+        are kept as typed."""
+        read = {
+            section: dict(values) if isinstance(values, dict) else values
+            for section, values in profile.items()
+        }
+        understood: list[UnderstoodFact] = []
+        for path in ("enterprise.industry", "enterprise.province"):
+            section, key = path.split(".")
+            values = read.get(section)
+            typed = values.get(key) if isinstance(values, dict) else None
+            if not isinstance(typed, str) or not typed.strip():
+                continue
+            named = self.reader.named(path, typed)
+            if named and named != typed:
+                values[key] = named  # type: ignore[index]
+                understood.append(
+                    UnderstoodFact(field=path, value=named, label=field_label(path), said=typed)
+                )
+        return read, understood
 
     def clause_text(self, clause_id: str) -> str | None:
         clause = self.corpus.get(clause_id)
@@ -495,3 +520,8 @@ class AssistantService:
     def feedback(self, answer_id: str, rating: int, comment: str = "", key: str = "anonymous") -> int:
         """One vote per answer and caller (`key`); NotFoundError for an answer we never gave."""
         return self.store.answers.add_feedback(answer_id, rating, comment, key)
+
+    def thumb(self, answer_id: str, up: bool, comment: str = "", key: str = "anonymous") -> int:
+        """A thumb up or down, recorded on the one 1–5 scale (RATING_UP/RATING_DOWN), so the
+        review queue reads a thumb from the page as it reads a rating from the API."""
+        return self.feedback(answer_id, RATING_UP if up else RATING_DOWN, comment, key)

@@ -47,6 +47,8 @@ SKIP_REASON = (
 )
 SCREENSHOTS = REPO_ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
+#: The laptop size issue #27 was tried at.
+LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 #: Gradio's first render, a streamed answer, a draft: generous, but far below a hang.
 TIMEOUT_MS = 30_000
@@ -170,6 +172,12 @@ def _new_page(browser: Any, server: LiveServer, viewport: dict[str, int]) -> Ite
 def ui(browser: Any, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser context (empty localStorage) at 1280×800."""
     yield from _new_page(browser, live_server, DESKTOP)
+
+
+@pytest.fixture()
+def laptop(browser: Any, live_server: LiveServer) -> Iterator[Page]:
+    """A fresh browser context at 1366×900."""
+    yield from _new_page(browser, live_server, LAPTOP)
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ never show on the page, in the URL or in the browser's storage: the cookie holds
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,6 +130,7 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     page.fill("#ops-doc-id input", "suzhou2024")
     page.fill("#ops-edition input", "2024")
     page.fill("#ops-region input", "江苏省")
+    page.fill("#ops-title input", "苏州市转发通知（2024年）")  # what chat will call it
     page.wait_for_timeout(300)
     page.click("#ops-preview")
     page.wait_for_selector("#ops-preview-result .ops-doc")
@@ -141,6 +143,11 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
         timeout=TIMEOUT_MS,
     )
     assert (Path(live_server.settings.corpus_dir) / "suzhou2024.md").exists()
+    # The list reads in Chinese and Beijing time: no official/retired, no UTC ISO (issue #27).
+    listed = page.locator("#ops-doc-table").inner_text()
+    assert "正式文件" in listed and "official" not in listed and "+00:00" not in listed
+    assert "苏州市转发通知（2024年）" in listed
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", listed)
 
     # 2. See its clauses.
     page.locator("#ops-doc-pick input").click()
@@ -171,8 +178,10 @@ def test_operator_uploads_a_notice_it_answers_from_then_retires_it(
     text = stored.read_text(encoding="utf-8")
     assert NEW_ADDRESS in text and OLD_ADDRESS not in text
 
-    # 3. Ask: the answer comes from the uploaded notice.
+    # 3. Ask: the answer comes from the uploaded notice. The 运维 toasts stay behind in 运维.
+    page.locator(".toast-body", has_text="已替换").wait_for()
     answer = _ask(page, QUESTION)
+    assert page.locator(".toast-body", has_text="已替换").count() == 0
     assert PHONE in answer and "suzhou2024#" in answer
 
     # 4. Retire it.

@@ -567,6 +567,19 @@ def test_clean_text_does_not_join_headings_titles_or_contact_lines() -> None:
     assert clean_text(raw) == raw
 
 
+def test_a_wide_title_keeps_the_addressee_below_it_apart() -> None:
+    """Issue #27: a title wider than every other line looked wrapped, so "各区工信部门，各有关
+    企业：" was joined to it, and the title and every heading path carried the addressee."""
+    raw = (
+        "苏州市工业和信息化局关于转发2024年度智能工厂梯度培育行动的通知\n各区工信部门，各有关企业：\n"
+        "现将通知转发给你们。\n一、申报条件\n1.申报主体应为独立法人。"
+    )
+    assert clean_text(raw).split("\n")[:2] == [
+        "苏州市工业和信息化局关于转发2024年度智能工厂梯度培育行动的通知",
+        "各区工信部门，各有关企业：",
+    ]
+
+
 def test_clean_text_keeps_table_rows_apart_from_their_neighbours() -> None:
     raw = "申报材料如下，\n材料 | （盖章）\n营业执照。 | 1份"
     assert clean_text(raw) == raw

@@ -397,3 +397,24 @@ def test_out_of_scope_reply_does_not_double_title_marks(sparse_retriever: Retrie
     result = make_service(sparse_retriever, tmp_path).ask("明天天气怎么样")
     assert "refused" in result.flags
     assert "《《" not in result.answer and "》》" not in result.answer
+
+
+def test_self_check_reads_typed_industry_and_region_as_chat_does(
+    sparse_retriever: Retriever, tmp_path: Path
+) -> None:
+    """Issue #27: 自评 took "电解铝" as an industry of its own, so a branch there was 待确认 while
+    chat, reading the same word as 有色金属, allowed it. Both now read it the same way."""
+    service = make_service(sparse_retriever, tmp_path)
+    typed = {"enterprise": {"industry": "电解铝", "province": "内蒙古", "legal_form": "branch"}}
+    read, understood = service.read_profile_words(typed)
+    assert read["enterprise"] == {"industry": "有色金属", "province": "内蒙古自治区", "legal_form": "branch"}
+    assert typed["enterprise"]["industry"] == "电解铝"  # the form's own values are not changed
+    assert [(f.label, f.value, f.said) for f in understood] == [
+        ("所属行业", "有色金属", "电解铝"),
+        ("所在省份", "内蒙古自治区", "内蒙古"),
+    ]
+    legal = {r.id: r.status for r in service.check(read).application.requirements}["app.legal_form"]
+    chat = service.reader.extract("我们是内蒙古一家电解铝分公司").profile()
+    assert chat["enterprise"]["industry"] == "有色金属" and legal == "met"
+    unknown, nothing = service.read_profile_words({"enterprise": {"industry": "火星采矿"}})
+    assert unknown == {"enterprise": {"industry": "火星采矿"}} and nothing == []  # kept as typed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.answering.understanding.gazetteer import Gazetteer, Segmenter
 from assistant.answering.understanding.phrases import FIRST_PERSON, Phrase, Reading, modal, negated
 
 _INDUSTRY_SUFFIX = re.compile(r"(厂|制品|企业|公司|行业|产品|加工|项目)$")
@@ -22,6 +23,28 @@ def _lookup(table: dict[str, str], token: str, suffix: re.Pattern[str]) -> str |
         return table[token]
     stem = suffix.sub("", token)
     return table.get(stem) if stem != token and len(stem) >= 2 else None
+
+
+def name_in(table: dict[str, str], suffix: re.Pattern[str], segmenter: Segmenter, text: str) -> str | None:
+    """What a form's free-text answer names, read with the words chat reads ("电解铝" -> 有色金属,
+    "内蒙古" -> 内蒙古自治区): the whole answer, else its first word the table knows."""
+    text = text.strip()
+    found = _lookup(table, text, suffix)
+    if found is not None:
+        return found or None
+    for token, _pos in segmenter.spans(text):
+        found = _lookup(table, token, suffix)
+        if found:
+            return found
+    return None
+
+
+def industry_named(gazetteer: Gazetteer, segmenter: Segmenter, text: str) -> str | None:
+    return name_in(gazetteer.industries, _INDUSTRY_SUFFIX, segmenter, text)
+
+
+def region_named(gazetteer: Gazetteer, segmenter: Segmenter, text: str) -> str | None:
+    return name_in(gazetteer.regions, _REGION_SUFFIX, segmenter, text)
 
 
 def read_region(reading: Reading) -> None:

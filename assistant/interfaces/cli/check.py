@@ -77,6 +77,6 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
         elif as_markdown:
-            typer.echo(render_markdown(report, _clause_lookup().get))
+            typer.echo(render_markdown(report, _clause_lookup().get, field_paths=True))
         else:
             Console().print(render_table(report))

@@ -125,22 +125,22 @@ class ChatHandlers:
         if not answer_id:
             gr.Info("这条消息不是助手的回答，无法评价。", title="提示")
             return gr.skip(), gr.skip(), gr.skip()
-        rating = 1 if evt.liked is True or str(evt.liked).lower() in ("like", "true") else -1
+        up = evt.liked is True or str(evt.liked).lower() in ("like", "true")
         try:
-            self.service.feedback(answer_id, rating, "")
+            self.service.thumb(answer_id, up)
         except Exception:
             log.exception("feedback failed")
             raise gr.Error("反馈保存失败，请稍后再试。", title=ERROR_TITLE, print_exception=False) from None
-        word = "有帮助" if rating > 0 else "没帮助"
+        word = "赞（有帮助）" if up else "踩（没帮助）"
         prompt = f"已记录：{word}。可以补充说明原因（可选），帮助我们改进："
-        return {"answer_id": answer_id, "rating": rating}, gr.update(visible=True), gr.update(value=prompt)
+        return {"answer_id": answer_id, "up": up}, gr.update(visible=True), gr.update(value=prompt)
 
     @friendly
     def send_comment(self, pending: dict[str, Any] | None, comment: str) -> tuple[Any, ...]:
         """A comment is stored as a further row for the same answer: the latest row is final."""
         comment = (comment or "").strip()
         if pending and comment:
-            self.service.feedback(str(pending["answer_id"]), int(pending["rating"]), comment[:2000])
+            self.service.thumb(str(pending["answer_id"]), bool(pending.get("up")), comment[:2000])
             gr.Info("感谢反馈，已记录。", title="提示")
         return None, gr.update(visible=False), ""
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import gradio as gr
 
@@ -109,3 +110,18 @@ class Outputs:
             except OSError:
                 pass
         return Path(tempfile.mkdtemp(dir=self.root))
+
+
+def local_time(text: str | None, zone: str) -> str:
+    """A time from the service (ISO 8601 with its offset, as the API gives it) as the page shows
+    it: ``2026-12-08 06:28`` in ``zone`` (settings.timezone), not the server's UTC. Anything that
+    is not such a time is shown as it is."""
+    if not text:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

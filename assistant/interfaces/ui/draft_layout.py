@@ -113,7 +113,7 @@ class DraftLayout:
         )
         field_inputs = [fields[key] for key in DRAFT_FIELDS]
         self._wire_catalogue(fields, edition_chosen, form.pick)
-        self._wire_instances(instances, form)
+        self._wire_instances(instances, form, fields["edition"])
         fill_outputs = [*field_inputs, edition_chosen, instances, form.table, form.remove_pick, kpi_table]
         files.example.click(self.h.load_example, None, fill_outputs, **PRIVATE)
         files.upload.upload(self.h.import_spec, files.upload, fill_outputs, **PRIVATE)
@@ -302,10 +302,10 @@ class DraftLayout:
             xlsx = gr.DownloadButton("下载附件4推荐汇总表 XLSX", interactive=False, elem_id="download-xlsx")
         with gr.Row(equal_height=False):
             with gr.Column(scale=1, min_width=300):
-                gr.Markdown("#### 自查意见（按严重程度）")
+                gr.Markdown("#### 自查意见（按严重程度）", elem_classes="section-title")
                 checks = gr.HTML(elem_id="draft-checks")
             with gr.Column(scale=1, min_width=300):
-                gr.Markdown("#### 涉及典型场景实例（附件4格式）")
+                gr.Markdown("#### 涉及典型场景实例（附件4格式）", elem_classes="section-title")
                 lines_view = gr.HTML(elem_id="draft-lines")
         draft_state = gr.State(None)
         with gr.Row(equal_height=True):
@@ -358,12 +358,13 @@ class DraftLayout:
             **PRIVATE,
         )
 
-    def _wire_instances(self, instances: gr.State, form: _InstanceForm) -> None:
-        """Adding an instance clears its fields for the next; removing one updates the table."""
+    def _wire_instances(self, instances: gr.State, form: _InstanceForm, edition: gr.Dropdown) -> None:
+        """Adding an instance clears its fields for the next; removing one updates the table.
+        The edition decides whether a 场景 alone is enough (only where its names are held)."""
         instance_fields = [form.name, form.built, form.description, form.integration]
         form.add.click(
             self.h.add_instance,
-            [instances, form.pick.scenario, form.pick.segment, *instance_fields],
+            [instances, form.pick.scenario, form.pick.segment, *instance_fields, edition],
             [instances, form.table, form.remove_pick, *instance_fields],
             **PRIVATE,
         )

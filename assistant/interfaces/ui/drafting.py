@@ -139,10 +139,18 @@ class DraftHandlers:
         if result.confident and result.kind == "segment":
             return gr.skip(), gr.update(value=result.name), f"已对应环节：{result.message}"
         names = [c.name for c in result.candidates]
+        segments = bool(names) and all(c.kind == "segment" for c in result.candidates)
         message = result.message
         if names:
-            message += "\n\n候选：" + "、".join(names) + "（可在“场景”下拉框中选择）"
+            # Candidates are offered in the dropdown of their kind: 环节 names were pointed at the
+            # 场景 dropdown, which (in an edition without scenario names) stayed empty.
+            box = "环节" if segments else "场景"
+            message += "\n\n候选：" + "、".join(names) + f"（可在“{box}”下拉框中选择）"
         if result.status == "not_held":  # the edition holds no scenario names: keep the user's words
+            if segments:
+                ordered = [c for name in names for c in self.segment_choices(edition) if c[1] == name]
+                rest = [c for c in self.segment_choices(edition) if c[1] not in names]
+                return gr.update(value=query), gr.update(choices=ordered + rest, value=None), message
             return gr.update(value=query), gr.skip(), message
         if names and all(c.kind == "scenario" for c in result.candidates):
             ordered = [(f"{c.name}（{c.segment}）", c.name) for c in result.candidates]
@@ -160,10 +168,17 @@ class DraftHandlers:
         built: str,
         description: str,
         integration: str,
+        edition: str = "",
     ) -> tuple[Any, ...]:
         name = (name or "").strip()
         if not (scenario or segment):
             raise FormValueError("请先选择场景或环节（可用“查找场景”按常用说法查找）。")
+        if not segment and edition in self.catalog.editions and not self.scenario_choices(edition):
+            # An edition without scenario names cannot tell the 环节 from the 场景 typed: a row
+            # "— | AI质检" was accepted and the draft then chose a 环节 the table never showed.
+            raise FormValueError(
+                f"{edition}年版指引的场景名本库未收录，无法据场景判断环节：请在“环节”下拉框中选择。"
+            )
         if not name:
             raise FormValueError("请填写实例名：简洁具体，如“多机协同的发动机壳体柔性加工与检测”。")
         inst: dict[str, Any] = {"instance_name": name}

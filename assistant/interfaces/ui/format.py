@@ -24,8 +24,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from assistant.drafting import field_place
 from assistant.rules import value_label
-from assistant.vocabulary import STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
+from assistant.vocabulary import DOC_STATUS_LABELS, STATUS_LABELS, STATUS_SHORT_LABELS, TIERS
 
 # ---------------------------------------------------------------------------------------------
 # Small building blocks
@@ -58,6 +59,15 @@ def clause_href(clause_id: str) -> str:
     return "?clause=" + quote(clause_id, safe="")
 
 
+def shown_href(clause_id: str) -> str:
+    """The deep link as a reader may copy it: readable Chinese, but "#" (which would start the
+    URL's fragment and cut the id) and the other characters a query cannot hold percent-encoded.
+    The page script puts the site's address in front of it (ui.js)."""
+    return "?clause=" + "".join(
+        quote(c, safe="") if c in "#%&+=?" or not c.isprintable() or c.isspace() else c for c in clause_id
+    )
+
+
 def cite(clause_id: str, *, to_browser: bool = False, label: str | None = None) -> str:
     """A clickable clause reference. ``to_browser`` links always open the clause browser tab;
     plain ones first look for a source card of the same answer to unfold."""
@@ -70,15 +80,73 @@ def cites(clause_ids: Iterable[str], *, to_browser: bool = False) -> str:
     return "".join(cite(cid, to_browser=to_browser) for cid in clause_ids)
 
 
-def link_citations(text: str, *, to_browser: bool = False) -> str:
-    """Escape ``text`` and turn every 【doc#id】 in it into a clickable reference."""
+#: A URL as documents write it: ASCII only, so it ends where the Chinese text resumes
+#: ("(www.c3mep.cn)开展…" links www.c3mep.cn, not the sentence after it).
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_URL_TAIL = ".,;:!?'"
+#: Markdown's inline syntax, in document text that passes through the chat's Markdown renderer.
+#: ``all`` for text that is all quotation (grounded answers, source cards); ``runs`` keeps the
+#: emphasis a model writes (``**要点**``) and only breaks what no writer means as emphasis: runs
+#: of three or more (masked numbers "188****5758", blanks "____") and marks between digits.
+_MD_ALL = re.compile(r"[*_`~\[\]\\]")
+_MD_RUNS = re.compile(r"\*{3,}|_{3,}|~{2,}|(?<=\d)[*_]+(?=\d)")
+
+
+def _literal(text: str, markdown: re.Pattern[str] | None) -> str:
+    """Escaped text whose Markdown characters (per ``markdown``) are numeric entities: they show
+    as themselves, and a Markdown renderer no longer sees emphasis, code or links in them."""
+    escaped = esc(text)
+    if markdown is None:
+        return escaped
+    return markdown.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), escaped)
+
+
+def _url_link(url: str) -> tuple[str, str]:
+    """The URL as a link, and what followed it that is not part of it (final punctuation, or a
+    closing bracket that closes the sentence's bracket, not the URL's)."""
+    tail = ""
+    while url and (url[-1] in _URL_TAIL or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url, tail = url[:-1], url[-1] + tail
+    href = url if url.startswith("http") else "http://" + url
+    # '.' and ':' as entities: the renderer's own autolinker must not link the shown text again.
+    shown = "".join(f"&#{ord(c)};" if c in ".:/*_~" else esc(c) for c in url)
+    return (
+        f'<a class="doc-url" href="{esc(href)}" target="_blank" rel="noopener noreferrer">{shown}</a>',
+        tail,
+    )
+
+
+def as_text(text: str, *, markdown: re.Pattern[str] | None = _MD_ALL) -> str:
+    """Document text for HTML that may pass through Markdown (the chat renders it): escaped, its
+    Markdown characters inert, and a URL in it a link that ends where the URL ends. The 条款 tab
+    shows the same text as plain HTML; this makes the chat show it the same way."""
+    out: list[str] = []
+    last = 0
+    for found in _URL.finditer(text):
+        link, tail = _url_link(found.group(0))
+        out.append(_literal(text[last : found.start()], markdown))
+        out.append(link)
+        out.append(_literal(tail, markdown))
+        last = found.end()
+    out.append(_literal(text[last:], markdown))
+    return "".join(out)
+
+
+def link_citations(text: str, *, to_browser: bool = False, markdown: re.Pattern[str] | None = None) -> str:
+    """Escape ``text`` and turn every 【doc#id】 in it into a clickable reference. With
+    ``markdown`` (``_MD_ALL`` or ``_MD_RUNS``) the text is meant for a Markdown renderer: see
+    ``as_text``."""
     out: list[str] = []
     last = 0
     for found in _CITE.finditer(text):
-        out.append(esc(text[last : found.start()]))
+        out.append(
+            as_text(text[last : found.start()], markdown=markdown)
+            if markdown
+            else esc(text[last : found.start()])
+        )
         out.append(cite(found.group(1), to_browser=to_browser))
         last = found.end()
-    out.append(esc(text[last:]))
+    out.append(as_text(text[last:], markdown=markdown) if markdown else esc(text[last:]))
     return "".join(out)
 
 
@@ -93,8 +161,9 @@ def badge(status: str, *, long: bool = False) -> str:
 
 def _one_line(text: str) -> str:
     """HTML for text that must stay inside one HTML block: Markdown ends an HTML block at a blank
-    line, so newlines become <br> and nothing in the fragment is ever an empty line."""
-    return "<br>".join(esc(line) for line in str(text).splitlines() if line.strip())
+    line, so newlines become <br> and nothing in the fragment is ever an empty line. The text is
+    shown literally (``as_text``), its URLs linked."""
+    return "<br>".join(as_text(line) for line in str(text).splitlines() if line.strip())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +283,12 @@ def verdict_block(report: Mapping[str, Any] | None) -> str:
     )
 
 
-def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
+def understood_chips(
+    facts: Sequence[Mapping[str, Any]],
+    *,
+    title: str = "我理解的情况（点按可更正）：",
+    correctable: bool = True,
+) -> str:
     """The enterprise facts read from the user's words, as chips. Tapping a stated fact puts a
     correction ("更正：所属行业是") in the chat input for the user to finish; the next message then
     overrides the fact in the session. A what-if is marked 假设 and a stated conflict 待确认: neither
@@ -234,6 +308,8 @@ def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
             chips.append(f'<span class="u-chip u-what-if">假设 · {esc(label)}：{esc(shown)}{said}</span>')
         elif conflict:
             chips.append(f'<span class="u-chip u-conflict">待确认 · {esc(label)}：{esc(shown)}{said}</span>')
+        elif not correctable:  # 自评: the form itself is where a value is corrected
+            chips.append(f'<span class="u-chip u-read">{esc(label)}：{esc(shown)}{said}</span>')
         else:
             correction = f"更正：{label}是"
             # A link, not a button: the chat's HTML sanitiser keeps links (href carries the text).
@@ -243,11 +319,28 @@ def understood_chips(facts: Sequence[Mapping[str, Any]]) -> str:
             )
     if not chips:
         return ""
-    return (
-        '<div class="understood"><span class="u-title">我理解的情况（点按可更正）：</span>'
-        + "".join(chips)
-        + "</div>"
-    )
+    return f'<div class="understood"><span class="u-title">{esc(title)}</span>' + "".join(chips) + "</div>"
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+def end_lists(text: str) -> str:
+    """A blank line after a list before a line that is not part of it. Markdown reads a plain
+    line right after a bullet as that bullet's continuation, so a lead-in such as
+    "以下情况需推荐单位确认：" or "要给出确定结论，请告诉我：" was drawn inside the previous bullet."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        previous = out[-1] if out else ""
+        if (
+            line.strip()
+            and not line[:1].isspace()
+            and not _LIST_ITEM.match(line)
+            and _LIST_ITEM.match(previous)
+        ):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: str | None = None) -> str:
@@ -263,7 +356,10 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
         tags.append(f'<span class="mode-tag as-of">判断日期：{esc(as_of)}</span>')
     if tags:
         parts.append('<div class="answer-tags">' + " ".join(tags) + "</div>")
-    parts.append(link_citations(str(answer.get("answer", ""))).strip())
+    # A grounded answer is fixed wording and quoted documents: no Markdown emphasis is meant in
+    # it. A model's answer may use emphasis, so only what no writer means as emphasis is broken.
+    markdown = _MD_ALL if answer.get("mode") == "grounded" else _MD_RUNS
+    parts.append(link_citations(end_lists(str(answer.get("answer", ""))), markdown=markdown).strip())
     parts.append(understood_chips(answer.get("understood") or []))
     parts.append(verdict_block(answer.get("verdict")))
     parts.append(source_cards(answer.get("citations") or []))
@@ -271,8 +367,8 @@ def answer_html(answer: Mapping[str, Any], notices: Sequence[str] = (), as_of: s
 
 
 def streaming_html(text: str) -> str:
-    """The answer while it streams: escaped text and a cursor."""
-    return esc(text) + '<span class="cursor">▌</span>'
+    """The answer while it streams: escaped text (masked numbers shown as they are) and a cursor."""
+    return as_text(text, markdown=_MD_RUNS) + '<span class="cursor">▌</span>'
 
 
 THINKING_HTML = '<div class="thinking"><span class="spinner"></span>正在检索条款并核验……</div>'
@@ -313,11 +409,13 @@ def gap_table(report: Mapping[str, Any]) -> str:
     )
 
 
-def check_panel(report: Mapping[str, Any]) -> str:
-    """The self-check result: heading, ladder, reached/reachable, application line."""
+def check_panel(report: Mapping[str, Any], understood: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The self-check result: heading, how typed answers were read (as chips, the same reading
+    as chat's), ladder, reached/reachable, application line."""
     head = f"评估结果（{esc(report.get('edition'))}年版要素条件，评估日期 {esc(report.get('as_of'))}）"
+    read = understood_chips(understood, title="按填写内容理解为：", correctable=False)
     return (
-        f'<div class="verdict big"><div class="verdict-head">{head}</div>'
+        f'<div class="verdict big"><div class="verdict-head">{head}</div>{read}'
         f"{tier_ladder(report)}{verdict_summary(report)}{application_line(report)}</div>"
     )
 
@@ -334,7 +432,7 @@ def findings_html(findings: Sequence[Mapping[str, Any]], *, empty: str = "没有
         rows = []
         for f in items:
             basis = cites(f.get("clause_ids") or [], to_browser=True) or esc(f.get("rule") or "")
-            where = f.get("field") or f.get("excerpt") or ""
+            where = field_place(str(f["field"])) if f.get("field") else f.get("excerpt") or ""
             where_html = f'<div class="where">位置：{esc(where)}</div>' if where else ""
             basis_html = f'<div class="basis">依据：{basis}</div>' if basis else ""
             rows.append(f"<li><div>{esc(f.get('message'))}</div>{basis_html}{where_html}</li>")
@@ -389,9 +487,6 @@ def clause_list(hits: Sequence[Mapping[str, Any]], *, empty: str = "没有找到
     return f'<ol class="clause-list">{"".join(items)}</ol>'
 
 
-STATUS_WORDS = {"official": "正式文件", "draft": "征求意见稿", "reference": "参考信息"}
-
-
 def clause_detail(
     hit: Mapping[str, Any] | None,
     previous: Mapping[str, Any] | None = None,
@@ -407,7 +502,7 @@ def clause_detail(
             )
         return '<div class="clause-detail empty">在左侧搜索或选择文档，点击条款编号查看原文。</div>'
     cid = str(hit["clause_id"])
-    status = STATUS_WORDS.get(str(hit.get("status", "")), str(hit.get("status", "")))
+    status = DOC_STATUS_LABELS.get(str(hit.get("status", "")), str(hit.get("status", "")))
     nav = []
     if previous:
         nav.append(
@@ -426,5 +521,5 @@ def clause_detail(
         f'<div class="cd-text">{_one_line(hit.get("text", ""))}</div>'
         f'<div class="cd-nav">{"".join(nav)}</div>'
         f'<div class="cd-link">本条链接：<a class="permalink" href="{esc(clause_href(cid))}">'
-        f"?clause={esc(cid)}</a></div></div>"
+        f"{esc(shown_href(cid))}</a></div></div>"
     )

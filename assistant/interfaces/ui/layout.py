@@ -46,6 +46,8 @@ GROUNDED_NOTE = (
 PRIVACY_NOTE = "所有问答与文件仅在本机服务中处理，不向外部发送。"
 #: On a phone the clause shows below the search results: bring it into view (see ui.js).
 REVEAL_CLAUSE = "() => { window.assistantReveal && window.assistantReveal('#clause-detail'); }"
+#: The comment box opens below the chat: bring it into view (it was below the fold at 1366×900).
+REVEAL_FEEDBACK = "() => { window.assistantReveal && window.assistantReveal('#feedback-panel'); }"
 REVEAL_DEEP_LINK = (
     "() => { if (new URLSearchParams(location.search).get('clause') && window.assistantReveal)"
     " window.assistantReveal('#clause-detail'); }"
@@ -58,7 +60,19 @@ _MONO = ["Noto Sans Mono CJK SC", "DejaVu Sans Mono", "Consolas", "monospace"]
 
 
 def make_theme() -> gr.themes.Base:
-    return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=_SANS, font_mono=_MONO)
+    """Gradio's default blue/slate, one step darker where text says something: its subdued text
+    (hints, source paths, the closed-window line) was slate-400 at 2.56:1 and its accent and
+    primary buttons blue-500 at 3.68:1; WCAG AA asks 4.5:1 for body text."""
+    return gr.themes.Default(primary_hue="blue", neutral_hue="slate", font=_SANS, font_mono=_MONO).set(
+        body_text_color_subdued="*neutral_600",
+        color_accent="*primary_700",
+        link_text_color="*primary_700",
+        link_text_color_hover="*primary_800",
+        link_text_color_visited="*primary_800",
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="white",
+    )
 
 
 @cache
@@ -114,7 +128,13 @@ class Layout:
                 "</footer>"
             )
             # The clause jump: the page script fills this box and clicks the button (see module doc).
-            jump = gr.Textbox(elem_id="clause-jump", elem_classes="ghost", show_label=False, container=False)
+            jump = gr.Textbox(
+                label="条款编号",
+                elem_id="clause-jump",
+                elem_classes="ghost",
+                show_label=False,
+                container=False,
+            )
             jump_btn = gr.Button("打开条款", elem_id="clause-jump-btn", elem_classes="ghost")
             # Set by the page-load event once the data-dependent parts are filled in.
             ready = gr.HTML("", elem_id="ui-ready", elem_classes="ghost")
@@ -199,6 +219,8 @@ class Layout:
             sanitize_html=True,
             render_markdown=True,
             line_breaks=True,
+            # Gradio follows the bottom, i.e. the source cards: ui.js keeps the answer's start in view.
+            autoscroll=False,
         )
         with gr.Row(equal_height=True, elem_classes="chip-row"):
             chip = gr.HTML(visible=False, elem_id="profile-chip")
@@ -206,6 +228,7 @@ class Layout:
         with gr.Row(equal_height=True, elem_id="chat-input-row"):
             textbox = gr.Textbox(
                 elem_id="chat-input",
+                label="输入问题",
                 show_label=False,
                 placeholder="输入问题，例如：卓越级要覆盖哪些环节？（Enter 发送，Shift+Enter 换行）",
                 lines=1,
@@ -216,10 +239,14 @@ class Layout:
             )
             send = gr.Button("发送", variant="primary", scale=1, min_width=70, elem_id="chat-send")
             new = gr.Button("新对话", scale=1, min_width=70, elem_id="chat-new")
-        with gr.Group(visible=False, elem_id="feedback-panel") as panel:
+        # A Column, not a Group: Gradio writes a Group's elem_id on two nested divs (a duplicate id).
+        with gr.Column(visible=False, elem_id="feedback-panel", variant="panel") as panel:
             prompt = gr.Markdown("可以补充说明原因（可选）：")
             comment = gr.Textbox(
-                show_label=False, placeholder="例如：引用的条款不对 / 没有回答我的问题", lines=2
+                label="补充说明",
+                show_label=False,
+                placeholder="例如：引用的条款不对 / 没有回答我的问题",
+                lines=2,
             )
             with gr.Row():
                 submit = gr.Button("提交说明", size="sm", variant="primary")
@@ -242,7 +269,9 @@ class Layout:
             show_progress="hidden",
             **PRIVATE,
         )
-        chatbot.like(self.h.chat.like, store, [pending, panel, prompt], **PRIVATE)
+        chatbot.like(self.h.chat.like, store, [pending, panel, prompt], **PRIVATE).then(
+            None, js=REVEAL_FEEDBACK, **PRIVATE
+        )
         submit.click(self.h.chat.send_comment, [pending, comment], [pending, panel, comment], **PRIVATE)
         close.click(lambda: (None, gr.update(visible=False), ""), None, [pending, panel, comment], **PRIVATE)
         # The chatbot's own trash button clears the display; the session must go with it, or the
@@ -334,7 +363,7 @@ class Layout:
                     ask = gr.Button(
                         "问助手：带着这份画像去咨询", variant="primary", elem_id="ask-with-profile"
                     )
-                gr.Markdown("#### 差距与建议")
+                gr.Markdown("#### 差距与建议", elem_classes="section-title")
                 gaps = gr.HTML(elem_id="gap-table")
                 with gr.Accordion("完整评估报告（含申报条件、时间节点与名额）", open=False):
                     full = gr.Markdown(elem_id="full-report")
@@ -347,8 +376,12 @@ class Layout:
         # ``input`` (user edits), not ``change``: an import sets thirty-odd values at once, and one
         # recomputation after it (``then``) is enough.
         recompute: dict[str, Any] = {"show_progress": "hidden", **PRIVATE}
+        # A Textbox's ``input`` comes from its keypress handler only: text typed through an input
+        # method (every Chinese answer: 所属行业, 企业名称), pasted or deleted never fired it, so
+        # the result did not follow. Text boxes recompute on ``change`` instead (an import changes
+        # three of them; ``always_last`` keeps that to one run behind the import's own).
         gr.on(
-            [c.input for c in all_inputs],
+            [c.change if isinstance(c, gr.Textbox) else c.input for c in all_inputs],
             self.h.check.check_view,
             all_inputs,
             outputs,
@@ -374,6 +407,7 @@ class Layout:
                 self.parts["clause_edition"] = edition
                 with gr.Row(equal_height=True):
                     query = gr.Textbox(
+                        label="搜索条款",
                         show_label=False,
                         placeholder="搜索条款，例如：成熟度、分公司、数控化率",
                         max_lines=1,

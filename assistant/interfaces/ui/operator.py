@@ -29,10 +29,11 @@ from typing import Any
 import gradio as gr
 
 from assistant.console import OUTCOMES, QUEUE_KINDS, Upload
-from assistant.interfaces.ui.common import Outputs, friendly, parse_date
+from assistant.interfaces.ui.common import Outputs, friendly, local_time, parse_date
 from assistant.interfaces.ui.format import esc
 from assistant.interfaces.ui.operator_rounds import RoundsPanel
 from assistant.service import LOGIN_COOKIE, AssistantService, Login
+from assistant.vocabulary import DOC_STATUS_LABELS, INTENT_LABELS, rating_word
 
 log = logging.getLogger("assistant.ui")
 
@@ -72,6 +73,8 @@ def bars_html(title: str, rows: list[tuple[str, float]], unit: str = "") -> str:
 
 
 def stats_html(stats: dict[str, Any]) -> str:
+    """The statistics as the operator reads them: counts, shares and bars, question kinds by
+    their Chinese names."""
     latency = stats["median_latency_ms"]
     summary = (
         f'<p class="ops-summary">共 {stats["questions"]} 个问题；拒答占比 '
@@ -82,7 +85,10 @@ def stats_html(stats: dict[str, Any]) -> str:
         summary
         + bars_html("每日提问数", [(r["day"], r["questions"]) for r in stats["per_day"]])
         + bars_html("拒答占比", [("拒答", round(stats["refused_share"] * 100, 1))], "%")
-        + bars_html("常见问题类别", [(r["intent"], r["questions"]) for r in stats["top_intents"]])
+        + bars_html(
+            "常见问题类别",
+            [(INTENT_LABELS.get(r["intent"], r["intent"]), r["questions"]) for r in stats["top_intents"]],
+        )
         + bars_html("最常被引用的条款", [(r["clause_id"], r["citations"]) for r in stats["top_clauses"]])
     )
 
@@ -169,6 +175,10 @@ class OperatorTab:
 
     # -- handlers -------------------------------------------------------------------------------
 
+    def _time(self, text: str | None) -> str:
+        """A time from the console in the page's time zone (settings.timezone)."""
+        return local_time(text, self.service.settings.timezone)
+
     def _documents_table(self) -> list[list[Any]]:
         return [
             [
@@ -176,10 +186,10 @@ class OperatorTab:
                 d["title"],
                 d["edition"],
                 d["region"] or "",
-                d["status"],
+                DOC_STATUS_LABELS.get(d["status"], d["status"]),
                 "是" if d["in_use"] else "否",
                 d["clauses"],
-                d["added"],
+                self._time(d["added"]),
                 d["added_by"],
             ]
             for d in self.ops.documents.all()
@@ -211,9 +221,11 @@ class OperatorTab:
         region: str,
         status: str,
         replace: bool = False,
+        title: str | None = None,
     ) -> tuple[Upload, bool]:
         """The upload form's values (with ``replace``: the form of a new version, where the
-        document is picked and empty fields keep its values) as the service's Upload."""
+        document is picked and empty fields keep its values) as the service's Upload. An empty
+        ``title`` leaves it to the document (its first line) or the one it had."""
         if replace and not doc_id:
             raise gr.Error("请先选择要替换的文件。", print_exception=False)
         if not file:
@@ -229,6 +241,7 @@ class OperatorTab:
             edition=(edition or "").strip() or None,
             region=(region or "").strip() or None,
             status=status or None,
+            title=(title or "").strip() or None,
         )
         return upload, bool(replace)
 
@@ -295,10 +308,10 @@ class OperatorTab:
         return [
             [
                 item["answer_id"],
-                item["asked"],
+                self._time(item["asked"]),
                 item["question"],
                 "、".join(QUEUE_KINDS[k] for k in item["kinds"]),
-                "、".join(str(r) for r in item["ratings"]),
+                "、".join(rating_word(r) for r in item["ratings"]),
                 OUTCOMES.get((item["review"] or {}).get("outcome", ""), ""),
                 (item["review"] or {}).get("note", ""),
             ]

@@ -18,6 +18,7 @@ import gradio as gr
 from assistant.console import OUTCOMES, QUEUE_KINDS
 from assistant.interfaces.ui.common import PRIVATE
 from assistant.interfaces.ui.operator_rounds import ROUND_HEADERS
+from assistant.vocabulary import DOC_STATUS_LABELS
 
 if TYPE_CHECKING:
     from assistant.interfaces.ui.operator import OperatorTab
@@ -28,7 +29,7 @@ OPS_OFF = (
 )
 DOC_HEADERS = ["编号", "标题", "批次", "地区", "状态", "使用中", "条款数", "添加时间", "添加人"]
 QUEUE_HEADERS = ["回答编号", "提问时间", "问题", "复核原因", "评分", "复核结论", "复核说明"]
-UPLOAD_STATUSES = [("正式文件", "official"), ("征求意见稿", "draft"), ("参考资料", "reference")]
+UPLOAD_STATUSES = [(DOC_STATUS_LABELS[s], s) for s in ("official", "draft", "reference")]
 #: Replacing: an empty field keeps the document's current value (the service's rule).
 REPLACE_STATUSES = [("沿用原状态", ""), *UPLOAD_STATUSES]
 DATE_HINT = "年-月-日，如 2025-01-31；不填为不限"
@@ -38,8 +39,17 @@ def _file_input(elem_id: str, label: str) -> gr.File:
     return gr.File(label=label, file_types=[".pdf", ".docx", ".md", ".txt"], type="filepath", elem_id=elem_id)
 
 
-def _metadata(prefix: str, *, replacing: bool) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
-    """批次, 地区 and 状态 of an upload; for a replacement, empty keeps the document's own."""
+def _metadata(prefix: str, *, replacing: bool) -> tuple[gr.Textbox, gr.Textbox, gr.Textbox, gr.Dropdown]:
+    """标题, 批次, 地区 and 状态 of an upload; for a replacement, empty keeps the document's own.
+    The title is what chat names the document by (《…》): without one it is the document's first
+    line, or its file name."""
+    title = gr.Textbox(
+        label="标题",
+        max_lines=1,
+        placeholder="不填则沿用原标题" if replacing else "不填则取文件首行（如通知名称）",
+        elem_id=f"{prefix}title",
+        min_width=240,
+    )
     edition = gr.Textbox(
         label="申报批次",
         max_lines=1,
@@ -54,7 +64,7 @@ def _metadata(prefix: str, *, replacing: bool) -> tuple[gr.Textbox, gr.Textbox, 
     )
     statuses = REPLACE_STATUSES if replacing else UPLOAD_STATUSES
     kind = gr.Dropdown(statuses, value=statuses[0][1], label="状态", elem_id=f"{prefix}status-pick")
-    return edition, region, kind
+    return title, edition, region, kind
 
 
 def _actions(prefix: str, preview_label: str, commit_label: str) -> tuple[gr.Button, gr.Button, gr.HTML]:
@@ -75,6 +85,7 @@ class _UploadForm:
     edition: gr.Textbox
     region: gr.Textbox
     kind: gr.Dropdown
+    title: gr.Textbox
     preview: gr.Button
     commit: gr.Button
     previewed: gr.HTML
@@ -197,9 +208,9 @@ def _upload_form() -> _UploadForm:
         file = _file_input("ops-file", "文件（PDF、DOCX、MD、TXT）")
         with gr.Row():
             doc_id = gr.Textbox(label="文件编号", max_lines=1, elem_id="ops-doc-id")
-            edition, region, kind = _metadata("ops-", replacing=False)
+            title, edition, region, kind = _metadata("ops-", replacing=False)
         preview, commit, previewed = _actions("ops-", "预览条款", "确认导入")
-    return _UploadForm(file, doc_id, edition, region, kind, preview, commit, previewed)
+    return _UploadForm(file, doc_id, edition, region, kind, title, preview, commit, previewed)
 
 
 def _replace_form() -> _UploadForm:
@@ -208,9 +219,9 @@ def _replace_form() -> _UploadForm:
         doc = gr.Dropdown([], value=None, label="要替换的文件", elem_id="ops-replace-pick")
         file = _file_input("ops-replace-file", "新版本文件（PDF、DOCX、MD、TXT）")
         with gr.Row():
-            edition, region, kind = _metadata("ops-replace-", replacing=True)
+            title, edition, region, kind = _metadata("ops-replace-", replacing=True)
         preview, commit, previewed = _actions("ops-replace-", "预览新版本条款", "确认替换")
-    return _UploadForm(file, doc, edition, region, kind, preview, commit, previewed)
+    return _UploadForm(file, doc, edition, region, kind, title, preview, commit, previewed)
 
 
 def _date_range(prefix: str) -> tuple[gr.Textbox, gr.Textbox]:
@@ -286,12 +297,14 @@ def _wire_documents(tab: OperatorTab, docs: _DocumentsTab) -> None:
     docs.doc.change(tab.show_document, [docs.doc], [docs.clauses], **PRIVATE)
     docs.retire.click(tab.retire, [docs.doc, docs.note], [docs.retired, *doc_lists], **PRIVATE)
     up = docs.upload
-    watched = [up.file, up.doc, up.edition, up.region, up.kind]
-    _wire_upload(tab, up, watched, watched, doc_lists)
+    watched = [up.file, up.doc, up.edition, up.region, up.kind, up.title]
+    inputs = [up.file, up.doc, up.edition, up.region, up.kind, gr.State(False), up.title]
+    _wire_upload(tab, up, inputs, watched, doc_lists)
     # The same handlers with replace=True, the document picked in the list instead of typed.
     new = docs.replace
-    inputs = [new.file, new.doc, new.edition, new.region, new.kind, gr.State(True)]
-    _wire_upload(tab, new, inputs, [new.doc, new.file, new.edition, new.region, new.kind], doc_lists)
+    inputs = [new.file, new.doc, new.edition, new.region, new.kind, gr.State(True), new.title]
+    watched = [new.doc, new.file, new.edition, new.region, new.kind, new.title]
+    _wire_upload(tab, new, inputs, watched, doc_lists)
 
 
 def _wire_upload(

@@ -45,7 +45,10 @@ class CheckHandlers:
     def check_view(self, edition: str | None, as_of: str, *values: Any) -> tuple[Any, ...]:
         """Recompute on every change. Never pops up an error: mid-typing states are normal, so
         problems show in the result panel instead."""
-        profile = values_to_profile(dict(zip([f.path for f in PROFILE_FIELDS], values, strict=True)))
+        typed = values_to_profile(dict(zip([f.path for f in PROFILE_FIELDS], values, strict=True)))
+        # 所属行业 and 所在省份 read as chat reads them; the profile handed on (JSON, 问助手) is the
+        # one judged, so the API, the CLI and the chat reach the same verdict from it.
+        profile, understood = self.service.read_profile_words(typed)
         profile_json = json.dumps(profile, ensure_ascii=False, indent=2)
         try:
             report = self.service.check(profile, edition or None, self.as_of(as_of))
@@ -57,7 +60,8 @@ class CheckHandlers:
             return error_html(UNEXPECTED_ERROR), "", "", profile_json, profile
         data = report.model_dump(mode="json")
         full = render_markdown(report, self.service.clause_text)
-        return check_panel(data), gap_table(data), full, profile_json, profile
+        facts = [fact.model_dump() for fact in understood]
+        return check_panel(data, facts), gap_table(data), full, profile_json, profile
 
     @friendly
     def import_profile(self, file: str | None) -> list[Any]:

@@ -357,7 +357,7 @@ def test_queue_kinds_marks_export_and_stats(tmp_path: Path) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "回答编号" and len(rows) == 5
     row = next(r for r in rows if r[0] == "a2")
-    assert "差评" in row and "缺少文件" in row and "缺青海细则" in row
+    assert "用户点踩" in row and "踩" in row and "缺少文件" in row and "缺青海细则" in row
 
     stats = client.get("/v1/admin/stats", headers=OP).json()
     assert stats["questions"] == 5

@@ -178,10 +178,14 @@ def test_markdown_without_clause_texts_still_cites_ids() -> None:
 
 def test_markdown_lists_every_missing_field_of_a_gap() -> None:
     data = {**EXCELLENT, "basic": {}}
-    text = render_markdown(_report(data))
+    text = render_markdown(_report(data), field_paths=True)
     assert (
-        "需补充的画像字段：`basic.finance_sound_3y`、`basic.no_bad_credit`、`basic.no_major_accident`" in text
+        "需补充的信息：近三年经营和财务状况良好（`basic.finance_sound_3y`）、无不良信用记录（`basic.no_bad_credit`）、"
+        "无较大及以上安全、环保等事故（`basic.no_major_accident`）" in text
     )
+    # The web page's report (the default) names the facts in Chinese only.
+    shown = render_markdown(_report(data))
+    assert "需补充的信息：近三年经营和财务状况良好、无不良信用记录" in shown and "basic." not in shown
 
 
 def test_markdown_for_a_closed_window_and_inner_mongolia() -> None:

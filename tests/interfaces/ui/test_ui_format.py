@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from assistant.config import REPO_ROOT
 from assistant.interfaces.ui.format import (
     answer_html,
+    as_text,
     clause_detail,
     clause_href,
     clause_list,
@@ -90,6 +91,48 @@ def test_link_citations_links_clause_ids_and_escapes_everything_else() -> None:
     assert '<a class="cite" href="?clause=notice%23' in html and ">【notice#二.(一).1】</a>" in html
     assert "【待补充：联系人】" in html and "<a" not in html.split("</a>", 1)[1]  # not an id: left as text
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _shown(html_text: str) -> str:
+    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def test_document_text_shows_literally_and_links_only_the_url() -> None:
+    """Issue #27: the chat renders Markdown, so "188****5758" showed as bold "188**5758" and
+    "(www.c3mep.cn)开展…" became one link with the Chinese sentence in its address."""
+    phones = "联系电话：188****5758　150****5395，填写____处"
+    html_text = as_text(phones)
+    assert _shown(html_text) == phones
+    assert "**" not in html_text and "__" not in html_text  # nothing a Markdown renderer acts on
+    url = as_text("通过公共服务平台(www.c3mep.cn)开展自评估。另见 https://www.miit.gov.cn/zwgk/。")
+    links = re.findall(r'<a class="doc-url" href="([^"]+)"[^>]*>(.*?)</a>', url)
+    assert [(href, _shown(text)) for href, text in links] == [
+        ("http://www.c3mep.cn", "www.c3mep.cn"),
+        ("https://www.miit.gov.cn/zwgk/", "https://www.miit.gov.cn/zwgk/"),
+    ]
+    assert _shown(url) == "通过公共服务平台(www.c3mep.cn)开展自评估。另见 https://www.miit.gov.cn/zwgk/。"
+    assert "www.c3mep" not in re.sub(r'href="[^"]+"', "", url)  # the renderer cannot autolink it again
+
+
+def test_a_grounded_answer_quotes_literally_a_model_keeps_its_emphasis() -> None:
+    text = "联系电话：188****5758【notice#二.(三)】；**请注意**截止日期"
+    grounded = answer_html({"answer": text, "mode": "grounded"})
+    assert "188&#42;&#42;&#42;&#42;5758" in grounded and "**" not in grounded
+    llm = answer_html({"answer": text, "mode": "llm"})
+    assert "188&#42;&#42;&#42;&#42;5758" in llm and "**请注意**" in llm  # the model's bold stays Markdown
+    assert 'href="?clause=notice%23' in grounded and 'href="?clause=notice%23' in llm
+
+
+def test_a_lead_in_after_a_bullet_is_not_drawn_inside_it() -> None:
+    """Issue #27: "要给出确定结论，请告诉我：" rendered inside the bullet above it."""
+    text = "结论。\n- 已获评先进级。\n- 成熟度三级。\n要给出确定结论，请告诉我：（一）…\n  续行\n1. 一\n2. 二\n以下情况需推荐单位确认："
+    html_text = answer_html({"answer": text, "mode": "grounded"})
+    assert "- 成熟度三级。\n\n要给出确定结论" in html_text
+    assert "2. 二\n\n以下情况" in html_text
+    assert "- 已获评先进级。\n- 成熟度三级。" in html_text  # a list itself stays one list
 
 
 def test_source_cards_show_id_path_and_quote_in_one_html_block() -> None:
@@ -308,6 +351,20 @@ def test_the_catalogue_follows_the_round_unless_the_user_chose_one() -> None:
     assert handlers.round_edition("2030") == "2025"
 
 
+def test_findings_say_where_in_chinese_never_the_spec_path() -> None:
+    """Issue #27: the page showed "位置：kpis[0]"; the enterprise knows its table rows, not paths."""
+    html_text = findings_html(
+        [
+            {"severity": "必须修改", "message": "缺少建设前数值", "field": "kpis[0].before"},
+            {"severity": "建议修改", "message": "描述过短", "field": "scenarios[2].description"},
+            {"severity": "提示", "message": "概况提到了保密信息", "field": "overview"},
+        ]
+    )
+    assert "位置：关键绩效指标第1项·建设前数值" in html_text
+    assert "位置：场景实例第3项·实例描述" in html_text and "位置：智能工厂建设概况" in html_text
+    assert not re.search(r"kpis|scenarios|overview|\[\d+\]", html_text)
+
+
 def test_findings_grouped_by_severity_worst_first() -> None:
     findings = [
         {"severity": "提示", "message": "征求意见稿", "clause_ids": ["guide2025#说明"]},
@@ -321,7 +378,7 @@ def test_findings_grouped_by_severity_worst_first() -> None:
     ]
     html = findings_html(findings)
     assert html.index("必须修改（2项）") < html.index("提示（1项）") and "建议修改" not in html
-    assert "依据：提交前不得保留占位符" in html and "位置：kpis" in html and "<script>" not in html
+    assert "依据：提交前不得保留占位符" in html and "位置：关键绩效指标" in html and "<script>" not in html
     assert findings_html([], empty="没问题") == '<p class="no-gaps">没问题</p>'
     assert severity_summary({"必须修改": 2, "提示": 1}) == "必须修改2项，建议修改0项，提示1项"
 
@@ -355,7 +412,8 @@ def test_clause_list_and_detail() -> None:
         and "‹ 上一条 kpi#1" in detail
         and "下一条 kpi#3 ›" in detail
     )
-    assert "?clause=kpi#2</a>" in detail and 'href="?clause=kpi%232"' in detail
+    # The shown link works when copied: "#" would start the fragment, so it is encoded there too.
+    assert "?clause=kpi%232</a>" in detail and 'href="?clause=kpi%232"' in detail
     assert "kpi#99" in clause_detail(None, missing_id="kpi#99")
     assert "没有找到" in clause_list([])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,117 @@ def test_queue_marking_export_and_stats_through_the_tab(tmp_path: Path) -> None:
 
     html = tab.stats(operator)
     assert "共 2 个问题" in html and "拒答占比 50.0%" in html and "notice#一" in html
+
+
+def test_a_thumb_from_the_page_reads_as_the_same_thumb_in_the_queue(tmp_path: Path) -> None:
+    """Issue #27: the page saved 赞 as 1 and the queue counted ≤ 2 as 差评, so every thumbs-up
+    was queued as a complaint. Thumbs now go through one 1–5 scale, shown as 赞/踩."""
+    from assistant.interfaces.ui.chat import ChatHandlers
+
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    for answer_id in ("up", "down", "api"):
+        log(service.store, answer_id, [])
+    chat = ChatHandlers(service)
+    store = {"session": None, "messages": [], "answers": {"1": "up", "3": "down"}}
+    pending, _, _ = chat.like(store, gr.LikeData(target=None, data={"index": 1, "value": "", "liked": True}))
+    chat.send_comment(pending, "说得清楚")
+    chat.like(store, gr.LikeData(target=None, data={"index": 3, "value": "", "liked": False}))
+    service.feedback("api", 1, "不对", key="key-u")  # the API's 1 is as bad as a thumb down
+
+    table, _ = tab.refresh_queue(operator, [])
+    assert {row[0]: row[3:5] for row in table} == {"down": ["用户点踩", "踩"], "api": ["用户点踩", "踩"]}
+    with_up = service.console.reviews.queue()  # the thumbs-up is not a complaint: not queued
+    assert "up" not in {item["answer_id"] for item in with_up}
+    votes = service.store.answers.between()
+    assert {a["answer_id"]: [v["rating"] for v in a["ratings"]] for a in votes} == {
+        "up": [5],
+        "down": [1],
+        "api": [1],
+    }
+
+
+def test_the_tab_shows_statuses_kinds_and_times_as_an_operator_reads_them(tmp_path: Path) -> None:
+    """Issue #27: the lists showed official/retired, intent codes and UTC ISO times."""
+    service = make_service(tmp_path, operator_keys=KEY, timezone="Asia/Shanghai")
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    log(service.store, "a1", ["refused"], intent="eligibility")
+    tab.commit(
+        operator,
+        _file(tmp_path, "v1.docx", docx_bytes(NOTICE_LINES)),
+        "qinghai2025",
+        "2025",
+        "青海省",
+        "official",
+    )
+    tab.retire(operator, "qinghai2025", "测试")
+
+    documents, _, _ = tab.refresh_documents(operator)
+    statuses = {row[0]: row[4] for row in documents}
+    assert statuses["qinghai2025"] == "已停用" and statuses["notice"] == "正式文件"
+    assert set(statuses.values()) <= {"正式文件", "征求意见稿", "参考信息", "已停用"}
+    beijing = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    added = {row[0]: row[7] for row in documents}["qinghai2025"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", added), added
+    assert abs(dt.datetime.strptime(added, "%Y-%m-%d %H:%M") - beijing.replace(tzinfo=None)) < dt.timedelta(
+        minutes=5
+    )
+    table, _ = tab.refresh_queue(operator, [])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", table[0][1])  # no "T…+00:00"
+    html = tab.stats(operator)
+    assert "申报资格" in html and "eligibility" not in html
+
+
+def test_an_upload_takes_its_title_from_the_form_or_keeps_its_file_name_whole(tmp_path: Path) -> None:
+    """Issue #27: there was no title field, and a title taken from the file name had （） as _."""
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    notice = _file(tmp_path, "v1.docx", docx_bytes(NOTICE_LINES))
+    tab.commit(
+        operator, notice, "qinghai2025", "2025", "青海省", "official", False, "青海省转发通知（2025年）"
+    )
+    titles = {row[0]: row[1] for row in tab.refresh_documents(operator)[0]}
+    assert titles["qinghai2025"] == "青海省转发通知（2025年）"
+    body = "各有关单位：" + "为做好智能工厂梯度培育工作，现将有关事项通知如下，请认真组织申报。" * 3
+    text = _file(
+        tmp_path,
+        "关于申报的通知（征求意见稿）.txt",
+        f"{body}\n一、申报条件\n1. 申报主体为独立法人。\n".encode(),
+    )
+    tab.commit(operator, text, "draft2025", "2025", "", "draft")
+    titles = {row[0]: row[1] for row in tab.refresh_documents(operator)[0]}
+    assert titles["draft2025"] == "关于申报的通知（征求意见稿）"
+
+
+def test_a_broken_docx_is_refused_in_chinese_without_english_or_a_path(tmp_path: Path) -> None:
+    """Issue #27: python-docx's own message (English, with the upload's temp path) was shown."""
+    import io
+    import zipfile
+
+    service = make_service(tmp_path, operator_keys=KEY)
+    tab = OperatorTab(service)
+    operator = operator_request(service)
+    good = docx_bytes(NOTICE_LINES)
+    source = zipfile.ZipFile(io.BytesIO(good))
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        for name in source.namelist():
+            archive.writestr(
+                name, b"<w:document><broken" if name == "word/document.xml" else source.read(name)
+            )
+    missing = io.BytesIO()
+    with zipfile.ZipFile(missing, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    for name, data in (("坏的.docx", broken.getvalue()), ("缺页.docx", missing.getvalue())):
+        with pytest.raises(gr.Error) as caught:
+            tab.preview(operator, _file(tmp_path, name, data), "bad2025", "2025", "", "official")
+        message = str(caught.value.message)
+        assert message.startswith(f"{name}：无法读取 DOCX"), message
+        detail = message.removeprefix(f"{name}：").replace("DOCX", "").replace("Word", "")
+        assert not re.search(r"[A-Za-z]{4,}|/tmp|\\\\", detail), message  # no English, no path
 
 
 def test_stats_html_without_answers_says_so() -> None:
