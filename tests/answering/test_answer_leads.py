@@ -430,3 +430,13 @@ def test_a_title_not_held_said_with_the_bare_verb_is_read(service: AssistantServ
     assert lead.startswith("就您说的这一点：原则上不能。") and "原则上应已获评先进级" in lead
     # A rule asked of a kind of applicant is no fact about this one.
     assert not service.ask("分公司是不是一律不能报卓越？", as_of=AS_OF).understood
+
+
+def test_a_false_premise_of_one_body_alone_is_corrected(service: AssistantService) -> None:
+    lead = service.ask("卓越级智能工厂是工信部一家单独组织评审认定的吧？", as_of=AS_OF).lead
+    assert lead.startswith("不是，是多个部门共同组织。") and "会同" in lead
+
+
+def test_one_class_of_indicators_is_listed_not_the_overview(service: AssistantService) -> None:
+    lead = service.ask("附1里可持续发展类的指标有哪几个，我们好提前准备数据", as_of=AS_OF).lead
+    assert lead.startswith("可持续发展类指标包括：") and "水资源重复利用率" in lead

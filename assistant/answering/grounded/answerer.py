@@ -556,6 +556,8 @@ class GroundedAnswerer:
             VERDICT_ASK.search(question)
             or ABOUT_US.search(question)
             or asked.covered
+            # "还没拿到先进级认定，可以直接报卓越吗": a condition stated and asked about.
+            or (_states_conditions(question, asked.facts) and asks_condition(question))
             # Routed by a pattern, not a keyword ("是不是必须先拿到先进级"): a yes/no on a condition.
             or (
                 asked.intent.name == "eligibility"
@@ -677,7 +679,14 @@ class GroundedAnswerer:
 
     def _asks_kpi_count(self, asked: Asked) -> bool:
         """ "附1有多少个指标": answered by counting 附1 itself."""
-        return asked.intent.name == "kpi" and "count" in asked.kinds and "指标" in asked.question
+        return (
+            asked.intent.name == "kpi"
+            and "count" in asked.kinds
+            and "指标" in asked.question
+            # "可持续发展类的指标有哪几个" asks for one class's members, not the overview
+            and not re.search(r"[\u4e00-\u9fff]{2,6}类(的)?指标", asked.question)
+            and "环节" not in asked.question
+        )
 
     def _with_topic_lines(self, asked: Asked, lead: list[str]) -> list[str]:
         """The lead with what data adds on the question's topic: the note on an assumed region,

@@ -233,6 +233,9 @@ def one_tier_who_lead(
     # Only a sentence on who recognises it settles a yes/no (领航级's says who recommends it).
     if YES_NO_END.search(question) and asked and said and re.search(r"认定|自建自评", sentence):
         answer = "是。" if asked == said else "不是。"
+        # "是工信部一家单独组织的吧" of a sentence that says 会同/联合: not alone.
+        if re.search(r"单独|一家|独自|自己", question) and re.search(r"会同|联合", sentence):
+            answer = "不是，是多个部门共同组织。"
     return [f"{answer}按文件规定，{tier}：{sentence}【{clause.clause_id}】。"], [clause]
 
 
