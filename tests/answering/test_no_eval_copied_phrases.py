@@ -19,7 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 #: Reviewed: words any asker uses, that happen to appear in one eval question only.
 GENERAL_VOCABULARY = {
     # Other programmes and taxes: what the out-of-scope list is for, named as they are named.
-    "高新技术企业": "another programme's name",
     "增值税": "a tax's name",
     # Abbreviations and terms of the trade mapped to the documents' words.
     "oee": "industry abbreviation (设备综合效率)",
@@ -40,7 +39,6 @@ GENERAL_VOCABULARY = {
     "评个级": "ordinary way to ask about eligibility",
     "够得上": "ordinary way to ask about eligibility",
     "多少年": "ordinary way to ask how long",
-    "可以报": "ordinary way to ask about eligibility",
     "可以申报": "ordinary way to ask about eligibility",
     "联系谁": "ordinary way to ask for a contact",
     "负责人": "the everyday word for a person in charge (a contact, or a branch's head)",
