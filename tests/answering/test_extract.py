@@ -295,3 +295,18 @@ def test_double_negations_typos_and_requirements_named_are_read_right(
 ) -> None:
     got = {f.field: f.value for f in extract(text).stated()}
     assert {k: got.get(k, "absent") for k in facts} == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("我们不是没拿过先进级，上个月刚被省里认定了", {"status.recognised_tier": "先进级"}),
+        ("我们五个环节都做了，先进级也有", {"status.recognised_tier": "先进级", "links.生产作业": "absent"}),
+        ("领行级是不是成熟度三级就够了？", {"maturity.level": "absent"}),  # a rule asked about
+        ("我们成熟度三级就够了吧", {"maturity.level": 3}),
+    ],
+)
+def test_titles_in_passing_and_rules_asked_are_read_right(text: str, facts: dict[str, object]) -> None:
+    """Fresh elig13 t04, f07, t03: a double negation, a title said in passing, a rule question."""
+    got = {f.field: f.value for f in extract(text).stated()}
+    assert {k: got.get(k, "absent") for k in facts} == facts

@@ -550,7 +550,9 @@ _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
 
 #: A question whether something is allowed ("能报吗") or whether it harms ("要紧吗"): the
 #: condition's first word answers it in the same terms.
-_ASKS_CAN = re.compile(r"(?<![智功性技])能(?!力)|可以|行吗|行不行|可不可以|够不够|够吗|够了吧|够了吗|够吧|行吧|有戏|没戏")
+_ASKS_CAN = re.compile(
+    r"(?<![智功性技])能(?!力)|可以|行吗|行不行|可不可以|够不够|够吗|够了吧|够了吗|够吧|行吧|有戏|没戏"
+)
 _ASKS_HARM = re.compile(r"要紧|影响|卡住|卡不卡|会卡|有问题|没问题|没毛病|碍事|麻烦|拖后腿|扣分")
 _CONDITION_WORDS: dict[str, tuple[str, str, str]] = {
     # status: (asked whether it harms, asked whether allowed, neither)

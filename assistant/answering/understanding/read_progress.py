@@ -49,6 +49,8 @@ def read_maturity(reading: Reading) -> None:
                 text[match.end() :],
             ):
                 continue
+            if not FIRST_PERSON.search(reading.text) and re.search(r"(是不是|是否)[^，]{0,6}$", before):
+                continue  # "领航级是不是成熟度三级就够了": a rule asked about, said of no one
             level = to_int(match.group(1))
             if level is None:  # pragma: no cover - _LEVEL matches a numeral 1..5 only
                 continue
@@ -106,7 +108,9 @@ def read_recognised(reading: Reading) -> None:
         match = (
             re.search(rf"({verbs}){quals}({_TIER_WORDS})", text)
             or re.search(
-                rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)",
+                rf"({_TIER_WORDS})(智能工厂)?[^，]{{0,6}}?(已经|已|去年|前年|今年)?(评上|获评|认定|拿到|通过)"
+                # "先进级也有": a title held, said in passing.
+                rf"|({_TIER_WORDS})(智能工厂)?(也|都|已经)(有了|有|拿了|评了)(?![^，]{{0,3}}(吗|么))",
                 text,
             )
             # "评了省级先进": the short name, only with the level that awarded it.
@@ -157,7 +161,11 @@ def read_recognised(reading: Reading) -> None:
         if (
             pending_result
             or negated(text, match.start())
-            or re.search(r"(没有|没|还没|未|尚未|从没)[^，]{0,3}$", before)
+            or (
+                re.search(r"(没有|没|还没|未|尚未|从没)[^，]{0,3}$", before)
+                # "我们不是没拿过先进级": two negations, the title is held.
+                and not re.search(r"(不是|并非|并不是)(没有|没|未)[^，]{0,3}$", before)
+            )
         ):
             reading.put("status.recognised_tier", None, text[max(0, match.start() - 3) : match.end()], clause)
         else:
@@ -344,8 +352,8 @@ def _link_tiers(text: str) -> list[tuple[str, int]]:
             r"(报|申报|申请|冲|评|够|想|争取|要求|评上|认定)$", text[max(0, m.start() - 2) : m.start()]
         )
         # "领航级只差工厂建设没覆盖": the tier aimed at, not a link's level; "先进级的覆盖要求
-        # 满足了吗": the tier's requirement named.
-        and not re.match(r"(智能工厂)?(只|还|就)?差", text[m.end() :])
+        # 满足了吗": the tier's requirement named; "先进级也有": a title held.
+        and not re.match(r"(智能工厂)?(只|还|就)?差|(智能工厂)?(也|都|已经)(有|拿|评)", text[m.end() :])
         and not (
             re.match(r"的(覆盖|环节)?(要求|标准|条件)", text[m.end() :])
             and not re.search(r"(达到|到了|到|按|符合|满足)$", text[: m.start()])
