@@ -440,3 +440,14 @@ def test_a_false_premise_of_one_body_alone_is_corrected(service: AssistantServic
 def test_one_class_of_indicators_is_listed_not_the_overview(service: AssistantService) -> None:
     lead = service.ask("附1里可持续发展类的指标有哪几个，我们好提前准备数据", as_of=AS_OF).lead
     assert lead.startswith("可持续发展类指标包括：") and "水资源重复利用率" in lead
+
+
+def test_a_full_introduction_with_nothing_failing_leads_with_what_is_met(service: AssistantService) -> None:
+    """Fresh elig13 f01: eight requirements met and nothing failing is not "暂不能判断"."""
+    question = (
+        "我们独立法人、规上企业，成熟度三级，去年评上省先进级，五个环节都覆盖且达到卓越要求，"
+        "近三年无事故无失信无违法，工厂已建成，能报卓越吗"
+    )
+    lead = service.ask(question, as_of=AS_OF).lead
+    assert "已知的情况都符合要求" in lead.splitlines()[0] and "暂不能判断" not in lead
+    assert "是否已获评先进级" not in lead

@@ -303,6 +303,7 @@ def test_double_negations_typos_and_requirements_named_are_read_right(
         ("我们不是没拿过先进级，上个月刚被省里认定了", {"status.recognised_tier": "先进级"}),
         ("我们五个环节都做了，先进级也有", {"status.recognised_tier": "先进级", "links.生产作业": "absent"}),
         ("领行级是不是成熟度三级就够了？", {"maturity.level": "absent"}),  # a rule asked about
+        ("去年评上省先进级", {"status.recognised_tier": "先进级"}),
         ("我们成熟度三级就够了吧", {"maturity.level": 3}),
     ],
 )

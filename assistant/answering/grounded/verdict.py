@@ -31,6 +31,9 @@ MAX_QUESTIONS = 3
 #: A requirement's sentence is quoted as the rule a verdict question is about when it shares at
 #: least this many word bigrams with the question (after synonyms; tier names left out).
 MIN_RULE_OVERLAP = 2
+#: With nothing failing, "已知的情况都符合要求" leads (not 暂不能判断) once the user's facts meet
+#: at least this many requirements, or as many as are still open: a full introduction is met.
+MIN_SETTLED_TO_SAY_MET = 4
 #: "可达X" is said only when at least this many facts are known (never on an almost empty profile).
 MIN_FACTS_FOR_REACHABLE = 6
 #: A field id in parentheses inside a checker reason, e.g. "（enterprise.industry）".
@@ -617,7 +620,7 @@ def _status_lines(
         ]
         return lines + [_bullet(i) for i in conditional]
     pending = f"还有{cn_count(len(unknown))}项条件待确认"
-    if settled and settled >= len(unknown) and not conditional:
+    if settled and (settled >= len(unknown) or settled >= MIN_SETTLED_TO_SAY_MET) and not conditional:
         # Nothing the user said fails, and most is known: that is the answer they can act on,
         # then what is left (with one fact of twenty known, 暂不能判断 says it better).
         said = f"已知的情况都符合要求（{cn_count(settled)}项），{pending}，确认后才能下结论。"

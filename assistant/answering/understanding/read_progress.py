@@ -90,7 +90,7 @@ def read_maturity(reading: Reading) -> None:
 
 def read_recognised(reading: Reading) -> None:
     verbs = r"评上|评上了|评过|评为|获评|被评为|认定为|认定过|认定|被认定为|认定了|入选|拿到|拿了|拿过|获得|获过|通过了?|评了|是"
-    quals = r"(省级|省里的?|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|省工信厅的?|的)?"
+    quals = r"(省级|省里的?|省工信厅的?|省|自治区级?的?|区级|市级|市里的?|国家级?的?|工信厅的?|的)?"
     for clause in reading.clauses:
         text = clause.text
         if none := re.search(
@@ -115,7 +115,7 @@ def read_recognised(reading: Reading) -> None:
             )
             # "评了省级先进": the short name, only with the level that awarded it.
             or re.search(
-                rf"({verbs})(省级|省里的|自治区级|区级|市级)(基础|先进|卓越|领航)(?!技术|水平|制造|经验)",
+                rf"({verbs})(省级|省里的|省|自治区级|区级|市级)(基础|先进|卓越|领航)(?!技术|水平|制造|经验)",
                 text,
             )
         )
