@@ -311,3 +311,17 @@ def test_titles_in_passing_and_rules_asked_are_read_right(text: str, facts: dict
     """Fresh elig13 t04, f07, t03: a double negation, a title said in passing, a rule question."""
     got = {f.field: f.value for f in extract(text).stated()}
     assert {k: got.get(k, "absent") for k in facts} == facts
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        # "只做了A和B": the links not named are not covered (fresh elig14 c1).
+        ("我们智能化只做了生产作业和生产管理两个环节", {"links.运营管理": None, "links.生产作业": "absent"}),
+        # An event told by what followed it (fresh elig14 s10).
+        ("两年前我们因为环保违法被处罚过", {"basic.no_violation": False}),
+    ],
+)
+def test_only_and_events_told_by_what_followed_are_read(text: str, facts: dict[str, object]) -> None:
+    got = {f.field: f.value for f in extract(text).stated()}
+    assert {k: got.get(k, "absent") for k in facts} == facts

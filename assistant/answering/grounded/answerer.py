@@ -468,7 +468,16 @@ class GroundedAnswerer:
             self.rules.application.tier
         )
         skips = above and bool(re.search(r"直接|跳过|越过", asked.question))
-        if other_tier is not None and (how or skips or not (asked.stated and self._verdict_asked(asked))):
+        # "两年前因为环保违法被处罚过，还能申报先进级吗": a condition stated and asked about is
+        # answered by the verdict on it, whichever round runs the tier.
+        judged = (_states_conditions(asked.question, asked.facts) or bool(asked.covered)) and asks_condition(
+            asked.question
+        )
+        if (
+            other_tier is not None
+            and (how or skips or not (asked.stated and self._verdict_asked(asked)))
+            and (skips or not judged)
+        ):
             asked.plan.took("other_round_tier")
             lines, cited = other_tier
             if skips:

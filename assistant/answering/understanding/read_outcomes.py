@@ -124,6 +124,12 @@ def read_basics(reading: Reading) -> None:
                     reading.put(path, True, before[-4:] + match.group(0), clause)
                     break
                 continue
+            if re.match(r"(被|受到|受过|遭到)?(处罚|罚款|罚|查处|通报)(过|了)", after) and not re.search(
+                r"(没|没有|未|从未|从没)[^，]{0,4}$", before
+            ):
+                # "因为环保违法被处罚过": the event, told by what followed it.
+                reading.put(path, False, match.group(0) + after, clause)
+                break
             if re.search(r"(不是|并非|并不是)(没|没有|无)[^，]{0,2}$", before):
                 # "并非没有不良信用记录": two negations, the event is there.
                 reading.put(path, False, before[-5:] + match.group(0), clause)

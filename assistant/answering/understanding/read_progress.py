@@ -269,6 +269,12 @@ def read_links(reading: Reading) -> None:
             said_links = named or (list(LINKS) if whole else [])
             for name in said_links:
                 reading.covered.setdefault(name, text)
+            first = min((text.find(n) for n in named if n in text), default=-1)
+            if named and first > 0 and re.search(r"(只|仅|就)(做|有|上|建|搞|覆盖|弄)", text[:first]):
+                # "只做了生产作业和生产管理两个环节": the links not named are not covered.
+                for link in LINKS:
+                    if link not in named and link not in explicit:
+                        explicit[link] = (None, text, clause)
             if others and not named and not whole and (explicit or pending):
                 # "…只差工厂建设没覆盖，其他四个环节都有": the others of the links named before.
                 spoken = set(explicit) | set(pending)
