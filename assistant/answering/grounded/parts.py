@@ -41,11 +41,12 @@ def split_question(question: str) -> list[str]:
     stretches = [s for s in _CUT.split(question.strip()) if s.strip()]
     context: list[str] = []
     parts: list[str] = []
-    for stretch in stretches:
+    for index, stretch in enumerate(stretches):
         bare = stretch.strip().rstrip("，,；;")
+        last = index == len(stretches) - 1
         if parts and (_TAG.match(bare) or len(bare.rstrip("？?。！!")) < MIN_PART):
             parts[-1] += stretch  # "…是5个，对吧" / "多少？" belongs to the part before it
-        elif _ASKS.search(bare) and not (_LEANS.search(bare) and stretch is not stretches[-1]):
+        elif _ASKS.search(bare) and not (_LEANS.search(bare) and not last):
             parts.append("".join(context) + stretch)
         elif parts:
             parts[-1] += stretch  # a statement after a question qualifies that question
