@@ -317,6 +317,7 @@ class AssistantService:
             facts=turn.understood,
             what_if=turn.what_if,
             not_rounds=turn.reading.construction_years if turn.reading else set(),
+            covered=turn.reading.covered_links if turn.reading else None,
             stated_now=bool(turn.new_facts),
             tier=turn.tier,
             compared=self.compared_round(question, choice),

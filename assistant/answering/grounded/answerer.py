@@ -91,7 +91,7 @@ from assistant.answering.understanding import EnterpriseReader, Fact
 from assistant.knowledge.corpus import Clause
 from assistant.knowledge.retrieval import Retriever
 from assistant.knowledge.scenarios import ScenarioCatalog
-from assistant.language import chinese_int
+from assistant.language import to_int
 from assistant.rules import CheckReport, RuleSet, check, parse_profile, window_closes
 from assistant.vocabulary import TIERS
 
@@ -146,7 +146,7 @@ def _without_facts(question: str, facts: list[Fact]) -> str:
 UNSET = ("现有文件未提及", "现有文件未规定", "现有申报文件对此未作规定", "现有文件中没有关于")
 
 
-def _skipping_first(lines: list[str], round_tier: str, question: str) -> list[str]:
+def _skipping_first(lines: list[str], round_tier: str) -> list[str]:
     """ "能不能跳过卓越直接报领航级": when the documents' sentence on the tier asked says it is for
     the round's tier's factories ("鼓励…卓越级智能工厂积极申报领航级"), that answers first: no."""
     rule = next((line for line in lines[1:] if line.startswith("关于") and round_tier in line), None)
@@ -160,6 +160,11 @@ def _states_conditions(question: str, facts: list[Fact]) -> bool:
     """Whether the question states facts a verdict turns on ("成熟度二级…能报吗，还差什么"): such
     a question is one verdict however many things it asks, not parts answered apart."""
     return any(f.said and f.said in question and f.field.startswith(CONDITION_FIELDS) for f in facts)
+
+
+def _condition_stated_and_asked(asked: Asked) -> bool:
+    """ "还没拿到先进级认定，可以直接报卓越吗": a condition the question states, asked about."""
+    return _states_conditions(asked.question, asked.facts) and asks_condition(asked.question)
 
 
 class GroundedAnswerer:
@@ -218,13 +223,16 @@ class GroundedAnswerer:
         tier: str | None = None,
         compared: RuleSet | None = None,
         whole: bool = True,
+        covered: dict[str, str] | None = None,
     ) -> Composed:
         """`facts` are the enterprise facts understood (echoed back for correction); `what_if`
         says the profile includes hypothetical facts; `not_rounds` are years that are not rounds
         (construction years); `tier` is the tier under discussion in the conversation (the
         question's own tier wins); `compared` is another held round the question names, for a
         question that asks what changed. `whole` is False for one part of a question that asks
-        several things (grounded/parts.py), which is not cut again."""
+        several things (grounded/parts.py), which is not cut again. `covered` are the links the
+        question says are covered at a level not said, as the caller read them (read here when
+        None)."""
         as_of = as_of or dt.date.today()
         facts = facts or []
         # The caller (the service) has already merged stored, given and stated facts; a question
@@ -239,13 +247,21 @@ class GroundedAnswerer:
         edition_note = round_note(self.corpus, self.rules.edition, question, not_rounds)
         asked = self._asked(question, intent, stated_profile, as_of, edition, facts, what_if, plan)
         asked.tier = tier
-        asked.covered = self.reader.extract(question).covered_links
+        asked.covered = self.reader.extract(question).covered_links if covered is None else covered
         parts = split_question(question) if whole and not (what_if or compared) else [question]
         if len(parts) > 1 and not _states_conditions(question, facts):
             plan.took("parts").note(f"parts: {' | '.join(parts)}")
             answers = [
                 self.answer(
-                    part, profile, as_of, edition, facts, False, not_rounds, stated_now, tier, None, False
+                    part,
+                    profile,
+                    as_of,
+                    edition,
+                    facts,
+                    not_rounds=not_rounds,
+                    stated_now=stated_now,
+                    tier=tier,
+                    whole=False,  # each part reads its own covered links
                 )
                 for part in parts
             ]
@@ -470,8 +486,8 @@ class GroundedAnswerer:
         skips = above and bool(re.search(r"直接|跳过|越过", asked.question))
         # "两年前因为环保违法被处罚过，还能申报先进级吗": a condition stated and asked about is
         # answered by the verdict on it, whichever round runs the tier.
-        judged = (_states_conditions(asked.question, asked.facts) or bool(asked.covered)) and asks_condition(
-            asked.question
+        judged = _condition_stated_and_asked(asked) or (
+            bool(asked.covered) and asks_condition(asked.question)
         )
         if (
             other_tier is not None
@@ -481,7 +497,7 @@ class GroundedAnswerer:
             asked.plan.took("other_round_tier")
             lines, cited = other_tier
             if skips:
-                lines = _skipping_first(lines, self.rules.application.tier, asked.question)
+                lines = _skipping_first(lines, self.rules.application.tier)
             if skips and asked.stated and self._wants_verdict(asked) and not how:
                 lines = [*lines, *self._verdict(asked)]
             return [edition_note, *lines], [*cited, *[c for c in asked.scope.sources if c not in cited]]
@@ -527,8 +543,9 @@ class GroundedAnswerer:
         level = (asked.profile.get("maturity") or {}).get("level")
         if below and tier and level is None:
             # "成熟度没到三级，卓越级这条卡不卡": below the level said, against the tier's.
-            bound = chinese_int(below.group(2)) or int(below.group(2))
-            return below_maturity_lead(self.rules, tier, bound, question)
+            bound = to_int(below.group(2))
+            if bound is not None:
+                return below_maturity_lead(self.rules, tier, bound, question)
         if VERDICT_ASK.search(question):
             return None  # "二级，先进级够得着吗": a verdict asked, the checker answers
         if tier is None and not REQUIREMENT_ASK.search(question):
@@ -565,8 +582,7 @@ class GroundedAnswerer:
             VERDICT_ASK.search(question)
             or ABOUT_US.search(question)
             or asked.covered
-            # "还没拿到先进级认定，可以直接报卓越吗": a condition stated and asked about.
-            or (_states_conditions(question, asked.facts) and asks_condition(question))
+            or _condition_stated_and_asked(asked)
             # Routed by a pattern, not a keyword ("是不是必须先拿到先进级"): a yes/no on a condition.
             or (
                 asked.intent.name == "eligibility"
@@ -670,7 +686,7 @@ class GroundedAnswerer:
             or (asked.intent.name == "general" and bool(VERDICT_ASK.search(asked.question)))
             or (bool(asked.covered) and asks_coverage(asked.question))
             # "规上肯定是，成熟度也过了三级，这两条没问题吧": conditions stated and asked about.
-            or (_states_conditions(asked.question, asked.facts) and asks_condition(asked.question))
+            or _condition_stated_and_asked(asked)
         )
 
     def _data_lead(self, asked: Asked, edition_note: str) -> list[str]:

@@ -225,7 +225,7 @@ def eligibility_lead(
     if (
         condition is not None
         and condition.status == "met"
-        and (status == "met" or (VERDICT_ASK.search(question) and not _asks_condition(question)))
+        and (status == "met" or (VERDICT_ASK.search(question) and not asks_condition(question)))
     ):
         # The tier is met, or only a general judgement is asked ("帮我大概判断下"), and this
         # condition holds: the verdict answers; the condition is one of its reasons.
@@ -315,7 +315,7 @@ def _condition_asked(
     the question states no fact, or many that settle many requirements alike."""
     said_here = _said_in(question, facts, what_if)
     touched = [i for i in items if said_here & _fields(i)]
-    asked = _asks_condition(question)
+    asked = asks_condition(question)
     if what_if and not (asked or re.search(r"认吗|认不认|算吗|算不算", question)):
         return None  # "要是运营管理也补上呢": the verdict under the what-if is what is asked
     if asked and len(touched) > 1:
@@ -350,7 +350,7 @@ def _unrequired_line(
 ) -> str | None:
     """ "我们啥级都没评过，能直接申请先进级吗": the one fact asked about is no condition of the tier
     discussed, so it does not stand in the way; said with the tier's clause."""
-    if not _asks_condition(question):
+    if not asks_condition(question):
         return None
     # A tier at or above the round's application tier has prerequisites in the notices (卓越级
     # "原则上应已获评先进级", 领航级 for 卓越级 factories) that its 要素条件 do not list: no claim.
@@ -373,7 +373,7 @@ def _links_asked(
     ("三个都做到先进级了，另外两个没搞，环节覆盖够了吧"): they are one condition, coverage."""
     said_here = _said_in(question, facts)
     touched = [i for i in items if said_here & _fields(i)]
-    asked = _asks_condition(question) or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
+    asked = asks_condition(question) or re.search(r"够|环节[^，。？?]{0,6}(满足|符合|达标)", question)
     links = [i for i in touched if i.category == "links"]
     if not (asked and len(links) > 1):
         return None
@@ -431,11 +431,6 @@ _ASKS_COVERAGE = re.compile(
 )
 
 
-def asks_condition(question: str) -> bool:
-    """Whether the question asks if something is allowed or stands in the way."""
-    return _asks_condition(question)
-
-
 def asks_coverage(question: str) -> bool:
     return bool(_ASKS_COVERAGE.search(question))
 
@@ -443,7 +438,7 @@ def asks_coverage(question: str) -> bool:
 def coverage_line(
     items: list[RequirementResult], tier: str, covered: dict[str, str], facts: list[Fact], question: str
 ) -> str | None:
-    """ "就环节覆盖而言：够了。先进级须覆盖生产作业、生产管理、运营管理【…】；您覆盖了…": the
+    """ "就您说的这一点：够了。先进级须覆盖生产作业、生产管理、运营管理【…】；您覆盖了…": the
     links said covered (their level not said) against the links the tier requires (plainly or
     原则上), when the question asks whether they are enough. The level each must reach is said
     as still to judge: covering a link is not yet reaching the tier's content."""
@@ -485,7 +480,7 @@ def coverage_line(
 def _conditions_asked(items: list[RequirementResult], facts: list[Fact], question: str) -> str | None:
     """ "就您说的这几点：不影响。…；…": several conditions the question's facts settle, asked about
     together ("这两条没问题吧"), when each is met or fails (none still open)."""
-    if not _asks_condition(question) or not re.search(
+    if not asks_condition(question) or not re.search(
         r"这(两|几|些|二|三)[条点项个]|都(没问题|没毛病|满足|符合|行)", question
     ):
         return None
@@ -508,7 +503,7 @@ def _conditions_asked(items: list[RequirementResult], facts: list[Fact], questio
     return f"就您说的这几点：{word}。" + "；".join(reasons) + "。"
 
 
-def _asks_condition(text: str) -> bool:
+def asks_condition(text: str) -> bool:
     """Whether the text asks if something is allowed ("能报吗") or stands in the way ("要紧吗")."""
     return bool(_ASKS_HARM.search(text) or _ASKS_CAN.search(text))
 
@@ -530,8 +525,8 @@ def _asking_stretches(question: str) -> list[str]:
     """The sentence that asks ("…一般安全事故，别的没有，影响吗"), then its phrase that asks
     ("…项目建完了，能以分公司名义报卓越吗"): the narrower one decides when the sentence holds many
     facts."""
-    sentence = next((s for s in sentences(question) if _asks_condition(s)), "")
-    phrase = next((p for p in reversed(re.split(r"[，,；;]", sentence)) if _asks_condition(p)), "")
+    sentence = next((s for s in sentences(question) if asks_condition(s)), "")
+    phrase = next((p for p in reversed(re.split(r"[，,；;]", sentence)) if asks_condition(p)), "")
     return [sentence, phrase]
 
 
